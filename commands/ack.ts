@@ -1,0 +1,39 @@
+import { defineCommand } from '../src/core/command.js';
+import { UsageError } from '../src/core/errors.js';
+import { GRID_ROLES } from '../src/core/permissions.js';
+import { clockIn } from '../src/core/time.js';
+import { getMember } from '../src/db/queries/roster.js';
+import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
+
+export default defineCommand<{ ref?: DirectiveRef | undefined }>({
+  name: 'ack',
+  words: ['/收到', '/ack'],
+  usage: '/收到 [编号]',
+  summary: '确认收到指挥部令或通告；不带编号时确认本群最新一条（也可直接回复「收到」）',
+  allow: ['township_officer', ...GRID_ROLES],
+  where: ['township', 'grid'],
+  ownUnitOnly: true,
+  parse(args) {
+    if (!args) return {};
+    const ref = parseRef(args);
+    if (!ref) throw new UsageError(`「${args}」不是编号`);
+    return { ref };
+  },
+  run(ctx, input) {
+    const r = acknowledge(ctx.deps, {
+      unit: ctx.groupUnit,
+      member: ctx.sender,
+      words: ctx.message.text,
+      ref: input.ref,
+      inboundId: ctx.message.inboundId,
+    });
+    if (r.status === 'nothing-open') return { text: '本群当前没有待确认的指挥部令或通告。' };
+    const n = formatNumber(r.directive);
+    if (r.status === 'already') {
+      const by = getMember(ctx.deps.db, r.by)?.name ?? r.by;
+      return { text: `${ctx.groupUnit.name}已于${clockIn(r.at, ctx.deps.config.TIMEZONE)}确认${n}（${by}），无需重复。` };
+    }
+    const more = r.stillOpen.length ? `\n尚未确认：${r.stillOpen.map(formatNumber).join('、')}` : '';
+    return { text: `✅ ${ctx.groupUnit.name}已确认${n}${r.late ? '（逾期）' : ''}。${more}` };
+  },
+});

@@ -1,0 +1,14 @@
+import { defineCommand } from '../src/core/command.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { issueAndConfirm, parseIssueArgs, type IssueArgs } from './issue-shared.js';
+
+export default defineCommand<IssueArgs>({
+  name: 'directive',
+  words: ['/令', '/指挥部令', '/directive'],
+  usage: '/令 <内容>',
+  summary: '发布指挥部令，自动编号并下发到各乡镇指挥室和网格群',
+  allow: ISSUER_ROLES,
+  where: ['county'],
+  parse: parseIssueArgs,
+  run: (ctx, input) => issueAndConfirm(ctx, 'directive', input),
+});

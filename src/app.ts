@@ -1,0 +1,84 @@
+/**
+ * buildApp(config) wires gridrelay together: SQLite, Redis, the platform adapter (the only place that
+ * picks one), the inbox, the outbox and the HTTP server. Stop order: adapter → HTTP → inbox → outbox
+ * worker (in-flight sends finish) → queues → Redis → SQLite.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
+import { platformOf, sqlitePath, type Config } from './config.js';
+import type { CoreDeps } from './core/command.js';
+import { createDispatcher } from './core/dispatch.js';
+import { Inbox } from './core/inbox.js';
+import { Outbox } from './core/outbox.js';
+import { openDb, type Db } from './db/client.js';
+import { healthRoutes } from './http/healthz.js';
+import { ConsoleAdapter } from './platform/console/index.js';
+import type { PlatformAdapter } from './platform/port.js';
+
+export interface App {
+  http: FastifyInstance;
+  db: Db;
+  deps: CoreDeps;
+  inbox: Inbox;
+  outbox: Outbox;
+  adapter: PlatformAdapter;
+  log: Logger;
+  /** Starts receiving, sending (re-queues unsent messages, processes stored inbound ones) and listening on `PORT` (0 = any). */
+  start(opts?: { listen?: boolean }): Promise<void>;
+  /** Stops everything in order; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface AppOverrides {
+  log?: Logger;
+  /** A fixed clock for tests. */
+  now?: () => Date;
+}
+
+/** Builds the app from parsed configuration. @throws when SQLite cannot be opened or a platform is configured but not built yet. */
+export function buildApp(config: Config, overrides: AppOverrides = {}): App {
+  const log = overrides.log ?? pino({ level: config.LOG_LEVEL });
+  const db = openDb(sqlitePath(config));
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  const platform = platformOf(config);
+  if (platform !== 'console') throw new Error(`platform ${platform} is configured, but this build has only the console adapter`);
+  const adapter: PlatformAdapter = new ConsoleAdapter(db);
+  const outbox = new Outbox({ db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate: config.CONSOLE_GROUP_RATE, concurrency: config.OUTBOX_CONCURRENCY });
+  const deps: CoreDeps = { db, config, outbox, now: overrides.now ?? (() => new Date()) };
+  const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
+  const http = Fastify({ loggerInstance: log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  adapter.routes?.(http);
+  healthRoutes(http, { db, redis, adapter, outbox });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    http, db, deps, inbox, outbox, adapter, log,
+    async start(opts = {}) {
+      await adapter.start(async (msg) => inbox.accept(msg));
+      outbox.startWorker(adapter);
+      const resumed = await outbox.resume();
+      if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
+      inbox.kick();
+      if (opts.listen ?? true) {
+        await http.listen({ port: config.PORT, host: config.HOST });
+        log.info({ platform: adapter.name, port: config.PORT }, 'gridrelay started');
+      } else {
+        await http.ready();
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        await adapter.stop();
+        await http.close();
+        await inbox.stop();
+        await outbox.close();
+        await redis.quit().catch(() => redis.disconnect());
+        db.$client.close();
+      })();
+      return stopping;
+    },
+  };
+}

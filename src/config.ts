@@ -1,0 +1,144 @@
+/**
+ * gridrelay configuration: PRODUCT.md §4, parsed once from the environment with zod.
+ * A bad value stops start-up with a message naming the variable and the accepted form.
+ */
+import { z } from 'zod';
+import { parseDuration, parseRate, type Rate } from './core/duration.js';
+
+const duration = (name: string) =>
+  z.string().transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${name}="${v}" is not a duration; write e.g. 30s, 15m, 2h` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const rate = (name: string) =>
+  z.string().transform((v, ctx): Rate => {
+    const r = parseRate(v);
+    if (!r) {
+      ctx.addIssue({ code: 'custom', message: `${name}="${v}" is not a rate; write e.g. 20/min, 1/s or 20` });
+      return z.NEVER;
+    }
+    return r;
+  });
+
+const clock = (name: string) =>
+  z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, `${name} must be a time of day HH:MM, e.g. 20:00`);
+
+const quietHours = z.string().transform((v, ctx) => {
+  if (v.trim() === '') return null;
+  const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(v);
+  if (!m || Number(m[1]) > 23 || Number(m[3]) > 23 || Number(m[2]) > 59 || Number(m[4]) > 59) {
+    ctx.addIssue({ code: 'custom', message: `QUIET_HOURS="${v}" must be HH:MM-HH:MM (e.g. 22:00-07:00) or empty for off` });
+    return z.NEVER;
+  }
+  return { startMin: Number(m[1]) * 60 + Number(m[2]), endMin: Number(m[3]) * 60 + Number(m[4]) };
+});
+
+const durationList = (name: string) =>
+  z.string().transform((v, ctx) => {
+    const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+    const out: number[] = [];
+    for (const p of parts) {
+      const ms = parseDuration(p);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `${name}="${v}" must be a comma-separated list of durations, e.g. 2h,30m` });
+        return z.NEVER;
+      }
+      out.push(ms);
+    }
+    return out;
+  });
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'TIMEZONE must be an IANA time zone such as Asia/Shanghai');
+
+const databaseUrl = z.string().refine((v) => v.startsWith('file:') || v === ':memory:', {
+  message: 'DATABASE_URL must be file:<path> (e.g. file:./data/gridrelay.db)',
+});
+
+export const configSchema = z.object({
+  DATABASE_URL: databaseUrl.default('file:./data/gridrelay.db'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be redis://host:port[/db]').default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int('PORT must be an integer 0-65535').min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  TIMEZONE: timezone.default('Asia/Shanghai'),
+  ACK_REMIND_AFTER: duration('ACK_REMIND_AFTER').prefault('15m'),
+  ACK_ESCALATE_AFTER: duration('ACK_ESCALATE_AFTER').prefault('30m'),
+  ACK_ESCALATE_COUNTY_AFTER: duration('ACK_ESCALATE_COUNTY_AFTER').prefault('60m'),
+  LEAD_ACCEPT_SLA: duration('LEAD_ACCEPT_SLA').prefault('10m'),
+  LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
+  TASK_REMIND_BEFORE: durationList('TASK_REMIND_BEFORE').prefault('2h,30m'),
+  DAILY_REPORT_AT: clock('DAILY_REPORT_AT').default('20:00'),
+  QUIET_HOURS: quietHours.prefault('22:00-07:00'),
+  DINGTALK_CLIENT_ID: z.string().optional(),
+  DINGTALK_CLIENT_SECRET: z.string().optional(),
+  DINGTALK_ROBOT_CODE: z.string().optional(),
+  DINGTALK_API_BASE: z.url('DINGTALK_API_BASE must be a URL').default('https://api.dingtalk.com'),
+  DINGTALK_GATEWAY_URL: z.url('DINGTALK_GATEWAY_URL must be a URL').default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+  DINGTALK_GROUP_RATE: rate('DINGTALK_GROUP_RATE').prefault('20/min'),
+  DINGTALK_APP_QPS: z.coerce.number().int().positive('DINGTALK_APP_QPS must be a positive integer').default(20),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_API_URL: z.url('SLACK_API_URL must be a URL').default('https://slack.com/api/'),
+  CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),
+  DEMO_ROSTER: z.string().default('examples/demo-county'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The parsed configuration; durations in milliseconds, rates as {@link Rate}. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown by {@link loadConfig}; `message` lists every bad variable, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses configuration from an environment (default `process.env`); empty strings count as unset,
+ * except `QUIET_HOURS` where empty means "off".
+ * @throws ConfigError naming each bad variable and its accepted form.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const keys = Object.keys(configSchema.shape) as (keyof Config)[];
+  const input: Record<string, string> = {};
+  for (const k of keys) {
+    const v = env[k];
+    if (v === undefined) continue;
+    if (v === '' && k !== 'QUIET_HOURS') continue;
+    input[k] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '');
+      return i.message.includes(name) ? i.message : `${name}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** The platform chosen by configuration: DingTalk credentials → dingtalk; Slack token → slack; else console. */
+export function platformOf(config: Config): 'console' | 'dingtalk' | 'slack' {
+  if (config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET) return 'dingtalk';
+  if (config.SLACK_BOT_TOKEN) return 'slack';
+  return 'console';
+}
+
+/** The SQLite file path of `DATABASE_URL` (`file:./x.db` → `./x.db`). */
+export function sqlitePath(config: Config): string {
+  return config.DATABASE_URL === ':memory:' ? ':memory:' : config.DATABASE_URL.slice('file:'.length);
+}

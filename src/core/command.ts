@@ -1,0 +1,66 @@
+/**
+ * Chat commands: metadata that reads like help text, a pure `parse`, and a `run` that calls one workflow.
+ */
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Group, Member, Role, Unit } from '../db/schema/index.js';
+import type { InboundMessage, Reply } from './message.js';
+import type { Outbox } from './outbox.js';
+
+/** The tier of the group a command is posted in. */
+export type Tier = 'county' | 'township' | 'grid';
+
+/** What workflows need: the database, configuration, the outbox and a clock. No module singletons. */
+export interface CoreDeps {
+  db: Db;
+  config: Config;
+  outbox: Outbox;
+  /** The current time; tests may fix it. */
+  now(): Date;
+}
+
+/** Everything a command's `run` knows about the message it answers. */
+export interface CommandContext {
+  deps: CoreDeps;
+  message: InboundMessage & { inboundId: number };
+  sender: Member;
+  senderUnit: Unit;
+  group: Group;
+  /** The unit the group is bound to. */
+  groupUnit: Unit;
+  tier: Tier;
+  now: Date;
+}
+
+export interface CommandDef<I = unknown> {
+  /** English name, also the file name in `commands/`. */
+  name: string;
+  /** Command words, Chinese first, e.g. `['/收到', '/ack']`. */
+  words: readonly string[];
+  /** Usage line shown on a malformed command, e.g. `/收到 [编号]`. */
+  usage: string;
+  /** One line for `/帮助`. */
+  summary: string;
+  /** Roles allowed to use it (fail closed: anything else is refused). */
+  allow: readonly Role[];
+  /** Tiers of group it may be posted in. */
+  where: readonly Tier[];
+  /** If true, the sender must belong to the group's own unit (acknowledging for a grid, say). */
+  ownUnitOnly?: boolean;
+  /**
+   * Parses the text after the command word. Pure.
+   * @throws UsageError with a short reason in Chinese.
+   */
+  parse(args: string): I;
+  /**
+   * Does the work inside the message's write transaction (synchronous: better-sqlite3) and returns the reply.
+   * Everything it posts goes through `ctx.deps.outbox`, so it is stored atomically with the state change.
+   * @throws Refusal or UsageError, which roll back the transaction and are answered to the person.
+   */
+  run(ctx: CommandContext, input: I): Reply;
+}
+
+/** Declares a command; typed identity. */
+export function defineCommand<I>(def: CommandDef<I>): CommandDef<I> {
+  return def;
+}

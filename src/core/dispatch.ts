@@ -1,0 +1,59 @@
+/**
+ * One inbound message → one reply: route, check the sender and group against the roster and the
+ * permission matrix, parse, run. Runs inside the message's write transaction.
+ */
+import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
+import type { InboundRow } from '../db/schema/index.js';
+import type { CommandContext, CommandDef, CoreDeps } from './command.js';
+import { GridrelayError, UsageError } from './errors.js';
+import type { InboundMessage, Reply } from './message.js';
+import { refusalFor, tierOf } from './permissions.js';
+import { createRouter } from './router.js';
+
+export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Reply;
+
+const HINT = '发送 /帮助 查看可用指令。';
+
+/**
+ * Builds the dispatcher over `commands`; a plain acknowledgement word runs `ackCommand` with no arguments.
+ * The returned function never throws a {@link GridrelayError}: refusals and usage errors become replies.
+ * Other errors propagate (the inbox rolls back, logs them and still answers the person).
+ */
+export function createDispatcher(commands: readonly CommandDef<any>[], ackCommand: CommandDef<any>): Dispatcher {
+  const route = createRouter(commands);
+  return (deps, row) => {
+    const r = route(row.text);
+    if (r.kind === 'chatter') return { text: `没看懂这条消息。${HINT}` };
+    if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word}。${HINT}` };
+    const command = r.kind === 'command' ? r.command : ackCommand;
+    const args = r.kind === 'command' ? r.args : '';
+    const { db } = deps;
+    const sender = getMember(db, row.senderId);
+    if (!sender) return { text: '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。' };
+    const group = getGroup(db, row.conversationId);
+    const groupUnit = group && getUnit(db, group.unitId);
+    const tier = groupUnit && tierOf(groupUnit.kind);
+    if (!group || !groupUnit || !tier) return { text: '本群未登记在花名册中，暂不能使用指令。请联系指挥部管理员。' };
+    const senderUnit = getUnit(db, sender.unitId);
+    if (!senderUnit) return { text: '你的所属单位不在花名册中。请联系指挥部管理员。' };
+    const refusal = refusalFor(command, sender, { tier, unitId: group.unitId });
+    if (refusal) return { text: refusal };
+    const message: InboundMessage & { inboundId: number } = {
+      platform: row.platform,
+      platformMsgId: row.platformMsgId,
+      conversationId: row.conversationId,
+      senderId: row.senderId,
+      text: r.kind === 'plain-ack' ? r.words : row.text,
+      sentAt: row.receivedAt,
+      inboundId: row.id,
+    };
+    const ctx: CommandContext = { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
+    try {
+      return command.run(ctx, command.parse(args));
+    } catch (err) {
+      if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
+      if (err instanceof GridrelayError) return { text: err.message };
+      throw err;
+    }
+  };
+}

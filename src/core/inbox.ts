@@ -1,0 +1,111 @@
+/**
+ * The inbox: an inbound message is stored (unique per platform message id) before the platform is
+ * acked, then processed in arrival order, one write transaction per message — state change, reply and
+ * "processed" mark together. A restart processes whatever was stored but not processed.
+ */
+import { asc, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { writeTx } from '../db/client.js';
+import { inboundMessages, type InboundRow } from '../db/schema/index.js';
+import type { CoreDeps } from './command.js';
+import type { Dispatcher } from './dispatch.js';
+import type { InboundMessage } from './message.js';
+
+export class Inbox {
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly dispatch: Dispatcher,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Stores a message durably; a repeat of the same `platform` + `platformMsgId` is reported as duplicate
+   * and not stored again. Processing starts in the background.
+   */
+  accept(msg: InboundMessage): 'accepted' | 'duplicate' {
+    const extra: Record<string, unknown> = {};
+    if (msg.attachments?.length) extra.attachments = msg.attachments;
+    if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
+    if (msg.replyContext) extra.replyContext = msg.replyContext;
+    const r = this.deps.db
+      .insert(inboundMessages)
+      .values({
+        platform: msg.platform,
+        platformMsgId: msg.platformMsgId,
+        conversationId: msg.conversationId,
+        senderId: msg.senderId,
+        text: msg.text,
+        extra: Object.keys(extra).length ? extra : null,
+        receivedAt: msg.sentAt ?? this.deps.now(),
+      })
+      .onConflictDoNothing()
+      .run();
+    if (r.changes === 0) return 'duplicate';
+    this.kick();
+    return 'accepted';
+  }
+
+  /** Starts processing stored messages if not already running. */
+  kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves when every stored message has been processed and its replies queued. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops taking new work; resolves when the message in hand is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private next(): InboundRow | undefined {
+    return this.deps.db
+      .select()
+      .from(inboundMessages)
+      .where(eq(inboundMessages.status, 'received'))
+      .orderBy(asc(inboundMessages.id))
+      .limit(1)
+      .get();
+  }
+
+  private async loop(): Promise<void> {
+    for (let row = this.next(); row && !this.stopped; row = this.next()) {
+      this.processOne(row);
+      await this.deps.outbox.flush();
+    }
+  }
+
+  private processOne(row: InboundRow): void {
+    const { db, outbox } = this.deps;
+    const done = (status: 'processed' | 'failed', error: string | null) =>
+      db.update(inboundMessages).set({ status, processedAt: this.deps.now(), error }).where(eq(inboundMessages.id, row.id)).run();
+    try {
+      writeTx(db, () => {
+        const reply = this.dispatch(this.deps, row);
+        outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
+        done('processed', null);
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, err: message }, 'message failed');
+      writeTx(db, () => {
+        outbox.store(db, {
+          conversationId: row.conversationId,
+          text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
+          replyToInboundId: row.id,
+          dedupKey: `reply-${row.id}`,
+        });
+        done('failed', message);
+      });
+    }
+  }
+}

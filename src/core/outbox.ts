@@ -1,0 +1,210 @@
+/**
+ * The outbox: every outbound message is stored in SQLite before it is queued in BullMQ; a worker sends
+ * it through the platform port, at most `rate` messages per conversation; a restart re-queues what was
+ * not sent.
+ */
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { inboundMessages, outboundMessages, type OutboundRow } from '../db/schema/index.js';
+import type { Rate } from './duration.js';
+import type { OutboundMessage } from './message.js';
+import { PlatformError, type PlatformAdapter } from '../platform/port.js';
+
+/** A message to store: the outbox fills in id, status and timestamps. */
+export interface NewOutbound {
+  conversationId: string;
+  text: string;
+  markdown?: string;
+  mentions?: string[];
+  /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
+  dedupKey?: string;
+  replyToInboundId?: number;
+}
+
+export interface OutboxOptions {
+  db: Db;
+  /** A Redis connection with `maxRetriesPerRequest: null` (BullMQ requirement). */
+  connection: Redis;
+  /** BullMQ key prefix; tests use a random one. */
+  prefix: string;
+  log: Logger;
+  /** Per-conversation send rate. */
+  rate: Rate;
+  concurrency: number;
+}
+
+const QUEUE = 'outbox';
+const jobId = (id: number) => `ob-${id}`;
+
+export class Outbox {
+  readonly queue: Queue;
+  private worker: Worker | null = null;
+  /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
+  private unflushed: number[] = [];
+
+  constructor(private readonly opts: OutboxOptions) {
+    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  }
+
+  /**
+   * Stores one message (synchronously, inside the caller's transaction if any).
+   * @returns the outbox id, or `null` when `dedupKey` was already stored.
+   */
+  store(db: Db, msg: NewOutbound): number | null {
+    const row = db
+      .insert(outboundMessages)
+      .values({
+        conversationId: msg.conversationId,
+        text: msg.text,
+        markdown: msg.markdown ?? null,
+        mentions: msg.mentions?.length ? msg.mentions : null,
+        dedupKey: msg.dedupKey ?? null,
+        replyToInboundId: msg.replyToInboundId ?? null,
+        createdAt: new Date(),
+      })
+      .onConflictDoNothing({ target: outboundMessages.dedupKey })
+      .returning({ id: outboundMessages.id })
+      .get();
+    if (!row) return null;
+    this.unflushed.push(row.id);
+    return row.id;
+  }
+
+  /** Queues every message stored since the last flush. Call after the storing transaction commits. */
+  async flush(): Promise<void> {
+    const ids = this.unflushed;
+    this.unflushed = [];
+    await this.enqueue(ids);
+  }
+
+  /** Re-queues every pending message (start-up recovery). @returns how many were pending. */
+  async resume(): Promise<number> {
+    const rows = this.opts.db
+      .select({ id: outboundMessages.id })
+      .from(outboundMessages)
+      .where(eq(outboundMessages.status, 'pending'))
+      .orderBy(outboundMessages.id)
+      .all();
+    await this.enqueue(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  private async enqueue(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      await this.queue.addBulk(
+        ids.slice(i, i + 500).map((id) => ({
+          name: 'send',
+          data: { outboxId: id },
+          opts: {
+            jobId: jobId(id),
+            attempts: 12,
+            backoff: { type: 'exponential', delay: 1000 },
+            removeOnComplete: true,
+            removeOnFail: 1000,
+          },
+        })),
+      );
+    }
+  }
+
+  /** Starts the send worker for `adapter`. */
+  startWorker(adapter: PlatformAdapter): void {
+    const { connection, prefix, concurrency, log } = this.opts;
+    this.worker = new Worker(QUEUE, (job, token) => this.process(adapter, job, token), {
+      connection,
+      prefix,
+      concurrency,
+    });
+    this.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, err: err.message }, 'send failed');
+      if (final) this.markFailed(job.data.outboxId, err.message);
+    });
+    this.worker.on('error', (err) => log.error({ err: err.message }, 'outbox worker error'));
+  }
+
+  private async process(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
+    const { db } = this.opts;
+    const row = db.select().from(outboundMessages).where(eq(outboundMessages.id, job.data.outboxId)).get();
+    if (!row || row.status !== 'pending') return;
+    const waitMs = await this.takeSlot(row.conversationId);
+    if (waitMs > 0) {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    db.update(outboundMessages).set({ attempts: row.attempts + 1 }).where(eq(outboundMessages.id, row.id)).run();
+    try {
+      const receipt = await adapter.send(this.toMessage(row));
+      db.update(outboundMessages)
+        .set({ status: 'sent', sentAt: new Date(), platformRef: receipt.platformRef ?? null, error: null })
+        .where(and(eq(outboundMessages.id, row.id), eq(outboundMessages.status, 'pending')))
+        .run();
+    } catch (err) {
+      if (err instanceof PlatformError && err.kind === 'permanent') {
+        this.markFailed(row.id, err.message);
+        this.opts.log.error({ outboxId: row.id, conversationId: row.conversationId, err: err.message }, 'send failed permanently');
+        return;
+      }
+      if (err instanceof PlatformError && err.kind === 'throttled' && err.retryAfterMs) {
+        await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      throw err;
+    }
+  }
+
+  /** Fixed-window counter per conversation in Redis. @returns 0 if a slot was taken, else ms to wait. */
+  private async takeSlot(conversationId: string): Promise<number> {
+    const { rate, connection, prefix } = this.opts;
+    const now = Date.now();
+    const window = Math.floor(now / rate.perMs);
+    const key = `${prefix}:rate:${conversationId}:${window}`;
+    const [[, count]] = (await connection.multi().incr(key).pexpire(key, rate.perMs * 2).exec()) as [[null, number], unknown];
+    if (count <= rate.max) return 0;
+    return (window + 1) * rate.perMs - now + Math.floor(Math.random() * 200);
+  }
+
+  private toMessage(row: OutboundRow): OutboundMessage {
+    const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
+    if (row.markdown) msg.markdown = row.markdown;
+    if (row.mentions?.length) msg.mentions = row.mentions;
+    if (row.replyToInboundId) {
+      const inbound = this.opts.db
+        .select({ platformMsgId: inboundMessages.platformMsgId, extra: inboundMessages.extra })
+        .from(inboundMessages)
+        .where(eq(inboundMessages.id, row.replyToInboundId))
+        .get();
+      if (inbound) {
+        const ctx = inbound.extra?.replyContext as Record<string, unknown> | undefined;
+        msg.replyTo = { inboundId: row.replyToInboundId, platformMsgId: inbound.platformMsgId, ...(ctx ? { replyContext: ctx } : {}) };
+      }
+    }
+    return msg;
+  }
+
+  private markFailed(id: number, error: string): void {
+    this.opts.db
+      .update(outboundMessages)
+      .set({ status: 'failed', error })
+      .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['pending'])))
+      .run();
+  }
+
+  /** Counts of outbox rows by status, for `/healthz`. */
+  counts(): Record<string, number> {
+    const rows = this.opts.db.$client
+      .prepare('select status, count(*) as n from outbound_messages group by status')
+      .all() as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Stops the worker (in-flight sends finish) and closes the queue. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

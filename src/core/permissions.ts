@@ -1,0 +1,57 @@
+/**
+ * Who may do what where (PRODUCT.md §2.5), fail closed. Names in Chinese for refusals.
+ */
+import type { Role } from '../db/schema/index.js';
+import type { Tier } from './command.js';
+
+export const ROLE_ZH: Record<Role, string> = {
+  commander: '指挥长',
+  duty_officer: '值班员',
+  inspector: '督查员',
+  township_officer: '乡镇干部',
+  grid_leader: '网格长',
+  grid_worker: '网格员',
+  grid_member: '网格成员',
+};
+
+export const TIER_ZH: Record<Tier, string> = {
+  county: '指挥部群',
+  township: '乡镇指挥室',
+  grid: '网格群',
+};
+
+/** Roles that act for the county. */
+export const COUNTY_ROLES: readonly Role[] = ['commander', 'duty_officer', 'inspector'];
+/** Roles that may issue directives and notices county-wide. */
+export const ISSUER_ROLES: readonly Role[] = ['commander', 'duty_officer'];
+/** Roles of a grid. */
+export const GRID_ROLES: readonly Role[] = ['grid_leader', 'grid_worker', 'grid_member'];
+/** Every role. */
+export const ALL_ROLES: readonly Role[] = [...COUNTY_ROLES, 'township_officer', ...GRID_ROLES];
+
+/** Tier of a unit kind that has a group (`village` has none). */
+export function tierOf(kind: string): Tier | null {
+  return kind === 'county' || kind === 'township' || kind === 'grid' ? kind : null;
+}
+
+/**
+ * Checks a sender against a command's `allow` roles and `where` tiers.
+ * @returns null when allowed, else the refusal text (Chinese).
+ */
+export function refusalFor(
+  cmd: { allow: readonly Role[]; where: readonly Tier[]; ownUnitOnly?: boolean | undefined; words: readonly string[] },
+  sender: { role: Role; unitId: string },
+  group: { tier: Tier; unitId: string },
+): string | null {
+  const word = cmd.words[0];
+  if (!cmd.allow.includes(sender.role)) {
+    return `${ROLE_ZH[sender.role]}不能使用 ${word}（仅限${cmd.allow.map((r) => ROLE_ZH[r]).join('、')}）。`;
+  }
+  if (!cmd.where.includes(group.tier)) {
+    return `${word} 只能在${cmd.where.map((t) => TIER_ZH[t]).join('或')}使用。`;
+  }
+  if (cmd.ownUnitOnly && sender.unitId !== group.unitId) {
+    return `你不属于本群所在单位，不能在本群使用 ${word}。`;
+  }
+  return null;
+}

@@ -1,0 +1,66 @@
+/**
+ * Text → command. Normalises full-width slashes, colons and spaces, matches the longest command word,
+ * and recognises a plain acknowledgement word (收到, 已收到, 收悉, 明白, 好的收到, ok …).
+ */
+import type { CommandDef } from './command.js';
+
+/** Plain words that acknowledge the latest open directive or notice (compared after {@link ackKey}). */
+export const ACK_WORDS = [
+  '收到', '已收到', '收悉', '已收悉', '明白', '好的收到', '收到了', '好的', '好', '已阅', '知悉', '已知悉', '了解',
+  '收到明白', '明白收到', '收到收到', 'ok', 'okay', 'roger', 'received', 'ack', '1', '👌', '👍',
+];
+
+/** Normalises full-width forms people type on phones: ／ → /, ： → :, full-width digits and space. */
+export function normalise(text: string): string {
+  return text
+    .replace(/[\uFF01-\uFF5E]/g, (c) => (c === '：' || c === '／' || /[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
+    .replace(/\u3000/g, ' ')
+    .replace(/^\s*@\S+\s+/, '')
+    .trim();
+}
+
+/** The comparable key of a plain acknowledgement: lower case, no punctuation, spaces or emoji variation. */
+export function ackKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\s!！。.，,~～、…\-—:：;；?？"'“”‘’\ufe0f]/g, '');
+}
+
+const ACK_SET = new Set(ACK_WORDS.map(ackKey));
+
+/** Whether `text` is only an acknowledgement word. */
+export function isPlainAck(text: string): boolean {
+  const key = ackKey(text);
+  return key.length > 0 && ACK_SET.has(key);
+}
+
+export type Route<C extends CommandDef<any> = CommandDef<any>> =
+  | { kind: 'command'; command: C; word: string; args: string }
+  | { kind: 'plain-ack'; words: string }
+  | { kind: 'unknown-command'; word: string }
+  | { kind: 'chatter' };
+
+/** Builds a router over `commands`; the returned function maps a message text to a {@link Route}. */
+export function createRouter<C extends CommandDef<any>>(commands: readonly C[]): (text: string) => Route<C> {
+  const table = commands
+    .flatMap((command) => command.words.map((word) => ({ word: word.toLowerCase(), command })))
+    .sort((a, b) => b.word.length - a.word.length);
+  return (raw) => {
+    const text = normalise(raw);
+    if (text.startsWith('/')) {
+      const lower = text.toLowerCase();
+      for (const { word, command } of table) {
+        if (!lower.startsWith(word)) continue;
+        const next = text.charAt(word.length);
+        // an ASCII word needs a boundary (/ack vs /acknowledge); a Chinese one may run into its text
+        if (/[a-z]$/.test(word) && /[a-z0-9]/i.test(next)) continue;
+        return { kind: 'command', command, word: text.slice(0, word.length), args: text.slice(word.length).trim() };
+      }
+      return { kind: 'unknown-command', word: text.split(/\s/)[0]! };
+    }
+    if (isPlainAck(text)) return { kind: 'plain-ack', words: text };
+    const help = commands.find((c) => c.name === 'help');
+    if (help && /^(帮助|help|\?|？)$/i.test(text)) return { kind: 'command', command: help, word: text, args: '' };
+    return { kind: 'chatter' };
+  };
+}

@@ -1,0 +1,27 @@
+/** `GET /healthz`: SQLite, Redis, the platform adapter and the outbox. 200 when all are up, else 503. */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { pingDb, type Db } from '../db/client.js';
+import type { Outbox } from '../core/outbox.js';
+import type { PlatformAdapter } from '../platform/port.js';
+
+export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox }): void {
+  http.get('/healthz', async (_req, reply) => {
+    const sqlite = pingDb(deps.db);
+    let redis = false;
+    try {
+      redis = (await Promise.race([deps.redis.ping(), new Promise((r) => setTimeout(() => r('timeout'), 1000))])) === 'PONG';
+    } catch {
+      redis = false;
+    }
+    const platform = deps.adapter.health();
+    const ok = sqlite && redis && platform.ok;
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      sqlite: sqlite ? 'ok' : 'down',
+      redis: redis ? 'ok' : 'down',
+      platform: { name: deps.adapter.name, ...platform },
+      outbox: deps.outbox.counts(),
+    });
+  });
+}

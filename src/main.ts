@@ -1,0 +1,46 @@
+/**
+ * Entry: parse config, open the database, load the demo roster into an empty one, start, and stop
+ * cleanly on SIGINT/SIGTERM.
+ */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { countyUnit } from './db/queries/roster.js';
+import { describeCounts, importRoster, RosterError } from './roster/import.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const app = buildApp(config);
+if (!countyUnit(app.db) && config.DEMO_ROSTER) {
+  try {
+    const counts = await importRoster(app.db, config.DEMO_ROSTER);
+    app.log.info({ roster: config.DEMO_ROSTER }, `empty database: loaded the demo roster from ${config.DEMO_ROSTER} (${describeCounts(counts)})`);
+  } catch (err) {
+    app.log.error({ err: err instanceof RosterError ? err.message : String(err) }, 'could not load the demo roster');
+  }
+}
+await app.start();
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping');
+    app
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        app.log.error({ err: String(err) }, 'stop failed');
+        process.exit(1);
+      });
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * The platform port: one small interface every adapter (console, DingTalk, Slack) implements.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { InboundMessage, OutboundMessage } from '../core/message.js';
+
+/** Hands an inbound message to the core; resolves once it is durably stored. Ack the platform only then. */
+export type InboundSink = (message: InboundMessage) => Promise<'accepted' | 'duplicate'>;
+
+/** What a successful send returns. */
+export interface SendReceipt {
+  /** Platform reference of the posted message (console seq, DingTalk processQueryKey, Slack ts). */
+  platformRef?: string;
+}
+
+/** Health of the adapter's connection, shown on `/healthz`. */
+export interface AdapterHealth {
+  ok: boolean;
+  state: string;
+  [detail: string]: unknown;
+}
+
+/**
+ * A send failure, classified: `retry` (transient, try again with backoff), `throttled` (rate limited;
+ * try again after `retryAfterMs`), `permanent` (never succeeds: bot not in group, invalid conversation).
+ */
+export class PlatformError extends Error {
+  override name = 'PlatformError';
+  constructor(
+    readonly kind: 'retry' | 'throttled' | 'permanent',
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface PlatformAdapter {
+  readonly name: 'console' | 'dingtalk' | 'slack';
+  /** Begins receiving; every inbound message goes to `sink`, and the platform is acked only after it resolves. */
+  start(sink: InboundSink): Promise<void>;
+  /**
+   * Posts one message. Must be idempotent per `message.id` where the platform allows.
+   * @throws PlatformError classified as retry / throttled / permanent.
+   */
+  send(message: OutboundMessage): Promise<SendReceipt>;
+  stop(): Promise<void>;
+  health(): AdapterHealth;
+  /** Registers the adapter's own HTTP routes (the console API; Slack's HTTP receiver). */
+  routes?(http: FastifyInstance): void;
+}
