@@ -1,0 +1,60 @@
+/**
+ * buildTestApp: a real gridrelay (console platform) on a fresh SQLite file and a random BullMQ prefix,
+ * with the fixture county imported. Drive it with the console driver in `console.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { importRoster } from '../../src/roster/import.js';
+
+export const FIXTURE_DIR = resolve(import.meta.dirname, '../../examples/demo-county');
+
+export interface TestApp extends App {
+  config: Config;
+  dir: string;
+  /** Stops the app and deletes its files and queue keys. */
+  close(): Promise<void>;
+}
+
+/** A unique BullMQ prefix for one test app. */
+export const randomPrefix = () => `t${randomBytes(5).toString('hex')}`;
+
+/** Config for a test: fresh DB file in `dir`, random queue prefix, quiet hours off, plus `env`. */
+export function testConfig(dir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: `file:${join(dir, 'gridrelay.db')}`,
+    QUEUE_PREFIX: randomPrefix(),
+    QUIET_HOURS: '',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    CONSOLE_GROUP_RATE: '1000/s',
+    ...env,
+  });
+}
+
+/**
+ * Builds and starts a test app (no TCP listener; use `app.http.inject`).
+ * @param opts.roster import the fixture county first (default true)
+ * @param opts.env extra environment, e.g. `{ ACK_REMIND_AFTER: '2s' }`
+ * @param opts.config reuse a config (same DB and prefix) — a "restart"
+ */
+export async function buildTestApp(opts: { roster?: boolean; env?: Record<string, string>; config?: Config; dir?: string; now?: () => Date } = {}): Promise<TestApp> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'gridrelay-test-'));
+  const config = opts.config ?? testConfig(dir, opts.env);
+  const app = buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }), ...(opts.now ? { now: opts.now } : {}) });
+  if (opts.roster ?? true) await importRoster(app.db, FIXTURE_DIR);
+  await app.start({ listen: false });
+  return {
+    ...app,
+    config,
+    dir,
+    async close() {
+      await app.stop();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
