@@ -7,11 +7,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
+import { registerWorkflowTimers } from '../workflows/index.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/command.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
+import { Timers } from './jobs/timers.js';
 import { openDb, type Db } from './db/client.js';
 import { healthRoutes } from './http/healthz.js';
 import { ConsoleAdapter } from './platform/console/index.js';
@@ -23,6 +25,7 @@ export interface App {
   deps: CoreDeps;
   inbox: Inbox;
   outbox: Outbox;
+  timers: Timers;
   adapter: PlatformAdapter;
   log: Logger;
   /** Starts receiving, sending (re-queues unsent messages, processes stored inbound ones) and listening on `PORT` (0 = any). */
@@ -47,20 +50,27 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   if (platform !== 'console') throw new Error(`platform ${platform} is configured, but this build has only the console adapter`);
   const adapter: PlatformAdapter = new ConsoleAdapter(db);
   const outbox = new Outbox({ db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate: config.CONSOLE_GROUP_RATE, concurrency: config.OUTBOX_CONCURRENCY });
-  const deps: CoreDeps = { db, config, outbox, now: overrides.now ?? (() => new Date()) };
+  const now = overrides.now ?? (() => new Date());
+  const timers = new Timers({
+    db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
+    afterFire: () => outbox.flush(),
+  });
+  const deps: CoreDeps = { db, config, outbox, timers, now };
+  registerWorkflowTimers(deps);
   const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
-  const http = Fastify({ loggerInstance: log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
 
   let stopping: Promise<void> | null = null;
   return {
-    http, db, deps, inbox, outbox, adapter, log,
+    http, db, deps, inbox, outbox, timers, adapter, log,
     async start(opts = {}) {
       await adapter.start(async (msg) => inbox.accept(msg));
       outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
+      await timers.start();
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -74,6 +84,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await adapter.stop();
         await http.close();
         await inbox.stop();
+        await timers.close();
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
         db.$client.close();

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import type { Group, Member, Role, Unit } from '../db/schema/index.js';
 import type { InboundMessage, Reply } from './message.js';
 import type { Outbox } from './outbox.js';
+import type { Timers } from '../jobs/timers.js';
 
 /** The tier of the group a command is posted in. */
 export type Tier = 'county' | 'township' | 'grid';
@@ -15,6 +16,8 @@ export interface CoreDeps {
   db: Db;
   config: Config;
   outbox: Outbox;
+  /** Durable timers (reminders, escalations, SLAs); schedule inside the transaction. */
+  timers: Timers;
   /** The current time; tests may fix it. */
   now(): Date;
 }

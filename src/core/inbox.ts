@@ -81,6 +81,7 @@ export class Inbox {
     for (let row = this.next(); row && !this.stopped; row = this.next()) {
       this.processOne(row);
       await this.deps.outbox.flush();
+      await this.deps.timers.flush();
     }
   }
 

@@ -2,3 +2,4 @@ export * from './roster.js';
 export * from './messages.js';
 export * from './directives.js';
 export * from './audit.js';
+export * from './timers.js';

@@ -1,0 +1,152 @@
+/**
+ * Timers: reminders, escalations and SLA checks that must fire once — never twice, never lost.
+ *
+ * SQLite's `timers` table is the truth; BullMQ delayed jobs (id `tm-<timer id>-v<version>`) only wake
+ * them. A handler runs inside a write transaction that first checks the timer is still pending at the
+ * same version and marks it done, so two workers, a restart or a stale job can never fire it twice.
+ * On start and whenever Redis comes back, every pending timer is re-queued (BullMQ ignores ids it
+ * already holds), so a timer due while Redis was down fires when it is back, marked late.
+ * Non-urgent timers falling in quiet hours are delayed until the quiet hours end.
+ */
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { and, eq, like } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { writeTx, type Db } from '../db/client.js';
+import { timers, type TimerRow } from '../db/schema/index.js';
+import { quietUntil, type QuietHours } from '../core/quiet.js';
+
+/** A timer handler: runs synchronously inside the write transaction that marks the timer done. */
+export type TimerHandler = (db: Db, timer: TimerRow, fired: { at: Date; late: boolean }) => void;
+
+export interface TimersOptions {
+  db: Db;
+  connection: Redis;
+  prefix: string;
+  log: Logger;
+  quietHours: QuietHours | null;
+  timeZone: string;
+  now: () => Date;
+  /** Called after a handler's transaction commits (e.g. to queue the outbox). */
+  afterFire?: () => Promise<void>;
+}
+
+/** Fired this long (ms) after due counts as late. */
+export const LATE_AFTER_MS = 60_000;
+const QUEUE = 'timers';
+const jobId = (t: Pick<TimerRow, 'id' | 'version'>) => `tm-${t.id}-v${t.version}`;
+
+/** Checks a timer id: BullMQ job ids may not contain `:`; we allow letters, digits, `-` and `_`. @throws Error on a bad id. */
+function checkId(id: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`bad timer id "${id}": use letters, digits, - and _ only`);
+}
+
+export class Timers {
+  readonly queue: Queue;
+  private worker: Worker | null = null;
+  private handlers = new Map<string, TimerHandler>();
+  private unflushed: TimerRow[] = [];
+  private onReady = () => void this.resync().catch((err) => this.opts.log.warn({ err: String(err) }, 'timers: resync failed'));
+
+  constructor(private readonly opts: TimersOptions) {
+    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  }
+
+  /** Registers the handler for timers of `kind`. */
+  on(kind: string, handler: TimerHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  /**
+   * Creates a timer, or moves a pending one with the same id to `dueAt` (bumping its version).
+   * A timer that already fired or was cancelled stays as it is. Synchronous; call {@link flush} after commit.
+   * @param t.id domain key (letters, digits, `-`, `_`), e.g. `dir-17-T01-s1`
+   * @returns true if the timer is now pending at `dueAt`.
+   */
+  schedule(db: Db, t: { id: string; kind: string; dueAt: Date; data?: Record<string, unknown>; urgent?: boolean }): boolean {
+    checkId(t.id);
+    const existing = db.select().from(timers).where(eq(timers.id, t.id)).get();
+    if (existing && existing.status !== 'pending') return false;
+    const row = existing
+      ? db.update(timers).set({ dueAt: t.dueAt, version: existing.version + 1, data: t.data ?? existing.data, urgent: t.urgent ?? existing.urgent }).where(eq(timers.id, t.id)).returning().get()
+      : db.insert(timers).values({ id: t.id, kind: t.kind, data: t.data ?? {}, dueAt: t.dueAt, urgent: t.urgent ?? false, createdAt: this.opts.now() }).returning().get();
+    if (row) this.unflushed.push(row);
+    return true;
+  }
+
+  /** Cancels pending timers whose id is `id` or starts with `idPrefix-` when `prefix` is set. @returns how many. */
+  cancel(db: Db, id: string, opts: { prefix?: boolean } = {}): number {
+    const where = opts.prefix ? like(timers.id, `${id}-%`) : eq(timers.id, id);
+    return db.update(timers).set({ status: 'cancelled' }).where(and(where, eq(timers.status, 'pending'))).run().changes;
+  }
+
+  /** Queues BullMQ wake-ups for timers scheduled since the last flush. */
+  async flush(): Promise<void> {
+    const rows = this.unflushed;
+    this.unflushed = [];
+    await this.enqueue(rows);
+  }
+
+  /** Re-queues every pending timer (start-up, Redis back). @returns how many are pending. */
+  async resync(): Promise<number> {
+    const rows = this.opts.db.select().from(timers).where(eq(timers.status, 'pending')).all();
+    await this.enqueue(rows);
+    return rows.length;
+  }
+
+  private async enqueue(rows: TimerRow[]): Promise<void> {
+    const now = Date.now();
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.queue.addBulk(
+        rows.slice(i, i + 500).map((t) => ({
+          name: t.kind,
+          data: { timerId: t.id, version: t.version },
+          opts: { jobId: jobId(t), delay: Math.max(0, t.dueAt.getTime() - now), attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+        })),
+      );
+    }
+  }
+
+  /** Starts the worker and re-queues pending timers; re-queues again whenever Redis reconnects. */
+  async start(concurrency = 4): Promise<void> {
+    const { connection, prefix, log } = this.opts;
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency });
+    this.worker.on('error', (err) => log.warn({ err: err.message }, 'timers worker error'));
+    this.worker.on('failed', (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'));
+    connection.on('ready', this.onReady);
+    await this.resync();
+  }
+
+  private async process(job: Job<{ timerId: string; version: number }>, token?: string): Promise<void> {
+    const { db, log } = this.opts;
+    const peek = db.select().from(timers).where(eq(timers.id, job.data.timerId)).get();
+    if (!peek || peek.status !== 'pending' || peek.version !== job.data.version) return;
+    const now = this.opts.now();
+    const wakeAt = peek.dueAt.getTime() > now.getTime() + 20 ? peek.dueAt : peek.urgent ? null : quietUntil(now, this.opts.quietHours, this.opts.timeZone);
+    if (wakeAt) {
+      await job.moveToDelayed(wakeAt.getTime(), token);
+      throw new DelayedError();
+    }
+    const handler = this.handlers.get(peek.kind);
+    if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
+    const fired = writeTx(db, () => {
+      const t = db.select().from(timers).where(eq(timers.id, job.data.timerId)).get();
+      if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
+      const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
+      db.update(timers).set({ status: 'done', firedAt: now, late }).where(eq(timers.id, t.id)).run();
+      handler(db, t, { at: now, late });
+      return true;
+    });
+    if (fired) {
+      log.debug({ timer: job.data.timerId }, 'timer fired');
+      await this.opts.afterFire?.();
+    }
+  }
+
+  /** Stops the worker (an in-flight handler finishes) and closes the queue. */
+  async close(): Promise<void> {
+    this.opts.connection.off('ready', this.onReady);
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeTx } from '../../src/db/client.js';
+import { timers } from '../../src/db/schema/index.js';
+import { quietUntil } from '../../src/core/quiet.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+const apps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+async function waitUntil(pred: () => boolean, ms = 10_000) {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('timers', () => {
+  it('fire once at their due time, and a moved timer fires only at its new time', async () => {
+    const app = await buildTestApp({ roster: false });
+    apps.push(app);
+    const fired: string[] = [];
+    app.timers.on('test.kind', (_db, t) => fired.push(t.id));
+    const now = Date.now();
+    writeTx(app.db, () => {
+      app.timers.schedule(app.db, { id: 'a-1', kind: 'test.kind', dueAt: new Date(now + 300) });
+      app.timers.schedule(app.db, { id: 'b-1', kind: 'test.kind', dueAt: new Date(now + 300) });
+    });
+    await app.timers.flush();
+    writeTx(app.db, () => app.timers.schedule(app.db, { id: 'b-1', kind: 'test.kind', dueAt: new Date(now + 1500) }));
+    await app.timers.flush();
+    await waitUntil(() => fired.includes('a-1'));
+    expect(fired).toEqual(['a-1']);
+    await waitUntil(() => fired.includes('b-1'));
+    await app.timers.resync(); // a re-queue after firing does nothing
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fired).toEqual(['a-1', 'b-1']);
+  });
+
+  it('a cancelled timer never fires', async () => {
+    const app = await buildTestApp({ roster: false });
+    apps.push(app);
+    const fired: string[] = [];
+    app.timers.on('test.kind', (_db, t) => fired.push(t.id));
+    writeTx(app.db, () => {
+      app.timers.schedule(app.db, { id: 'c-1-s1', kind: 'test.kind', dueAt: new Date(Date.now() + 200) });
+      app.timers.schedule(app.db, { id: 'c-1-s2', kind: 'test.kind', dueAt: new Date(Date.now() + 200) });
+      app.timers.schedule(app.db, { id: 'keep', kind: 'test.kind', dueAt: new Date(Date.now() + 400) });
+      expect(app.timers.cancel(app.db, 'c-1', { prefix: true })).toBe(2);
+    });
+    await app.timers.flush();
+    await waitUntil(() => fired.includes('keep'));
+    expect(fired).toEqual(['keep']);
+  });
+
+  it('two apps on the same database and queue fire a timer exactly once', async () => {
+    const a = await buildTestApp({ roster: false });
+    apps.push(a);
+    const b = await buildTestApp({ roster: false, config: a.config, dir: a.dir });
+    apps.push(b);
+    const fired: string[] = [];
+    a.timers.on('test.kind', (_db, t) => fired.push(`a:${t.id}`));
+    b.timers.on('test.kind', (_db, t) => fired.push(`b:${t.id}`));
+    const due = new Date(Date.now() + 300);
+    writeTx(a.db, () => {
+      for (let i = 0; i < 20; i++) a.timers.schedule(a.db, { id: `x-${i}`, kind: 'test.kind', dueAt: due });
+    });
+    await a.timers.flush();
+    await b.timers.resync();
+    await waitUntil(() => fired.length >= 20);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fired.map((f) => f.slice(2)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `x-${i}`).sort());
+  });
+
+  it('a timer that was due while nothing ran fires on start, marked late', async () => {
+    const app = await buildTestApp({ roster: false });
+    const fired: boolean[] = [];
+    writeTx(app.db, () => app.timers.schedule(app.db, { id: 'old-1', kind: 'test.kind', dueAt: new Date(Date.now() - 5 * 60_000) }));
+    // not flushed: as if Redis lost it; stop, then start again on the same database
+    const { config, dir } = app;
+    await app.stop();
+    const again = await buildTestApp({ roster: false, config, dir });
+    apps.push(again);
+    again.timers.on('test.kind', (_db, _t, f) => fired.push(f.late));
+    await again.timers.resync();
+    await waitUntil(() => fired.length === 1);
+    expect(fired).toEqual([true]);
+    expect(again.db.select().from(timers).where(eq(timers.id, 'old-1')).get()?.late).toBe(true);
+  });
+});
+
+describe('quiet hours', () => {
+  const q = { startMin: 22 * 60, endMin: 7 * 60 };
+  it('delay a time inside 22:00-07:00 (Asia/Shanghai) to 07:00 and leave daytime alone', () => {
+    expect(quietUntil(new Date('2026-11-29T15:30:00Z'), q, 'Asia/Shanghai')?.toISOString()).toBe('2026-11-29T23:00:00.000Z'); // 23:30 → 07:00
+    expect(quietUntil(new Date('2026-11-29T20:10:00Z'), q, 'Asia/Shanghai')?.toISOString()).toBe('2026-11-29T23:00:00.000Z'); // 04:10 → 07:00
+    expect(quietUntil(new Date('2026-11-29T02:00:00Z'), q, 'Asia/Shanghai')).toBeNull(); // 10:00
+    expect(quietUntil(new Date('2026-11-29T15:30:00Z'), null, 'Asia/Shanghai')).toBeNull();
+  });
+});
