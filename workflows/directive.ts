@@ -209,7 +209,9 @@ export function resolve(deps: CoreDeps, ref: DirectiveRef): Directive {
   return found;
 }
 
-const MAX_NAMES_PER_TOWNSHIP = 10;
+/** Up to this many silent grids, all are named; beyond it the county view names a few per township. */
+const NAME_ALL_UP_TO = 60;
+const NAMES_PER_TOWNSHIP_WHEN_MANY = 5;
 
 /**
  * Progress of one directive for a viewer's tier, as a phone-sized text:
@@ -256,11 +258,13 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const groupsBy = new Map<string, string[]>();
   for (const s of silent) groupsBy.set(s.townshipId, [...(groupsBy.get(s.townshipId) ?? []), s.unitName]);
   const tname = (id: string) => getUnit(deps.db, id)?.name ?? id;
+  const cap = silent.length <= NAME_ALL_UP_TO || viewer.tier === 'township' ? Infinity : NAMES_PER_TOWNSHIP_WHEN_MANY;
   for (const [tid, names] of groupsBy) {
-    const shown = names.slice(0, MAX_NAMES_PER_TOWNSHIP).join('、');
-    const more = names.length > MAX_NAMES_PER_TOWNSHIP ? ` 等${names.length}个` : '';
+    const shown = names.slice(0, cap).join('、');
+    const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
+  if (cap !== Infinity) lines.push('完整名单：在乡镇指挥室发 /进度 编号。');
   return lines.join('\n');
 }
 

@@ -91,6 +91,9 @@ export class Inbox {
       db.update(inboundMessages).set({ status, processedAt: this.deps.now(), error }).where(eq(inboundMessages.id, row.id)).run();
     try {
       writeTx(db, () => {
+        // another process on the same database may have taken it first
+        const now = db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).get();
+        if (now?.status !== 'received') return;
         const reply = this.dispatch(this.deps, row);
         outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
         done('processed', null);

@@ -117,6 +117,9 @@ export class Outbox {
       connection,
       prefix,
       concurrency,
+      // a crashed process's in-flight sends come back within ~15 s
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     });
     this.worker.on('failed', (job, err) => {
       if (!job) return;

@@ -28,10 +28,19 @@ export function ackKey(text: string): string {
 
 const ACK_SET = new Set(ACK_WORDS.map(ackKey));
 
-/** Whether `text` is only an acknowledgement word. */
+/** Words that acknowledge even with a short remark after them: `收到，马上落实`. */
+const ACK_PREFIXES = ['好的收到', '已收到', '收到', '收悉', '明白', '已阅', '知悉', 'ok'];
+
+/**
+ * Whether `text` acknowledges: only an acknowledgement word (`收到！`, `OK`), or one of
+ * {@link ACK_PREFIXES} followed by punctuation and a short remark (at most 30 characters in all).
+ */
 export function isPlainAck(text: string): boolean {
   const key = ackKey(text);
-  return key.length > 0 && ACK_SET.has(key);
+  if (key.length > 0 && ACK_SET.has(key)) return true;
+  const t = text.trim().toLowerCase();
+  if (t.length > 30) return false;
+  return ACK_PREFIXES.some((w) => t.startsWith(w) && /^[\s,，。.!！~～、;；]/.test(t.slice(w.length)));
 }
 
 export type Route<C extends CommandDef<any> = CommandDef<any>> =

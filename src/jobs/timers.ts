@@ -110,7 +110,7 @@ export class Timers {
   /** Starts the worker and re-queues pending timers; re-queues again whenever Redis reconnects. */
   async start(concurrency = 4): Promise<void> {
     const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency });
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'timers worker error'));
     this.worker.on('failed', (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'));
     connection.on('ready', this.onReady);

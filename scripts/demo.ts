@@ -1,0 +1,143 @@
+/**
+ * `npm run demo` — a simulated county day, driven only through the console HTTP API (PRODUCT.md §3):
+ * a commander issues a directive, the township rooms and a seeded random ~90 % of the 747 grids
+ * acknowledge in varied wording, then the bot's own `/进度` answer is printed, with how many messages the
+ * bot posted per grid group.
+ *
+ * Talks to the gridrelay at GRIDRELAY_URL (default http://127.0.0.1:$PORT, PORT default 3000). If none
+ * answers there, it starts one itself on a fresh SQLite file (console platform, local Redis) and stops it
+ * at the end. Env: DEMO_ROSTER (default examples/demo-county), DEMO_SEED (default 17), DEMO_ACK_RATE (0.9).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const roster = process.env.DEMO_ROSTER || 'examples/demo-county';
+const seed = Number(process.env.DEMO_SEED || 17);
+const ackRate = Number(process.env.DEMO_ACK_RATE || 0.9);
+let base = process.env.GRIDRELAY_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
+
+function csv(file: string): Record<string, string>[] {
+  const [head, ...rows] = readFileSync(join(roster, file), 'utf8').trim().split('\n').map((l) => l.split(','));
+  return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h.trim(), (r[i] ?? '').trim()])));
+}
+
+/** mulberry32: a small seeded PRNG, so a demo run is reproducible. */
+function rng(a: number): () => number {
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Posted { seq: number; conversationId: string; text: string }
+
+async function healthy(): Promise<boolean> {
+  try {
+    return (await fetch(`${base}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function say(conversationId: string, senderId: string, text: string): Promise<void> {
+  const r = await fetch(`${base}/console/v1/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId, senderId, text }) });
+  if (r.status !== 202) throw new Error(`inbound answered ${r.status}: ${await r.text()}`);
+}
+
+async function outbound(after = 0, conversationId?: string): Promise<Posted[]> {
+  const all: Posted[] = [];
+  for (;;) {
+    const q = new URLSearchParams({ after: String(after), ...(conversationId ? { conversationId } : {}) });
+    const msgs = ((await (await fetch(`${base}/console/v1/outbound?${q}`)).json()) as { messages: Posted[] }).messages;
+    if (!msgs.length) return all;
+    all.push(...msgs);
+    after = msgs[msgs.length - 1]!.seq;
+  }
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  let child: ChildProcess | null = null;
+  if (!(await healthy())) {
+    const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
+    const port = 3000 + Math.floor(Math.random() * 2000) + 1000;
+    base = `http://127.0.0.1:${port}`;
+    console.log(`no gridrelay answering; starting one on ${base} with a fresh database in ${dir}`);
+    child = spawn(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    await until('gridrelay to start', async () => ((await healthy()) ? true : undefined));
+  }
+  try {
+    const units = csv('units.csv');
+    const groupOf = Object.fromEntries(csv('groups.csv').map((g) => [g.unit_id!, g.conversation_id!]));
+    const members = csv('members.csv');
+    const grids = units.filter((u) => u.kind === 'grid');
+    const townships = units.filter((u) => u.kind === 'township');
+    const commander = members.find((m) => m.role === 'commander')!;
+    const commandGroup = groupOf[units.find((u) => u.kind === 'county')!.unit_id!]!;
+    const start = (await outbound()).at(-1)?.seq ?? 0;
+    const t0 = Date.now();
+
+    console.log(`\n${commander.name}（指挥长）在指挥部群发布：/令 请各网格今日18时前完成返乡人员排查，结果报乡镇指挥室`);
+    await say(commandGroup, commander.member_id!, '/令 请各网格今日18时前完成返乡人员排查，结果报乡镇指挥室');
+    const confirm = await until('the confirmation', async () => (await outbound(start, commandGroup)).find((m) => /已发布/.test(m.text)));
+    console.log(`机器人：${confirm.text}`);
+    const number = /第(\d+)号/.exec(confirm.text)![1]!;
+    const targets = new Set([...grids, ...townships].map((u) => groupOf[u.unit_id!]));
+    await until('the relay to reach every group', async () => {
+      const reached = new Set((await outbound(start)).filter((m) => targets.has(m.conversationId) && m.text.includes(`第${number}号`)).map((m) => m.conversationId));
+      return reached.size === targets.size ? true : undefined;
+    });
+    console.log(`下发完成：${targets.size} 个群，用时 ${((Date.now() - t0) / 1000).toFixed(1)} 秒`);
+
+    const random = rng(seed);
+    const words = ['收到', '收到！', '已收到', '收悉', '明白', '好的收到', `/收到 ${number}`, 'OK', '收到，马上落实'];
+    const roles = ['grid_worker', 'grid_leader', 'grid_member'];
+    let acked = 0;
+    for (const t of townships) {
+      const officer = members.find((m) => m.unit_id === t.unit_id && m.role === 'township_officer');
+      if (officer) await say(groupOf[t.unit_id!]!, officer.member_id!, '收到');
+    }
+    for (const g of grids) {
+      if (random() >= ackRate) continue;
+      const role = roles[Math.floor(random() * roles.length)]!;
+      const who = members.find((m) => m.unit_id === g.unit_id && m.role === role) ?? members.find((m) => m.unit_id === g.unit_id)!;
+      await say(groupOf[g.unit_id!]!, who.member_id!, words[Math.floor(random() * words.length)]!);
+      acked++;
+    }
+    console.log(`${townships.length} 个乡镇指挥室和 ${acked} 个网格（种子 ${seed}）回复了确认。`);
+
+    const before = (await outbound(start, commandGroup)).length;
+    await say(commandGroup, commander.member_id!, `/进度 ${number}`);
+    const answer = await until('the /进度 answer', async () => (await outbound(start, commandGroup)).slice(before).find((m) => m.text.includes('确认进度')));
+    console.log(`\n${commander.name}：/进度 ${number}\n机器人：\n${answer.text}\n`);
+
+    const posted = await outbound(start);
+    const perGrid = grids.map((g) => posted.filter((m) => m.conversationId === groupOf[g.unit_id!]).length);
+    const total = perGrid.reduce((a, b) => a + b, 0);
+    console.log(`机器人在每个网格群发消息：平均 ${(total / grids.length).toFixed(2)} 条，最多 ${Math.max(...perGrid)} 条（下发 1 条 + 确认回复 1 条）；全县共 ${posted.length} 条。`);
+  } finally {
+    child?.kill('SIGTERM');
+  }
+}
+
+main().catch((err) => {
+  console.error(String(err));
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../commands/index.js';
+import { createRouter, isPlainAck } from '../src/core/router.js';
+import { parseRef } from '../workflows/directive.js';
+
+const route = createRouter(COMMANDS);
+
+describe('command language', () => {
+  it('matches command words with half- or full-width slash, with or without a space', () => {
+    for (const text of ['/令 各网格排查', '／令 各网格排查', '/令各网格排查', ' @gridrelay /令 各网格排查']) {
+      const r = route(text);
+      expect(r.kind, text).toBe('command');
+      if (r.kind === 'command') {
+        expect(r.command.name).toBe('directive');
+        expect(r.args).toBe('各网格排查');
+      }
+    }
+  });
+
+  it('takes English aliases only at a word boundary', () => {
+    const r = route('/ack 17');
+    expect(r.kind === 'command' && r.command.name).toBe('ack');
+    expect(route('/acknowledge').kind).toBe('unknown-command');
+  });
+
+  it('recognises plain acknowledgement words however people punctuate them', () => {
+    for (const w of ['收到', '收到！', '已收到。', '收悉', '明白', '好的收到', 'OK', 'ok!', ' 收到~ ']) expect(isPlainAck(w), w).toBe(true);
+    for (const w of ['收到，马上落实', '好的收到，已转发网格户主群', '明白！今晚排查完']) expect(isPlainAck(w), w).toBe(true);
+    for (const w of ['收到了吗？不清楚', '没收到', '', '1，2，3', '收到，' + '很长的一段话'.repeat(6)]) expect(isPlainAck(w), w).toBe(false);
+    expect(route('收到！').kind).toBe('plain-ack');
+    expect(route('今天天气不错').kind).toBe('chatter');
+  });
+
+  it('reads directive references as people write them', () => {
+    expect(parseRef('17')).toEqual({ number: 17 });
+    expect(parseRef('第17号')).toEqual({ number: 17 });
+    expect(parseRef('令17')).toEqual({ kind: 'directive', number: 17 });
+    expect(parseRef('通告 18')).toEqual({ kind: 'notice', number: 18 });
+    expect(parseRef('〔2026〕第3号')).toEqual({ number: 3 });
+    expect(parseRef('十七')).toBeNull();
+  });
+});
