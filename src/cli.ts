@@ -2,6 +2,7 @@
  * The gridrelay CLI: `npm run gridrelay -- roster import <folder-of-csv | file.xlsx>`.
  * Exit codes: 0 done, 1 rejected input (problems printed as file:row: reason), 2 bad usage or config.
  */
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, sqlitePath } from './config.js';
 import { openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();

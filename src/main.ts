@@ -3,9 +3,13 @@
  * cleanly on SIGINT/SIGTERM.
  */
 import { buildApp } from './app.js';
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { countyUnit } from './db/queries/roster.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
+
+// a .env file in the working directory is read if present (the real environment wins)
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config;
 try {
