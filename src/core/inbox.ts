@@ -78,11 +78,21 @@ export class Inbox {
   }
 
   private async loop(): Promise<void> {
+    let batch = 0;
     for (let row = this.next(); row && !this.stopped; row = this.next()) {
       this.processOne(row);
-      await this.deps.outbox.flush();
-      await this.deps.timers.flush();
+      // queue what the processed messages stored; in batches, so a burst of 收到 is not one Redis round-trip each
+      if (++batch >= 25) {
+        batch = 0;
+        await this.flush();
+      }
     }
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    await this.deps.outbox.flush();
+    await this.deps.timers.flush();
   }
 
   private processOne(row: InboundRow): void {

@@ -46,7 +46,11 @@ export const directiveTargets = sqliteTable(
     townshipId: text('township_id').notNull(),
     conversationId: text('conversation_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.directiveId, t.unitId] }), index('directive_targets_conv').on(t.conversationId)],
+  (t) => [
+    primaryKey({ columns: [t.directiveId, t.unitId] }),
+    index('directive_targets_conv').on(t.conversationId),
+    index('directive_targets_unit').on(t.unitId),
+  ],
 );
 
 /** One acknowledgement per (directive, unit): who, when, in which words, from which message. */

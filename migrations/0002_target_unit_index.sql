@@ -1,0 +1,1 @@
+CREATE INDEX `directive_targets_unit` ON `directive_targets` (`unit_id`);
