@@ -17,6 +17,7 @@ import { healthRoutes } from './http/healthz.js';
 import type { Rate } from './core/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
 import { DingTalkAdapter } from './platform/dingtalk/index.js';
+import { SlackAdapter } from './platform/slack/index.js';
 import type { PlatformAdapter } from './platform/port.js';
 
 export interface App {
@@ -64,7 +65,16 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
         rate: config.DINGTALK_GROUP_RATE,
       };
     case 'slack':
-      throw new Error('platform slack is configured, but this build has no Slack adapter yet');
+      return {
+        adapter: new SlackAdapter({
+          botToken: config.SLACK_BOT_TOKEN!,
+          ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+          ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+          apiUrl: config.SLACK_API_URL,
+          log,
+        }),
+        rate: config.SLACK_CHANNEL_RATE,
+      };
     default:
       return { adapter: new ConsoleAdapter(db), rate: config.CONSOLE_GROUP_RATE };
   }
