@@ -16,7 +16,10 @@ import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timers.js';
 import { openDb, type Db } from './db/client.js';
 import { healthRoutes } from './http/healthz.js';
+import type { Rate } from './core/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
+import { DingTalkAdapter } from './platform/dingtalk/index.js';
+import { SlackAdapter } from './platform/slack/index.js';
 import type { PlatformAdapter } from './platform/port.js';
 
 export interface App {
@@ -40,16 +43,54 @@ export interface AppOverrides {
   now?: () => Date;
 }
 
-/** Builds the app from parsed configuration. @throws when SQLite cannot be opened or a platform is configured but not built yet. */
+/**
+ * The platform adapter chosen by configuration ({@link platformOf}: DingTalk credentials → DingTalk,
+ * Slack bot token → Slack, else console) and the per-conversation send rate the outbox applies for it.
+ */
+function createAdapter(config: Config, db: Db, log: Logger): { adapter: PlatformAdapter; rate: Rate } {
+  switch (platformOf(config)) {
+    case 'dingtalk':
+      return {
+        adapter: new DingTalkAdapter({
+          clientId: config.DINGTALK_CLIENT_ID!,
+          clientSecret: config.DINGTALK_CLIENT_SECRET!,
+          ...(config.DINGTALK_ROBOT_CODE ? { robotCode: config.DINGTALK_ROBOT_CODE } : {}),
+          apiBase: config.DINGTALK_API_BASE,
+          gatewayUrl: config.DINGTALK_GATEWAY_URL,
+          appQps: config.DINGTALK_APP_QPS,
+          idleTimeoutMs: config.DINGTALK_IDLE_TIMEOUT,
+          ticketTimeoutMs: config.DINGTALK_TICKET_TIMEOUT,
+          reconnectBaseMs: config.DINGTALK_RECONNECT_BASE,
+          reconnectMaxMs: config.DINGTALK_RECONNECT_MAX,
+          httpTimeoutMs: config.DINGTALK_HTTP_TIMEOUT,
+          log,
+        }),
+        rate: config.DINGTALK_GROUP_RATE,
+      };
+    case 'slack':
+      return {
+        adapter: new SlackAdapter({
+          botToken: config.SLACK_BOT_TOKEN!,
+          ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+          ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+          apiUrl: config.SLACK_API_URL,
+          log,
+        }),
+        rate: config.SLACK_CHANNEL_RATE,
+      };
+    default:
+      return { adapter: new ConsoleAdapter(db), rate: config.CONSOLE_GROUP_RATE };
+  }
+}
+
+/** Builds the app from parsed configuration. @throws when SQLite cannot be opened. */
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const log = overrides.log ?? pino({ level: config.LOG_LEVEL });
   const db = openDb(sqlitePath(config));
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const platform = platformOf(config);
-  if (platform !== 'console') throw new Error(`platform ${platform} is configured, but this build has only the console adapter`);
-  const adapter: PlatformAdapter = new ConsoleAdapter(db);
-  const outbox = new Outbox({ db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate: config.CONSOLE_GROUP_RATE, concurrency: config.OUTBOX_CONCURRENCY });
+  const { adapter, rate } = createAdapter(config, db, log);
+  const outbox = new Outbox({ db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate, concurrency: config.OUTBOX_CONCURRENCY });
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,

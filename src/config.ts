@@ -87,10 +87,21 @@ export const configSchema = z.object({
   DINGTALK_GATEWAY_URL: z.url('DINGTALK_GATEWAY_URL must be a URL').default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
   DINGTALK_GROUP_RATE: rate('DINGTALK_GROUP_RATE').prefault('20/min'),
   DINGTALK_APP_QPS: z.coerce.number().int().positive('DINGTALK_APP_QPS must be a positive integer').default(20),
+  /** Stream: reconnect when no frame (not even a SYSTEM ping) arrived for this long. */
+  DINGTALK_IDLE_TIMEOUT: duration('DINGTALK_IDLE_TIMEOUT').prefault('60s'),
+  /** Stream: give up on one ticket request (POST DINGTALK_GATEWAY_URL) or WebSocket open after this long. */
+  DINGTALK_TICKET_TIMEOUT: duration('DINGTALK_TICKET_TIMEOUT').prefault('10s'),
+  /** Stream: first reconnect delay; doubles per failed attempt (with jitter) up to DINGTALK_RECONNECT_MAX. */
+  DINGTALK_RECONNECT_BASE: duration('DINGTALK_RECONNECT_BASE').prefault('1s'),
+  DINGTALK_RECONNECT_MAX: duration('DINGTALK_RECONNECT_MAX').prefault('60s'),
+  /** OpenAPI / session-webhook request timeout. */
+  DINGTALK_HTTP_TIMEOUT: duration('DINGTALK_HTTP_TIMEOUT').prefault('10s'),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_API_URL: z.url('SLACK_API_URL must be a URL').default('https://slack.com/api/'),
+  /** Slack: send rate per channel (Slack allows about 1 message/s per channel). */
+  SLACK_CHANNEL_RATE: rate('SLACK_CHANNEL_RATE').prefault('1/s'),
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),

@@ -13,6 +13,19 @@ export interface SendReceipt {
   platformRef?: string;
 }
 
+/** A message the bot posted, as far as read receipts need it. */
+export interface SentMessage {
+  conversationId: string;
+  /** The `platformRef` the send returned. */
+  platformRef: string;
+}
+
+/** One member who has read a posted message (read is not acknowledged). */
+export interface ReadReceipt {
+  /** The roster's `member_id` of the reader. */
+  memberId: string;
+}
+
 /** Health of the adapter's connection, shown on `/healthz`. */
 export interface AdapterHealth {
   ok: boolean;
@@ -48,4 +61,6 @@ export interface PlatformAdapter {
   health(): AdapterHealth;
   /** Registers the adapter's own HTTP routes (the console API; Slack's HTTP receiver). */
   routes?(http: FastifyInstance): void;
+  /** Who has read a posted message so far (DingTalk only). @throws PlatformError like `send`. */
+  readReceipts?(sent: SentMessage): Promise<ReadReceipt[]>;
 }

@@ -1,6 +1,7 @@
 /**
- * buildTestApp: a real gridrelay (console platform) on a fresh SQLite file and a random BullMQ prefix,
- * with the fixture county imported. Drive it with the console driver in `console.ts`.
+ * buildTestApp: a real gridrelay on a fresh SQLite file and a random BullMQ prefix, with the fixture
+ * county imported. The console platform by default (drive it with `console.ts`); platform credentials in
+ * `env` select DingTalk or Slack — e.g. `{ env: fakeDingTalk.env() }` (see test/fakes/).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
 /**
  * Builds and starts a test app (no TCP listener; use `app.http.inject`).
  * @param opts.roster import the fixture county first (default true)
- * @param opts.env extra environment, e.g. `{ ACK_REMIND_AFTER: '2s' }`
+ * @param opts.env extra environment, e.g. `{ ACK_REMIND_AFTER: '2s' }`; platform credentials select the adapter
  * @param opts.config reuse a config (same DB and prefix) — a "restart"
  */
 export async function buildTestApp(opts: { roster?: boolean; env?: Record<string, string>; config?: Config; dir?: string; now?: () => Date } = {}): Promise<TestApp> {

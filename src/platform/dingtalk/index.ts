@@ -1,0 +1,97 @@
+/**
+ * The DingTalk platform (PRODUCT.md §3): Stream mode in through `dingtalk-stream` (our own connection
+ * manager), OpenAPI and session webhooks out, read receipts from `groupMessages/query`.
+ */
+import type { Logger } from 'pino';
+import type { OutboundMessage } from '../../core/message.js';
+import type { AdapterHealth, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
+import { OpenApiClient } from './api.js';
+import { StreamConnection } from './connection.js';
+import { callbackHandler, type InboundStats } from './inbound.js';
+import { SlidingWindowLimiter } from './limiter.js';
+import { sendMessage, type SendDeps } from './outbound.js';
+import { readReceipts } from './receipts.js';
+
+/** What the adapter needs from configuration (PRODUCT.md §4), durations in ms. */
+export interface DingTalkOptions {
+  clientId: string;
+  clientSecret: string;
+  /** robotCode for OpenAPI sends; defaults to the client id. */
+  robotCode?: string;
+  apiBase: string;
+  gatewayUrl: string;
+  /** App-wide calls per second (`DINGTALK_APP_QPS`). */
+  appQps: number;
+  idleTimeoutMs: number;
+  ticketTimeoutMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  httpTimeoutMs: number;
+  log: Logger;
+}
+
+export class DingTalkAdapter implements PlatformAdapter {
+  readonly name = 'dingtalk' as const;
+  private sink: InboundSink | null = null;
+  private readonly api: OpenApiClient;
+  private readonly stream: StreamConnection;
+  private readonly robotCode: string;
+  private readonly inboundStats: InboundStats = { callbacks: 0, accepted: 0, duplicates: 0, unparsable: 0, sinkErrors: 0, acks: 0 };
+  private readonly sendDeps: SendDeps;
+
+  constructor(opts: DingTalkOptions) {
+    this.robotCode = opts.robotCode || opts.clientId;
+    this.api = new OpenApiClient({
+      apiBase: opts.apiBase,
+      appKey: opts.clientId,
+      appSecret: opts.clientSecret,
+      timeoutMs: opts.httpTimeoutMs,
+      limiter: new SlidingWindowLimiter(opts.appQps, 1000),
+    });
+    this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 } };
+    const log = opts.log.child({ platform: 'dingtalk' });
+    this.stream = new StreamConnection({
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      gatewayUrl: opts.gatewayUrl,
+      ticketTimeoutMs: opts.ticketTimeoutMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      baseDelayMs: opts.reconnectBaseMs,
+      maxDelayMs: opts.reconnectMaxMs,
+      log,
+      onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats }),
+    });
+  }
+
+  /** Opens the Stream connection (retrying in the background if DingTalk is unreachable). */
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    await this.stream.start();
+  }
+
+  /** @see sendMessage — session webhook for fresh replies, else `groupMessages/send`. */
+  send(message: OutboundMessage): Promise<SendReceipt> {
+    return sendMessage(this.sendDeps, message);
+  }
+
+  /** @see readReceipts — readers of an OpenAPI-sent message (`platformRef` = processQueryKey). */
+  readReceipts(sent: SentMessage): Promise<ReadReceipt[]> {
+    return readReceipts(this.api, this.robotCode, sent);
+  }
+
+  async stop(): Promise<void> {
+    this.sink = null;
+    await this.stream.stop();
+  }
+
+  health(): AdapterHealth {
+    const stream = this.stream.health();
+    return {
+      ok: stream.state === 'connected',
+      state: stream.state,
+      stream,
+      inbound: { ...this.inboundStats },
+      outbound: { ...this.sendDeps.stats, ...this.api.stats },
+    };
+  }
+}

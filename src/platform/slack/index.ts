@@ -1,0 +1,136 @@
+/**
+ * The Slack platform (PRODUCT.md §3, fallback): `@slack/bolt` 4.5, Socket Mode when an app token is set,
+ * otherwise the HTTP receiver on gridrelay's own server (`POST /slack/events`, signature verified).
+ * In: @-mentions of the bot (mention stripped) and registered slash commands (translated to the Chinese
+ * command words). Out: `chat.postMessage`. The per-channel rate is applied by the outbox.
+ */
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { OutboundMessage } from '../../core/message.js';
+import { PlatformError, type AdapterHealth, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
+import { postMessage, type ChatClient } from './outbound.js';
+import { mentionToInbound, slashToInbound, type SlackMessageEvent, type SlashPayload } from './parse.js';
+import { FastifyReceiver } from './receiver.js';
+
+export interface SlackOptions {
+  botToken: string;
+  /** Set → Socket Mode. */
+  appToken?: string;
+  /** Required for the HTTP receiver. */
+  signingSecret?: string;
+  /** Web API base, e.g. `https://slack.com/api/` or a local fake. */
+  apiUrl: string;
+  log: Logger;
+}
+
+export class SlackAdapter implements PlatformAdapter {
+  readonly name = 'slack' as const;
+  private sink: InboundSink | null = null;
+  private app: App | null = null;
+  private readonly receiver: FastifyReceiver | null;
+  private readonly log: Logger;
+  private state: 'idle' | 'initialising' | 'receiving' | 'auth-failed' | 'stopped' = 'idle';
+  private readonly stats = { mentions: 0, commands: 0, duplicates: 0, sent: 0 };
+
+  /** @throws Error when neither an app token (Socket Mode) nor a signing secret (HTTP) is configured. */
+  constructor(private readonly opts: SlackOptions) {
+    this.log = opts.log.child({ platform: 'slack' });
+    if (!opts.appToken && !opts.signingSecret) throw new Error('Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events)');
+    this.receiver = opts.appToken ? null : new FastifyReceiver(opts.signingSecret!, this.log);
+  }
+
+  routes(http: FastifyInstance): void {
+    this.receiver?.register(http);
+  }
+
+  /** Builds the Bolt app (auth.test against `apiUrl`), registers listeners and starts receiving. */
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.state = 'initialising';
+    const common = {
+      token: this.opts.botToken,
+      deferInitialization: true,
+      logger: boltLogger(this.log),
+      clientOptions: { slackApiUrl: this.opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
+    };
+    const app = this.opts.appToken
+      ? new App({ ...common, appToken: this.opts.appToken, socketMode: true })
+      : new App({ ...common, receiver: this.receiver! });
+    this.listen(app);
+    try {
+      await app.init();
+    } catch (err) {
+      this.state = 'auth-failed';
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'slack: auth.test failed; check SLACK_BOT_TOKEN');
+      throw err;
+    }
+    this.app = app;
+    await app.start();
+    this.state = 'receiving';
+  }
+
+  private listen(app: App): void {
+    app.event('app_mention', async ({ event }) => {
+      const msg = mentionToInbound(event as SlackMessageEvent);
+      if (!msg) return;
+      this.stats.mentions++;
+      await this.accept(msg);
+    });
+    app.command(/.*/, async ({ command, ack }) => {
+      this.stats.commands++;
+      await this.accept(slashToInbound(command as SlashPayload));
+      await ack();
+    });
+    app.error(async (err) => {
+      this.log.error({ err: err.message }, 'slack: listener failed');
+      throw err; // → the receiver answers 500 and Slack retries; the retry is deduplicated
+    });
+  }
+
+  private async accept(msg: Parameters<InboundSink>[0]): Promise<void> {
+    if (!this.sink) throw new Error('not receiving');
+    if ((await this.sink(msg)) === 'duplicate') this.stats.duplicates++;
+  }
+
+  /** @see postMessage */
+  async send(message: OutboundMessage): Promise<SendReceipt> {
+    if (!this.app) throw new PlatformError('retry', 'slack: not started');
+    const receipt = await postMessage(this.app.client as unknown as ChatClient, message);
+    this.stats.sent++;
+    return receipt;
+  }
+
+  async stop(): Promise<void> {
+    this.sink = null;
+    this.state = 'stopped';
+    await this.app?.stop().catch((err: unknown) => this.log.warn({ err: String(err) }, 'slack: stop failed'));
+  }
+
+  health(): AdapterHealth {
+    return {
+      ok: this.state === 'receiving',
+      state: this.state,
+      mode: this.opts.appToken ? 'socket' : 'http',
+      ...this.stats,
+      ...(this.receiver ? { http: { ...this.receiver.stats } } : {}),
+    };
+  }
+}
+
+/** Bolt's logger interface over pino (Bolt's own console logger would bypass LOG_LEVEL). */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...m: unknown[]) => log.debug(fmt(m)),
+    info: (...m: unknown[]) => log.info(fmt(m)),
+    warn: (...m: unknown[]) => log.warn(fmt(m)),
+    error: (...m: unknown[]) => log.error(fmt(m)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

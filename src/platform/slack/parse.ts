@@ -1,0 +1,83 @@
+/**
+ * Slack payloads → the core's InboundMessage. Slack only routes registered slash commands, so they have
+ * English names; each is translated into gridrelay's Chinese command word. After an @-mention the
+ * Chinese words work as they are. Pure.
+ */
+import type { InboundMessage } from '../../core/message.js';
+
+/** Registered Slack slash command → gridrelay command word. Unknown ones pass through unchanged. */
+export const SLASH_COMMANDS: Readonly<Record<string, string>> = {
+  '/directive': '/令',
+  '/notice': '/通告',
+  '/ack': '/收到',
+  '/progress': '/进度',
+  '/help': '/帮助',
+  '/report': '/上报',
+  '/task': '/任务',
+  '/done': '/完成',
+  '/stats': '/统计',
+  '/amend': '/更正',
+  '/revoke': '/撤回',
+};
+
+/** Removes `<@U…>` / `<@U…|name>` mentions at the start of a message, and surrounding space. */
+export function stripLeadingMentions(text: string): string {
+  return text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/i, '').trim();
+}
+
+/** Turns `/directive 文本` (command + text) into `/令 文本`. */
+export function translateSlash(command: string, text: string): string {
+  const word = SLASH_COMMANDS[command.toLowerCase()] ?? command;
+  return `${word} ${text}`.trim();
+}
+
+/** The fields of an `app_mention` / `message` event we read. */
+export interface SlackMessageEvent {
+  channel?: string;
+  user?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  files?: { id?: string; url_private?: string; mimetype?: string }[];
+}
+
+/**
+ * An @-mention event as an InboundMessage. `platformMsgId` = `channel:ts` — the message's own identity,
+ * the same on every retry (`x-slack-retry-num`) and whichever event type delivers it.
+ * @returns null when channel, user or ts is missing (bots, edits)
+ */
+export function mentionToInbound(event: SlackMessageEvent): InboundMessage | null {
+  if (!event.channel || !event.user || !event.ts) return null;
+  const msg: InboundMessage = {
+    platform: 'slack',
+    platformMsgId: `${event.channel}:${event.ts}`,
+    conversationId: event.channel,
+    senderId: event.user,
+    text: stripLeadingMentions(event.text ?? ''),
+    sentAt: new Date(Math.round(Number(event.ts) * 1000)),
+  };
+  const files = (event.files ?? []).filter((f) => f.id);
+  if (files.length) msg.attachments = files.map((f) => ({ kind: f.mimetype?.startsWith('image/') ? 'picture' : 'file', ref: f.url_private ?? f.id! }));
+  if (event.thread_ts) msg.replyContext = { threadTs: event.thread_ts };
+  return msg;
+}
+
+/** The fields of a slash command payload we read. */
+export interface SlashPayload {
+  command: string;
+  text?: string;
+  channel_id: string;
+  user_id: string;
+  trigger_id: string;
+}
+
+/** A slash command as an InboundMessage; `platformMsgId` = `cmd:<trigger_id>` (Slack does not retry commands). */
+export function slashToInbound(cmd: SlashPayload): InboundMessage {
+  return {
+    platform: 'slack',
+    platformMsgId: `cmd:${cmd.trigger_id}`,
+    conversationId: cmd.channel_id,
+    senderId: cmd.user_id,
+    text: translateSlash(cmd.command, cmd.text ?? ''),
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * A local fake DingTalk on loopback, in the documented field shapes (see test/fixtures/dingtalk/):
+ * - `POST /v1.0/gateway/connections/open` → `{endpoint, ticket}` (single-use tickets; can refuse N in a row)
+ * - WebSocket `/connect?ticket=` → SYSTEM ping, CALLBACK frames built from the fixture robot messages, `disconnect`
+ * - `POST /v1.0/oauth2/accessToken`, `/v1.0/robot/groupMessages/send`, `/v1.0/robot/groupMessages/query`
+ * - `POST /robot/sendBySession?session=` — the session webhook the CALLBACK frames point at
+ * It records what clients did (ticket requests, acks, sends) so tests can assert on it.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/dingtalk');
+/** Reads one fixture file of test/fixtures/dingtalk as JSON. */
+export const fixture = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
+
+export interface FakeSend {
+  at: number;
+  token: string;
+  robotCode: string;
+  openConversationId: string;
+  msgKey: string;
+  msgParam: Record<string, string>;
+  processQueryKey: string;
+}
+export interface FakeWebhookPost {
+  at: number;
+  session: string;
+  body: { msgtype: string; text?: { content: string }; markdown?: { title: string; text: string }; at?: { atUserIds?: string[]; isAtAll?: boolean } };
+}
+export interface FakeConnection {
+  id: number;
+  ws: WebSocket;
+  open: boolean;
+  /** Everything the client sent, parsed. */
+  received: { code?: number; headers?: { messageId?: string }; data?: string }[];
+}
+type Failure = { status: number; body: unknown };
+
+export class FakeDingTalk {
+  readonly clientId = 'dingSyntheticRobot01';
+  readonly clientSecret = 'synthetic-secret';
+  private server!: Server;
+  private wss!: WebSocketServer;
+  base = '';
+  /** Times (ms) of every ticket request, refused ones included. */
+  readonly ticketRequests: number[] = [];
+  private tickets = new Set<string>();
+  /** Refuse (HTTP 503) this many upcoming ticket requests. */
+  refuseTickets = 0;
+  readonly connections: FakeConnection[] = [];
+  readonly tokenRequests: number[] = [];
+  private validTokens = new Set<string>();
+  readonly sends: FakeSend[] = [];
+  readonly refusedSends: { at: number; openConversationId: string; status: number }[] = [];
+  readonly webhookPosts: FakeWebhookPost[] = [];
+  readonly queries: Record<string, unknown>[] = [];
+  /** Per-conversation failures for send (e.g. bot not in group), permanent until removed. */
+  readonly failConversation = new Map<string, Failure>();
+  /** Failures for the next N sends, in order. */
+  readonly failNextSends: Failure[] = [];
+  /** Readers per processQueryKey for groupMessages/query. */
+  readonly readers = new Map<string, string[]>();
+  private seq = 0;
+
+  /** Starts HTTP + WebSocket on 127.0.0.1 (random port). */
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.route(req, res).catch((err) => json(res, 500, { code: 'fake.error', message: String(err) })));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const ticket = url.searchParams.get('ticket') ?? '';
+      if (url.pathname !== '/connect' || !this.tickets.delete(ticket)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.connections) c.ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The env that points gridrelay at this fake. */
+  env(): Record<string, string> {
+    return {
+      DINGTALK_CLIENT_ID: this.clientId,
+      DINGTALK_CLIENT_SECRET: this.clientSecret,
+      DINGTALK_API_BASE: this.base,
+      DINGTALK_GATEWAY_URL: `${this.base}/v1.0/gateway/connections/open`,
+    };
+  }
+
+  /** Open connections, newest last. */
+  openConnections(): FakeConnection[] {
+    return this.connections.filter((c) => c.open);
+  }
+
+  /** Invalidates every issued access token (the next call gets 401 InvalidAuthentication). */
+  expireTokens(): void {
+    this.validTokens.clear();
+  }
+
+  /**
+   * A robot message like fixtures/robot-text-group.json, with a fresh msgId, a session webhook on this
+   * fake valid for 90 min, and `overrides` applied. `text` becomes `text.content` with DingTalk's leading space.
+   */
+  robotMessage(overrides: Record<string, unknown> & { text?: string } = {}): Record<string, unknown> {
+    const base = fixture('robot-text-group.json');
+    const n = ++this.seq;
+    const { text, ...rest } = overrides;
+    return {
+      ...base,
+      msgId: `msgFake+${process.pid}+${n}==`,
+      createAt: Date.now(),
+      sessionWebhook: `${this.base}/robot/sendBySession?session=s${n}`,
+      sessionWebhookExpiredTime: Date.now() + 90 * 60_000,
+      ...(text !== undefined ? { text: { content: ` ${text}` } } : {}),
+      ...rest,
+    };
+  }
+
+  /**
+   * Sends a CALLBACK frame (fixtures/stream-frame-callback.json) carrying `message` on the newest open connection.
+   * @returns the frame's messageId (what the client must ack)
+   */
+  pushCallback(message: Record<string, unknown>, messageId = `fake_frame_${++this.seq}`): string {
+    const frame = fixture<{ headers: Record<string, string> }>('stream-frame-callback.json');
+    const conn = this.latest();
+    conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(message) }));
+    return messageId;
+  }
+
+  /** Sends SYSTEM ping (fixtures/stream-frame-ping.json) on the newest open connection. */
+  ping(): void {
+    const frame = fixture<{ headers: Record<string, string> }>('stream-frame-ping.json');
+    this.latest().ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId: `ping_${++this.seq}` } }));
+  }
+
+  /** Sends SYSTEM disconnect (fixtures/stream-frame-disconnect.json) on the newest open connection. @returns that connection */
+  sendDisconnect(): FakeConnection {
+    const conn = this.latest();
+    conn.ws.send(JSON.stringify(fixture('stream-frame-disconnect.json')));
+    return conn;
+  }
+
+  /** Drops the newest connection without a close handshake. */
+  dropSocket(): FakeConnection {
+    const conn = this.latest();
+    conn.ws.terminate();
+    return conn;
+  }
+
+  /** Every messageId acked by a client on any connection (code 200). */
+  acks(): string[] {
+    return this.connections.flatMap((c) => c.received.filter((m) => m.code === 200 && m.data?.includes('response')).map((m) => m.headers?.messageId ?? ''));
+  }
+
+  private latest(): FakeConnection {
+    const conn = this.openConnections().at(-1);
+    if (!conn) throw new Error('fake dingtalk: no open connection');
+    return conn;
+  }
+
+  private onConnection(ws: WebSocket): void {
+    const conn: FakeConnection = { id: this.connections.length + 1, ws, open: true, received: [] };
+    this.connections.push(conn);
+    ws.on('message', (data) => {
+      try {
+        conn.received.push(JSON.parse(String(data)));
+      } catch {
+        conn.received.push({ data: String(data) });
+      }
+    });
+    ws.on('close', () => (conn.open = false));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const body = await readJson(req);
+    const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+    switch (url.pathname) {
+      case '/v1.0/gateway/connections/open': {
+        this.ticketRequests.push(Date.now());
+        if (this.refuseTickets > 0) {
+          this.refuseTickets--;
+          return json(res, 503, { code: 'ServiceUnavailable', message: 'fake: ticket refused' });
+        }
+        if (body.clientId !== this.clientId || body.clientSecret !== this.clientSecret) return json(res, 401, { code: 'InvalidAuthentication', message: 'bad client' });
+        const ticket = `ticket-${++this.seq}`;
+        this.tickets.add(ticket);
+        return json(res, 200, { endpoint: `${this.base.replace('http', 'ws')}/connect`, ticket });
+      }
+      case '/v1.0/oauth2/accessToken': {
+        this.tokenRequests.push(Date.now());
+        if (body.appKey !== this.clientId || body.appSecret !== this.clientSecret) return json(res, 400, { code: 'invalidClientIdOrSecret', message: 'bad app key' });
+        const accessToken = `fake-token-${++this.seq}`;
+        this.validTokens.add(accessToken);
+        return json(res, 200, { accessToken, expireIn: 7200 });
+      }
+      case '/robot/sendBySession': {
+        if (!this.validTokens.has(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+        this.webhookPosts.push({ at: Date.now(), session: url.searchParams.get('session') ?? '', body: body as FakeWebhookPost['body'] });
+        return json(res, 200, { errcode: 0, errmsg: 'ok' });
+      }
+      case '/v1.0/robot/groupMessages/send':
+        return this.groupSend(res, token, body);
+      case '/v1.0/robot/groupMessages/query': {
+        if (!this.validTokens.has(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+        this.queries.push(body);
+        const all = this.readers.get(String(body.processQueryKey)) ?? [];
+        const start = Number(body.nextToken || 0);
+        const size = Number(body.maxResults || 200);
+        const page = all.slice(start, start + size);
+        const more = start + size < all.length;
+        return json(res, 200, { sendStatus: 'SUCCESS', readUserIds: page, hasMore: more, nextToken: more ? String(start + size) : '' });
+      }
+      default:
+        return json(res, 404, { code: 'NotFound', message: url.pathname });
+    }
+  }
+
+  private groupSend(res: ServerResponse, token: string, body: Record<string, unknown>): void {
+    if (!this.validTokens.has(token)) return json(res, 401, fixture<{ response_examples: { body: unknown }[] }>('openapi-errors.json').response_examples[0]!.body);
+    const cid = String(body.openConversationId);
+    const failure = this.failConversation.get(cid) ?? this.failNextSends.shift();
+    if (failure) {
+      this.refusedSends.push({ at: Date.now(), openConversationId: cid, status: failure.status });
+      return json(res, failure.status, failure.body);
+    }
+    const processQueryKey = `fake-pqk-${++this.seq}`;
+    this.sends.push({
+      at: Date.now(),
+      token,
+      robotCode: String(body.robotCode),
+      openConversationId: cid,
+      msgKey: String(body.msgKey),
+      msgParam: JSON.parse(String(body.msgParam)) as Record<string, string>,
+      processQueryKey,
+    });
+    return json(res, 200, { processQueryKey });
+  }
+}
+
+/** The fixture error bodies: 401 auth, 403 QPS, 400 robot not in group. */
+export const ERRORS = {
+  auth: () => fixture<{ response_examples: Failure[] }>('openapi-errors.json').response_examples[0]!,
+  qps: () => fixture<{ response_examples: Failure[] }>('openapi-errors.json').response_examples[1]!,
+  notInGroup: () => fixture<{ response_examples: Failure[] }>('openapi-errors.json').response_examples[2]!,
+};
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,125 @@
+/**
+ * A local fake Slack Web API on loopback: `auth.test` and `chat.postMessage` (form or JSON bodies, bot
+ * token in `Authorization: Bearer`), recording every post; per-channel failures can be injected. It also
+ * signs Events API / slash command requests the way Slack does, for gridrelay's HTTP receiver.
+ * Socket Mode is not faked (see docs/platforms.md).
+ */
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackPost {
+  at: number;
+  channel: string;
+  text: string;
+  thread_ts?: string;
+  ts: string;
+}
+
+export class FakeSlack {
+  readonly botToken = 'xoxb-fake-token';
+  readonly signingSecret = 'fake-signing-secret';
+  readonly botUserId = 'UBOTFAKE';
+  private server!: Server;
+  apiUrl = '';
+  readonly posts: SlackPost[] = [];
+  readonly authTests: number[] = [];
+  /** channel → Slack error code answered by chat.postMessage (e.g. `channel_not_found`). */
+  readonly failChannel = new Map<string, string>();
+  private seq = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.route(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.apiUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The env that selects Slack (HTTP receiver) and points it at this fake. */
+  env(): Record<string, string> {
+    return { SLACK_BOT_TOKEN: this.botToken, SLACK_SIGNING_SECRET: this.signingSecret, SLACK_API_URL: this.apiUrl };
+  }
+
+  /** Headers Slack would send with `body`: `x-slack-signature` = v0=HMAC-SHA256(secret, `v0:ts:body`). */
+  sign(body: string, secret = this.signingSecret): Record<string, string> {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+    return { 'x-slack-signature': `v0=${sig}`, 'x-slack-request-timestamp': ts };
+  }
+
+  /** An Events API `event_callback` envelope around an `app_mention` from `user` in `channel`. */
+  mentionEvent(channel: string, user: string, text: string): { eventId: string; ts: string; body: string } {
+    const n = ++this.seq;
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
+    const eventId = `Ev${process.pid}${n}`;
+    const body = JSON.stringify({
+      token: 'legacy',
+      team_id: 'TFAKE',
+      api_app_id: 'AFAKE',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: 'TFAKE', user_id: this.botUserId, is_bot: true }],
+      event: { type: 'app_mention', user, text: `<@${this.botUserId}> ${text}`, ts, channel, event_ts: ts },
+    });
+    return { eventId, ts, body };
+  }
+
+  /** A slash command request body (form-encoded), as Slack posts it. */
+  slashCommand(command: string, channel: string, user: string, text: string): string {
+    return new URLSearchParams({
+      token: 'legacy',
+      team_id: 'TFAKE',
+      channel_id: channel,
+      user_id: user,
+      command,
+      text,
+      api_app_id: 'AFAKE',
+      response_url: `${this.apiUrl}response/${++this.seq}`,
+      trigger_id: `trig.${process.pid}.${this.seq}`,
+    }).toString();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const args = await readArgs(req);
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || String(args.token ?? '');
+    if (token !== this.botToken) return json(res, { ok: false, error: 'invalid_auth' });
+    switch (url.pathname) {
+      case '/api/auth.test':
+        this.authTests.push(Date.now());
+        return json(res, { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'gridrelay', team_id: 'TFAKE', user_id: this.botUserId, bot_id: 'BFAKE' });
+      case '/api/chat.postMessage': {
+        const channel = String(args.channel ?? '');
+        const error = this.failChannel.get(channel);
+        if (error) return json(res, { ok: false, error });
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        this.posts.push({ at: Date.now(), channel, text: String(args.text ?? ''), ts, ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}) });
+        return json(res, { ok: true, channel, ts, message: { text: args.text, ts } });
+      }
+      default:
+        return json(res, { ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+async function readArgs(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return {};
+  if (String(req.headers['content-type']).includes('json')) return JSON.parse(raw) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
