@@ -1,4 +1,5 @@
 import { defineCommand, type CommandContext } from '../src/core/command.js';
+import { maskPersonal } from '../src/core/mask.js';
 import type { Reply } from '../src/core/message.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import { clockIn } from '../src/core/time.js';
@@ -33,7 +34,7 @@ export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
   const lines = [`✅ 已登记 线索 ${n}${r.lead.urgent ? '（紧急）' : ''}，${to}。`];
   if (input.notUnderstood.length) {
     const written: Record<LeadField, string | undefined> = { 类别: input.category, 地点: input.location, 人数: input.people, 紧急: input.urgencyText };
-    const raw = (f: LeadField) => written[f] ?? '';
+    const raw = (f: LeadField) => maskPersonal(written[f] ?? '');
     lines.push(`未识别：${input.notUnderstood.map((f) => `${f}「${raw(f)}」`).join('、')}（已按原文记录）`);
     lines.push(input.notUnderstood.map((f) => HINTS[f]).join('；'));
   }

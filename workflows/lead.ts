@@ -83,6 +83,11 @@ function detailLines(deps: CoreDeps, lead: Lead): string[] {
   return lines;
 }
 
+/** Stores a lead message for one group with every personal number masked (all relays go through here). */
+function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
+  deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
+}
+
 function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null) {
   const at = deps.now();
   insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
@@ -156,7 +161,7 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
   const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
   if (room) {
     const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
-    deps.outbox.store(db, {
+    post(deps, {
       conversationId: room.conversationId,
       text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
       dedupKey: `lead-${lead.id}-room`,
@@ -172,7 +177,7 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     const cg = commandGroup(deps);
     lead = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
     if (cg) {
-      deps.outbox.store(db, {
+      post(deps, {
         conversationId: cg,
         text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
         dedupKey: `lead-${lead.id}-county`,
@@ -188,9 +193,9 @@ function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId
   event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
   const room = groupOfUnit(deps.db, lead.townshipId);
-  if (room) deps.outbox.store(deps.db, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
+  if (room) post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
   const cg = commandGroup(deps);
-  if (cg && countyKnows(lead)) deps.outbox.store(deps.db, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
+  if (cg && countyKnows(lead)) post(deps, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
   return updated.attachments.length;
 }
 
@@ -296,13 +301,13 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
   const who = actor.tier === 'county' ? `指挥部 ${actor.member.name}` : `${actor.unit.name} ${actor.member.name}`;
   const tail = note ? `\n${move === 'close' ? '结果' : '说明'}：${maskPersonal(note)}` : '';
   const told = `线索 ${leadNumber(moved)} ${LEAD_STATE_ZH[moved.state]}（${who} ${clockIn(now, tz)}）${tail}`;
-  deps.outbox.store(db, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid` });
+  post(deps, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid` });
   if (actor.tier === 'county') {
     const room = groupOfUnit(db, moved.townshipId);
-    if (room) deps.outbox.store(db, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room` });
+    if (room) post(deps, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room` });
   } else if (countyKnows(moved)) {
     const cg = commandGroup(deps);
-    if (cg) deps.outbox.store(db, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county` });
+    if (cg) post(deps, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county` });
   }
   return { lead: moved, sinceReport: now.getTime() - moved.reportedAt.getTime() };
 }
@@ -329,7 +334,7 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
   const state = updated.acceptedAt
     ? `${LEAD_STATE_ZH[updated.state]}（${clockIn(updated.acceptedAt, config.TIMEZONE)}受理）`
     : LEAD_STATE_ZH[updated.state];
-  deps.outbox.store(db, {
+  post(deps, {
     conversationId: cg,
     text: [
       `【线索 ${n} ${actor.unit.name}上报县】${updated.urgent ? '🔴紧急' : ''}`,
@@ -341,7 +346,7 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
     ].join('\n'),
     dedupKey: `lead-${lead.id}-escalate`,
   });
-  deps.outbox.store(db, {
+  post(deps, {
     conversationId: updated.reportedIn,
     text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
     dedupKey: `lead-${lead.id}-escalate-grid`,
@@ -366,7 +371,7 @@ export function slaBreached(deps: CoreDeps, leadId: number): void {
   const township = getUnit(db, lead.townshipId)?.name ?? lead.townshipId;
   const waited = formatDurationZh(now.getTime() - lead.reportedAt.getTime());
   const today = dayKey(now, config.TIMEZONE);
-  deps.outbox.store(db, {
+  post(deps, {
     conversationId: cg,
     text: [
       `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited}，${township}尚未受理`,
@@ -377,7 +382,7 @@ export function slaBreached(deps: CoreDeps, leadId: number): void {
   });
   const room = groupOfUnit(db, lead.townshipId);
   if (room) {
-    deps.outbox.store(db, {
+    post(deps, {
       conversationId: room.conversationId,
       text: `⏰ 线索 ${n} 上报${waited}仍未受理，已报指挥部。请尽快 /受理 ${shortNumber(lead, today)}`,
       dedupKey: `lead-${lead.id}-sla-room`,

@@ -166,12 +166,15 @@ describe('lead reports (线索)', () => {
     const county = await ask(http, grid1, worker1, '/上报县医院门口有人聚集');
     expect(county).toContain(no(3));
     expect(await ask(http, room1, officer1, '/上报 有情况')).toContain('只能在网格群使用');
-    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 3);
+    expect(await ask(http, grid1, worker1, '/上报 有人发热 人数:13800000009')).toContain('人数「138****0009」');
+    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 4);
     const posts = (await outbound(http, room1)).filter((x) => x.text.startsWith('【线索'));
     expect(posts[0]!.text).toContain('人数：很多');
     expect(posts[0]!.text).toContain('类别：打牌');
     expect(posts[2]!.text).toContain('情况：县医院门口有人聚集');
-    expect(app.db.select().from(leads).all()).toHaveLength(3);
+    expect(posts[3]!.text).toContain('人数：138****0009');
+    expect((await outbound(http)).some((m) => m.text.includes('13800000009'))).toBe(false);
+    expect(app.db.select().from(leads).all()).toHaveLength(4);
   });
 
   it('keeps township A’s leads out of township B, and lists leads per tier', async () => {
@@ -184,6 +187,9 @@ describe('lead reports (线索)', () => {
     expect(await ask(http, room2, officer2, '/上报县 1 看看')).toContain('不属于');
     expect(await ask(http, room2, officer2, `/线索 ${no(1)}`)).toContain('不在本群范围');
     expect(await ask(http, room1, officer2, '/受理 1')).toContain('不属于本群所在单位');
+    const inspector = c.members.find((m) => m.role === 'inspector')!.member_id!;
+    expect(await ask(http, c.commandGroup, inspector, '/受理 1')).toContain('督查员不能使用');
+    expect(await ask(http, grid1, worker1, '/受理 1')).toContain('网格员不能使用');
 
     const listA = await ask(http, room1, officer1, '/线索');
     expect(listA).toContain('001 待受理');
