@@ -20,10 +20,12 @@ export function nextLeadNumber(db: Db, day: number): number {
   return row!.last;
 }
 
+/** Stores a new lead and returns it with its id. */
 export function insertLead(db: Db, values: typeof leads.$inferInsert): Lead {
   return db.insert(leads).values(values).returning().get();
 }
 
+/** A lead by id. */
 export function getLead(db: Db, id: number): Lead | undefined {
   return db.select().from(leads).where(eq(leads.id, id)).get();
 }
@@ -88,10 +90,12 @@ export function moveLead(db: Db, id: number, from: readonly LeadState[], set: Pa
     .get();
 }
 
+/** Records one move of a lead. */
 export function insertLeadEvent(db: Db, values: typeof leadEvents.$inferInsert): void {
   db.insert(leadEvents).values(values).run();
 }
 
+/** A lead's moves, oldest first. */
 export function leadEventsOf(db: Db, leadId: number): LeadEvent[] {
   return db.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.at), asc(leadEvents.id)).all();
 }
@@ -109,11 +113,4 @@ export function listLeads(db: Db, scope: LeadScope, opts: { day?: number } = {})
     opts.day !== undefined ? eq(leads.day, opts.day) : ne(leads.state, 'closed'),
   ].filter((w) => w !== undefined);
   return db.select().from(leads).where(and(...where)).orderBy(asc(leads.reportedAt), asc(leads.id)).all();
-}
-
-/** The attachments stored with an inbound message (`extra.attachments`), if any. */
-export function inboundAttachments(db: Db, inboundId: number): unknown[] {
-  const row = db.select({ extra: inboundMessages.extra }).from(inboundMessages).where(eq(inboundMessages.id, inboundId)).get();
-  const a = row?.extra?.attachments;
-  return Array.isArray(a) ? a : [];
 }
