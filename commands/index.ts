@@ -1,12 +1,32 @@
 /** Every chat command, in `/帮助` order. */
 import type { CommandDef } from '../src/core/command.js';
+import accept from './accept.js';
 import ack from './ack.js';
+import close from './close.js';
 import directive from './directive.js';
+import escalate from './escalate.js';
+import handle from './handle.js';
 import { helpCommand } from './help.js';
 import notice from './notice.js';
+import leads from './leads.js';
 import progress from './progress.js';
+import report from './report.js';
+import verify from './verify.js';
 
-export const COMMANDS: readonly CommandDef<any>[] = [directive, notice, ack, progress, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly CommandDef<any>[] = [
+  directive,
+  notice,
+  ack,
+  progress,
+  report,
+  accept,
+  verify,
+  handle,
+  close,
+  escalate,
+  leads,
+  helpCommand(() => COMMANDS),
+];
 
 /** The command a plain 收到 runs. */
 export const ACK_COMMAND = ack;

@@ -3,7 +3,9 @@
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
 import type { CoreDeps } from '../src/core/command.js';
+import * as lead from './lead.js';
 
-export function registerWorkflowTimers(_deps: CoreDeps): void {
-  // directive ladder, lead SLA, task reminders register here
+export function registerWorkflowTimers(deps: CoreDeps): void {
+  lead.registerTimers(deps);
+  // directive ladder and task reminders register here
 }

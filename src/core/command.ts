@@ -4,7 +4,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Group, Member, Role, Unit } from '../db/schema/index.js';
-import type { InboundMessage, Reply } from './message.js';
+import type { Attachment, InboundMessage, Reply } from './message.js';
 import type { Outbox } from './outbox.js';
 import type { Timers } from '../jobs/timers.js';
 
@@ -61,6 +61,12 @@ export interface CommandDef<I = unknown> {
    * @throws Refusal or UsageError, which roll back the transaction and are answered to the person.
    */
   run(ctx: CommandContext, input: I): Reply;
+  /**
+   * Optionally claims a message that is not a command but carries attachments (e.g. the picture sent
+   * right after `/上报`). Called after the same roster and permission checks as `run`, inside the
+   * message's write transaction. Returns the reply, or null to leave the message to others.
+   */
+  followUp?(ctx: CommandContext, attachments: Attachment[]): Reply | null;
 }
 
 /** Declares a command; typed identity. */

@@ -6,7 +6,7 @@ import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
 import type { InboundRow } from '../db/schema/index.js';
 import type { CommandContext, CommandDef, CoreDeps } from './command.js';
 import { GridrelayError, UsageError } from './errors.js';
-import type { InboundMessage, Reply } from './message.js';
+import type { Attachment, InboundMessage, Reply } from './message.js';
 import { refusalFor, tierOf } from './permissions.js';
 import { createRouter } from './router.js';
 
@@ -23,7 +23,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
   const route = createRouter(commands);
   return (deps, row) => {
     const r = route(row.text);
-    if (r.kind === 'chatter') return { text: `没看懂这条消息。${HINT}` };
+    if (r.kind === 'chatter') return followUp(commands, deps, row) ?? { text: `没看懂这条消息。${HINT}` };
     if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word}。${HINT}` };
     const command = r.kind === 'command' ? r.command : ackCommand;
     const args = r.kind === 'command' ? r.args : '';
@@ -46,6 +46,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
       text: r.kind === 'plain-ack' ? r.words : row.text,
       sentAt: row.receivedAt,
       inboundId: row.id,
+      ...attachmentsOf(row),
     };
     const ctx: CommandContext = { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
     try {
@@ -56,4 +57,39 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
       throw err;
     }
   };
+}
+
+function attachmentsOf(row: InboundRow): { attachments?: Attachment[] } {
+  const a = row.extra?.attachments;
+  return Array.isArray(a) && a.length ? { attachments: a as Attachment[] } : {};
+}
+
+/** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */
+function followUp(commands: readonly CommandDef<any>[], deps: CoreDeps, row: InboundRow): Reply | null {
+  const { attachments } = attachmentsOf(row);
+  if (!attachments) return null;
+  const { db } = deps;
+  const sender = getMember(db, row.senderId);
+  const group = getGroup(db, row.conversationId);
+  const groupUnit = group && getUnit(db, group.unitId);
+  const tier = groupUnit && tierOf(groupUnit.kind);
+  const senderUnit = sender && getUnit(db, sender.unitId);
+  if (!sender || !group || !groupUnit || !tier || !senderUnit) return null;
+  const message: InboundMessage & { inboundId: number } = {
+    platform: row.platform,
+    platformMsgId: row.platformMsgId,
+    conversationId: row.conversationId,
+    senderId: row.senderId,
+    text: row.text,
+    sentAt: row.receivedAt,
+    inboundId: row.id,
+    attachments,
+  };
+  const ctx: CommandContext = { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
+  for (const c of commands) {
+    if (!c.followUp || refusalFor(c, sender, { tier, unitId: group.unitId })) continue;
+    const reply = c.followUp(ctx, attachments);
+    if (reply) return reply;
+  }
+  return null;
 }

@@ -14,6 +14,7 @@ import type { InboundMessage } from './message.js';
 export class Inbox {
   private running: Promise<void> | null = null;
   private stopped = false;
+  private dirty = false;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -48,10 +49,17 @@ export class Inbox {
     return 'accepted';
   }
 
-  /** Starts processing stored messages if not already running. */
+  /** Starts processing stored messages if not already running; if running, it makes another pass. */
   kick(): void {
+    this.dirty = true;
     if (this.running || this.stopped) return;
-    this.running = this.loop().finally(() => {
+    this.running = (async () => {
+      // a message stored while a pass is finishing (e.g. during its last flush) gets a pass of its own
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        await this.loop();
+      }
+    })().finally(() => {
       this.running = null;
     });
   }

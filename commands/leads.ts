@@ -1,0 +1,28 @@
+import { defineCommand } from '../src/core/command.js';
+import { UsageError } from '../src/core/errors.js';
+import { ALL_ROLES } from '../src/core/permissions.js';
+import { parseLeadRef, type LeadRef } from '../workflows/lead-fields.js';
+import { leadDetailText, leadListText } from '../workflows/lead-list.js';
+
+type Input = { kind: 'open' } | { kind: 'today' } | { kind: 'one'; ref: LeadRef };
+
+export default defineCommand<Input>({
+  name: 'leads',
+  words: ['/线索', '/leads'],
+  usage: '/线索 [今日|<号>]',
+  summary: '查看未办结线索（按本群层级）；今日：今天的全部线索；<号>：一条的详情',
+  allow: ALL_ROLES,
+  where: ['county', 'township', 'grid'],
+  parse(args) {
+    if (!args) return { kind: 'open' };
+    if (/^(今日|今天|today)$/i.test(args)) return { kind: 'today' };
+    const ref = parseLeadRef(args);
+    if (!ref) throw new UsageError(`「${args}」不是线索编号`);
+    return { kind: 'one', ref };
+  },
+  run(ctx, input) {
+    const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
+    if (input.kind === 'one') return { text: leadDetailText(ctx.deps, viewer, input.ref) };
+    return { text: leadListText(ctx.deps, viewer, { today: input.kind === 'today' }) };
+  },
+});

@@ -1,0 +1,116 @@
+/** Lead (线索) queries: day numbering, lookups for dedup and listing, state updates, move history. */
+import { and, asc, desc, eq, gte, gt, inArray, ne, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { counters, inboundMessages, leadEvents, leads, type Lead, type LeadEvent, type LeadState } from '../schema/index.js';
+
+/** Counter kind for lead numbers; the counter's `year` column holds the day key `YYYYMMDD`. */
+const COUNTER_KIND = 'lead';
+
+/**
+ * Takes the next lead number of `day` (`YYYYMMDD` in `TIMEZONE`) — call inside the write transaction,
+ * so that concurrent reports get distinct consecutive numbers and a rollback leaves no gap.
+ */
+export function nextLeadNumber(db: Db, day: number): number {
+  const row = db
+    .insert(counters)
+    .values({ kind: COUNTER_KIND, year: day, last: 1 })
+    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
+    .returning({ last: counters.last })
+    .get();
+  return row!.last;
+}
+
+/** Stores a new lead and returns it with its id. */
+export function insertLead(db: Db, values: typeof leads.$inferInsert): Lead {
+  return db.insert(leads).values(values).returning().get();
+}
+
+/** A lead by id. */
+export function getLead(db: Db, id: number): Lead | undefined {
+  return db.select().from(leads).where(eq(leads.id, id)).get();
+}
+
+/** The lead numbered `number` on `day` (`YYYYMMDD`). */
+export function findLead(db: Db, day: number, number: number): Lead | undefined {
+  return db.select().from(leads).where(and(eq(leads.day, day), eq(leads.number, number))).get();
+}
+
+/** The reporter's latest lead with the same normalised text reported at or after `since`. */
+export function findRepeat(db: Db, reporterId: string, dedupText: string, since: Date): Lead | undefined {
+  return db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.reporterId, reporterId), eq(leads.dedupText, dedupText), gte(leads.reportedAt, since)))
+    .orderBy(desc(leads.reportedAt), desc(leads.id))
+    .get();
+}
+
+/** The reporter's latest lead reported in `conversationId` at or after `since`. */
+export function latestLeadOf(db: Db, reporterId: string, conversationId: string, since: Date): Lead | undefined {
+  return db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.reporterId, reporterId), eq(leads.reportedIn, conversationId), gte(leads.reportedAt, since)))
+    .orderBy(desc(leads.reportedAt), desc(leads.id))
+    .get();
+}
+
+/** How many messages `senderId` posted in `conversationId` after inbound id `afterId` and before `beforeId`. */
+export function messagesBetween(db: Db, senderId: string, conversationId: string, afterId: number, beforeId: number): number {
+  const r = db
+    .select({ n: sql<number>`count(*)` })
+    .from(inboundMessages)
+    .where(
+      and(
+        eq(inboundMessages.senderId, senderId),
+        eq(inboundMessages.conversationId, conversationId),
+        gt(inboundMessages.id, afterId),
+        sql`${inboundMessages.id} < ${beforeId}`,
+      ),
+    )
+    .get();
+  return r?.n ?? 0;
+}
+
+/** Sets fields of a lead; returns the updated row. */
+export function updateLead(db: Db, id: number, set: Partial<typeof leads.$inferInsert>): Lead {
+  return db.update(leads).set(set).where(eq(leads.id, id)).returning().get()!;
+}
+
+/**
+ * Moves a lead from one of `from` to `to` (compare-and-set, so two officers cannot both move it).
+ * @returns the updated lead, or undefined when its state was no longer one of `from`.
+ */
+export function moveLead(db: Db, id: number, from: readonly LeadState[], set: Partial<typeof leads.$inferInsert> & { state: LeadState }): Lead | undefined {
+  return db
+    .update(leads)
+    .set(set)
+    .where(and(eq(leads.id, id), inArray(leads.state, [...from])))
+    .returning()
+    .get();
+}
+
+/** Records one move of a lead. */
+export function insertLeadEvent(db: Db, values: typeof leadEvents.$inferInsert): void {
+  db.insert(leadEvents).values(values).run();
+}
+
+/** A lead's moves, oldest first. */
+export function leadEventsOf(db: Db, leadId: number): LeadEvent[] {
+  return db.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.at), asc(leadEvents.id)).all();
+}
+
+/** A scope of leads: all, one township's, or one grid unit's. */
+export type LeadScope = { kind: 'all' } | { kind: 'township'; townshipId: string } | { kind: 'unit'; unitId: string };
+
+/**
+ * Leads in `scope`, oldest first: open ones (not closed) or, with `day`, every lead of that day.
+ * @param opts.day `YYYYMMDD`: that day's leads in any state
+ */
+export function listLeads(db: Db, scope: LeadScope, opts: { day?: number } = {}): Lead[] {
+  const where = [
+    scope.kind === 'township' ? eq(leads.townshipId, scope.townshipId) : scope.kind === 'unit' ? eq(leads.unitId, scope.unitId) : undefined,
+    opts.day !== undefined ? eq(leads.day, opts.day) : ne(leads.state, 'closed'),
+  ].filter((w) => w !== undefined);
+  return db.select().from(leads).where(and(...where)).orderBy(asc(leads.reportedAt), asc(leads.id)).all();
+}
