@@ -3,7 +3,9 @@
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
 import type { CoreDeps } from '../src/core/command.js';
+import { registerTimers as registerDirectiveTimers } from './directive-ladder.js';
 
-export function registerWorkflowTimers(_deps: CoreDeps): void {
+export function registerWorkflowTimers(deps: CoreDeps): void {
   // directive ladder, lead SLA, task reminders register here
+  registerDirectiveTimers(deps);
 }
