@@ -67,7 +67,10 @@ export interface IssueInput {
   ackWindowMs?: number | undefined;
   /** Urgent: the ladder ignores quiet hours. */
   urgent?: boolean | undefined;
-  /** A township id when a township officer issues a notice to their own township only. */
+  /**
+   * A township id when a township officer issues a notice to their own township only: the scope is
+   * narrowed to it, and its room (the issuer) is not a target — it gets the ladder's lists instead.
+   */
   within?: string | undefined;
 }
 
@@ -91,7 +94,9 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   const now = deps.now();
   if (!countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
   const scope = resolveScope(db, input.scope ?? null, input.within);
-  const targets = scope.units;
+  // a township's own notice is not relayed back to (nor acknowledged by) the room that issued it
+  const targets = input.within ? scope.units.filter((u) => u.id !== input.within) : scope.units;
+  if (targets.length === 0) throw new Refusal('范围内没有可下发的网格群。未下发。');
   const year = yearIn(now, config.TIMEZONE);
   const number = nextNumber(db, input.kind, year);
   const ackRequired = input.ackRequired ?? true;
@@ -137,7 +142,8 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
     inboundId: input.inboundId,
     at: now,
   });
-  return { directive, townships: scope.townships, grids: scope.grids, scope: scope.label };
+  const grids = targets.filter((u) => u.kind === 'grid').length;
+  return { directive, townships: targets.length - grids, grids, scope: scope.label };
 }
 
 function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {

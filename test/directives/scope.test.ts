@@ -89,8 +89,11 @@ describe('directive scopes on the fixture county', () => {
     const n = /通告〔2026〕第(\d+)号/.exec(reply)![1];
     const header = `【通告〔2026〕第${n}号】`;
     const own = gridsOfTownship(tid);
-    await waitFor(app.http, undefined, (ms) => ms.filter((x) => x.text.startsWith(header)).length >= own.length + 1);
-    expect(new Set((await receivers(app.http, header)).keys())).toEqual(new Set([room, ...convs(own)]));
+    expect(reply).toContain(`下发 0 个乡镇指挥室、${own.length} 个网格群`);
+    await waitFor(app.http, undefined, (ms) => ms.filter((x) => x.text.startsWith(header)).length >= own.length);
+    await new Promise((r) => setTimeout(r, 300));
+    // its grids and nothing else — not even a copy back to the issuing room
+    expect(new Set((await receivers(app.http, header)).keys())).toEqual(convs(own));
     // colour scope from a township officer narrows to the own township
     const red = await askIn(app.http, room, officer, '/通告 范围:红色网格 加强巡查');
     const ownRed = own.filter((g) => g.risk_color === 'red').length;
