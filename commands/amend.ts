@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatNumber, resolve } from '../workflows/directive.js';
-import { amend, checkMayChange } from '../workflows/directive-amend.js';
+import { formatNumber } from '../workflows/directive.js';
+import { amend, checkMayChange, resolveForChange } from '../workflows/directive-amend.js';
 import { refWord } from '../workflows/directive-ladder.js';
 import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
 
@@ -14,7 +14,7 @@ export default defineCommand<ChangeArgs>({
   where: ['county', 'township'],
   parse: (args) => parseChangeArgs(args, true),
   run(ctx, input) {
-    const d = resolve(ctx.deps, input.ref);
+    const d = resolveForChange(ctx.deps, input.ref, '更正');
     checkMayChange(ctx, d, '更正');
     const r = amend(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId });
     const again = r.directive.ackRequired ? '，各单位需重新确认' : '';

@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatNumber, resolve } from '../workflows/directive.js';
-import { checkMayChange, revoke } from '../workflows/directive-amend.js';
+import { formatNumber } from '../workflows/directive.js';
+import { checkMayChange, resolveForChange, revoke } from '../workflows/directive-amend.js';
 import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
 
 export default defineCommand<ChangeArgs>({
@@ -13,7 +13,7 @@ export default defineCommand<ChangeArgs>({
   where: ['county', 'township'],
   parse: (args) => parseChangeArgs(args, false),
   run(ctx, input) {
-    const d = resolve(ctx.deps, input.ref);
+    const d = resolveForChange(ctx.deps, input.ref, '撤回');
     checkMayChange(ctx, d, '撤回');
     const r = revoke(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId });
     return { text: `已撤回 ${formatNumber(r.directive)}，已通知 ${r.groups} 个群，停止提醒。` };

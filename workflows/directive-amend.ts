@@ -13,11 +13,23 @@ import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { clockIn, shortDateTimeIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
-import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
+import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { formatNumber } from './directive-format.js';
+import { KIND_ZH, formatNumber } from './directive-format.js';
 import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+
+/**
+ * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
+ * (changing the wrong one cannot be undone), asking for `令N` or `通告N`.
+ * @throws Refusal when none or both exist.
+ */
+export function resolveForChange(deps: CoreDeps, ref: { kind?: Directive['kind']; number: number }, verb: string): Directive {
+  const found = (ref.kind ? [ref.kind] : (['directive', 'notice'] as const)).map((k) => findByNumber(deps.db, k, ref.number)).filter((d): d is Directive => !!d);
+  if (found.length === 0) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
+  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} 通告${ref.number}`);
+  return found[0]!;
+}
 
 /**
  * Checks that the sender of `ctx` may amend or revoke `d`, and that it is still open.
