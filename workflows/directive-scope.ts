@@ -6,7 +6,8 @@
  * - a township name (`清溪街道`, or without its suffix: `清溪`) — its room and all its grids;
  * - a control level (`一级管控`, `二级及以上管控`) — every township at that level: rooms and grids;
  * - a risk colour (`红色网格`, `橙色及以上`) — only the grids of that colour (or more severe);
- * - a village name (`周家坞村`) — its grids; a grid name (`周家坞村第1网格`) — that grid.
+ * - a village name (`周家坞村`) — its grids; a grid name (`周家坞村第1网格`) — that grid. A name used in
+ *   several townships is refused as ambiguous; write the township first (`大坑乡胡桥头村第1网格`).
  *
  * A township room is included whenever any of its grids is: it supervises them, gets the list of its
  * silent grids when the deadline passes, and so must have seen the item; it acknowledges for itself.
@@ -45,9 +46,10 @@ type Term =
   | { kind: 'colour'; colours: RiskColour[] }
   | { kind: 'level'; levels: number[] }
   | { kind: 'unit'; unit: Unit }
+  | { kind: 'ambiguous'; text: string; townships: string[] }
   | { kind: 'unknown'; text: string };
 
-function parseTerm(term: string, byName: Map<string, Unit[]>): Term {
+function parseTerm(term: string, byName: Map<string, Unit[]>, within?: string): Term {
   if (/^(全县|全部|所有|全县范围)$/.test(term)) return { kind: 'all' };
   const colour = /^(红|橙|黄|蓝|绿)(?:色)?(?:风险)?(?:网格)?(及以上|以上)?(?:网格)?$/.exec(term);
   if (colour && (term.includes('色') || term.includes('网格'))) {
@@ -60,8 +62,18 @@ function parseTerm(term: string, byName: Map<string, Unit[]>): Term {
     const n = LEVEL_ZH[level[1]!]!;
     return { kind: 'level', levels: level[2] ? [1, 2, 3].filter((l) => l <= n) : [n] };
   }
-  const named = byName.get(term);
+  const all = byName.get(term);
+  const named = within && all && all.length > 1 ? all.filter((u) => u.townshipId === within) : all;
   if (named?.length === 1) return { kind: 'unit', unit: named[0]! };
+  if (named && named.length > 1) return { kind: 'ambiguous', text: term, townships: named.map((u) => u.townshipId ?? '') };
+  // `华岭镇林家坪村第1网格`, `华岭/林家坪村`: a township name first narrows a name used in several townships
+  for (const [prefix, units] of byName) {
+    const t = units[0]!;
+    if (units.length !== 1 || t.kind !== 'township' || !term.startsWith(prefix)) continue;
+    const rest = term.slice(prefix.length).replace(/^[/·\-]/, '');
+    const inT = (byName.get(rest) ?? []).filter((u) => u.townshipId === t.id && u.kind !== 'township');
+    if (inT.length === 1) return { kind: 'unit', unit: inT[0]! };
+  }
   return { kind: 'unknown', text: term };
 }
 
@@ -88,10 +100,16 @@ export function resolveScope(db: Db, terms: string[] | null, within?: string): R
   const villageOf = new Map(all.filter((u) => u.kind === 'grid').map((g) => [g.id, g.parentId]));
 
   const list = terms?.length ? terms : ['全县'];
-  const parsed = list.map((t) => parseTerm(t, byName));
+  const parsed = list.map((t) => parseTerm(t, byName, within));
   const unknown = parsed.flatMap((p) => (p.kind === 'unknown' ? [p.text] : []));
   if (unknown.length) {
     throw new Refusal(`范围中的「${unknown.join('」「')}」不是乡镇、村（社区）、网格名称，也不是风险颜色（如 红色网格、橙色及以上）或管控等级（如 一级管控）。未下发，请核对后重发。`);
+  }
+  const ambiguous = parsed.flatMap((p) => (p.kind === 'ambiguous' ? [p] : []));
+  if (ambiguous.length) {
+    const tname = (id: string) => rooms.find((t) => t.id === id)?.name ?? id;
+    const a = ambiguous[0]!;
+    throw new Refusal(`范围中的「${a.text}」有${a.townships.length}个（${a.townships.map(tname).join('、')}），请在前面写上乡镇，如「${tname(a.townships[0]!)}${a.text}」。未下发。`);
   }
   const outside: string[] = [];
   const gridIds = new Set<string>();

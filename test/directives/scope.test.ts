@@ -66,6 +66,20 @@ describe('directive scopes on the fixture county', () => {
     expect(groups).toEqual(new Set([c.groupOf[grid.unit_id!]!, ...roomsOf([grid])]));
   });
 
+  it('a grid name used in two townships is refused as ambiguous, and accepted with its township first', async () => {
+    const counts = new Map<string, Record<string, string>[]>();
+    for (const g of c.grids) counts.set(g.name!, [...(counts.get(g.name!) ?? []), g]);
+    const [name, twins] = [...counts].find(([, gs]) => gs.length > 1)!;
+    const before = (await outbound(app.http)).length;
+    const refused = await ask(app.http, c.commandGroup, c.commander, `/令 范围:${name} 核查`);
+    expect(refused).toContain(`「${name}」有${twins.length}个`);
+    expect((await outbound(app.http)).length).toBe(before + 1);
+    const tid = c.units.find((v) => v.unit_id === twins[1]!.parent_id)!.parent_id!;
+    const tname = c.townships.find((t) => t.unit_id === tid)!.name!;
+    const { groups } = await reached(app, `/令 范围:${tname}${name} 核查`, '【指挥部令〔2026〕第5号】');
+    expect(groups).toEqual(new Set([c.groupOf[twins[1]!.unit_id!]!, c.groupOf[tid]!]));
+  });
+
   it('an unknown name is refused by name, sends nothing and uses no number', async () => {
     const before = (await outbound(app.http)).length;
     const reply = await ask(app.http, c.commandGroup, c.commander, '/令 范围:清溪街道、火星镇 测试');
@@ -73,7 +87,7 @@ describe('directive scopes on the fixture county', () => {
     expect(reply).toContain('未下发');
     expect((await outbound(app.http)).length).toBe(before + 1);
     const next = await ask(app.http, c.commandGroup, c.commander, `/令 范围:${c.grids[0]!.name} 编号连续`);
-    expect(next).toContain('第5号');
+    expect(next).toContain('第6号');
   });
 
   it('a township officer may issue a notice to their own township only, from their room', async () => {
