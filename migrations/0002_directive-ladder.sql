@@ -32,4 +32,5 @@ ALTER TABLE `directives` ADD `revision` integer DEFAULT 1 NOT NULL;--> statement
 ALTER TABLE `directives` ADD `ack_window_ms` integer;--> statement-breakpoint
 ALTER TABLE `directives` ADD `urgent` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `directives` ADD `scope` text;--> statement-breakpoint
-ALTER TABLE `directives` ADD `revoked_at` integer;
+ALTER TABLE `directives` ADD `revoked_at` integer;--> statement-breakpoint
+ALTER TABLE `directives` ADD `revised_at` integer;

@@ -89,7 +89,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回，不能再更正。`);
   const revision = old.revision + 1;
   const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
-  const d = updateDirective(db, old.id, { revision, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
+  const d = updateDirective(db, old.id, { revision, revisedAt: now, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
   cancelLadder(deps, d.id, old.revision);
   scheduleLadder(deps, d, now);
   const lines = [`【更正】${formatNumber(d)}`, input.text, signature(deps, input.conversationId, now)];

@@ -115,6 +115,8 @@ function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
 type Row = ReturnType<typeof targetsWithAcks>[number];
 const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
 /** How a person names the item in `/收到`: `17` or `通告18`. */
+/** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
+const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
 export const refWord = (d: Directive) => `${d.kind === 'notice' ? '通告' : ''}${d.number}`;
 
 function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
@@ -138,8 +140,8 @@ function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
     const due = (d: Directive) => (d.ackDeadline ? `，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前回复` : '');
     const text =
       items.length === 1
-        ? `【提醒】${row.unitName}尚未确认${formatNumber(items[0]!)}${due(items[0]!)}「收到」。`
-        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${formatNumber(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d)}`).join('、')}`].join('\n');
+        ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d)}`).join('、')}`].join('\n');
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
     deps.outbox.store(db, {
@@ -193,7 +195,7 @@ function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): voi
     const lines = ['【逾期未确认】'];
     for (const s of sections) {
       const deadline = s.d.ackDeadline ? `（时限${clockIn(s.d.ackDeadline, config.TIMEZONE)}）` : '';
-      lines.push(`${formatNumber(s.d)}${deadline}，本乡镇 ${s.grids.length} 个网格未确认${s.roomSilent ? '，本指挥室也未确认' : ''}：`);
+      lines.push(`${nameOf(s.d)}${deadline}，本乡镇 ${s.grids.length} 个网格未确认${s.roomSilent ? '，本指挥室也未确认' : ''}：`);
       lines.push(compactGridNames(s.grids));
     }
     lines.push('请督促以上网格回复「收到」。');
@@ -214,7 +216,7 @@ function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): void {
     any = true;
     const grids = silent.filter((r) => r.unitKind === 'grid');
     record(db, d, 'rollup', silent.length, at);
-    lines.push(`${formatNumber(d)}：${grids.length} 个网格未确认`);
+    lines.push(`${nameOf(d)}：${grids.length} 个网格未确认`);
     const tids = [...new Set(silent.map((r) => r.townshipId))].sort();
     for (const tid of tids) {
       const gs = grids.filter((g) => g.townshipId === tid).map((g) => g.unitName);

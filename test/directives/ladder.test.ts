@@ -239,6 +239,10 @@ describe('which directive a 收到 answers', () => {
     const replies = await waitFor(app.http, cid, (ms) => ms.length > before);
     expect(replies[before]!.text).toContain('已确认指挥部令〔2026〕第2号');
     expect(await askIn(app.http, cid, worker, '收到')).toContain('无需重复');
+    // after a correction of №1, a plain 收到 answers the correction: it is the latest sent out
+    await ask(app.http, c.commandGroup, c.commander, '/令 范围:' + c.grids[200]!.name + ' 第四条');
+    await ask(app.http, c.commandGroup, c.commander, '/更正 令1 第一条改期');
+    expect(await askIn(app.http, cid, worker, '收到')).toContain('已确认指挥部令〔2026〕第1号（更正后第2版）');
     const other = c.grids[300]!.unit_id!;
     expect(await askIn(app.http, c.groupOf[other]!, c.memberOf(other, 'grid_worker'), '收到')).toContain('没有待确认');
   });

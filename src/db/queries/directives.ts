@@ -59,13 +59,13 @@ export function getDirective(db: Db, id: number): Directive | undefined {
 }
 
 /** Updates a directive's mutable fields (revision, deadline, status). @returns the updated row. */
-export function updateDirective(db: Db, id: number, set: Partial<Pick<Directive, 'revision' | 'ackDeadline' | 'status' | 'revokedAt'>>): Directive {
+export function updateDirective(db: Db, id: number, set: Partial<Pick<Directive, 'revision' | 'ackDeadline' | 'status' | 'revokedAt' | 'revisedAt'>>): Directive {
   return db.update(directives).set(set).where(eq(directives.id, id)).returning().get()!;
 }
 
 /**
- * Open directives and notices that target `unitId` and ask for a receipt, newest first, with whether the
- * unit acknowledged their current revision.
+ * Open directives and notices that target `unitId` and ask for a receipt, the one most recently sent
+ * out (issued, or amended) first, with whether the unit acknowledged their current revision.
  */
 export function openForUnit(db: Db, unitId: string): (Directive & { acknowledged: boolean })[] {
   return db
@@ -77,7 +77,7 @@ export function openForUnit(db: Db, unitId: string): (Directive & { acknowledged
       and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
     )
     .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
-    .orderBy(desc(directives.issuedAt), desc(directives.id))
+    .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id))
     .all()
     .map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
 }

@@ -40,6 +40,8 @@ export const directives = sqliteTable(
     /** The scope as written (`范围:` text), null for the whole county. */
     scope: text('scope'),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** When the current revision went out (the last amendment); null = never amended. */
+    revisedAt: integer('revised_at', { mode: 'timestamp_ms' }),
   },
   (t) => [uniqueIndex('directives_number').on(t.kind, t.year, t.number)],
 );
