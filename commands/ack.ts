@@ -9,7 +9,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   name: 'ack',
   words: ['/收到', '/ack'],
   usage: '/收到 [编号]',
-  summary: '确认收到指挥部令或通告；不带编号时确认本群最新一条（也可直接回复「收到」）',
+  summary: '确认收到指挥部令或通告；不带编号时确认本群最新一条（也可直接回复「收到」，或引用回复该条）',
   allow: ['township_officer', ...GRID_ROLES],
   where: ['township', 'grid'],
   ownUnitOnly: true,
@@ -34,6 +34,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
       return { text: `${ctx.groupUnit.name}已于${clockIn(r.at, ctx.deps.config.TIMEZONE)}确认${n}（${by}），无需重复。` };
     }
     const more = r.stillOpen.length ? `\n尚未确认：${r.stillOpen.map(formatNumber).join('、')}` : '';
-    return { text: `✅ ${ctx.groupUnit.name}已确认${n}${r.late ? '（逾期）' : ''}。${more}` };
+    const version = r.directive.revision > 1 ? `（更正后第${r.directive.revision}版）` : '';
+    return { text: `✅ ${ctx.groupUnit.name}已确认${n}${version}${r.late ? '（逾期）' : ''}。${more}` };
   },
 });

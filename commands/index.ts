@@ -2,6 +2,7 @@
 import type { CommandDef } from '../src/core/command.js';
 import accept from './accept.js';
 import ack from './ack.js';
+import amend from './amend.js';
 import close from './close.js';
 import directive from './directive.js';
 import escalate from './escalate.js';
@@ -11,6 +12,7 @@ import notice from './notice.js';
 import leads from './leads.js';
 import progress from './progress.js';
 import report from './report.js';
+import revoke from './revoke.js';
 import verify from './verify.js';
 
 export const COMMANDS: readonly CommandDef<any>[] = [
@@ -18,6 +20,8 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   notice,
   ack,
   progress,
+  amend,
+  revoke,
   report,
   accept,
   verify,

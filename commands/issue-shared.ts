@@ -1,39 +1,109 @@
-/** What `/令` and `/通告` share: parse the text (and `回执:否`), issue, confirm. */
+/**
+ * What `/令` and `/通告` share: parse the text and its fields, issue, confirm.
+ *
+ * Fields, anywhere in the text, ASCII or full-width colon:
+ * - `范围:清溪街道、华岭镇` — scope terms (see workflows/directive-scope.ts); default the whole county
+ *   (a township officer's notice: their township);
+ * - `时限:30分钟` (also `1小时`, `半小时`, `45m`) — acknowledgement window; default `ACK_ESCALATE_AFTER`;
+ * - `回执:否` — no receipt asked (no ladder);
+ * - `紧急:是`, or the text starting with `紧急`/`【紧急】` — reminders ignore quiet hours.
+ */
 import type { CommandContext } from '../src/core/command.js';
+import { parseDuration } from '../src/core/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import type { Reply } from '../src/core/message.js';
 import type { DirectiveKind } from '../src/db/schema/index.js';
 import { formatNumber, issue } from '../workflows/directive.js';
+import { refWord } from '../workflows/directive-ladder.js';
+import { splitScope } from '../workflows/directive-scope.js';
 
 export interface IssueArgs {
   text: string;
   ackRequired: boolean;
+  /** Scope terms; absent = default scope. */
+  scope?: string[];
+  /** Acknowledgement window in ms; absent = `ACK_ESCALATE_AFTER`. */
+  ackWindowMs?: number;
+  urgent: boolean;
 }
 
-/** Parses the body of `/令` or `/通告`; `回执:否` turns off the receipt. @throws UsageError when empty. */
+const FIELD_WORDS = '范围|时限|回执|紧急';
+const ITEM = `(?:(?!(?:${FIELD_WORDS})\\s*[:：])[^\\s、,，;；])+`;
+const SCOPE_RE = new RegExp(`范围\\s*[:：]\\s*(${ITEM}(?:\\s*[、,，;；]\\s*${ITEM})*)`);
+const DEADLINE_RE = new RegExp(`时限\\s*[:：]\\s*((?:(?!(?:${FIELD_WORDS})\\s*[:：])\\S)+)`);
+
+const ZH_UNIT_MS: Record<string, number> = { 秒: 1000, 秒钟: 1000, 分: 60_000, 分钟: 60_000, 小时: 3_600_000, 个小时: 3_600_000, 时: 3_600_000, 天: 86_400_000 };
+
+/**
+ * Parses a 时限 value: `30分钟`, `1小时`, `1.5小时`, `半小时`, `2小时内`, `45m`, `2h`.
+ * @returns milliseconds, or null when it is not a duration.
+ */
+export function parseWindow(text: string): number | null {
+  const t = text.replace(/内$/, '').trim();
+  if (t === '半小时' || t === '半个小时') return 1_800_000;
+  const m = /^(\d+(?:\.\d+)?)\s*(秒钟|秒|分钟|分|个小时|小时|时|天)$/.exec(t);
+  if (m) return Math.round(Number(m[1]) * ZH_UNIT_MS[m[2]!]!);
+  return parseDuration(t);
+}
+
+/**
+ * Parses the body of `/令` or `/通告` and its fields.
+ * @throws UsageError when the text is empty, `范围:` is empty or `时限:` is not a duration.
+ */
 export function parseIssueArgs(args: string): IssueArgs {
   let ackRequired = true;
-  const text = args
-    .replace(/回执\s*[:：]\s*(否|不需要|无|no)\s*/i, () => {
-      ackRequired = false;
-      return '';
-    })
-    .trim();
+  let urgent = false;
+  let scope: string[] | undefined;
+  let ackWindowMs: number | undefined;
+  let rest = args.replace(/回执\s*[:：]\s*(否|不需要|无|no)\s*/i, () => {
+    ackRequired = false;
+    return '';
+  });
+  rest = rest.replace(/紧急\s*[:：]\s*(是|yes|1)\s*/i, () => {
+    urgent = true;
+    return '';
+  });
+  if (/^\s*(【紧急】|紧急\s)/.test(rest)) urgent = true;
+  if (/^\s*紧急\s/.test(rest)) rest = rest.replace(/^\s*紧急\s+/, '');
+  const deadline = DEADLINE_RE.exec(rest);
+  if (deadline) {
+    const ms = parseWindow(deadline[1]!);
+    if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]}」看不懂，请写如 时限:30分钟`);
+    ackWindowMs = ms;
+    rest = rest.replace(deadline[0], ' ');
+  }
+  const sc = SCOPE_RE.exec(rest);
+  if (sc) {
+    scope = splitScope(sc[1]!);
+    rest = rest.replace(sc[0], ' ');
+  } else if (/范围\s*[:：]/.test(rest)) {
+    throw new UsageError('范围为空，请写如 范围:清溪街道、红色网格');
+  }
+  const text = rest.replace(/[ \t]{2,}/g, ' ').replace(/ *\n */g, '\n').trim();
   if (!text) throw new UsageError('缺少内容');
-  return { text, ackRequired };
+  return { text, ackRequired, urgent, ...(scope ? { scope } : {}), ...(ackWindowMs ? { ackWindowMs } : {}) };
 }
 
-/** Issues and returns the confirmation for the command group. */
-export function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, args: IssueArgs): Reply {
+/**
+ * Issues and returns the confirmation, with its preview line: how many township rooms and grid groups
+ * the scope reached.
+ * @param within a township id when a township officer issues to their own township
+ */
+export function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, args: IssueArgs, within?: string): Reply {
   const r = issue(ctx.deps, {
     kind,
     text: args.text,
     ackRequired: args.ackRequired,
+    scope: args.scope,
+    ackWindowMs: args.ackWindowMs,
+    urgent: args.urgent,
+    within,
     issuer: ctx.sender,
     conversationId: ctx.group.conversationId,
     inboundId: ctx.message.inboundId,
   });
   const n = formatNumber(r.directive);
-  const follow = args.ackRequired ? `/进度 ${r.directive.kind === 'notice' ? '通告' : ''}${r.directive.number} 查看确认情况。` : '无需回执。';
-  return { text: `已发布 ${n}，下发 ${r.townships} 个乡镇指挥室、${r.grids} 个网格群。${follow}` };
+  const scope = r.scope ? `范围「${r.scope}」：` : '';
+  const follow = args.ackRequired ? `/进度 ${refWord(r.directive)} 查看确认情况。` : '无需回执。';
+  return { text: `已发布 ${n}，${scope}下发 ${r.townships} 个乡镇指挥室、${r.grids} 个网格群。${follow}` };
 }

@@ -14,23 +14,25 @@ import { audit } from '../src/db/queries/audit.js';
 import {
   findByNumber,
   getAck,
+  getDirective,
   getTarget,
   insertAck,
   insertDirective,
+  insertEvent,
   insertTargets,
   nextNumber,
   openForUnit,
+  quotedDirectiveId,
   targetsWithAcks,
 } from '../src/db/queries/directives.js';
-import { countyUnit, getGroup, getUnit, townships, unitsWithGroups } from '../src/db/queries/roster.js';
+import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
+import { KIND_ZH, formatNumber } from './directive-format.js';
+import { scheduleLadder } from './directive-ladder.js';
+import { resolveScope } from './directive-scope.js';
+import { historyLines } from './directive-amend.js';
 
-export const KIND_ZH: Record<DirectiveKind, string> = { directive: '指挥部令', notice: '通告' };
-
-/** `指挥部令〔2026〕第17号` / `通告〔2026〕第18号`. */
-export function formatNumber(d: Pick<Directive, 'kind' | 'year' | 'number'>): string {
-  return `${KIND_ZH[d.kind]}〔${d.year}〕第${d.number}号`;
-}
+export { KIND_ZH, formatNumber };
 
 /** A reference to a directive or notice as people write it: `17`, `令17`, `通告 18`, `第17号`. */
 export interface DirectiveRef {
@@ -59,28 +61,46 @@ export interface IssueInput {
   conversationId: string;
   inboundId: number;
   ackRequired?: boolean;
+  /** `范围:` terms (see directive-scope.ts); empty or absent = the whole county. */
+  scope?: string[] | undefined;
+  /** Acknowledgement window in ms (`时限:`); default `ACK_ESCALATE_AFTER`. */
+  ackWindowMs?: number | undefined;
+  /** Urgent: the ladder ignores quiet hours. */
+  urgent?: boolean | undefined;
+  /**
+   * A township id when a township officer issues a notice to their own township only: the scope is
+   * narrowed to it, and its room (the issuer) is not a target — it gets the ladder's lists instead.
+   */
+  within?: string | undefined;
 }
 
 export interface IssueResult {
   directive: Directive;
   townships: number;
   grids: number;
+  /** The scope as written, null for the whole county. */
+  scope: string | null;
 }
 
 /**
- * Issues a directive or notice to every township room and grid group: takes the next number of its
- * kind for the year (in `TIMEZONE`), snapshots the target units, stores one relay message per target
- * group (outbox key `dir-<id>-relay-<conversation>`) and an audit entry.
- * @throws Refusal when no roster is loaded.
+ * Issues a directive or notice to the township rooms and grid groups of its scope: resolves the scope
+ * (nothing is stored if a name is unknown), takes the next number of its kind for the year (in
+ * `TIMEZONE`), snapshots the target units, stores one relay message per target group (outbox key
+ * `dir-<id>-relay-<conversation>`), schedules the ladder (if a receipt is asked) and an audit entry.
+ * @throws Refusal when no roster is loaded or the scope names something unknown or reaches no group.
  */
 export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   const { db, config } = deps;
   const now = deps.now();
-  const targets = unitsWithGroups(db, ['township', 'grid']);
-  if (targets.length === 0) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
+  if (!countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
+  const scope = resolveScope(db, input.scope ?? null, input.within);
+  // a township's own notice is not relayed back to (nor acknowledged by) the room that issued it
+  const targets = input.within ? scope.units.filter((u) => u.id !== input.within) : scope.units;
+  if (targets.length === 0) throw new Refusal('范围内没有可下发的网格群。未下发。');
   const year = yearIn(now, config.TIMEZONE);
   const number = nextNumber(db, input.kind, year);
   const ackRequired = input.ackRequired ?? true;
+  const windowMs = input.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
   const directive = insertDirective(db, {
     kind: input.kind,
     year,
@@ -89,8 +109,11 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
     issuerId: input.issuer.id,
     issuedIn: input.conversationId,
     issuedAt: now,
-    ackDeadline: ackRequired ? new Date(now.getTime() + config.ACK_ESCALATE_AFTER) : null,
+    ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
     ackRequired,
+    ackWindowMs: ackRequired ? windowMs : null,
+    urgent: input.urgent ?? false,
+    scope: scope.label,
     sourceInboundId: input.inboundId,
   });
   insertTargets(
@@ -109,21 +132,23 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   for (const u of targets) {
     deps.outbox.store(db, { conversationId: u.conversationId, text: relay, dedupKey: `dir-${directive.id}-relay-${u.conversationId}` });
   }
+  scheduleLadder(deps, directive, now);
+  insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
   audit(db, {
     actorId: input.issuer.id,
     action: `${input.kind}.issue`,
     subject: formatNumber(directive),
-    detail: { directiveId: directive.id, targets: targets.length },
+    detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
     inboundId: input.inboundId,
     at: now,
   });
   const grids = targets.filter((u) => u.kind === 'grid').length;
-  return { directive, townships: targets.length - grids, grids };
+  return { directive, townships: targets.length - grids, grids, scope: scope.label };
 }
 
 function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {
   const tz = deps.config.TIMEZONE;
-  const lines = [`【${formatNumber(d)}】`, d.text, `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
+  const lines = [`【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, d.text, `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`请于${clockIn(d.ackDeadline, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
   }
@@ -136,7 +161,10 @@ export interface AckInput {
   member: Member;
   /** The words used, kept in the record. */
   words: string;
-  /** An explicit reference; without it the latest open item of the unit is acknowledged. */
+  /**
+   * An explicit reference; without it, the item a quoted reply points at (inbound `extra.quotedMsgId`
+   * matched to the relay's platform reference), else the latest open item of the unit.
+   */
   ref?: DirectiveRef | undefined;
   inboundId: number;
 }
@@ -146,54 +174,72 @@ export type AckResult =
   | { status: 'already'; directive: Directive; by: string; at: Date }
   | { status: 'nothing-open' };
 
+/** Why a named item cannot be acknowledged by this unit. */
+function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit): Refusal {
+  if (!any) return new Refusal(`没有${name}。请核对编号。`);
+  if (any.status === 'revoked') return new Refusal(`${name}已撤回，无需确认。`);
+  if (!any.ackRequired) return new Refusal(`${name}无需回执。`);
+  return new Refusal(`${name}不是发给${unit.name}的。`);
+}
+
 /**
- * Records the unit's acknowledgement of a directive or notice — once per unit; a later one is
- * reported as `already`. A late acknowledgement (after the deadline) counts, marked late.
- * @throws Refusal when the referenced item does not exist, was revoked, or was not sent to this unit.
+ * Records the unit's acknowledgement of the current revision of a directive or notice — once per unit
+ * and revision; a repeat is reported as `already`. After an amendment (/更正) the unit must
+ * acknowledge again. A late acknowledgement (after the deadline) counts, marked late. The record keeps
+ * who, when, the words and the inbound message.
+ * @throws Refusal when the referenced (or quoted) item does not exist, was revoked, needs no receipt or
+ *   was not sent to this unit.
  */
 export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   const { db } = deps;
   const now = deps.now();
   const open = openForUnit(db, input.unit.id);
-  let target: Directive | undefined;
+  let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
     target = open.find((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind));
     if (!target) {
       const any = findByNumber(db, ref.kind ?? 'directive', ref.number) ?? (ref.kind ? undefined : findByNumber(db, 'notice', ref.number));
-      const name = any ? formatNumber(any) : `第${ref.number}号`;
-      if (!any) throw new Refusal(`没有${name}。请核对编号。`);
-      if (any.status === 'revoked') throw new Refusal(`${name}已撤回，无需确认。`);
-      if (!any.ackRequired) throw new Refusal(`${name}无需回执。`);
-      throw new Refusal(`${name}不是发给${input.unit.name}的。`);
+      throw notAcknowledgeable(any, any ? formatNumber(any) : `第${ref.number}号`, input.unit);
     }
   } else {
-    target = open.find((d) => !d.acknowledged) ?? open[0];
-    if (!target) return { status: 'nothing-open' };
+    const quoted = quotedDirectiveId(db, input.inboundId);
+    if (quoted !== null) {
+      target = open.find((d) => d.id === quoted);
+      if (!target) {
+        const any = getDirective(db, quoted);
+        throw notAcknowledgeable(any, any ? formatNumber(any) : '所引用的消息', input.unit);
+      }
+    } else {
+      target = open.find((d) => !d.acknowledged) ?? open[0];
+      if (!target) return { status: 'nothing-open' };
+    }
   }
+  const late = target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime();
   const stored = insertAck(db, {
     directiveId: target.id,
     unitId: input.unit.id,
+    revision: target.revision,
     memberId: input.member.id,
     words: input.words,
     at: now,
-    late: target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime(),
+    late,
     inboundId: input.inboundId,
   });
   if (!stored) {
-    const ack = getAck(db, target.id, input.unit.id)!;
+    const ack = getAck(db, target.id, input.unit.id, target.revision)!;
     return { status: 'already', directive: target, by: ack.memberId, at: ack.at };
   }
   audit(db, {
     actorId: input.member.id,
     action: `${target.kind}.acknowledge`,
     subject: formatNumber(target),
-    detail: { unitId: input.unit.id, words: input.words },
+    detail: { unitId: input.unit.id, words: input.words, revision: target.revision, late },
     inboundId: input.inboundId,
     at: now,
   });
-  const late = target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime();
-  return { status: 'acknowledged', directive: target, late, stillOpen: open.filter((d) => !d.acknowledged && d.id !== target.id) };
+  const t = target;
+  return { status: 'acknowledged', directive: t, late, stillOpen: open.filter((d) => !d.acknowledged && d.id !== t.id) };
 }
 
 /**
@@ -216,24 +262,28 @@ const NAMES_PER_TOWNSHIP_WHEN_MANY = 5;
 /**
  * Progress of one directive for a viewer's tier, as a phone-sized text:
  * county → per township and the silent units; township → its own room and grids; grid → itself.
- * Counts are against the target snapshot taken at issue.
+ * Counts are of acknowledgements of the current revision, against the target snapshot taken at issue;
+ * the history (issue, amendments, revocation, and for the county the ladder steps) follows.
  */
 export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string {
-  const rows = targetsWithAcks(deps.db, d.id);
+  const rows = targetsWithAcks(deps.db, d.id, d.revision);
   const tz = deps.config.TIMEZONE;
-  const head = `${formatNumber(d)} 确认进度${d.status === 'revoked' ? '（已撤回）' : ''}`;
+  const version = d.revision > 1 ? `（更正后第${d.revision}版）` : '';
+  const head = `${formatNumber(d)} 确认进度${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${d.scope}` : ''}`;
+  const history = historyLines(deps, d, viewer.tier);
   if (viewer.tier === 'grid' || (viewer.tier === 'township' && !rows.some((r) => r.townshipId === viewer.unit.id))) {
     const own = rows.find((r) => r.unitId === viewer.unit.id);
     if (!own) return `${head}\n${formatNumber(d)}未发给${viewer.unit.name}。`;
-    return own.ackAt
-      ? `${head}\n${viewer.unit.name}：已确认（${clockIn(own.ackAt, tz)}${own.late ? '，逾期' : ''}）`
-      : `${head}\n${viewer.unit.name}：未确认`;
+    let status = own.ackAt ? `已确认（${clockIn(own.ackAt, tz)}${own.late ? '，逾期' : ''}）` : d.ackRequired ? '未确认' : '无需回执';
+    if (!own.ackAt && d.revision > 1 && getAck(deps.db, d.id, own.unitId, d.revision - 1)) status = '已确认上一版，更正后尚未重新确认';
+    return [head, `${viewer.unit.name}：${status}`, ...history].join('\n');
   }
   const scoped = viewer.tier === 'township' ? rows.filter((r) => r.townshipId === viewer.unit.id) : rows;
   const grids = scoped.filter((r) => r.unitKind === 'grid');
   const rooms = scoped.filter((r) => r.unitKind === 'township');
   const acked = (xs: typeof rows) => xs.filter((r) => r.ackAt !== null).length;
-  const lines = [head, `网格：${acked(grids)}/${grids.length}（${percent(acked(grids), grids.length)}）`];
+  const lateCount = scoped.filter((r) => r.ackAt !== null && r.late).length;
+  const lines = [head, `网格：${acked(grids)}/${grids.length}（${percent(acked(grids), grids.length)}）${lateCount ? `，逾期确认 ${lateCount}` : ''}`];
   if (viewer.tier === 'county') {
     lines.push(`乡镇指挥室：${acked(rooms)}/${rooms.length}`);
     lines.push(`合计响应率：${acked(scoped)}/${scoped.length}（${percent(acked(scoped), scoped.length)}）`);
@@ -252,7 +302,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const silent = grids.filter((r) => r.ackAt === null);
   if (silent.length === 0) {
     lines.push('未确认网格：无');
-    return lines.join('\n');
+    return [...lines, ...history].join('\n');
   }
   lines.push(`未确认网格（${silent.length}）：`);
   const groupsBy = new Map<string, string[]>();
@@ -265,7 +315,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
   if (cap !== Infinity) lines.push('完整名单：在乡镇指挥室发 /进度 编号。');
-  return lines.join('\n');
+  return [...lines, ...history].join('\n');
 }
 
 /** Whether the unit is among the directive's targets. */

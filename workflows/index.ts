@@ -3,9 +3,10 @@
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
 import type { CoreDeps } from '../src/core/command.js';
+import { registerTimers as registerDirectiveTimers } from './directive-ladder.js';
 import * as lead from './lead.js';
 
 export function registerWorkflowTimers(deps: CoreDeps): void {
+  registerDirectiveTimers(deps);
   lead.registerTimers(deps);
-  // directive ladder and task reminders register here
 }

@@ -31,6 +31,17 @@ export const directives = sqliteTable(
     ackRequired: integer('ack_required', { mode: 'boolean' }).notNull().default(true),
     status: text('status', { enum: ['open', 'revoked'] }).notNull().default('open'),
     sourceInboundId: integer('source_inbound_id'),
+    /** Version of the text that needs acknowledging: 1 at issue, +1 per amendment (/更正). */
+    revision: integer('revision').notNull().default(1),
+    /** The acknowledgement window (ms) set at issue (时限, default ACK_ESCALATE_AFTER); an amendment restarts it. */
+    ackWindowMs: integer('ack_window_ms'),
+    /** Urgent (紧急): its reminders and escalations ignore quiet hours. */
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** The scope as written (`范围:` text), null for the whole county. */
+    scope: text('scope'),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** When the current revision went out (the last amendment); null = never amended. */
+    revisedAt: integer('revised_at', { mode: 'timestamp_ms' }),
   },
   (t) => [uniqueIndex('directives_number').on(t.kind, t.year, t.number)],
 );
@@ -53,20 +64,51 @@ export const directiveTargets = sqliteTable(
   ],
 );
 
-/** One acknowledgement per (directive, unit): who, when, in which words, from which message. */
+/**
+ * One acknowledgement per (directive, unit, revision): who, when, in which words, from which message.
+ * An amendment bumps the directive's revision, so earlier acknowledgements no longer count as current.
+ */
 export const acknowledgements = sqliteTable(
   'acknowledgements',
   {
     directiveId: integer('directive_id').notNull(),
     unitId: text('unit_id').notNull(),
+    revision: integer('revision').notNull().default(1),
     memberId: text('member_id').notNull(),
     words: text('words').notNull(),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
     late: integer('late', { mode: 'boolean' }).notNull().default(false),
     inboundId: integer('inbound_id'),
   },
-  (t) => [primaryKey({ columns: [t.directiveId, t.unitId] })],
+  (t) => [primaryKey({ columns: [t.directiveId, t.unitId, t.revision] })],
+);
+
+export const DIRECTIVE_EVENT_KINDS = ['issue', 'amend', 'revoke', 'remind', 'escalate', 'rollup'] as const;
+export type DirectiveEventKind = (typeof DIRECTIVE_EVENT_KINDS)[number];
+
+/**
+ * A directive's history, shown by `/进度`: issue, each amendment (with its text), revocation, and each
+ * ladder step that sent something (with how many units it named).
+ */
+export const directiveEvents = sqliteTable(
+  'directive_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    directiveId: integer('directive_id').notNull(),
+    revision: integer('revision').notNull(),
+    kind: text('kind', { enum: DIRECTIVE_EVENT_KINDS }).notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    /** Member who did it; null for the bot's ladder steps. */
+    actorId: text('actor_id'),
+    /** Amendment text or revocation reason. */
+    text: text('text'),
+    /** Units named by a ladder step. */
+    count: integer('count'),
+    inboundId: integer('inbound_id'),
+  },
+  (t) => [index('directive_events_directive').on(t.directiveId, t.id)],
 );
 
 export type Directive = typeof directives.$inferSelect;
 export type DirectiveTarget = typeof directiveTargets.$inferSelect;
+export type DirectiveEvent = typeof directiveEvents.$inferSelect;

@@ -1,0 +1,21 @@
+import { defineCommand } from '../src/core/command.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { formatNumber } from '../workflows/directive.js';
+import { checkMayChange, resolveForChange, revoke } from '../workflows/directive-amend.js';
+import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
+
+export default defineCommand<ChangeArgs>({
+  name: 'revoke',
+  words: ['/撤回', '/revoke'],
+  usage: '/撤回 <编号> [说明]',
+  summary: '撤回指挥部令或通告：通知原范围各群，停止提醒',
+  allow: [...ISSUER_ROLES, 'township_officer'],
+  where: ['county', 'township'],
+  parse: (args) => parseChangeArgs(args, false),
+  run(ctx, input) {
+    const d = resolveForChange(ctx.deps, input.ref, '撤回');
+    checkMayChange(ctx, d, '撤回');
+    const r = revoke(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId });
+    return { text: `已撤回 ${formatNumber(r.directive)}，已通知 ${r.groups} 个群，停止提醒。` };
+  },
+});

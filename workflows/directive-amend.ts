@@ -1,0 +1,158 @@
+/**
+ * Amending (/更正) and revoking (/撤回) a directive or notice, and its history for `/进度`.
+ *
+ * Both keep the number and reach the same groups as the original (the target snapshot). An amendment
+ * bumps the revision: acknowledgements of earlier revisions no longer count, the deadline restarts
+ * (same window as at issue) and so does the ladder. A revocation cancels every pending ladder step.
+ * Who may: commanders and duty officers from the command group (any item); a township officer from
+ * their township room, only for a notice issued in that room.
+ */
+import type { CommandContext, CoreDeps, Tier } from '../src/core/command.js';
+import { formatDurationZh } from '../src/core/duration.js';
+import { Refusal } from '../src/core/errors.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { clockIn, shortDateTimeIn } from '../src/core/time.js';
+import { audit } from '../src/db/queries/audit.js';
+import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
+import { getGroup } from '../src/db/queries/roster.js';
+import type { Directive } from '../src/db/schema/index.js';
+import { KIND_ZH, formatNumber } from './directive-format.js';
+import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+
+/**
+ * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
+ * (changing the wrong one cannot be undone), asking for `令N` or `通告N`.
+ * @throws Refusal when none or both exist.
+ */
+export function resolveForChange(deps: CoreDeps, ref: { kind?: Directive['kind']; number: number }, verb: string): Directive {
+  const found = (ref.kind ? [ref.kind] : (['directive', 'notice'] as const)).map((k) => findByNumber(deps.db, k, ref.number)).filter((d): d is Directive => !!d);
+  if (found.length === 0) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
+  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} 通告${ref.number}`);
+  return found[0]!;
+}
+
+/**
+ * Checks that the sender of `ctx` may amend or revoke `d`, and that it is still open.
+ * @throws Refusal saying why not.
+ */
+export function checkMayChange(ctx: Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>, d: Directive, verb: string): void {
+  const n = formatNumber(d);
+  if (ctx.tier === 'county') {
+    if (!ISSUER_ROLES.includes(ctx.sender.role)) throw new Refusal(`只有指挥长、值班员可以${verb}${n}。`);
+  } else if (ctx.tier === 'township') {
+    const own = ctx.sender.role === 'township_officer' && ctx.sender.unitId === ctx.groupUnit.id;
+    if (!own || d.kind !== 'notice' || d.issuedIn !== ctx.group.conversationId) {
+      throw new Refusal(`乡镇只能${verb}本乡镇指挥室发布的通告；${n}请由指挥部${verb}。`);
+    }
+  } else {
+    throw new Refusal(`网格群不能${verb}${n}。`);
+  }
+  if (d.status === 'revoked') throw new Refusal(`${n}已撤回，不能再${verb}。`);
+}
+
+export interface ChangeInput {
+  directive: Directive;
+  /** Amendment text, or the revocation reason (may be empty). */
+  text: string;
+  actorId: string;
+  /** The group it was posted in (names the sender in the relay). */
+  conversationId: string;
+  inboundId: number;
+}
+
+export interface ChangeResult {
+  directive: Directive;
+  /** Groups it was relayed to. */
+  groups: number;
+}
+
+function signature(deps: CoreDeps, conversationId: string, at: Date): string {
+  return `——${getGroup(deps.db, conversationId)?.title ?? '指挥部'} ${shortDateTimeIn(at, deps.config.TIMEZONE)}`;
+}
+
+function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string): number {
+  const convs = [...new Set(targetsOf(deps.db, d.id).map((t) => t.conversationId))];
+  for (const c of convs) deps.outbox.store(deps.db, { conversationId: c, text, dedupKey: `dir-${d.id}-${keyPart}-${c}` });
+  return convs.length;
+}
+
+/**
+ * Relays a correction (marked 【更正】) to the same groups and re-opens acknowledgement: revision + 1,
+ * new deadline = now + the item's window, ladder restarted for the new revision (the old one's pending
+ * steps cancelled). Outbox keys `dir-<id>-amend<rev>-<conversation>`.
+ * @throws Refusal when the item is revoked.
+ */
+export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
+  const { db, config } = deps;
+  const now = deps.now();
+  const old = input.directive;
+  if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回，不能再更正。`);
+  const revision = old.revision + 1;
+  const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
+  const d = updateDirective(db, old.id, { revision, revisedAt: now, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
+  cancelLadder(deps, d.id, old.revision);
+  scheduleLadder(deps, d, now);
+  const lines = [`【更正】${formatNumber(d)}`, input.text, signature(deps, input.conversationId, now)];
+  if (d.ackRequired && d.ackDeadline) {
+    lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
+  }
+  const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`);
+  insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at: now, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
+  audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at: now });
+  return { directive: d, groups };
+}
+
+/**
+ * Revokes: marks it revoked, cancels every pending ladder step and relays 【撤回】 to the same groups
+ * (outbox keys `dir-<id>-revoke-<conversation>`). Acknowledging it afterwards is refused.
+ * @throws Refusal when already revoked.
+ */
+export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
+  const { db } = deps;
+  const now = deps.now();
+  const old = input.directive;
+  if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回。`);
+  const d = updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
+  cancelLadder(deps, d.id);
+  const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];
+  if (input.text) lines.push(`说明：${input.text}`);
+  lines.push(signature(deps, input.conversationId, now));
+  const groups = relayToTargets(deps, d, lines.join('\n'), 'revoke');
+  insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
+  audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
+  return { directive: d, groups };
+}
+
+const MAX_HISTORY = 8;
+const clip = (s: string, n = 24) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/**
+ * The history lines of `/进度` (empty when there is nothing but the issue): amendments with how many
+ * units had acknowledged the version they replaced, the revocation, and — for the county tier — the
+ * ladder steps that sent something. Times in `TIMEZONE`.
+ */
+export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[] {
+  const events = eventsOf(deps.db, d.id).filter((e) => tier === 'county' || ['issue', 'amend', 'revoke'].includes(e.kind));
+  if (!events.some((e) => e.kind !== 'issue')) return [];
+  const acks = ackCountsByRevision(deps.db, d.id);
+  const tz = deps.config.TIMEZONE;
+  const line = (e: (typeof events)[number]): string => {
+    const at = shortDateTimeIn(e.at, tz);
+    switch (e.kind) {
+      case 'issue':
+        return `· ${at} 发布`;
+      case 'amend':
+        return `· ${at} 更正为第${e.revision}版：${clip(e.text ?? '')}（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）`;
+      case 'revoke':
+        return `· ${at} 撤回${e.text ? `：${clip(e.text)}` : ''}`;
+      case 'remind':
+        return `· ${at} 提醒 ${e.count} 个未确认单位`;
+      case 'escalate':
+        return `· ${at} 通报乡镇：${e.count} 个网格未确认`;
+      case 'rollup':
+        return `· ${at} 汇总报指挥部：${e.count} 个单位未确认`;
+    }
+  };
+  const shown = events.length > MAX_HISTORY ? [events[0]!, ...events.slice(-(MAX_HISTORY - 1))] : events;
+  return ['记录：', ...shown.map(line)];
+}
