@@ -125,6 +125,23 @@ describe('the main job: a numbered directive relayed to the whole county', () =>
     expect(own).toMatch(/已确认/);
   });
 
+  it('a quoted reply through the console API acknowledges the quoted directive, not the latest', async () => {
+    const app = await start();
+    const g = c.grids[3]!;
+    const cid = c.groupOf[g.unit_id!]!;
+    await ask(app.http, c.commandGroup, c.commander, '/令 第一条');
+    await ask(app.http, c.commandGroup, c.commander, '/令 第二条');
+    const relayed = await waitFor(app.http, cid, (m) => m.filter((x) => x.text.startsWith('【指挥部令')).length === 2);
+    const first = relayed.find((x) => x.text.includes('第一条'))!;
+    const before = relayed.length;
+    const r = await app.http.inject({ method: 'POST', url: '/console/v1/inbound', payload: { conversationId: cid, senderId: worker(g), text: '收到', quotedSeq: first.seq } });
+    expect(r.statusCode).toBe(202);
+    const reply = (await waitFor(app.http, cid, (m) => m.length > before))[before]!.text;
+    expect(reply).toMatch(/已确认指挥部令〔\d{4}〕第1号/);
+    const bad = await app.http.inject({ method: 'POST', url: '/console/v1/inbound', payload: { conversationId: cid, senderId: worker(g), text: '收到', quotedSeq: 'x' } });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('a notice with 回执:否 asks nobody to reply', async () => {
     const app = await start();
     const confirm = await ask(app.http, c.commandGroup, c.commander, '/通告 明日起恢复公交 回执:否');

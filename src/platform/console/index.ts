@@ -2,8 +2,9 @@
  * The console platform (PRODUCT.md §3): the embedded default. gridrelay holds the chats itself and serves
  * them over HTTP, so a person or a test can play any member in any group.
  *
- * - `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?}` → `202 {msgId}` once stored;
- *   a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`).
+ * - `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?}` → `202 {msgId}` once
+ *   stored; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`). `quotedSeq` makes it a
+ *   quoted reply to the bot's message with that `seq`.
  * - `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
  *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
  */
@@ -23,6 +24,8 @@ const inboundBody = z.object({
   senderId: z.string().min(1, 'senderId is required'),
   text: z.string().max(20_000, 'text is longer than 20,000 characters'),
   msgId: z.string().min(1).max(200).optional(),
+  /** A quoted reply: the `seq` of the bot's message being quoted (e.g. the directive to acknowledge). */
+  quotedSeq: z.number().int().positive('quotedSeq must be a seq from /console/v1/outbound').optional(),
 });
 
 const outboundQuery = z.object({
@@ -79,6 +82,7 @@ export class ConsoleAdapter implements PlatformAdapter {
         conversationId: body.data.conversationId,
         senderId: body.data.senderId,
         text,
+        ...(body.data.quotedSeq ? { quotedMsgId: String(body.data.quotedSeq) } : {}),
       });
       return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
     });
