@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
+import { noteFailedSend } from '../workflows/delivery.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/command.js';
 import { createDispatcher } from './core/dispatch.js';
@@ -90,7 +91,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const { adapter, rate } = createAdapter(config, db, log);
-  const outbox = new Outbox({ db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate, concurrency: config.OUTBOX_CONCURRENCY });
+  const outbox = new Outbox({
+    db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate, concurrency: config.OUTBOX_CONCURRENCY,
+    onFailed: (outboxId) => noteFailedSend(deps, outboxId),
+  });
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,

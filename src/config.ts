@@ -102,6 +102,8 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url('SLACK_API_URL must be a URL').default('https://slack.com/api/'),
   /** Slack: send rate per channel (Slack allows about 1 message/s per channel). */
   SLACK_CHANNEL_RATE: rate('SLACK_CHANNEL_RATE').prefault('1/s'),
+  /** A relay that fails for good is reported to the issuer's group after this window (failures in it are listed together). */
+  SEND_FAILURE_REPORT_AFTER: duration('SEND_FAILURE_REPORT_AFTER').prefault('1m'),
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),

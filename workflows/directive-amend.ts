@@ -72,7 +72,7 @@ function signature(deps: CoreDeps, conversationId: string, at: Date): string {
 
 function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string): number {
   const convs = [...new Set(targetsOf(deps.db, d.id).map((t) => t.conversationId))];
-  for (const c of convs) deps.outbox.store(deps.db, { conversationId: c, text, dedupKey: `dir-${d.id}-${keyPart}-${c}` });
+  for (const c of convs) deps.outbox.store(deps.db, { conversationId: c, text, dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
   return convs.length;
 }
 

@@ -130,7 +130,7 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
   for (const u of targets) {
-    deps.outbox.store(db, { conversationId: u.conversationId, text: relay, dedupKey: `dir-${directive.id}-relay-${u.conversationId}` });
+    deps.outbox.store(db, { conversationId: u.conversationId, text: relay, dedupKey: `dir-${directive.id}-relay-${u.conversationId}`, notifyOnFail: input.conversationId });
   }
   scheduleLadder(deps, directive, now);
   insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });

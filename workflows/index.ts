@@ -4,9 +4,11 @@
  */
 import type { CoreDeps } from '../src/core/command.js';
 import { registerTimers as registerDirectiveTimers } from './directive-ladder.js';
+import * as delivery from './delivery.js';
 import * as lead from './lead.js';
 
 export function registerWorkflowTimers(deps: CoreDeps): void {
   registerDirectiveTimers(deps);
   lead.registerTimers(deps);
+  delivery.registerTimers(deps);
 }

@@ -22,6 +22,8 @@ export interface NewOutbound {
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
+  /** Conversation to tell if this message can never be delivered (e.g. the issuer's group of a relay). */
+  notifyOnFail?: string;
 }
 
 export interface OutboxOptions {
@@ -33,6 +35,8 @@ export interface OutboxOptions {
   log: Logger;
   /** Per-conversation send rate. */
   rate: Rate;
+  /** Called (outside any transaction) after a message is marked failed for good, with its outbox id. */
+  onFailed?: (outboxId: number) => void;
   concurrency: number;
 }
 
@@ -63,6 +67,7 @@ export class Outbox {
         mentions: msg.mentions?.length ? msg.mentions : null,
         dedupKey: msg.dedupKey ?? null,
         replyToInboundId: msg.replyToInboundId ?? null,
+        notifyOnFail: msg.notifyOnFail ?? null,
         createdAt: new Date(),
       })
       .onConflictDoNothing({ target: outboundMessages.dedupKey })
@@ -190,11 +195,18 @@ export class Outbox {
   }
 
   private markFailed(id: number, error: string): void {
-    this.opts.db
+    const r = this.opts.db
       .update(outboundMessages)
       .set({ status: 'failed', error })
       .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['pending'])))
       .run();
+    if (r.changes > 0) {
+      try {
+        this.opts.onFailed?.(id);
+      } catch (err) {
+        this.opts.log.error({ outboxId: id, err: String(err) }, 'reporting a failed send failed');
+      }
+    }
   }
 
   /** Counts of outbox rows by status, for `/healthz`. */

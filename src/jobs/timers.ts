@@ -74,6 +74,21 @@ export class Timers {
     return true;
   }
 
+  /** Whether the timer `id` is pending. */
+  isPending(db: Db, id: string): boolean {
+    return db.select({ s: timers.status }).from(timers).where(eq(timers.id, id)).get()?.s === 'pending';
+  }
+
+  /**
+   * Like {@link schedule}, but also re-arms a timer that already fired or was cancelled (a new version),
+   * for recurring checks keyed by one id. Synchronous; call {@link flush} after commit.
+   */
+  rearm(db: Db, t: { id: string; kind: string; dueAt: Date; data?: Record<string, unknown>; urgent?: boolean }): void {
+    checkId(t.id);
+    db.update(timers).set({ status: 'pending', firedAt: null, late: null }).where(eq(timers.id, t.id)).run();
+    this.schedule(db, t);
+  }
+
   /** Cancels pending timers whose id is `id` or starts with `idPrefix-` when `prefix` is set. @returns how many. */
   cancel(db: Db, id: string, opts: { prefix?: boolean } = {}): number {
     const where = opts.prefix ? like(timers.id, `${id}-%`) : eq(timers.id, id);

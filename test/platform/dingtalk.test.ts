@@ -98,6 +98,22 @@ describe('dingtalk directive relay', () => {
   });
 });
 
+describe('undeliverable relays', () => {
+  it('tells the issuer’s group once, listing every grid group the bot could not reach', async () => {
+    const a = await start({ SEND_FAILURE_REPORT_AFTER: '1s' });
+    const c = county();
+    const lost = c.grids.slice(10, 12);
+    for (const g of lost) fake.failConversation.set(c.groupOf[g.unit_id!]!, ERRORS.notInGroup());
+    fake.pushCallback(fake.robotMessage({ text: '/令 今晚完成排查', conversationId: c.commandGroup, senderStaffId: c.commander }));
+    const report = await until('the failure report', () => fake.sends.find((s) => s.openConversationId === c.commandGroup && JSON.stringify(s.msgParam).includes('未能送达')), 60_000);
+    const text = JSON.stringify(report.msgParam);
+    expect(text).toContain('2条消息未能送达');
+    for (const g of lost) expect(text).toContain(c.groups.find((x) => x.unit_id === g.unit_id)!.title!);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.sends.filter((s) => s.openConversationId === c.commandGroup && JSON.stringify(s.msgParam).includes('未能送达'))).toHaveLength(1);
+  });
+});
+
 describe('dingtalk outbound', () => {
   async function post(a: TestApp, conversationId: string, text: string, dedupKey: string) {
     const id = a.outbox.store(a.db, { conversationId, text, dedupKey });

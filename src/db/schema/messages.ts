@@ -38,6 +38,10 @@ export const outboundMessages = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    /** Conversation told when this message fails for good (the issuer's group of a relay). */
+    notifyOnFail: text('notify_on_fail'),
+    /** Whether that conversation has been told. */
+    failureReported: integer('failure_reported', { mode: 'boolean' }).notNull().default(false),
     /** What the platform returned for the send (e.g. DingTalk processQueryKey). */
     platformRef: text('platform_ref'),
     error: text('error'),
