@@ -3,7 +3,11 @@
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
 import type { CoreDeps } from '../src/core/command.js';
+import { registerTimers as registerTaskTimers } from './task.js';
+import { registerTimers as registerTaskSeriesTimers } from './task-recurrence.js';
 
-export function registerWorkflowTimers(_deps: CoreDeps): void {
+export function registerWorkflowTimers(deps: CoreDeps): void {
+  registerTaskTimers(deps);
+  registerTaskSeriesTimers(deps);
   // directive ladder, lead SLA, task reminders register here
 }

@@ -3,3 +3,4 @@ export * from './messages.js';
 export * from './directives.js';
 export * from './audit.js';
 export * from './timers.js';
+export * from './tasks.js';
