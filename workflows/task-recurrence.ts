@@ -100,7 +100,7 @@ export interface TaskRecurrenceOptions {
 export class TaskRecurrence {
   readonly queue: Queue;
   private worker: Worker | null = null;
-  private reconciling: Promise<void> | null = null;
+  private reconciling: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: TaskRecurrenceOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
@@ -118,17 +118,17 @@ export class TaskRecurrence {
 
   /** Upserts or removes the schedulers of series changed since the last call. */
   reconcile(): Promise<void> {
-    this.reconciling ??= (async () => {
-      try {
-        for (const s of unsyncedSeries(this.opts.deps.db)) {
-          await this.apply(s);
-          markSeriesSynced(this.opts.deps.db, s.id, s.status);
-        }
-      } finally {
-        this.reconciling = null;
-      }
-    })();
-    return this.reconciling;
+    // serialised: one pass at a time, each pass after the previous one
+    const next = this.reconciling.then(() => this.reconcileOnce());
+    this.reconciling = next.catch(() => {});
+    return next;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    for (const s of unsyncedSeries(this.opts.deps.db)) {
+      await this.apply(s);
+      markSeriesSynced(this.opts.deps.db, s.id, s.status);
+    }
   }
 
   private async apply(s: TaskSeries): Promise<void> {
@@ -146,7 +146,9 @@ export class TaskRecurrence {
   private async process(job: Job<{ seriesId: number }>): Promise<void> {
     const { deps } = this.opts;
     const { db } = deps;
-    const tick = Number(job.opts.prevMillis ?? job.timestamp);
+    // scheduler job ids are `repeat:<scheduler id>:<tick ms>`: one job, hence one occurrence, per tick
+    const tick = Number(String(job.id).split(':').pop());
+    if (!Number.isFinite(tick)) throw new Error(`unexpected task-series job id ${job.id}`);
     const opened = writeTx(db, () => {
       const s = getSeries(db, job.data.seriesId);
       if (!s || s.status !== 'active') return 'ended' as const;
