@@ -80,7 +80,10 @@ export default defineCommand<TaskArgs>({
       inboundId: ctx.message.inboundId,
       urgent: input.urgent,
     };
-    const remind = deps.config.TASK_REMIND_BEFORE.length ? `截止前 ${deps.config.TASK_REMIND_BEFORE.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
+    const remindText = (deadline: Date) => {
+      const steps = [...new Set(deps.config.TASK_REMIND_BEFORE)].sort((a, b) => b - a).filter((ms) => deadline.getTime() - ms > ctx.now.getTime());
+      return steps.length ? `截止前 ${steps.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
+    };
     if (input.recurrence) {
       const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
       return {
@@ -92,6 +95,6 @@ export default defineCommand<TaskArgs>({
     if (parsed.at.getTime() <= ctx.now.getTime()) throw new Refusal(`截止时间 ${formatDeadline(parsed.at, tz)} 已过。请写将来的时间，如：${DEADLINE_EXAMPLES}`);
     const r = issueTask(deps, { ...base, deadline: parsed.at })!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
-    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(parsed.at, tz)}，共 ${where}。${remind}\n/任务列表 查看进度。` };
+    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(parsed.at, tz)}，共 ${where}。${remindText(parsed.at)}\n/任务列表 查看进度。` };
   },
 });

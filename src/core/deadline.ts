@@ -10,7 +10,7 @@
  * - a day without a time (`周五前`, `后天`, `月底前`, `2月1日`) means that day at 18:00 (end of the working day);
  *   `今天` alone after 18:00 means 23:59 today;
  * - a period without a time: 上午/早上 → 12:00, 中午 → 13:00, 下午 → 18:00, 晚上/今晚 → 21:00;
- * - `N天内` is N × 24 h from now; `N小时内`, `N分钟内`, `N秒内` likewise exact;
+ * - `N天内` is N × 24 h from now, `N小时内`, `N分钟内` likewise (rounded up to a whole minute); `N秒内` exact;
  * - an hour without a day (`18点`, `8点`) is the next time that hour comes; an hour ≤ 12 without a period
  *   that has passed today reads as the afternoon/evening hour if that is still ahead (`8点` at 09:30 → 20:00);
  * - a weekday without 本/下 (`周五`) is the next such day (today counts); `本周X` is this week's (Mon–Sun),
@@ -151,7 +151,11 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     const n = (rel[1] === '半' ? 0.5 : rel[1] ? Number(rel[1]) : 0) + (rel[3] ? 0.5 : 0);
     const unit = rel[4]!.toLowerCase();
     const ms = /小|钟头|鐘頭|^h$/.test(unit) ? 3_600_000 : /分|min/.test(unit) ? 60_000 : /秒|^s$/.test(unit) ? 1000 : /周|週|星期/.test(unit) ? 7 * DAY_MS : DAY_MS;
-    if (n > 0) return { at: new Date(now.getTime() + Math.round(n * ms)), via: 'relative' };
+    if (n > 0) {
+      const at = now.getTime() + Math.round(n * ms);
+      // minutes and longer: round up to a whole minute, so the restated time reads 11:30, not 11:30:27
+      return { at: new Date(ms >= 60_000 ? Math.ceil(at / 60_000) * 60_000 : at), via: 'relative' };
+    }
   }
   if (/^(马上|立即|立刻|尽快)$/.test(t)) return null;
 

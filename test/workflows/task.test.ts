@@ -1,4 +1,7 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { yearIn } from '../../src/core/time.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
 
@@ -54,6 +57,14 @@ describe('/任务 issue', () => {
     expect(await outbound(app.http, grid('T01-V02-G1'))).toHaveLength(0);
   });
 
+  it('without 范围 goes to every grid of the county', async () => {
+    const app = await start();
+    const reply = await ask(app.http, CMD, BOSS, '/任务 全面排查 截止:明天18点');
+    expect(reply).toContain('共 747 个网格（15 个乡镇）');
+    expect(reply).toContain('截止前 2小时、30分钟 提醒未完成网格');
+    expect(rows(app, 'select count(*) as n from task_targets')[0]!.n).toBe(747);
+  });
+
   it('numbers tasks 专项任务〔YYYY〕第N号 consecutively', async () => {
     const app = await start();
     const a = await issue(app, '2099-02-01 18:00');
@@ -82,9 +93,10 @@ describe('/任务 issue', () => {
 
 describe('/完成', () => {
   it('records completion once, keeps attachments as evidence, and counts a late completion as done and late', async () => {
-    const app = await start({ TASK_REMIND_BEFORE: '' });
+    const app = await start({ TASK_REMIND_BEFORE: '1h' });
     const { number } = await issue(app, '3秒内');
-    expect(await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number} 已全部排查`)).toBe(`✅ 周家坞村第1网格已完成专项任务〔2026〕第${number}号。`.replace('2026', String(new Date().getFullYear())));
+    const year = yearIn(new Date(), 'Asia/Shanghai');
+    expect(await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number} 已全部排查`)).toBe(`✅ 周家坞村第1网格已完成专项任务〔${year}〕第${number}号。`);
     expect(await ask(app.http, grid(G[0]), leader(G[0]), `/完成 ${number}`)).toContain('已完成过');
     // a picture in the same message (adapter attachments) is kept
     const before = (await outbound(app.http, grid(G[1]))).length;
@@ -224,7 +236,7 @@ describe('/任务列表', () => {
 
 describe('recurring tasks', () => {
   it('open one numbered occurrence per scheduler tick, also with two apps running, until /取消任务 ends the series', async () => {
-    const a = await start({ TASK_RECUR_EVERY: '2s', TASK_REMIND_BEFORE: '' });
+    const a = await start({ TASK_RECUR_EVERY: '2s', TASK_REMIND_BEFORE: '1h' });
     const b = await buildTestApp({ config: a.config, dir: a.dir, roster: false });
     apps.push(b);
     const reply = await ask(a.http, CMD, BOSS, '/任务 体温日报 每天18点 范围:周家坞村第1网格');
@@ -236,6 +248,7 @@ describe('recurring tasks', () => {
     expect(new Set(ticks).size).toBe(ticks.length);
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(2000);
     expect(occ.map((r) => r.number)).toEqual(occ.map((_, i) => first + i));
+    for (const r of rows(a, 'select deadline, tick_at from tasks where series_id is not null')) expect(Number(r.deadline) - Number(r.tick_at)).toBe(2000);
     // each occurrence relayed once to the grid
     const relays = (await outbound(a.http, grid(G[0]))).filter((m) => m.text.startsWith('【专项任务'));
     expect(relays.length).toBe(rows(a, 'select count(*) as n from tasks where series_id is not null')[0]!.n);
@@ -244,5 +257,35 @@ describe('recurring tasks', () => {
     const after = rows(a, 'select count(*) as n from tasks')[0]!.n;
     await sleep(4500);
     expect(rows(a, 'select count(*) as n from tasks')[0]!.n).toBe(after);
+  });
+
+  it('每周一9点 becomes a cron job scheduler in TIMEZONE; the first occurrence is due at the next Monday 09:00; /取消任务 removes the scheduler', async () => {
+    const app = await start({ TASK_REMIND_BEFORE: '1h' });
+    const reply = await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 周报 每周一9点 范围:周家坞村');
+    expect(reply).toContain('（每周一 09:00）');
+    expect(reply).toMatch(/截止 \d{4}年\d{1,2}月\d{1,2}日 09:00（周一）/);
+    const connection = new Redis(app.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const q = new Queue('task-series', { connection, prefix: app.config.QUEUE_PREFIX });
+    try {
+      let schedulers = await q.getJobSchedulers();
+      for (let i = 0; i < 50 && schedulers.length === 0; i++) {
+        await sleep(100);
+        schedulers = await q.getJobSchedulers();
+      }
+      expect(schedulers).toHaveLength(1);
+      expect(schedulers[0]).toMatchObject({ pattern: '0 9 * * 1', tz: 'Asia/Shanghai' });
+      const next = new Date(schedulers[0]!.next!);
+      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next)).toBe('Mon 09:00');
+      const number = /第(\d+)号/.exec(reply)![1];
+      expect(await ask(app.http, T01_ROOM, T01_OFFICER, `/取消任务 ${number}`)).toContain('不再生成新的一期');
+      for (let i = 0; i < 50 && schedulers.length > 0; i++) {
+        await sleep(100);
+        schedulers = await q.getJobSchedulers();
+      }
+      expect(schedulers).toHaveLength(0);
+    } finally {
+      await q.close();
+      await connection.quit();
+    }
   });
 });
