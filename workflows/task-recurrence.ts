@@ -14,6 +14,10 @@
  * transaction as the change, so it runs right after commit) and at start. A tick of an ended series
  * opens nothing and removes the scheduler.
  *
+ * Ticks missed while Redis was down are not caught up: the series goes on at its next tick (one
+ * occurrence per tick that happened). On start and whenever Redis reconnects, every active series'
+ * scheduler is upserted again (idempotent: the next job id is `repeat:tser-<id>:<tick ms>`).
+ *
  * `TASK_RECUR_EVERY` (tests only) replaces every series' pattern with a fixed interval.
  */
 import { Queue, Worker, type Job } from 'bullmq';
@@ -112,9 +116,17 @@ export class TaskRecurrence {
     this.worker = new Worker(QUEUE, (job) => this.process(job), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'task-series worker error'));
     this.worker.on('failed', (job, err) => log.error({ series: job?.data?.seriesId, err: err.message }, 'task occurrence failed'));
+    connection.on('ready', this.onReady);
+    await this.reapplyAll();
+  }
+
+  /** Re-applies every active series' scheduler (start-up, Redis back after losing keys) and pending changes. */
+  private async reapplyAll(): Promise<void> {
     for (const s of activeSeries(this.opts.deps.db)) await this.apply(s);
     await this.reconcile();
   }
+
+  private onReady = () => void this.reapplyAll().catch((err) => this.opts.log.warn({ err: String(err) }, 'task-series: re-apply failed'));
 
   /** Upserts or removes the schedulers of series changed since the last call. */
   reconcile(): Promise<void> {
@@ -182,6 +194,7 @@ export class TaskRecurrence {
 
   /** Stops the worker (an occurrence in hand finishes) and closes the queue; schedulers stay in Redis. */
   async close(): Promise<void> {
+    this.opts.connection.off('ready', this.onReady);
     await this.worker?.close();
     await this.queue.close();
   }

@@ -231,6 +231,9 @@ describe('/任务列表', () => {
     expect(town).toContain('未完成：周家坞村第2网格、周家坞村第3网格');
     expect(await ask(app.http, grid(G[0]), leader(G[0]), '/任务列表')).toContain('✅已完成');
     expect(await ask(app.http, grid(G[1]), leader(G[1]), '/任务列表')).toContain('未完成');
+    // without a number, /完成 takes the grid's only open task
+    expect(await ask(app.http, grid(G[1]), leader(G[1]), '/完成')).toContain(`已完成专项任务〔`);
+    expect(await ask(app.http, CMD, BOSS, '/任务列表')).toContain('完成 2/3');
   });
 });
 
