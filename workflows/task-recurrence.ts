@@ -116,6 +116,7 @@ export class TaskRecurrence {
     this.worker = new Worker(QUEUE, (job) => this.process(job), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'task-series worker error'));
     this.worker.on('failed', (job, err) => log.error({ series: job?.data?.seriesId, err: err.message }, 'task occurrence failed'));
+    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
     connection.on('ready', this.onReady);
     await this.reapplyAll();
   }
