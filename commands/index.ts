@@ -14,6 +14,11 @@ import progress from './progress.js';
 import report from './report.js';
 import revoke from './revoke.js';
 import verify from './verify.js';
+import task from './task.js';
+import done from './done.js';
+import reschedule from './reschedule.js';
+import cancelTask from './cancel-task.js';
+import tasks from './tasks.js';
 
 export const COMMANDS: readonly CommandDef<any>[] = [
   directive,
@@ -29,6 +34,11 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   close,
   escalate,
   leads,
+  task,
+  done,
+  reschedule,
+  cancelTask,
+  tasks,
   helpCommand(() => COMMANDS),
 ];
 

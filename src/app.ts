@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery.js';
+import { TaskRecurrence } from '../workflows/task-recurrence.js'; // issue 6: recurring tasks
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/command.js';
 import { createDispatcher } from './core/dispatch.js';
@@ -98,10 +99,16 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    afterFire: () => outbox.flush(),
+    // issue 6: after a timer fires, also apply recurring-task scheduler changes (see workflows/task-recurrence.ts)
+    afterFire: async () => {
+      await outbox.flush();
+      await taskRecurrence.reconcile();
+    },
   });
   const deps: CoreDeps = { db, config, outbox, timers, now };
   registerWorkflowTimers(deps);
+  // issue 6: recurring special tasks run on their own BullMQ queue (job schedulers)
+  const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
   const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   adapter.routes?.(http);
@@ -116,6 +123,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       const resumed = await outbox.resume();
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
       await timers.start();
+      await taskRecurrence.start(); // issue 6
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -130,6 +138,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await http.close();
         await inbox.stop();
         await timers.close();
+        await taskRecurrence.close(); // issue 6
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
         db.$client.close();

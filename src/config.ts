@@ -78,6 +78,8 @@ export const configSchema = z.object({
   LEAD_ACCEPT_SLA: duration('LEAD_ACCEPT_SLA').prefault('10m'),
   LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
   TASK_REMIND_BEFORE: durationList('TASK_REMIND_BEFORE').prefault('2h,30m'),
+  /** Tests only: recurring tasks repeat at this fixed interval instead of their `每天18点` pattern (ms). */
+  TASK_RECUR_EVERY: duration('TASK_RECUR_EVERY').optional(),
   DAILY_REPORT_AT: clock('DAILY_REPORT_AT').default('20:00'),
   QUIET_HOURS: quietHours.prefault('22:00-07:00'),
   DINGTALK_CLIENT_ID: z.string().optional(),

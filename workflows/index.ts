@@ -6,9 +6,13 @@ import type { CoreDeps } from '../src/core/command.js';
 import { registerTimers as registerDirectiveTimers } from './directive-ladder.js';
 import * as delivery from './delivery.js';
 import * as lead from './lead.js';
+import { registerTimers as registerTaskTimers } from './task.js';
+import { registerTimers as registerTaskSeriesTimers } from './task-recurrence.js';
 
 export function registerWorkflowTimers(deps: CoreDeps): void {
   registerDirectiveTimers(deps);
   lead.registerTimers(deps);
   delivery.registerTimers(deps);
+  registerTaskTimers(deps);
+  registerTaskSeriesTimers(deps);
 }

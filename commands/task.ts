@@ -1,0 +1,100 @@
+import { defineCommand } from '../src/core/command.js';
+import { DEADLINE_EXAMPLES, formatDeadline, parseDeadline, parseRecurrence, type Recurrence } from '../src/core/deadline.js';
+import { formatDurationZh } from '../src/core/duration.js';
+import { Refusal, UsageError } from '../src/core/errors.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { formatTaskNumber, issueTask } from '../workflows/task.js';
+import { createSeries } from '../workflows/task-recurrence.js';
+import { readScope } from '../workflows/task-scope.js';
+
+export interface TaskArgs {
+  title: string;
+  deadline?: string;
+  recurrence?: Recurrence;
+  scope: string;
+  note?: string;
+  urgent: boolean;
+}
+
+const FIELD = /(截止|期限|范围|说明|备注)\s*:/g;
+
+/**
+ * Parses `<标题> 截止:<时间> [范围:…] [说明:…]`, or with `每天18点` / `每周一9点` instead of (or as) the
+ * deadline for a recurring task; a standalone `紧急` marks it urgent (reminders also in quiet hours).
+ * @throws UsageError when the title or the deadline is missing.
+ */
+export function parseTaskArgs(args: string): TaskArgs {
+  const marks = [...args.matchAll(FIELD)];
+  const head = marks.length ? args.slice(0, marks[0]!.index) : args;
+  const fields: Record<string, string> = {};
+  marks.forEach((m, i) => {
+    const end = i + 1 < marks.length ? marks[i + 1]!.index : args.length;
+    const key = m[1] === '期限' ? '截止' : m[1] === '备注' ? '说明' : m[1]!;
+    fields[key] = args.slice(m.index! + m[0].length, end).trim();
+  });
+  let urgent = false;
+  let recurrence: Recurrence | undefined;
+  const titleWords: string[] = [];
+  for (const w of head.trim().split(/\s+/).filter(Boolean)) {
+    const r = parseRecurrence(w);
+    if (r && !recurrence) recurrence = r;
+    else if (/^[【\[]?紧急[】\]]?$/.test(w)) urgent = true;
+    else titleWords.push(w);
+  }
+  if (fields['截止']) {
+    const r = parseRecurrence(fields['截止']);
+    if (r) recurrence = r;
+  }
+  const title = titleWords.join(' ');
+  if (!title) throw new UsageError('缺少任务标题');
+  if (!fields['截止'] && !recurrence) throw new UsageError('缺少截止时间（截止:今天18点）');
+  return {
+    title,
+    ...(fields['截止'] && !recurrence ? { deadline: fields['截止'] } : {}),
+    ...(recurrence ? { recurrence } : {}),
+    scope: fields['范围'] ?? '',
+    ...(fields['说明'] ? { note: fields['说明'] } : {}),
+    urgent,
+  };
+}
+
+export default defineCommand<TaskArgs>({
+  name: 'task',
+  words: ['/任务', '/专项任务', '/task'],
+  usage: '/任务 <标题> 截止:<时间> [范围:乡镇/网格/红色网格] [说明:…]（或 每天18点 定期任务）',
+  summary: '向网格下达专项任务，截止前提醒未完成网格，逾期报乡镇',
+  allow: [...ISSUER_ROLES, 'township_officer'],
+  where: ['county', 'township'],
+  ownUnitOnly: true,
+  parse: parseTaskArgs,
+  run(ctx, input) {
+    const { deps } = ctx;
+    const tz = deps.config.TIMEZONE;
+    const scope = readScope(deps.db, input.scope, { tier: ctx.tier, townshipId: ctx.groupUnit.id });
+    const base = {
+      title: input.title,
+      note: input.note ?? null,
+      scope,
+      issuerId: ctx.sender.id,
+      conversationId: ctx.group.conversationId,
+      inboundId: ctx.message.inboundId,
+      urgent: input.urgent,
+    };
+    const remindText = (deadline: Date) => {
+      const steps = [...new Set(deps.config.TASK_REMIND_BEFORE)].sort((a, b) => b - a).filter((ms) => deadline.getTime() - ms > ctx.now.getTime());
+      return steps.length ? `截止前 ${steps.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
+    };
+    if (input.recurrence) {
+      const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
+      return {
+        text: `已建立定期任务「${input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
+      };
+    }
+    const parsed = parseDeadline(input.deadline!, ctx.now, tz);
+    if (!parsed) throw new Refusal(`看不懂截止时间「${input.deadline}」。可以写：${DEADLINE_EXAMPLES}`);
+    if (parsed.at.getTime() <= ctx.now.getTime()) throw new Refusal(`截止时间 ${formatDeadline(parsed.at, tz)} 已过。请写将来的时间，如：${DEADLINE_EXAMPLES}`);
+    const r = issueTask(deps, { ...base, deadline: parsed.at })!;
+    const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
+    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(parsed.at, tz)}，共 ${where}。${remindText(parsed.at)}\n/任务列表 查看进度。` };
+  },
+});

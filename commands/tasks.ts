@@ -1,0 +1,14 @@
+import { defineCommand } from '../src/core/command.js';
+import { ALL_ROLES } from '../src/core/permissions.js';
+import { taskListText } from '../workflows/task.js';
+
+export default defineCommand<Record<string, never>>({
+  name: 'tasks',
+  words: ['/任务列表', '/tasks'],
+  usage: '/任务列表',
+  summary: '查看进行中的专项任务及完成情况（按本群层级）',
+  allow: ALL_ROLES,
+  where: ['county', 'township', 'grid'],
+  parse: () => ({}),
+  run: (ctx) => ({ text: taskListText(ctx.deps, { tier: ctx.tier, unit: ctx.groupUnit }) }),
+});

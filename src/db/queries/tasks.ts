@@ -1,0 +1,150 @@
+/** Special task queries: tasks, their target grids and completions, recurring series. */
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { inboundMessages, members, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+
+/** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
+export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
+  return db.insert(tasks).values(values).onConflictDoNothing().returning().get();
+}
+
+export function insertTaskTargets(db: Db, rows: (typeof taskTargets.$inferInsert)[]): void {
+  for (let i = 0; i < rows.length; i += 200) db.insert(taskTargets).values(rows.slice(i, i + 200)).run();
+}
+
+export const getTask = (db: Db, id: number): Task | undefined => db.select().from(tasks).where(eq(tasks.id, id)).get();
+
+/** A task by number (any year: the latest year first). */
+export function findTaskByNumber(db: Db, number: number): Task | undefined {
+  return db.select().from(tasks).where(eq(tasks.number, number)).orderBy(desc(tasks.year)).get();
+}
+
+/** Every target of a task, ordered by unit id. */
+export function taskTargetsOf(db: Db, taskId: number): TaskTarget[] {
+  return db.select().from(taskTargets).where(eq(taskTargets.taskId, taskId)).orderBy(taskTargets.unitId).all();
+}
+
+/** Targets of a task not yet done, ordered by unit id. */
+export function notDoneTargets(db: Db, taskId: number): TaskTarget[] {
+  return db.select().from(taskTargets).where(and(eq(taskTargets.taskId, taskId), isNull(taskTargets.doneAt))).orderBy(taskTargets.unitId).all();
+}
+
+export function getTaskTarget(db: Db, taskId: number, unitId: string): TaskTarget | undefined {
+  return db.select().from(taskTargets).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))).get();
+}
+
+/** Marks a target done unless it already is. @returns true when this call marked it. */
+export function markTargetDone(
+  db: Db,
+  taskId: number,
+  unitId: string,
+  v: { at: Date; by: string; late: boolean; note: string | null; evidence: TaskTarget['evidence']; inboundId: number },
+): boolean {
+  return (
+    db
+      .update(taskTargets)
+      .set({ doneAt: v.at, doneBy: v.by, late: v.late, doneNote: v.note, evidence: v.evidence, doneInboundId: v.inboundId })
+      .where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId), isNull(taskTargets.doneAt)))
+      .run().changes > 0
+  );
+}
+
+/** Open tasks that target `unitId`, newest first. */
+export function openTasksForUnit(db: Db, unitId: string): (Task & { doneAt: Date | null })[] {
+  return db
+    .select({ t: tasks, doneAt: taskTargets.doneAt })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(and(eq(taskTargets.unitId, unitId), eq(tasks.status, 'open')))
+    .orderBy(desc(tasks.issuedAt), desc(tasks.id))
+    .all()
+    .map((r) => ({ ...r.t, doneAt: r.doneAt }));
+}
+
+/**
+ * Open tasks with per-task counts, newest first, optionally only targets in one township.
+ * @returns each task with `total`, `done` and `late` (done after the deadline) counted over the chosen targets.
+ */
+export function openTasksWithCounts(db: Db, opts: { townshipId?: string; limit: number }) {
+  const where = opts.townshipId
+    ? and(eq(tasks.status, 'open'), eq(taskTargets.townshipId, opts.townshipId))
+    : eq(tasks.status, 'open');
+  return db
+    .select({
+      t: tasks,
+      total: sql<number>`count(*)`,
+      done: sql<number>`sum(case when ${taskTargets.doneAt} is not null then 1 else 0 end)`,
+      late: sql<number>`sum(case when ${taskTargets.late} = 1 then 1 else 0 end)`,
+    })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(where)
+    .groupBy(tasks.id)
+    .orderBy(desc(tasks.issuedAt), desc(tasks.id))
+    .limit(opts.limit)
+    .all()
+    .map((r) => ({ ...r.t, total: Number(r.total), done: Number(r.done ?? 0), late: Number(r.late ?? 0) }));
+}
+
+/** Moves a task's deadline and bumps its revision. @returns the updated row. */
+export function setDeadline(db: Db, taskId: number, deadline: Date): Task {
+  return db.update(tasks).set({ deadline, rev: sql`${tasks.rev} + 1` }).where(eq(tasks.id, taskId)).returning().get()!;
+}
+
+export function cancelTaskRow(db: Db, taskId: number): void {
+  db.update(tasks).set({ status: 'cancelled' }).where(eq(tasks.id, taskId)).run();
+}
+
+/** Open tasks of a series. */
+export function openTasksOfSeries(db: Db, seriesId: number): Task[] {
+  return db.select().from(tasks).where(and(eq(tasks.seriesId, seriesId), eq(tasks.status, 'open'))).all();
+}
+
+/** Member ids of a unit with the given roles (e.g. a grid's leader and worker), ordered by id. */
+export function memberIdsOf(db: Db, unitId: string, roles: string[]): string[] {
+  return db
+    .select({ id: members.id })
+    .from(members)
+    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as never)))
+    .orderBy(members.id)
+    .all()
+    .map((r) => r.id);
+}
+
+export function insertSeries(db: Db, values: typeof taskSeries.$inferInsert): TaskSeries {
+  return db.insert(taskSeries).values(values).returning().get();
+}
+
+export const getSeries = (db: Db, id: number): TaskSeries | undefined => db.select().from(taskSeries).where(eq(taskSeries.id, id)).get();
+
+export function endSeriesRow(db: Db, id: number, at: Date): void {
+  db.update(taskSeries).set({ status: 'ended', endedAt: at, synced: false }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, 'active'))).run();
+}
+
+/** Series whose BullMQ job scheduler does not yet match their status. */
+export const unsyncedSeries = (db: Db): TaskSeries[] => db.select().from(taskSeries).where(eq(taskSeries.synced, false)).all();
+
+/** Active series (start-up re-upserts their schedulers). */
+export const activeSeries = (db: Db): TaskSeries[] => db.select().from(taskSeries).where(eq(taskSeries.status, 'active')).all();
+
+export function markSeriesSynced(db: Db, id: number, status: TaskSeries['status']): void {
+  db.update(taskSeries).set({ synced: true }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, status))).run();
+}
+
+/** How many occurrences a series has opened. */
+export function occurrenceCount(db: Db, seriesId: number): number {
+  return db.select({ n: sql<number>`count(*)` }).from(tasks).where(eq(tasks.seriesId, seriesId)).get()!.n;
+}
+
+/** Units of one kind (e.g. villages, to read a `范围:` village name), ordered by id. */
+export function unitsOfKind(db: Db, kind: 'township' | 'village' | 'grid') {
+  return db.select().from(units).where(eq(units.kind, kind)).orderBy(units.id).all();
+}
+
+/** The occurrence a series opened at scheduler tick `tickAt` (ms), if any. */
+export function occurrenceAt(db: Db, seriesId: number, tickAt: number): Task | undefined {
+  return db.select().from(tasks).where(and(eq(tasks.seriesId, seriesId), eq(tasks.tickAt, tickAt))).get();
+}
+
+/** An inbound message row (for its `extra.attachments`). */
+export const getInbound = (db: Db, id: number) => db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get();
