@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery.js';
-import { TaskRecurrence } from '../workflows/task-recurrence.js'; // issue 6: recurring tasks
+import { TaskRecurrence } from '../workflows/task-recurrence.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/command.js';
 import { createDispatcher } from './core/dispatch.js';
@@ -99,7 +99,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    // issue 6: after a timer fires, also apply recurring-task scheduler changes (see workflows/task-recurrence.ts)
+    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task-recurrence.ts)
     afterFire: async () => {
       await outbox.flush();
       await taskRecurrence.reconcile();
@@ -107,7 +107,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   });
   const deps: CoreDeps = { db, config, outbox, timers, now };
   registerWorkflowTimers(deps);
-  // issue 6: recurring special tasks run on their own BullMQ queue (job schedulers)
+  // recurring special tasks run on their own BullMQ queue (job schedulers)
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
   const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
@@ -123,7 +123,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       const resumed = await outbox.resume();
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
       await timers.start();
-      await taskRecurrence.start(); // issue 6
+      await taskRecurrence.start();
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -138,7 +138,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await http.close();
         await inbox.stop();
         await timers.close();
-        await taskRecurrence.close(); // issue 6
+        await taskRecurrence.close();
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
         db.$client.close();
