@@ -2,10 +2,10 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { GRID_ROLES } from '../src/core/permissions.js';
 import { shortDateTimeIn } from '../src/core/time.js';
-import { getInbound } from '../src/db/queries/tasks.js';
+import { getInbound } from '../src/db/queries/inbound.js';
 import { getMember } from '../src/db/queries/roster.js';
 import type { TaskEvidence } from '../src/db/schema/index.js';
-import { completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task.js';
+import { attachEvidenceFollowUp, completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task.js';
 
 export default defineCommand<{ number?: number; note?: string }>({
   name: 'done',
@@ -34,5 +34,11 @@ export default defineCommand<{ number?: number; note?: string }>({
     }
     const ev = r.evidence ? `，已留存附件 ${r.evidence} 个` : '';
     return { text: `✅ ${ctx.groupUnit.name}已完成${n}${r.late ? '（逾期完成）' : ''}${ev}。` };
+  },
+  followUp(ctx, attachments) {
+    if (ctx.tier !== 'grid') return null;
+    const evidence = attachments.map((a) => ({ kind: a.kind, ref: a.ref }));
+    const r = attachEvidenceFollowUp(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, conversationId: ctx.group.conversationId, evidence, inboundId: ctx.message.inboundId });
+    return r ? { text: `已将图片作为${formatTaskNumber(r.task)}的完成材料留存（共${r.evidence}个）。` } : null;
   },
 });

@@ -25,11 +25,11 @@ import {
   insertLead,
   insertLeadEvent,
   latestLeadOf,
-  messagesBetween,
   moveLead,
   nextLeadNumber,
   updateLead,
 } from '../src/db/queries/leads.js';
+import { messagesBetween } from '../src/db/queries/inbound.js';
 import { countyUnit, getMember, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
 import type { Lead, LeadState, Member, Unit } from '../src/db/schema/index.js';
 import type { LeadRef, LeadReport } from './lead-fields.js';
@@ -43,7 +43,8 @@ export const LEAD_STATE_ZH: Record<LeadState, string> = {
 };
 
 /** A picture sent by the reporter this soon (ms) after `/上报`, alone, is attached to that lead. */
-export const PICTURE_FOLLOW_UP_MS = 5 * 60_000;
+export { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
+import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
 
 /** The day key `YYYYMMDD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): number {

@@ -21,7 +21,10 @@ import type { Db } from '../src/db/client.js';
 import { audit } from '../src/db/queries/audit.js';
 import { nextNumber } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
+import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
+import { messagesBetween } from '../src/db/queries/inbound.js';
 import {
+  appendEvidence,
   cancelTaskRow,
   endSeriesRow,
   findTaskByNumber,
@@ -30,6 +33,7 @@ import {
   getTaskTarget,
   insertTask,
   insertTaskTargets,
+  latestCompletionBy,
   markTargetDone,
   memberIdsOf,
   notDoneTargets,
@@ -278,6 +282,25 @@ export type CompleteResult =
  * @throws Refusal when the task does not exist, was cancelled, was not sent to the unit, or (without a
  *   number) the grid has no or several open tasks.
  */
+/**
+ * Keeps a picture sent on its own as evidence of the completion its sender just made in this grid:
+ * only their next message in the group, within {@link PICTURE_FOLLOW_UP_MS} of the completion.
+ * @returns the task and the evidence count now kept, or null when no completion is waiting for it.
+ */
+export function attachEvidenceFollowUp(
+  deps: CoreDeps,
+  input: { unit: Unit; member: Member; conversationId: string; evidence: TaskEvidence[]; inboundId: number },
+): { task: Task; evidence: number } | null {
+  const since = new Date(deps.now().getTime() - PICTURE_FOLLOW_UP_MS);
+  const target = latestCompletionBy(deps.db, input.unit.id, input.member.id, since);
+  if (!target || target.doneInboundId === null) return null;
+  if (messagesBetween(deps.db, input.member.id, input.conversationId, target.doneInboundId, input.inboundId) > 0) return null;
+  const task = getTask(deps.db, target.taskId)!;
+  const evidence = appendEvidence(deps.db, target.taskId, input.unit.id, input.evidence);
+  audit(deps.db, { actorId: input.member.id, action: 'task.evidence', subject: formatTaskNumber(task), detail: { unitId: input.unit.id, added: input.evidence.length }, inboundId: input.inboundId, at: deps.now() });
+  return { task, evidence };
+}
+
 export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResult {
   const { db } = deps;
   const now = deps.now();

@@ -112,6 +112,27 @@ describe('/完成', () => {
   });
 });
 
+describe('evidence in the next message', () => {
+  it('a picture sent right after /完成 is kept with that completion; a picture after other talk is not', async () => {
+    const app = await start({ TASK_REMIND_BEFORE: '1h' });
+    const { number } = await issue(app, '明天18点');
+    await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number}`);
+    const before = (await outbound(app.http, grid(G[0]))).length;
+    app.inbox.accept({ platform: 'console', platformMsgId: 'pic-next', conversationId: grid(G[0]), senderId: worker(G[0]), text: '', attachments: [{ kind: 'picture', ref: 'media-9' }] });
+    const msgs = await waitFor(app.http, grid(G[0]), (m) => m.length > before);
+    expect(msgs.at(-1)!.text).toBe(`已将图片作为专项任务〔${yearIn(new Date(), 'Asia/Shanghai')}〕第${number}号的完成材料留存（共1个）。`);
+    expect(rows(app, `select evidence from task_targets where unit_id = ?`, G[0])[0]!.evidence).toBe(JSON.stringify([{ kind: 'picture', ref: 'media-9' }]));
+
+    await ask(app.http, grid(G[1]), worker(G[1]), `/完成 ${number}`);
+    await ask(app.http, grid(G[1]), worker(G[1]), '今天天气不错');
+    const before2 = (await outbound(app.http, grid(G[1]))).length;
+    app.inbox.accept({ platform: 'console', platformMsgId: 'pic-late', conversationId: grid(G[1]), senderId: worker(G[1]), text: '', attachments: [{ kind: 'picture', ref: 'media-10' }] });
+    const msgs2 = await waitFor(app.http, grid(G[1]), (m) => m.length > before2);
+    expect(msgs2.at(-1)!.text).toContain('没看懂');
+    expect(rows(app, `select evidence from task_targets where unit_id = ?`, G[1])[0]!.evidence).toBeNull();
+  });
+});
+
 describe('reminders', () => {
   it('go only to grids not done, once per step, and at the deadline the township room and the issuer get the overdue list', async () => {
     const app = await start({ TASK_REMIND_BEFORE: '4s,2s' });

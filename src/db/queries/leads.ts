@@ -55,22 +55,6 @@ export function latestLeadOf(db: Db, reporterId: string, conversationId: string,
     .get();
 }
 
-/** How many messages `senderId` posted in `conversationId` after inbound id `afterId` and before `beforeId`. */
-export function messagesBetween(db: Db, senderId: string, conversationId: string, afterId: number, beforeId: number): number {
-  const r = db
-    .select({ n: sql<number>`count(*)` })
-    .from(inboundMessages)
-    .where(
-      and(
-        eq(inboundMessages.senderId, senderId),
-        eq(inboundMessages.conversationId, conversationId),
-        gt(inboundMessages.id, afterId),
-        sql`${inboundMessages.id} < ${beforeId}`,
-      ),
-    )
-    .get();
-  return r?.n ?? 0;
-}
 
 /** Sets fields of a lead; returns the updated row. */
 export function updateLead(db: Db, id: number, set: Partial<typeof leads.$inferInsert>): Lead {

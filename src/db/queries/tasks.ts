@@ -1,7 +1,7 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { inboundMessages, members, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+import { members, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
@@ -146,5 +146,22 @@ export function occurrenceAt(db: Db, seriesId: number, tickAt: number): Task | u
   return db.select().from(tasks).where(and(eq(tasks.seriesId, seriesId), eq(tasks.tickAt, tickAt))).get();
 }
 
-/** An inbound message row (for its `extra.attachments`). */
-export const getInbound = (db: Db, id: number) => db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get();
+
+
+/** The latest completion `memberId` made for `unitId` at or after `since`, with its task. */
+export function latestCompletionBy(db: Db, unitId: string, memberId: string, since: Date): TaskTarget | undefined {
+  return db
+    .select()
+    .from(taskTargets)
+    .where(and(eq(taskTargets.unitId, unitId), eq(taskTargets.doneBy, memberId), gte(taskTargets.doneAt, since)))
+    .orderBy(desc(taskTargets.doneAt))
+    .get();
+}
+
+/** Appends attachments to a completion's evidence. @returns the evidence count after. */
+export function appendEvidence(db: Db, taskId: number, unitId: string, more: NonNullable<TaskTarget['evidence']>): number {
+  const t = getTaskTarget(db, taskId, unitId);
+  const evidence = [...(t?.evidence ?? []), ...more];
+  db.update(taskTargets).set({ evidence }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))).run();
+  return evidence.length;
+}
