@@ -13,6 +13,8 @@ import leads from './leads.js';
 import progress from './progress.js';
 import report from './report.js';
 import revoke from './revoke.js';
+import risk from './risk.js';
+import stats from './stats.js';
 import verify from './verify.js';
 
 export const COMMANDS: readonly CommandDef<any>[] = [
@@ -29,6 +31,8 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   close,
   escalate,
   leads,
+  stats,
+  risk,
   helpCommand(() => COMMANDS),
 ];
 

@@ -16,6 +16,10 @@ import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timers.js';
 import { openDb, type Db } from './db/client.js';
 import { healthRoutes } from './http/healthz.js';
+// issue-7 (reports): digest scheduler, export API, dashboard
+import { DailyDigest } from './jobs/digest.js';
+import { reportRoutes } from './http/reports.js';
+import { dashboardRoutes } from './http/dashboard.js';
 import type { Rate } from './core/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
 import { DingTalkAdapter } from './platform/dingtalk/index.js';
@@ -102,6 +106,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
+  // issue-7 (reports): export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)
+  reportRoutes(http, deps);
+  dashboardRoutes(http, deps);
+  const digest = new DailyDigest({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -112,6 +120,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       const resumed = await outbox.resume();
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
       await timers.start();
+      await digest.start(); // issue-7
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -125,6 +134,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await adapter.stop();
         await http.close();
         await inbox.stop();
+        await digest.close(); // issue-7
         await timers.close();
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());

@@ -79,6 +79,13 @@ export const configSchema = z.object({
   LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
   TASK_REMIND_BEFORE: durationList('TASK_REMIND_BEFORE').prefault('2h,30m'),
   DAILY_REPORT_AT: clock('DAILY_REPORT_AT').default('20:00'),
+  /** Overrides DAILY_REPORT_AT with a cron pattern (5 or 6 fields, seconds first), e.g. every 2 s in tests: "0-59/2 * * * * *". */
+  DAILY_REPORT_CRON: z
+    .string()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'DAILY_REPORT_CRON must be a cron pattern of 5 or 6 fields, e.g. 0 20 * * *')
+    .optional(),
+  /** Token for /dashboard and /api/v1/reports (`?token=` or `Authorization: Bearer`); unset → localhost only. */
+  DASHBOARD_TOKEN: z.string().optional(),
   QUIET_HOURS: quietHours.prefault('22:00-07:00'),
   DINGTALK_CLIENT_ID: z.string().optional(),
   DINGTALK_CLIENT_SECRET: z.string().optional(),
