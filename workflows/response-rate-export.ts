@@ -6,6 +6,7 @@
  * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
  */
 import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
 import { percent } from '../src/core/time.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { daysPeriod, isDay, type Period } from './report-period.js';
@@ -116,10 +117,17 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
   };
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** `YYYY-MM-DD HH:MM:SS` of `d` in `tz`; '' for null. */
 export function localTime(d: Date | null, tz: string): string {
   if (!d) return '';
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(d);
+  let f = formats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    formats.set(tz, f);
+  }
+  return f.format(d);
 }
 
 /** Column headers of the raw rows (明细 sheet and CSV). */
@@ -174,40 +182,54 @@ export function toJson(report: ResponseReport) {
   };
 }
 
-/** The report as an XLSX workbook (汇总, 明细, 线索). @returns the file's bytes. */
+/**
+ * The report as an XLSX workbook (汇总, 明细, 线索), written with exceljs' streaming writer (several
+ * times faster than the in-memory one for a month of rows). @returns the file's bytes.
+ */
 export async function toXlsx(report: ResponseReport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((res, rej) => {
+    sink.on('end', () => res());
+    sink.on('error', rej);
+  });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
   wb.creator = 'gridrelay';
   const tz = report.timeZone;
   const s = wb.addWorksheet('汇总');
-  s.addRow(['响应率报表']);
-  s.addRow(['期间', `${report.period.firstDay} ~ ${report.period.lastDay}（${tz}）`]);
-  if (report.colours) s.addRow(['风险颜色', report.colours.map((c) => COLOUR_ZH[c]).join('、')]);
-  s.addRow(['已撤回不计入（条）', report.summary.revokedLeftOut]);
-  s.addRow([]);
-  s.addRow([...SUMMARY_HEADERS]);
+  const add = (ws: ExcelJS.Worksheet, cells: unknown[]) => ws.addRow(cells).commit();
+  add(s, ['响应率报表']);
+  add(s, ['期间', `${report.period.firstDay} ~ ${report.period.lastDay}（${tz}）`]);
+  if (report.colours) add(s, ['风险颜色', report.colours.map((c) => COLOUR_ZH[c]).join('、')]);
+  add(s, ['已撤回不计入（条）', report.summary.revokedLeftOut]);
+  add(s, []);
+  add(s, [...SUMMARY_HEADERS]);
   const sum = report.summary;
-  s.addRow(['合计', '', sum.items, sum.targeted, sum.acknowledged, sum.onTime, sum.rate, sum.onTimeRate, sum.readRate]);
-  for (const t of report.townships) s.addRow([t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, READ_RATE_TEXT]);
+  add(s, ['合计', '', sum.items, sum.targeted, sum.acknowledged, sum.onTime, sum.rate, sum.onTimeRate, sum.readRate]);
+  for (const t of report.townships) add(s, [t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, READ_RATE_TEXT]);
   for (const [key, figures] of Object.entries(report.sections)) {
-    s.addRow([]);
-    s.addRow([key === 'leads' ? '线索' : key]);
-    for (const f of figures) s.addRow([f.name, f.value]);
+    add(s, []);
+    add(s, [key === 'leads' ? '线索' : key]);
+    for (const f of figures) add(s, [f.name, f.value]);
   }
-  s.addRow([]);
-  s.addRow(['口径']);
-  for (const d of DEFINITIONS) s.addRow([d]);
-  s.getColumn(1).width = 24;
+  add(s, []);
+  add(s, ['口径']);
+  for (const d of DEFINITIONS) add(s, [d]);
+  s.commit();
 
-  const raw = wb.addWorksheet('明细');
-  raw.addRow([...ROW_HEADERS]);
-  for (const r of report.rows) raw.addRow(rowCells(r, tz));
-  raw.views = [{ state: 'frozen', ySplit: 1 }];
+  const raw = wb.addWorksheet('明细', { views: [{ state: 'frozen', ySplit: 1 }] });
+  add(raw, [...ROW_HEADERS]);
+  for (const r of report.rows) add(raw, rowCells(r, tz));
+  raw.commit();
 
   const leads = wb.addWorksheet('线索');
-  leads.addRow([...LEAD_HEADERS]);
-  for (const l of report.leads) leads.addRow(leadCells(l, tz));
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  add(leads, [...LEAD_HEADERS]);
+  for (const l of report.leads) add(leads, leadCells(l, tz));
+  leads.commit();
+  await wb.commit();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 /** The export in `format`: body, content type and a file name. */
