@@ -11,6 +11,7 @@ import { percent } from '../src/core/time.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { daysPeriod, isDay, type Period } from './report-period.js';
 import {
+  DEFINITIONS,
   READ_RATE_TEXT,
   SECTIONS,
   breakdown,
@@ -30,18 +31,6 @@ import { COLOUR_ZH } from './response-rate-text.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** The definitions as printed in the export (see response-rate.ts). */
-export const DEFINITIONS = [
-  '统计单位：单位次 = 一条指挥部令/通告 × 一个下发单位（发布时的下发名单快照）。',
-  '计入：期间内发布、需要回执的指挥部令和通告；已撤回的不计入（分子分母均不计）；回执:否的通告不计入。',
-  '响应率 = 已确认单位次 / 应确认单位次；只计当前版本的确认（更正后须重新确认）。',
-  '按时率 = 截止前确认（逾期=0）的单位次 / 应确认单位次；更正后的截止时间从更正时重新计算。',
-  '重复确认不重复计数：每个单位每个版本只有一条确认记录。',
-  '已读率：平台上报已读时才统计，目前为“—”。',
-  '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
-  '风险颜色：网格在该条发布时的风险颜色。',
-];
 
 /** Validated export parameters. */
 export interface ExportParams {

@@ -38,6 +38,18 @@ import { countyUnit } from '../src/db/queries/roster.js';
 import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
 
+/** The definitions above in Chinese, as printed in the export's summary sheet and the dashboard JSON. */
+export const DEFINITIONS = [
+  '统计单位：单位次 = 一条指挥部令/通告 × 一个下发单位（发布时的下发名单快照）。',
+  '计入：期间内发布、需要回执的指挥部令和通告；已撤回的不计入（分子分母均不计）；回执:否的通告不计入。',
+  '响应率 = 已确认单位次 / 应确认单位次；只计当前版本的确认（更正后须重新确认）。',
+  '按时率 = 截止前确认（逾期=0）的单位次 / 应确认单位次；更正后的截止时间从更正时重新计算。',
+  '重复确认不重复计数：每个单位每个版本只有一条确认记录。',
+  '已读率：平台上报已读时才统计，目前为“—”。',
+  '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
+  '风险颜色：网格在该条发布时的风险颜色。',
+];
+
 /** What reports need: the database and configuration (no outbox, no Redis — the CLI uses it too). */
 export type ReportDeps = Pick<CoreDeps, 'db' | 'config'>;
 
