@@ -13,6 +13,8 @@ import leads from './leads.js';
 import progress from './progress.js';
 import report from './report.js';
 import revoke from './revoke.js';
+import risk from './risk.js';
+import stats from './stats.js';
 import verify from './verify.js';
 import task from './task.js';
 import done from './done.js';
@@ -39,6 +41,8 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   reschedule,
   cancelTask,
   tasks,
+  stats,
+  risk,
   helpCommand(() => COMMANDS),
 ];
 

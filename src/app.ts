@@ -18,6 +18,9 @@ import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timers.js';
 import { openDb, type Db } from './db/client.js';
 import { healthRoutes } from './http/healthz.js';
+import { DailyDigest } from './jobs/digest.js';
+import { reportRoutes } from './http/reports.js';
+import { dashboardRoutes } from './http/dashboard.js';
 import type { Rate } from './core/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
 import { DingTalkAdapter } from './platform/dingtalk/index.js';
@@ -113,6 +116,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
+  // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)
+  reportRoutes(http, deps);
+  dashboardRoutes(http, deps);
+  const digest = new DailyDigest({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -124,6 +131,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
       await timers.start();
       await taskRecurrence.start();
+      await digest.start();
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -137,6 +145,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await adapter.stop();
         await http.close();
         await inbox.stop();
+        await digest.close();
         await timers.close();
         await taskRecurrence.close();
         await outbox.close();

@@ -1,32 +1,85 @@
 /**
- * The gridrelay CLI: `npm run gridrelay -- roster import <folder-of-csv | file.xlsx>`.
+ * The gridrelay CLI:
+ *   `npm run gridrelay -- roster import <folder-of-csv | file.xlsx>`
+ *   `npm run gridrelay -- report response-rate --from YYYY-MM-DD [--to YYYY-MM-DD] [--format json|csv|xlsx] [--colour red,orange] [--township T01] [--out file]`
+ *     (the same export as `GET /api/v1/reports/response-rate`; without --out, json/csv go to stdout)
  * Exit codes: 0 done, 1 rejected input (problems printed as file:row: reason), 2 bad usage or config.
  */
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, sqlitePath } from './config.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { exportReport, parseExportParams } from '../workflows/response-rate-export.js';
+import { ConfigError, loadConfig, sqlitePath, type Config } from './config.js';
 import { openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
 import { rosterCounts } from './db/queries/roster.js';
 
-const USAGE = 'usage: npm run gridrelay -- roster import <folder-of-csv | file.xlsx>';
+const USAGE = [
+  'usage: npm run gridrelay -- roster import <folder-of-csv | file.xlsx>',
+  '       npm run gridrelay -- report response-rate --from YYYY-MM-DD [--to YYYY-MM-DD] [--format json|csv|xlsx] [--colour red,orange] [--township T01] [--out file]',
+].join('\n');
+
+function readConfig(): Config | null {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** `report response-rate …`: writes the export to --out (or stdout for json/csv). */
+async function reportCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, colour: { type: 'string' }, township: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const cfg = readConfig();
+  if (!cfg) return 2;
+  const params = parseExportParams(parsed, cfg.TIMEZONE);
+  if (typeof params === 'string') {
+    console.error(`${params}\n${USAGE}`);
+    return 2;
+  }
+  if (params.format === 'xlsx' && !parsed.out) {
+    console.error('--out is required for --format xlsx');
+    return 2;
+  }
+  const db = openDb(sqlitePath(cfg));
+  try {
+    const out = await exportReport({ db, config: cfg }, params);
+    if (parsed.out) {
+      writeFileSync(parsed.out, out.body);
+      console.error(`response-rate ${params.period.firstDay}~${params.period.lastDay} (${params.format}) written to ${parsed.out}`);
+    } else {
+      process.stdout.write(out.body);
+    }
+    return 0;
+  } finally {
+    db.$client.close();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [area, verb, path] = argv;
+  if (area === 'report' && verb === 'response-rate') return reportCommand(argv.slice(2));
   if (area !== 'roster' || verb !== 'import' || !path) {
     console.error(USAGE);
     return 2;
   }
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const config = readConfig();
+  if (!config) return 2;
   const db = openDb(sqlitePath(config));
   try {
     const counts = await importRoster(db, path);

@@ -81,6 +81,13 @@ export const configSchema = z.object({
   /** Tests only: recurring tasks repeat at this fixed interval instead of their `每天18点` pattern (ms). */
   TASK_RECUR_EVERY: duration('TASK_RECUR_EVERY').optional(),
   DAILY_REPORT_AT: clock('DAILY_REPORT_AT').default('20:00'),
+  /** Overrides DAILY_REPORT_AT with a cron pattern (5 or 6 fields, seconds first), e.g. every 2 s in tests: "0-59/2 * * * * *". */
+  DAILY_REPORT_CRON: z
+    .string()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'DAILY_REPORT_CRON must be a cron pattern of 5 or 6 fields, e.g. 0 20 * * *')
+    .optional(),
+  /** Token for /dashboard and /api/v1/reports (`?token=` or `Authorization: Bearer`); unset → localhost only. */
+  DASHBOARD_TOKEN: z.string().optional(),
   QUIET_HOURS: quietHours.prefault('22:00-07:00'),
   DINGTALK_CLIENT_ID: z.string().optional(),
   DINGTALK_CLIENT_SECRET: z.string().optional(),

@@ -1,0 +1,23 @@
+import { defineCommand } from '../src/core/command.js';
+import { UsageError } from '../src/core/errors.js';
+import type { RiskColour } from '../src/db/schema/index.js';
+import { COLOUR_WORDS, setGridColour } from '../workflows/risk.js';
+
+export default defineCommand<{ grid: string; colour: RiskColour }>({
+  name: 'risk',
+  words: ['/风险', '/risk'],
+  usage: '/风险 <网格> <红|橙|黄|蓝|绿>',
+  summary: '设置网格风险颜色（指挥部：任意网格；乡镇：本乡镇网格）',
+  allow: ['commander', 'duty_officer', 'township_officer'],
+  where: ['county', 'township'],
+  parse(args) {
+    const parts = args.split(/\s+/).filter(Boolean);
+    if (parts.length < 2) throw new UsageError(parts.length ? '缺少颜色' : '缺少网格和颜色');
+    const colour = COLOUR_WORDS[parts.at(-1)!.replace(/(色|风险)+$/, '').toLowerCase()];
+    if (!colour) throw new UsageError(`「${parts.at(-1)}」不是风险颜色（红、橙、黄、蓝、绿）`);
+    return { grid: parts.slice(0, -1).join(''), colour };
+  },
+  run(ctx, input) {
+    return { text: setGridColour(ctx.deps, ctx, input.grid, input.colour) };
+  },
+});

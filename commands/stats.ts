@@ -1,0 +1,56 @@
+import { defineCommand } from '../src/core/command.js';
+import { Refusal, UsageError } from '../src/core/errors.js';
+import { ALL_ROLES, COUNTY_ROLES } from '../src/core/permissions.js';
+import type { RiskColour } from '../src/db/schema/index.js';
+import { parseRef, resolve, type DirectiveRef } from '../workflows/directive.js';
+import { parseColourCut } from '../workflows/risk.js';
+import { parsePeriod } from '../workflows/report-period.js';
+import { statsText } from '../workflows/response-rate-text.js';
+
+interface StatsInput {
+  /** Period text as written (今日 by default), or a directive reference. */
+  period?: string;
+  ref?: DirectiveRef;
+  colours?: RiskColour[];
+}
+
+export default defineCommand<StatsInput>({
+  name: 'stats',
+  words: ['/统计', '/stats'],
+  usage: '/统计 [今日|本周|本月|YYYY-MM-DD|YYYY-MM-DD~YYYY-MM-DD|<编号>] [红色网格]',
+  summary: '响应率统计（按本群层级，列出落后单位）；可按风险颜色筛选',
+  allow: ALL_ROLES,
+  where: ['county', 'township', 'grid'],
+  parse(args) {
+    const input: StatsInput = {};
+    for (const term of args.split(/\s+/).filter(Boolean)) {
+      const colours = parseColourCut(term);
+      if (colours) {
+        input.colours = colours;
+        continue;
+      }
+      if (input.period !== undefined || input.ref) throw new UsageError(`只能写一个时段或编号，「${term}」多余`);
+      const p = parsePeriod(term, new Date(0), 'UTC');
+      if (typeof p === 'string') throw new UsageError(p);
+      if (p) {
+        input.period = term;
+        continue;
+      }
+      const ref = parseRef(term);
+      if (!ref) throw new UsageError(`「${term}」不是时段、编号或风险颜色`);
+      input.ref = ref;
+    }
+    return input;
+  },
+  run(ctx, input) {
+    // fail closed: county roles see any group's tier; others only the unit they belong to
+    if (!COUNTY_ROLES.includes(ctx.sender.role) && ctx.sender.unitId !== ctx.groupUnit.id) {
+      throw new Refusal(`你不属于${ctx.groupUnit.name}，不能在本群查看统计。`);
+    }
+    const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
+    if (input.ref) return { text: statsText(ctx.deps, viewer, { kind: 'directive', directive: resolve(ctx.deps, input.ref) }, input.colours) };
+    const period = parsePeriod(input.period ?? '今日', ctx.now, ctx.deps.config.TIMEZONE);
+    if (!period || typeof period === 'string') throw new UsageError(period ?? '时段不对');
+    return { text: statsText(ctx.deps, viewer, { kind: 'period', period }, input.colours) };
+  },
+});

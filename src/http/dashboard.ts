@@ -1,0 +1,41 @@
+/**
+ * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
+ * workflows/dashboard-data.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
+ * a public library, served without the token). Page and data are guarded by src/http/access.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dashboardData } from '../../workflows/dashboard-data.js';
+import type { ReportDeps } from '../../workflows/response-rate.js';
+import { requireAccess } from './access.js';
+
+const PAGE = join(dirname(fileURLToPath(import.meta.url)), 'dashboard.html');
+
+/** Path of ECharts' minified browser build. @throws when `echarts` is not installed. */
+function echartsPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('echarts/package.json')), 'dist', 'echarts.min.js');
+}
+
+export function dashboardRoutes(http: FastifyInstance, deps: ReportDeps & { now(): Date }): void {
+  const guard = { onRequest: requireAccess(deps.config.DASHBOARD_TOKEN) };
+  let page: string | null = null;
+  let echarts: Buffer | null = null;
+  http.get('/dashboard', guard, async (_req, reply) => {
+    page ??= readFileSync(PAGE, 'utf8');
+    return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  });
+  http.get('/dashboard/data.json', guard, async (req, reply) => {
+    const raw = (req.query as Record<string, string | undefined>).days;
+    const days = raw === undefined || raw === '' ? 30 : Number(raw);
+    if (!Number.isInteger(days) || days < 1 || days > 366) return reply.code(400).send({ error: `days="${raw}" must be an integer 1-366` });
+    return reply.header('cache-control', 'no-store').send(dashboardData(deps, deps.now(), days));
+  });
+  http.get('/dashboard/echarts.min.js', async (_req, reply) => {
+    echarts ??= readFileSync(echartsPath());
+    return reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(echarts);
+  });
+}

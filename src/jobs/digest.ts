@@ -1,0 +1,73 @@
+/**
+ * The daily digest (每日汇总, PRODUCT.md §2.4): a BullMQ job scheduler on the `reports` queue fires at
+ * `DAILY_REPORT_AT` in `TIMEZONE` (or at `DAILY_REPORT_CRON` when set); the worker stores the county's
+ * figures for the day through the outbox with key `digest-YYYY-MM-DD` in the command group — so the
+ * digest is posted once a day even when two workers run the scheduler or it fires twice.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { CoreDeps } from '../core/command.js';
+import { writeTx } from '../db/client.js';
+import { countyUnit, groupOfUnit } from '../db/queries/roster.js';
+import { digestText } from '../../workflows/response-rate-text.js';
+import { dayOf, namedPeriod } from '../../workflows/report-period.js';
+
+export const REPORTS_QUEUE = 'reports';
+/** The job scheduler's id (one per queue prefix). */
+export const DIGEST_SCHEDULER_ID = 'daily-digest';
+
+/** The cron pattern of the digest: `DAILY_REPORT_CRON`, else `M H * * *` from `DAILY_REPORT_AT`. */
+export function digestPattern(config: CoreDeps['config']): string {
+  if (config.DAILY_REPORT_CRON) return config.DAILY_REPORT_CRON;
+  const [h, m] = config.DAILY_REPORT_AT.split(':').map(Number);
+  return `${m} ${h} * * *`;
+}
+
+export class DailyDigest {
+  readonly queue: Queue;
+  private worker: Worker | null = null;
+
+  constructor(private readonly opts: { deps: CoreDeps; connection: Redis; prefix: string; log: Logger }) {
+    this.queue = new Queue(REPORTS_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  }
+
+  /** Upserts the job scheduler (same id everywhere, so two processes keep one) and starts the worker. */
+  async start(): Promise<void> {
+    const { deps, connection, prefix, log } = this.opts;
+    await this.queue.upsertJobScheduler(
+      DIGEST_SCHEDULER_ID,
+      { pattern: digestPattern(deps.config), tz: deps.config.TIMEZONE },
+      { name: 'digest', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 5, backoff: { type: 'exponential', delay: 2000 } } },
+    );
+    this.worker = new Worker(REPORTS_QUEUE, async () => this.post(), { connection, prefix, concurrency: 1 });
+    this.worker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
+    this.worker.on('failed', (_job, err) => log.error({ err: err.message }, 'daily digest failed'));
+  }
+
+  /**
+   * Stores today's digest (in `TIMEZONE`) for the command group, once per day (outbox key
+   * `digest-YYYY-MM-DD`), and queues it. @returns the outbox id, or null when already stored or there
+   * is no command group.
+   */
+  async post(): Promise<number | null> {
+    const { deps } = this.opts;
+    const now = deps.now();
+    const tz = deps.config.TIMEZONE;
+    const id = writeTx(deps.db, () => {
+      const county = countyUnit(deps.db);
+      const group = county && groupOfUnit(deps.db, county.id);
+      if (!county || !group) return null;
+      const text = digestText(deps, county, namedPeriod('今日', now, tz));
+      return deps.outbox.store(deps.db, { conversationId: group.conversationId, text, dedupKey: `digest-${dayOf(now, tz)}` });
+    });
+    await deps.outbox.flush();
+    return id;
+  }
+
+  /** Stops the worker (a digest in progress finishes) and closes the queue; the scheduler stays in Redis. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * Response-rate reports (响应率, PRODUCT.md §2.4): the definitions, written once. `/统计`, the daily
+ * digest, the export (JSON/CSV/XLSX), the dashboard and the CLI all compute through this module, from
+ * the raw rows of `src/db/queries/reports.ts`, so every figure traces back to those rows.
+ *
+ * Definitions
+ * - **Unit of count**: one target unit of one directive or notice (a "unit-item", 单位次) — the target
+ *   snapshot `directive_targets` taken at issue, so later roster edits don't change old rates.
+ * - **Which items count**: directives and notices *issued* in the period that ask for a receipt.
+ *   Notices sent with `回执:否` ask for none and are left out. **Revoked items (/撤回) are left out
+ *   entirely** (neither numerator nor denominator); `/统计` says how many were left out.
+ * - **Response rate** = unit-items acknowledged / unit-items targeted. An acknowledgement counts only
+ *   for the item's **current revision**: after an amendment (/更正) a unit that acknowledged only an
+ *   earlier version counts as not acknowledged until it acknowledges again.
+ * - **On-time rate** = unit-items acknowledged by the deadline (`late = false`) / unit-items targeted.
+ *   For an amended item the deadline is the one of its current revision (restarted at the amendment).
+ * - **Duplicates** cannot double-count: acknowledgements are keyed (directive, unit, revision), and
+ *   the target snapshot (directive, unit), so each unit-item is one row with at most one acknowledgement.
+ * - **Read rate** (已读率): only where the platform reports reads; no adapter reports them yet, so it
+ *   is shown as `—` everywhere.
+ * - **Leads**: leads reported in the period; minutes from report to acceptance (accepted leads) and
+ *   from report to closure (closed leads); median and p90 by the nearest-rank method
+ *   (the value at position ⌈p·n⌉ of the sorted list), in minutes with one decimal.
+ * - **Risk colour cut**: a grid's colour is its colour when the item was issued (`unit_status_history`;
+ *   before its first recorded change, the first recorded colour). A colour cut keeps only grids of
+ *   those colours (township rooms have no colour).
+ * - Percentages are rounded down to one decimal (`percent()`), so 99.96 % never shows as 100 %.
+ *
+ * Adding tasks (专项任务) later: write one {@link ReportSection} (`taskSection`: completion rate =
+ * units completed / units targeted, overdue = units not completed by the deadline; cancelled tasks
+ * left out) and add it to {@link SECTIONS}. `/统计`, the digest, the export's summary sheet and the
+ * dashboard JSON pick every section up from there.
+ */
+import type { CoreDeps, Tier } from '../src/core/command.js';
+import { percent } from '../src/core/time.js';
+import { leadsReported, responseRows, revokedCount, riskColourHistory, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
+import { countyUnit } from '../src/db/queries/roster.js';
+import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
+import { formatNumber } from './directive-format.js';
+
+/** The definitions above in Chinese, as printed in the export's summary sheet and the dashboard JSON. */
+export const DEFINITIONS = [
+  '统计单位：单位次 = 一条指挥部令/通告 × 一个下发单位（发布时的下发名单快照）。',
+  '计入：期间内发布、需要回执的指挥部令和通告；已撤回的不计入（分子分母均不计）；回执:否的通告不计入。',
+  '响应率 = 已确认单位次 / 应确认单位次；只计当前版本的确认（更正后须重新确认）。',
+  '按时率 = 截止前确认（逾期=0）的单位次 / 应确认单位次；更正后的截止时间从更正时重新计算。',
+  '重复确认不重复计数：每个单位每个版本只有一条确认记录。',
+  '已读率：平台上报已读时才统计，目前为“—”。',
+  '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
+  '风险颜色：网格在该条发布时的风险颜色。',
+];
+
+/** What reports need: the database and configuration (no outbox, no Redis — the CLI uses it too). */
+export type ReportDeps = Pick<CoreDeps, 'db' | 'config'>;
+
+/** A half-open interval `[from, to)`; null = unbounded. */
+export interface Range {
+  from: Date | null;
+  to: Date | null;
+}
+
+/** Whose figures: the whole county, one township (its room and grids) or one grid. */
+export type ReportScope = { kind: 'county' } | { kind: 'township'; townshipId: string } | { kind: 'grid'; unitId: string };
+
+/** The scope of a viewer's tier: county → county, township room → its township, grid group → the grid. */
+export function scopeOf(viewer: { tier: Tier; unit: Unit }): ReportScope {
+  if (viewer.tier === 'county') return { kind: 'county' };
+  if (viewer.tier === 'township') return { kind: 'township', townshipId: viewer.unit.id };
+  return { kind: 'grid', unitId: viewer.unit.id };
+}
+
+export interface ReportFilter {
+  scope?: ReportScope;
+  /** Keep only grids of these colours (at issue time). */
+  colours?: RiskColour[];
+  /** Only this directive (its row id). */
+  directiveId?: number;
+}
+
+/** One raw row: one target unit of one counted item, with its acknowledgement of the current revision. */
+export interface ResponseRow extends ResponseRowRaw {
+  /** `令17` / `通告18` style short name and the full `指挥部令〔2026〕第17号`. */
+  short: string;
+  label: string;
+  townshipName: string;
+  /** The grid's risk colour at issue time; null for township rooms. */
+  riskColour: RiskColour | null;
+  /** Acknowledged (current revision). */
+  acknowledged: boolean;
+  /** Acknowledged by the deadline (`late = false`). */
+  onTime: boolean;
+}
+
+/** Counts of unit-items. */
+export interface Tally {
+  /** Unit-items targeted (denominator). */
+  targeted: number;
+  acknowledged: number;
+  onTime: number;
+  /** Distinct items among the rows. */
+  items: number;
+}
+
+/** Response and on-time rate of a tally as fractions (null when nothing was targeted). */
+export function rates(t: Tally): { response: number | null; onTime: number | null } {
+  return t.targeted === 0 ? { response: null, onTime: null } : { response: t.acknowledged / t.targeted, onTime: t.onTime / t.targeted };
+}
+
+/** The read rate: no platform reports reads yet, so always shown as `—`. */
+export const READ_RATE_TEXT = '—';
+
+/** Tallies rows. */
+export function tally(rows: readonly Pick<ResponseRow, 'directiveId' | 'acknowledged' | 'onTime'>[]): Tally {
+  let acknowledged = 0;
+  let onTime = 0;
+  const items = new Set<number>();
+  for (const r of rows) {
+    items.add(r.directiveId);
+    if (r.acknowledged) acknowledged++;
+    if (r.onTime) onTime++;
+  }
+  return { targeted: rows.length, acknowledged, onTime, items: items.size };
+}
+
+/** Rows grouped by `key`, in first-seen order. */
+export function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const xs = out.get(k);
+    if (xs) xs.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+/** Nearest-rank quantile of ascending `sorted` values (`p` in (0, 1]); null when empty. */
+export function quantile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+/** One lead row as reported on: minutes to acceptance and to closure (null when not yet). */
+export interface LeadRow {
+  id: number;
+  number: string;
+  townshipId: string;
+  townshipName: string;
+  unitId: string;
+  reportedAt: Date;
+  acceptedAt: Date | null;
+  closedAt: Date | null;
+  state: Lead['state'];
+  /** (acceptedAt − reportedAt) in minutes, unrounded. */
+  acceptMinutes: number | null;
+  closeMinutes: number | null;
+}
+
+export interface LeadStats {
+  count: number;
+  accepted: number;
+  closed: number;
+  /** Minutes, one decimal; null when no lead got there. */
+  acceptMedian: number | null;
+  acceptP90: number | null;
+  closeMedian: number | null;
+  closeP90: number | null;
+}
+
+const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+
+/** Lead figures of rows (see the definitions above). */
+export function leadStats(rows: readonly Pick<LeadRow, 'acceptMinutes' | 'closeMinutes'>[]): LeadStats {
+  const acc = rows.flatMap((r) => (r.acceptMinutes === null ? [] : [r.acceptMinutes])).sort((a, b) => a - b);
+  const clo = rows.flatMap((r) => (r.closeMinutes === null ? [] : [r.closeMinutes])).sort((a, b) => a - b);
+  return {
+    count: rows.length,
+    accepted: acc.length,
+    closed: clo.length,
+    acceptMedian: round1(quantile(acc, 0.5)),
+    acceptP90: round1(quantile(acc, 0.9)),
+    closeMedian: round1(quantile(clo, 0.5)),
+    closeP90: round1(quantile(clo, 0.9)),
+  };
+}
+
+/** The colour of a grid at `at` from its history (sorted oldest first), else `current`. */
+function colourAt(history: { value: RiskColour | null; changedAt: Date }[] | undefined, at: Date, current: RiskColour | null): RiskColour | null {
+  if (!history?.length) return current;
+  let c = history[0]!.value;
+  for (const h of history) if (h.changedAt.getTime() <= at.getTime()) c = h.value;
+  return c;
+}
+
+const inScope = (scope: ReportScope | undefined, r: { townshipId: string; unitId: string }) =>
+  !scope || scope.kind === 'county' || (scope.kind === 'township' ? r.townshipId === scope.townshipId : r.unitId === scope.unitId);
+
+/** The counted rows of the period and filter, ordered by issue time, item, unit id. */
+export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFilter = {}): ResponseRow[] {
+  const raw = responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {}).filter((r) => inScope(filter.scope, r));
+  const units = unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
+  const history = riskColourHistory(deps.db);
+  const rows = raw.map((r): ResponseRow => {
+    const unit = units.get(r.unitId);
+    const acknowledged = r.ackAt !== null;
+    return {
+      ...r,
+      short: `${r.kind === 'notice' ? '通告' : '令'}${r.number}`,
+      label: formatNumber(r),
+      townshipName: units.get(r.townshipId)?.name ?? r.townshipId,
+      riskColour: r.unitKind === 'grid' ? colourAt(history.get(r.unitId), r.issuedAt, unit?.riskColour ?? null) : null,
+      acknowledged,
+      onTime: acknowledged && r.late === false,
+    };
+  });
+  return filter.colours ? rows.filter((r) => r.riskColour !== null && filter.colours!.includes(r.riskColour)) : rows;
+}
+
+/** The lead rows of the period and scope (a grid scope: leads reported in that grid). */
+export function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): LeadRow[] {
+  const all = leadsReported(deps.db, range).filter((l) => inScope(scope, l));
+  const names = unitsById(deps.db, [...new Set(all.map((l) => l.townshipId))]);
+  const mins = (a: Date | null, b: Date) => (a === null ? null : (a.getTime() - b.getTime()) / 60_000);
+  return all.map((l) => ({
+    id: l.id,
+    number: `${l.day}-${String(l.number).padStart(3, '0')}`,
+    townshipId: l.townshipId,
+    townshipName: names.get(l.townshipId)?.name ?? l.townshipId,
+    unitId: l.unitId,
+    reportedAt: l.reportedAt,
+    acceptedAt: l.acceptedAt,
+    closedAt: l.closedAt,
+    state: l.state,
+    acceptMinutes: mins(l.acceptedAt, l.reportedAt),
+    closeMinutes: mins(l.closedAt, l.reportedAt),
+  }));
+}
+
+/** A figure of one line for a summary: name (Chinese), value as shown. */
+export interface SummaryFigure {
+  name: string;
+  value: string | number;
+}
+
+/**
+ * A further family of figures beside directives (leads now; tasks next). Each section computes its
+ * own figures for a period and scope from its own raw rows.
+ */
+export interface ReportSection {
+  /** English key, e.g. `leads`, `tasks`. */
+  key: string;
+  /** Lines for `/统计` and the digest (phone-sized; may be empty when there is nothing to say). */
+  lines(deps: ReportDeps, range: Range, scope: ReportScope): string[];
+  /** Figures for the export's summary sheet and the dashboard JSON. */
+  figures(deps: ReportDeps, range: Range, scope: ReportScope): SummaryFigure[];
+}
+
+const minText = (m: number | null) => (m === null ? '—' : m >= 120 ? `${Math.round((m / 60) * 10) / 10}小时` : `${m}分钟`);
+
+/** Leads: count, median and p90 minutes to acceptance and to closure. */
+export const leadSection: ReportSection = {
+  key: 'leads',
+  lines(deps, range, scope) {
+    const s = leadStats(leadRowsFor(deps, range, scope));
+    if (s.count === 0) return ['线索：0 条'];
+    return [
+      `线索 ${s.count} 条，已受理 ${s.accepted}，已办结 ${s.closed}`,
+      `受理用时 中位${minText(s.acceptMedian)}·P90 ${minText(s.acceptP90)}`,
+      `办结用时 中位${minText(s.closeMedian)}·P90 ${minText(s.closeP90)}`,
+    ];
+  },
+  figures(deps, range, scope) {
+    const s = leadStats(leadRowsFor(deps, range, scope));
+    const v = (x: number | null) => (x === null ? '—' : x);
+    return [
+      { name: '线索数', value: s.count },
+      { name: '已受理线索', value: s.accepted },
+      { name: '已办结线索', value: s.closed },
+      { name: '受理用时中位数（分钟）', value: v(s.acceptMedian) },
+      { name: '受理用时P90（分钟）', value: v(s.acceptP90) },
+      { name: '办结用时中位数（分钟）', value: v(s.closeMedian) },
+      { name: '办结用时P90（分钟）', value: v(s.closeP90) },
+    ];
+  },
+};
+
+/** Every section, in display order. TASKS: add `taskSection` here when 专项任务 lands. */
+export const SECTIONS: ReportSection[] = [leadSection];
+
+/** A township's (or grid's) figures in a breakdown. */
+export interface BreakdownRow extends Tally {
+  id: string;
+  name: string;
+  rate: string;
+  onTimeRate: string;
+}
+
+/** Tallies per key, lowest response rate first (then by name). */
+export function breakdown(rows: readonly ResponseRow[], key: (r: ResponseRow) => string, name: (r: ResponseRow) => string): BreakdownRow[] {
+  const out: BreakdownRow[] = [];
+  for (const [id, xs] of groupBy(rows, key)) {
+    const t = tally(xs);
+    out.push({ id, name: name(xs[0]!), ...t, rate: percent(t.acknowledged, t.targeted), onTimeRate: percent(t.onTime, t.targeted) });
+  }
+  return out.sort((a, b) => a.acknowledged / a.targeted - b.acknowledged / b.targeted || a.id.localeCompare(b.id));
+}
+
+/** The county's name (for titles), or `全县`. */
+export function countyName(deps: ReportDeps): string {
+  return countyUnit(deps.db)?.name ?? '全县';
+}
+
+export { revokedCount };

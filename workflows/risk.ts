@@ -1,0 +1,79 @@
+/**
+ * Grid risk colours (红/橙/黄/蓝/绿): `/风险 <网格> <颜色>` sets one, with history in
+ * `unit_status_history` (source = the inbound message id) and an audit entry. Who may (PRODUCT.md §2.5):
+ * commanders and duty officers any grid; a township officer, in their own township room, only the
+ * grids of their township. Reports cut by colour use the colour a grid had when an item was issued.
+ */
+import type { CommandContext, CoreDeps } from '../src/core/command.js';
+import { Refusal } from '../src/core/errors.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { audit } from '../src/db/queries/audit.js';
+import { setRiskColour } from '../src/db/queries/reports.js';
+import { getUnit } from '../src/db/queries/roster.js';
+import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
+import { resolveScope } from './directive-scope.js';
+import { COLOUR_ZH } from './response-rate-text.js';
+
+/** Words for a colour, Chinese and English: 红 → red … */
+export const COLOUR_WORDS: Record<string, RiskColour> = {
+  红: 'red', 橙: 'orange', 黄: 'yellow', 蓝: 'blue', 绿: 'green',
+  red: 'red', orange: 'orange', yellow: 'yellow', blue: 'blue', green: 'green',
+};
+
+/**
+ * Reads a colour cut for reports: `红色`, `红色网格`, `橙色及以上` (orange and more severe), `red`.
+ * @returns the colours, or null when the term is not a colour cut.
+ */
+export function parseColourCut(term: string): RiskColour[] | null {
+  const m = /^(红|橙|黄|蓝|绿)色(?:风险)?(?:网格)?(及以上|以上)?(?:网格)?$/.exec(term) ?? /^(red|orange|yellow|blue|green)(\+)?$/i.exec(term);
+  if (!m) return null;
+  const c = COLOUR_WORDS[m[1]!.toLowerCase()]!;
+  return m[2] ? RISK_COLOURS.slice(0, RISK_COLOURS.indexOf(c) + 1) : [c];
+}
+
+/** Finds the one grid `name` names (a unit id, a grid name, or `乡镇+网格名`). @throws Refusal when none, several or not a grid. */
+function findGrid(deps: CoreDeps, name: string, within: string | undefined): Unit {
+  const byId = getUnit(deps.db, name);
+  if (byId) {
+    if (byId.kind !== 'grid') throw new Refusal(`「${name}」不是网格。`);
+    return byId;
+  }
+  let grids: Unit[];
+  try {
+    grids = resolveScope(deps.db, [name], within).units.filter((u) => u.kind === 'grid');
+  } catch (err) {
+    if (err instanceof Refusal && err.message.startsWith('只能向本乡镇')) throw new Refusal(`「${name}」不在本乡镇，只能设置本乡镇网格的风险颜色。`);
+    if (err instanceof Refusal && err.message.includes('不是乡镇')) throw new Refusal(`没有网格「${name}」。请核对名称。`);
+    if (err instanceof Refusal) throw new Refusal(err.message.replace(/未下发。?/, '').trim());
+    throw err;
+  }
+  if (grids.length !== 1 || !name.endsWith(grids[0]!.name)) throw new Refusal(`「${name}」不是一个网格，请写网格名称，如「周家坞村第1网格」。`);
+  return grids[0]!;
+}
+
+/**
+ * Sets a grid's risk colour for the sender of `ctx`.
+ * @returns the reply text.
+ * @throws Refusal when the sender may not set it (role, group, township) or the grid is unknown.
+ */
+export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'now'>, name: string, colour: RiskColour): string {
+  const county = ISSUER_ROLES.includes(ctx.sender.role);
+  const officer = ctx.sender.role === 'township_officer';
+  if (!county && !officer) throw new Refusal('只有指挥长、值班员或乡镇干部可以设置风险颜色。');
+  if (officer && ctx.groupUnit.id !== ctx.sender.unitId) throw new Refusal('乡镇干部请在本乡镇指挥室设置本乡镇网格的风险颜色。');
+  const grid = findGrid(deps, name, officer ? ctx.sender.unitId : undefined);
+  if (officer && grid.townshipId !== ctx.sender.unitId) throw new Refusal(`${grid.name}不在本乡镇，只能设置本乡镇网格的风险颜色。`);
+  const before = grid.riskColour;
+  const changed = setRiskColour(deps.db, grid.id, colour, ctx.now, String(ctx.message.inboundId));
+  if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;
+  audit(deps.db, {
+    actorId: ctx.sender.id,
+    action: 'unit.risk_colour',
+    subject: grid.id,
+    detail: { from: before, to: colour },
+    inboundId: ctx.message.inboundId,
+    at: ctx.now,
+  });
+  const tname = grid.townshipId ? getUnit(deps.db, grid.townshipId)?.name ?? '' : '';
+  return `✅ ${tname}${grid.name} 风险颜色：${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}。`;
+}
