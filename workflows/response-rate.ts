@@ -26,14 +26,17 @@
  *   those colours (township rooms have no colour).
  * - Percentages are rounded down to one decimal (`percent()`), so 99.96 % never shows as 100 %.
  *
- * Adding tasks (专项任务) later: write one {@link ReportSection} (`taskSection`: completion rate =
- * units completed / units targeted, overdue = units not completed by the deadline; cancelled tasks
- * left out) and add it to {@link SECTIONS}. `/统计`, the digest, the export's summary sheet and the
- * dashboard JSON pick every section up from there.
+ * - **Tasks** (专项任务): tasks issued in the period and not cancelled (/取消任务 leaves them out);
+ *   the unit is one target grid of one task. Completion rate = grids completed / grids targeted;
+ *   overdue = grids not completed while the deadline has passed (at the time of the report) plus grids
+ *   that completed after it (late); both are shown.
+ *
+ * Each family beside directives is one {@link ReportSection} in {@link SECTIONS}; `/统计`, the digest,
+ * the export's summary sheet and the dashboard JSON pick every section up from there.
  */
 import type { CoreDeps, Tier } from '../src/core/command.js';
 import { percent } from '../src/core/time.js';
-import { leadsReported, responseRows, revokedCount, riskColourHistory, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
+import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
 import { countyUnit } from '../src/db/queries/roster.js';
 import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
@@ -48,6 +51,7 @@ export const DEFINITIONS = [
   '已读率：平台上报已读时才统计，目前为“—”。',
   '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
   '风险颜色：网格在该条发布时的风险颜色。',
+  '专项任务：期间内发布、未取消的任务，按“任务 × 下发网格”计；完成率 = 已完成网格次 / 下发网格次；逾期 = 已过截止仍未完成的网格次，逾期完成另计。',
 ];
 
 /** What reports need: the database and configuration (no outbox, no Redis — the CLI uses it too). */
@@ -284,8 +288,46 @@ export const leadSection: ReportSection = {
   },
 };
 
-/** Every section, in display order. TASKS: add `taskSection` here when 专项任务 lands. */
-export const SECTIONS: ReportSection[] = [leadSection];
+/** Task figures of a period and scope, at `now` (overdue depends on whether the deadline has passed). */
+export function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, now: Date) {
+  const rows = taskRows(deps.db, range).filter((r) => inScope(scope, r));
+  const done = rows.filter((r) => r.doneAt !== null);
+  const overdue = rows.filter((r) => r.doneAt === null && r.deadline.getTime() < now.getTime());
+  return {
+    tasks: new Set(rows.map((r) => r.taskId)).size,
+    targeted: rows.length,
+    done: done.length,
+    doneLate: done.filter((r) => r.late).length,
+    overdue: overdue.length,
+    overdueNames: overdue.map((r) => r.unitName),
+  };
+}
+
+/** Special tasks: completion rate, overdue and late completions. */
+export const taskSection: ReportSection = {
+  key: 'tasks',
+  lines(deps, range, scope) {
+    const s = taskStats(deps, range, scope, new Date());
+    if (s.tasks === 0) return ['专项任务：0 项'];
+    const lines = [`专项任务 ${s.tasks} 项：完成 ${s.done}/${s.targeted}（${percent(s.done, s.targeted)}），逾期未完成 ${s.overdue}，逾期完成 ${s.doneLate}`];
+    if (s.overdue && scope.kind !== 'county') lines.push(`逾期未完成：${s.overdueNames.slice(0, 10).join('、')}${s.overdue > 10 ? ` 等${s.overdue}个` : ''}`);
+    return lines;
+  },
+  figures(deps, range, scope) {
+    const s = taskStats(deps, range, scope, new Date());
+    return [
+      { name: '专项任务数', value: s.tasks },
+      { name: '任务下发网格次', value: s.targeted },
+      { name: '任务已完成网格次', value: s.done },
+      { name: '任务完成率', value: percent(s.done, s.targeted) },
+      { name: '逾期未完成网格次', value: s.overdue },
+      { name: '逾期完成网格次', value: s.doneLate },
+    ];
+  },
+};
+
+/** Every section, in display order. */
+export const SECTIONS: ReportSection[] = [leadSection, taskSection];
 
 /** A township's (or grid's) figures in a breakdown. */
 export interface BreakdownRow extends Tally {

@@ -33,6 +33,8 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     PORT: '0',
     LOG_LEVEL: 'silent',
     CONSOLE_GROUP_RATE: '1000/s',
+    // the daily digest would otherwise fire into a test running at 20:00 Shanghai time
+    DAILY_REPORT_CRON: '0 3 1 1 *',
     ...env,
   });
 }

@@ -9,6 +9,8 @@ import {
   directiveTargets,
   directives,
   leads,
+  taskTargets,
+  tasks,
   unitStatusHistory,
   units,
   type Lead,
@@ -88,6 +90,35 @@ export function revokedCount(db: Db, range: { from: Date | null; to: Date | null
   if (range.from) conds.push(gte(directives.issuedAt, range.from));
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
   return db.select({ id: directives.id }).from(directives).where(and(...conds)).all().length;
+}
+
+/**
+ * One target grid of one special task issued in `[from, to)` and not cancelled, with its completion:
+ * ordered by issue time, task, unit id.
+ */
+export function taskRows(db: Db, range: { from: Date | null; to: Date | null }) {
+  const conds = [ne(tasks.status, 'cancelled')];
+  if (range.from) conds.push(gte(tasks.issuedAt, range.from));
+  if (range.to) conds.push(lt(tasks.issuedAt, range.to));
+  return db
+    .select({
+      taskId: tasks.id,
+      year: tasks.year,
+      number: tasks.number,
+      title: tasks.title,
+      issuedAt: tasks.issuedAt,
+      deadline: tasks.deadline,
+      unitId: taskTargets.unitId,
+      unitName: taskTargets.unitName,
+      townshipId: taskTargets.townshipId,
+      doneAt: taskTargets.doneAt,
+      late: taskTargets.late,
+    })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(and(...conds))
+    .orderBy(asc(tasks.issuedAt), asc(tasks.id), asc(taskTargets.unitId))
+    .all();
 }
 
 /** Leads reported in `[from, to)`, ordered by report time. */
