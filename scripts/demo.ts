@@ -9,7 +9,8 @@
  * at the end. Env: DEMO_ROSTER (default examples/demo-county), DEMO_SEED (default 17), DEMO_ACK_RATE (0.9).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -70,15 +71,29 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_
   }
 }
 
+/** Deletes the Redis keys of a queue prefix this demo created (its timers, outbox and schedulers). */
+async function clearQueues(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   let child: ChildProcess | null = null;
+  let ownDir: string | null = null;
   if (!(await healthy())) {
     const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
     const port = 3000 + Math.floor(Math.random() * 2000) + 1000;
     base = `http://127.0.0.1:${port}`;
     console.log(`no gridrelay answering; starting one on ${base} with a fresh database in ${dir}`);
-    child = spawn(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn' },
+    ownDir = dir;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      // its own database and its own queue prefix, so it never meets another gridrelay on this Redis
+      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUEUE_PREFIX: `demo${process.pid}`, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     await until('gridrelay to start', async () => ((await healthy()) ? true : undefined));
@@ -121,7 +136,7 @@ async function main(): Promise<void> {
       await say(groupOf[g.unit_id!]!, who.member_id!, words[Math.floor(random() * words.length)]!);
       acked++;
     }
-    console.log(`${townships.length} 个乡镇指挥室和 ${acked} 个网格（种子 ${seed}）回复了确认。`);
+    console.log(`${townships.length} 个乡镇指挥室和 ${acked} 个网格回复了确认。`);
 
     const before = (await outbound(start, commandGroup)).length;
     await say(commandGroup, commander.member_id!, `/进度 ${number}`);
@@ -133,7 +148,13 @@ async function main(): Promise<void> {
     const total = perGrid.reduce((a, b) => a + b, 0);
     console.log(`机器人在每个网格群发消息：平均 ${(total / grids.length).toFixed(2)} 条，最多 ${Math.max(...perGrid)} 条（下发 1 条 + 确认回复 1 条）；全县共 ${posted.length} 条。`);
   } finally {
-    child?.kill('SIGTERM');
+    if (child) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await clearQueues(`demo${process.pid}`);
+    }
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   }
 }
 

@@ -41,7 +41,8 @@ describe('restart mid-relay', () => {
       LOG_LEVEL: 'warn',
     };
     const launch = async () => {
-      const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], { env, stdio: 'ignore' });
+      // one process (node with tsx's loader), so SIGKILL kills the server itself, not a wrapper
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
       children.push(child);
       for (let i = 0; i < 200; i++) {
         try {
@@ -73,8 +74,10 @@ describe('restart mid-relay', () => {
       sentBeforeCrash = (await relays()).length;
       if (sentBeforeCrash < 40) await new Promise((r) => setTimeout(r, 10));
     }
+    const exited = new Promise((r) => first.once('exit', r));
     first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await exited;
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow(); // really gone
     expect(sentBeforeCrash).toBeGreaterThanOrEqual(40);
     expect(sentBeforeCrash).toBeLessThan(762); // the crash really was mid-relay
 

@@ -81,6 +81,22 @@ describe('roster import', () => {
     expect(err.message).toContain('groups.csv:765: unit T01-V01 is a village');
   });
 
+  it('refuses a misspelt column (it would blank that field everywhere) and a file that is not UTF-8', async () => {
+    const dir = tmp();
+    const copy = join(dir, 'roster');
+    cpSync(FIXTURE_DIR, copy, { recursive: true });
+    writeFileSync(join(copy, 'units.csv'), readFileSync(join(copy, 'units.csv'), 'utf8').replace('risk_color', 'colour'));
+    // members.csv as Excel on Chinese Windows saves it: GBK (周 = D6 DC)
+    writeFileSync(join(copy, 'members.csv'), Buffer.from('member_id,name,role,unit_id,mobile\nstaff00001,\xd6\xdc,commander,C01,13800000001\n', 'latin1'));
+    const d = db(dir);
+    const err = (await importRoster(d, copy).catch((e: unknown) => e)) as RosterError;
+    expect(err.message).toContain('members.csv: not UTF-8 text');
+    cpSync(join(FIXTURE_DIR, 'members.csv'), join(copy, 'members.csv'));
+    const err2 = (await importRoster(d, copy).catch((e: unknown) => e)) as RosterError;
+    expect(err2.message).toContain('units.csv:1: unknown column(s): colour');
+    expect(rosterCounts(d).grid).toBe(0);
+  });
+
   it('reads one XLSX with units, groups and members sheets', async () => {
     const dir = tmp();
     const wb = new ExcelJS.Workbook();

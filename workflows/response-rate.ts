@@ -308,7 +308,7 @@ export const taskSection: ReportSection = {
   key: 'tasks',
   lines(deps, range, scope) {
     const s = taskStats(deps, range, scope, new Date());
-    if (s.tasks === 0) return ['专项任务：0 项'];
+    if (s.tasks === 0) return []; // nothing to say: keep the answer short
     const lines = [`专项任务 ${s.tasks} 项：完成 ${s.done}/${s.targeted}（${percent(s.done, s.targeted)}），逾期未完成 ${s.overdue}，逾期完成 ${s.doneLate}`];
     if (s.overdue && scope.kind !== 'county') lines.push(`逾期未完成：${s.overdueNames.slice(0, 10).join('、')}${s.overdue > 10 ? ` 等${s.overdue}个` : ''}`);
     return lines;

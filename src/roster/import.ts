@@ -66,15 +66,19 @@ interface Validated {
 export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Validated } | { ok: false; problems: RosterProblem[] } {
   const problems: RosterProblem[] = [];
   const bad = (r: SourceRow, reason: string) => problems.push({ file: r.file, row: r.row, reason });
-  const need = (rows: SourceRow[], cols: string[], file: string) => {
+  const need = (rows: SourceRow[], cols: string[], optional: string[], file: string) => {
     const first = rows[0];
     if (!first) return;
     const missing = cols.filter((c) => !(c in first.values));
     if (missing.length) problems.push({ file, row: 1, reason: `missing column(s): ${missing.join(', ')}` });
+    // a misspelt optional column would silently blank that field on every row
+    const known = new Set([...cols, ...optional]);
+    const unknown = Object.keys(first.values).filter((c) => c !== '' && !known.has(c));
+    if (unknown.length) problems.push({ file, row: 1, reason: `unknown column(s): ${unknown.join(', ')} (columns are ${[...known].join(', ')})` });
   };
-  need(raw.units, ['unit_id', 'kind', 'name', 'parent_id'], raw.units[0]?.file ?? 'units');
-  need(raw.groups, ['conversation_id', 'unit_id', 'title'], raw.groups[0]?.file ?? 'groups');
-  need(raw.members, ['member_id', 'name', 'role', 'unit_id'], raw.members[0]?.file ?? 'members');
+  need(raw.units, ['unit_id', 'kind', 'name', 'parent_id'], ['control_level', 'risk_color'], raw.units[0]?.file ?? 'units');
+  need(raw.groups, ['conversation_id', 'unit_id', 'title'], [], raw.groups[0]?.file ?? 'groups');
+  need(raw.members, ['member_id', 'name', 'role', 'unit_id'], ['mobile'], raw.members[0]?.file ?? 'members');
   if (problems.length) return { ok: false, problems };
 
   const existing = new Map(db.select({ id: units.id, kind: units.kind }).from(units).all().map((u) => [u.id, u.kind as UnitKind]));

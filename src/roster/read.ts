@@ -55,8 +55,15 @@ function readCsvFolder(dir: string): RawRoster {
       problems.push({ file: name, row: 0, reason: 'file missing' });
       continue;
     }
+    let text: string;
     try {
-      const records = parse(readFileSync(file, 'utf8'), {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+    } catch {
+      problems.push({ file: name, row: 0, reason: 'not UTF-8 text (Excel: save as "CSV UTF-8", or import the .xlsx itself)' });
+      continue;
+    }
+    try {
+      const records = parse(text, {
         bom: true,
         skip_empty_lines: true,
         trim: true,
