@@ -27,7 +27,7 @@ import {
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
-import { KIND_ZH, formatNumber } from './directive-format.js';
+import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
 import { scheduleLadder } from './directive-ladder.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
@@ -129,8 +129,15 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   );
   const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
+  const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
   for (const u of targets) {
-    deps.outbox.store(db, { conversationId: u.conversationId, text: relay, dedupKey: `dir-${directive.id}-relay-${u.conversationId}`, notifyOnFail: input.conversationId });
+    deps.outbox.store(db, {
+      conversationId: u.conversationId,
+      text: relay,
+      ...(actions ? { actions } : {}),
+      dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
+      notifyOnFail: input.conversationId,
+    });
   }
   scheduleLadder(deps, directive, now);
   insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });

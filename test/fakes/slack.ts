@@ -15,6 +15,8 @@ export interface SlackPost {
   text: string;
   thread_ts?: string;
   ts: string;
+  /** Block Kit blocks, when the post had any. */
+  blocks?: { type: string; elements?: { type: string; action_id?: string; value?: string; text?: { text: string } }[] }[];
 }
 
 export class FakeSlack {
@@ -87,6 +89,30 @@ export class FakeSlack {
     }).toString();
   }
 
+  /**
+   * An interactivity request body (form-encoded `payload=`), as Slack posts it when `user` clicks the
+   * button `actionId` with `value` on the message `messageTs` in `channel`.
+   */
+  blockAction(channel: string, user: string, messageTs: string, actionId: string, value: string): { triggerId: string; body: string } {
+    const n = ++this.seq;
+    const triggerId = `trig.${process.pid}.${n}`;
+    const actionTs = `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`;
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'TFAKE', domain: 'fake' },
+      user: { id: user, username: user, team_id: 'TFAKE' },
+      api_app_id: 'AFAKE',
+      token: 'legacy',
+      container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
+      trigger_id: triggerId,
+      channel: { id: channel, name: channel },
+      message: { type: 'message', ts: messageTs, text: '' },
+      response_url: `${this.apiUrl}response/${n}`,
+      actions: [{ type: 'button', action_id: actionId, block_id: `b${n}`, value, text: { type: 'plain_text', text: '收到' }, action_ts: actionTs }],
+    };
+    return { triggerId, body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString() };
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const args = await readArgs(req);
@@ -101,7 +127,8 @@ export class FakeSlack {
         const error = this.failChannel.get(channel);
         if (error) return json(res, { ok: false, error });
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
-        this.posts.push({ at: Date.now(), channel, text: String(args.text ?? ''), ts, ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}) });
+        const blocks = typeof args.blocks === 'string' ? (JSON.parse(args.blocks) as SlackPost['blocks']) : (args.blocks as SlackPost['blocks']);
+        this.posts.push({ at: Date.now(), channel, text: String(args.text ?? ''), ts, ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}), ...(blocks ? { blocks } : {}) });
         return json(res, { ok: true, channel, ts, message: { text: args.text, ts } });
       }
       default:

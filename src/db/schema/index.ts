@@ -4,3 +4,4 @@ export * from './directives.js';
 export * from './audit.js';
 export * from './timers.js';
 export * from './leads.js';
+export * from './receipts.js';

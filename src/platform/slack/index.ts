@@ -1,16 +1,17 @@
 /**
  * The Slack platform (PRODUCT.md §3, fallback): `@slack/bolt` 4.5, Socket Mode when an app token is set,
  * otherwise the HTTP receiver on gridrelay's own server (`POST /slack/events`, signature verified).
- * In: @-mentions of the bot (mention stripped) and registered slash commands (translated to the Chinese
- * command words). Out: `chat.postMessage`. The per-channel rate is applied by the outbox.
+ * In: @-mentions of the bot (mention stripped), registered slash commands (translated to the Chinese
+ * command words) and clicks on the acknowledgement button of relays (→ `/收到 令N`). Out:
+ * `chat.postMessage`, with a Block Kit button when the message offers an `ack` action. The per-channel rate is applied by the outbox.
  */
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';
 import { PlatformError, type AdapterHealth, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
-import { postMessage, type ChatClient } from './outbound.js';
-import { mentionToInbound, slashToInbound, type SlackMessageEvent, type SlashPayload } from './parse.js';
+import { ACK_ACTION_ID, postMessage, type ChatClient } from './outbound.js';
+import { blockActionToInbound, mentionToInbound, slashToInbound, type BlockActionPayload, type SlackMessageEvent, type SlashPayload } from './parse.js';
 import { FastifyReceiver } from './receiver.js';
 
 export interface SlackOptions {
@@ -31,7 +32,7 @@ export class SlackAdapter implements PlatformAdapter {
   private readonly receiver: FastifyReceiver | null;
   private readonly log: Logger;
   private state: 'idle' | 'initialising' | 'receiving' | 'auth-failed' | 'stopped' = 'idle';
-  private readonly stats = { mentions: 0, commands: 0, duplicates: 0, sent: 0 };
+  private readonly stats = { mentions: 0, commands: 0, buttons: 0, duplicates: 0, sent: 0 };
 
   /** @throws Error when neither an app token (Socket Mode) nor a signing secret (HTTP) is configured. */
   constructor(private readonly opts: SlackOptions) {
@@ -80,6 +81,15 @@ export class SlackAdapter implements PlatformAdapter {
     app.command(/.*/, async ({ command, ack }) => {
       this.stats.commands++;
       await this.accept(slashToInbound(command as SlashPayload));
+      await ack();
+    });
+    // the acknowledgement button on relays: stored as `/收到 令N` from the clicker, then acked (well within 3 s)
+    app.action(ACK_ACTION_ID, async ({ body, ack }) => {
+      const msg = blockActionToInbound(body as BlockActionPayload, ACK_ACTION_ID);
+      if (msg) {
+        this.stats.buttons++;
+        await this.accept(msg);
+      }
       await ack();
     });
     app.error(async (err) => {
