@@ -19,6 +19,7 @@ import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
 import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
 import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+import { planReadPolls } from './directive-receipts.js';
 
 /**
  * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
@@ -100,6 +101,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
     lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
   const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
+  planReadPolls(deps, d, revision, now);
   insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at: now, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
   audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at: now });
   return { directive: d, groups };
