@@ -1,7 +1,7 @@
 /**
  * One conformance suite × 3 adapters (ARCHITECTURE.md: test/platform/): the same checks against the
  * console, the DingTalk adapter (real SDK, local fake DingTalk) and the Slack adapter (real Bolt, local
- * fake Slack). Each driver delivers a message the way its platform does and reads what the bot posted.
+ * fake Slack; HTTP receiver and Socket Mode). Each driver delivers a message the way its platform does and reads what the bot posted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../src/db/schema/index.js';
@@ -86,10 +86,32 @@ async function slackDriver(): Promise<Driver> {
   };
 }
 
+async function slackSocketDriver(): Promise<Driver> {
+  const fake = await new FakeSlack().start();
+  const app = await buildTestApp({ env: fake.socketEnv() });
+  await until('a socket', () => fake.sockets.some((s) => s.open));
+  return {
+    app,
+    async deliver(cid, sender, text, times) {
+      const ev = fake.mentionEvent(cid, sender, text);
+      for (let i = 0; i < times; i++) {
+        const envelope = fake.pushEnvelope('events_api', JSON.parse(ev.body), { retryAttempt: i });
+        await until('the envelope ack', () => fake.envelopeAcks.some((x) => x.envelopeId === envelope));
+      }
+    },
+    posts: async (cid) => fake.posts.filter((p) => p.channel === cid).map((p) => p.text),
+    async stop() {
+      await app.close();
+      await fake.stop();
+    },
+  };
+}
+
 const DRIVERS: [string, () => Promise<Driver>][] = [
   ['console', consoleDriver],
   ['dingtalk', dingtalkDriver],
-  ['slack', slackDriver],
+  ['slack (HTTP)', slackDriver],
+  ['slack (Socket Mode)', slackSocketDriver],
 ];
 
 describe.each(DRIVERS)('platform conformance: %s', (_name, make) => {
