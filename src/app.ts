@@ -1,7 +1,8 @@
 /**
  * buildApp(config) wires gridrelay together: SQLite, Redis, the platform adapter (the only place that
- * picks one), the inbox, the outbox and the HTTP server. Stop order: adapter → HTTP → inbox → outbox
- * worker (in-flight sends finish) → queues → Redis → SQLite.
+ * picks one), the inbox, the outbox, read-receipt polls (platforms that report reads) and the HTTP
+ * server. Stop order: adapter → HTTP → inbox → timers → receipt polls → outbox worker (in-flight sends
+ * finish) → queues → Redis → SQLite.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -10,12 +11,14 @@ import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery.js';
 import { TaskRecurrence } from '../workflows/task-recurrence.js';
+import { pollReadReceipts, replanRecentPolls } from '../workflows/directive-receipts.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/command.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timers.js';
+import { ReceiptPoller } from './jobs/receipts.js';
 import { openDb, type Db } from './db/client.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
@@ -109,6 +112,18 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     },
   });
   const deps: CoreDeps = { db, config, outbox, timers, now };
+  // read receipts only where the platform reports reads (DingTalk); elsewhere deps.receipts stays unset
+  const readReceipts = adapter.readReceipts?.bind(adapter);
+  const receipts = readReceipts
+    ? new ReceiptPoller({
+        connection: redis, prefix: config.QUEUE_PREFIX, log, offsetsMs: config.READ_RECEIPT_POLL,
+        poll: async ({ directiveId }) => {
+          const r = await pollReadReceipts(deps, readReceipts, directiveId);
+          log.debug({ directiveId, ...r }, 'read receipts polled');
+        },
+      })
+    : null;
+  if (receipts) deps.receipts = receipts;
   registerWorkflowTimers(deps);
   // recurring special tasks run on their own BullMQ queue (job schedulers)
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
@@ -132,6 +147,10 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       await timers.start();
       await taskRecurrence.start();
       await digest.start();
+      if (receipts) {
+        receipts.start();
+        await replanRecentPolls(deps);
+      }
       inbox.kick();
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
@@ -148,6 +167,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await digest.close();
         await timers.close();
         await taskRecurrence.close();
+        await receipts?.close();
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
         db.$client.close();

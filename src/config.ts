@@ -111,6 +111,8 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url('SLACK_API_URL must be a URL').default('https://slack.com/api/'),
   /** Slack: send rate per channel (Slack allows about 1 message/s per channel). */
   SLACK_CHANNEL_RATE: rate('SLACK_CHANNEL_RATE').prefault('1/s'),
+  /** Read receipts (DingTalk): poll who has read a directive's relays at these offsets after it goes out. */
+  READ_RECEIPT_POLL: durationList('READ_RECEIPT_POLL').prefault('2m,10m,30m,2h'),
   /** A relay that fails for good is reported to the issuer's group after this window (failures in it are listed together). */
   SEND_FAILURE_REPORT_AFTER: duration('SEND_FAILURE_REPORT_AFTER').prefault('1m'),
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),

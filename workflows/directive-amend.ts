@@ -9,6 +9,7 @@
  */
 import type { CommandContext, CoreDeps, Tier } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
+import type { OutboundAction } from '../src/core/message.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { clockIn, shortDateTimeIn } from '../src/core/time.js';
@@ -16,8 +17,9 @@ import { audit } from '../src/db/queries/audit.js';
 import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { KIND_ZH, formatNumber } from './directive-format.js';
+import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
 import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+import { planReadPolls } from './directive-receipts.js';
 
 /**
  * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
@@ -70,9 +72,11 @@ function signature(deps: CoreDeps, conversationId: string, at: Date): string {
   return `——${getGroup(deps.db, conversationId)?.title ?? '指挥部'} ${shortDateTimeIn(at, deps.config.TIMEZONE)}`;
 }
 
-function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string): number {
+function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, actions?: OutboundAction[]): number {
   const convs = [...new Set(targetsOf(deps.db, d.id).map((t) => t.conversationId))];
-  for (const c of convs) deps.outbox.store(deps.db, { conversationId: c, text, dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
+  for (const c of convs) {
+    deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
+  }
   return convs.length;
 }
 
@@ -96,7 +100,8 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
-  const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`);
+  const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
+  planReadPolls(deps, d, revision, now);
   insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at: now, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
   audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at: now });
   return { directive: d, groups };

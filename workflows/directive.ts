@@ -27,10 +27,11 @@ import {
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
-import { KIND_ZH, formatNumber } from './directive-format.js';
+import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
 import { scheduleLadder } from './directive-ladder.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
+import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
 
 export { KIND_ZH, formatNumber };
 
@@ -129,10 +130,18 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   );
   const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
+  const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
   for (const u of targets) {
-    deps.outbox.store(db, { conversationId: u.conversationId, text: relay, dedupKey: `dir-${directive.id}-relay-${u.conversationId}`, notifyOnFail: input.conversationId });
+    deps.outbox.store(db, {
+      conversationId: u.conversationId,
+      text: relay,
+      ...(actions ? { actions } : {}),
+      dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
+      notifyOnFail: input.conversationId,
+    });
   }
   scheduleLadder(deps, directive, now);
+  planReadPolls(deps, directive, 1, now);
   insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
   audit(db, {
     actorId: input.issuer.id,
@@ -258,12 +267,16 @@ export function resolve(deps: CoreDeps, ref: DirectiveRef): Directive {
 /** Up to this many silent grids, all are named; beyond it the county view names a few per township. */
 const NAME_ALL_UP_TO = 60;
 const NAMES_PER_TOWNSHIP_WHEN_MANY = 5;
+/** A grid's own /进度 names at most this many members who have not read it. */
+const UNREAD_NAMES_SHOWN = 10;
 
 /**
  * Progress of one directive for a viewer's tier, as a phone-sized text:
  * county → per township and the silent units; township → its own room and grids; grid → itself.
- * Counts are of acknowledgements of the current revision, against the target snapshot taken at issue;
- * the history (issue, amendments, revocation, and for the county the ladder steps) follows.
+ * Counts are of acknowledgements of the current revision, against the target snapshot taken at issue.
+ * Where the platform reports reads, read figures stand beside them (county: units with a reader, per
+ * township and overall; township: grids with a reader, silent grids nobody read marked （未读）; grid: members
+ * who read, and who has not — the unit's roster minus readers). The history (issue, amendments, revocation, and for the county the ladder steps) follows.
  */
 export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string {
   const rows = targetsWithAcks(deps.db, d.id, d.revision);
@@ -276,26 +289,39 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     if (!own) return `${head}\n${formatNumber(d)}未发给${viewer.unit.name}。`;
     let status = own.ackAt ? `已确认（${clockIn(own.ackAt, tz)}${own.late ? '，逾期' : ''}）` : d.ackRequired ? '未确认' : '无需回执';
     if (!own.ackAt && d.revision > 1 && getAck(deps.db, d.id, own.unitId, d.revision - 1)) status = '已确认上一版，更正后尚未重新确认';
-    return [head, `${viewer.unit.name}：${status}`, ...history].join('\n');
+    const lines = [head, `${viewer.unit.name}：${status}`];
+    const read = tracksReads(deps) ? readByUnit(deps, d.id).get(own.unitId) : undefined;
+    if (read) {
+      const unread = unreadNames(deps, own.unitId, read.readers);
+      const shown = unread.slice(0, UNREAD_NAMES_SHOWN).join('、');
+      lines.push(`已读 ${read.readers.length}/${read.members} 人${unread.length ? `；未读：${shown}${unread.length > UNREAD_NAMES_SHOWN ? ` 等${unread.length}人` : ''}` : ''}`);
+    }
+    return [...lines, ...history].join('\n');
   }
   const scoped = viewer.tier === 'township' ? rows.filter((r) => r.townshipId === viewer.unit.id) : rows;
   const grids = scoped.filter((r) => r.unitKind === 'grid');
   const rooms = scoped.filter((r) => r.unitKind === 'township');
   const acked = (xs: typeof rows) => xs.filter((r) => r.ackAt !== null).length;
+  // read figures (platforms that report reads): a unit counts as read once any of its members has read a relay
+  const reads = tracksReads(deps) ? readByUnit(deps, d.id) : null;
+  const readUnits = (xs: typeof rows) => xs.filter((r) => (reads?.get(r.unitId)?.readers.length ?? 0) > 0).length;
+  const readNote = (xs: typeof rows) => (reads ? `，已读 ${readUnits(xs)}/${xs.length}` : '');
   const lateCount = scoped.filter((r) => r.ackAt !== null && r.late).length;
   const lines = [head, `网格：${acked(grids)}/${grids.length}（${percent(acked(grids), grids.length)}）${lateCount ? `，逾期确认 ${lateCount}` : ''}`];
   if (viewer.tier === 'county') {
     lines.push(`乡镇指挥室：${acked(rooms)}/${rooms.length}`);
     lines.push(`合计响应率：${acked(scoped)}/${scoped.length}（${percent(acked(scoped), scoped.length)}）`);
+    if (reads) lines.push(`合计已读：${readUnits(scoped)}/${scoped.length}（${percent(readUnits(scoped), scoped.length)}，单位内有人已读）`);
     lines.push('各乡镇网格确认：');
     const names = new Map(townships(deps.db).map((t) => [t.id, t.name]));
     const byTownship = new Map<string, typeof rows>();
     for (const g of grids) byTownship.set(g.townshipId, [...(byTownship.get(g.townshipId) ?? []), g]);
     for (const [tid, gs] of byTownship) {
       const room = rooms.find((r) => r.unitId === tid);
-      lines.push(`· ${names.get(tid) ?? tid} ${acked(gs)}/${gs.length}${room && !room.ackAt ? '（指挥室未确认）' : ''}`);
+      lines.push(`· ${names.get(tid) ?? tid} ${acked(gs)}/${gs.length}${readNote(gs)}${room && !room.ackAt ? '（指挥室未确认）' : ''}`);
     }
   } else {
+    if (reads) lines.push(`已读网格：${readUnits(grids)}/${grids.length}`);
     const room = rooms[0];
     if (room) lines.push(`本乡镇指挥室：${room.ackAt ? '已确认' : '未确认'}`);
   }
@@ -306,7 +332,9 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   }
   lines.push(`未确认网格（${silent.length}）：`);
   const groupsBy = new Map<string, string[]>();
-  for (const s of silent) groupsBy.set(s.townshipId, [...(groupsBy.get(s.townshipId) ?? []), s.unitName]);
+  // the township's full list marks silent grids where nobody has even read it
+  const unreadMark = (r: (typeof rows)[number]) => (reads && viewer.tier === 'township' && !reads.get(r.unitId)?.readers.length ? '（未读）' : '');
+  for (const s of silent) groupsBy.set(s.townshipId, [...(groupsBy.get(s.townshipId) ?? []), `${s.unitName}${unreadMark(s)}`]);
   const tname = (id: string) => getUnit(deps.db, id)?.name ?? id;
   const cap = silent.length <= NAME_ALL_UP_TO || viewer.tier === 'township' ? Infinity : NAMES_PER_TOWNSHIP_WHEN_MANY;
   for (const [tid, names] of groupsBy) {

@@ -7,6 +7,7 @@ import type { Group, Member, Role, Unit } from '../db/schema/index.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import type { Outbox } from './outbox.js';
 import type { Timers } from '../jobs/timers.js';
+import type { ReceiptPolls } from '../jobs/receipts.js';
 
 /** The tier of the group a command is posted in. */
 export type Tier = 'county' | 'township' | 'grid';
@@ -18,6 +19,8 @@ export interface CoreDeps {
   outbox: Outbox;
   /** Durable timers (reminders, escalations, SLAs); schedule inside the transaction. */
   timers: Timers;
+  /** Read-receipt polls; present only when the platform reports reads (DingTalk). */
+  receipts?: ReceiptPolls;
   /** The current time; tests may fix it. */
   now(): Date;
 }

@@ -101,6 +101,7 @@ export class Inbox {
   private async flush(): Promise<void> {
     await this.deps.outbox.flush();
     await this.deps.timers.flush();
+    await this.deps.receipts?.flush();
   }
 
   private processOne(row: InboundRow): void {

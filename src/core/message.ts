@@ -41,8 +41,20 @@ export interface OutboundMessage {
   markdown?: string;
   /** Roster member ids to @-mention (never "all"). */
   mentions?: string[];
+  /** Buttons the platform may render (Slack: Block Kit); platforms without buttons ignore them. */
+  actions?: OutboundAction[];
   /** The inbound message this answers, with its adapter-private reply context, if any. */
   replyTo?: { inboundId: number; platformMsgId: string; replyContext?: Record<string, unknown> };
+}
+
+/**
+ * An adapter-neutral action a message offers. `ack`: a button labelled `label` that, when pressed, is
+ * as if the presser had sent `command` (e.g. `/收到 令17`) in the same conversation.
+ */
+export interface OutboundAction {
+  kind: 'ack';
+  label: string;
+  command: string;
 }
 
 /** What the bot answers to one person's message. */

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { inboundMessages, outboundMessages, type OutboundRow } from '../db/schema/index.js';
 import type { Rate } from './duration.js';
-import type { OutboundMessage } from './message.js';
+import type { OutboundAction, OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter } from '../platform/port.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
@@ -19,6 +19,8 @@ export interface NewOutbound {
   text: string;
   markdown?: string;
   mentions?: string[];
+  /** Buttons the platform may render (e.g. Slack's acknowledgement button); others ignore them. */
+  actions?: OutboundAction[];
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
@@ -65,6 +67,7 @@ export class Outbox {
         text: msg.text,
         markdown: msg.markdown ?? null,
         mentions: msg.mentions?.length ? msg.mentions : null,
+        actions: msg.actions?.length ? msg.actions : null,
         dedupKey: msg.dedupKey ?? null,
         replyToInboundId: msg.replyToInboundId ?? null,
         notifyOnFail: msg.notifyOnFail ?? null,
@@ -180,6 +183,7 @@ export class Outbox {
     const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
     if (row.markdown) msg.markdown = row.markdown;
     if (row.mentions?.length) msg.mentions = row.mentions;
+    if (row.actions?.length) msg.actions = row.actions;
     if (row.replyToInboundId) {
       const inbound = this.opts.db
         .select({ platformMsgId: inboundMessages.platformMsgId, extra: inboundMessages.extra })

@@ -64,6 +64,8 @@ export class FakeDingTalk {
   readonly failNextSends: Failure[] = [];
   /** Readers per processQueryKey for groupMessages/query. */
   readonly readers = new Map<string, string[]>();
+  /** Readers of every message sent to a conversation (used when `readers` has nothing for the processQueryKey). */
+  readonly readersByConversation = new Map<string, string[]>();
   private seq = 0;
 
   /** Starts HTTP + WebSocket on 127.0.0.1 (random port). */
@@ -219,7 +221,7 @@ export class FakeDingTalk {
       case '/v1.0/robot/groupMessages/query': {
         if (!this.validTokens.has(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
         this.queries.push(body);
-        const all = this.readers.get(String(body.processQueryKey)) ?? [];
+        const all = this.readers.get(String(body.processQueryKey)) ?? this.readersByConversation.get(String(body.openConversationId)) ?? [];
         const start = Number(body.nextToken || 0);
         const size = Number(body.maxResults || 200);
         const page = all.slice(start, start + size);

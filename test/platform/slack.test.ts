@@ -117,3 +117,45 @@ describe('slack', () => {
     expect(row.error).toMatch(/channel_not_found/);
   });
 });
+
+describe('slack acknowledgement button', () => {
+  it('a relayed directive carries a 收到 button; a click acknowledges for that grid, once', async () => {
+    const a = await start();
+    const c = county();
+    await deliver(a, fake.slashCommand('/directive', c.commandGroup, c.commander, '今晚完成排查'), 'application/x-www-form-urlencoded');
+    const relay = await until('the relay to a grid', () => fake.posts.find((p) => p.channel === GRID_GROUP), 30_000);
+    const button = relay.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.type === 'button');
+    expect(button).toMatchObject({ action_id: 'gridrelay_ack', value: '/收到 令1', text: { text: '收到' } });
+    expect(relay.text).toContain('今晚完成排查');
+    // the confirmation to the issuer is not a relay: no button
+    const confirm = await until('the confirmation', () => fake.posts.find((p) => p.channel === c.commandGroup));
+    expect(confirm.blocks).toBeUndefined();
+
+    const click = fake.blockAction(GRID_GROUP, GRID_WORKER, relay.ts, button!.action_id!, button!.value!);
+    const t0 = Date.now();
+    const r = await deliver(a, click.body, 'application/x-www-form-urlencoded');
+    expect(r.statusCode).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    // the same payload again (a redelivery) is stored once
+    expect((await deliver(a, click.body, 'application/x-www-form-urlencoded')).statusCode).toBe(200);
+    const ack = await until('the acknowledgement', () => fake.posts.find((p) => p.channel === GRID_GROUP && p.text.includes('已确认')), 30_000);
+    expect(ack.text).toContain('周家坞村第1网格已确认指挥部令');
+    const rows = a.db.select().from(inboundMessages).all().filter((m) => m.conversationId === GRID_GROUP);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ senderId: GRID_WORKER, text: '/收到 令1', platformMsgId: `act:${click.triggerId}` });
+
+    // the commander's progress shows the grid as acknowledged
+    await deliver(a, fake.slashCommand('/progress', c.commandGroup, c.commander, '1'), 'application/x-www-form-urlencoded');
+    const progress = await until('progress', () => fake.posts.find((p) => p.channel === c.commandGroup && p.text.includes('确认进度')), 30_000);
+    expect(progress.text).toMatch(/网格：1\/747/);
+  });
+
+  it('a notice sent without receipt (回执:否) has no button', async () => {
+    const a = await start();
+    const c = county();
+    await deliver(a, fake.slashCommand('/notice', c.commandGroup, c.commander, '明日例会取消 回执:否'), 'application/x-www-form-urlencoded');
+    const relay = await until('the relay to a grid', () => fake.posts.find((p) => p.channel === GRID_GROUP), 30_000);
+    expect(relay.text).toContain('明日例会取消');
+    expect(relay.blocks).toBeUndefined();
+  });
+});

@@ -5,3 +5,4 @@ export * from './audit.js';
 export * from './timers.js';
 export * from './leads.js';
 export * from './tasks.js';
+export * from './receipts.js';

@@ -1,5 +1,6 @@
 /** Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats. */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { OutboundAction } from '../../core/message.js';
 
 export const inboundMessages = sqliteTable(
   'inbound_messages',
@@ -30,6 +31,8 @@ export const outboundMessages = sqliteTable(
     markdown: text('markdown'),
     /** JSON array of member ids to @-mention. */
     mentions: text('mentions', { mode: 'json' }).$type<string[]>(),
+    /** JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction. */
+    actions: text('actions', { mode: 'json' }).$type<OutboundAction[]>(),
     /** Domain idempotency key, e.g. `dir-17-relay-<conversation>`; a second message with it is not stored. */
     dedupKey: text('dedup_key').unique(),
     /** The inbound message this answers, if any (lets DingTalk use the session webhook). */

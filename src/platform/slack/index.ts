@@ -1,17 +1,20 @@
 /**
  * The Slack platform (PRODUCT.md §3, fallback): `@slack/bolt` 4.5, Socket Mode when an app token is set,
  * otherwise the HTTP receiver on gridrelay's own server (`POST /slack/events`, signature verified).
- * In: @-mentions of the bot (mention stripped) and registered slash commands (translated to the Chinese
- * command words). Out: `chat.postMessage`. The per-channel rate is applied by the outbox.
+ * In: @-mentions of the bot (mention stripped), registered slash commands (translated to the Chinese
+ * command words) and clicks on the acknowledgement button of relays (→ `/收到 令N`). Out:
+ * `chat.postMessage`, with a Block Kit button when the message offers an `ack` action. The per-channel rate is applied by the outbox.
  */
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';
 import { PlatformError, type AdapterHealth, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
-import { postMessage, type ChatClient } from './outbound.js';
-import { mentionToInbound, slashToInbound, type SlackMessageEvent, type SlashPayload } from './parse.js';
+import { ACK_ACTION_ID, postMessage, type ChatClient } from './outbound.js';
+import { blockActionToInbound, mentionToInbound, slashToInbound, type BlockActionPayload, type SlackMessageEvent, type SlashPayload } from './parse.js';
+import { boltLogger } from './logger.js';
 import { FastifyReceiver } from './receiver.js';
+import { SocketReceiver } from './socket.js';
 
 export interface SlackOptions {
   botToken: string;
@@ -28,20 +31,20 @@ export class SlackAdapter implements PlatformAdapter {
   readonly name = 'slack' as const;
   private sink: InboundSink | null = null;
   private app: App | null = null;
-  private readonly receiver: FastifyReceiver | null;
+  private readonly receiver: FastifyReceiver | SocketReceiver;
   private readonly log: Logger;
   private state: 'idle' | 'initialising' | 'receiving' | 'auth-failed' | 'stopped' = 'idle';
-  private readonly stats = { mentions: 0, commands: 0, duplicates: 0, sent: 0 };
+  private readonly stats = { mentions: 0, commands: 0, buttons: 0, duplicates: 0, sent: 0 };
 
   /** @throws Error when neither an app token (Socket Mode) nor a signing secret (HTTP) is configured. */
   constructor(private readonly opts: SlackOptions) {
     this.log = opts.log.child({ platform: 'slack' });
     if (!opts.appToken && !opts.signingSecret) throw new Error('Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events)');
-    this.receiver = opts.appToken ? null : new FastifyReceiver(opts.signingSecret!, this.log);
+    this.receiver = opts.appToken ? new SocketReceiver(opts.appToken, opts.apiUrl, this.log) : new FastifyReceiver(opts.signingSecret!, this.log);
   }
 
   routes(http: FastifyInstance): void {
-    this.receiver?.register(http);
+    if (this.receiver instanceof FastifyReceiver) this.receiver.register(http);
   }
 
   /** Builds the Bolt app (auth.test against `apiUrl`), registers listeners and starts receiving. */
@@ -54,9 +57,8 @@ export class SlackAdapter implements PlatformAdapter {
       logger: boltLogger(this.log),
       clientOptions: { slackApiUrl: this.opts.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     };
-    const app = this.opts.appToken
-      ? new App({ ...common, appToken: this.opts.appToken, socketMode: true })
-      : new App({ ...common, receiver: this.receiver! });
+    // our own receivers in both modes: each acks Slack only after the listeners have stored the message
+    const app = new App({ ...common, receiver: this.receiver });
     this.listen(app);
     try {
       await app.init();
@@ -80,6 +82,15 @@ export class SlackAdapter implements PlatformAdapter {
     app.command(/.*/, async ({ command, ack }) => {
       this.stats.commands++;
       await this.accept(slashToInbound(command as SlashPayload));
+      await ack();
+    });
+    // the acknowledgement button on relays: stored as `/收到 令N` from the clicker, then acked (well within 3 s)
+    app.action(ACK_ACTION_ID, async ({ body, ack }) => {
+      const msg = blockActionToInbound(body as BlockActionPayload, ACK_ACTION_ID);
+      if (msg) {
+        this.stats.buttons++;
+        await this.accept(msg);
+      }
       await ack();
     });
     app.error(async (err) => {
@@ -113,24 +124,7 @@ export class SlackAdapter implements PlatformAdapter {
       state: this.state,
       mode: this.opts.appToken ? 'socket' : 'http',
       ...this.stats,
-      ...(this.receiver ? { http: { ...this.receiver.stats } } : {}),
+      ...(this.receiver instanceof FastifyReceiver ? { http: { ...this.receiver.stats } } : { socket: this.receiver.health() }),
     };
   }
-}
-
-/** Bolt's logger interface over pino (Bolt's own console logger would bypass LOG_LEVEL). */
-function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  return {
-    debug: (...m: unknown[]) => log.debug(fmt(m)),
-    info: (...m: unknown[]) => log.info(fmt(m)),
-    warn: (...m: unknown[]) => log.warn(fmt(m)),
-    error: (...m: unknown[]) => log.error(fmt(m)),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => undefined,
-  };
 }

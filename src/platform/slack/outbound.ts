@@ -1,15 +1,45 @@
 /**
- * Slack sends: `chat.postMessage {channel, text, mrkdwn}` through Bolt's WebClient (its own retries
+ * Slack sends: `chat.postMessage {channel, text, mrkdwn, blocks?}` through Bolt's WebClient (its own retries
  * off — the outbox retries). Mentions become `<@member_id>`; never `<!channel>`/`<!here>`.
  * Errors: rate limited → throttled (Retry-After); network/5xx → retry; channel_not_found, not_in_channel,
- * is_archived, invalid_auth … → permanent.
+ * is_archived, invalid_auth … → permanent. A message with an `ack` action carries a Block Kit button
+ * (`action_id: gridrelay_ack`); `text` stays as the notification fallback.
  */
 import type { OutboundMessage } from '../../core/message.js';
 import { PlatformError, type SendReceipt } from '../port.js';
 
 /** The slice of `WebClient` we use. */
 export interface ChatClient {
-  chat: { postMessage(args: { channel: string; text: string; mrkdwn?: boolean; thread_ts?: string }): Promise<{ ok?: boolean; ts?: string; error?: string }> };
+  chat: { postMessage(args: { channel: string; text: string; mrkdwn?: boolean; thread_ts?: string; blocks?: SlackBlock[] }): Promise<{ ok?: boolean; ts?: string; error?: string }> };
+}
+
+/** The Block Kit blocks we post (a section with the text, an actions row with buttons). */
+export type SlackBlock =
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'actions'; block_id: string; elements: { type: 'button'; action_id: string; text: { type: 'plain_text'; text: string }; value: string; style?: 'primary' }[] };
+
+/** `action_id` of the acknowledgement button; a click becomes the button's `value` (e.g. `/收到 令17`) from the clicker. */
+export const ACK_ACTION_ID = 'gridrelay_ack';
+
+/** Slack caps a section's text at 3,000 characters; a longer message is posted without buttons (text only). */
+const SECTION_MAX = 3000;
+
+/**
+ * Block Kit for a message that offers actions: the text as a section, then one button per `ack` action
+ * (`action_id` {@link ACK_ACTION_ID}, `value` = the action's command). Undefined when there is nothing to
+ * render or the text is too long for a section.
+ */
+export function blocksFor(text: string, msg: Pick<OutboundMessage, 'actions' | 'id'>): SlackBlock[] | undefined {
+  const acks = (msg.actions ?? []).filter((a) => a.kind === 'ack');
+  if (acks.length === 0 || text.length > SECTION_MAX) return undefined;
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    {
+      type: 'actions',
+      block_id: `gridrelay-${msg.id}`,
+      elements: acks.map((a) => ({ type: 'button', action_id: ACK_ACTION_ID, text: { type: 'plain_text', text: a.label }, value: a.command, style: 'primary' })),
+    },
+  ];
 }
 
 /** Slack errors worth retrying as they are (everything else platform-side is permanent). */
@@ -23,11 +53,14 @@ export async function postMessage(client: ChatClient, msg: OutboundMessage): Pro
   const mentions = (msg.mentions ?? []).map((id) => `<@${id}>`).join(' ');
   const body = (msg.markdown ?? msg.text).replace(/<!(channel|here|everyone)>/g, '');
   const threadTs = msg.replyTo?.replyContext?.threadTs;
+  const text = mentions ? `${mentions} ${body}` : body;
+  const blocks = blocksFor(text, msg);
   try {
     const res = await client.chat.postMessage({
       channel: msg.conversationId,
-      text: mentions ? `${mentions} ${body}` : body,
+      text,
       mrkdwn: true,
+      ...(blocks ? { blocks } : {}),
       ...(typeof threadTs === 'string' ? { thread_ts: threadTs } : {}),
     });
     return { platformRef: res.ts ?? '' };

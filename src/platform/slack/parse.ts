@@ -81,3 +81,33 @@ export function slashToInbound(cmd: SlashPayload): InboundMessage {
     text: translateSlash(cmd.command, cmd.text ?? ''),
   };
 }
+
+/** The fields of a `block_actions` payload (a button click) we read. */
+export interface BlockActionPayload {
+  type?: string;
+  trigger_id?: string;
+  user?: { id?: string };
+  channel?: { id?: string };
+  container?: { channel_id?: string; message_ts?: string };
+  actions?: { action_id?: string; value?: string; action_ts?: string }[];
+}
+
+/** Only acknowledgement commands may come from a button (its `value` is ours, but stay strict). */
+const ACK_COMMAND = /^\/(收到|ack)(\s|$)/;
+
+/**
+ * A click on the acknowledgement button (`action_id` = `actionId`) as an InboundMessage: the button's
+ * `value` (e.g. `/收到 令17`) from the clicker in that channel. `platformMsgId` = `act:<trigger_id>`
+ * (else `act:<channel>:<action_ts>:<user>`), so a redelivered payload is processed once.
+ * @returns null when the payload lacks the user, channel or our action, or the value is not an acknowledgement
+ */
+export function blockActionToInbound(payload: BlockActionPayload, actionId: string): InboundMessage | null {
+  const action = (payload.actions ?? []).find((a) => a.action_id === actionId);
+  const channel = payload.channel?.id ?? payload.container?.channel_id;
+  const user = payload.user?.id;
+  if (!action || !channel || !user) return null;
+  const text = (action.value ?? '').trim();
+  if (!ACK_COMMAND.test(text)) return null;
+  const key = payload.trigger_id ? payload.trigger_id : `${channel}:${action.action_ts ?? ''}:${user}`;
+  return { platform: 'slack', platformMsgId: `act:${key}`, conversationId: channel, senderId: user, text };
+}

@@ -1,0 +1,86 @@
+/** Read receipts: which posted messages to poll, who read them, and read counts per unit. All SQL of read receipts lives here. */
+import { and, eq, gte, isNotNull, like, or, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { directiveTargets, directives, members, outboundMessages, readReceipts } from '../schema/index.js';
+
+/** A sent outbox message with its platform reference (what a read-receipt poll needs). */
+export interface SentRow {
+  outboxId: number;
+  conversationId: string;
+  platformRef: string;
+}
+
+/** Sent outbox messages whose `dedupKey` starts with one of `prefixes` and that have a platform reference. */
+export function sentWithKeyPrefixes(db: Db, prefixes: string[]): SentRow[] {
+  if (prefixes.length === 0) return [];
+  return db
+    .select({ outboxId: outboundMessages.id, conversationId: outboundMessages.conversationId, platformRef: outboundMessages.platformRef })
+    .from(outboundMessages)
+    .where(and(eq(outboundMessages.status, 'sent'), isNotNull(outboundMessages.platformRef), or(...prefixes.map((p) => like(outboundMessages.dedupKey, `${p}%`)))))
+    .orderBy(outboundMessages.id)
+    .all()
+    .filter((r): r is SentRow => !!r.platformRef);
+}
+
+/**
+ * Records readers of outbox messages; a reader already recorded keeps its first `readAt`.
+ * @returns how many (message, member) pairs were new
+ */
+export function recordReads(db: Db, reads: { outboxId: number; memberIds: string[] }[], at: Date): number {
+  let added = 0;
+  for (const r of reads) {
+    for (const memberId of r.memberIds) {
+      added += db.insert(readReceipts).values({ outboxId: r.outboxId, memberId, readAt: at }).onConflictDoNothing().run().changes;
+    }
+  }
+  return added;
+}
+
+/**
+ * Per target unit of a directive: roster size (members of that unit now) and readers — members of that
+ * unit who read any message whose `dedupKey` starts with one of `prefixes` in the unit's group.
+ * Units without members are listed with `members: 0`.
+ */
+export function readCountsByUnit(db: Db, directiveId: number, prefixes: string[]): Map<string, { members: number; readers: string[] }> {
+  const out = new Map<string, { members: number; readers: string[] }>();
+  const sizes = db
+    .select({ unitId: directiveTargets.unitId, n: sql<number>`count(${members.id})` })
+    .from(directiveTargets)
+    .leftJoin(members, eq(members.unitId, directiveTargets.unitId))
+    .where(eq(directiveTargets.directiveId, directiveId))
+    .groupBy(directiveTargets.unitId)
+    .all();
+  for (const s of sizes) out.set(s.unitId, { members: Number(s.n), readers: [] });
+  if (prefixes.length === 0) return out;
+  const reads = db
+    .selectDistinct({ unitId: directiveTargets.unitId, memberId: readReceipts.memberId })
+    .from(readReceipts)
+    .innerJoin(outboundMessages, eq(outboundMessages.id, readReceipts.outboxId))
+    .innerJoin(members, eq(members.id, readReceipts.memberId))
+    .innerJoin(
+      directiveTargets,
+      and(eq(directiveTargets.directiveId, directiveId), eq(directiveTargets.conversationId, outboundMessages.conversationId), eq(directiveTargets.unitId, members.unitId)),
+    )
+    .where(or(...prefixes.map((p) => like(outboundMessages.dedupKey, `${p}%`))))
+    .all();
+  for (const r of reads) out.get(r.unitId)?.readers.push(r.memberId);
+  return out;
+}
+
+/** Names of members of `unitId` who are not in `readers`, in roster order. */
+export function unreadMembers(db: Db, unitId: string, readers: string[]): { id: string; name: string }[] {
+  const all = db.select({ id: members.id, name: members.name }).from(members).where(eq(members.unitId, unitId)).orderBy(members.id).all();
+  const read = new Set(readers);
+  return all.filter((m) => !read.has(m.id));
+}
+
+
+/** Directives issued or amended at or after `since` (for re-planning polls at start-up). */
+export function directivesChangedSince(db: Db, since: Date): { id: number; issuedAt: Date; revision: number; revisedAt: Date | null }[] {
+  return db
+    .select({ id: directives.id, issuedAt: directives.issuedAt, revision: directives.revision, revisedAt: directives.revisedAt })
+    .from(directives)
+    .where(or(gte(directives.issuedAt, since), gte(directives.revisedAt, since)))
+    .orderBy(directives.id)
+    .all();
+}

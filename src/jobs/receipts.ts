@@ -1,0 +1,95 @@
+/**
+ * Read-receipt polls: BullMQ delayed jobs on the `receipts` queue that ask the platform who has read a
+ * directive's relays, a few times after it goes out (`READ_RECEIPT_POLL`, e.g. `2m,10m,30m,2h`).
+ * Only started when the platform reports reads (DingTalk); the core sees {@link ReceiptPolls} only.
+ *
+ * Job ids are domain keys — `receipts-<key>-<n>` for the n-th offset (e.g. `receipts-dir-17-1`) — and
+ * completed jobs are kept for a day, so planning the same polls again (a restart re-planning recent
+ * directives) adds nothing. A poll is idempotent (readers are recorded once), so a repeat is harmless.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** What a poll job carries: ids only. */
+export interface ReceiptPollData {
+  directiveId: number;
+}
+
+/** The core's view of read-receipt polling: plan polls inside a transaction, queue them after commit. */
+export interface ReceiptPolls {
+  /**
+   * Plans one poll per `READ_RECEIPT_POLL` offset after `from`. Synchronous (call inside the storing
+   * transaction); nothing is queued until {@link flush}.
+   * @param key domain key, letters, digits, `-`, `_` (e.g. `dir-17`, `dir-17-amend2`)
+   */
+  schedule(p: { key: string; directiveId: number; from: Date }): void;
+  /** Queues the polls planned since the last flush. Call after the transaction commits. */
+  flush(): Promise<void>;
+}
+
+export interface ReceiptPollerOptions {
+  connection: Redis;
+  prefix: string;
+  log: Logger;
+  /** Offsets (ms) after issue at which to poll. */
+  offsetsMs: number[];
+  /** Does one poll: fetch readers, then record them. Throw to retry (with backoff). */
+  poll: (data: ReceiptPollData) => Promise<void>;
+}
+
+const QUEUE = 'receipts';
+/** Completed poll ids are kept this long (s) so that re-planning the same polls is a no-op. */
+const KEEP_COMPLETED_S = 24 * 3600;
+
+export class ReceiptPoller implements ReceiptPolls {
+  readonly queue: Queue;
+  private worker: Worker | null = null;
+  private planned: { key: string; directiveId: number; from: Date }[] = [];
+
+  constructor(private readonly opts: ReceiptPollerOptions) {
+    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  }
+
+  schedule(p: { key: string; directiveId: number; from: Date }): void {
+    if (!/^[A-Za-z0-9_-]+$/.test(p.key)) throw new Error(`bad receipt poll key "${p.key}": use letters, digits, - and _ only`);
+    this.planned.push(p);
+  }
+
+  async flush(): Promise<void> {
+    const planned = this.planned;
+    this.planned = [];
+    if (planned.length === 0 || this.opts.offsetsMs.length === 0) return;
+    const now = Date.now();
+    await this.queue.addBulk(
+      planned.flatMap((p) =>
+        this.opts.offsetsMs.map((offset, i) => ({
+          name: 'poll',
+          data: { directiveId: p.directiveId } satisfies ReceiptPollData,
+          opts: {
+            jobId: `receipts-${p.key}-${i + 1}`,
+            delay: Math.max(0, p.from.getTime() + offset - now),
+            attempts: 4,
+            backoff: { type: 'exponential', delay: 5000 },
+            removeOnComplete: { age: KEEP_COMPLETED_S },
+            removeOnFail: 1000,
+          },
+        })),
+      ),
+    );
+  }
+
+  /** Starts the worker (one poll at a time: polls share the platform's API rate with sends). */
+  start(): void {
+    const { connection, prefix, log } = this.opts;
+    this.worker = new Worker(QUEUE, (job: Job<ReceiptPollData>) => this.opts.poll(job.data), { connection, prefix, concurrency: 1, lockDuration: 60_000 });
+    this.worker.on('failed', (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'read-receipt poll failed'));
+    this.worker.on('error', (err) => log.warn({ err: err.message }, 'receipts worker error'));
+  }
+
+  /** Stops the worker (an in-flight poll finishes) and closes the queue. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
