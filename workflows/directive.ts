@@ -326,6 +326,8 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     if (room) lines.push(`本乡镇指挥室：${room.ackAt ? '已确认' : '未确认'}`);
   }
   const silent = grids.filter((r) => r.ackAt === null);
+  // a revoked item asks nothing more of anyone: no list of silent grids
+  if (d.status === 'revoked') return [...lines, ...history].join('\n');
   if (silent.length === 0) {
     lines.push('未确认网格：无');
     return [...lines, ...history].join('\n');

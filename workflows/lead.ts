@@ -264,6 +264,7 @@ function illegalMove(deps: CoreDeps, lead: Lead, move: Move): Refusal {
   const s = shortNumber(lead, dayKey(deps.now(), deps.config.TIMEZONE));
   const state = LEAD_STATE_ZH[lead.state];
   if (lead.state === 'closed') return new Refusal(`线索 ${n} 已办结，不能再${MOVES[move].zh}。`);
+  if (lead.state === MOVES[move].to) return new Refusal(`线索 ${n} 当前${state}，无需重复${MOVES[move].zh}。`);
   if (lead.state === 'reported') return new Refusal(`线索 ${n} 当前${state}，不能${MOVES[move].zh}。请先 /受理 ${s}`);
   return new Refusal(`线索 ${n} 当前${state}，不能${MOVES[move].zh}。`);
 }

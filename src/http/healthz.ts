@@ -6,6 +6,21 @@ import type { Outbox } from '../core/outbox.js';
 import type { PlatformAdapter } from '../platform/port.js';
 
 export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox }): void {
+  // `GET /`: what this server offers, for someone who opens it in a browser
+  http.get('/', async () => ({
+    name: 'gridrelay',
+    platform: deps.adapter.name,
+    endpoints: {
+      health: 'GET /healthz',
+      ...(deps.adapter.name === 'console'
+        ? { say: 'POST /console/v1/inbound {conversationId, senderId, text, msgId?, quotedSeq?}', read: 'GET /console/v1/outbound?conversationId=&after=<seq>' }
+        : {}),
+      dashboard: 'GET /dashboard',
+      export: 'GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=xlsx|csv|json',
+    },
+    docs: 'README.md, docs/PRODUCT.md',
+  }));
+
   http.get('/healthz', async (_req, reply) => {
     const sqlite = pingDb(deps.db);
     let redis = false;

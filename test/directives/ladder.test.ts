@@ -5,6 +5,9 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
 import { askIn, expandGridNames, posted, receivers, sleep } from './util.js';
 
+/** The current year in the fixture's time zone (numbers are per year). */
+const YEAR = new Date().toLocaleString('en', { timeZone: 'Asia/Shanghai', year: 'numeric' });
+
 const c = county();
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -48,7 +51,7 @@ describe('the reminder-and-escalation ladder', () => {
     expect(await once(app, '【提醒】')).toEqual(silent1);
     const sample = g1[25]!.unit_id!;
     const rem = (await posted(app.http, '【提醒】')).find((m) => m.conversationId === c.groupOf[sample])!;
-    expect(rem.text).toContain('指挥部令〔2026〕第1号');
+    expect(rem.text).toContain(`指挥部令〔${YEAR}〕第1号`);
     expect(new Set(rem.mentions)).toEqual(new Set([c.memberOf(sample, 'grid_leader'), c.memberOf(sample, 'grid_worker')]));
 
     // between the steps 5 more T02 grids acknowledge: they drop out of the township lists
@@ -118,8 +121,8 @@ describe('the reminder-and-escalation ladder', () => {
     await sleep(1000);
     expect(await once(app, '【提醒】')).toEqual(new Set([c.groupOf[tid]!, ...grids.map((g) => c.groupOf[g.unit_id!]!)]));
     const one = (await posted(app.http, '【提醒】')).find((m) => m.conversationId === c.groupOf[grids[0]!.unit_id!])!;
-    expect(one.text).toContain('指挥部令〔2026〕第1号');
-    expect(one.text).toContain('通告〔2026〕第1号');
+    expect(one.text).toContain(`指挥部令〔${YEAR}〕第1号`);
+    expect(one.text).toContain(`通告〔${YEAR}〕第1号`);
   });
 });
 
@@ -164,7 +167,7 @@ describe('amend and revoke', () => {
     const grids = gridsOf(tid);
     await ask(app.http, c.commandGroup, c.commander, '/令 范围:中坪乡 撤回测试');
     const r = await ask(app.http, c.commandGroup, c.commander, '/撤回 1 误发');
-    expect(r).toContain('已撤回 指挥部令〔2026〕第1号');
+    expect(r).toContain(`已撤回 指挥部令〔${YEAR}〕第1号`);
     await waitFor(app.http, undefined, (ms) => ms.filter((m) => m.text.startsWith('【撤回】')).length >= grids.length + 1);
     expect(await once(app, '【撤回】')).toEqual(new Set([c.groupOf[tid]!, ...grids.map((g) => c.groupOf[g.unit_id!]!)]));
     await sleep(3500);
@@ -175,6 +178,7 @@ describe('amend and revoke', () => {
     const p = await ask(app.http, c.commandGroup, c.commander, '/进度 1');
     expect(p).toContain('已撤回');
     expect(p).toContain('撤回：误发');
+    expect(p).not.toContain('未确认网格');
     expect(await ask(app.http, c.commandGroup, c.commander, '/撤回 1')).toContain('已撤回');
   });
 
@@ -187,7 +191,7 @@ describe('amend and revoke', () => {
     expect(await askIn(app.http, c.groupOf[a]!, c.memberOf(a, 'grid_worker'), '收到')).toContain('已确认');
     expect(await askIn(app.http, c.groupOf[b]!, c.memberOf(b, 'grid_worker'), '收到')).toContain('已确认');
     const r = await ask(app.http, c.commandGroup, c.commander, '/更正 1 时间改为明日9时');
-    expect(r).toContain('已更正 指挥部令〔2026〕第1号（第2版）');
+    expect(r).toContain(`已更正 指挥部令〔${YEAR}〕第1号（第2版）`);
     expect(r).toContain(`下发 ${grids.length + 1} 个群`);
     await waitFor(app.http, undefined, (ms) => ms.filter((m) => m.text.startsWith('【更正】')).length >= grids.length + 1);
     expect(await once(app, '【更正】')).toEqual(new Set([c.groupOf[tid]!, ...grids.map((g) => c.groupOf[g.unit_id!]!)]));
@@ -211,13 +215,13 @@ describe('amend and revoke', () => {
     const officer = c.memberOf(tid, 'township_officer');
     const room = c.groupOf[tid]!;
     await ask(app.http, c.commandGroup, c.commander, '/令 范围:林岗乡 县里的令');
-    expect(await askIn(app.http, room, officer, '/通告 本乡镇集市暂停')).toContain('已发布 通告〔2026〕第1号');
+    expect(await askIn(app.http, room, officer, '/通告 本乡镇集市暂停')).toContain(`已发布 通告〔${YEAR}〕第1号`);
     expect(await askIn(app.http, room, officer, '/更正 1 改了')).toContain('请写明：/更正 令1 或 /更正 通告1');
     expect(await askIn(app.http, room, officer, '/更正 令1 县里的令改了')).toContain('乡镇只能更正本乡镇指挥室发布的通告');
-    expect(await askIn(app.http, room, officer, '/更正 通告1 集市暂停至周五')).toContain('已更正 通告〔2026〕第1号（第2版）');
+    expect(await askIn(app.http, room, officer, '/更正 通告1 集市暂停至周五')).toContain(`已更正 通告〔${YEAR}〕第1号（第2版）`);
     const other = townshipId('池口镇');
     expect(await askIn(app.http, c.groupOf[other]!, c.memberOf(other, 'township_officer'), '/撤回 通告1')).toContain('乡镇只能撤回');
-    expect(await askIn(app.http, room, officer, '/撤回 通告1')).toContain('已撤回 通告〔2026〕第1号');
+    expect(await askIn(app.http, room, officer, '/撤回 通告1')).toContain(`已撤回 通告〔${YEAR}〕第1号`);
     const g = gridsOf(tid)[0]!.unit_id!;
     expect(await askIn(app.http, c.groupOf[g]!, c.memberOf(g, 'grid_leader'), '/撤回 令1')).toContain('不能使用');
     expect(await ask(app.http, c.commandGroup, c.commander, '/撤回 通告1')).toContain('已撤回');
@@ -233,16 +237,16 @@ describe('which directive a 收到 answers', () => {
     for (const t of ['第一条', '第二条', '第三条']) await ask(app.http, c.commandGroup, c.commander, `/令 范围:${c.grids[200]!.name} ${t}`);
     expect(await askIn(app.http, cid, worker, '收到')).toContain('第3号');
     expect(await askIn(app.http, cid, worker, '/收到 1')).toContain('第1号');
-    const relay2 = (await outbound(app.http, cid)).find((m) => m.text.startsWith('【指挥部令〔2026〕第2号】'))!;
+    const relay2 = (await outbound(app.http, cid)).find((m) => m.text.startsWith(`【指挥部令〔${YEAR}〕第2号】`))!;
     const before = (await outbound(app.http, cid)).length;
     app.inbox.accept({ platform: 'console', platformMsgId: 'quoted-1', conversationId: cid, senderId: worker, text: '收到', quotedMsgId: String(relay2.seq) });
     const replies = await waitFor(app.http, cid, (ms) => ms.length > before);
-    expect(replies[before]!.text).toContain('已确认指挥部令〔2026〕第2号');
+    expect(replies[before]!.text).toContain(`已确认指挥部令〔${YEAR}〕第2号`);
     expect(await askIn(app.http, cid, worker, '收到')).toContain('无需重复');
     // after a correction of №1, a plain 收到 answers the correction: it is the latest sent out
     await ask(app.http, c.commandGroup, c.commander, '/令 范围:' + c.grids[200]!.name + ' 第四条');
     await ask(app.http, c.commandGroup, c.commander, '/更正 令1 第一条改期');
-    expect(await askIn(app.http, cid, worker, '收到')).toContain('已确认指挥部令〔2026〕第1号（更正后第2版）');
+    expect(await askIn(app.http, cid, worker, '收到')).toContain(`已确认指挥部令〔${YEAR}〕第1号（更正后第2版）`);
     const other = c.grids[300]!.unit_id!;
     expect(await askIn(app.http, c.groupOf[other]!, c.memberOf(other, 'grid_worker'), '收到')).toContain('没有待确认');
   });

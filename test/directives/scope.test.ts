@@ -3,6 +3,9 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor } from '../helpers/console.js';
 import { askIn, receivers } from './util.js';
 
+/** The current year in the fixture's time zone (numbers are per year). */
+const YEAR = new Date().toLocaleString('en', { timeZone: 'Asia/Shanghai', year: 'numeric' });
+
 const c = county();
 const gridsWhere = (pred: (u: Record<string, string>) => boolean) => c.grids.filter(pred);
 const convs = (units: Record<string, string>[]) => new Set(units.map((u) => c.groupOf[u.unit_id!]!));
@@ -33,7 +36,7 @@ describe('directive scopes on the fixture county', () => {
   it('范围:红色网格 reaches every red grid and nothing else but their township rooms', async () => {
     const red = gridsWhere((g) => g.risk_color === 'red');
     expect(red.length).toBe(10);
-    const { reply, groups } = await reached(app, '/令 范围:红色网格 立即开展全员核酸检测', '【指挥部令〔2026〕第1号】');
+    const { reply, groups } = await reached(app, '/令 范围:红色网格 立即开展全员核酸检测', `【指挥部令〔${YEAR}〕第1号】`);
     const rooms = roomsOf(red);
     expect(reply).toContain(`下发 ${rooms.size} 个乡镇指挥室、10 个网格群`);
     expect(reply).toContain('范围「红色网格」');
@@ -43,26 +46,26 @@ describe('directive scopes on the fixture county', () => {
   it('范围：橙色及以上 (full-width colon) reaches the 27 red and orange grids', async () => {
     const hot = gridsWhere((g) => g.risk_color === 'red' || g.risk_color === 'orange');
     expect(hot.length).toBe(27);
-    const { groups } = await reached(app, '/令 范围：橙色及以上 封控区域加强巡查', '【指挥部令〔2026〕第2号】');
+    const { groups } = await reached(app, '/令 范围：橙色及以上 封控区域加强巡查', `【指挥部令〔${YEAR}〕第2号】`);
     expect(groups).toEqual(new Set([...convs(hot), ...roomsOf(hot)]));
   });
 
   it('townships by name reach their rooms and all their grids; by control level likewise', async () => {
     const t1 = townshipId('清溪街道');
     const t2 = townshipId('华岭镇');
-    const { reply, groups } = await reached(app, '/令 卡口值守人员今晚到位 范围:清溪街道、华岭镇', '【指挥部令〔2026〕第3号】');
+    const { reply, groups } = await reached(app, '/令 卡口值守人员今晚到位 范围:清溪街道、华岭镇', `【指挥部令〔${YEAR}〕第3号】`);
     const want = new Set([c.groupOf[t1]!, c.groupOf[t2]!, ...convs(gridsOfTownship(t1)), ...convs(gridsOfTownship(t2))]);
     expect(groups).toEqual(want);
     expect(reply).toContain(`下发 2 个乡镇指挥室、${want.size - 2} 个网格群`);
 
     const level1 = c.townships.filter((t) => t.control_level === '1');
-    const { groups: g2 } = await reached(app, '/通告 范围:一级管控 暂停集市', '【通告〔2026〕第1号】');
+    const { groups: g2 } = await reached(app, '/通告 范围:一级管控 暂停集市', `【通告〔${YEAR}〕第1号】`);
     expect(g2).toEqual(new Set(level1.flatMap((t) => [c.groupOf[t.unit_id!]!, ...convs(gridsOfTownship(t.unit_id!))])));
   });
 
   it('a named grid reaches that grid and its township room', async () => {
     const grid = c.grids[5]!;
-    const { groups } = await reached(app, `/令 范围:${grid.name} 核查返乡人员`, '【指挥部令〔2026〕第4号】');
+    const { groups } = await reached(app, `/令 范围:${grid.name} 核查返乡人员`, `【指挥部令〔${YEAR}〕第4号】`);
     expect(groups).toEqual(new Set([c.groupOf[grid.unit_id!]!, ...roomsOf([grid])]));
   });
 
@@ -76,7 +79,7 @@ describe('directive scopes on the fixture county', () => {
     expect((await outbound(app.http)).length).toBe(before + 1);
     const tid = c.units.find((v) => v.unit_id === twins[1]!.parent_id)!.parent_id!;
     const tname = c.townships.find((t) => t.unit_id === tid)!.name!;
-    const { groups } = await reached(app, `/令 范围:${tname}${name} 核查`, '【指挥部令〔2026〕第5号】');
+    const { groups } = await reached(app, `/令 范围:${tname}${name} 核查`, `【指挥部令〔${YEAR}〕第5号】`);
     expect(groups).toEqual(new Set([c.groupOf[twins[1]!.unit_id!]!, c.groupOf[tid]!]));
   });
 
@@ -100,8 +103,8 @@ describe('directive scopes on the fixture county', () => {
     expect(other).toContain('华岭镇');
     expect(other).toContain('不在本乡镇');
     const reply = await askIn(app.http, room, officer, '/通告 明日起暂停集市');
-    const n = /通告〔2026〕第(\d+)号/.exec(reply)![1];
-    const header = `【通告〔2026〕第${n}号】`;
+    const n = new RegExp(`通告〔${YEAR}〕第(\\d+)号`).exec(reply)![1];
+    const header = `【通告〔${YEAR}〕第${n}号】`;
     const own = gridsOfTownship(tid);
     expect(reply).toContain(`下发 0 个乡镇指挥室、${own.length} 个网格群`);
     await waitFor(app.http, undefined, (ms) => ms.filter((x) => x.text.startsWith(header)).length >= own.length);

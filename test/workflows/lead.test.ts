@@ -57,7 +57,7 @@ describe('lead reports (线索)', () => {
 
     expect(await ask(http, room1, officer1, '/受理 1')).toMatch(new RegExp(`线索 ${no(1)} 已受理`));
     await waitFor(http, grid1, (m) => m.some((x) => x.text.startsWith(`线索 ${no(1)} 已受理`)));
-    expect(await ask(http, room1, officer1, '/受理 001')).toContain('当前已受理');
+    expect(await ask(http, room1, officer1, '/受理 001')).toContain('当前已受理，无需重复受理');
 
     expect(await ask(http, room1, officer1, '/核查 007x 说明')).toContain('不是线索编号');
     expect(await ask(http, room1, officer1, `/核查 ${no(1)}`)).toContain('缺少说明');
