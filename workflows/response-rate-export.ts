@@ -12,7 +12,7 @@ import type { RiskColour } from '../src/db/schema/index.js';
 import { daysPeriod, isDay, type Period } from './report-period.js';
 import {
   DEFINITIONS,
-  READ_RATE_TEXT,
+  readRateText,
   SECTIONS,
   breakdown,
   leadRowsFor,
@@ -97,7 +97,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
       onTime: t.onTime,
       rate: percent(t.acknowledged, t.targeted),
       onTimeRate: percent(t.onTime, t.targeted),
-      readRate: READ_RATE_TEXT,
+      readRate: readRateText(t),
     },
     townships,
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
@@ -120,7 +120,7 @@ export function localTime(d: Date | null, tz: string): string {
 }
 
 /** Column headers of the raw rows (明细 sheet and CSV). */
-export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人'] as const;
+export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人', '已读'] as const;
 
 /** One raw row as cells (0/1 flags; the acknowledgement's revision is the item's current one, or empty). */
 export function rowCells(r: ResponseRow, tz: string): (string | number)[] {
@@ -128,6 +128,7 @@ export function rowCells(r: ResponseRow, tz: string): (string | number)[] {
     r.directiveId, r.label, r.kind === 'notice' ? '通告' : '指挥部令', localTime(r.issuedAt, tz), r.revision, localTime(r.ackDeadline, tz),
     r.townshipId, r.townshipName, r.unitId, r.unitName, r.unitKind === 'grid' ? '网格' : '乡镇指挥室', r.riskColour ? COLOUR_ZH[r.riskColour] : '',
     r.acknowledged ? 1 : 0, localTime(r.ackAt, tz), r.acknowledged ? (r.late ? 1 : 0) : '', r.onTime ? 1 : 0, r.acknowledged ? r.revision : '', r.ackBy ?? '',
+    r.read === null ? '' : r.read ? 1 : 0,
   ];
 }
 
@@ -196,7 +197,7 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   add(s, [...SUMMARY_HEADERS]);
   const sum = report.summary;
   add(s, ['合计', '', sum.items, sum.targeted, sum.acknowledged, sum.onTime, sum.rate, sum.onTimeRate, sum.readRate]);
-  for (const t of report.townships) add(s, [t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, READ_RATE_TEXT]);
+  for (const t of report.townships) add(s, [t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, t.readRate]);
   for (const [key, figures] of Object.entries(report.sections)) {
     add(s, []);
     add(s, [key === 'leads' ? '线索' : key]);

@@ -10,7 +10,7 @@ import type { Directive, RiskColour, Unit } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
 import type { Period } from './report-period.js';
 import {
-  READ_RATE_TEXT,
+  readRateText,
   SECTIONS,
   breakdown,
   responseRowsFor,
@@ -36,7 +36,7 @@ function headline(rows: ResponseRow[]): string[] {
   const t = tally(rows);
   return [
     `响应率 ${percent(t.acknowledged, t.targeted)}（${n(t.acknowledged)}/${n(t.targeted)}单位次）`,
-    `按时率 ${percent(t.onTime, t.targeted)} · 已读率 ${READ_RATE_TEXT}`,
+    `按时率 ${percent(t.onTime, t.targeted)} · 已读率 ${readRateText(t)}`,
   ];
 }
 

@@ -16,8 +16,9 @@
  *   For an amended item the deadline is the one of its current revision (restarted at the amendment).
  * - **Duplicates** cannot double-count: acknowledgements are keyed (directive, unit, revision), and
  *   the target snapshot (directive, unit), so each unit-item is one row with at most one acknowledgement.
- * - **Read rate** (已读率): only where the platform reports reads; no adapter reports them yet, so it
- *   is shown as `—` everywhere.
+ * - **Read rate** (已读率) = unit-items of which at least one member of the unit has read the item's
+ *   message in the unit's group / unit-items targeted — only where the platform reports reads
+ *   (DingTalk); elsewhere `—`. Read ≠ acknowledged: both are shown.
  * - **Leads**: leads reported in the period; minutes from report to acceptance (accepted leads) and
  *   from report to closure (closed leads); median and p90 by the nearest-rank method
  *   (the value at position ⌈p·n⌉ of the sorted list), in minutes with one decimal.
@@ -38,6 +39,8 @@ import type { CoreDeps, Tier } from '../src/core/command.js';
 import { percent } from '../src/core/time.js';
 import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
 import { countyUnit } from '../src/db/queries/roster.js';
+import { unitsThatRead } from '../src/db/queries/receipts.js';
+import { platformOf } from '../src/config.js';
 import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
 
@@ -48,7 +51,7 @@ export const DEFINITIONS = [
   '响应率 = 已确认单位次 / 应确认单位次；只计当前版本的确认（更正后须重新确认）。',
   '按时率 = 截止前确认（逾期=0）的单位次 / 应确认单位次；更正后的截止时间从更正时重新计算。',
   '重复确认不重复计数：每个单位每个版本只有一条确认记录。',
-  '已读率：平台上报已读时才统计，目前为“—”。',
+  '已读率 = 单位内至少一人已读的单位次 / 应确认单位次；仅钉钉上报已读，其他平台为“—”。已读不等于确认。',
   '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
   '风险颜色：网格在该条发布时的风险颜色。',
   '专项任务：期间内发布、未取消的任务，按“任务 × 下发网格”计；完成率 = 已完成网格次 / 下发网格次；逾期 = 已过截止仍未完成的网格次，逾期完成另计。',
@@ -93,6 +96,8 @@ export interface ResponseRow extends ResponseRowRaw {
   acknowledged: boolean;
   /** Acknowledged by the deadline (`late = false`). */
   onTime: boolean;
+  /** Someone of the unit read it; null where the platform does not report reads. */
+  read: boolean | null;
 }
 
 /** Counts of unit-items. */
@@ -101,6 +106,8 @@ export interface Tally {
   targeted: number;
   acknowledged: number;
   onTime: number;
+  /** Unit-items read; null where the platform does not report reads. */
+  read: number | null;
   /** Distinct items among the rows. */
   items: number;
 }
@@ -110,20 +117,29 @@ export function rates(t: Tally): { response: number | null; onTime: number | nul
   return t.targeted === 0 ? { response: null, onTime: null } : { response: t.acknowledged / t.targeted, onTime: t.onTime / t.targeted };
 }
 
-/** The read rate: no platform reports reads yet, so always shown as `—`. */
-export const READ_RATE_TEXT = '—';
+/** The read rate as shown: a percentage, or `—` where the platform does not report reads. */
+export function readRateText(t: Pick<Tally, 'read' | 'targeted'>): string {
+  return t.read === null ? '—' : percent(t.read, t.targeted);
+}
+
+/** Whether the configured platform reports reads (DingTalk's read receipts). */
+export function platformReportsReads(deps: ReportDeps): boolean {
+  return platformOf(deps.config) === 'dingtalk';
+}
 
 /** Tallies rows. */
-export function tally(rows: readonly Pick<ResponseRow, 'directiveId' | 'acknowledged' | 'onTime'>[]): Tally {
+export function tally(rows: readonly Pick<ResponseRow, 'directiveId' | 'acknowledged' | 'onTime' | 'read'>[]): Tally {
   let acknowledged = 0;
   let onTime = 0;
+  let read: number | null = rows.length && rows.every((r) => r.read !== null) ? 0 : null;
   const items = new Set<number>();
   for (const r of rows) {
     items.add(r.directiveId);
     if (r.acknowledged) acknowledged++;
     if (r.onTime) onTime++;
+    if (read !== null && r.read) read++;
   }
-  return { targeted: rows.length, acknowledged, onTime, items: items.size };
+  return { targeted: rows.length, acknowledged, onTime, read, items: items.size };
 }
 
 /** Rows grouped by `key`, in first-seen order. */
@@ -204,6 +220,7 @@ export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFi
   const raw = responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {}).filter((r) => inScope(filter.scope, r));
   const units = unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
   const history = riskColourHistory(deps.db);
+  const reads = platformReportsReads(deps) ? unitsThatRead(deps.db) : null;
   const rows = raw.map((r): ResponseRow => {
     const unit = units.get(r.unitId);
     const acknowledged = r.ackAt !== null;
@@ -215,6 +232,7 @@ export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFi
       riskColour: r.unitKind === 'grid' ? colourAt(history.get(r.unitId), r.issuedAt, unit?.riskColour ?? null) : null,
       acknowledged,
       onTime: acknowledged && r.late === false,
+      read: reads ? reads.has(`${r.directiveId}|${r.unitId}`) : null,
     };
   });
   return filter.colours ? rows.filter((r) => r.riskColour !== null && filter.colours!.includes(r.riskColour)) : rows;
@@ -335,6 +353,7 @@ export interface BreakdownRow extends Tally {
   name: string;
   rate: string;
   onTimeRate: string;
+  readRate: string;
 }
 
 /** Tallies per key, lowest response rate first (then by name). */
@@ -342,7 +361,7 @@ export function breakdown(rows: readonly ResponseRow[], key: (r: ResponseRow) =>
   const out: BreakdownRow[] = [];
   for (const [id, xs] of groupBy(rows, key)) {
     const t = tally(xs);
-    out.push({ id, name: name(xs[0]!), ...t, rate: percent(t.acknowledged, t.targeted), onTimeRate: percent(t.onTime, t.targeted) });
+    out.push({ id, name: name(xs[0]!), ...t, rate: percent(t.acknowledged, t.targeted), onTimeRate: percent(t.onTime, t.targeted), readRate: readRateText(t) });
   }
   return out.sort((a, b) => a.acknowledged / a.targeted - b.acknowledged / b.targeted || a.id.localeCompare(b.id));
 }

@@ -108,6 +108,7 @@ export class TaskRecurrence {
 
   constructor(private readonly opts: TaskRecurrenceOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'task-series queue error'));
   }
 
   /** Starts the worker and re-applies every active series' scheduler (idempotent). */

@@ -53,6 +53,7 @@ export class Outbox {
 
   constructor(private readonly opts: OutboxOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'outbox queue error'));
   }
 
   /**

@@ -30,6 +30,7 @@ export class DailyDigest {
 
   constructor(private readonly opts: { deps: CoreDeps; connection: Redis; prefix: string; log: Logger }) {
     this.queue = new Queue(REPORTS_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'reports queue error'));
   }
 
   /** Upserts the job scheduler (same id everywhere, so two processes keep one) and starts the worker. */

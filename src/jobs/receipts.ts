@@ -49,6 +49,7 @@ export class ReceiptPoller implements ReceiptPolls {
 
   constructor(private readonly opts: ReceiptPollerOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'receipts queue error'));
   }
 
   schedule(p: { key: string; directiveId: number; from: Date }): void {

@@ -50,6 +50,7 @@ export class Timers {
 
   constructor(private readonly opts: TimersOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'timers queue error'));
   }
 
   /** Registers the handler for timers of `kind`. */

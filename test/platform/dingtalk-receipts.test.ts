@@ -65,6 +65,11 @@ describe('dingtalk read receipts', () => {
     const townshipView = await ask(c.groupOf[TOWNSHIP_ROOM_UNIT]!, c.memberOf(TOWNSHIP_ROOM_UNIT, 'township_officer'), '/进度 1');
     expect(townshipView).toMatch(/已读网格：1\/\d+/);
     expect(townshipView).toMatch(/周家坞村第2网格（未读）/);
+
+    // the response-rate report counts reads too: 2 of the targeted unit-items were read
+    const stats = await ask(c.commandGroup, c.commander, '/统计 今日');
+    const pct = (Math.floor((2 / targets) * 1000) / 10).toFixed(1);
+    expect(stats).toContain(`已读率 ${pct}%`);
   });
 
   it('a fully read group is not asked again', async () => {

@@ -84,3 +84,21 @@ export function directivesChangedSince(db: Db, since: Date): { id: number; issue
     .orderBy(directives.id)
     .all();
 }
+
+/**
+ * Every (directive, target unit) of which at least one member of that unit has read one of the
+ * directive's messages in the unit's group (relay, amendment), as keys `<directiveId>|<unitId>`.
+ */
+export function unitsThatRead(db: Db): Set<string> {
+  const rows = db.$client
+    .prepare(
+      `select distinct t.directive_id as d, t.unit_id as u
+         from read_receipts r
+         join outbound_messages o on o.id = r.outbox_id
+         join members m on m.id = r.member_id
+         join directive_targets t on t.conversation_id = o.conversation_id and t.unit_id = m.unit_id
+                                 and o.dedup_key like 'dir-' || t.directive_id || '-%'`,
+    )
+    .all() as { d: number; u: string }[];
+  return new Set(rows.map((r) => `${r.d}|${r.u}`));
+}
