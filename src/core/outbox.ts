@@ -3,6 +3,7 @@
  * it through the platform port, at most `rate` messages per conversation; a restart re-queues what was
  * not sent.
  */
+import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
@@ -43,6 +44,25 @@ export interface OutboxOptions {
 }
 
 const QUEUE = 'outbox';
+
+/** Extra width of the rate window (ms), absorbing jitter between taking a slot and the send arriving. */
+const RATE_MARGIN_MS = 100;
+
+/** KEYS[1] sorted set of send times; ARGV now, window ms, max, member id. Returns 0 (slot taken) or ms to wait. */
+const SLIDING_WINDOW = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local win = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
+if redis.call('ZCARD', key) < max then
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, win)
+  return 0
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + win - now + 1)
+`;
 const jobId = (id: number) => `ob-${id}`;
 
 export class Outbox {
@@ -143,14 +163,15 @@ export class Outbox {
     const { db } = this.opts;
     const row = db.select().from(outboundMessages).where(eq(outboundMessages.id, job.data.outboxId)).get();
     if (!row || row.status !== 'pending') return;
-    const waitMs = await this.takeSlot(row.conversationId);
+    const slot = randomUUID();
+    const waitMs = await this.takeSlot(row.conversationId, slot);
     if (waitMs > 0) {
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
     db.update(outboundMessages).set({ attempts: row.attempts + 1 }).where(eq(outboundMessages.id, row.id)).run();
     try {
-      const receipt = await adapter.send(this.toMessage(row));
+      const receipt = await adapter.send(this.toMessage(row)).finally(() => this.slotUsedAt(row.conversationId, slot));
       db.update(outboundMessages)
         .set({ status: 'sent', sentAt: new Date(), platformRef: receipt.platformRef ?? null, error: null })
         .where(and(eq(outboundMessages.id, row.id), eq(outboundMessages.status, 'pending')))
@@ -169,15 +190,24 @@ export class Outbox {
     }
   }
 
-  /** Fixed-window counter per conversation in Redis. @returns 0 if a slot was taken, else ms to wait. */
-  private async takeSlot(conversationId: string): Promise<number> {
+  /**
+   * Sliding-window limit per conversation, shared by every worker through Redis: a sorted set of the
+   * send times of the last window. A slot is taken only while fewer than `rate.max` sends fall in the
+   * last `rate.perMs` (+ {@link RATE_MARGIN_MS}, so jitter between taking a slot and the platform
+   * receiving the message cannot push a window over).
+   * @returns 0 if a slot was taken, else ms to wait before trying again.
+   */
+  private async takeSlot(conversationId: string, slot: string): Promise<number> {
     const { rate, connection, prefix } = this.opts;
-    const now = Date.now();
-    const window = Math.floor(now / rate.perMs);
-    const key = `${prefix}:rate:${conversationId}:${window}`;
-    const [[, count]] = (await connection.multi().incr(key).pexpire(key, rate.perMs * 2).exec()) as [[null, number], unknown];
-    if (count <= rate.max) return 0;
-    return (window + 1) * rate.perMs - now + Math.floor(Math.random() * 200);
+    const wait = await connection.eval(SLIDING_WINDOW, 1, `${prefix}:rate:${conversationId}`, Date.now(), rate.perMs + RATE_MARGIN_MS, rate.max, slot);
+    return Number(wait);
+  }
+
+  /** Moves a taken slot to when its send finished, so a slow send cannot let the next window start early. */
+  private async slotUsedAt(conversationId: string, slot: string): Promise<void> {
+    const { rate, connection, prefix } = this.opts;
+    const key = `${prefix}:rate:${conversationId}`;
+    await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
   }
 
   private toMessage(row: OutboundRow): OutboundMessage {
