@@ -23,34 +23,18 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
   const route = createRouter(commands);
   return (deps, row) => {
     const r = route(row.text);
-    if (r.kind === 'chatter') return followUp(commands, deps, row) ?? { text: `没看懂这条消息。${HINT}` };
+    if (r.kind === 'chatter') {
+      const ctx = contextFor(deps, row, row.text);
+      return (typeof ctx === 'string' ? null : followUp(commands, ctx)) ?? { text: `没看懂这条消息。${HINT}` };
+    }
     if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word}。${HINT}` };
     const command = r.kind === 'command' ? r.command : ackCommand;
-    const args = r.kind === 'command' ? r.args : '';
-    const { db } = deps;
-    const sender = getMember(db, row.senderId);
-    if (!sender) return { text: '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。' };
-    const group = getGroup(db, row.conversationId);
-    const groupUnit = group && getUnit(db, group.unitId);
-    const tier = groupUnit && tierOf(groupUnit.kind);
-    if (!group || !groupUnit || !tier) return { text: '本群未登记在花名册中，暂不能使用指令。请联系指挥部管理员。' };
-    const senderUnit = getUnit(db, sender.unitId);
-    if (!senderUnit) return { text: '你的所属单位不在花名册中。请联系指挥部管理员。' };
-    const refusal = refusalFor(command, sender, { tier, unitId: group.unitId });
+    const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text);
+    if (typeof ctx === 'string') return { text: ctx };
+    const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unitId: ctx.group.unitId });
     if (refusal) return { text: refusal };
-    const message: InboundMessage & { inboundId: number } = {
-      platform: row.platform,
-      platformMsgId: row.platformMsgId,
-      conversationId: row.conversationId,
-      senderId: row.senderId,
-      text: r.kind === 'plain-ack' ? r.words : row.text,
-      sentAt: row.receivedAt,
-      inboundId: row.id,
-      ...attachmentsOf(row),
-    };
-    const ctx: CommandContext = { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
     try {
-      return command.run(ctx, command.parse(args));
+      return command.run(ctx, command.parse(r.kind === 'command' ? r.args : ''));
     } catch (err) {
       if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
       if (err instanceof GridrelayError) return { text: err.message };
@@ -59,35 +43,40 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
   };
 }
 
-function attachmentsOf(row: InboundRow): { attachments?: Attachment[] } {
-  const a = row.extra?.attachments;
-  return Array.isArray(a) && a.length ? { attachments: a as Attachment[] } : {};
-}
-
-/** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */
-function followUp(commands: readonly CommandDef<any>[], deps: CoreDeps, row: InboundRow): Reply | null {
-  const { attachments } = attachmentsOf(row);
-  if (!attachments) return null;
+/**
+ * The command context of a stored message: its sender and group looked up in the roster.
+ * @returns the context, or the refusal text when the sender or the group is not in the roster.
+ */
+function contextFor(deps: CoreDeps, row: InboundRow, text: string): CommandContext | string {
   const { db } = deps;
   const sender = getMember(db, row.senderId);
+  if (!sender) return '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。';
   const group = getGroup(db, row.conversationId);
   const groupUnit = group && getUnit(db, group.unitId);
   const tier = groupUnit && tierOf(groupUnit.kind);
-  const senderUnit = sender && getUnit(db, sender.unitId);
-  if (!sender || !group || !groupUnit || !tier || !senderUnit) return null;
+  if (!group || !groupUnit || !tier) return '本群未登记在花名册中，暂不能使用指令。请联系指挥部管理员。';
+  const senderUnit = getUnit(db, sender.unitId);
+  if (!senderUnit) return '你的所属单位不在花名册中。请联系指挥部管理员。';
+  const a = row.extra?.attachments;
   const message: InboundMessage & { inboundId: number } = {
     platform: row.platform,
     platformMsgId: row.platformMsgId,
     conversationId: row.conversationId,
     senderId: row.senderId,
-    text: row.text,
+    text,
     sentAt: row.receivedAt,
     inboundId: row.id,
-    attachments,
+    ...(Array.isArray(a) && a.length ? { attachments: a as Attachment[] } : {}),
   };
-  const ctx: CommandContext = { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
+  return { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
+}
+
+/** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */
+function followUp(commands: readonly CommandDef<any>[], ctx: CommandContext): Reply | null {
+  const attachments = ctx.message.attachments;
+  if (!attachments?.length) return null;
   for (const c of commands) {
-    if (!c.followUp || refusalFor(c, sender, { tier, unitId: group.unitId })) continue;
+    if (!c.followUp || refusalFor(c, ctx.sender, { tier: ctx.tier, unitId: ctx.group.unitId })) continue;
     const reply = c.followUp(ctx, attachments);
     if (reply) return reply;
   }
