@@ -4,7 +4,10 @@
  * - WebSocket `/connect?ticket=` → SYSTEM ping, CALLBACK frames built from the fixture robot messages, `disconnect`
  * - `POST /v1.0/oauth2/accessToken`, `/v1.0/robot/groupMessages/send`, `/v1.0/robot/groupMessages/query`
  * - `POST /robot/sendBySession?session=` — the session webhook the CALLBACK frames point at
- * It records what clients did (ticket requests, acks, sends) so tests can assert on it.
+ * It records what clients did (ticket requests, acks, sends, every OpenAPI arrival) so tests can assert on it.
+ * Like DingTalk, it keeps CALLBACK frames nobody acked — pushed while no connection is open, or left
+ * unacked on a connection that closed — and delivers them on the next connection.
+ * Access tokens expire after `tokenExpireIn` seconds (DingTalk: 7200); an expired token gets 401.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -53,7 +56,16 @@ export class FakeDingTalk {
   refuseTickets = 0;
   readonly connections: FakeConnection[] = [];
   readonly tokenRequests: number[] = [];
-  private validTokens = new Set<string>();
+  /** `expireIn` (s) of the tokens issued from now on; the fake refuses a token this long after issuing it. */
+  tokenExpireIn = 7200;
+  /** Issued tokens → when they expire (epoch ms). */
+  private validTokens = new Map<string, number>();
+  /** Every HTTP request to the OpenAPI / webhook endpoints (not the ticket endpoint), with its arrival time (ms). */
+  readonly apiRequests: { at: number; path: string }[] = [];
+  /** CALLBACK frames waiting for a connection (pushed while none was open, or unacked when theirs closed), oldest first. */
+  private readonly undelivered: { messageId: string; message: Record<string, unknown> }[] = [];
+  /** Per connection id: CALLBACK frames sent on it, by frame messageId (to redeliver the unacked ones). */
+  private readonly sentFrames = new Map<number, Map<string, Record<string, unknown>>>();
   readonly sends: FakeSend[] = [];
   readonly refusedSends: { at: number; openConversationId: string; status: number }[] = [];
   readonly webhookPosts: FakeWebhookPost[] = [];
@@ -114,6 +126,16 @@ export class FakeDingTalk {
     this.validTokens.clear();
   }
 
+  /** Whether `token` was issued by this fake and has not expired. */
+  tokenValid(token: string): boolean {
+    return (this.validTokens.get(token) ?? 0) > Date.now();
+  }
+
+  /** CALLBACK frames waiting for the next connection. */
+  pendingCallbacks(): number {
+    return this.undelivered.length;
+  }
+
   /**
    * A robot message like fixtures/robot-text-group.json, with a fresh msgId, a session webhook on this
    * fake valid for 90 min, and `overrides` applied. `text` becomes `text.content` with DingTalk's leading space.
@@ -134,14 +156,21 @@ export class FakeDingTalk {
   }
 
   /**
-   * Sends a CALLBACK frame (fixtures/stream-frame-callback.json) carrying `message` on the newest open connection.
+   * Sends a CALLBACK frame (fixtures/stream-frame-callback.json) carrying `message` on the newest open
+   * connection; with none open, keeps it for the next connection (as DingTalk does).
    * @returns the frame's messageId (what the client must ack)
    */
   pushCallback(message: Record<string, unknown>, messageId = `fake_frame_${++this.seq}`): string {
-    const frame = fixture<{ headers: Record<string, string> }>('stream-frame-callback.json');
-    const conn = this.latest();
-    conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(message) }));
+    const conn = this.openConnections().at(-1);
+    if (conn) this.sendCallback(conn, messageId, message);
+    else this.undelivered.push({ messageId, message });
     return messageId;
+  }
+
+  private sendCallback(conn: FakeConnection, messageId: string, message: Record<string, unknown>): void {
+    const frame = fixture<{ headers: Record<string, string> }>('stream-frame-callback.json');
+    this.sentFrames.get(conn.id)?.set(messageId, message);
+    conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(message) }));
   }
 
   /** Sends SYSTEM ping (fixtures/stream-frame-ping.json) on the newest open connection. */
@@ -178,20 +207,32 @@ export class FakeDingTalk {
   private onConnection(ws: WebSocket): void {
     const conn: FakeConnection = { id: this.connections.length + 1, ws, open: true, received: [] };
     this.connections.push(conn);
+    const sent = new Map<string, Record<string, unknown>>();
+    this.sentFrames.set(conn.id, sent);
     ws.on('message', (data) => {
+      let m: FakeConnection['received'][number];
       try {
-        conn.received.push(JSON.parse(String(data)));
+        m = JSON.parse(String(data)) as FakeConnection['received'][number];
       } catch {
-        conn.received.push({ data: String(data) });
+        m = { data: String(data) };
       }
+      conn.received.push(m);
+      if (m.code === 200 && m.headers?.messageId) sent.delete(m.headers.messageId);
     });
-    ws.on('close', () => (conn.open = false));
+    ws.on('close', () => {
+      conn.open = false;
+      // unacked frames come again on the next connection
+      for (const [messageId, message] of sent) this.undelivered.push({ messageId, message });
+      sent.clear();
+    });
+    for (const f of this.undelivered.splice(0)) this.sendCallback(conn, f.messageId, f.message);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readJson(req);
     const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+    if (url.pathname !== '/v1.0/gateway/connections/open') this.apiRequests.push({ at: Date.now(), path: url.pathname });
     switch (url.pathname) {
       case '/v1.0/gateway/connections/open': {
         this.ticketRequests.push(Date.now());
@@ -208,18 +249,18 @@ export class FakeDingTalk {
         this.tokenRequests.push(Date.now());
         if (body.appKey !== this.clientId || body.appSecret !== this.clientSecret) return json(res, 400, { code: 'invalidClientIdOrSecret', message: 'bad app key' });
         const accessToken = `fake-token-${++this.seq}`;
-        this.validTokens.add(accessToken);
-        return json(res, 200, { accessToken, expireIn: 7200 });
+        this.validTokens.set(accessToken, Date.now() + this.tokenExpireIn * 1000);
+        return json(res, 200, { accessToken, expireIn: this.tokenExpireIn });
       }
       case '/robot/sendBySession': {
-        if (!this.validTokens.has(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+        if (!this.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
         this.webhookPosts.push({ at: Date.now(), session: url.searchParams.get('session') ?? '', body: body as FakeWebhookPost['body'] });
         return json(res, 200, { errcode: 0, errmsg: 'ok' });
       }
       case '/v1.0/robot/groupMessages/send':
         return this.groupSend(res, token, body);
       case '/v1.0/robot/groupMessages/query': {
-        if (!this.validTokens.has(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+        if (!this.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
         this.queries.push(body);
         const all = this.readers.get(String(body.processQueryKey)) ?? this.readersByConversation.get(String(body.openConversationId)) ?? [];
         const start = Number(body.nextToken || 0);
@@ -234,7 +275,7 @@ export class FakeDingTalk {
   }
 
   private groupSend(res: ServerResponse, token: string, body: Record<string, unknown>): void {
-    if (!this.validTokens.has(token)) return json(res, 401, fixture<{ response_examples: { body: unknown }[] }>('openapi-errors.json').response_examples[0]!.body);
+    if (!this.tokenValid(token)) return json(res, 401, fixture<{ response_examples: { body: unknown }[] }>('openapi-errors.json').response_examples[0]!.body);
     const cid = String(body.openConversationId);
     const failure = this.failConversation.get(cid) ?? this.failNextSends.shift();
     if (failure) {

@@ -1,12 +1,14 @@
 /**
  * One conformance suite × 3 adapters (ARCHITECTURE.md: test/platform/): the same checks against the
  * console, the DingTalk adapter (real SDK, local fake DingTalk) and the Slack adapter (real Bolt, local
- * fake Slack; HTTP receiver and Socket Mode). Each driver delivers a message the way its platform does and reads what the bot posted.
+ * fake Slack; HTTP receiver and Socket Mode). Each driver delivers a message the way its platform does,
+ * reads what the bot posted, and — where the platform has one — presses the 收到 button on a relay.
+ * The scenario (a directive relayed and acknowledged, a lead reported, a refusal) is the same code for all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { outbound, say } from '../helpers/console.js';
+import { county, outbound, say } from '../helpers/console.js';
 import { until } from '../helpers/wait.js';
 import { FakeDingTalk } from '../fakes/dingtalk.js';
 import { FakeSlack } from '../fakes/slack.js';
@@ -14,6 +16,7 @@ import { FakeSlack } from '../fakes/slack.js';
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
 const OTHER_GROUP = 'cidVDAxLVYwMS1HMi1ncmlk';
+const TOWNSHIP_ROOM = 'cidVDAxLXJvb20'; // 清溪街道综合信息指挥室, the township of GRID_GROUP
 
 interface Driver {
   app: TestApp;
@@ -21,6 +24,8 @@ interface Driver {
   deliver(conversationId: string, sender: string, text: string, times: number): Promise<void>;
   /** Texts the bot has posted in `conversationId`, in order. */
   posts(conversationId: string): Promise<string[]>;
+  /** Presses the 收到 button on the bot's latest post that has one in `conversationId`, as `sender` (platforms with buttons only). */
+  pressAck?(conversationId: string, sender: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +84,12 @@ async function slackDriver(): Promise<Driver> {
       }
     },
     posts: async (cid) => fake.posts.filter((p) => p.channel === cid).map((p) => p.text),
+    async pressAck(cid, sender) {
+      const { post, button } = ackButton(fake, cid);
+      const click = fake.blockAction(cid, sender, post.ts, button.action_id!, button.value!);
+      const r = await app.http.inject({ method: 'POST', url: '/slack/events', payload: click.body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...fake.sign(click.body) } });
+      expect(r.statusCode).toBe(200);
+    },
     async stop() {
       await app.close();
       await fake.stop();
@@ -100,6 +111,11 @@ async function slackSocketDriver(): Promise<Driver> {
       }
     },
     posts: async (cid) => fake.posts.filter((p) => p.channel === cid).map((p) => p.text),
+    async pressAck(cid, sender) {
+      const { post, button } = ackButton(fake, cid);
+      const envelope = fake.pushEnvelope('interactive', fake.blockAction(cid, sender, post.ts, button.action_id!, button.value!).payload);
+      await until('the envelope ack', () => fake.envelopeAcks.some((x) => x.envelopeId === envelope));
+    },
     async stop() {
       await app.close();
       await fake.stop();
@@ -107,11 +123,20 @@ async function slackSocketDriver(): Promise<Driver> {
   };
 }
 
-const DRIVERS: [string, () => Promise<Driver>][] = [
-  ['console', consoleDriver],
-  ['dingtalk', dingtalkDriver],
-  ['slack (HTTP)', slackDriver],
-  ['slack (Socket Mode)', slackSocketDriver],
+/** The bot's latest post in `channel` carrying a button, and that button. @throws when there is none */
+function ackButton(fake: FakeSlack, channel: string) {
+  const post = fake.posts.filter((p) => p.channel === channel && p.blocks).at(-1);
+  const button = post?.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.type === 'button');
+  if (!post || !button) throw new Error(`no post with a button in ${channel}`);
+  return { post, button };
+}
+
+/** name, driver factory, whether relays carry a 收到 button (the driver implements `pressAck`). */
+const DRIVERS: [string, () => Promise<Driver>, boolean][] = [
+  ['console', consoleDriver, false],
+  ['dingtalk', dingtalkDriver, false],
+  ['slack (HTTP)', slackDriver, true],
+  ['slack (Socket Mode)', slackSocketDriver, true],
 ];
 
 describe.each(DRIVERS)('platform conformance: %s', (_name, make) => {
@@ -146,5 +171,75 @@ describe.each(DRIVERS)('platform conformance: %s', (_name, make) => {
     await d.app.outbox.flush();
     await until('the post', async () => (await d!.posts(OTHER_GROUP)).includes('主动通知：今晚例行巡查'));
     expect(await d.posts(GRID_GROUP)).toEqual([]);
+  });
+});
+
+/** The same scenario on every platform: a scoped directive, its acknowledgement and progress, a lead, a refusal. */
+describe.each(DRIVERS)('platform scenario: %s', (_name, make, hasButton) => {
+  let d: Driver | undefined;
+  afterEach(async () => {
+    await d?.stop();
+    d = undefined;
+  });
+
+  const c = county();
+  const say = (cid: string, sender: string, text: string) => d!.deliver(cid, sender, text, 1);
+  /** Waits for a post in `cid` matching `pred` and returns its text. */
+  const postIn = (cid: string, what: string, pred: (t: string) => boolean) => until(what, async () => (await d!.posts(cid)).find(pred), 30_000);
+
+  /** The commander issues 令1 to one grid; the grid group and its township room get the relay, nobody else. */
+  async function issueScoped(): Promise<void> {
+    await say(c.commandGroup, c.commander, '/令 范围:周家坞村第1网格 今晚完成返乡人员排查');
+    const confirm = await postIn(c.commandGroup, 'the confirmation', (t) => t.includes('已发布'));
+    expect(confirm).toMatch(/已发布 指挥部令〔\d{4}〕第1号/);
+    expect(confirm).toContain('1 个网格群');
+    const relay = await postIn(GRID_GROUP, 'the relay to the grid', (t) => t.includes('今晚完成返乡人员排查'));
+    expect(relay).toMatch(/指挥部令〔\d{4}〕第1号/);
+    expect(relay).toContain('收到');
+    await postIn(TOWNSHIP_ROOM, 'the relay to the township room', (t) => t.includes('今晚完成返乡人员排查'));
+  }
+
+  /** `/进度 1` in the command group shows the grid acknowledged. */
+  async function expectGridAcknowledged(): Promise<void> {
+    await postIn(GRID_GROUP, 'the acknowledgement', (t) => t.includes('周家坞村第1网格已确认指挥部令'));
+    await say(c.commandGroup, c.commander, '/进度 1');
+    const progress = await postIn(c.commandGroup, 'the progress', (t) => t.includes('确认进度'));
+    expect(progress).toContain('网格：1/1');
+    expect(progress).toContain('未确认网格：无');
+  }
+
+  it('a directive is relayed and acknowledged by text, a lead reaches the township room, a grid worker’s /令 is refused', async () => {
+    d = await make();
+    await issueScoped();
+
+    await say(GRID_GROUP, GRID_WORKER, '收到');
+    await expectGridAcknowledged();
+
+    await say(GRID_GROUP, GRID_WORKER, '/上报 有发热人员 地点:村口');
+    const accepted = await postIn(GRID_GROUP, 'the lead accepted', (t) => t.includes('已登记 线索'));
+    const leadNo = accepted.match(/线索 (\d{8}-\d{3})/)?.[1];
+    expect(leadNo).toBeTruthy();
+    const lead = await postIn(TOWNSHIP_ROOM, 'the lead in the township room', (t) => t.includes(`【线索 ${leadNo}】`));
+    expect(lead).toContain('有发热人员');
+    expect(lead).toContain('村口');
+    expect(lead).toContain('周家坞村第1网格');
+
+    await say(GRID_GROUP, GRID_WORKER, '/令 越权下发');
+    const refusal = await postIn(GRID_GROUP, 'the refusal', (t) => t.includes('不能使用'));
+    expect(refusal).toMatch(/不能使用 \/令/);
+
+    // nothing leaked: the other grid heard nothing, the lead stayed out of the command group, no 第2号
+    await d.app.inbox.idle();
+    expect(await d.posts(OTHER_GROUP)).toEqual([]);
+    expect((await d.posts(c.commandGroup)).some((t) => t.includes('有发热人员'))).toBe(false);
+    for (const cid of [c.commandGroup, GRID_GROUP, TOWNSHIP_ROOM]) expect((await d.posts(cid)).some((t) => /第2号|越权下发/.test(t))).toBe(false);
+  });
+
+  it.runIf(hasButton)('a directive is acknowledged by pressing its 收到 button', async () => {
+    d = await make();
+    await issueScoped();
+    await d.pressAck!(GRID_GROUP, GRID_WORKER);
+    await expectGridAcknowledged();
+    expect(d.app.db.select().from(inboundMessages).all().find((m) => m.conversationId === GRID_GROUP)).toMatchObject({ senderId: GRID_WORKER, text: '/收到 令1' });
   });
 });
