@@ -9,7 +9,7 @@ import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { audit } from '../src/db/queries/audit.js';
 import { setRiskColour } from '../src/db/queries/reports.js';
-import { getUnit } from '../src/db/queries/roster.js';
+import { getUnit, groupOfUnit } from '../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
 import { resolveScope } from './directive-scope.js';
 import { COLOUR_ZH } from './response-rate-text.js';
@@ -75,5 +75,15 @@ export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender'
     at: ctx.now,
   });
   const tname = grid.townshipId ? getUnit(deps.db, grid.townshipId)?.name ?? '' : '';
-  return `✅ ${tname}${grid.name} 风险颜色：${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}。`;
+  const change = `${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}`;
+  // the units concerned hear of it once each: the grid's own group, and its township room when the
+  // change came from the county (a township officer is already in that room)
+  const notice = `【风险颜色调整】${tname}${grid.name}：${change}（${county ? '指挥部' : tname}${ctx.sender.name}）`;
+  const tell = (unitId: string | null, key: string) => {
+    const g = unitId ? groupOfUnit(deps.db, unitId) : undefined;
+    if (g) deps.outbox.store(deps.db, { conversationId: g.conversationId, text: notice, dedupKey: `risk-${ctx.message.inboundId}-${key}` });
+  };
+  tell(grid.id, 'grid');
+  if (county) tell(grid.townshipId, 'room');
+  return `✅ ${tname}${grid.name} 风险颜色：${change}。`;
 }

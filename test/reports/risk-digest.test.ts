@@ -39,6 +39,15 @@ describe('/风险 risk colours', () => {
     expect(await ask(app.http, c.commandGroup, c.commander, '/风险 没有这个网格 红')).toContain('没有网格');
     expect(history(G1).map((h) => h.value).slice(-2)).toEqual(['red', 'yellow']);
 
+    // the grid group hears of each change; the township room of the county's change (its own officer's is the reply)
+    const notices = async (cid: string) => (await outbound(app.http, cid)).filter((m) => m.text.startsWith('【风险颜色调整】')).map((m) => m.text);
+    expect(await notices(c.groupOf[G1]!)).toEqual([
+      `【风险颜色调整】清溪街道${g1.name}：绿 → 红（指挥部${c.members.find((m) => m.member_id === c.commander)!.name}）`,
+      `【风险颜色调整】清溪街道${g1.name}：红 → 黄（清溪街道${c.members.find((m) => m.member_id === officer1)!.name}）`,
+    ]);
+    expect(await notices(c.groupOf['T01']!)).toHaveLength(1);
+    expect(await notices(c.groupOf[G2.unit_id!]!)).toEqual([]);
+
     // a directive to yellow grids; /统计 cut by colour counts only them
     await ask(app.http, c.commandGroup, c.commander, '/令 黄色网格加强巡查 范围:黄色网格');
     const yellow = app.db.select().from(units).where(eq(units.riskColour, 'yellow')).all().length;
