@@ -37,6 +37,7 @@ import {
   markTargetDone,
   memberIdsOf,
   notDoneTargets,
+  pendingTaskReminders,
   occurrenceAt,
   openTasksForUnit,
   openTasksWithCounts,
@@ -206,20 +207,54 @@ function liveTask(deps: CoreDeps, timer: TimerRow): { task: Task; step: string }
   return { task, step: data.step };
 }
 
+/** Other tasks' reminders due within this long (ms) of one firing are folded into the same message. */
+export function taskBundleWindowMs(config: CoreDeps['config']): number {
+  return Math.min(120_000, Math.floor(Math.min(...config.TASK_REMIND_BEFORE, Infinity) / 4));
+}
+
+/**
+ * A reminder step: one message per grid not yet done. Other tasks' reminders due within
+ * {@link taskBundleWindowMs} are folded in (their timers cancelled in this transaction), so a grid with
+ * several open tasks gets one reminder listing them all (PRODUCT.md §2.6).
+ */
 function remind(deps: CoreDeps, timer: TimerRow, at: Date): void {
   const live = liveTask(deps, timer);
   if (!live) return;
-  const { task, step } = live;
+  const bundle = [live];
+  for (const t of pendingTaskReminders(deps.db, TASK_REMIND, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
+    const other = liveTask(deps, t);
+    if (other && other.task.id !== live.task.id && deps.timers.cancel(deps.db, t.id) === 1) bundle.push(other);
+  }
+  bundle.sort((a, b) => a.task.id - b.task.id);
   const tz = deps.config.TIMEZONE;
-  const left = task.deadline.getTime() - at.getTime();
-  const leftText = left > 0 ? `还剩约${formatDurationZh(left)}` : '已到截止时间';
-  const text = [
-    `⏰ 提醒：${formatTaskNumber(task)}「${task.title}」`,
-    `截止 ${shortDateTimeIn(task.deadline, tz)}（${leftText}），本网格尚未完成。`,
-    `完成后发送 /完成 ${task.number} [说明]`,
-  ].join('\n');
-  for (const t of notDoneTargets(deps.db, task.id)) {
-    deps.outbox.store(deps.db, { conversationId: t.conversationId, text, mentions: memberIdsOf(deps.db, t.unitId, ACTORS), dedupKey: `task-${task.id}-v${task.rev}-${t.unitId}-${step}` });
+  const line = (task: Task) => {
+    const left = task.deadline.getTime() - at.getTime();
+    return `截止 ${shortDateTimeIn(task.deadline, tz)}（${left > 0 ? `还剩约${formatDurationZh(left)}` : '已到截止时间'}）`;
+  };
+  const byUnit = new Map<string, { target: TaskTarget; items: { task: Task; step: string }[] }>();
+  for (const b of bundle) {
+    for (const t of notDoneTargets(deps.db, b.task.id)) {
+      const e = byUnit.get(t.unitId) ?? { target: t, items: [] };
+      e.items.push(b);
+      byUnit.set(t.unitId, e);
+    }
+  }
+  for (const [unitId, { target, items }] of byUnit) {
+    const [first] = items as [{ task: Task; step: string }];
+    const text =
+      items.length === 1
+        ? [`⏰ 提醒：${formatTaskNumber(first.task)}「${first.task.title}」`, `${line(first.task)}，本网格尚未完成。`, `完成后发送 /完成 ${first.task.number} [说明]`].join('\n')
+        : [
+            `⏰ 提醒：本网格尚有 ${items.length} 项专项任务未完成：`,
+            ...items.map((i) => `· ${formatTaskNumber(i.task)}「${i.task.title}」${line(i.task)}`),
+            `完成后逐项发送：${items.map((i) => `/完成 ${i.task.number}`).join('、')}`,
+          ].join('\n');
+    deps.outbox.store(deps.db, {
+      conversationId: target.conversationId,
+      text,
+      mentions: memberIdsOf(deps.db, unitId, ACTORS),
+      dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
+    });
   }
 }
 

@@ -241,6 +241,27 @@ describe('reminders', () => {
   });
 });
 
+describe('one reminder per grid', () => {
+  it('a grid with two open tasks due at the same time gets one reminder listing both; a grid done with one hears only of the other', async () => {
+    const app = await start({ TASK_REMIND_BEFORE: '3s' });
+    const a = await issue(app, '6秒内', '排查返乡人员');
+    const b = await issue(app, '6秒内', '清理卫生死角');
+    await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${a.number}`);
+    const g1 = await waitFor(app.http, grid(G[1]), (m) => reminders(m).length >= 1, 10_000);
+    const both = reminders(g1)[0]!.text;
+    expect(both).toContain('本网格尚有 2 项专项任务未完成');
+    expect(both).toContain('「排查返乡人员」');
+    expect(both).toContain('「清理卫生死角」');
+    expect(both).toContain(`/完成 ${a.number}、/完成 ${b.number}`);
+    const g0 = await waitFor(app.http, grid(G[0]), (m) => reminders(m).length >= 1, 10_000);
+    expect(reminders(g0)[0]!.text).toContain('「清理卫生死角」');
+    expect(reminders(g0)[0]!.text).not.toContain('排查返乡人员');
+    await sleep(1500);
+    for (const u of G) expect(reminders(await outbound(app.http, grid(u)))).toHaveLength(1);
+    expect(reminders(g1)[0]!.mentions?.sort()).toEqual([leader(G[1]), worker(G[1])].sort());
+  });
+});
+
 describe('/任务列表', () => {
   it('shows open tasks and progress for the asker tier', async () => {
     const app = await start();
