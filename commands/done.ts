@@ -2,9 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { GRID_ROLES } from '../src/core/permissions.js';
 import { shortDateTimeIn } from '../src/core/time.js';
-import { getInbound } from '../src/db/queries/inbound.js';
 import { getMember } from '../src/db/queries/roster.js';
-import type { TaskEvidence } from '../src/db/schema/index.js';
 import { attachEvidenceFollowUp, completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task.js';
 
 export default defineCommand<{ number?: number; note?: string }>({
@@ -24,8 +22,7 @@ export default defineCommand<{ number?: number; note?: string }>({
     return note ? { number, note } : { number };
   },
   run(ctx, input) {
-    const extra = getInbound(ctx.deps.db, ctx.message.inboundId)?.extra;
-    const evidence = ((extra?.attachments as TaskEvidence[] | undefined) ?? []).map((a) => ({ kind: String(a.kind), ref: String(a.ref) }));
+    const evidence = (ctx.message.attachments ?? []).map((a) => ({ kind: a.kind, ref: a.ref }));
     const r = completeTask(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, number: input.number, note: input.note ?? null, evidence, inboundId: ctx.message.inboundId });
     const n = formatTaskNumber(r.task);
     if (r.status === 'already') {

@@ -162,6 +162,11 @@ export function platformOf(config: Config): 'console' | 'dingtalk' | 'slack' {
   return 'console';
 }
 
+/** Whether the chosen platform reports who read a message (DingTalk's read receipts); only then is a read rate shown. */
+export function platformReportsReads(config: Config): boolean {
+  return platformOf(config) === 'dingtalk';
+}
+
 /** The SQLite file path of `DATABASE_URL` (`file:./x.db` → `./x.db`). */
 export function sqlitePath(config: Config): string {
   return config.DATABASE_URL === ':memory:' ? ':memory:' : config.DATABASE_URL.slice('file:'.length);

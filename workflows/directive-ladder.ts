@@ -22,11 +22,10 @@ import type { Db } from '../src/db/client.js';
 import {
   getDirective,
   insertEvent,
-  membersWithRoles,
   pendingLadderTimers,
   targetsWithAcks,
 } from '../src/db/queries/directives.js';
-import { getGroup, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
+import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
 import type { Directive, TimerRow } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
 

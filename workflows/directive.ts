@@ -15,7 +15,6 @@ import {
   findByNumber,
   getAck,
   getDirective,
-  getTarget,
   insertAck,
   insertDirective,
   insertEvent,
@@ -348,7 +347,3 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   return [...lines, ...history].join('\n');
 }
 
-/** Whether the unit is among the directive's targets. */
-export function isTarget(deps: CoreDeps, directiveId: number, unitId: string): boolean {
-  return getTarget(deps.db, directiveId, unitId) !== undefined;
-}

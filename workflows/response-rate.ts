@@ -40,7 +40,7 @@ import { percent } from '../src/core/time.js';
 import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
 import { countyUnit } from '../src/db/queries/roster.js';
 import { unitsThatRead } from '../src/db/queries/receipts.js';
-import { platformOf } from '../src/config.js';
+import { platformReportsReads } from '../src/config.js';
 import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
 
@@ -120,11 +120,6 @@ export function rates(t: Tally): { response: number | null; onTime: number | nul
 /** The read rate as shown: a percentage, or `—` where the platform does not report reads. */
 export function readRateText(t: Pick<Tally, 'read' | 'targeted'>): string {
   return t.read === null ? '—' : percent(t.read, t.targeted);
-}
-
-/** Whether the configured platform reports reads (DingTalk's read receipts). */
-export function platformReportsReads(deps: ReportDeps): boolean {
-  return platformOf(deps.config) === 'dingtalk';
 }
 
 /** Tallies rows. */
@@ -220,7 +215,7 @@ export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFi
   const raw = responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {}).filter((r) => inScope(filter.scope, r));
   const units = unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
   const history = riskColourHistory(deps.db);
-  const reads = platformReportsReads(deps) ? unitsThatRead(deps.db) : null;
+  const reads = platformReportsReads(deps.config) ? unitsThatRead(deps.db) : null;
   const rows = raw.map((r): ResponseRow => {
     const unit = units.get(r.unitId);
     const acknowledged = r.ackAt !== null;

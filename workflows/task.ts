@@ -20,7 +20,7 @@ import { percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import type { Db } from '../src/db/client.js';
 import { audit } from '../src/db/queries/audit.js';
 import { nextNumber } from '../src/db/queries/directives.js';
-import { countyUnit, getGroup, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
+import { countyUnit, getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
 import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
 import { messagesBetween } from '../src/db/queries/inbound.js';
 import {
@@ -35,7 +35,6 @@ import {
   insertTaskTargets,
   latestCompletionBy,
   markTargetDone,
-  memberIdsOf,
   notDoneTargets,
   pendingTaskReminders,
   occurrenceAt,
@@ -134,7 +133,7 @@ export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResul
     `——${from}`,
   ].join('\n');
   for (const g of grids) {
-    deps.outbox.store(db, { conversationId: g.conversationId, text: relay, mentions: memberIdsOf(db, g.id, ACTORS), dedupKey: `task-${task.id}-relay-${g.conversationId}` });
+    deps.outbox.store(db, { conversationId: g.conversationId, text: relay, mentions: membersWithRoles(db, g.id, ACTORS), dedupKey: `task-${task.id}-relay-${g.conversationId}` });
   }
   const byTownship = countBy(grids, (g) => g.townshipId ?? g.id);
   if (input.scope.tier === 'county') {
@@ -252,7 +251,7 @@ function remind(deps: CoreDeps, timer: TimerRow, at: Date): void {
     deps.outbox.store(deps.db, {
       conversationId: target.conversationId,
       text,
-      mentions: memberIdsOf(deps.db, unitId, ACTORS),
+      mentions: membersWithRoles(deps.db, unitId, ACTORS),
       dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
     });
   }

@@ -1,4 +1,4 @@
-import { eq, like } from 'drizzle-orm';
+import { like } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { timers } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';

@@ -100,7 +100,7 @@ describe('dingtalk directive relay', () => {
 
 describe('undeliverable relays', () => {
   it('tells the issuer’s group once, listing every grid group the bot could not reach', async () => {
-    const a = await start({ SEND_FAILURE_REPORT_AFTER: '1s' });
+    await start({ SEND_FAILURE_REPORT_AFTER: '1s' });
     const c = county();
     const lost = c.grids.slice(10, 12);
     for (const g of lost) fake.failConversation.set(c.groupOf[g.unit_id!]!, ERRORS.notInGroup());

@@ -1,5 +1,5 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history, ladder timers. */
-import { and, asc, desc, eq, inArray, like, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, like, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -9,7 +9,6 @@ import {
   directives,
   groups,
   inboundMessages,
-  members,
   units,
   outboundMessages,
   timers,
@@ -17,7 +16,6 @@ import {
   type DirectiveEvent,
   type DirectiveKind,
   type DirectiveTarget,
-  type Member,
   type Unit,
 } from '../schema/index.js';
 
@@ -80,14 +78,6 @@ export function openForUnit(db: Db, unitId: string): (Directive & { acknowledged
     .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id))
     .all()
     .map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
-}
-
-export function getTarget(db: Db, directiveId: number, unitId: string): DirectiveTarget | undefined {
-  return db
-    .select()
-    .from(directiveTargets)
-    .where(and(eq(directiveTargets.directiveId, directiveId), eq(directiveTargets.unitId, unitId)))
-    .get();
 }
 
 /** The unit's acknowledgement of `revision` of a directive, if any. */
@@ -185,17 +175,6 @@ export function quotedDirectiveId(db: Db, inboundId: number): number | null {
     .get();
   const m = out?.dedupKey ? /^dir-(\d+)-/.exec(out.dedupKey) : null;
   return m ? Number(m[1]) : null;
-}
-
-/** Member ids of `unitId` with one of `roles`, ordered by role as given then id. */
-export function membersWithRoles(db: Db, unitId: string, roles: readonly string[]): string[] {
-  const rows = db
-    .select({ id: members.id, role: members.role })
-    .from(members)
-    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
-    .orderBy(members.id)
-    .all();
-  return roles.flatMap((r) => rows.filter((m) => m.role === r).map((m) => m.id));
 }
 
 /** Every unit with its group's conversation id (null for villages and other units without a group), ordered by id. */

@@ -3,9 +3,6 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { inboundMessages } from '../schema/index.js';
 
-/** An inbound message row (for its `extra.attachments`). */
-export const getInbound = (db: Db, id: number) => db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get();
-
 /** How many messages `senderId` posted in `conversationId` after inbound id `afterId` and before `beforeId`. */
 export function messagesBetween(db: Db, senderId: string, conversationId: string, afterId: number, beforeId: number): number {
   const r = db

@@ -1,7 +1,7 @@
 /** Lead (线索) queries: day numbering, lookups for dedup and listing, state updates, move history. */
-import { and, asc, desc, eq, gte, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { counters, inboundMessages, leadEvents, leads, type Lead, type LeadEvent, type LeadState } from '../schema/index.js';
+import { counters, leadEvents, leads, type Lead, type LeadEvent, type LeadState } from '../schema/index.js';
 
 /** Counter kind for lead numbers; the counter's `year` column holds the day key `YYYYMMDD`. */
 const COUNTER_KIND = 'lead';

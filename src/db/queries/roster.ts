@@ -41,3 +41,14 @@ export function unitsWithGroups(db: Db, kinds: Unit['kind'][]): (Unit & { conver
 
 /** All townships, ordered by id. */
 export const townships = (db: Db): Unit[] => db.select().from(units).where(eq(units.kind, 'township')).orderBy(units.id).all();
+
+/** Member ids of `unitId` with one of `roles`, ordered by role as given then id. */
+export function membersWithRoles(db: Db, unitId: string, roles: readonly string[]): string[] {
+  const rows = db
+    .select({ id: members.id, role: members.role })
+    .from(members)
+    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
+    .orderBy(members.id)
+    .all();
+  return roles.flatMap((r) => rows.filter((m) => m.role === r).map((m) => m.id));
+}

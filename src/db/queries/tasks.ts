@@ -1,7 +1,7 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
-import { and, desc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { timers, type TimerRow, members, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+import { timers, type TimerRow, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
@@ -95,22 +95,6 @@ export function cancelTaskRow(db: Db, taskId: number): void {
   db.update(tasks).set({ status: 'cancelled' }).where(eq(tasks.id, taskId)).run();
 }
 
-/** Open tasks of a series. */
-export function openTasksOfSeries(db: Db, seriesId: number): Task[] {
-  return db.select().from(tasks).where(and(eq(tasks.seriesId, seriesId), eq(tasks.status, 'open'))).all();
-}
-
-/** Member ids of a unit with the given roles (e.g. a grid's leader and worker), ordered by id. */
-export function memberIdsOf(db: Db, unitId: string, roles: string[]): string[] {
-  return db
-    .select({ id: members.id })
-    .from(members)
-    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as never)))
-    .orderBy(members.id)
-    .all()
-    .map((r) => r.id);
-}
-
 export function insertSeries(db: Db, values: typeof taskSeries.$inferInsert): TaskSeries {
   return db.insert(taskSeries).values(values).returning().get();
 }
@@ -131,11 +115,6 @@ export function markSeriesSynced(db: Db, id: number, status: TaskSeries['status'
   db.update(taskSeries).set({ synced: true }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, status))).run();
 }
 
-/** How many occurrences a series has opened. */
-export function occurrenceCount(db: Db, seriesId: number): number {
-  return db.select({ n: sql<number>`count(*)` }).from(tasks).where(eq(tasks.seriesId, seriesId)).get()!.n;
-}
-
 /** Units of one kind (e.g. villages, to read a `范围:` village name), ordered by id. */
 export function unitsOfKind(db: Db, kind: 'township' | 'village' | 'grid') {
   return db.select().from(units).where(eq(units.kind, kind)).orderBy(units.id).all();
@@ -145,8 +124,6 @@ export function unitsOfKind(db: Db, kind: 'township' | 'village' | 'grid') {
 export function occurrenceAt(db: Db, seriesId: number, tickAt: number): Task | undefined {
   return db.select().from(tasks).where(and(eq(tasks.seriesId, seriesId), eq(tasks.tickAt, tickAt))).get();
 }
-
-
 
 /** The latest completion `memberId` made for `unitId` at or after `since`, with its task. */
 export function latestCompletionBy(db: Db, unitId: string, memberId: string, since: Date): TaskTarget | undefined {
