@@ -141,14 +141,14 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     http, db, deps, inbox, outbox, timers, adapter, log,
     async start(opts = {}) {
       await adapter.start(async (msg) => inbox.accept(msg));
-      outbox.startWorker(adapter);
+      await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
       await timers.start();
       await taskRecurrence.start();
       await digest.start();
       if (receipts) {
-        receipts.start();
+        await receipts.start();
         await replanRecentPolls(deps);
       }
       inbox.kick();

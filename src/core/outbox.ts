@@ -139,8 +139,8 @@ export class Outbox {
     }
   }
 
-  /** Starts the send worker for `adapter`. */
-  startWorker(adapter: PlatformAdapter): void {
+  /** Starts the send worker for `adapter`; resolves when it is connected. */
+  async startWorker(adapter: PlatformAdapter): Promise<void> {
     const { connection, prefix, concurrency, log } = this.opts;
     this.worker = new Worker(QUEUE, (job, token) => this.process(adapter, job, token), {
       connection,
@@ -157,6 +157,7 @@ export class Outbox {
       if (final) this.markFailed(job.data.outboxId, err.message);
     });
     this.worker.on('error', (err) => log.error({ err: err.message }, 'outbox worker error'));
+    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
   }
 
   private async process(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {

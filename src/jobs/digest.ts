@@ -44,6 +44,7 @@ export class DailyDigest {
     this.worker = new Worker(REPORTS_QUEUE, async () => this.post(), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
     this.worker.on('failed', (_job, err) => log.error({ err: err.message }, 'daily digest failed'));
+    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
   }
 
   /**

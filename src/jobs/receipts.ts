@@ -81,11 +81,12 @@ export class ReceiptPoller implements ReceiptPolls {
   }
 
   /** Starts the worker (one poll at a time: polls share the platform's API rate with sends). */
-  start(): void {
+  async start(): Promise<void> {
     const { connection, prefix, log } = this.opts;
     this.worker = new Worker(QUEUE, (job: Job<ReceiptPollData>) => this.opts.poll(job.data), { connection, prefix, concurrency: 1, lockDuration: 60_000 });
     this.worker.on('failed', (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'read-receipt poll failed'));
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'receipts worker error'));
+    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
   }
 
   /** Stops the worker (an in-flight poll finishes) and closes the queue. */

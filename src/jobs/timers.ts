@@ -129,6 +129,7 @@ export class Timers {
     this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'timers worker error'));
     this.worker.on('failed', (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'));
+    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
     connection.on('ready', this.onReady);
     await this.resync();
   }
