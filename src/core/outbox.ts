@@ -70,6 +70,12 @@ export class Outbox {
   private worker: Worker | null = null;
   /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
   private unflushed: number[] = [];
+  /** Redis came back (it may have come back empty): re-queue every unsent message. */
+  private onReady = () =>
+    void this.resume().then(
+      (n) => n && this.opts.log.info({ requeued: n }, 'outbox: Redis back, re-queued unsent messages'),
+      (err) => this.opts.log.warn({ err: String(err) }, 'outbox: re-queue after reconnect failed'),
+    );
 
   constructor(private readonly opts: OutboxOptions) {
     this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
@@ -139,7 +145,7 @@ export class Outbox {
     }
   }
 
-  /** Starts the send worker for `adapter`; resolves when it is connected. */
+  /** Starts the send worker for `adapter`; resolves when it is connected. Whenever Redis reconnects, unsent messages are re-queued. */
   async startWorker(adapter: PlatformAdapter): Promise<void> {
     const { connection, prefix, concurrency, log } = this.opts;
     this.worker = new Worker(QUEUE, (job, token) => this.process(adapter, job, token), {
@@ -158,6 +164,8 @@ export class Outbox {
     });
     this.worker.on('error', (err) => log.error({ err: err.message }, 'outbox worker error'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
+    // a Redis that restarts empty loses every queued send; SQLite still holds them as pending
+    connection.on('ready', this.onReady);
   }
 
   private async process(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
@@ -255,6 +263,7 @@ export class Outbox {
 
   /** Stops the worker (in-flight sends finish) and closes the queue. */
   async close(): Promise<void> {
+    this.opts.connection.off('ready', this.onReady);
     await this.worker?.close();
     await this.queue.close();
   }
