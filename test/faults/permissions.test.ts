@@ -204,8 +204,8 @@ const once = <T extends string | number>(key: string, make: () => Promise<T>): P
 
 const COLOURS = ['红', '橙', '黄', '蓝', '绿'];
 const COLOUR_OF: Record<string, number> = { red: 0, orange: 1, yellow: 2, blue: 3, green: 4 };
-/** A colour G1 does not have now, so a `/风险` that goes through changes it. */
-const otherColour = () => COLOURS[((COLOUR_OF[one<{ c: string }>('select risk_colour c from units where id = ?', UNIT.G1).c] ?? 0) + 1) % 5]!;
+/** A colour the grid does not have now, so a `/风险` that goes through changes it. */
+const otherColour = (unitId: string) => COLOURS[((COLOUR_OF[one<{ c: string }>('select risk_colour c from units where id = ?', unitId).c] ?? 0) + 1) % 5]!;
 
 /**
  * The text for `cmd` sent by `s` in `p`, creating what it acts on: fresh items when the case is expected to
@@ -250,7 +250,7 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     }
     case 'tasks': return '/任务列表';
     case 'stats': return '/统计';
-    case 'risk': return `/风险 周家坞村第1网格 ${otherColour()}`;
+    case 'risk': return `/风险 周家坞村第1网格 ${otherColour(UNIT.G1)}`;
     case 'help': return '/帮助';
   }
 }
@@ -324,9 +324,9 @@ function itemCases(): Case[] {
     w('the county moves any township\'s lead', 'duty_officer', 'C', true, async () => `/受理 ${await newLead('G2')}`),
     w('notice to another township', 'township_officer', 'T1', false, async () => `/通告 通知${tok()} 范围:华岭镇`),
     w('task to another township', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:华岭镇`),
-    w('task to another township\'s grid', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:华岭镇林家坪村`),
+    w('task to another township\'s grid', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:林家坪村第1网格`),
     w('risk colour of another township\'s grid', 'township_officer', 'T1', false, async () => `/风险 ${UNIT.G2} 红`),
-    w('the county sets any grid\'s colour', 'commander', 'C', true, async () => `/风险 ${UNIT.G2} ${COLOURS[((COLOUR_OF[one<{ c: string }>('select risk_colour c from units where id = ?', UNIT.G2).c] ?? 0) + 1) % 5]}`),
+    w('the county sets any grid\'s colour', 'commander', 'C', true, async () => `/风险 ${UNIT.G2} ${otherColour(UNIT.G2)}`),
     w('amend a county directive from a township room', 'township_officer', 'T1', false, async () => `/更正 ${await once('directive', () => newDirective())} 改为明天`),
     w('revoke a county directive from a township room', 'township_officer', 'T1', false, async () => `/撤回 ${await once('directive', () => newDirective())}`),
     w('amend another township\'s notice', 'township_officer', 'T1', false, async () => {
