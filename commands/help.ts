@@ -1,5 +1,5 @@
 import { defineCommand, type CommandDef } from '../src/core/command.js';
-import { ALL_ROLES } from '../src/core/permissions.js';
+import { ALL_ROLES, refusalFor } from '../src/core/permissions.js';
 
 /** `/帮助`: the commands this sender may use in this group, in `commands/index.ts` order. */
 export function helpCommand(list: () => readonly CommandDef<any>[]) {
@@ -12,9 +12,7 @@ export function helpCommand(list: () => readonly CommandDef<any>[]) {
     where: ['county', 'township', 'grid'],
     parse: () => ({}),
     run(ctx) {
-      const usable = list().filter(
-        (c) => c.allow.includes(ctx.sender.role) && c.where.includes(ctx.tier) && (!c.ownUnitOnly || ctx.sender.unitId === ctx.groupUnit.id),
-      );
+      const usable = list().filter((c) => !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit }));
       return { text: ['可用指令：', ...usable.map((c) => `${c.usage} — ${c.summary}`)].join('\n') };
     },
   });

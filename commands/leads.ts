@@ -13,6 +13,7 @@ export default defineCommand<Input>({
   summary: '查看未办结线索（按本群层级）；今日：今天的全部线索；<号>：一条的详情',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
+  reads: { scope: 'by-tier', what: '线索' },
   parse(args) {
     if (!args) return { kind: 'open' };
     if (/^(今日|今天|today)$/i.test(args)) return { kind: 'today' };

@@ -10,6 +10,7 @@ export default defineCommand<DirectiveRef>({
   summary: '查看指挥部令或通告的确认进度（按本群层级）',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
+  reads: { scope: 'by-tier', what: '进度' },
   parse(args) {
     if (!args) throw new UsageError('缺少编号');
     const ref = parseRef(args);

@@ -10,6 +10,7 @@ export default defineCommand<{ grid: string; colour: RiskColour }>({
   summary: '设置网格风险颜色（指挥部：任意网格；乡镇：本乡镇网格）',
   allow: ['commander', 'duty_officer', 'township_officer'],
   where: ['county', 'township'],
+  ownUnitOnly: true,
   parse(args) {
     const parts = args.split(/\s+/).filter(Boolean);
     if (parts.length < 2) throw new UsageError(parts.length ? '缺少颜色' : '缺少网格和颜色');

@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
-import { Refusal, UsageError } from '../src/core/errors.js';
-import { ALL_ROLES, COUNTY_ROLES } from '../src/core/permissions.js';
+import { UsageError } from '../src/core/errors.js';
+import { ALL_ROLES } from '../src/core/permissions.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { parseRef, resolve, type DirectiveRef } from '../workflows/directive.js';
 import { parseColourCut } from '../workflows/risk.js';
@@ -21,6 +21,7 @@ export default defineCommand<StatsInput>({
   summary: '响应率统计（按本群层级，列出落后单位）；可按风险颜色筛选',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
+  reads: { scope: 'by-tier', what: '统计' },
   parse(args) {
     const input: StatsInput = {};
     for (const term of args.split(/\s+/).filter(Boolean)) {
@@ -43,10 +44,6 @@ export default defineCommand<StatsInput>({
     return input;
   },
   run(ctx, input) {
-    // fail closed: county roles see any group's tier; others only the unit they belong to
-    if (!COUNTY_ROLES.includes(ctx.sender.role) && ctx.sender.unitId !== ctx.groupUnit.id) {
-      throw new Refusal(`你不属于${ctx.groupUnit.name}，不能在本群查看统计。`);
-    }
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
     if (input.ref) return { text: statsText(ctx.deps, viewer, { kind: 'directive', directive: resolve(ctx.deps, input.ref) }, input.colours) };
     const period = parsePeriod(input.period ?? '今日', ctx.now, ctx.deps.config.TIMEZONE);

@@ -9,6 +9,7 @@ export default defineCommand<Record<string, never>>({
   summary: '查看进行中的专项任务及完成情况（按本群层级）',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
+  reads: { scope: 'by-tier', what: '任务' },
   parse: () => ({}),
   run: (ctx) => ({ text: taskListText(ctx.deps, { tier: ctx.tier, unit: ctx.groupUnit }) }),
 });

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import type { Group, Member, Role, Unit } from '../db/schema/index.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import type { Outbox } from './outbox.js';
+import type { ReadsByTier } from './permissions.js';
 import type { Timers } from '../jobs/timers.js';
 import type { ReceiptPolls } from '../jobs/receipts.js';
 
@@ -53,6 +54,11 @@ export interface CommandDef<I = unknown> {
   where: readonly Tier[];
   /** If true, the sender must belong to the group's own unit (acknowledging for a grid, say). */
   ownUnitOnly?: boolean;
+  /**
+   * A read whose answer is scoped to the group's tier and unit (`/进度`, `/统计`, `/线索`, `/任务列表`): the
+   * sender must be entitled to that view, see `mayReadIn` in permissions.ts — checked once, by the dispatcher.
+   */
+  reads?: ReadsByTier;
   /**
    * Parses the text after the command word. Pure.
    * @throws UsageError with a short reason in Chinese.

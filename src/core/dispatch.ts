@@ -31,7 +31,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
     const command = r.kind === 'command' ? r.command : ackCommand;
     const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text);
     if (typeof ctx === 'string') return { text: ctx };
-    const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unitId: ctx.group.unitId });
+    const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
     if (refusal) return { text: refusal };
     try {
       return command.run(ctx, command.parse(r.kind === 'command' ? r.args : ''));
@@ -76,7 +76,7 @@ function followUp(commands: readonly CommandDef<any>[], ctx: CommandContext): Re
   const attachments = ctx.message.attachments;
   if (!attachments?.length) return null;
   for (const c of commands) {
-    if (!c.followUp || refusalFor(c, ctx.sender, { tier: ctx.tier, unitId: ctx.group.unitId })) continue;
+    if (!c.followUp || refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit })) continue;
     const reply = c.followUp(ctx, attachments);
     if (reply) return reply;
   }

@@ -1,7 +1,7 @@
 /**
  * Who may do what where (PRODUCT.md §2.5), fail closed. Names in Chinese for refusals.
  */
-import type { Role } from '../db/schema/index.js';
+import type { Role, Unit } from '../db/schema/index.js';
 import type { Tier } from './command.js';
 
 export const ROLE_ZH: Record<Role, string> = {
@@ -34,14 +34,35 @@ export function tierOf(kind: string): Tier | null {
   return kind === 'county' || kind === 'township' || kind === 'grid' ? kind : null;
 }
 
+/** What a read command shows: the group's own tier and unit (PRODUCT.md §2.5 progress, stats, leads, task lists). */
+export interface ReadsByTier {
+  scope: 'by-tier';
+  /** What is read, for the refusal: `进度`, `统计`, `线索`, `任务`. */
+  what: string;
+}
+
+/** The unit a group is bound to, as the permission checks need it. */
+export type GroupUnit = Pick<Unit, 'id' | 'name' | 'townshipId'>;
+
 /**
- * Checks a sender against a command's `allow` roles and `where` tiers.
- * @returns null when allowed, else the refusal text (Chinese).
+ * Whether `sender` may read what a group of `unit` shows, the one rule for every read (PRODUCT.md §2.5):
+ * county roles (commander, duty officer, inspector) every group; a township officer its own township's
+ * room and the groups of its own grids; grid roles their own grid's group. Anything else is refused.
+ */
+export function mayReadIn(sender: { role: Role; unitId: string }, unit: GroupUnit): boolean {
+  if (COUNTY_ROLES.includes(sender.role)) return true;
+  if (sender.role === 'township_officer') return unit.id === sender.unitId || unit.townshipId === sender.unitId;
+  return unit.id === sender.unitId;
+}
+
+/**
+ * Checks a sender against a command's `allow` roles, `where` tiers, `ownUnitOnly` and `reads`.
+ * @returns null when allowed, else the refusal text (Chinese, says why).
  */
 export function refusalFor(
-  cmd: { allow: readonly Role[]; where: readonly Tier[]; ownUnitOnly?: boolean | undefined; words: readonly string[] },
+  cmd: { allow: readonly Role[]; where: readonly Tier[]; ownUnitOnly?: boolean | undefined; reads?: ReadsByTier | undefined; words: readonly string[] },
   sender: { role: Role; unitId: string },
-  group: { tier: Tier; unitId: string },
+  group: { tier: Tier; unit: GroupUnit },
 ): string | null {
   const word = cmd.words[0];
   if (!cmd.allow.includes(sender.role)) {
@@ -50,8 +71,11 @@ export function refusalFor(
   if (!cmd.where.includes(group.tier)) {
     return `${word} 只能在${cmd.where.map((t) => TIER_ZH[t]).join('或')}使用。`;
   }
-  if (cmd.ownUnitOnly && sender.unitId !== group.unitId) {
+  if (cmd.ownUnitOnly && sender.unitId !== group.unit.id) {
     return `你不属于本群所在单位，不能在本群使用 ${word}。`;
+  }
+  if (cmd.reads && !mayReadIn(sender, group.unit)) {
+    return `你不属于${group.unit.name}，不能在本群查看${cmd.reads.what}。`;
   }
   return null;
 }
