@@ -81,7 +81,8 @@ function runsOf(text: string): Group[][] {
   let run: Group[] = [];
   let i = 0;
   while (i < text.length) {
-    if (!isDigit(text[i]!)) {
+    // a run starts at a digit; within a run (after separators) a group may also be an ID's final X alone (`… 3 4 X`)
+    if (!isDigit(text[i]!) && !(run.length && isX(text[i]))) {
       i++;
       continue;
     }
@@ -92,7 +93,9 @@ function runsOf(text: string): Group[][] {
     run.push({ start, end: i, digits });
     let j = i;
     while (j < text.length && j - i < MAX_GAP && SEPARATORS.has(text[j]!)) j++;
-    if (j > i && j < text.length && isDigit(text[j]!) && !isX(text[i - 1])) {
+    // the run goes on after separators with digits or a lone final X; nothing follows an X
+    const next = j > i && j < text.length && (isDigit(text[j]!) || (isX(text[j]) && !isWordChar(text[j + 1])));
+    if (next && !digits.endsWith('X')) {
       i = j; // the next group belongs to this run
       continue;
     }

@@ -60,6 +60,7 @@ const MUST_MASK: MustMask[] = [
   { text: '110101.19900101.123X', secrets: [IDX] },
   { text: '110101 1990 0101 1234', secrets: [ID] },
   { text: '1 1 0 1 0 1 1 9 9 0 0 1 0 1 1 2 3 4', secrets: [ID] },
+  { text: '1 1 0 1 0 1 1 9 9 0 0 1 0 1 1 2 3 X', secrets: [IDX], out: '110101********123X' },
   { text: '旧证110101900101123', secrets: [ID15], out: '旧证110101******123' },
   { text: '110101 900101 123', secrets: [ID15] },
   { text: '１１０１０１１９９００１０１１２３Ｘ', secrets: [IDX] },
@@ -115,6 +116,63 @@ describe('masking formats', () => {
     recordFault('unmasked personal numbers (leaks)', leaks.length, 'expected 0');
     expect(leaks).toEqual([]);
     expect(wrong).toEqual([]);
+  });
+
+  it(`masks ${process.env.FAULTS === 'long' ? '20,000' : '500'} generated numbers in random spellings (seeded)`, () => {
+    let seed = 20261202;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+    const digits = (n: number) => Array.from({ length: n }, () => String(rnd(10))).join('');
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const SEPS = [' ', '-', '.', '　', '－', ' - ', '·', '_'];
+    const CONTEXT = ['联系电话', '，家属', '。身份证', '手机：', '（', '）', '人数3人，电话', '线索 20261202-007 联系', '人数 3 ', ' 共 2 户', '2026-02-01 ', ''];
+    const fullWidth = (t: string) => t.replace(/[0-9X]/g, (d) => (d === 'X' ? 'Ｘ' : String.fromCharCode(0xff10 + Number(d))));
+    const n = process.env.FAULTS === 'long' ? 20_000 : 500;
+    const leaks: string[] = [];
+    const wrong: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const kind = rnd(3);
+      const secret =
+        kind === 0
+          ? `1${3 + rnd(7)}${digits(9)}`
+          : kind === 1
+            ? `${pick(['11', '31', '44', '50', '65'])}${digits(4)}${pick(['19', '20'])}${digits(2)}${pad(1 + rnd(12))}${pad(1 + rnd(28))}${digits(3)}${pick(['X', String(rnd(10))])}`
+            : `${pick(['11', '32', '51'])}${digits(4)}${digits(2)}${pad(1 + rnd(12))}${pad(1 + rnd(28))}${digits(3)}`;
+      const groups = kind === 0 ? [3, 4, 4] : kind === 1 ? pick([[6, 8, 4], [6, 4, 4, 4]]) : [6, 6, 3];
+      const sep = pick(SEPS);
+      let written: string;
+      switch (rnd(5)) {
+        case 0:
+          written = secret;
+          break;
+        case 1: {
+          let at = 0;
+          written = groups.map((g) => secret.slice(at, (at += g))).join(sep);
+          break;
+        }
+        case 2:
+          written = [...secret].join(pick([' ', '-']));
+          break;
+        case 3:
+          written = fullWidth(secret);
+          break;
+        default:
+          written = kind === 0 ? `${pick(['+86', '+86 ', '0086', '86-', '(+86)'])}${secret}` : secret.toLowerCase();
+      }
+      const text = `${pick(CONTEXT)}${written}${pick(CONTEXT)}`;
+      const out = maskPersonal(text);
+      if (digitsOf(out).includes(secret.toUpperCase())) leaks.push(`${text} → ${out}`);
+      // …and masked in its plain form, not mangled by a wrong match
+      const plain = kind === 0 ? `${secret.slice(0, 3)}****${secret.slice(7)}` : kind === 1 ? `${secret.slice(0, 6)}********${secret.slice(14)}` : `${secret.slice(0, 6)}******${secret.slice(12)}`;
+      if (!out.includes(plain)) wrong.push(`${text} → ${out} (expected ${plain})`);
+    }
+    recordFault('masking formats checked', n);
+    recordFault('unmasked personal numbers (leaks)', leaks.length, 'expected 0');
+    expect(leaks.slice(0, 10)).toEqual([]);
+    expect(wrong.slice(0, 10)).toEqual([]);
   });
 
   it('is idempotent and leaves a long text without numbers as it is', () => {
