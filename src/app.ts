@@ -24,6 +24,7 @@ import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
 import { reportRoutes } from './http/reports.js';
 import { dashboardRoutes } from './http/dashboard.js';
+import { installHttpErrors } from './http/validate.js';
 import type { Rate } from './core/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
 import { DingTalkAdapter } from './platform/dingtalk/index.js';
@@ -87,7 +88,7 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
         rate: config.SLACK_CHANNEL_RATE,
       };
     default:
-      return { adapter: new ConsoleAdapter(db), rate: config.CONSOLE_GROUP_RATE };
+      return { adapter: new ConsoleAdapter(db, config.CONSOLE_TOKEN ? { token: config.CONSOLE_TOKEN } : {}), rate: config.CONSOLE_GROUP_RATE };
   }
 }
 
@@ -129,6 +130,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
   const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
+  installHttpErrors(http); // every refusal is {error, reason}; no input answers 5xx
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
   // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)

@@ -70,6 +70,7 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/gridrelay.db'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be redis://host:port[/db]').default('redis://127.0.0.1:6379'),
   PORT: z.coerce.number().int('PORT must be an integer 0-65535').min(0).max(65535).default(3000),
+  /** Address the HTTP server listens on; anything but loopback on the console platform needs `CONSOLE_TOKEN`. */
   HOST: z.string().default('127.0.0.1'),
   TIMEZONE: timezone.default('Asia/Shanghai'),
   ACK_REMIND_AFTER: duration('ACK_REMIND_AFTER').prefault('15m'),
@@ -88,6 +89,15 @@ export const configSchema = z.object({
     .optional(),
   /** Token for /dashboard and /api/v1/reports (`?token=` or `Authorization: Bearer`); unset → localhost only. */
   DASHBOARD_TOKEN: z.string().optional(),
+  /**
+   * Token for every `/console/` route (`Authorization: Bearer <token>` or `?token=`); required when `HOST`
+   * is not loopback on the console platform. Unset → the console API is open to whoever reaches it.
+   */
+  CONSOLE_TOKEN: z
+    .string()
+    .min(16, 'CONSOLE_TOKEN must be at least 16 characters, e.g. from `openssl rand -hex 16`')
+    .regex(/^[\x21-\x7e]+$/, 'CONSOLE_TOKEN may hold printable ASCII only, no spaces')
+    .optional(),
   QUIET_HOURS: quietHours.prefault('22:00-07:00'),
   DINGTALK_CLIENT_ID: z.string().optional(),
   DINGTALK_CLIENT_SECRET: z.string().optional(),
@@ -152,7 +162,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  const problems = combinationProblems(parsed.data);
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return parsed.data;
+}
+
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost): only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Variables that are each valid but wrong together, one line per problem naming the variable to set:
+ * half a set of platform credentials (which would otherwise silently start the console), and an open
+ * console API on a non-loopback `HOST` without `CONSOLE_TOKEN`.
+ */
+function combinationProblems(c: Config): string[] {
+  const out: string[] = [];
+  const dingtalkPair = { DINGTALK_CLIENT_ID: c.DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET: c.DINGTALK_CLIENT_SECRET };
+  const missing = Object.entries(dingtalkPair).filter(([, v]) => !v).map(([k]) => k);
+  const given = [...Object.keys(dingtalkPair).filter((k) => !missing.includes(k)), ...(c.DINGTALK_ROBOT_CODE ? ['DINGTALK_ROBOT_CODE'] : [])];
+  if (given.length && missing.length) {
+    out.push(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: ${given.join(' and ')} alone cannot select DingTalk, which needs both DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET (set both, or clear ${given.join(' and ')})`);
+  }
+  // no DingTalk variable at all → Slack's (with DingTalk complete, DingTalk is used and Slack's are ignored)
+  if (given.length === 0) {
+    const slackExtras = [...(c.SLACK_APP_TOKEN ? ['SLACK_APP_TOKEN'] : []), ...(c.SLACK_SIGNING_SECRET ? ['SLACK_SIGNING_SECRET'] : [])];
+    if (!c.SLACK_BOT_TOKEN && slackExtras.length) {
+      out.push(`SLACK_BOT_TOKEN is not set: ${slackExtras.join(' and ')} alone cannot select Slack (set SLACK_BOT_TOKEN, or clear ${slackExtras.join(' and ')})`);
+    }
+    if (c.SLACK_BOT_TOKEN && !slackExtras.length) {
+      out.push('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is not set: Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events) beside SLACK_BOT_TOKEN');
+    }
+  }
+  if (out.length === 0 && platformOf(c) === 'console' && !isLoopbackHost(c.HOST) && !c.CONSOLE_TOKEN) {
+    out.push(`CONSOLE_TOKEN is not set: with HOST=${c.HOST} (not loopback) anyone who reaches the console API could post as any member and read every group; set CONSOLE_TOKEN, or HOST=127.0.0.1`);
+  }
+  return out;
 }
 
 /** The platform chosen by configuration: DingTalk credentials → dingtalk; Slack token → slack; else console. */

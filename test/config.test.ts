@@ -31,6 +31,40 @@ describe('configuration', () => {
 
   it('picks the platform from credentials', () => {
     expect(platformOf(loadConfig({ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }))).toBe('dingtalk');
-    expect(platformOf(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }))).toBe('slack');
+    expect(platformOf(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }))).toBe('slack');
+    expect(platformOf(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }))).toBe('slack');
+  });
+
+  it('refuses half a set of platform credentials, naming the missing variable, instead of silently starting the console', () => {
+    const refused = (env: Record<string, string>, missing: RegExp) => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(missing);
+    };
+    refused({ DINGTALK_CLIENT_ID: 'a' }, /DINGTALK_CLIENT_SECRET is not set/);
+    refused({ DINGTALK_CLIENT_SECRET: 'b' }, /DINGTALK_CLIENT_ID is not set/);
+    refused({ DINGTALK_ROBOT_CODE: 'r' }, /DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set/);
+    refused({ SLACK_APP_TOKEN: 'xapp-1' }, /SLACK_BOT_TOKEN is not set/);
+    refused({ SLACK_SIGNING_SECRET: 's' }, /SLACK_BOT_TOKEN is not set/);
+    refused({ SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's' }, /SLACK_BOT_TOKEN is not set/);
+    refused({ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is not set/);
+    // half of DingTalk is refused even beside a complete Slack set
+    refused({ DINGTALK_CLIENT_ID: 'a', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }, /DINGTALK_CLIENT_SECRET is not set/);
+    // empty strings count as unset
+    refused({ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: '' }, /DINGTALK_CLIENT_SECRET is not set/);
+  });
+
+  it('refuses an open console API on a non-loopback HOST: CONSOLE_TOKEN is required there', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.10', 'gridrelay.example.org']) {
+      expect(() => loadConfig({ HOST }), HOST).toThrow(/CONSOLE_TOKEN is not set/);
+    }
+    for (const HOST of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', 'LOCALHOST']) {
+      expect(loadConfig({ HOST }).CONSOLE_TOKEN, HOST).toBeUndefined();
+    }
+    expect(loadConfig({ HOST: '0.0.0.0', CONSOLE_TOKEN: '0123456789abcdef0123' }).CONSOLE_TOKEN).toBe('0123456789abcdef0123');
+    // a weak token is refused
+    expect(() => loadConfig({ HOST: '0.0.0.0', CONSOLE_TOKEN: 'secret' })).toThrow(/CONSOLE_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ CONSOLE_TOKEN: 'has spaces in it, sixteen+' })).toThrow(/CONSOLE_TOKEN/);
+    // another platform's HOST needs no console token (the console is not served)
+    expect(platformOf(loadConfig({ HOST: '0.0.0.0', DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }))).toBe('dingtalk');
   });
 });

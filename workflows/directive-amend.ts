@@ -9,6 +9,7 @@
  */
 import type { CommandContext, CoreDeps, Tier } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
+import { maskPersonal } from '../src/core/mask.js';
 import type { OutboundAction } from '../src/core/message.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
@@ -96,7 +97,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const d = updateDirective(db, old.id, { revision, revisedAt: now, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
   cancelLadder(deps, d.id, old.revision);
   scheduleLadder(deps, d, now);
-  const lines = [`【更正】${formatNumber(d)}`, input.text, signature(deps, input.conversationId, now)];
+  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, now)];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
@@ -120,7 +121,7 @@ export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const d = updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
   cancelLadder(deps, d.id);
   const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];
-  if (input.text) lines.push(`说明：${input.text}`);
+  if (input.text) lines.push(`说明：${maskPersonal(input.text)}`);
   lines.push(signature(deps, input.conversationId, now));
   const groups = relayToTargets(deps, d, lines.join('\n'), 'revoke');
   insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
@@ -147,9 +148,9 @@ export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[]
       case 'issue':
         return `· ${at} 发布`;
       case 'amend':
-        return `· ${at} 更正为第${e.revision}版：${clip(e.text ?? '')}（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）`;
+        return `· ${at} 更正为第${e.revision}版：${clip(maskPersonal(e.text ?? ''))}（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）`;
       case 'revoke':
-        return `· ${at} 撤回${e.text ? `：${clip(e.text)}` : ''}`;
+        return `· ${at} 撤回${e.text ? `：${clip(maskPersonal(e.text))}` : ''}`;
       case 'remind':
         return `· ${at} 提醒 ${e.count} 个未确认单位`;
       case 'escalate':

@@ -15,6 +15,7 @@
 import type { CoreDeps, Tier } from '../src/core/command.js';
 import { formatDeadline } from '../src/core/deadline.js';
 import { formatDurationZh } from '../src/core/duration.js';
+import { maskPersonal } from '../src/core/mask.js';
 import { Refusal } from '../src/core/errors.js';
 import { percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import type { Db } from '../src/db/client.js';
@@ -96,6 +97,8 @@ export interface IssueTaskResult {
  * @throws Refusal when the scope names no grid.
  */
 export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResult | null {
+  // title and note reach every grid (relays, reminders, lists): stored with personal numbers masked
+  input = { ...input, title: maskPersonal(input.title), ...(input.note ? { note: maskPersonal(input.note) } : {}) };
   const { db, config } = deps;
   const now = deps.now();
   const grids = resolveScope(db, input.scope);

@@ -1,9 +1,15 @@
 /**
- * Access to the reports API and the dashboard: `DASHBOARD_TOKEN` set → the request must carry it
- * (`?token=` or `Authorization: Bearer <token>`), else 401; not set → only requests from the local
- * machine (127.0.0.1, ::1) are served, others get 403.
+ * Access to gridrelay's HTTP routes by token.
+ *
+ * - Reports API and dashboard ({@link requireAccess}): `DASHBOARD_TOKEN` set → the request must carry it
+ *   (`?token=` or `Authorization: Bearer <token>`), else 401; not set → only requests from the local
+ *   machine (127.0.0.1, ::1) are served, others get 403.
+ * - Console API ({@link requireToken}): `CONSOLE_TOKEN` set → every `/console/` request must carry it, else
+ *   401; not set → open (config refuses to start without it unless `HOST` is loopback).
+ *
+ * Refusals are `{error: 'unauthorized' | 'forbidden', reason}`. Tokens are compared in constant time.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const LOCAL = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -11,13 +17,14 @@ const LOCAL = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** Whether `ip` is the local machine. */
 export const isLocal = (ip: string | undefined) => !!ip && LOCAL.has(ip);
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Whether `given` equals `expected`, in time independent of where they differ and of their lengths. */
+export function sameToken(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The token a request carries (query `token`, or a bearer token), if any. */
+/** The token a request carries (query `token` given once, or a bearer token), if any. */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const q = (req.query as Record<string, unknown> | undefined)?.token;
   if (typeof q === 'string' && q) return q;
@@ -25,16 +32,23 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** A fastify `onRequest` hook enforcing the rule above for `token` (undefined = localhost only). */
-export function requireAccess(token: string | undefined) {
+/**
+ * A fastify `onRequest` hook: the request must carry `token`, else 401
+ * `{error: 'unauthorized', reason}` with `WWW-Authenticate: Bearer`. `name` is the variable holding it, for the reason.
+ */
+export function requireToken(token: string, name: string) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (token) {
-      const given = tokenOf(req);
-      if (!given || !same(given, token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: given ? 'wrong token' : 'token required: ?token= or Authorization: Bearer' });
-      }
-      return;
-    }
-    if (!isLocal(req.ip)) return reply.code(403).send({ error: 'DASHBOARD_TOKEN is not set: reachable from localhost only' });
+    const given = tokenOf(req);
+    if (given && sameToken(given, token)) return;
+    const reason = given ? `wrong token (${name})` : `token required (${name}): ?token= or Authorization: Bearer <token>`;
+    return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', reason });
+  };
+}
+
+/** A fastify `onRequest` hook enforcing the reports/dashboard rule above for `token` (undefined = localhost only). */
+export function requireAccess(token: string | undefined) {
+  if (token) return requireToken(token, 'DASHBOARD_TOKEN');
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!isLocal(req.ip)) return reply.code(403).send({ error: 'forbidden', reason: 'DASHBOARD_TOKEN is not set: reachable from localhost only' });
   };
 }

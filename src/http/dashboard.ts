@@ -2,6 +2,7 @@
  * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
  * workflows/dashboard-data.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
  * a public library, served without the token). Page and data are guarded by src/http/access.ts.
+ * Queries are checked by one schema per route (src/http/validate.ts): 400 `{error, reason}`.
  */
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { dashboardData } from '../../workflows/dashboard-data.js';
 import type { ReportDeps } from '../../workflows/response-rate.js';
 import { requireAccess } from './access.js';
+import { nonNegativeInt, parseInput, querySchema } from './validate.js';
+
+/** `days` of the charts: 1–366 (default 30). The page passes its own query on to data.json, so both accept it. */
+const days = nonNegativeInt('days', 366).refine((n) => n >= 1, 'days must be an integer 1-366').optional();
+const pageQuery = querySchema({ days });
+const dataQuery = querySchema({ days });
+const scriptQuery = querySchema({});
 
 const PAGE = join(dirname(fileURLToPath(import.meta.url)), 'dashboard.html');
 
@@ -24,17 +32,18 @@ export function dashboardRoutes(http: FastifyInstance, deps: ReportDeps & { now(
   const guard = { onRequest: requireAccess(deps.config.DASHBOARD_TOKEN) };
   let page: string | null = null;
   let echarts: Buffer | null = null;
-  http.get('/dashboard', guard, async (_req, reply) => {
+  http.get('/dashboard', guard, async (req, reply) => {
+    if (!parseInput(pageQuery, req.query, reply, 'query')) return reply;
     page ??= readFileSync(PAGE, 'utf8');
     return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
   http.get('/dashboard/data.json', guard, async (req, reply) => {
-    const raw = (req.query as Record<string, string | undefined>).days;
-    const days = raw === undefined || raw === '' ? 30 : Number(raw);
-    if (!Number.isInteger(days) || days < 1 || days > 366) return reply.code(400).send({ error: `days="${raw}" must be an integer 1-366` });
-    return reply.header('cache-control', 'no-store').send(dashboardData(deps, deps.now(), days));
+    const q = parseInput(dataQuery, req.query, reply, 'query');
+    if (!q) return reply;
+    return reply.header('cache-control', 'no-store').send(dashboardData(deps, deps.now(), q.days ?? 30));
   });
-  http.get('/dashboard/echarts.min.js', async (_req, reply) => {
+  http.get('/dashboard/echarts.min.js', async (req, reply) => {
+    if (!parseInput(scriptQuery, req.query, reply, 'query')) return reply;
     echarts ??= readFileSync(echartsPath());
     return reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(echarts);
   });

@@ -4,24 +4,32 @@ import type { Redis } from 'ioredis';
 import { pingDb, type Db } from '../db/client.js';
 import type { Outbox } from '../core/outbox.js';
 import type { PlatformAdapter } from '../platform/port.js';
+import { parseInput, querySchema } from './validate.js';
+
+/** Neither route takes parameters (an unknown one is refused 400). */
+const noQuery = querySchema({});
 
 export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox }): void {
   // `GET /`: what this server offers, for someone who opens it in a browser
-  http.get('/', async () => ({
-    name: 'gridrelay',
-    platform: deps.adapter.name,
-    endpoints: {
-      health: 'GET /healthz',
-      ...(deps.adapter.name === 'console'
-        ? { say: 'POST /console/v1/inbound {conversationId, senderId, text, msgId?, quotedSeq?}', read: 'GET /console/v1/outbound?conversationId=&after=<seq>' }
-        : {}),
-      dashboard: 'GET /dashboard',
-      export: 'GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=xlsx|csv|json',
-    },
-    docs: 'README.md, docs/PRODUCT.md',
-  }));
+  http.get('/', async (req, reply) => {
+    if (!parseInput(noQuery, req.query, reply, 'query')) return reply;
+    return {
+      name: 'gridrelay',
+      platform: deps.adapter.name,
+      endpoints: {
+        health: 'GET /healthz',
+        ...(deps.adapter.name === 'console'
+          ? { say: 'POST /console/v1/inbound {conversationId, senderId, text, msgId?, quotedSeq?}', read: 'GET /console/v1/outbound?conversationId=&after=<seq>' }
+          : {}),
+        dashboard: 'GET /dashboard',
+        export: 'GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=xlsx|csv|json',
+      },
+      docs: 'README.md, docs/PRODUCT.md',
+    };
+  });
 
-  http.get('/healthz', async (_req, reply) => {
+  http.get('/healthz', async (req, reply) => {
+    if (!parseInput(noQuery, req.query, reply, 'query')) return reply;
     const sqlite = pingDb(deps.db);
     let redis = false;
     try {

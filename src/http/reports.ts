@@ -1,17 +1,34 @@
 /**
  * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01]`
- * — the response-rate export (see workflows/response-rate-export.ts). 400 with `{error}` naming the
- * bad parameter. Guarded like the dashboard (src/http/access.ts).
+ * — the response-rate export (see workflows/response-rate-export.ts). Each parameter at most once,
+ * no others (but `token`); `township` must be a township id of the roster. A bad request is answered
+ * 400 `{error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
+ * (src/http/access.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import { getUnit } from '../db/queries/roster.js';
 import type { ReportDeps } from '../../workflows/response-rate.js';
 import { exportReport, parseExportParams } from '../../workflows/response-rate-export.js';
 import { requireAccess } from './access.js';
+import { param, parseInput, querySchema, refuse } from './validate.js';
+
+const exportQuery = querySchema({
+  from: param('from', 40).optional(),
+  to: param('to', 40).optional(),
+  format: param('format', 20).optional(),
+  colour: param('colour', 100).optional(),
+  township: param('township', 64).optional(),
+});
 
 export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
   http.get('/api/v1/reports/response-rate', { onRequest: requireAccess(deps.config.DASHBOARD_TOKEN) }, async (req, reply) => {
-    const params = parseExportParams(req.query as Record<string, string | undefined>, deps.config.TIMEZONE);
-    if (typeof params === 'string') return reply.code(400).send({ error: params });
+    const q = parseInput(exportQuery, req.query, reply, 'query');
+    if (!q) return reply;
+    const params = parseExportParams(q, deps.config.TIMEZONE);
+    if (typeof params === 'string') return refuse(reply, 400, 'invalid_parameter', params);
+    if (params.townshipId !== undefined && getUnit(deps.db, params.townshipId)?.kind !== 'township') {
+      return refuse(reply, 400, 'unknown_township', `township=${JSON.stringify(params.townshipId)} is not a township id of the roster (e.g. T01)`);
+    }
     const out = await exportReport(deps, params);
     return reply
       .header('content-type', out.contentType)

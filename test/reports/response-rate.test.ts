@@ -163,7 +163,9 @@ describe('response-rate reports on a generated month', () => {
     const bad = async (q: string) => {
       const r = await app.http.inject({ method: 'GET', url: `/api/v1/reports/response-rate?${q}` });
       expect(r.statusCode).toBe(400);
-      return (r.json() as { error: string }).error;
+      const body = r.json() as { error: string; reason: string };
+      expect(body.error).toMatch(/^[a-z_]+$/);
+      return body.reason;
     };
     expect(await bad('format=xlsx')).toContain('from is required');
     expect(await bad('from=2026-02-30&format=xlsx')).toContain('from="2026-02-30"');

@@ -7,6 +7,11 @@
  *   quoted reply to the bot's message with that `seq`.
  * - `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
  *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ *
+ * Input is checked (src/http/validate.ts): ids are 1–128 printable characters, `text` at most 4,000
+ * characters (413 `text_too_long`), no unknown fields or parameters, `after` a non-negative integer;
+ * a refusal is 4xx `{error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
+ * token (`Authorization: Bearer` or `?token=`), else 401.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt } from 'drizzle-orm';
@@ -16,28 +21,56 @@ import type { Db } from '../../db/client.js';
 import { consoleMessages } from '../../db/schema/index.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
+import { requireToken } from '../../http/access.js';
+import { identifier, nonNegativeInt, parseInput, querySchema, refuse } from '../../http/validate.js';
 
 const PAGE = 1000;
 
-const inboundBody = z.object({
-  conversationId: z.string().min(1, 'conversationId is required'),
-  senderId: z.string().min(1, 'senderId is required'),
-  text: z.string().max(20_000, 'text is longer than 20,000 characters'),
-  msgId: z.string().min(1).max(200).optional(),
+/** Longest `text` accepted (characters); longer → 413 `text_too_long`. */
+export const CONSOLE_TEXT_MAX = 4000;
+/** Longest request body accepted (bytes); longer → 413 `body_too_large`. */
+const BODY_LIMIT = 64 * 1024;
+
+/** Control characters a chat text may not hold (tab, newline and carriage return are fine), and lone surrogates. */
+const BAD_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u;
+
+const inboundBody = z.strictObject({
+  conversationId: identifier('conversationId'),
+  senderId: identifier('senderId'),
+  text: z
+    .string({ error: (iss) => (iss.input === undefined ? 'text is required' : 'text must be a string') })
+    .max(CONSOLE_TEXT_MAX, `text is longer than ${CONSOLE_TEXT_MAX.toLocaleString('en')} characters`)
+    .refine((t) => !BAD_TEXT.test(t), 'text holds control characters or broken unicode'),
+  msgId: identifier('msgId').optional(),
   /** A quoted reply: the `seq` of the bot's message being quoted (e.g. the directive to acknowledge). */
-  quotedSeq: z.number().int().positive('quotedSeq must be a seq from /console/v1/outbound').optional(),
+  quotedSeq: z
+    .number({ error: 'quotedSeq must be a seq (a number) from /console/v1/outbound' })
+    .int('quotedSeq must be a seq from /console/v1/outbound')
+    .positive('quotedSeq must be a seq from /console/v1/outbound')
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional(),
 });
 
-const outboundQuery = z.object({
-  conversationId: z.string().min(1).optional(),
-  after: z.coerce.number().int('after must be an integer seq').min(0).default(0),
+const inboundQuery = querySchema({});
+
+const outboundQuery = querySchema({
+  conversationId: identifier('conversationId').optional(),
+  after: nonNegativeInt('after').optional(),
 });
+
+export interface ConsoleOptions {
+  /** `CONSOLE_TOKEN`: set → every `/console/` request must carry it (src/http/access.ts). */
+  token?: string;
+}
 
 export class ConsoleAdapter implements PlatformAdapter {
   readonly name = 'console' as const;
   private sink: InboundSink | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly opts: ConsoleOptions = {},
+  ) {}
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
@@ -70,29 +103,30 @@ export class ConsoleAdapter implements PlatformAdapter {
   }
 
   routes(http: FastifyInstance): void {
-    http.post('/console/v1/inbound', async (req, reply) => {
-      const body = inboundBody.safeParse(req.body);
-      if (!body.success) return reply.code(400).send({ error: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      if (!this.sink) return reply.code(503).send({ error: 'not receiving (starting or stopping)' });
-      const msgId = body.data.msgId ?? randomUUID();
-      const text = body.data.text.trim();
+    const onRequest = this.opts.token ? [requireToken(this.opts.token, 'CONSOLE_TOKEN')] : [];
+    http.post('/console/v1/inbound', { onRequest, bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      if (!parseInput(inboundQuery, req.query, reply, 'query')) return reply;
+      const body = parseInput(inboundBody, req.body, reply, 'body', { tooLarge: ['text'] });
+      if (!body) return reply;
+      if (!this.sink) return refuse(reply, 503, 'not_receiving', 'not receiving (starting or stopping)');
+      const msgId = body.msgId ?? randomUUID();
+      const text = body.text.trim();
       const result = await this.sink({
         platform: 'console',
         platformMsgId: msgId,
-        conversationId: body.data.conversationId,
-        senderId: body.data.senderId,
+        conversationId: body.conversationId,
+        senderId: body.senderId,
         text,
-        ...(body.data.quotedSeq ? { quotedMsgId: String(body.data.quotedSeq) } : {}),
+        ...(body.quotedSeq ? { quotedMsgId: String(body.quotedSeq) } : {}),
       });
       return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
     });
 
-    http.get('/console/v1/outbound', async (req, reply) => {
-      const q = outboundQuery.safeParse(req.query);
-      if (!q.success) return reply.code(400).send({ error: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      const where = q.data.conversationId
-        ? and(gt(consoleMessages.seq, q.data.after), eq(consoleMessages.conversationId, q.data.conversationId))
-        : gt(consoleMessages.seq, q.data.after);
+    http.get('/console/v1/outbound', { onRequest }, async (req, reply) => {
+      const q = parseInput(outboundQuery, req.query, reply, 'query');
+      if (!q) return reply;
+      const after = q.after ?? 0;
+      const where = q.conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, q.conversationId)) : gt(consoleMessages.seq, after);
       const rows = this.db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(PAGE).all();
       return {
         messages: rows.map((r) => ({

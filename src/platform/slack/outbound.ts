@@ -1,6 +1,8 @@
 /**
  * Slack sends: `chat.postMessage {channel, text, mrkdwn, blocks?}` through Bolt's WebClient (its own retries
- * off — the outbox retries). Mentions become `<@member_id>`; never `<!channel>`/`<!here>`.
+ * off — the outbox retries). The text is escaped the way Slack asks (`&` `<` `>` → `&amp;` `&lt;` `&gt;`),
+ * so nothing a person wrote can become a live `<!channel>`, `<!here>`, `<!subteam^…>`, `<@U…>` or link; the
+ * mentions we intend (`mentions`, roster member ids) are added after escaping as `<@member_id>`.
  * Errors: rate limited → throttled (Retry-After); network/5xx → retry; channel_not_found, not_in_channel,
  * is_archived, invalid_auth … → permanent. A message with an `ack` action carries a Block Kit button
  * (`action_id: gridrelay_ack`); `text` stays as the notification fallback.
@@ -10,7 +12,7 @@ import { PlatformError, type SendReceipt } from '../port.js';
 
 /** The slice of `WebClient` we use. */
 export interface ChatClient {
-  chat: { postMessage(args: { channel: string; text: string; mrkdwn?: boolean; thread_ts?: string; blocks?: SlackBlock[] }): Promise<{ ok?: boolean; ts?: string; error?: string }> };
+  chat: { postMessage(args: { channel: string; text: string; mrkdwn?: boolean; link_names?: boolean; thread_ts?: string; blocks?: SlackBlock[] }): Promise<{ ok?: boolean; ts?: string; error?: string }> };
 }
 
 /** The Block Kit blocks we post (a section with the text, an actions row with buttons). */
@@ -42,6 +44,19 @@ export function blocksFor(text: string, msg: Pick<OutboundMessage, 'actions' | '
   ];
 }
 
+/** Slack's escaping of message text: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (nothing else). Pure. */
+export function escapeSlack(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
+}
+
+/** A member id we can put inside `<@…>`: letters, digits, `.`, `_`, `-` (Slack ids are like `U024BE7LH`). */
+const MENTIONABLE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The mentions of `ids` as Slack text: `<@id>` each; an id that could break out of `<@…>` is written as plain, escaped `@id`. */
+export function mentionText(ids: readonly string[]): string {
+  return ids.map((id) => (MENTIONABLE.test(id) ? `<@${id}>` : `@${escapeSlack(id)}`)).join(' ');
+}
+
 /** Slack errors worth retrying as they are (everything else platform-side is permanent). */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
 
@@ -50,8 +65,8 @@ const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable
  * @throws PlatformError retry / throttled / permanent
  */
 export async function postMessage(client: ChatClient, msg: OutboundMessage): Promise<SendReceipt> {
-  const mentions = (msg.mentions ?? []).map((id) => `<@${id}>`).join(' ');
-  const body = (msg.markdown ?? msg.text).replace(/<!(channel|here|everyone)>/g, '');
+  const mentions = mentionText(msg.mentions ?? []);
+  const body = escapeSlack(msg.markdown ?? msg.text);
   const threadTs = msg.replyTo?.replyContext?.threadTs;
   const text = mentions ? `${mentions} ${body}` : body;
   const blocks = blocksFor(text, msg);
@@ -60,6 +75,7 @@ export async function postMessage(client: ChatClient, msg: OutboundMessage): Pro
       channel: msg.conversationId,
       text,
       mrkdwn: true,
+      link_names: false,
       ...(blocks ? { blocks } : {}),
       ...(typeof threadTs === 'string' ? { thread_ts: threadTs } : {}),
     });

@@ -20,6 +20,30 @@ export const SLASH_COMMANDS: Readonly<Record<string, string>> = {
   '/revoke': '/撤回',
 };
 
+/**
+ * Slack message text as the person wrote it. Slack sends `&`, `<`, `>` escaped (`&amp;` `&lt;` `&gt;`) and
+ * marks mentions and links up as `<…>`: those become readable text — `<@U1|ann>` → `@ann`, `<@U1>` →
+ * `@U1`, `<#C1|general>` → `#general`, `<!channel>` → `@channel`, `<!here|x>` → `@here`,
+ * `<!subteam^S1|@ops>` → `@ops`, `<https://x.org|site>` → `site (https://x.org)` — and the text is
+ * unescaped once, so `a &lt;b` is `a <b` (sent back escaped, it shows as written). Pure.
+ */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<([^<>|]*)(?:\|([^<>]*))?>/g, (_m, target: string, label: string | undefined) => {
+      const kind = target[0];
+      if (kind === '@' || kind === '#') return `${kind}${label?.replace(/^[@#]/, '') || target.slice(1)}`;
+      if (kind === '!') {
+        const name = target.slice(1).split('^')[0]!;
+        if (name === 'date') return label ?? '';
+        if (name === 'subteam') return `@${label?.replace(/^@/, '') || 'subteam'}`;
+        return `@${name}`; // channel, here, everyone: the label cannot rename them
+      }
+      if (!label || label === target || target.replace(/^(mailto:|tel:|https?:\/\/)/, '') === label) return label ?? target;
+      return `${label} (${target})`;
+    })
+    .replace(/&(amp|lt|gt);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
+}
+
 /** Removes `<@U…>` / `<@U…|name>` mentions at the start of a message, and surrounding space. */
 export function stripLeadingMentions(text: string): string {
   return text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/i, '').trim();
@@ -53,7 +77,7 @@ export function mentionToInbound(event: SlackMessageEvent): InboundMessage | nul
     platformMsgId: `${event.channel}:${event.ts}`,
     conversationId: event.channel,
     senderId: event.user,
-    text: stripLeadingMentions(event.text ?? ''),
+    text: slackToPlain(stripLeadingMentions(event.text ?? '')),
     sentAt: new Date(Math.round(Number(event.ts) * 1000)),
   };
   const files = (event.files ?? []).filter((f) => f.id);
@@ -78,7 +102,7 @@ export function slashToInbound(cmd: SlashPayload): InboundMessage {
     platformMsgId: `cmd:${cmd.trigger_id}`,
     conversationId: cmd.channel_id,
     senderId: cmd.user_id,
-    text: translateSlash(cmd.command, cmd.text ?? ''),
+    text: translateSlash(cmd.command, slackToPlain(cmd.text ?? '')),
   };
 }
 
