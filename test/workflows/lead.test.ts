@@ -163,8 +163,13 @@ describe('lead reports (线索)', () => {
     const urgent = await ask(http, grid1, worker1, '／上报　类别：发热　紧急：马上 地点：2组');
     expect(urgent).toContain(no(2));
     expect(urgent).toContain('紧急「马上」');
-    const county = await ask(http, grid1, worker1, '/上报县医院门口有人聚集');
-    expect(county).toContain(no(3));
+    // the longest command word wins: /上报县 is the township's escalation, refused here with the way to report
+    for (const text of ['/上报县医院门口有人聚集', '/上报县', '／上报县 1 看看']) {
+      const county = await ask(http, grid1, worker1, text);
+      expect(county, text).toContain('在网格群上报线索请用 /上报 <情况>');
+    }
+    expect(app.db.select().from(leads).all()).toHaveLength(2);
+    expect(await ask(http, grid1, worker1, '/上报 县医院门口有人聚集')).toContain(no(3));
     expect(await ask(http, room1, officer1, '/上报 有情况')).toContain('只能在网格群使用');
     expect(await ask(http, grid1, worker1, '/上报 有人发热 人数:13800000009')).toContain('人数「138****0009」');
     await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 4);
