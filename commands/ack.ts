@@ -4,6 +4,7 @@ import { GRID_ROLES } from '../src/core/permissions.js';
 import { clockIn } from '../src/core/time.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
+import { quoted } from './limits.js';
 
 export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   name: 'ack',
@@ -16,7 +17,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   parse(args) {
     if (!args) return {};
     const ref = parseRef(args);
-    if (!ref) throw new UsageError(`「${args}」不是编号`);
+    if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
     return { ref };
   },
   run(ctx, input) {

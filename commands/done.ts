@@ -4,6 +4,7 @@ import { GRID_ROLES } from '../src/core/permissions.js';
 import { shortDateTimeIn } from '../src/core/time.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { attachEvidenceFollowUp, completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task.js';
+import { checkLength, MAX_CHARS, quoted } from './limits.js';
 
 export default defineCommand<{ number?: number; note?: string }>({
   name: 'done',
@@ -17,8 +18,9 @@ export default defineCommand<{ number?: number; note?: string }>({
     if (!args) return {};
     const [first, ...rest] = args.split(/\s+/);
     const number = parseTaskRef(first!);
-    if (number === null) throw new UsageError(`「${first}」不是任务号`);
+    if (number === null) throw new UsageError(`${quoted(first!)}不是任务号`);
     const note = rest.join(' ').trim();
+    checkLength(note, '说明', MAX_CHARS.note);
     return note ? { number, note } : { number };
   },
   run(ctx, input) {

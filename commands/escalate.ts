@@ -3,6 +3,7 @@ import { Refusal, UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import { parseMoveArgs, type LeadRef } from '../workflows/lead-fields.js';
 import { escalate, leadNumber } from '../workflows/lead.js';
+import { MAX_CHARS, requireText } from './limits.js';
 import report from './report.js';
 
 /** A parse error is kept, not thrown, so a grid member's `/上报县…` gets the refusal with the way to report instead. */
@@ -23,7 +24,7 @@ export default defineCommand<Input>({
   parse(args) {
     try {
       const { ref, note } = parseMoveArgs(args, true, '理由');
-      return { ok: true, ref, reason: note };
+      return { ok: true, ref, reason: requireText(note, '理由', MAX_CHARS.note) };
     } catch (err) {
       if (err instanceof UsageError) return { ok: false, error: err };
       throw err;

@@ -17,8 +17,12 @@
  *   `下周X` next week's.
  */
 import * as chrono from 'chrono-node';
+import { UsageError } from './errors.js';
 
 const DAY_MS = 86_400_000;
+
+/** The furthest ahead a deadline may be: a year (366 days, so 「明年今天」 still fits), ms. */
+export const MAX_DEADLINE_AHEAD_MS = 366 * DAY_MS;
 
 /** Wall-clock fields in a time zone; `month` 1–12, `weekday` 0 = Sunday. */
 export interface WallClock {
@@ -144,6 +148,8 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     .replace(/(之前|以前|前|为止|為止|截止|之内|以内|内|內)$/u, (m) => (/内|內/.test(m) ? '内' : ''))
     .trim();
   if (!t) return null;
+  // a minus sign before a number (`-3天内`, `负2小时`) is no time; chrono would read past the sign
+  if (/(^|[^\d\s])\s*[-−－‐–—]\s*\d|负\s*[\d一二两三四五六七八九十半]/.test(t) || /^\s*[-−－‐–—]/.test(t)) return null;
 
   // relative: 2小时内, 半小时内, 1个半小时内, 3天内, 30分钟内, 10秒内, 2小时后
   const rel = /^(\d+(?:\.\d+)?|半)?\s*(个|個)?\s*(半)?\s*(小时|小時|钟头|鐘頭|h|分钟|分鐘|分|min|秒钟|秒|s|天|日|d|周|週|星期)(内|后|後|以后)?$/i.exec(t);
@@ -275,6 +281,23 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     }
   }
   return { at, via: 'rules' };
+}
+
+/**
+ * Reads a deadline for a task (`/任务 … 截止:`, `/改期`) and checks it is ahead of `now` by at most
+ * {@link MAX_DEADLINE_AHEAD_MS}.
+ * @returns the instant
+ * @throws UsageError saying why, with {@link DEADLINE_EXAMPLES}: not a time, already past, or more than
+ *   a year ahead (also a number too big to be a date, such as `99999999天内`).
+ */
+export function readDeadline(text: string, now: Date, timeZone: string): Date {
+  const parsed = parseDeadline(text, now, timeZone);
+  const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  if (!parsed) throw new UsageError(`看不懂截止时间「${shown}」。可以写：${DEADLINE_EXAMPLES}`);
+  const at = parsed.at.getTime();
+  if (!Number.isFinite(at) || at - now.getTime() > MAX_DEADLINE_AHEAD_MS) throw new UsageError('截止时间太远（最多一年）');
+  if (at <= now.getTime()) throw new UsageError(`截止时间 ${formatDeadline(parsed.at, timeZone)} 已过。请写将来的时间，如：${DEADLINE_EXAMPLES}`);
+  return parsed.at;
 }
 
 function offsetMinutes(at: Date, timeZone: string): number {
