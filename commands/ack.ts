@@ -27,6 +27,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
       words: ctx.message.text,
       ref: input.ref,
       inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
     });
     if (r.status === 'nothing-open') return { text: '本群当前没有待确认的指挥部令或通告。' };
     const n = formatNumber(r.directive);

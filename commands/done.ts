@@ -25,7 +25,7 @@ export default defineCommand<{ number?: number; note?: string }>({
   },
   run(ctx, input) {
     const evidence = (ctx.message.attachments ?? []).map((a) => ({ kind: a.kind, ref: a.ref }));
-    const r = completeTask(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, number: input.number, note: input.note ?? null, evidence, inboundId: ctx.message.inboundId });
+    const r = completeTask(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, number: input.number, note: input.note ?? null, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     const n = formatTaskNumber(r.task);
     if (r.status === 'already') {
       const by = r.target.doneBy ? getMember(ctx.deps.db, r.target.doneBy)?.name ?? r.target.doneBy : '';
@@ -37,7 +37,7 @@ export default defineCommand<{ number?: number; note?: string }>({
   followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
     const evidence = attachments.map((a) => ({ kind: a.kind, ref: a.ref }));
-    const r = attachEvidenceFollowUp(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, conversationId: ctx.group.conversationId, evidence, inboundId: ctx.message.inboundId });
+    const r = attachEvidenceFollowUp(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, conversationId: ctx.group.conversationId, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片作为${formatTaskNumber(r.task)}的完成材料留存（共${r.evidence}个）。` } : null;
   },
 });

@@ -43,6 +43,7 @@ export default defineCommand<Input>({
       tier: ctx.tier,
       unit: ctx.groupUnit,
       inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
     });
     return { text: `✅ 线索 ${leadNumber(lead)} 已上报县指挥部，已告知上报网格。` };
   },

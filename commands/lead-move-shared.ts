@@ -44,6 +44,7 @@ export function moveCommand(
         tier: ctx.tier,
         unit: ctx.groupUnit,
         inboundId: ctx.message.inboundId,
+        at: ctx.receivedAt,
       });
       const took = move === 'accept' || move === 'close' ? `，距上报${formatDurationZh(r.sinceReport)}` : '';
       const next = NEXT[move].replaceAll('{n}', String(r.lead.number).padStart(3, '0'));

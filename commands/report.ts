@@ -25,6 +25,7 @@ export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
     unit: ctx.groupUnit,
     attachments,
     inboundId: ctx.message.inboundId,
+    at: ctx.receivedAt,
   });
   const n = leadNumber(r.lead);
   if (r.status === 'duplicate') {
@@ -61,7 +62,7 @@ export default defineCommand<LeadReport>({
   run: reportAndAnswer,
   followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
-    const r = attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId });
+    const r = attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片附到线索 ${leadNumber(r.lead)}（共${r.pictures}张）。` } : null;
   },
 });

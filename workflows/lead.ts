@@ -89,8 +89,7 @@ function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedup
   deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
 }
 
-function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null) {
-  const at = deps.now();
+function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null, at = deps.now()) {
   insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
   audit(deps.db, { actorId, action: `lead.${action}`, subject: `线索 ${leadNumber(lead)}`, detail: { leadId: lead.id, state: lead.state }, inboundId, at });
 }
@@ -112,6 +111,8 @@ export interface ReportInput {
   unit: Unit;
   attachments: Attachment[];
   inboundId: number;
+  /** When it was reported: the moment the message was received (`ctx.receivedAt`); default now. */
+  at?: Date | undefined;
 }
 
 export type ReportResult =
@@ -120,20 +121,25 @@ export type ReportResult =
 
 /**
  * Records a lead: recognises a repeat (same reporter, same text within `LEAD_DEDUP_WINDOW`) — its
- * pictures, if any, are added to the earlier lead — else takes the day's next number, posts the lead to
- * the township room (outbox key `lead-<id>-room`) and schedules the acceptance SLA (`lead-<id>-sla`,
- * urgent when `紧急:是/高`). A township without a room sends the lead to the command group instead.
+ * pictures, if any, are added to the earlier lead — else takes the next number of the day it was
+ * reported (`input.at`, in TIMEZONE), posts the lead to the township room (outbox key `lead-<id>-room`)
+ * and schedules the acceptance SLA (`lead-<id>-sla`, urgent when `紧急:是/高`). The report time is when
+ * the message was received; the SLA runs from now, when the room is told, so a report held up (an
+ * outage) still gives the room its whole window. A township without a room sends the lead to the command
+ * group instead.
  */
 export function report(deps: CoreDeps, input: ReportInput): ReportResult {
   const { db, config } = deps;
   const now = deps.now();
-  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(now.getTime() - config.LEAD_DEDUP_WINDOW));
+  const at = input.at ?? now;
+  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(at.getTime() - config.LEAD_DEDUP_WINDOW));
   if (repeat) {
-    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId) : 0;
+    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId, at) : 0;
     return { status: 'duplicate', lead: repeat, picturesAdded: added };
   }
   const townshipId = input.unit.townshipId ?? input.unit.id;
-  const day = dayKey(now, config.TIMEZONE);
+  const day = dayKey(at, config.TIMEZONE);
+  const today = dayKey(now, config.TIMEZONE);
   const r = input.report;
   let lead = insertLead(db, {
     day,
@@ -153,10 +159,10 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     reportedIn: input.conversationId,
     unitId: input.unit.id,
     townshipId,
-    reportedAt: now,
+    reportedAt: at,
     sourceInboundId: input.inboundId,
   });
-  event(deps, lead, 'report', input.reporter.id, null, input.inboundId);
+  event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
   const room = groupOfUnit(db, townshipId);
   const n = leadNumber(lead);
   const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
@@ -164,7 +170,7 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
     post(deps, {
       conversationId: room.conversationId,
-      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
+      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
       dedupKey: `lead-${lead.id}-room`,
     });
     deps.timers.schedule(db, {
@@ -176,11 +182,11 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     });
   } else {
     const cg = commandGroup(deps);
-    lead = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
+    lead = updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
     if (cg) {
       post(deps, {
         conversationId: cg,
-        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
+        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
         dedupKey: `lead-${lead.id}-county`,
       });
     }
@@ -189,9 +195,9 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
 }
 
 /** Adds pictures to a lead and tells the rooms that already have it. @returns the lead's picture count. */
-function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number): number {
+function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number, at: Date): number {
   const updated = updateLead(deps.db, lead.id, { attachments: [...lead.attachments, ...pictures] });
-  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId);
+  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
   const room = groupOfUnit(deps.db, lead.townshipId);
   if (room) post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
@@ -207,13 +213,14 @@ function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId
  */
 export function attachFollowUp(
   deps: CoreDeps,
-  input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number },
+  input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
 ): { lead: Lead; pictures: number } | null {
-  const since = new Date(deps.now().getTime() - PICTURE_FOLLOW_UP_MS);
+  const at = input.at ?? deps.now();
+  const since = new Date(at.getTime() - PICTURE_FOLLOW_UP_MS);
   const lead = latestLeadOf(deps.db, input.sender.id, input.conversationId, since);
   if (!lead || lead.sourceInboundId === null) return null;
   if (messagesBetween(deps.db, input.sender.id, input.conversationId, lead.sourceInboundId, input.inboundId) > 0) return null;
-  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId) };
+  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId, at) };
 }
 
 /** Where a move is made: the tier and unit of the group, and who makes it. */
@@ -223,6 +230,17 @@ export interface Actor {
   /** The unit of the group the command was posted in. */
   unit: Unit;
   inboundId: number;
+  /**
+   * When the move was made: the moment the message was received (`ctx.receivedAt`); default now. Never
+   * taken as earlier than the lead's last recorded step, so lead times are never negative.
+   */
+  at?: Date | undefined;
+}
+
+/** The time of a move by `actor`: the received time, not before the lead's last recorded step. */
+function actionTime(deps: CoreDeps, lead: Lead, actor: Actor): Date {
+  const steps = [lead.reportedAt, lead.acceptedAt, lead.verifyingAt, lead.handlingAt, lead.escalatedAt].map((d) => d?.getTime() ?? 0);
+  return new Date(Math.max((actor.at ?? deps.now()).getTime(), ...steps));
 }
 
 /**
@@ -276,7 +294,8 @@ export interface MoveResult {
 }
 
 /**
- * Moves a lead (受理 / 核查 / 处置 / 办结): records the time (`accepted_at`, `closed_at` …), the note,
+ * Moves a lead (受理 / 核查 / 处置 / 办结): records the time (`accepted_at`, `closed_at` … — when the
+ * message was received, see {@link Actor.at}; they feed the lead-time reports), the note,
  * an event and an audit entry; tells the reporter's grid group, the township room when the move was
  * made from the command group, and the command group when the county already knows the lead.
  * Acceptance and closure cancel the SLA timer.
@@ -284,11 +303,11 @@ export interface MoveResult {
  */
 export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: string, actor: Actor): MoveResult {
   const { db } = deps;
-  const now = deps.now();
   const lead = resolveLead(deps, ref);
   checkMayMove(lead, actor);
   const m = MOVES[move];
   if (!(m.from as readonly LeadState[]).includes(lead.state)) throw illegalMove(deps, lead, move);
+  const now = actionTime(deps, lead, actor);
   const set: Parameters<typeof moveLead>[3] = { state: m.to };
   if (move === 'accept') Object.assign(set, { acceptedAt: now, acceptedBy: actor.member.id });
   if (move === 'verify') set.verifyingAt = now;
@@ -297,7 +316,7 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
   const moved = moveLead(db, lead.id, m.from, set);
   if (!moved) throw illegalMove(deps, lead, move);
   if (move === 'accept' || move === 'close') deps.timers.cancel(db, `lead-${lead.id}-sla`);
-  event(deps, moved, move, actor.member.id, note || null, actor.inboundId);
+  event(deps, moved, move, actor.member.id, note || null, actor.inboundId, now);
 
   const tz = deps.config.TIMEZONE;
   const who = actor.tier === 'county' ? `指挥部 ${actor.member.name}` : `${actor.unit.name} ${actor.member.name}`;
@@ -321,9 +340,9 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
  */
 export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Actor): Lead {
   const { db, config } = deps;
-  const now = deps.now();
   const lead = resolveLead(deps, ref);
   checkMayMove(lead, actor);
+  const now = actionTime(deps, lead, actor);
   const n = leadNumber(lead);
   if (lead.state === 'closed') throw new Refusal(`线索 ${n} 已办结，无需上报县。`);
   if (lead.escalatedAt) throw new Refusal(`线索 ${n} 已于${shortDateTimeIn(lead.escalatedAt, config.TIMEZONE)}上报县，无需重复。`);
@@ -331,8 +350,8 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
   if (!cg) throw new Refusal('花名册中没有指挥部群，无法上报县。请联系指挥部管理员。');
   const updated = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: actor.member.id, escalateReason: reason });
   deps.timers.cancel(db, `lead-${lead.id}-sla`);
-  event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId);
-  const today = dayKey(now, config.TIMEZONE);
+  event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId, now);
+  const today = dayKey(deps.now(), config.TIMEZONE);
   const state = updated.acceptedAt
     ? `${LEAD_STATE_ZH[updated.state]}（${clockIn(updated.acceptedAt, config.TIMEZONE)}受理）`
     : LEAD_STATE_ZH[updated.state];
