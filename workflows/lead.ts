@@ -2,7 +2,8 @@
  * The lead (线索) lifecycle: a report from a grid group gets a gapless day number and goes to the
  * reporter's township room; township officers (or the county) move it reported → accepted → verifying →
  * handling → closed, and may escalate it to the command group; a lead not accepted within
- * `LEAD_ACCEPT_SLA` is reported to the command group once (timer `lead-<id>-sla`).
+ * `LEAD_ACCEPT_SLA` is reported to the command group once (timer `lead-<id>-sla`; leads falling due
+ * together are folded into one notice per group).
  *
  * Privacy: a lead's text goes only to its grid group, its township room and — once escalated (by a
  * person, or by the SLA) — the command group; every relayed text has mobile and ID-card numbers masked.
@@ -30,8 +31,9 @@ import {
   updateLead,
 } from '../src/db/queries/leads.js';
 import { messagesBetween } from '../src/db/queries/inbound.js';
+import { pendingTaskReminders } from '../src/db/queries/tasks.js';
 import { countyUnit, getMember, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
-import type { Lead, LeadState, Member, Unit } from '../src/db/schema/index.js';
+import type { Lead, LeadState, Member, TimerRow, Unit } from '../src/db/schema/index.js';
 import type { LeadRef, LeadReport } from './lead-fields.js';
 
 export const LEAD_STATE_ZH: Record<LeadState, string> = {
@@ -375,46 +377,97 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
   return updated;
 }
 
+/** SLA timers of other leads due within this long (ms) of one firing are folded into its notices. */
+export function leadBundleWindowMs(config: CoreDeps['config']): number {
+  return Math.min(120_000, Math.floor(config.LEAD_ACCEPT_SLA / 4));
+}
+
+/** Up to this many leads are named one per line in the command group's folded notice. */
+const SLA_LINES = 10;
+/** Up to this many lead numbers are named in a township room's folded notice. */
+const SLA_NUMBERS = 60;
+
+const clip = (text: string, n = 24) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
 /**
- * The SLA check (timer `lead-<id>-sla`): a lead still not accepted is posted to the command group once
- * (outbox key `lead-<id>-sla`), and the township room is told it was.
+ * The SLA check (timer `lead-<id>-sla`, fired at `at`): a lead still not accepted is reported to the
+ * command group once, and its township room is told it was. Other leads whose SLA timers fall due within
+ * {@link leadBundleWindowMs} are folded in (their timers cancelled in this transaction; an urgent firing
+ * — which may be in quiet hours — folds only urgent ones), so 40 leads reported together make one ⏰
+ * message to the command group (outbox key `lead-<first id>-sla`) and one to each township room
+ * (`lead-<first id there>-sla-room`), not 40 each (PRODUCT.md §2.6). A single lead keeps its full details.
  */
-export function slaBreached(deps: CoreDeps, leadId: number): void {
+export function slaBreached(deps: CoreDeps, timer: TimerRow, at: Date): void {
   const { db, config } = deps;
-  const lead = getLead(db, leadId);
-  if (!lead || lead.state !== 'reported' || lead.escalatedAt || lead.slaBreachedAt) return;
-  const now = deps.now();
   const cg = commandGroup(deps);
   if (!cg) return;
-  const updated = updateLead(db, lead.id, { slaBreachedAt: now });
-  event(deps, updated, 'sla', 'system', null, null);
-  const n = leadNumber(lead);
-  const township = getUnit(db, lead.townshipId)?.name ?? lead.townshipId;
-  const waited = formatDurationZh(now.getTime() - lead.reportedAt.getTime());
+  const open = (leadId: unknown): Lead | undefined => {
+    const lead = Number.isInteger(Number(leadId)) ? getLead(db, Number(leadId)) : undefined;
+    return lead && lead.state === 'reported' && !lead.escalatedAt && !lead.slaBreachedAt ? lead : undefined;
+  };
+  const first = open(timer.data.leadId);
+  if (!first) return;
+  const bundle = [first];
+  // (the pending-timers-of-a-kind query lives with the task reminders, which fold the same way)
+  for (const t of pendingTaskReminders(db, 'lead.sla', new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
+    if (timer.urgent && !t.urgent) continue; // a non-urgent notice still waits out the quiet hours
+    const other = open(t.data.leadId);
+    if (other && other.id !== first.id && deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+  }
+  bundle.sort((a, b) => a.id - b.id);
+  const now = at;
   const today = dayKey(now, config.TIMEZONE);
-  post(deps, {
-    conversationId: cg,
-    text: [
-      `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited}，${township}尚未受理`,
-      ...detailLines(deps, updated),
-      `指挥部可 /受理 ${shortNumber(lead, today)}`,
-    ].join('\n'),
-    dedupKey: `lead-${lead.id}-sla`,
+  const breached = bundle.map((lead) => {
+    const updated = updateLead(db, lead.id, { slaBreachedAt: now });
+    event(deps, updated, 'sla', 'system', null, null, now);
+    return updated;
   });
-  const room = groupOfUnit(db, lead.townshipId);
-  if (room) {
+  const tname = (id: string) => getUnit(db, id)?.name ?? id;
+  const waited = (lead: Lead) => formatDurationZh(now.getTime() - lead.reportedAt.getTime());
+
+  if (breached.length === 1) {
+    const lead = breached[0]!;
+    const n = leadNumber(lead);
     post(deps, {
-      conversationId: room.conversationId,
-      text: `⏰ 线索 ${n} 上报${waited}仍未受理，已报指挥部。请尽快 /受理 ${shortNumber(lead, today)}`,
-      dedupKey: `lead-${lead.id}-sla-room`,
+      conversationId: cg,
+      text: [
+        `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${tname(lead.townshipId)}尚未受理`,
+        ...detailLines(deps, lead),
+        `指挥部可 /受理 ${shortNumber(lead, today)}`,
+      ].join('\n'),
+      dedupKey: `lead-${lead.id}-sla`,
     });
+  } else {
+    const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
+    const oneTownship = new Set(breached.map((l) => l.townshipId)).size === 1;
+    const line = (l: Lead) => {
+      const grid = getUnit(db, l.unitId)?.name ?? l.unitId;
+      const what = clip(l.text || [l.category, l.location].filter(Boolean).join(' '));
+      return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${tname(l.townshipId)} `}${grid}：${what}`;
+    };
+    const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
+    post(deps, {
+      conversationId: cg,
+      text: [`⏰ ${oneTownship ? `${tname(breached[0]!.townshipId)} ` : ''}${breached.length} 条线索上报超过${sla}，尚未受理：`, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
+      dedupKey: `lead-${breached[0]!.id}-sla`,
+    });
+  }
+
+  const byTownship = new Map<string, Lead[]>();
+  for (const l of breached) byTownship.set(l.townshipId, [...(byTownship.get(l.townshipId) ?? []), l]);
+  for (const [tid, list] of byTownship) {
+    const room = groupOfUnit(db, tid);
+    if (!room) continue;
+    const nums = list.map((l) => shortNumber(l, today));
+    const text =
+      list.length === 1
+        ? `⏰ 线索 ${leadNumber(list[0]!)} 上报${waited(list[0]!)}仍未受理，已报指挥部。请尽快 /受理 ${nums[0]}`
+        : `⏰ 本乡镇 ${list.length} 条线索上报超过${formatDurationZh(config.LEAD_ACCEPT_SLA)}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
+    post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${list[0]!.id}-sla-room` });
   }
 }
 
 /** Registers the SLA timer handler. */
 export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on('lead.sla', (_db, timer) => {
-    const id = Number(timer.data.leadId);
-    if (Number.isInteger(id)) slaBreached(deps, id);
-  });
+  deps.timers.on('lead.sla', (_db, timer, fired) => slaBreached(deps, timer, fired.at));
 }

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leads, timers } from '../../src/db/schema/index.js';
-import { dayKey } from '../../workflows/lead.js';
+import { dayKey, leadNumber } from '../../workflows/lead.js';
+import { askIn } from '../directives/util.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
+import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -120,6 +121,38 @@ describe('lead reports (线索)', () => {
     expect(convs(await outbound(http))).toEqual([grid1, room1, c.commandGroup].sort());
     const t = app.db.select().from(timers).where(eq(timers.id, 'lead-2-sla')).get()!;
     expect(t.status).toBe('cancelled');
+  });
+
+  it('folds the timeouts of 40 leads reported together: one ⏰ to the room and one to the command group naming all 40; one accepted in time is not listed', async () => {
+    const app = await start({ LEAD_ACCEPT_SLA: '6s' });
+    const { http } = app;
+    const grids = c.grids.filter((g) => g.unit_id!.startsWith('T01-')).slice(0, 41);
+    const said = await Promise.all(grids.map((g, i) => say(http, c.groupOf[g.unit_id!]!, c.memberOf(g.unit_id!, 'grid_worker'), `/上报 第${i + 1}户有人发热 地点:${i + 1}组`)));
+    expect(said.every((r) => r.status === 202)).toBe(true);
+    await app.inbox.idle();
+    const all = app.db.select().from(leads).all();
+    expect(all).toHaveLength(41);
+    const inTime = all.find((l) => l.unitId === grids[0]!.unit_id)!;
+    expect(await askIn(http, room1, officer1, `/受理 ${leadNumber(inTime)}`)).toContain('已受理');
+
+    await waitFor(http, c.commandGroup, (m) => m.some((x) => x.text.startsWith('⏰')), 20_000);
+    await waitFor(http, room1, (m) => m.some((x) => x.text.startsWith('⏰')), 20_000);
+    await settle(2500);
+    const roomNotices = (await outbound(http, room1)).filter((x) => x.text.startsWith('⏰'));
+    const countyNotices = (await outbound(http, c.commandGroup)).filter((x) => x.text.startsWith('⏰'));
+    expect(roomNotices).toHaveLength(1);
+    expect(countyNotices).toHaveLength(1);
+    const late = all.filter((l) => l.id !== inTime.id);
+    const short = (l: { number: number }) => String(l.number).padStart(3, '0');
+    const named = new Set(roomNotices[0]!.text.split(/[：、\n]/));
+    expect(roomNotices[0]!.text).toContain('本乡镇 40 条线索');
+    expect(late.filter((l) => !named.has(short(l)))).toEqual([]);
+    expect(named.has(short(inTime))).toBe(false);
+    expect(countyNotices[0]!.text).toContain('40 条线索上报超过6秒，尚未受理');
+    expect(countyNotices[0]!.text).toContain('等40条');
+    expect(countyNotices[0]!.text).not.toContain(`· ${short(inTime)} `);
+    const after = app.db.select().from(leads).all();
+    expect(after.filter((l) => l.slaBreachedAt !== null).map((l) => l.id).sort()).toEqual(late.map((l) => l.id).sort());
   });
 
   it('escalates an urgent lead during quiet hours; a non-urgent one waits', async () => {
