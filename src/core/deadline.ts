@@ -157,11 +157,10 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     const n = (rel[1] === '半' ? 0.5 : rel[1] ? Number(rel[1]) : 0) + (rel[3] ? 0.5 : 0);
     const unit = rel[4]!.toLowerCase();
     const ms = /小|钟头|鐘頭|^h$/.test(unit) ? 3_600_000 : /分|min/.test(unit) ? 60_000 : /秒|^s$/.test(unit) ? 1000 : /周|週|星期/.test(unit) ? 7 * DAY_MS : DAY_MS;
-    if (n > 0) {
-      const at = now.getTime() + Math.round(n * ms);
-      // minutes and longer: round up to a whole minute, so the restated time reads 11:30, not 11:30:27
-      return { at: new Date(ms >= 60_000 ? Math.ceil(at / 60_000) * 60_000 : at), via: 'relative' };
-    }
+    if (n <= 0) return null; // `0秒内`, `0天内`: no time at all (chrono would read 0秒 as a clock time)
+    const at = now.getTime() + Math.round(n * ms);
+    // minutes and longer: round up to a whole minute, so the restated time reads 11:30, not 11:30:27
+    return { at: new Date(ms >= 60_000 ? Math.ceil(at / 60_000) * 60_000 : at), via: 'relative' };
   }
   if (/^(马上|立即|立刻|尽快)$/.test(t)) return null;
 
