@@ -35,6 +35,13 @@ describe('command language', () => {
     }
   });
 
+  it('reads /收到 with an acknowledgement remark as a plain acknowledgement, anything else after it as a number or a mistake', () => {
+    const ack = COMMANDS.find((c) => c.name === 'ack')!;
+    for (const args of ['', '！', '了', '，马上落实', '明白']) expect(ack.parse(args), args).toEqual({});
+    expect(ack.parse('令17')).toEqual({ ref: { kind: 'directive', number: 17 } });
+    for (const args of ['abc', '1.5', '-1', '😀', '了解一下']) expect(() => ack.parse(args), args).toThrow('不是编号');
+  });
+
   it('recognises plain acknowledgement words however people punctuate them', () => {
     for (const w of ['收到', '收到！', '已收到。', '收悉', '明白', '好的收到', 'OK', 'ok!', ' 收到~ ']) expect(isPlainAck(w), w).toBe(true);
     for (const w of ['收到，马上落实', '好的收到，已转发网格户主群', '明白！今晚排查完']) expect(isPlainAck(w), w).toBe(true);
