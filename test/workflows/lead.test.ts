@@ -205,14 +205,17 @@ describe('lead reports (线索)', () => {
     expect(await ask(http, grid1, worker1, '/上报 县医院门口有人聚集')).toContain(no(3));
     expect(await ask(http, room1, officer1, '/上报 有情况')).toContain('只能在网格群使用');
     expect(await ask(http, grid1, worker1, '/上报 有人发热 人数:13800000009')).toContain('人数「138****0009」');
-    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 4);
+    // a number of people that cannot be (negative, zero, absurd) is noted like any unreadable field, never blocks the report
+    for (const p of ['-5', '0', '99999999999']) expect(await ask(http, grid1, worker1, `/上报 有人发热${p} 人数:${p}`)).toContain(`人数「${p}」`);
+    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 7);
     const posts = (await outbound(http, room1)).filter((x) => x.text.startsWith('【线索'));
     expect(posts[0]!.text).toContain('人数：很多');
     expect(posts[0]!.text).toContain('类别：打牌');
     expect(posts[2]!.text).toContain('情况：县医院门口有人聚集');
     expect(posts[3]!.text).toContain('人数：138****0009');
     expect((await outbound(http)).some((m) => m.text.includes('13800000009'))).toBe(false);
-    expect(app.db.select().from(leads).all()).toHaveLength(4);
+    expect(app.db.select().from(leads).all()).toHaveLength(7);
+    expect(app.db.select().from(leads).all().filter((l) => l.peopleCount !== null && l.peopleCount <= 0)).toEqual([]);
   });
 
   it('keeps township A’s leads out of township B, and lists leads per tier', async () => {
