@@ -10,7 +10,7 @@ export const MAX_CHARS = {
   /** `/令`, `/通告`, `/更正`: the whole text after the command word, fields included. */
   directive: 2000,
   /** `/上报`: the whole text after the command word, fields included. */
-  lead: 1000,
+  lead: 2000,
   /** `/任务`: the whole text after the command word, fields included. */
   task: 1000,
   /** `/任务` title. */
