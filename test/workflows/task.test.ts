@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoDayIn, yearIn } from '../../src/core/time.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
+import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -308,7 +308,11 @@ describe('recurring tasks', () => {
     // each occurrence relayed once to the grid
     const relays = (await outbound(a.http, grid(G[0]))).filter((m) => m.text.startsWith('【专项任务'));
     expect(relays.length).toBe(rows(a, 'select count(*) as n from tasks where series_id is not null')[0]!.n);
-    expect(await ask(a.http, CMD, BOSS, `/取消任务 ${first}`)).toContain('不再生成新的一期');
+    // the command group also gets each occurrence's 📋 roll-up: wait for the answer itself
+    const before = (await outbound(a.http, CMD)).length;
+    await say(a.http, CMD, BOSS, `/取消任务 ${first}`);
+    const answers = await waitFor(a.http, CMD, (m) => m.slice(before).some((x) => x.text.startsWith('已取消')));
+    expect(answers.slice(before).find((x) => x.text.startsWith('已取消'))!.text).toContain('不再生成新的一期');
     await sleep(500);
     const after = rows(a, 'select count(*) as n from tasks')[0]!.n;
     await sleep(4500);
