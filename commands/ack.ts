@@ -1,9 +1,11 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { GRID_ROLES } from '../src/core/permissions.js';
+import { isPlainAck } from '../src/core/router.js';
 import { clockIn } from '../src/core/time.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
+import { quoted } from './limits.js';
 
 export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   name: 'ack',
@@ -16,8 +18,10 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   parse(args) {
     if (!args) return {};
     const ref = parseRef(args);
-    if (!ref) throw new UsageError(`「${args}」不是编号`);
-    return { ref };
+    if (ref) return { ref };
+    // `/收到！`, `/收到了`, `/收到，马上落实`: the slash typed out of habit, still a plain acknowledgement
+    if (isPlainAck(`收到${args}`)) return {};
+    throw new UsageError(`${quoted(args)}不是编号`);
   },
   run(ctx, input) {
     const r = acknowledge(ctx.deps, {
@@ -26,6 +30,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
       words: ctx.message.text,
       ref: input.ref,
       inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
     });
     if (r.status === 'nothing-open') return { text: '本群当前没有待确认的指挥部令或通告。' };
     const n = formatNumber(r.directive);

@@ -2,6 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { cancelTask, formatTaskNumber, parseTaskRef, taskForIssuer } from '../workflows/task.js';
+import { quoted } from './limits.js';
 
 export default defineCommand<{ number: number }>({
   name: 'cancel-task',
@@ -14,7 +15,7 @@ export default defineCommand<{ number: number }>({
   parse(args) {
     if (!args) throw new UsageError('缺少任务号');
     const number = parseTaskRef(args);
-    if (number === null) throw new UsageError(`「${args}」不是任务号`);
+    if (number === null) throw new UsageError(`${quoted(args)}不是任务号`);
     return { number };
   },
   run(ctx, input) {

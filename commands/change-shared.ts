@@ -1,6 +1,7 @@
 /** What `/更正` and `/撤回` share: a leading reference then free text. */
 import { UsageError } from '../src/core/errors.js';
 import { parseRef, type DirectiveRef } from '../workflows/directive.js';
+import { MAX_CHARS, checkLength, quoted, requireText } from './limits.js';
 
 export interface ChangeArgs {
   ref: DirectiveRef;
@@ -9,13 +10,18 @@ export interface ChangeArgs {
 
 /**
  * Splits `17 新的内容`, `通告18 …`, `第17号 …`, `指挥部令〔2026〕第17号 …` into the reference and the rest.
- * @throws UsageError when no number leads the text, or (when `needText`) nothing follows it.
+ * @throws UsageError when no number leads the text, (when `needText`) nothing with a letter or digit
+ *   follows it, or what follows is too long ({@link MAX_CHARS}: a correction as a directive, a reason as a note).
  */
 export function parseChangeArgs(args: string, needText: boolean): ChangeArgs {
-  const m = /^((?:指挥部令|令|通告)?\s*(?:〔\d{4}〕|\[\d{4}\])?\s*第?\s*\d{1,6}\s*号?)(?:\s+|(?=[^\d\s])|$)([\s\S]*)$/.exec(args.trim());
+  // text may follow the number without a space only from a non-ASCII character (`17核酸…`, `17，发错了`):
+  // `1.5`, `1e3`, `17-`, `1,000` are not the number 1 or 17 followed by a remark
+  const m = /^((?:指挥部令|令|通告)?\s*(?:〔\d{4}〕|\[\d{4}\])?\s*第?\s*\d{1,6}\s*号?)(?:\s+|(?=[^\x00-\x7F．])|$)([\s\S]*)$/.exec(args.trim());
   const ref = m ? parseRef(m[1]!) : null;
-  if (!m || !ref) throw new UsageError(args.trim() ? `「${args.trim().split(/\s/)[0]}」不是编号` : '缺少编号');
-  const text = m[2]!.trim();
-  if (needText && !text) throw new UsageError('缺少更正内容');
+  if (!m || !ref) throw new UsageError(args.trim() ? `${quoted(args.trim().split(/\s/)[0]!)}不是编号` : '缺少编号');
+  const rest = m[2]!.trim().replace(/^[，。、：；]\s*/, ''); // `17，发错了`
+  if (needText) return { ref, text: requireText(rest, '更正内容', MAX_CHARS.directive) };
+  const text = rest;
+  checkLength(text, '说明', MAX_CHARS.note);
   return { ref, text };
 }

@@ -1,16 +1,18 @@
 import { defineCommand } from '../src/core/command.js';
 import { Refusal, UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { parseLeadReport, parseMoveArgs, type LeadRef } from '../workflows/lead-fields.js';
+import { parseMoveArgs, type LeadRef } from '../workflows/lead-fields.js';
 import { escalate, leadNumber } from '../workflows/lead.js';
-import report, { reportAndAnswer } from './report.js';
+import { MAX_CHARS, requireText } from './limits.js';
+import report from './report.js';
 
+/** A parse error is kept, not thrown, so a grid member's `/上报县…` gets the refusal with the way to report instead. */
 type Input = { ok: true; ref: LeadRef; reason: string } | { ok: false; error: UsageError };
 
 /**
  * `/上报县 <号> <理由>` — a township officer escalates a lead to the command group.
- * In a grid group the words are read as `/上报` of a text starting with 县 (`/上报县医院门口有人聚集`),
- * so a report from the field is never refused for the accident of its first word.
+ * The longest command word wins: in a grid group `/上报县…` is this command too, and is refused with the
+ * way to report a lead (`/上报 县医院门口有人聚集`), never filed as a lead whose text starts with 县.
  */
 export default defineCommand<Input>({
   name: 'escalate',
@@ -22,7 +24,7 @@ export default defineCommand<Input>({
   parse(args) {
     try {
       const { ref, note } = parseMoveArgs(args, true, '理由');
-      return { ok: true, ref, reason: note };
+      return { ok: true, ref, reason: requireText(note, '理由', MAX_CHARS.note) };
     } catch (err) {
       if (err instanceof UsageError) return { ok: false, error: err };
       throw err;
@@ -30,14 +32,7 @@ export default defineCommand<Input>({
   },
   run(ctx, input) {
     if (ctx.tier === 'grid') {
-      const m = /^\s*[/／](上报县|escalate)\s*([\s\S]*)$/i.exec(ctx.message.text);
-      if (!m || m[1]!.toLowerCase() === 'escalate') throw new Refusal(`/escalate 只能在乡镇指挥室使用。上报线索请用 ${report.usage}`);
-      try {
-        return reportAndAnswer(ctx, parseLeadReport(`县${m[2]}`));
-      } catch (err) {
-        if (err instanceof UsageError) throw new Refusal(`${err.message}。用法：${report.usage}`);
-        throw err;
-      }
+      throw new Refusal(`/上报县 由乡镇干部在乡镇指挥室使用（把线索转县指挥部）。在网格群上报线索请用 ${report.usage}，如：/上报 县医院门口有人聚集`);
     }
     if (ctx.sender.role !== 'township_officer' || ctx.sender.unitId !== ctx.groupUnit.id) {
       throw new Refusal('/上报县 仅限本乡镇干部在本乡镇指挥室使用。');
@@ -48,6 +43,7 @@ export default defineCommand<Input>({
       tier: ctx.tier,
       unit: ctx.groupUnit,
       inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
     });
     return { text: `✅ 线索 ${leadNumber(lead)} 已上报县指挥部，已告知上报网格。` };
   },

@@ -16,6 +16,7 @@ import type { DirectiveKind } from '../src/db/schema/index.js';
 import { formatNumber, issue } from '../workflows/directive.js';
 import { refWord } from '../workflows/directive-ladder.js';
 import { splitScope } from '../workflows/directive-scope.js';
+import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 export interface IssueArgs {
   text: string;
@@ -31,6 +32,9 @@ const FIELD_WORDS = '范围|时限|回执|紧急';
 const ITEM = `(?:(?!(?:${FIELD_WORDS})\\s*[:：])[^\\s、,，;；])+`;
 const SCOPE_RE = new RegExp(`范围\\s*[:：]\\s*(${ITEM}(?:\\s*[、,，;；]\\s*${ITEM})*)`);
 const DEADLINE_RE = new RegExp(`时限\\s*[:：]\\s*((?:(?!(?:${FIELD_WORDS})\\s*[:：])\\S)+)`);
+
+/** The longest acknowledgement window (`时限:`) accepted: 7 days, ms. */
+export const MAX_ACK_WINDOW_MS = 7 * 86_400_000;
 
 const ZH_UNIT_MS: Record<string, number> = { 秒: 1000, 秒钟: 1000, 分: 60_000, 分钟: 60_000, 小时: 3_600_000, 个小时: 3_600_000, 时: 3_600_000, 天: 86_400_000 };
 
@@ -48,9 +52,11 @@ export function parseWindow(text: string): number | null {
 
 /**
  * Parses the body of `/令` or `/通告` and its fields.
- * @throws UsageError when the text is empty, `范围:` is empty or `时限:` is not a duration.
+ * @throws UsageError when the text is empty, has no letter or digit or is too long ({@link MAX_CHARS}),
+ *   `范围:` is empty, or `时限:` is not a duration or longer than {@link MAX_ACK_WINDOW_MS}.
  */
 export function parseIssueArgs(args: string): IssueArgs {
+  checkLength(args.trim(), '内容', MAX_CHARS.directive);
   let ackRequired = true;
   let urgent = false;
   let scope: string[] | undefined;
@@ -68,7 +74,8 @@ export function parseIssueArgs(args: string): IssueArgs {
   const deadline = DEADLINE_RE.exec(rest);
   if (deadline) {
     const ms = parseWindow(deadline[1]!);
-    if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]}」看不懂，请写如 时限:30分钟`);
+    if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]!.slice(0, 24)}」看不懂，请写如 时限:30分钟`);
+    if (ms > MAX_ACK_WINDOW_MS) throw new UsageError('时限太长（最多7天）');
     ackWindowMs = ms;
     rest = rest.replace(deadline[0], ' ');
   }
@@ -79,8 +86,7 @@ export function parseIssueArgs(args: string): IssueArgs {
   } else if (/范围\s*[:：]/.test(rest)) {
     throw new UsageError('范围为空，请写如 范围:清溪街道、红色网格');
   }
-  const text = rest.replace(/[ \t]{2,}/g, ' ').replace(/ *\n */g, '\n').trim();
-  if (!text) throw new UsageError('缺少内容');
+  const text = requireText(rest.replace(/[ \t]{2,}/g, ' ').replace(/ *\n */g, '\n'), '内容', MAX_CHARS.directive);
   return { text, ackRequired, urgent, ...(scope ? { scope } : {}), ...(ackWindowMs ? { ackWindowMs } : {}) };
 }
 

@@ -3,6 +3,7 @@ import { defineCommand, type CommandDef } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
 import { parseMoveArgs, type LeadRef } from '../workflows/lead-fields.js';
 import { LEAD_STATE_ZH, leadNumber, MOVES, moveLeadTo, type Move } from '../workflows/lead.js';
+import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 /** Roles that move leads (PRODUCT.md §2.5): the county's commanders and duty officers, township officers. */
 export const LEAD_MOVER_ROLES = ['commander', 'duty_officer', 'township_officer'] as const;
@@ -31,13 +32,19 @@ export function moveCommand(
     allow: LEAD_MOVER_ROLES,
     where: ['county', 'township'],
     ownUnitOnly: true,
-    parse: (args) => parseMoveArgs(args, needsNote, noteName),
+    parse(args) {
+      const { ref, note } = parseMoveArgs(args, needsNote, noteName);
+      if (needsNote) return { ref, note: requireText(note, noteName, MAX_CHARS.note) };
+      checkLength(note, noteName, MAX_CHARS.note);
+      return { ref, note };
+    },
     run(ctx, input) {
       const r = moveLeadTo(ctx.deps, input.ref, move, input.note, {
         member: ctx.sender,
         tier: ctx.tier,
         unit: ctx.groupUnit,
         inboundId: ctx.message.inboundId,
+        at: ctx.receivedAt,
       });
       const took = move === 'accept' || move === 'close' ? `，距上报${formatDurationZh(r.sinceReport)}` : '';
       const next = NEXT[move].replaceAll('{n}', String(r.lead.number).padStart(3, '0'));

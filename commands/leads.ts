@@ -3,6 +3,7 @@ import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import { parseLeadRef, type LeadRef } from '../workflows/lead-fields.js';
 import { leadDetailText, leadListText } from '../workflows/lead-list.js';
+import { quoted } from './limits.js';
 
 type Input = { kind: 'open' } | { kind: 'today' } | { kind: 'one'; ref: LeadRef };
 
@@ -18,7 +19,7 @@ export default defineCommand<Input>({
     if (!args) return { kind: 'open' };
     if (/^(今日|今天|today)$/i.test(args)) return { kind: 'today' };
     const ref = parseLeadRef(args);
-    if (!ref) throw new UsageError(`「${args}」不是线索编号`);
+    if (!ref) throw new UsageError(`${quoted(args)}不是线索编号`);
     return { kind: 'one', ref };
   },
   run(ctx, input) {

@@ -2,6 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import { parseRef, progressText, resolve, type DirectiveRef } from '../workflows/directive.js';
+import { quoted } from './limits.js';
 
 export default defineCommand<DirectiveRef>({
   name: 'progress',
@@ -14,7 +15,7 @@ export default defineCommand<DirectiveRef>({
   parse(args) {
     if (!args) throw new UsageError('缺少编号');
     const ref = parseRef(args);
-    if (!ref) throw new UsageError(`「${args}」不是编号`);
+    if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
     return ref;
   },
   run(ctx, ref) {

@@ -1,10 +1,12 @@
 import { defineCommand, type CommandContext } from '../src/core/command.js';
 import { maskPersonal } from '../src/core/mask.js';
 import type { Reply } from '../src/core/message.js';
+import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import { clockIn } from '../src/core/time.js';
 import { CATEGORIES, parseLeadReport, type LeadField, type LeadReport } from '../workflows/lead-fields.js';
 import { attachFollowUp, LEAD_STATE_ZH, leadNumber, report } from '../workflows/lead.js';
+import { checkLength, hasWords, MAX_CHARS } from './limits.js';
 
 const HINTS: Record<LeadField, string> = {
   类别: `类别可写：${Object.keys(CATEGORIES).join('、')}`,
@@ -23,6 +25,7 @@ export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
     unit: ctx.groupUnit,
     attachments,
     inboundId: ctx.message.inboundId,
+    at: ctx.receivedAt,
   });
   const n = leadNumber(r.lead);
   if (r.status === 'duplicate') {
@@ -49,11 +52,17 @@ export default defineCommand<LeadReport>({
   summary: '上报线索，自动编号并转乡镇指挥室；图片可随后发送',
   allow: ALL_ROLES,
   where: ['grid'],
-  parse: parseLeadReport,
+  parse(args) {
+    checkLength(args.trim(), '线索内容', MAX_CHARS.lead);
+    const r = parseLeadReport(args);
+    // only emoji, punctuation or invisible characters: nothing to act on (a field it cannot read still never blocks)
+    if (![r.description, r.category ?? '', r.location ?? ''].some(hasWords)) throw new UsageError('缺少线索内容：请写明发生了什么、在哪里');
+    return r;
+  },
   run: reportAndAnswer,
   followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
-    const r = attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId });
+    const r = attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片附到线索 ${leadNumber(r.lead)}（共${r.pictures}张）。` } : null;
   },
 });

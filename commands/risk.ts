@@ -2,6 +2,7 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { COLOUR_WORDS, setGridColour } from '../workflows/risk.js';
+import { checkLength, MAX_CHARS, quoted } from './limits.js';
 
 export default defineCommand<{ grid: string; colour: RiskColour }>({
   name: 'risk',
@@ -15,8 +16,10 @@ export default defineCommand<{ grid: string; colour: RiskColour }>({
     const parts = args.split(/\s+/).filter(Boolean);
     if (parts.length < 2) throw new UsageError(parts.length ? '缺少颜色' : '缺少网格和颜色');
     const colour = COLOUR_WORDS[parts.at(-1)!.replace(/(色|风险)+$/, '').toLowerCase()];
-    if (!colour) throw new UsageError(`「${parts.at(-1)}」不是风险颜色（红、橙、黄、蓝、绿）`);
-    return { grid: parts.slice(0, -1).join(''), colour };
+    if (!colour) throw new UsageError(`${quoted(parts.at(-1)!)}不是风险颜色（红、橙、黄、蓝、绿）`);
+    const grid = parts.slice(0, -1).join('');
+    checkLength(grid, '网格名', MAX_CHARS.title);
+    return { grid, colour };
   },
   run(ctx, input) {
     return { text: setGridColour(ctx.deps, ctx, input.grid, input.colour) };

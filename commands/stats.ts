@@ -6,6 +6,7 @@ import { parseRef, resolve, type DirectiveRef } from '../workflows/directive.js'
 import { parseColourCut } from '../workflows/risk.js';
 import { parsePeriod } from '../workflows/report-period.js';
 import { statsText } from '../workflows/response-rate-text.js';
+import { quoted } from './limits.js';
 
 interface StatsInput {
   /** Period text as written (今日 by default), or a directive reference. */
@@ -30,7 +31,7 @@ export default defineCommand<StatsInput>({
         input.colours = colours;
         continue;
       }
-      if (input.period !== undefined || input.ref) throw new UsageError(`只能写一个时段或编号，「${term}」多余`);
+      if (input.period !== undefined || input.ref) throw new UsageError(`只能写一个时段或编号，${quoted(term)}多余`);
       const p = parsePeriod(term, new Date(0), 'UTC');
       if (typeof p === 'string') throw new UsageError(p);
       if (p) {
@@ -38,7 +39,7 @@ export default defineCommand<StatsInput>({
         continue;
       }
       const ref = parseRef(term);
-      if (!ref) throw new UsageError(`「${term}」不是时段、编号或风险颜色`);
+      if (!ref) throw new UsageError(`${quoted(term)}不是时段、编号或风险颜色`);
       input.ref = ref;
     }
     return input;

@@ -1,11 +1,12 @@
 import { defineCommand } from '../src/core/command.js';
-import { DEADLINE_EXAMPLES, formatDeadline, parseDeadline, parseRecurrence, type Recurrence } from '../src/core/deadline.js';
+import { formatDeadline, parseRecurrence, readDeadline, type Recurrence } from '../src/core/deadline.js';
 import { formatDurationZh } from '../src/core/duration.js';
-import { Refusal, UsageError } from '../src/core/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { formatTaskNumber, issueTask } from '../workflows/task.js';
 import { createSeries } from '../workflows/task-recurrence.js';
 import { readScope } from '../workflows/task-scope.js';
+import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 export interface TaskArgs {
   title: string;
@@ -21,9 +22,11 @@ const FIELD = /(截止|期限|范围|说明|备注)\s*:/g;
 /**
  * Parses `<标题> 截止:<时间> [范围:…] [说明:…]`, or with `每天18点` / `每周一9点` instead of (or as) the
  * deadline for a recurring task; a standalone `紧急` marks it urgent (reminders also in quiet hours).
- * @throws UsageError when the title or the deadline is missing.
+ * @throws UsageError when the title or the deadline is missing, the text is too long (see {@link MAX_CHARS})
+ *   or the title has no letter or digit.
  */
 export function parseTaskArgs(args: string): TaskArgs {
+  checkLength(args, '任务内容', MAX_CHARS.task);
   const marks = [...args.matchAll(FIELD)];
   const head = marks.length ? args.slice(0, marks[0]!.index) : args;
   const fields: Record<string, string> = {};
@@ -45,8 +48,9 @@ export function parseTaskArgs(args: string): TaskArgs {
     const r = parseRecurrence(fields['截止']);
     if (r) recurrence = r;
   }
-  const title = titleWords.join(' ');
-  if (!title) throw new UsageError('缺少任务标题');
+  const title = requireText(titleWords.join(' '), '任务标题', MAX_CHARS.title);
+  if (fields['说明']) checkLength(fields['说明'], '说明', MAX_CHARS.note);
+  if (fields['截止']) checkLength(fields['截止'], '截止时间', MAX_CHARS.when);
   if (!fields['截止'] && !recurrence) throw new UsageError('缺少截止时间（截止:今天18点）');
   return {
     title,
@@ -90,11 +94,9 @@ export default defineCommand<TaskArgs>({
         text: `已建立定期任务「${input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
-    const parsed = parseDeadline(input.deadline!, ctx.now, tz);
-    if (!parsed) throw new Refusal(`看不懂截止时间「${input.deadline}」。可以写：${DEADLINE_EXAMPLES}`);
-    if (parsed.at.getTime() <= ctx.now.getTime()) throw new Refusal(`截止时间 ${formatDeadline(parsed.at, tz)} 已过。请写将来的时间，如：${DEADLINE_EXAMPLES}`);
-    const r = issueTask(deps, { ...base, deadline: parsed.at })!;
+    const deadline = readDeadline(input.deadline!, ctx.now, tz);
+    const r = issueTask(deps, { ...base, deadline })!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
-    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(parsed.at, tz)}，共 ${where}。${remindText(parsed.at)}\n/任务列表 查看进度。` };
+    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}\n/任务列表 查看进度。` };
   },
 });

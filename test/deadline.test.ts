@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, nextRecurrence, parseDeadline, parseRecurrence } from '../src/core/deadline.js';
+import { formatDeadline, nextRecurrence, parseDeadline, parseRecurrence, readDeadline } from '../src/core/deadline.js';
 
 const TZ = 'Asia/Shanghai';
 /** Thursday 2026-01-29 09:30 in Shanghai. */
@@ -89,6 +89,37 @@ describe('parseDeadline (now = 2026-01-29 09:30 Thursday, Asia/Shanghai)', () =>
   it('reads the same wall clock in another time zone', () => {
     const r = parseDeadline('今天18点', NOW, 'Europe/Berlin');
     expect(r!.at.toISOString()).toBe('2026-01-29T17:00:00.000Z');
+  });
+});
+
+describe('readDeadline: a task deadline must be a real time, ahead, and at most a year away', () => {
+  it.each([
+    ['-3天内', '看不懂截止时间'],
+    ['－3天内', '看不懂截止时间'],
+    ['负2小时内', '看不懂截止时间'],
+    ['明天-3点', '看不懂截止时间'],
+    ['0秒内', '看不懂截止时间'],
+    ['0天内', '看不懂截止时间'],
+    ['2月30日', '看不懂截止时间'],
+    ['2026-02-30 18:00', '看不懂截止时间'],
+    ['13月1日', '看不懂截止时间'],
+    ['明天25点', '看不懂截止时间'],
+    ['明天18:61', '看不懂截止时间'],
+    ['99999999天内', '截止时间太远（最多一年）'],
+    ['99999999小时内', '截止时间太远（最多一年）'],
+    ['400天内', '截止时间太远（最多一年）'],
+    ['2099-01-01', '截止时间太远（最多一年）'],
+    ['昨天18点', '已过'],
+    ['2026-01-29 09:00', '已过'],
+    ['2020-01-01', '已过'],
+  ])('refuses %j (%s)', (text, reason) => {
+    expect(() => readDeadline(text, NOW, TZ)).toThrow(reason);
+  });
+  it('accepts what is ahead within a year, and cuts a long echo', () => {
+    expect(wall(readDeadline('3天内', NOW, TZ))).toBe('2026-02-01 09:30');
+    expect(wall(readDeadline('365天内', NOW, TZ))).toBe('2027-01-29 09:30');
+    expect(wall(readDeadline('2026-02-01 18:00', NOW, TZ))).toBe('2026-02-01 18:00');
+    expect(() => readDeadline('等'.repeat(500), NOW, TZ)).toThrow(/「等{24}…」/);
   });
 });
 

@@ -23,6 +23,25 @@ describe('command language', () => {
     expect(route('/acknowledge').kind).toBe('unknown-command');
   });
 
+  it('lets the longest command word win wherever one word is a prefix of another (/上报县 vs /上报, /任务列表 vs /任务)', () => {
+    const words = COMMANDS.flatMap((c) => c.words.map((w) => ({ w, name: c.name })));
+    const pairs = words.flatMap((a) => words.filter((b) => b.w !== a.w && b.w.toLowerCase().startsWith(a.w.toLowerCase())).map((b) => [a, b] as const));
+    expect(pairs.map(([a, b]) => `${a.w}<${b.w}`)).toEqual(expect.arrayContaining(['/上报</上报县', '/任务</任务列表', '/task</tasks']));
+    for (const [, long] of pairs) {
+      for (const text of [long.w, `${long.w} 1`, `／${long.w.slice(1)}`, ...(/[a-z]$/i.test(long.w) ? [] : [`${long.w}1 x`])]) {
+        const r = route(text);
+        expect(r.kind === 'command' && r.command.name, text).toBe(long.name);
+      }
+    }
+  });
+
+  it('reads /收到 with an acknowledgement remark as a plain acknowledgement, anything else after it as a number or a mistake', () => {
+    const ack = COMMANDS.find((c) => c.name === 'ack')!;
+    for (const args of ['', '！', '了', '，马上落实', '明白']) expect(ack.parse(args), args).toEqual({});
+    expect(ack.parse('令17')).toEqual({ ref: { kind: 'directive', number: 17 } });
+    for (const args of ['abc', '1.5', '-1', '😀', '了解一下']) expect(() => ack.parse(args), args).toThrow('不是编号');
+  });
+
   it('recognises plain acknowledgement words however people punctuate them', () => {
     for (const w of ['收到', '收到！', '已收到。', '收悉', '明白', '好的收到', 'OK', 'ok!', ' 收到~ ']) expect(isPlainAck(w), w).toBe(true);
     for (const w of ['收到，马上落实', '好的收到，已转发网格户主群', '明白！今晚排查完']) expect(isPlainAck(w), w).toBe(true);

@@ -61,6 +61,12 @@ export interface ChangeInput {
   /** The group it was posted in (names the sender in the relay). */
   conversationId: string;
   inboundId: number;
+  /**
+   * When it was amended or revoked: the moment the message was received (`ctx.receivedAt`); default now.
+   * Recorded (history, audit, `revised_at` / `revoked_at`); the new acknowledgement window runs from now,
+   * when the correction goes out.
+   */
+  at?: Date | undefined;
 }
 
 export interface ChangeResult {
@@ -81,9 +87,14 @@ function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: str
   return convs.length;
 }
 
+/** The time of a change: the received time, not before the item's issue or last revision. */
+function changeTime(deps: CoreDeps, d: Directive, at: Date | undefined): Date {
+  return new Date(Math.max((at ?? deps.now()).getTime(), (d.revisedAt ?? d.issuedAt).getTime()));
+}
+
 /**
  * Relays a correction (marked 【更正】) to the same groups and re-opens acknowledgement: revision + 1,
- * new deadline = now + the item's window, ladder restarted for the new revision (the old one's pending
+ * recorded at {@link ChangeInput.at}, new deadline = now (the relay) + the item's window, ladder restarted for the new revision (the old one's pending
  * steps cancelled). Outbox keys `dir-<id>-amend<rev>-<conversation>`.
  * @throws Refusal when the item is revoked.
  */
@@ -92,32 +103,33 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const now = deps.now();
   const old = input.directive;
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回，不能再更正。`);
+  const at = changeTime(deps, old, input.at);
   const revision = old.revision + 1;
   const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
-  const d = updateDirective(db, old.id, { revision, revisedAt: now, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
+  const d = updateDirective(db, old.id, { revision, revisedAt: at, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
   cancelLadder(deps, d.id, old.revision);
   scheduleLadder(deps, d, now);
-  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, now)];
+  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
   const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
   planReadPolls(deps, d, revision, now);
-  insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at: now, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
-  audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at: now });
+  insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
+  audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at });
   return { directive: d, groups };
 }
 
 /**
- * Revokes: marks it revoked, cancels every pending ladder step and relays 【撤回】 to the same groups
+ * Revokes (recorded at {@link ChangeInput.at}): marks it revoked, cancels every pending ladder step and relays 【撤回】 to the same groups
  * (outbox keys `dir-<id>-revoke-<conversation>`). Acknowledging it afterwards is refused.
  * @throws Refusal when already revoked.
  */
 export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const { db } = deps;
-  const now = deps.now();
   const old = input.directive;
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回。`);
+  const now = changeTime(deps, old, input.at);
   const d = updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
   cancelLadder(deps, d.id);
   const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];

@@ -176,6 +176,11 @@ export interface AckInput {
    */
   ref?: DirectiveRef | undefined;
   inboundId: number;
+  /**
+   * When the unit acknowledged: the moment its message was received (`ctx.receivedAt`); default now.
+   * On time or late is judged by it; it is never taken as earlier than the revision it acknowledges.
+   */
+  at?: Date | undefined;
 }
 
 export type AckResult =
@@ -194,14 +199,13 @@ function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit
 /**
  * Records the unit's acknowledgement of the current revision of a directive or notice — once per unit
  * and revision; a repeat is reported as `already`. After an amendment (/更正) the unit must
- * acknowledge again. A late acknowledgement (after the deadline) counts, marked late. The record keeps
- * who, when, the words and the inbound message.
+ * acknowledge again. A late acknowledgement (received after the deadline) counts, marked late. The record
+ * keeps who, when (received), the words and the inbound message.
  * @throws Refusal when the referenced (or quoted) item does not exist, was revoked, needs no receipt or
  *   was not sent to this unit.
  */
 export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   const { db } = deps;
-  const now = deps.now();
   const open = openForUnit(db, input.unit.id);
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
@@ -224,6 +228,9 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
       if (!target) return { status: 'nothing-open' };
     }
   }
+  // the person's time, not the processing time; not before the version it acknowledges (a platform clock behind ours)
+  const since = (target.revisedAt ?? target.issuedAt).getTime();
+  const now = new Date(Math.max((input.at ?? deps.now()).getTime(), since));
   const late = target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime();
   const stored = insertAck(db, {
     directiveId: target.id,

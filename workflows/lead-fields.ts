@@ -56,10 +56,10 @@ export interface LeadReport {
 
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
-/** Reads `3`, `3人`, `三口人`, `十二名`, `约5人` as a count. @returns null when not a count. */
+/** Reads `3`, `3人`, `三口人`, `十二名`, `约5人` as a count (1–99999). @returns null when not a count (also 0 or a negative). */
 export function parsePeople(value: string): number | null {
   const v = value.replace(/^(约|大约|共|合计)/, '').replace(/(口人|个人|人|口|名|位|个)$/, '');
-  if (/^\d{1,5}$/.test(v)) return Number(v);
+  if (/^\d{1,5}$/.test(v)) return Number(v) > 0 ? Number(v) : null;
   const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(v);
   if (!m || v === '') return null;
   if (!m[2]) return m[3] ? null : DIGITS[m[1]!]!;
@@ -145,7 +145,7 @@ export interface LeadRef {
 export function parseLeadRef(text: string): LeadRef | null {
   const t = text.replace(/\s+/g, '').replace(/^线索/, '').replace(/^第/, '').replace(/号$/, '');
   let m = /^(\d{8})[-_—－](\d{1,4})$/.exec(t);
-  if (m) return { day: Number(m[1]), number: Number(m[2]) };
+  if (m && Number(m[2]) > 0) return { day: Number(m[1]), number: Number(m[2]) };
   m = /^(\d{1,4})$/.exec(t);
   if (m && Number(m[1]) > 0) return { number: Number(m[1]) };
   return null;
@@ -167,7 +167,7 @@ export function parseMoveArgs(args: string, needsNote: boolean, noteName = '说�
     ref = again ? parseLeadRef(again[1]!) : null;
     note = again ? again[2]!.trim() : '';
   }
-  if (!ref) throw new UsageError(`「${m[1]}」不是线索编号`);
+  if (!ref) throw new UsageError(`「${m[1]!.length > 24 ? `${m[1]!.slice(0, 24)}…` : m[1]}」不是线索编号`);
   if (needsNote && !note) throw new UsageError(`缺少${noteName}`);
   return { ref, note };
 }

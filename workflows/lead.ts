@@ -2,7 +2,8 @@
  * The lead (线索) lifecycle: a report from a grid group gets a gapless day number and goes to the
  * reporter's township room; township officers (or the county) move it reported → accepted → verifying →
  * handling → closed, and may escalate it to the command group; a lead not accepted within
- * `LEAD_ACCEPT_SLA` is reported to the command group once (timer `lead-<id>-sla`).
+ * `LEAD_ACCEPT_SLA` is reported to the command group once (timer `lead-<id>-sla`; leads falling due
+ * together are folded into one notice per group).
  *
  * Privacy: a lead's text goes only to its grid group, its township room and — once escalated (by a
  * person, or by the SLA) — the command group; every relayed text has mobile and ID-card numbers masked.
@@ -30,8 +31,9 @@ import {
   updateLead,
 } from '../src/db/queries/leads.js';
 import { messagesBetween } from '../src/db/queries/inbound.js';
+import { pendingTaskReminders } from '../src/db/queries/tasks.js';
 import { countyUnit, getMember, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
-import type { Lead, LeadState, Member, Unit } from '../src/db/schema/index.js';
+import type { Lead, LeadState, Member, TimerRow, Unit } from '../src/db/schema/index.js';
 import type { LeadRef, LeadReport } from './lead-fields.js';
 
 export const LEAD_STATE_ZH: Record<LeadState, string> = {
@@ -89,8 +91,7 @@ function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedup
   deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
 }
 
-function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null) {
-  const at = deps.now();
+function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null, at = deps.now()) {
   insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
   audit(deps.db, { actorId, action: `lead.${action}`, subject: `线索 ${leadNumber(lead)}`, detail: { leadId: lead.id, state: lead.state }, inboundId, at });
 }
@@ -112,6 +113,8 @@ export interface ReportInput {
   unit: Unit;
   attachments: Attachment[];
   inboundId: number;
+  /** When it was reported: the moment the message was received (`ctx.receivedAt`); default now. */
+  at?: Date | undefined;
 }
 
 export type ReportResult =
@@ -120,20 +123,25 @@ export type ReportResult =
 
 /**
  * Records a lead: recognises a repeat (same reporter, same text within `LEAD_DEDUP_WINDOW`) — its
- * pictures, if any, are added to the earlier lead — else takes the day's next number, posts the lead to
- * the township room (outbox key `lead-<id>-room`) and schedules the acceptance SLA (`lead-<id>-sla`,
- * urgent when `紧急:是/高`). A township without a room sends the lead to the command group instead.
+ * pictures, if any, are added to the earlier lead — else takes the next number of the day it was
+ * reported (`input.at`, in TIMEZONE), posts the lead to the township room (outbox key `lead-<id>-room`)
+ * and schedules the acceptance SLA (`lead-<id>-sla`, urgent when `紧急:是/高`). The report time is when
+ * the message was received; the SLA runs from now, when the room is told, so a report held up (an
+ * outage) still gives the room its whole window. A township without a room sends the lead to the command
+ * group instead.
  */
 export function report(deps: CoreDeps, input: ReportInput): ReportResult {
   const { db, config } = deps;
   const now = deps.now();
-  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(now.getTime() - config.LEAD_DEDUP_WINDOW));
+  const at = input.at ?? now;
+  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(at.getTime() - config.LEAD_DEDUP_WINDOW));
   if (repeat) {
-    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId) : 0;
+    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId, at) : 0;
     return { status: 'duplicate', lead: repeat, picturesAdded: added };
   }
   const townshipId = input.unit.townshipId ?? input.unit.id;
-  const day = dayKey(now, config.TIMEZONE);
+  const day = dayKey(at, config.TIMEZONE);
+  const today = dayKey(now, config.TIMEZONE);
   const r = input.report;
   let lead = insertLead(db, {
     day,
@@ -153,10 +161,10 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     reportedIn: input.conversationId,
     unitId: input.unit.id,
     townshipId,
-    reportedAt: now,
+    reportedAt: at,
     sourceInboundId: input.inboundId,
   });
-  event(deps, lead, 'report', input.reporter.id, null, input.inboundId);
+  event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
   const room = groupOfUnit(db, townshipId);
   const n = leadNumber(lead);
   const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
@@ -164,7 +172,7 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
     post(deps, {
       conversationId: room.conversationId,
-      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
+      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
       dedupKey: `lead-${lead.id}-room`,
     });
     deps.timers.schedule(db, {
@@ -176,11 +184,11 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
     });
   } else {
     const cg = commandGroup(deps);
-    lead = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
+    lead = updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
     if (cg) {
       post(deps, {
         conversationId: cg,
-        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, day)}`].join('\n'),
+        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
         dedupKey: `lead-${lead.id}-county`,
       });
     }
@@ -189,9 +197,9 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
 }
 
 /** Adds pictures to a lead and tells the rooms that already have it. @returns the lead's picture count. */
-function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number): number {
+function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number, at: Date): number {
   const updated = updateLead(deps.db, lead.id, { attachments: [...lead.attachments, ...pictures] });
-  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId);
+  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
   const room = groupOfUnit(deps.db, lead.townshipId);
   if (room) post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
@@ -207,13 +215,14 @@ function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId
  */
 export function attachFollowUp(
   deps: CoreDeps,
-  input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number },
+  input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
 ): { lead: Lead; pictures: number } | null {
-  const since = new Date(deps.now().getTime() - PICTURE_FOLLOW_UP_MS);
+  const at = input.at ?? deps.now();
+  const since = new Date(at.getTime() - PICTURE_FOLLOW_UP_MS);
   const lead = latestLeadOf(deps.db, input.sender.id, input.conversationId, since);
   if (!lead || lead.sourceInboundId === null) return null;
   if (messagesBetween(deps.db, input.sender.id, input.conversationId, lead.sourceInboundId, input.inboundId) > 0) return null;
-  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId) };
+  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId, at) };
 }
 
 /** Where a move is made: the tier and unit of the group, and who makes it. */
@@ -223,6 +232,17 @@ export interface Actor {
   /** The unit of the group the command was posted in. */
   unit: Unit;
   inboundId: number;
+  /**
+   * When the move was made: the moment the message was received (`ctx.receivedAt`); default now. Never
+   * taken as earlier than the lead's last recorded step, so lead times are never negative.
+   */
+  at?: Date | undefined;
+}
+
+/** The time of a move by `actor`: the received time, not before the lead's last recorded step. */
+function actionTime(deps: CoreDeps, lead: Lead, actor: Actor): Date {
+  const steps = [lead.reportedAt, lead.acceptedAt, lead.verifyingAt, lead.handlingAt, lead.escalatedAt].map((d) => d?.getTime() ?? 0);
+  return new Date(Math.max((actor.at ?? deps.now()).getTime(), ...steps));
 }
 
 /**
@@ -276,7 +296,8 @@ export interface MoveResult {
 }
 
 /**
- * Moves a lead (受理 / 核查 / 处置 / 办结): records the time (`accepted_at`, `closed_at` …), the note,
+ * Moves a lead (受理 / 核查 / 处置 / 办结): records the time (`accepted_at`, `closed_at` … — when the
+ * message was received, see {@link Actor.at}; they feed the lead-time reports), the note,
  * an event and an audit entry; tells the reporter's grid group, the township room when the move was
  * made from the command group, and the command group when the county already knows the lead.
  * Acceptance and closure cancel the SLA timer.
@@ -284,11 +305,11 @@ export interface MoveResult {
  */
 export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: string, actor: Actor): MoveResult {
   const { db } = deps;
-  const now = deps.now();
   const lead = resolveLead(deps, ref);
   checkMayMove(lead, actor);
   const m = MOVES[move];
   if (!(m.from as readonly LeadState[]).includes(lead.state)) throw illegalMove(deps, lead, move);
+  const now = actionTime(deps, lead, actor);
   const set: Parameters<typeof moveLead>[3] = { state: m.to };
   if (move === 'accept') Object.assign(set, { acceptedAt: now, acceptedBy: actor.member.id });
   if (move === 'verify') set.verifyingAt = now;
@@ -297,7 +318,7 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
   const moved = moveLead(db, lead.id, m.from, set);
   if (!moved) throw illegalMove(deps, lead, move);
   if (move === 'accept' || move === 'close') deps.timers.cancel(db, `lead-${lead.id}-sla`);
-  event(deps, moved, move, actor.member.id, note || null, actor.inboundId);
+  event(deps, moved, move, actor.member.id, note || null, actor.inboundId, now);
 
   const tz = deps.config.TIMEZONE;
   const who = actor.tier === 'county' ? `指挥部 ${actor.member.name}` : `${actor.unit.name} ${actor.member.name}`;
@@ -321,9 +342,9 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
  */
 export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Actor): Lead {
   const { db, config } = deps;
-  const now = deps.now();
   const lead = resolveLead(deps, ref);
   checkMayMove(lead, actor);
+  const now = actionTime(deps, lead, actor);
   const n = leadNumber(lead);
   if (lead.state === 'closed') throw new Refusal(`线索 ${n} 已办结，无需上报县。`);
   if (lead.escalatedAt) throw new Refusal(`线索 ${n} 已于${shortDateTimeIn(lead.escalatedAt, config.TIMEZONE)}上报县，无需重复。`);
@@ -331,8 +352,8 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
   if (!cg) throw new Refusal('花名册中没有指挥部群，无法上报县。请联系指挥部管理员。');
   const updated = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: actor.member.id, escalateReason: reason });
   deps.timers.cancel(db, `lead-${lead.id}-sla`);
-  event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId);
-  const today = dayKey(now, config.TIMEZONE);
+  event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId, now);
+  const today = dayKey(deps.now(), config.TIMEZONE);
   const state = updated.acceptedAt
     ? `${LEAD_STATE_ZH[updated.state]}（${clockIn(updated.acceptedAt, config.TIMEZONE)}受理）`
     : LEAD_STATE_ZH[updated.state];
@@ -356,46 +377,97 @@ export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Ac
   return updated;
 }
 
+/** SLA timers of other leads due within this long (ms) of one firing are folded into its notices. */
+export function leadBundleWindowMs(config: CoreDeps['config']): number {
+  return Math.min(120_000, Math.floor(config.LEAD_ACCEPT_SLA / 4));
+}
+
+/** Up to this many leads are named one per line in the command group's folded notice. */
+const SLA_LINES = 10;
+/** Up to this many lead numbers are named in a township room's folded notice. */
+const SLA_NUMBERS = 60;
+
+const clip = (text: string, n = 24) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
 /**
- * The SLA check (timer `lead-<id>-sla`): a lead still not accepted is posted to the command group once
- * (outbox key `lead-<id>-sla`), and the township room is told it was.
+ * The SLA check (timer `lead-<id>-sla`, fired at `at`): a lead still not accepted is reported to the
+ * command group once, and its township room is told it was. Other leads whose SLA timers fall due within
+ * {@link leadBundleWindowMs} are folded in (their timers cancelled in this transaction; an urgent firing
+ * — which may be in quiet hours — folds only urgent ones), so 40 leads reported together make one ⏰
+ * message to the command group (outbox key `lead-<first id>-sla`) and one to each township room
+ * (`lead-<first id there>-sla-room`), not 40 each (PRODUCT.md §2.6). A single lead keeps its full details.
  */
-export function slaBreached(deps: CoreDeps, leadId: number): void {
+export function slaBreached(deps: CoreDeps, timer: TimerRow, at: Date): void {
   const { db, config } = deps;
-  const lead = getLead(db, leadId);
-  if (!lead || lead.state !== 'reported' || lead.escalatedAt || lead.slaBreachedAt) return;
-  const now = deps.now();
   const cg = commandGroup(deps);
   if (!cg) return;
-  const updated = updateLead(db, lead.id, { slaBreachedAt: now });
-  event(deps, updated, 'sla', 'system', null, null);
-  const n = leadNumber(lead);
-  const township = getUnit(db, lead.townshipId)?.name ?? lead.townshipId;
-  const waited = formatDurationZh(now.getTime() - lead.reportedAt.getTime());
+  const open = (leadId: unknown): Lead | undefined => {
+    const lead = Number.isInteger(Number(leadId)) ? getLead(db, Number(leadId)) : undefined;
+    return lead && lead.state === 'reported' && !lead.escalatedAt && !lead.slaBreachedAt ? lead : undefined;
+  };
+  const first = open(timer.data.leadId);
+  if (!first) return;
+  const bundle = [first];
+  // (the pending-timers-of-a-kind query lives with the task reminders, which fold the same way)
+  for (const t of pendingTaskReminders(db, 'lead.sla', new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
+    if (timer.urgent && !t.urgent) continue; // a non-urgent notice still waits out the quiet hours
+    const other = open(t.data.leadId);
+    if (other && other.id !== first.id && deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+  }
+  bundle.sort((a, b) => a.id - b.id);
+  const now = at;
   const today = dayKey(now, config.TIMEZONE);
-  post(deps, {
-    conversationId: cg,
-    text: [
-      `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited}，${township}尚未受理`,
-      ...detailLines(deps, updated),
-      `指挥部可 /受理 ${shortNumber(lead, today)}`,
-    ].join('\n'),
-    dedupKey: `lead-${lead.id}-sla`,
+  const breached = bundle.map((lead) => {
+    const updated = updateLead(db, lead.id, { slaBreachedAt: now });
+    event(deps, updated, 'sla', 'system', null, null, now);
+    return updated;
   });
-  const room = groupOfUnit(db, lead.townshipId);
-  if (room) {
+  const tname = (id: string) => getUnit(db, id)?.name ?? id;
+  const waited = (lead: Lead) => formatDurationZh(now.getTime() - lead.reportedAt.getTime());
+
+  if (breached.length === 1) {
+    const lead = breached[0]!;
+    const n = leadNumber(lead);
     post(deps, {
-      conversationId: room.conversationId,
-      text: `⏰ 线索 ${n} 上报${waited}仍未受理，已报指挥部。请尽快 /受理 ${shortNumber(lead, today)}`,
-      dedupKey: `lead-${lead.id}-sla-room`,
+      conversationId: cg,
+      text: [
+        `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${tname(lead.townshipId)}尚未受理`,
+        ...detailLines(deps, lead),
+        `指挥部可 /受理 ${shortNumber(lead, today)}`,
+      ].join('\n'),
+      dedupKey: `lead-${lead.id}-sla`,
     });
+  } else {
+    const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
+    const oneTownship = new Set(breached.map((l) => l.townshipId)).size === 1;
+    const line = (l: Lead) => {
+      const grid = getUnit(db, l.unitId)?.name ?? l.unitId;
+      const what = clip(l.text || [l.category, l.location].filter(Boolean).join(' '));
+      return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${tname(l.townshipId)} `}${grid}：${what}`;
+    };
+    const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
+    post(deps, {
+      conversationId: cg,
+      text: [`⏰ ${oneTownship ? `${tname(breached[0]!.townshipId)} ` : ''}${breached.length} 条线索上报超过${sla}，尚未受理：`, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
+      dedupKey: `lead-${breached[0]!.id}-sla`,
+    });
+  }
+
+  const byTownship = new Map<string, Lead[]>();
+  for (const l of breached) byTownship.set(l.townshipId, [...(byTownship.get(l.townshipId) ?? []), l]);
+  for (const [tid, list] of byTownship) {
+    const room = groupOfUnit(db, tid);
+    if (!room) continue;
+    const nums = list.map((l) => shortNumber(l, today));
+    const text =
+      list.length === 1
+        ? `⏰ 线索 ${leadNumber(list[0]!)} 上报${waited(list[0]!)}仍未受理，已报指挥部。请尽快 /受理 ${nums[0]}`
+        : `⏰ 本乡镇 ${list.length} 条线索上报超过${formatDurationZh(config.LEAD_ACCEPT_SLA)}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
+    post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${list[0]!.id}-sla-room` });
   }
 }
 
 /** Registers the SLA timer handler. */
 export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on('lead.sla', (_db, timer) => {
-    const id = Number(timer.data.leadId);
-    if (Number.isInteger(id)) slaBreached(deps, id);
-  });
+  deps.timers.on('lead.sla', (_db, timer, fired) => slaBreached(deps, timer, fired.at));
 }

@@ -52,11 +52,12 @@ function findGrid(deps: CoreDeps, name: string, within: string | undefined): Uni
 }
 
 /**
- * Sets a grid's risk colour for the sender of `ctx`.
+ * Sets a grid's risk colour for the sender of `ctx`, recorded at `ctx.receivedAt` (when the message was
+ * received: reports cut by colour read the colour at an item's issue time).
  * @returns the reply text.
  * @throws Refusal when the sender may not set it (role, group, township) or the grid is unknown.
  */
-export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'now'>, name: string, colour: RiskColour): string {
+export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'receivedAt'>, name: string, colour: RiskColour): string {
   const county = ISSUER_ROLES.includes(ctx.sender.role);
   const officer = ctx.sender.role === 'township_officer';
   if (!county && !officer) throw new Refusal('只有指挥长、值班员或乡镇干部可以设置风险颜色。');
@@ -64,7 +65,7 @@ export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender'
   const grid = findGrid(deps, name, officer ? ctx.sender.unitId : undefined);
   if (officer && grid.townshipId !== ctx.sender.unitId) throw new Refusal(`${grid.name}不在本乡镇，只能设置本乡镇网格的风险颜色。`);
   const before = grid.riskColour;
-  const changed = setRiskColour(deps.db, grid.id, colour, ctx.now, String(ctx.message.inboundId));
+  const changed = setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
   if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;
   audit(deps.db, {
     actorId: ctx.sender.id,
@@ -72,7 +73,7 @@ export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender'
     subject: grid.id,
     detail: { from: before, to: colour },
     inboundId: ctx.message.inboundId,
-    at: ctx.now,
+    at: ctx.receivedAt,
   });
   const tname = grid.townshipId ? getUnit(deps.db, grid.townshipId)?.name ?? '' : '';
   const change = `${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}`;

@@ -307,6 +307,11 @@ export interface CompleteInput {
   note?: string | null;
   evidence: TaskEvidence[];
   inboundId: number;
+  /**
+   * When the grid reported it done: the moment its message was received (`ctx.receivedAt`); default now.
+   * On time or late is judged by it; it is never taken as earlier than the task's issue.
+   */
+  at?: Date | undefined;
 }
 
 export type CompleteResult =
@@ -314,8 +319,8 @@ export type CompleteResult =
   | { status: 'already'; task: Task; target: TaskTarget };
 
 /**
- * Records that `unit` completed a task — once; a repeat answers `already`. After the deadline it counts,
- * marked late. Evidence (attachments of the message) is kept with the completion.
+ * Records that `unit` completed a task — once; a repeat answers `already`. Received after the deadline it
+ * counts, marked late. Evidence (attachments of the message) is kept with the completion.
  * @throws Refusal when the task does not exist, was cancelled, was not sent to the unit, or (without a
  *   number) the grid has no or several open tasks.
  */
@@ -326,21 +331,20 @@ export type CompleteResult =
  */
 export function attachEvidenceFollowUp(
   deps: CoreDeps,
-  input: { unit: Unit; member: Member; conversationId: string; evidence: TaskEvidence[]; inboundId: number },
+  input: { unit: Unit; member: Member; conversationId: string; evidence: TaskEvidence[]; inboundId: number; at?: Date | undefined },
 ): { task: Task; evidence: number } | null {
-  const since = new Date(deps.now().getTime() - PICTURE_FOLLOW_UP_MS);
+  const since = new Date((input.at ?? deps.now()).getTime() - PICTURE_FOLLOW_UP_MS);
   const target = latestCompletionBy(deps.db, input.unit.id, input.member.id, since);
   if (!target || target.doneInboundId === null) return null;
   if (messagesBetween(deps.db, input.member.id, input.conversationId, target.doneInboundId, input.inboundId) > 0) return null;
   const task = getTask(deps.db, target.taskId)!;
   const evidence = appendEvidence(deps.db, target.taskId, input.unit.id, input.evidence);
-  audit(deps.db, { actorId: input.member.id, action: 'task.evidence', subject: formatTaskNumber(task), detail: { unitId: input.unit.id, added: input.evidence.length }, inboundId: input.inboundId, at: deps.now() });
+  audit(deps.db, { actorId: input.member.id, action: 'task.evidence', subject: formatTaskNumber(task), detail: { unitId: input.unit.id, added: input.evidence.length }, inboundId: input.inboundId, at: input.at ?? deps.now() });
   return { task, evidence };
 }
 
 export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResult {
   const { db } = deps;
-  const now = deps.now();
   let task: Task | undefined;
   if (input.number === undefined) {
     const open = openTasksForUnit(db, input.unit.id).filter((t) => t.doneAt === null);
@@ -356,6 +360,8 @@ export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResu
   const target = getTaskTarget(db, task!.id, input.unit.id);
   if (!target) throw new Refusal(`${n}不是发给${input.unit.name}的。`);
   if (target.doneAt) return { status: 'already', task: task!, target };
+  // the person's time, not the processing time; not before the task was issued (a platform clock behind ours)
+  const now = new Date(Math.max((input.at ?? deps.now()).getTime(), task!.issuedAt.getTime()));
   const late = now.getTime() > task!.deadline.getTime();
   markTargetDone(db, task!.id, input.unit.id, { at: now, by: input.member.id, late, note: input.note ?? null, evidence: input.evidence.length ? input.evidence : null, inboundId: input.inboundId });
   audit(db, { actorId: input.member.id, action: 'task.complete', subject: n, detail: { unitId: input.unit.id, late, evidence: input.evidence.length }, inboundId: input.inboundId, at: now });

@@ -36,7 +36,15 @@ export interface CommandContext {
   /** The unit the group is bound to. */
   groupUnit: Unit;
   tier: Tier;
+  /** The processing clock (`deps.now()` when the message is handled): for reading relative times and scheduling. */
   now: Date;
+  /**
+   * The moment the platform (its own timestamp) or the console received the person's message, UTC; never
+   * later than {@link now} (a platform clock running ahead is clamped). The time of the person's action —
+   * an acknowledgement, a completion, a lead report or move, a colour change, an amendment — so a message
+   * that arrived in time but was processed late (a Redis outage, a restart) still counts as in time.
+   */
+  receivedAt: Date;
 }
 
 export interface CommandDef<I = unknown> {

@@ -17,8 +17,12 @@
  *   `下周X` next week's.
  */
 import * as chrono from 'chrono-node';
+import { UsageError } from './errors.js';
 
 const DAY_MS = 86_400_000;
+
+/** The furthest ahead a deadline may be: a year (366 days, so 「明年今天」 still fits), ms. */
+export const MAX_DEADLINE_AHEAD_MS = 366 * DAY_MS;
 
 /** Wall-clock fields in a time zone; `month` 1–12, `weekday` 0 = Sunday. */
 export interface WallClock {
@@ -144,6 +148,8 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     .replace(/(之前|以前|前|为止|為止|截止|之内|以内|内|內)$/u, (m) => (/内|內/.test(m) ? '内' : ''))
     .trim();
   if (!t) return null;
+  // a minus sign before a number (`-3天内`, `负2小时`) is no time; chrono would read past the sign
+  if (/(^|[^\d\s])\s*[-−－‐–—]\s*\d|负\s*[\d一二两三四五六七八九十半]/.test(t) || /^\s*[-−－‐–—]/.test(t)) return null;
 
   // relative: 2小时内, 半小时内, 1个半小时内, 3天内, 30分钟内, 10秒内, 2小时后
   const rel = /^(\d+(?:\.\d+)?|半)?\s*(个|個)?\s*(半)?\s*(小时|小時|钟头|鐘頭|h|分钟|分鐘|分|min|秒钟|秒|s|天|日|d|周|週|星期)(内|后|後|以后)?$/i.exec(t);
@@ -151,11 +157,10 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     const n = (rel[1] === '半' ? 0.5 : rel[1] ? Number(rel[1]) : 0) + (rel[3] ? 0.5 : 0);
     const unit = rel[4]!.toLowerCase();
     const ms = /小|钟头|鐘頭|^h$/.test(unit) ? 3_600_000 : /分|min/.test(unit) ? 60_000 : /秒|^s$/.test(unit) ? 1000 : /周|週|星期/.test(unit) ? 7 * DAY_MS : DAY_MS;
-    if (n > 0) {
-      const at = now.getTime() + Math.round(n * ms);
-      // minutes and longer: round up to a whole minute, so the restated time reads 11:30, not 11:30:27
-      return { at: new Date(ms >= 60_000 ? Math.ceil(at / 60_000) * 60_000 : at), via: 'relative' };
-    }
+    if (n <= 0) return null; // `0秒内`, `0天内`: no time at all (chrono would read 0秒 as a clock time)
+    const at = now.getTime() + Math.round(n * ms);
+    // minutes and longer: round up to a whole minute, so the restated time reads 11:30, not 11:30:27
+    return { at: new Date(ms >= 60_000 ? Math.ceil(at / 60_000) * 60_000 : at), via: 'relative' };
   }
   if (/^(马上|立即|立刻|尽快)$/.test(t)) return null;
 
@@ -275,6 +280,23 @@ export function parseDeadline(text: string, now: Date, timeZone: string): Parsed
     }
   }
   return { at, via: 'rules' };
+}
+
+/**
+ * Reads a deadline for a task (`/任务 … 截止:`, `/改期`) and checks it is ahead of `now` by at most
+ * {@link MAX_DEADLINE_AHEAD_MS}.
+ * @returns the instant
+ * @throws UsageError saying why, with {@link DEADLINE_EXAMPLES}: not a time, already past, or more than
+ *   a year ahead (also a number too big to be a date, such as `99999999天内`).
+ */
+export function readDeadline(text: string, now: Date, timeZone: string): Date {
+  const parsed = parseDeadline(text, now, timeZone);
+  const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  if (!parsed) throw new UsageError(`看不懂截止时间「${shown}」。可以写：${DEADLINE_EXAMPLES}`);
+  const at = parsed.at.getTime();
+  if (!Number.isFinite(at) || at - now.getTime() > MAX_DEADLINE_AHEAD_MS) throw new UsageError('截止时间太远（最多一年）');
+  if (at <= now.getTime()) throw new UsageError(`截止时间 ${formatDeadline(parsed.at, timeZone)} 已过。请写将来的时间，如：${DEADLINE_EXAMPLES}`);
+  return parsed.at;
 }
 
 function offsetMinutes(at: Date, timeZone: string): number {

@@ -68,7 +68,11 @@ function contextFor(deps: CoreDeps, row: InboundRow, text: string): CommandConte
     inboundId: row.id,
     ...(Array.isArray(a) && a.length ? { attachments: a as Attachment[] } : {}),
   };
-  return { deps, message, sender, senderUnit, group, groupUnit, tier, now: deps.now() };
+  const now = deps.now();
+  // the person acted when the message was received; a platform clock ahead of ours is not believed
+  const received = row.receivedAt.getTime();
+  const receivedAt = Number.isFinite(received) && received <= now.getTime() ? row.receivedAt : now;
+  return { deps, message, sender, senderUnit, group, groupUnit, tier, now, receivedAt };
 }
 
 /** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */

@@ -24,7 +24,8 @@ export class Inbox {
 
   /**
    * Stores a message durably; a repeat of the same `platform` + `platformMsgId` is reported as duplicate
-   * and not stored again. Processing starts in the background.
+   * and not stored again. Processing starts in the background. `received_at` is the platform's `sentAt`
+   * when it gives a valid one, else now (the console's receive time): the time of the person's action.
    */
   accept(msg: InboundMessage): 'accepted' | 'duplicate' {
     const extra: Record<string, unknown> = {};
@@ -40,7 +41,7 @@ export class Inbox {
         senderId: msg.senderId,
         text: msg.text,
         extra: Object.keys(extra).length ? extra : null,
-        receivedAt: msg.sentAt ?? this.deps.now(),
+        receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
       })
       .onConflictDoNothing()
       .run();

@@ -10,9 +10,13 @@ export const ACK_WORDS = [
   '收到明白', '明白收到', '收到收到', 'ok', 'okay', 'roger', 'received', 'ack', '1', '👌', '👍',
 ];
 
-/** Normalises full-width forms people type on phones: ／ → /, ： → :, full-width digits and space. */
+/**
+ * Normalises full-width forms people type on phones: ／ → /, ： → :, full-width digits and space; drops
+ * control characters (but tab and line breaks) and bidirectional overrides, which only garble what is relayed.
+ */
 export function normalise(text: string): string {
   return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')
     .replace(/[\uFF01-\uFF5E]/g, (c) => (c === '：' || c === '／' || /[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
     .replace(/\u3000/g, ' ')
     .replace(/^\s*@\S+\s+/, '')

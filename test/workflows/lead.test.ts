@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leads, timers } from '../../src/db/schema/index.js';
-import { dayKey } from '../../workflows/lead.js';
+import { dayKey, leadNumber } from '../../workflows/lead.js';
+import { askIn } from '../directives/util.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
+import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -122,6 +123,38 @@ describe('lead reports (线索)', () => {
     expect(t.status).toBe('cancelled');
   });
 
+  it('folds the timeouts of 40 leads reported together: one ⏰ to the room and one to the command group naming all 40; one accepted in time is not listed', async () => {
+    const app = await start({ LEAD_ACCEPT_SLA: '6s' });
+    const { http } = app;
+    const grids = c.grids.filter((g) => g.unit_id!.startsWith('T01-')).slice(0, 41);
+    const said = await Promise.all(grids.map((g, i) => say(http, c.groupOf[g.unit_id!]!, c.memberOf(g.unit_id!, 'grid_worker'), `/上报 第${i + 1}户有人发热 地点:${i + 1}组`)));
+    expect(said.every((r) => r.status === 202)).toBe(true);
+    await app.inbox.idle();
+    const all = app.db.select().from(leads).all();
+    expect(all).toHaveLength(41);
+    const inTime = all.find((l) => l.unitId === grids[0]!.unit_id)!;
+    expect(await askIn(http, room1, officer1, `/受理 ${leadNumber(inTime)}`)).toContain('已受理');
+
+    await waitFor(http, c.commandGroup, (m) => m.some((x) => x.text.startsWith('⏰')), 20_000);
+    await waitFor(http, room1, (m) => m.some((x) => x.text.startsWith('⏰')), 20_000);
+    await settle(2500);
+    const roomNotices = (await outbound(http, room1)).filter((x) => x.text.startsWith('⏰'));
+    const countyNotices = (await outbound(http, c.commandGroup)).filter((x) => x.text.startsWith('⏰'));
+    expect(roomNotices).toHaveLength(1);
+    expect(countyNotices).toHaveLength(1);
+    const late = all.filter((l) => l.id !== inTime.id);
+    const short = (l: { number: number }) => String(l.number).padStart(3, '0');
+    const named = new Set(roomNotices[0]!.text.split(/[：、\n]/));
+    expect(roomNotices[0]!.text).toContain('本乡镇 40 条线索');
+    expect(late.filter((l) => !named.has(short(l)))).toEqual([]);
+    expect(named.has(short(inTime))).toBe(false);
+    expect(countyNotices[0]!.text).toContain('40 条线索上报超过6秒，尚未受理');
+    expect(countyNotices[0]!.text).toContain('等40条');
+    expect(countyNotices[0]!.text).not.toContain(`· ${short(inTime)} `);
+    const after = app.db.select().from(leads).all();
+    expect(after.filter((l) => l.slaBreachedAt !== null).map((l) => l.id).sort()).toEqual(late.map((l) => l.id).sort());
+  });
+
   it('escalates an urgent lead during quiet hours; a non-urgent one waits', async () => {
     const hm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
     const quiet = `${hm(new Date(Date.now() - 3_600_000))}-${hm(new Date(Date.now() + 3_600_000))}`;
@@ -163,18 +196,26 @@ describe('lead reports (线索)', () => {
     const urgent = await ask(http, grid1, worker1, '／上报　类别：发热　紧急：马上 地点：2组');
     expect(urgent).toContain(no(2));
     expect(urgent).toContain('紧急「马上」');
-    const county = await ask(http, grid1, worker1, '/上报县医院门口有人聚集');
-    expect(county).toContain(no(3));
+    // the longest command word wins: /上报县 is the township's escalation, refused here with the way to report
+    for (const text of ['/上报县医院门口有人聚集', '/上报县', '／上报县 1 看看']) {
+      const county = await ask(http, grid1, worker1, text);
+      expect(county, text).toContain('在网格群上报线索请用 /上报 <情况>');
+    }
+    expect(app.db.select().from(leads).all()).toHaveLength(2);
+    expect(await ask(http, grid1, worker1, '/上报 县医院门口有人聚集')).toContain(no(3));
     expect(await ask(http, room1, officer1, '/上报 有情况')).toContain('只能在网格群使用');
     expect(await ask(http, grid1, worker1, '/上报 有人发热 人数:13800000009')).toContain('人数「138****0009」');
-    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 4);
+    // a number of people that cannot be (negative, zero, absurd) is noted like any unreadable field, never blocks the report
+    for (const p of ['-5', '0', '99999999999']) expect(await ask(http, grid1, worker1, `/上报 有人发热${p} 人数:${p}`)).toContain(`人数「${p}」`);
+    await waitFor(http, room1, (m) => m.filter((x) => x.text.startsWith('【线索')).length === 7);
     const posts = (await outbound(http, room1)).filter((x) => x.text.startsWith('【线索'));
     expect(posts[0]!.text).toContain('人数：很多');
     expect(posts[0]!.text).toContain('类别：打牌');
     expect(posts[2]!.text).toContain('情况：县医院门口有人聚集');
     expect(posts[3]!.text).toContain('人数：138****0009');
     expect((await outbound(http)).some((m) => m.text.includes('13800000009'))).toBe(false);
-    expect(app.db.select().from(leads).all()).toHaveLength(4);
+    expect(app.db.select().from(leads).all()).toHaveLength(7);
+    expect(app.db.select().from(leads).all().filter((l) => l.peopleCount !== null && l.peopleCount <= 0)).toEqual([]);
   });
 
   it('keeps township A’s leads out of township B, and lists leads per tier', async () => {

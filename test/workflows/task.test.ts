@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { yearIn } from '../../src/core/time.js';
+import { isoDayIn, yearIn } from '../../src/core/time.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
+import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -21,6 +21,14 @@ const grid = (u: string) => c.groupOf[u]!;
 const leader = (u: string) => c.memberOf(u, 'grid_leader');
 const worker = (u: string) => c.memberOf(u, 'grid_worker');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A day `days` ahead in Shanghai as `YYYY-MM-DD` and as read back (`M月D日`); a deadline may be at most a year away. */
+const ahead = (days: number) => {
+  const day = isoDayIn(new Date(Date.now() + days * 86_400_000), 'Asia/Shanghai');
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return { day, y, md: `${m}月${d}日` };
+};
+const D1 = ahead(60);
+const D2 = ahead(61);
 
 async function start(env: Record<string, string> = {}, extra: Partial<Parameters<typeof buildTestApp>[0]> = {}) {
   const app = await buildTestApp({ env: { TASK_REMIND_BEFORE: '2h,30m', ...env }, ...extra });
@@ -42,8 +50,8 @@ const rows = (app: TestApp, sql: string, ...args: unknown[]) => app.db.$client.p
 describe('/任务 issue', () => {
   it('confirms with the absolute deadline, relays to each target grid @-mentioning leader and worker, and tells the township room', async () => {
     const app = await start();
-    const { number, reply } = await issue(app, '2099-02-01 18:00');
-    expect(reply).toContain('截止 2099年2月1日 18:00（周日）');
+    const { number, reply } = await issue(app, `${D1.day} 18:00`);
+    expect(reply).toMatch(new RegExp(`截止 ${D1.y}年${D1.md} 18:00（周[一二三四五六日]）`));
     expect(reply).toContain('共 3 个网格（1 个乡镇）');
     for (const u of G) {
       const msgs = await waitFor(app.http, grid(u), (m) => m.length > 0);
@@ -67,8 +75,8 @@ describe('/任务 issue', () => {
 
   it('numbers tasks 专项任务〔YYYY〕第N号 consecutively', async () => {
     const app = await start();
-    const a = await issue(app, '2099-02-01 18:00');
-    const b = await issue(app, '2099-02-02 18:00');
+    const a = await issue(app, `${D1.day} 18:00`);
+    const b = await issue(app, `${D2.day} 18:00`);
     expect(b.number).toBe(a.number + 1);
   });
 
@@ -77,17 +85,20 @@ describe('/任务 issue', () => {
     expect(await ask(app.http, CMD, BOSS, '/任务 排查 截止:2020-01-01 18:00')).toMatch(/已过。请写将来的时间，如：今天18点/);
     expect(await ask(app.http, CMD, BOSS, '/任务 排查 截止:等通知')).toMatch(/看不懂截止时间「等通知」。可以写：今天18点/);
     expect(await ask(app.http, CMD, BOSS, '/任务 排查')).toMatch(/缺少截止时间.*用法：\/任务/);
+    expect(await ask(app.http, CMD, BOSS, '/任务 排查 截止:-3天内')).toMatch(/看不懂截止时间「-3天内」.*用法：\/任务/);
+    expect(await ask(app.http, CMD, BOSS, '/任务 排查 截止:99999999天内')).toMatch(/截止时间太远（最多一年）。用法：\/任务/);
+    expect(await ask(app.http, CMD, BOSS, '/任务 排查 截止:2月30日')).toContain('看不懂截止时间「2月30日」');
     expect(rows(app, 'select * from tasks')).toHaveLength(0);
   });
 
   it('lets a township officer task only own township grids, in own room; grid roles may not issue', async () => {
     const app = await start();
-    const own = await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:2099-01-01 18:00 范围:红色网格');
+    const own = await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:明天18点 范围:红色网格');
     expect(own).toContain('本乡镇 2 个网格'); // 叶湾里村第1网格, 方溪口村第2网格
-    expect(await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:2099-01-01 18:00 范围:华岭镇')).toContain('不属于本乡镇');
-    expect(await ask(app.http, c.groupOf['T02']!, T01_OFFICER, '/任务 清查 截止:2099-01-01 18:00')).toContain('不属于本群所在单位');
-    expect(await ask(app.http, CMD, T02_OFFICER, '/任务 清查 截止:2099-01-01 18:00')).toContain('不属于本群所在单位');
-    expect(await ask(app.http, grid(G[0]), leader(G[0]), '/任务 清查 截止:2099-01-01 18:00')).toContain('不能使用 /任务');
+    expect(await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:明天18点 范围:华岭镇')).toContain('不属于本乡镇');
+    expect(await ask(app.http, c.groupOf['T02']!, T01_OFFICER, '/任务 清查 截止:明天18点')).toContain('不属于本群所在单位');
+    expect(await ask(app.http, CMD, T02_OFFICER, '/任务 清查 截止:明天18点')).toContain('不属于本群所在单位');
+    expect(await ask(app.http, grid(G[0]), leader(G[0]), '/任务 清查 截止:明天18点')).toContain('不能使用 /任务');
   });
 });
 
@@ -265,9 +276,9 @@ describe('one reminder per grid', () => {
 describe('/任务列表', () => {
   it('shows open tasks and progress for the asker tier', async () => {
     const app = await start();
-    const { number } = await issue(app, '2099-02-01 18:00');
+    const { number } = await issue(app, `${D1.day} 18:00`);
     await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number}`);
-    expect(await ask(app.http, CMD, BOSS, '/任务列表')).toContain(`第${number}号 排查返乡人员 截止2月1日 18:00：完成 1/3（33.3%）`);
+    expect(await ask(app.http, CMD, BOSS, '/任务列表')).toContain(`第${number}号 排查返乡人员 截止${D1.md} 18:00：完成 1/3（33.3%）`);
     const town = await ask(app.http, T01_ROOM, T01_OFFICER, '/任务列表');
     expect(town).toContain('完成 1/3');
     expect(town).toContain('未完成：周家坞村第2网格、周家坞村第3网格');
@@ -297,7 +308,11 @@ describe('recurring tasks', () => {
     // each occurrence relayed once to the grid
     const relays = (await outbound(a.http, grid(G[0]))).filter((m) => m.text.startsWith('【专项任务'));
     expect(relays.length).toBe(rows(a, 'select count(*) as n from tasks where series_id is not null')[0]!.n);
-    expect(await ask(a.http, CMD, BOSS, `/取消任务 ${first}`)).toContain('不再生成新的一期');
+    // the command group also gets each occurrence's 📋 roll-up: wait for the answer itself
+    const before = (await outbound(a.http, CMD)).length;
+    await say(a.http, CMD, BOSS, `/取消任务 ${first}`);
+    const answers = await waitFor(a.http, CMD, (m) => m.slice(before).some((x) => x.text.startsWith('已取消')));
+    expect(answers.slice(before).find((x) => x.text.startsWith('已取消'))!.text).toContain('不再生成新的一期');
     await sleep(500);
     const after = rows(a, 'select count(*) as n from tasks')[0]!.n;
     await sleep(4500);
