@@ -79,8 +79,9 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   verify: ISSUE_OR_OWN_TOWNSHIP,
   handle: ISSUE_OR_OWN_TOWNSHIP,
   close: ISSUE_OR_OWN_TOWNSHIP,
-  // /上报县: a township officer escalates its own township's lead; in a grid group the words file a report (`/上报县城…`)
-  escalate: { ...REPORT, township_officer: ['T1', ...GRIDS] },
+  // /上报县: a township officer escalates its own township's lead from its room; in a grid group it is
+  // refused with the way to report (never filed as a lead whose text is 县)
+  escalate: { township_officer: ['T1'] },
   // task: county any units, township officer own township's grids (and changing / cancelling them)
   task: ISSUE_OR_OWN_TOWNSHIP,
   reschedule: ISSUE_OR_OWN_TOWNSHIP,
@@ -157,7 +158,7 @@ const tok = () => `K${String(++token).padStart(4, '0')}`;
 
 const FIVE_GROUPS = '范围:清溪街道周家坞村第1网格、清溪街道周家坞村第2网格、华岭镇林家坪村第1网格';
 const T1_GRIDS = '范围:周家坞村第1网格、周家坞村第2网格';
-const DEADLINE = () => `2099-01-${String(1 + (token % 28)).padStart(2, '0')} ${String(token % 24).padStart(2, '0')}:${String(token % 60).padStart(2, '0')}`;
+const DEADLINE = () => `${20 + (token % 300)}小时内`;
 
 /** A county directive to T1, T2, G1, G1b, G2: its reference (`令3`). */
 const newDirective = async (scope = FIVE_GROUPS) => `令${(await must('commander', 'C', `/令 核查${tok()} ${scope}`, /指挥部令〔\d{4}〕第(\d+)号/))[1]}`;
@@ -192,7 +193,7 @@ async function newLead(grid: Place, state: LeadState = 'reported'): Promise<stri
 async function newTask(by: 'county' | 'officer'): Promise<number> {
   const scope = by === 'county' ? `${T1_GRIDS}、林家坪村第1网格` : T1_GRIDS;
   const [s, p]: [Sender, Place] = by === 'county' ? ['commander', 'C'] : ['township_officer', 'T1'];
-  return Number((await must(s, p, `/任务 巡查${tok()} 截止:2099-12-31 18:00 ${scope}`, /专项任务〔\d{4}〕第(\d+)号/))[1]);
+  return Number((await must(s, p, `/任务 巡查${tok()} 截止:30天内 ${scope}`, /专项任务〔\d{4}〕第(\d+)号/))[1]);
 }
 
 /** Items shared by the cases expected to be refused (a refused case changes nothing); dropped after a leak. */
@@ -241,7 +242,7 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
       const [grid, state] = from[p];
       return `/线索 ${await once(`lead-${grid}-${state}`, () => newLead(grid, state))}`;
     }
-    case 'task': return `/任务 测试任务${t} 截止:2099-12-31 18:00 范围:周家坞村第1网格`;
+    case 'task': return `/任务 测试任务${t} 截止:30天内 范围:周家坞村第1网格`;
     case 'done': return `/完成 ${await item('task-county', () => newTask('county'))}`;
     case 'reschedule':
     case 'cancel-task': {
@@ -323,8 +324,8 @@ function itemCases(): Case[] {
     w('escalate another township\'s lead', 'township_officer', 'T1', false, async () => `/上报县 ${await t2Lead()} 需协调`),
     w('the county moves any township\'s lead', 'duty_officer', 'C', true, async () => `/受理 ${await newLead('G2')}`),
     w('notice to another township', 'township_officer', 'T1', false, async () => `/通告 通知${tok()} 范围:华岭镇`),
-    w('task to another township', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:华岭镇`),
-    w('task to another township\'s grid', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:林家坪村第1网格`),
+    w('task to another township', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:30天内 范围:华岭镇`),
+    w('task to another township\'s grid', 'township_officer', 'T1', false, async () => `/任务 巡查${tok()} 截止:30天内 范围:林家坪村第1网格`),
     w('risk colour of another township\'s grid', 'township_officer', 'T1', false, async () => `/风险 ${UNIT.G2} 红`),
     w('the county sets any grid\'s colour', 'commander', 'C', true, async () => `/风险 ${UNIT.G2} ${otherColour(UNIT.G2)}`),
     w('amend a county directive from a township room', 'township_officer', 'T1', false, async () => `/更正 ${await once('directive', () => newDirective())} 改为明天`),
@@ -337,7 +338,7 @@ function itemCases(): Case[] {
     w('cancel a county task from a township room', 'township_officer', 'T1', false, async () => `/取消任务 ${await once('task-county', () => newTask('county'))}`),
     w('acknowledge a directive not sent to the grid', 'grid_worker', 'G1', false, async () => `/收到 ${await once('directive-t2', () => newDirective('范围:华岭镇林家坪村第1网格'))}`),
     w('complete a task not sent to the grid', 'grid_worker', 'G1', false, async () => {
-      const n = await once('task-t2', async () => Number((await must('commander', 'C', `/任务 巡查${tok()} 截止:2099-12-31 18:00 范围:华岭镇`, /专项任务〔\d{4}〕第(\d+)号/))[1]));
+      const n = await once('task-t2', async () => Number((await must('commander', 'C', `/任务 巡查${tok()} 截止:30天内 范围:华岭镇`, /专项任务〔\d{4}〕第(\d+)号/))[1]));
       return `/完成 ${n}`;
     }),
     // a lead is read only where its text may go: the county reading G1's lead in other groups
