@@ -39,6 +39,12 @@ export const outboundMessages = sqliteTable(
     replyToInboundId: integer('reply_to_inbound_id'),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * When the last platform call for this message started; cleared when it is marked sent or failed.
+     * A `pending` row with it set after a crash was possibly delivered already (it is sent again:
+     * at-least-once for the message in flight).
+     */
+    sendingAt: integer('sending_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     /** Conversation told when this message fails for good (the issuer's group of a relay). */
