@@ -76,7 +76,7 @@ return math.max(1, tonumber(oldest[2]) + win - now + 1)
 export interface OutboxResume {
   /** Pending messages (all queued). */
   pending: number;
-  /** Pending messages whose last platform call started but never finished (a crash, a timeout): possibly delivered, sent again. */
+  /** Pending messages with a platform call that did not complete (a crash, a timeout, a refusal): possibly delivered, sent again. */
   possiblySent: number;
   /** Queued jobs removed: their row was already sent or failed, or is unknown to this database. */
   removed: number;
@@ -163,7 +163,10 @@ export class Outbox {
     const possiblySent = rows.filter((r) => r.sendingAt).map((r) => r.id);
     if (removed || requeued) log.info({ removed, requeued }, 'outbox: reconciled queued jobs with the database');
     if (possiblySent.length) {
-      log.warn({ outboxIds: possiblySent.slice(0, 50), count: possiblySent.length }, 'outbox: messages whose send was interrupted (a crash or a timeout) are sent again; the platform may show them twice');
+      log.warn(
+        { outboxIds: possiblySent.slice(0, 50), count: possiblySent.length },
+        'outbox: unsent messages had a send attempt that did not complete (a crash, a timeout or a refusal); they are sent again, and any the platform had already taken will show twice',
+      );
     }
     return { pending: rows.length, possiblySent: possiblySent.length, removed, requeued };
   }
