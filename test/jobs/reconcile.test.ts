@@ -1,6 +1,6 @@
 /**
  * Start-up reconciliation of BullMQ with SQLite — what a restored backup (same database, same instance
- * id) finds in Redis: jobs of timers and messages the backup does not have, a job due at another time
+ * id) finds in Redis: jobs of timers, messages and task series the backup does not have, a job due at another time
  * than its row, a send that failed for good while its row is still pending. Jobs of another database
  * are never touched.
  */
@@ -61,6 +61,21 @@ describe('start-up reconciliation', () => {
     await until('the moved timer fired', () => fired.length > 0, 20_000);
     expect(fired.map((f) => f.id)).toEqual(['moved-1']);
     expect(fired[0]!.at).toBeGreaterThanOrEqual(due.getTime() - 50);
+  });
+
+  it('task series: a scheduler of a series the database does not have is removed; another database’s stays', async () => {
+    const first = await buildTestApp({ roster: false });
+    const { config, dir } = first;
+    const inst = instanceId(first.db);
+    await first.stop();
+    const q = queueOf(first, `task-series-${inst}`);
+    const tmpl = { name: 'occurrence', data: { seriesId: 99 } };
+    await q.upsertJobScheduler(`tser-${inst}-99`, { every: HOUR, startDate: Date.now() + HOUR }, tmpl);
+    await q.upsertJobScheduler('tser-0123456789ab-99', { every: HOUR, startDate: Date.now() + HOUR }, tmpl);
+
+    const app = await buildTestApp({ roster: false, config, dir });
+    apps.push(app);
+    expect((await q.getJobSchedulers(0, -1)).map((j) => j.key)).toEqual(['tser-0123456789ab-99']);
   });
 
   it('outbox: a queued send of a row already sent is dropped; a pending row whose job failed for good is sent once', async () => {
