@@ -1,8 +1,8 @@
 /**
  * Start-up reconciliation of BullMQ with SQLite — what a restored backup (same database, same instance
- * id) finds in Redis: jobs of timers, messages and task series the backup does not have, a job due at another time
- * than its row, a send that failed for good while its row is still pending. Jobs of another database
- * are never touched.
+ * id) finds in Redis: jobs of timers, messages and task series the backup does not have, a job due at
+ * another time than its row, a send that failed for good while its row is still pending. Jobs of
+ * another database are never touched.
  */
 import { eq } from 'drizzle-orm';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';

@@ -40,9 +40,10 @@ export const outboundMessages = sqliteTable(
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /**
-     * When the last platform call for this message started; cleared when it is marked sent or failed.
-     * A `pending` row with it set after a crash was possibly delivered already (it is sent again:
-     * at-least-once for the message in flight).
+     * When the last platform call for this message started (kept afterwards: `sent_at − sending_at` is
+     * how long the successful call took). A `pending` row with it set had a call that did not complete
+     * — a crash, a timeout, a refusal — so it was possibly delivered already; it is sent again
+     * (at-least-once for the message in flight).
      */
     sendingAt: integer('sending_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
