@@ -19,7 +19,9 @@ import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timers.js';
 import { ReceiptPoller } from './jobs/receipts.js';
-import { openDb, type Db } from './db/client.js';
+import { instanceId, openDb, type Db } from './db/client.js';
+import { getDirective } from './db/queries/directives.js';
+import { checkRedisEviction } from './jobs/instance.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
 import { reportRoutes } from './http/reports.js';
@@ -117,7 +119,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const readReceipts = adapter.readReceipts?.bind(adapter);
   const receipts = readReceipts
     ? new ReceiptPoller({
-        connection: redis, prefix: config.QUEUE_PREFIX, log, offsetsMs: config.READ_RECEIPT_POLL,
+        connection: redis, prefix: config.QUEUE_PREFIX, instance: instanceId(db), log, offsetsMs: config.READ_RECEIPT_POLL,
+        isLive: ({ directiveId }) => getDirective(db, directiveId) !== undefined,
         poll: async ({ directiveId }) => {
           const r = await pollReadReceipts(deps, readReceipts, directiveId);
           log.debug({ directiveId, ...r }, 'read receipts polled');
@@ -142,10 +145,11 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     http, db, deps, inbox, outbox, timers, adapter, log,
     async start(opts = {}) {
+      await checkRedisEviction(redis, log);
       await adapter.start(async (msg) => inbox.accept(msg));
       await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
-      if (resumed) log.info({ resumed }, 'outbox: re-queued unsent messages');
+      if (resumed.pending) log.info({ resumed: resumed.pending }, 'outbox: re-queued unsent messages');
       await timers.start();
       await taskRecurrence.start();
       await digest.start();

@@ -1,6 +1,7 @@
 /**
  * Recurring special tasks (`/任务 … 每天18点`, `每周一9点`): a series in SQLite plus one BullMQ job
- * scheduler per series (`tser-<id>`, queue `task-series`, cron pattern in `TIMEZONE`).
+ * scheduler per series (`tser-<instance id>-<id>`, queue `task-series-<instance id>` — see
+ * src/jobs/instance.ts — cron pattern in `TIMEZONE`).
  *
  * Occurrences: the series opens its first occurrence when it is created, due at the next recurrence time
  * (e.g. `每天18点` at 09:30 → today 18:00). At each scheduler tick it opens the next occurrence, a new
@@ -16,7 +17,9 @@
  *
  * Ticks missed while Redis was down are not caught up: the series goes on at its next tick (one
  * occurrence per tick that happened). On start and whenever Redis reconnects, every active series'
- * scheduler is upserted again (idempotent: the next job id is `repeat:tser-<id>:<tick ms>`).
+ * scheduler is upserted again (idempotent: the next job id is `repeat:tser-<instance id>-<id>:<tick ms>`)
+ * and schedulers of this database with no active series (e.g. left by a newer copy of a restored
+ * backup) are removed.
  *
  * `TASK_RECUR_EVERY` (tests only) replaces every series' pattern with a fixed interval.
  */
@@ -26,11 +29,12 @@ import type { Logger } from 'pino';
 import type { CoreDeps } from '../src/core/command.js';
 import { nextRecurrence, type Recurrence } from '../src/core/deadline.js';
 import { Refusal } from '../src/core/errors.js';
-import { writeTx } from '../src/db/client.js';
+import { instanceId, writeTx } from '../src/db/client.js';
 import { audit } from '../src/db/queries/audit.js';
 import { getSeries, insertSeries, markSeriesSynced, unsyncedSeries, activeSeries } from '../src/db/queries/tasks.js';
 import type { TaskScope, TaskSeries } from '../src/db/schema/index.js';
 import { formatTaskNumber, issueTask, type IssueTaskResult } from './task.js';
+import { queueName } from '../src/jobs/instance.js';
 
 export const SERIES_SYNC = 'task.series-sync';
 const QUEUE = 'task-series';
@@ -105,16 +109,20 @@ export class TaskRecurrence {
   readonly queue: Queue;
   private worker: Worker | null = null;
   private reconciling: Promise<void> = Promise.resolve();
+  /** `tser-<instance id>-`: every scheduler id of this database starts with it. */
+  private readonly idPrefix: string;
 
   constructor(private readonly opts: TaskRecurrenceOptions) {
-    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    const instance = instanceId(opts.deps.db);
+    this.idPrefix = `tser-${instance}-`;
+    this.queue = new Queue(queueName(QUEUE, instance), { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'task-series queue error'));
   }
 
   /** Starts the worker and re-applies every active series' scheduler (idempotent). */
   async start(): Promise<void> {
     const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(QUEUE, (job) => this.process(job), { connection, prefix, concurrency: 1 });
+    this.worker = new Worker(this.queue.name, (job) => this.process(job), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'task-series worker error'));
     this.worker.on('failed', (job, err) => log.error({ series: job?.data?.seriesId, err: err.message }, 'task occurrence failed'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
@@ -122,10 +130,22 @@ export class TaskRecurrence {
     await this.reapplyAll();
   }
 
-  /** Re-applies every active series' scheduler (start-up, Redis back after losing keys) and pending changes. */
+  /**
+   * Re-applies every active series' scheduler (start-up, Redis back after losing keys) and pending
+   * changes, and removes this database's schedulers of series that are not active (listed before the
+   * series are read: a scheduler is only ever upserted after its series committed).
+   */
   private async reapplyAll(): Promise<void> {
-    for (const s of activeSeries(this.opts.deps.db)) await this.apply(s);
+    const schedulers = (await this.queue.getJobSchedulers(0, -1)).map((j) => j.key).filter((k) => k.startsWith(this.idPrefix));
+    const active = activeSeries(this.opts.deps.db);
+    const keep = new Set(active.map((s) => this.schedulerId(s.id)));
+    for (const key of schedulers) if (!keep.has(key)) await this.queue.removeJobScheduler(key);
+    for (const s of active) await this.apply(s);
     await this.reconcile();
+  }
+
+  private schedulerId(seriesId: number): string {
+    return `${this.idPrefix}${seriesId}`;
   }
 
   private onReady = () => void this.reapplyAll().catch((err) => this.opts.log.warn({ err: String(err) }, 'task-series: re-apply failed'));
@@ -146,7 +166,7 @@ export class TaskRecurrence {
   }
 
   private async apply(s: TaskSeries): Promise<void> {
-    const id = `tser-${s.id}`;
+    const id = this.schedulerId(s.id);
     if (s.status !== 'active') {
       await this.queue.removeJobScheduler(id);
       return;
@@ -187,7 +207,7 @@ export class TaskRecurrence {
       return r ? ('opened' as const) : ('repeat' as const);
     });
     if (opened === 'ended') {
-      await this.queue.removeJobScheduler(`tser-${job.data.seriesId}`);
+      await this.queue.removeJobScheduler(this.schedulerId(job.data.seriesId));
       return;
     }
     await deps.outbox.flush();

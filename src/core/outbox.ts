@@ -1,18 +1,26 @@
 /**
- * The outbox: every outbound message is stored in SQLite before it is queued in BullMQ; a worker sends
+ * The outbox: every outbound message is stored in SQLite before it is queued in BullMQ (queue
+ * `outbox-<instance id>`, job id `ob-<instance id>-<row id>`, see src/jobs/instance.ts); a worker sends
  * it through the platform port, at most `rate` messages per conversation; a restart re-queues what was
- * not sent.
+ * not sent and drops queued jobs of rows already sent or failed.
+ *
+ * Delivery is at-least-once for the message in flight: a row is stamped `sending_at` just before the
+ * platform call and marked `sent` the moment the call returns (nothing else is awaited in between), but
+ * a process killed after the platform took the message and before that write sends it again after the
+ * restart (neither DingTalk nor Slack accepts an idempotency key on sends). At most one message per
+ * worker slot (`OUTBOX_CONCURRENCY`) is exposed; docs/PRODUCT.md §5 gives the measured figure.
  */
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
+import { instanceId, type Db } from '../db/client.js';
 import { inboundMessages, outboundMessages, type OutboundRow } from '../db/schema/index.js';
 import type { Rate } from './duration.js';
 import type { OutboundAction, OutboundMessage } from './message.js';
-import { PlatformError, type PlatformAdapter } from '../platform/port.js';
+import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
+import { WAITING_STATES, listOwnJobs, queueName } from '../jobs/instance.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
 export interface NewOutbound {
@@ -63,22 +71,37 @@ end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + win - now + 1)
 `;
-const jobId = (id: number) => `ob-${id}`;
+
+/** What {@link Outbox.resume} did. */
+export interface OutboxResume {
+  /** Pending messages (all queued). */
+  pending: number;
+  /** Pending messages with a platform call that did not complete (a crash, a timeout, a refusal): possibly delivered, sent again. */
+  possiblySent: number;
+  /** Queued jobs removed: their row was already sent or failed, or is unknown to this database. */
+  removed: number;
+  /** Jobs of pending rows that had failed for good without the row being marked (e.g. stalled by crashes): queued again. */
+  requeued: number;
+}
 
 export class Outbox {
   readonly queue: Queue;
   private worker: Worker | null = null;
   /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
   private unflushed: number[] = [];
+  /** `ob-<instance id>-`: every job id of this database's outbox starts with it. */
+  private readonly idPrefix: string;
   /** Redis came back (it may have come back empty): re-queue every unsent message. */
   private onReady = () =>
-    void this.resume().then(
+    void this.requeuePending().then(
       (n) => n && this.opts.log.info({ requeued: n }, 'outbox: Redis back, re-queued unsent messages'),
       (err) => this.opts.log.warn({ err: String(err) }, 'outbox: re-queue after reconnect failed'),
     );
 
   constructor(private readonly opts: OutboxOptions) {
-    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    const instance = instanceId(opts.db);
+    this.idPrefix = `ob-${instance}-`;
+    this.queue = new Queue(queueName(QUEUE, instance), { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'outbox queue error'));
   }
 
@@ -115,16 +138,57 @@ export class Outbox {
     await this.enqueue(ids);
   }
 
-  /** Re-queues every pending message (start-up recovery). @returns how many were pending. */
-  async resume(): Promise<number> {
-    const rows = this.opts.db
-      .select({ id: outboundMessages.id })
+  /**
+   * Queues every pending message again (Redis came back, possibly empty). Jobs still held are left as
+   * they are (BullMQ ignores a re-added id). @returns how many messages are pending.
+   */
+  async requeuePending(): Promise<number> {
+    const rows = this.opts.db.select({ id: outboundMessages.id }).from(outboundMessages).where(eq(outboundMessages.status, 'pending')).orderBy(outboundMessages.id).all();
+    await this.enqueue(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  /**
+   * Start-up recovery, reconciling BullMQ with SQLite: removes this database's queued (waiting, delayed,
+   * failed) send jobs whose row is sent, failed or missing — e.g. left by a newer copy of a restored
+   * backup — takes back failed jobs of rows still pending, and queues every pending message. Running
+   * jobs (another process on this database, or a crashed one's until its lock expires) are left alone.
+   * Warns when messages were possibly delivered already (their last call started but never finished).
+   */
+  async resume(): Promise<OutboxResume> {
+    const { db, log } = this.opts;
+    const jobs = await listOwnJobs<{ outboxId: number }>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed']);
+    // rows are read after the jobs are listed: a job is only ever added after its row committed
+    const rows = db
+      .select({ id: outboundMessages.id, status: outboundMessages.status, sendingAt: outboundMessages.sendingAt })
       .from(outboundMessages)
       .where(eq(outboundMessages.status, 'pending'))
       .orderBy(outboundMessages.id)
       .all();
+    const pending = new Set(rows.map((r) => r.id));
+    let removed = 0;
+    let requeued = 0;
+    for (const job of jobs) {
+      const live = pending.has(job.data?.outboxId) && job.id === this.jobId(job.data.outboxId);
+      if (live && job.state !== 'failed') continue;
+      if ((await this.queue.remove(job.id)) !== 1) continue;
+      if (live) requeued++;
+      else removed++;
+    }
     await this.enqueue(rows.map((r) => r.id));
-    return rows.length;
+    const possiblySent = rows.filter((r) => r.sendingAt).map((r) => r.id);
+    if (removed || requeued) log.info({ removed, requeued }, 'outbox: reconciled queued jobs with the database');
+    if (possiblySent.length) {
+      log.warn(
+        { outboxIds: possiblySent.slice(0, 50), count: possiblySent.length },
+        'outbox: unsent messages had a send attempt that did not complete (a crash, a timeout or a refusal); they are sent again, and any the platform had already taken will show twice',
+      );
+    }
+    return { pending: rows.length, possiblySent: possiblySent.length, removed, requeued };
+  }
+
+  private jobId(outboxId: number): string {
+    return `${this.idPrefix}${outboxId}`;
   }
 
   private async enqueue(ids: number[]): Promise<void> {
@@ -134,7 +198,7 @@ export class Outbox {
           name: 'send',
           data: { outboxId: id },
           opts: {
-            jobId: jobId(id),
+            jobId: this.jobId(id),
             attempts: 12,
             backoff: { type: 'exponential', delay: 1000 },
             removeOnComplete: true,
@@ -148,13 +212,15 @@ export class Outbox {
   /** Starts the send worker for `adapter`; resolves when it is connected. Whenever Redis reconnects, unsent messages are re-queued. */
   async startWorker(adapter: PlatformAdapter): Promise<void> {
     const { connection, prefix, concurrency, log } = this.opts;
-    this.worker = new Worker(QUEUE, (job, token) => this.process(adapter, job, token), {
+    this.worker = new Worker(this.queue.name, (job, token) => this.process(adapter, job, token), {
       connection,
       prefix,
       concurrency,
       // a crashed process's in-flight sends come back within ~15 s
       lockDuration: 10_000,
       stalledInterval: 5_000,
+      // a send caught by several crashes in a row is still sent, not failed as "stalled too often"
+      maxStalledCount: 5,
     });
     this.worker.on('failed', (job, err) => {
       if (!job) return;
@@ -178,14 +244,14 @@ export class Outbox {
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
-    db.update(outboundMessages).set({ attempts: row.attempts + 1 }).where(eq(outboundMessages.id, row.id)).run();
+    const msg = this.toMessage(row);
+    // from here until `sent` is written, a crash means the message may go out twice: keep it short
+    db.update(outboundMessages).set({ attempts: row.attempts + 1, sendingAt: new Date() }).where(eq(outboundMessages.id, row.id)).run();
+    let receipt: SendReceipt;
     try {
-      const receipt = await adapter.send(this.toMessage(row)).finally(() => this.slotUsedAt(row.conversationId, slot));
-      db.update(outboundMessages)
-        .set({ status: 'sent', sentAt: new Date(), platformRef: receipt.platformRef ?? null, error: null })
-        .where(and(eq(outboundMessages.id, row.id), eq(outboundMessages.status, 'pending')))
-        .run();
+      receipt = await adapter.send(msg);
     } catch (err) {
+      await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
         this.markFailed(row.id, err.message);
         this.opts.log.error({ outboxId: row.id, conversationId: row.conversationId, err: err.message }, 'send failed permanently');
@@ -197,6 +263,12 @@ export class Outbox {
       }
       throw err;
     }
+    // at once, before anything else is awaited
+    db.update(outboundMessages)
+      .set({ status: 'sent', sentAt: new Date(), platformRef: receipt.platformRef ?? null, error: null })
+      .where(and(eq(outboundMessages.id, row.id), eq(outboundMessages.status, 'pending')))
+      .run();
+    await this.slotUsedAt(row.conversationId, slot);
   }
 
   /**

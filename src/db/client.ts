@@ -1,7 +1,9 @@
 /**
- * SQLite through drizzle + better-sqlite3: open (WAL, busy_timeout), migrate at start, close.
+ * SQLite through drizzle + better-sqlite3: open (WAL, busy_timeout), migrate at start, give the
+ * database its instance id, close.
  */
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
@@ -29,7 +31,21 @@ export function openDb(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  // the first open makes the id; a second process opening the same new file keeps the first one's
+  db.insert(schema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing().run();
   return db;
+}
+
+/**
+ * This database's instance id (random lowercase hex, 12 characters), made when the database was
+ * created and kept for its life — a copy or a restored backup has the same id. BullMQ queue names and
+ * job ids carry it (see src/jobs/instance.ts).
+ * @throws Error when the `instance` row is missing (a database not opened with {@link openDb}).
+ */
+export function instanceId(db: Db): string {
+  const row = db.select({ id: schema.instance.instanceId }).from(schema.instance).get();
+  if (!row) throw new Error('database has no instance id: open it with openDb()');
+  return row.id;
 }
 
 /** Runs `fn` in an IMMEDIATE transaction (takes the write lock at once, so concurrent writers queue). */

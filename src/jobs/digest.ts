@@ -2,19 +2,23 @@
  * The daily digest (每日汇总, PRODUCT.md §2.4): a BullMQ job scheduler on the `reports` queue fires at
  * `DAILY_REPORT_AT` in `TIMEZONE` (or at `DAILY_REPORT_CRON` when set); the worker stores the county's
  * figures for the day through the outbox with key `digest-YYYY-MM-DD` in the command group — so the
- * digest is posted once a day even when two workers run the scheduler or it fires twice.
+ * digest is posted once a day even when two workers run the scheduler or it fires twice. Queue
+ * `reports-<instance id>` and scheduler `daily-digest-<instance id>` (see ./instance.ts): each
+ * database on a shared `QUEUE_PREFIX` gets its own digest.
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/command.js';
-import { writeTx } from '../db/client.js';
+import { instanceId, writeTx } from '../db/client.js';
 import { countyUnit, groupOfUnit } from '../db/queries/roster.js';
 import { digestText } from '../../workflows/response-rate-text.js';
 import { dayOf, namedPeriod } from '../../workflows/report-period.js';
+import { queueName } from './instance.js';
 
+/** The queue's base name; the queue is `reports-<instance id>`. */
 export const REPORTS_QUEUE = 'reports';
-/** The job scheduler's id (one per queue prefix). */
+/** The job scheduler id's base; the scheduler is `daily-digest-<instance id>` (one per database). */
 export const DIGEST_SCHEDULER_ID = 'daily-digest';
 
 /** The cron pattern of the digest: `DAILY_REPORT_CRON`, else `M H * * *` from `DAILY_REPORT_AT`. */
@@ -27,21 +31,23 @@ export function digestPattern(config: CoreDeps['config']): string {
 export class DailyDigest {
   readonly queue: Queue;
   private worker: Worker | null = null;
+  private readonly instance: string;
 
   constructor(private readonly opts: { deps: CoreDeps; connection: Redis; prefix: string; log: Logger }) {
-    this.queue = new Queue(REPORTS_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.instance = instanceId(opts.deps.db);
+    this.queue = new Queue(queueName(REPORTS_QUEUE, this.instance), { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'reports queue error'));
   }
 
-  /** Upserts the job scheduler (same id everywhere, so two processes keep one) and starts the worker. */
+  /** Upserts the job scheduler (same id in every process on this database, so they keep one) and starts the worker. */
   async start(): Promise<void> {
     const { deps, connection, prefix, log } = this.opts;
     await this.queue.upsertJobScheduler(
-      DIGEST_SCHEDULER_ID,
+      `${DIGEST_SCHEDULER_ID}-${this.instance}`,
       { pattern: digestPattern(deps.config), tz: deps.config.TIMEZONE },
       { name: 'digest', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 5, backoff: { type: 'exponential', delay: 2000 } } },
     );
-    this.worker = new Worker(REPORTS_QUEUE, async () => this.post(), { connection, prefix, concurrency: 1 });
+    this.worker = new Worker(this.queue.name, async () => this.post(), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
     this.worker.on('failed', (_job, err) => log.error({ err: err.message }, 'daily digest failed'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up

@@ -3,13 +3,17 @@
  * directive's relays, a few times after it goes out (`READ_RECEIPT_POLL`, e.g. `2m,10m,30m,2h`).
  * Only started when the platform reports reads (DingTalk); the core sees {@link ReceiptPolls} only.
  *
- * Job ids are domain keys — `receipts-<key>-<n>` for the n-th offset (e.g. `receipts-dir-17-1`) — and
- * completed jobs are kept for a day, so planning the same polls again (a restart re-planning recent
- * directives) adds nothing. A poll is idempotent (readers are recorded once), so a repeat is harmless.
+ * Queue `receipts-<instance id>`; job ids are domain keys — `receipts-<instance id>-<key>-<n>` for the
+ * n-th offset (e.g. `receipts-3f9a1c2b7d40-dir-17-1`, see ./instance.ts) — and completed jobs are kept
+ * for a day, so planning the same polls again (a restart re-planning recent directives) adds nothing.
+ * A poll is idempotent (readers are recorded once), so a repeat is harmless. On start, polls of
+ * directives this database does not know (left by a newer copy of a restored backup) are removed, so
+ * the directive that now gets that number is polled.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { WAITING_STATES, listOwnJobs, queueName } from './instance.js';
 
 /** What a poll job carries: ids only. */
 export interface ReceiptPollData {
@@ -31,6 +35,10 @@ export interface ReceiptPolls {
 export interface ReceiptPollerOptions {
   connection: Redis;
   prefix: string;
+  /** This database's instance id (`instanceId(db)`): in the queue name and every job id. */
+  instance: string;
+  /** Whether a poll's directive exists in this database; polls of unknown directives are removed on start. */
+  isLive: (data: ReceiptPollData) => boolean;
   log: Logger;
   /** Offsets (ms) after issue at which to poll. */
   offsetsMs: number[];
@@ -46,9 +54,11 @@ export class ReceiptPoller implements ReceiptPolls {
   readonly queue: Queue;
   private worker: Worker | null = null;
   private planned: { key: string; directiveId: number; from: Date }[] = [];
+  private readonly idPrefix: string;
 
   constructor(private readonly opts: ReceiptPollerOptions) {
-    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.idPrefix = `receipts-${opts.instance}-`;
+    this.queue = new Queue(queueName(QUEUE, opts.instance), { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'receipts queue error'));
   }
 
@@ -68,7 +78,7 @@ export class ReceiptPoller implements ReceiptPolls {
           name: 'poll',
           data: { directiveId: p.directiveId } satisfies ReceiptPollData,
           opts: {
-            jobId: `receipts-${p.key}-${i + 1}`,
+            jobId: `${this.idPrefix}${p.key}-${i + 1}`,
             delay: Math.max(0, p.from.getTime() + offset - now),
             attempts: 4,
             backoff: { type: 'exponential', delay: 5000 },
@@ -80,10 +90,26 @@ export class ReceiptPoller implements ReceiptPolls {
     );
   }
 
-  /** Starts the worker (one poll at a time: polls share the platform's API rate with sends). */
+  /**
+   * Removes this database's poll jobs (queued, failed or kept as completed) whose directive it does not
+   * know. @returns how many were removed.
+   */
+  async reconcile(): Promise<number> {
+    const jobs = await listOwnJobs<ReceiptPollData>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed', 'completed']);
+    let removed = 0;
+    for (const job of jobs) {
+      if (job.data && this.opts.isLive(job.data)) continue;
+      removed += (await this.queue.remove(job.id)) === 1 ? 1 : 0;
+    }
+    if (removed) this.opts.log.info({ removed }, 'read-receipt polls: removed polls of directives this database does not know');
+    return removed;
+  }
+
+  /** Starts the worker (one poll at a time: polls share the platform's API rate with sends) after {@link reconcile}. */
   async start(): Promise<void> {
     const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(QUEUE, (job: Job<ReceiptPollData>) => this.opts.poll(job.data), { connection, prefix, concurrency: 1, lockDuration: 60_000 });
+    await this.reconcile();
+    this.worker = new Worker(this.queue.name, (job: Job<ReceiptPollData>) => this.opts.poll(job.data), { connection, prefix, concurrency: 1, lockDuration: 60_000 });
     this.worker.on('failed', (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'read-receipt poll failed'));
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'receipts worker error'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up

@@ -1,20 +1,25 @@
 /**
  * Timers: reminders, escalations and SLA checks that must fire once — never twice, never lost.
  *
- * SQLite's `timers` table is the truth; BullMQ delayed jobs (id `tm-<timer id>-v<version>`) only wake
- * them. A handler runs inside a write transaction that first checks the timer is still pending at the
- * same version and marks it done, so two workers, a restart or a stale job can never fire it twice.
- * On start and whenever Redis comes back, every pending timer is re-queued (BullMQ ignores ids it
- * already holds), so a timer due while Redis was down fires when it is back, marked late.
+ * SQLite's `timers` table is the truth; BullMQ delayed jobs only wake them: queue
+ * `timers-<instance id>`, job id `tm-<instance id>-<timer id>-v<version>` (see ./instance.ts), so a
+ * second database on the same `QUEUE_PREFIX` never collides with this one's timers. A handler runs
+ * inside a write transaction that first checks the timer is still pending at the same version and marks
+ * it done, so two workers, a restart or a stale job can never fire it twice.
+ * On start and whenever Redis comes back, BullMQ is reconciled with SQLite ({@link Timers.resync}): a
+ * job with no pending row at its version is removed, a job due at another time than its row is
+ * replaced, and every pending timer is queued (BullMQ ignores ids it already holds) — so a timer due
+ * while Redis was down fires when it is back, marked late, and a restored backup fires on its own times.
  * Non-urgent timers falling in quiet hours are delayed until the quiet hours end.
  */
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { and, eq, like } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { writeTx, type Db } from '../db/client.js';
+import { instanceId, writeTx, type Db } from '../db/client.js';
 import { timers, type TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../core/quiet.js';
+import { WAITING_STATES, listOwnJobs, queueName } from './instance.js';
 
 /** A timer handler: runs synchronously inside the write transaction that marks the timer done. */
 export type TimerHandler = (db: Db, timer: TimerRow, fired: { at: Date; late: boolean }) => void;
@@ -34,7 +39,18 @@ export interface TimersOptions {
 /** Fired this long (ms) after due counts as late. */
 export const LATE_AFTER_MS = 60_000;
 const QUEUE = 'timers';
-const jobId = (t: Pick<TimerRow, 'id' | 'version'>) => `tm-${t.id}-v${t.version}`;
+/** A queued job due this far (ms) from when its row says is left alone by reconciliation. */
+const DUE_TOLERANCE_MS = 1000;
+
+/** What {@link Timers.resync} did. */
+export interface TimerResync {
+  /** Pending timers (all queued). */
+  pending: number;
+  /** Jobs removed: no pending row at their version (fired, cancelled, moved, or unknown to this database). */
+  removed: number;
+  /** Jobs replaced: due at another time than their row (e.g. left by a newer copy of a restored backup), or failed for good. */
+  replaced: number;
+}
 
 /** Checks a timer id: BullMQ job ids may not contain `:`; we allow letters, digits, `-` and `_`. @throws Error on a bad id. */
 function checkId(id: string): void {
@@ -47,9 +63,14 @@ export class Timers {
   private handlers = new Map<string, TimerHandler>();
   private unflushed: TimerRow[] = [];
   private onReady = () => void this.resync().catch((err) => this.opts.log.warn({ err: String(err) }, 'timers: resync failed'));
+  /** This database's instance id; in the queue name and every job id. */
+  private readonly instance: string;
+  private readonly idPrefix: string;
 
   constructor(private readonly opts: TimersOptions) {
-    this.queue = new Queue(QUEUE, { connection: opts.connection, prefix: opts.prefix });
+    this.instance = instanceId(opts.db);
+    this.idPrefix = `tm-${this.instance}-`;
+    this.queue = new Queue(queueName(QUEUE, this.instance), { connection: opts.connection, prefix: opts.prefix });
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'timers queue error'));
   }
 
@@ -103,11 +124,48 @@ export class Timers {
     await this.enqueue(rows);
   }
 
-  /** Re-queues every pending timer (start-up, Redis back). @returns how many are pending. */
-  async resync(): Promise<number> {
+  private jobId(t: Pick<TimerRow, 'id' | 'version'>): string {
+    return `${this.idPrefix}${t.id}-v${t.version}`;
+  }
+
+  /**
+   * Reconciles BullMQ with SQLite (start-up, Redis back): among this database's waiting, delayed and
+   * failed timer jobs, removes those with no pending row at their version and replaces those due at
+   * another time than their row says (more than 1 s off; a non-urgent timer held for quiet hours
+   * counts as due when they end), then queues every pending timer. Running jobs are left alone, and so
+   * are other databases' jobs. Safe while other processes on the same database run: jobs are listed
+   * before rows are read, and a job is only ever added after its row committed.
+   */
+  async resync(): Promise<TimerResync> {
+    const now = Date.now();
+    const jobs = await listOwnJobs<{ timerId: string; version: number }>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed']);
     const rows = this.opts.db.select().from(timers).where(eq(timers.status, 'pending')).all();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    let removed = 0;
+    let replaced = 0;
+    for (const job of jobs) {
+      const row = byId.get(job.data?.timerId);
+      const live = row && row.version === job.data.version && row.kind === job.name && job.id === this.jobId(row);
+      if (live && job.state !== 'failed' && this.onTime(job.dueAt ?? now, this.wakeAt(row, now), now)) continue;
+      if ((await this.queue.remove(job.id)) !== 1) continue; // it started running meanwhile
+      if (live) replaced++;
+      else removed++;
+    }
+    if (removed || replaced) this.opts.log.info({ removed, replaced }, 'timers: reconciled queued jobs with the database');
     await this.enqueue(rows);
-    return rows.length;
+    return { pending: rows.length, removed, replaced };
+  }
+
+  /** Whether a job due at `due` wakes its timer on time: at `target`, or (target already past) by now. */
+  private onTime(due: number, target: number, now: number): boolean {
+    return target <= now ? due <= now + DUE_TOLERANCE_MS : Math.abs(due - target) <= DUE_TOLERANCE_MS;
+  }
+
+  /** When the job of pending timer `t` should wake (epoch ms), seen at `now`: its due time, or the end of quiet hours for a non-urgent one already due. */
+  private wakeAt(t: TimerRow, now: number): number {
+    const due = t.dueAt.getTime();
+    if (due > now || t.urgent) return due;
+    return quietUntil(new Date(now), this.opts.quietHours, this.opts.timeZone)?.getTime() ?? now;
   }
 
   private async enqueue(rows: TimerRow[]): Promise<void> {
@@ -117,7 +175,7 @@ export class Timers {
         rows.slice(i, i + 500).map((t) => ({
           name: t.kind,
           data: { timerId: t.id, version: t.version },
-          opts: { jobId: jobId(t), delay: Math.max(0, t.dueAt.getTime() - now), attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+          opts: { jobId: this.jobId(t), delay: Math.max(0, t.dueAt.getTime() - now), attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
         })),
       );
     }
@@ -126,7 +184,7 @@ export class Timers {
   /** Starts the worker and re-queues pending timers; re-queues again whenever Redis reconnects. */
   async start(concurrency = 4): Promise<void> {
     const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000 });
+    this.worker = new Worker(this.queue.name, (job, token) => this.process(job, token), { connection, prefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'timers worker error'));
     this.worker.on('failed', (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up

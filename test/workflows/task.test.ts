@@ -2,6 +2,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoDayIn, yearIn } from '../../src/core/time.js';
+import { instanceId } from '../../src/db/client.js';
+import { queueName } from '../../src/jobs/instance.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 
@@ -325,7 +327,7 @@ describe('recurring tasks', () => {
     expect(reply).toContain('（每周一 09:00）');
     expect(reply).toMatch(/截止 \d{4}年\d{1,2}月\d{1,2}日 09:00（周一）/);
     const connection = new Redis(app.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const q = new Queue('task-series', { connection, prefix: app.config.QUEUE_PREFIX });
+    const q = new Queue(queueName('task-series', instanceId(app.db)), { connection, prefix: app.config.QUEUE_PREFIX });
     try {
       let schedulers = await q.getJobSchedulers();
       for (let i = 0; i < 50 && schedulers.length === 0; i++) {

@@ -6,3 +6,4 @@ export * from './timers.js';
 export * from './leads.js';
 export * from './tasks.js';
 export * from './receipts.js';
+export * from './instance.js';

@@ -39,6 +39,13 @@ export const outboundMessages = sqliteTable(
     replyToInboundId: integer('reply_to_inbound_id'),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * When the last platform call for this message started (kept afterwards: `sent_at − sending_at` is
+     * how long the successful call took). A `pending` row with it set had a call that did not complete
+     * — a crash, a timeout, a refusal — so it was possibly delivered already; it is sent again
+     * (at-least-once for the message in flight).
+     */
+    sendingAt: integer('sending_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     /** Conversation told when this message fails for good (the issuer's group of a relay). */
