@@ -32,6 +32,8 @@ export class DailyDigest {
   readonly queue: Queue;
   private worker: Worker | null = null;
   private readonly instance: string;
+  /** Redis came back (possibly empty, without the scheduler): put the scheduler back. */
+  private onReady = () => void this.ensureScheduler().catch((err) => this.opts.log.warn({ err: String(err) }, 'daily digest: could not restore the scheduler'));
 
   constructor(private readonly opts: { deps: CoreDeps; connection: Redis; prefix: string; log: Logger }) {
     this.instance = instanceId(opts.deps.db);
@@ -39,18 +41,25 @@ export class DailyDigest {
     this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'reports queue error'));
   }
 
-  /** Upserts the job scheduler (same id in every process on this database, so they keep one) and starts the worker. */
-  async start(): Promise<void> {
-    const { deps, connection, prefix, log } = this.opts;
+  /** Upserts the job scheduler (same id in every process on this database, so they keep one). */
+  private async ensureScheduler(): Promise<void> {
+    const { deps } = this.opts;
     await this.queue.upsertJobScheduler(
       `${DIGEST_SCHEDULER_ID}-${this.instance}`,
       { pattern: digestPattern(deps.config), tz: deps.config.TIMEZONE },
       { name: 'digest', data: {}, opts: { removeOnComplete: true, removeOnFail: 100, attempts: 5, backoff: { type: 'exponential', delay: 2000 } } },
     );
+  }
+
+  /** Upserts the job scheduler and starts the worker; the scheduler is upserted again whenever Redis reconnects. */
+  async start(): Promise<void> {
+    const { connection, prefix, log } = this.opts;
+    await this.ensureScheduler();
     this.worker = new Worker(this.queue.name, async () => this.post(), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'reports worker error'));
     this.worker.on('failed', (_job, err) => log.error({ err: err.message }, 'daily digest failed'));
     await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
+    connection.on('ready', this.onReady);
   }
 
   /**
@@ -75,6 +84,7 @@ export class DailyDigest {
 
   /** Stops the worker (a digest in progress finishes) and closes the queue; the scheduler stays in Redis. */
   async close(): Promise<void> {
+    this.opts.connection.off('ready', this.onReady);
     await this.worker?.close();
     await this.queue.close();
   }
