@@ -12,6 +12,7 @@ export default defineCommand<ChangeArgs>({
   summary: '更正指挥部令或通告：原编号下发到原范围，需重新确认',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
+  verbatim: true,
   parse: (args) => parseChangeArgs(args, true),
   run(ctx, input) {
     const d = resolveForChange(ctx.deps, input.ref, '更正');

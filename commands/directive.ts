@@ -9,6 +9,7 @@ export default defineCommand<IssueArgs>({
   summary: '发布指挥部令，自动编号并下发到范围内的乡镇指挥室和网格群（默认全县）',
   allow: ISSUER_ROLES,
   where: ['county'],
+  verbatim: true,
   parse: parseIssueArgs,
   run: (ctx, input) => issueAndConfirm(ctx, 'directive', input),
 });

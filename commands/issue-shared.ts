@@ -12,6 +12,7 @@ import type { CommandContext } from '../src/core/command.js';
 import { parseDuration } from '../src/core/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import type { Reply } from '../src/core/message.js';
+import { foldWidth } from '../src/core/router.js';
 import type { DirectiveKind } from '../src/db/schema/index.js';
 import { formatNumber, issue } from '../workflows/directive.js';
 import { refWord } from '../workflows/directive-ladder.js';
@@ -51,7 +52,19 @@ export function parseWindow(text: string): number | null {
 }
 
 /**
- * Parses the body of `/令` or `/通告` and its fields.
+ * `text` without `text.slice(start, end)` (a field): the spaces on both sides of it become one space, or
+ * none at a line's start or end, so the words around it stay as typed.
+ */
+function cut(text: string, start: number, end: number): string {
+  const before = text.slice(0, start).replace(/[ \t\u3000]+$/, '');
+  const after = text.slice(end).replace(/^[ \t\u3000]+/, '');
+  return before && after && !before.endsWith('\n') && !after.startsWith('\n') ? `${before} ${after}` : before + after;
+}
+
+/**
+ * Parses the body of `/令` or `/通告` and its fields, from the text as typed (`verbatim`): the labels
+ * (`范围`, `时限`, `回执`, `紧急`) are read with either colon and their values width-folded, and the rest —
+ * the body — is kept character for character (full-width `：`, digits and spacing included).
  * @throws UsageError when the text is empty, has no letter or digit or is too long ({@link MAX_CHARS}),
  *   `范围:` is empty, or `时限:` is not a duration or longer than {@link MAX_ACK_WINDOW_MS}.
  */
@@ -61,32 +74,35 @@ export function parseIssueArgs(args: string): IssueArgs {
   let urgent = false;
   let scope: string[] | undefined;
   let ackWindowMs: number | undefined;
-  let rest = args.replace(/回执\s*[:：]\s*(否|不需要|无|no)\s*/i, () => {
+  let rest = args;
+  const receipt = /回执\s*[:：]\s*(否|不需要|无|no)/i.exec(rest);
+  if (receipt) {
     ackRequired = false;
-    return '';
-  });
-  rest = rest.replace(/紧急\s*[:：]\s*(是|yes|1)\s*/i, () => {
+    rest = cut(rest, receipt.index, receipt.index + receipt[0].length);
+  }
+  const urgentField = /紧急\s*[:：]\s*(是|yes|1)/i.exec(rest);
+  if (urgentField) {
     urgent = true;
-    return '';
-  });
+    rest = cut(rest, urgentField.index, urgentField.index + urgentField[0].length);
+  }
   if (/^\s*(【紧急】|紧急\s)/.test(rest)) urgent = true;
   if (/^\s*紧急\s/.test(rest)) rest = rest.replace(/^\s*紧急\s+/, '');
   const deadline = DEADLINE_RE.exec(rest);
   if (deadline) {
-    const ms = parseWindow(deadline[1]!);
+    const ms = parseWindow(foldWidth(deadline[1]!));
     if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]!.slice(0, 24)}」看不懂，请写如 时限:30分钟`);
     if (ms > MAX_ACK_WINDOW_MS) throw new UsageError('时限太长（最多7天）');
     ackWindowMs = ms;
-    rest = rest.replace(deadline[0], ' ');
+    rest = cut(rest, deadline.index, deadline.index + deadline[0].length);
   }
   const sc = SCOPE_RE.exec(rest);
   if (sc) {
-    scope = splitScope(sc[1]!);
-    rest = rest.replace(sc[0], ' ');
+    scope = splitScope(foldWidth(sc[1]!));
+    rest = cut(rest, sc.index, sc.index + sc[0].length);
   } else if (/范围\s*[:：]/.test(rest)) {
     throw new UsageError('范围为空，请写如 范围:清溪街道、红色网格');
   }
-  const text = requireText(rest.replace(/[ \t]{2,}/g, ' ').replace(/ *\n */g, '\n'), '内容', MAX_CHARS.directive);
+  const text = requireText(rest, '内容', MAX_CHARS.directive);
   return { text, ackRequired, urgent, ...(scope ? { scope } : {}), ...(ackWindowMs ? { ackWindowMs } : {}) };
 }
 

@@ -10,6 +10,7 @@ export default defineCommand<IssueArgs>({
   summary: '发布通告（单独编号）；乡镇干部可在本乡镇指挥室向本乡镇发布；加「回执:否」则无需回复收到',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
+  verbatim: true,
   parse: parseIssueArgs,
   run(ctx, input) {
     if (ctx.tier === 'county') {

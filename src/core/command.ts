@@ -68,6 +68,12 @@ export interface CommandDef<I = unknown> {
    */
   reads?: ReadsByTier;
   /**
+   * If true, `parse` gets the text after the command word as typed (only control characters and a leading
+   * @-mention dropped, see `clean` in router.ts), not width-folded: for texts relayed verbatim (a directive's
+   * body). Such a `parse` reads its own field labels and numbers leniently (`：` and `:`, full-width digits).
+   */
+  verbatim?: boolean;
+  /**
    * Parses the text after the command word. Pure.
    * @throws UsageError with a short reason in Chinese.
    */

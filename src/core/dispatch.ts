@@ -34,7 +34,8 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
     const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
     if (refusal) return { text: refusal };
     try {
-      return command.run(ctx, command.parse(r.kind === 'command' ? r.args : ''));
+      const args = r.kind !== 'command' ? '' : command.verbatim ? r.rawArgs : r.args;
+      return command.run(ctx, command.parse(args));
     } catch (err) {
       if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
       if (err instanceof GridrelayError) return { text: err.message };

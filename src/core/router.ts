@@ -11,16 +11,29 @@ export const ACK_WORDS = [
 ];
 
 /**
- * Normalises full-width forms people type on phones: ／ → /, ： → :, full-width digits and space; drops
- * control characters (but tab and line breaks) and bidirectional overrides, which only garble what is relayed.
+ * Drops what only garbles a message: control characters (but tab and line breaks), bidirectional
+ * overrides, and a leading @-mention of the bot; trims. Keeps every other character as typed.
  */
-export function normalise(text: string): string {
+export function clean(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')
-    .replace(/[\uFF01-\uFF5E]/g, (c) => (c === '：' || c === '／' || /[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
-    .replace(/\u3000/g, ' ')
     .replace(/^\s*@\S+\s+/, '')
     .trim();
+}
+
+/**
+ * Folds the full-width forms people type on phones, one character for one (so offsets stay the same):
+ * ／ → /, ： → :, full-width digits and Latin letters, ideographic space → space.
+ */
+export function foldWidth(text: string): string {
+  return text
+    .replace(/[\uFF01-\uFF5E]/g, (c) => (c === '：' || c === '／' || /[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
+    .replace(/\u3000/g, ' ');
+}
+
+/** {@link clean} then {@link foldWidth}: the text as commands and acknowledgements are matched. */
+export function normalise(text: string): string {
+  return foldWidth(clean(text));
 }
 
 /** The comparable key of a plain acknowledgement: lower case, no punctuation, spaces or emoji variation. */
@@ -48,7 +61,8 @@ export function isPlainAck(text: string): boolean {
 }
 
 export type Route<C extends CommandDef<any> = CommandDef<any>> =
-  | { kind: 'command'; command: C; word: string; args: string }
+  /** `args`: the text after the command word, width-folded; `rawArgs`: the same as typed (see {@link clean}). */
+  | { kind: 'command'; command: C; word: string; args: string; rawArgs: string }
   | { kind: 'plain-ack'; words: string }
   | { kind: 'unknown-command'; word: string }
   | { kind: 'chatter' };
@@ -59,7 +73,8 @@ export function createRouter<C extends CommandDef<any>>(commands: readonly C[]):
     .flatMap((command) => command.words.map((word) => ({ word: word.toLowerCase(), command })))
     .sort((a, b) => b.word.length - a.word.length);
   return (raw) => {
-    const text = normalise(raw);
+    const cleaned = clean(raw);
+    const text = foldWidth(cleaned);
     if (text.startsWith('/')) {
       const lower = text.toLowerCase();
       for (const { word, command } of table) {
@@ -67,13 +82,13 @@ export function createRouter<C extends CommandDef<any>>(commands: readonly C[]):
         const next = text.charAt(word.length);
         // an ASCII word needs a boundary (/ack vs /acknowledge); a Chinese one may run into its text
         if (/[a-z]$/.test(word) && /[a-z0-9]/i.test(next)) continue;
-        return { kind: 'command', command, word: text.slice(0, word.length), args: text.slice(word.length).trim() };
+        return { kind: 'command', command, word: text.slice(0, word.length), args: text.slice(word.length).trim(), rawArgs: cleaned.slice(word.length).trim() };
       }
       return { kind: 'unknown-command', word: text.split(/\s/)[0]! };
     }
     if (isPlainAck(text)) return { kind: 'plain-ack', words: text };
     const help = commands.find((c) => c.name === 'help');
-    if (help && /^(帮助|help|\?|？)$/i.test(text)) return { kind: 'command', command: help, word: text, args: '' };
+    if (help && /^(帮助|help|\?|？)$/i.test(text)) return { kind: 'command', command: help, word: text, args: '', rawArgs: '' };
     return { kind: 'chatter' };
   };
 }

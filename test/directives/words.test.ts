@@ -1,0 +1,55 @@
+/**
+ * Words that must not change, and answers that say the real reason (issue 11 §4), on the fixture county:
+ * the body relayed as typed, township notices in their own series, 范围 read alike by /令 /通告 /任务,
+ * refusals naming the township, a short /帮助, /进度 of a notice without receipt, no long echoes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { ask, county, waitFor } from '../helpers/console.js';
+import { parseChangeArgs } from '../../commands/change-shared.js';
+import { parseIssueArgs } from '../../commands/issue-shared.js';
+
+const c = county();
+const tid = (name: string) => c.townships.find((t) => t.name === name)!.unit_id!;
+const gridsOf = (townshipId: string) => c.grids.filter((g) => c.units.find((v) => v.unit_id === g.parent_id)!.parent_id === townshipId);
+/** Grids whose name no other grid has. */
+const unique = (grids: Record<string, string>[]) => grids.filter((g) => c.grids.filter((o) => o.name === g.name).length === 1);
+
+describe('reading /令 /通告 /更正 as typed', () => {
+  it('keeps the body character for character and reads the fields leniently', () => {
+    expect(parseIssueArgs('各网格：今日  完成（第１批） 范围：清溪街道，华岭镇 时限：３０分钟\n重点：老人 回执：否')).toEqual({
+      text: '各网格：今日  完成（第１批）\n重点：老人',
+      scope: ['清溪街道', '华岭镇'],
+      ackWindowMs: 1_800_000,
+      ackRequired: false,
+      urgent: false,
+    });
+    expect(parseIssueArgs('核酸范围:红色网格 检测')).toMatchObject({ text: '核酸 检测', scope: ['红色网格'] });
+    expect(parseChangeArgs('１７ 改为：明日１２点', true)).toEqual({ ref: { number: 17 }, text: '改为：明日１２点' });
+    expect(parseChangeArgs('通告１８，取消', true)).toEqual({ ref: { kind: 'notice', number: 18 }, text: '取消' });
+  });
+});
+
+describe('words that must not change', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp();
+  });
+  afterAll(async () => app.close());
+
+  it('relays the body as typed: full-width colon, digits and letters, spacing; only the fields are read leniently', async () => {
+    const grid = unique(gridsOf(tid('大坑乡')))[0]!;
+    const body = '请各网格排查返乡人员：今日完成（第１批，ＡＢ两类）  重点：老人';
+    const reply = await ask(app.http, c.commandGroup, c.commander, `／令 ${body} 范围：${grid.name} 时限：３０分钟`);
+    expect(reply).toMatch(/已发布 指挥部令/);
+    const relays = await waitFor(app.http, c.groupOf[grid.unit_id!]!, (ms) => ms.some((m) => m.text.startsWith('【指挥部令')));
+    const relay = relays.find((m) => m.text.startsWith('【指挥部令'))!.text;
+    expect(relay.split('\n')[1]).toBe(body);
+    expect(relay).toContain('30分钟内');
+    // a correction keeps its words too
+    const n = /第(\d+)号/.exec(reply)![1];
+    await ask(app.http, c.commandGroup, c.commander, `/更正 ${n} 改为：明日１２点前完成`);
+    const amended = await waitFor(app.http, c.groupOf[grid.unit_id!]!, (ms) => ms.some((m) => m.text.includes('【更正】')));
+    expect(amended.find((m) => m.text.includes('【更正】'))!.text).toContain('改为：明日１２点前完成');
+  });
+});
