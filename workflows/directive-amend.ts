@@ -160,7 +160,7 @@ export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[]
       case 'issue':
         return `· ${at} 发布`;
       case 'amend':
-        return `· ${at} 更正为第${e.revision}版：${clip(maskPersonal(e.text ?? ''))}（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）`;
+        return `· ${at} 更正为第${e.revision}版：${clip(maskPersonal(e.text ?? ''))}${d.ackRequired ? `（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）` : ''}`;
       case 'revoke':
         return `· ${at} 撤回${e.text ? `：${clip(maskPersonal(e.text))}` : ''}`;
       case 'remind':

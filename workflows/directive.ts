@@ -23,6 +23,7 @@ import {
   nextNumber,
   openForUnit,
   quotedDirectiveId,
+  relayStatusByConversation,
   targetsWithAcks,
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
@@ -271,6 +272,58 @@ export function resolve(deps: CoreDeps, ref: DirectiveRef): Directive {
   return found;
 }
 
+/** A stored scope label as shown back: at most 50 characters (it is the issuer's own words). */
+const scopeLabel = (scope: string) => (scope.length > 50 ? `${scope.slice(0, 49)}…` : scope);
+
+/** Up to this many undelivered or unread groups are named in the view of an item without receipt. */
+const DELIVERY_NAMES_SHOWN = 10;
+
+/**
+ * `/进度` of an item that asks no receipt (`回执:否`): nobody is expected to reply, so it shows how far it
+ * went — groups delivered (relay sent), still sending, not reachable — and, where the platform reports
+ * reads, the groups (units) with a reader; never an acknowledgement rate. County: all targets, per
+ * township when reads are known; township: its own grids; grid: itself (and its members' reads).
+ */
+function deliveryLines(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }, rows: ReturnType<typeof targetsWithAcks>, version: string): string[] {
+  const head = `${formatNumber(d)} 送达情况（无需回执）${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${scopeLabel(d.scope)}` : ''}`;
+  const status = relayStatusByConversation(deps.db, d.id);
+  const reads = tracksReads(deps) ? readByUnit(deps, d.id) : null;
+  const hasReader = (r: (typeof rows)[number]) => (reads?.get(r.unitId)?.readers.length ?? 0) > 0;
+  const word = (r: (typeof rows)[number]) => ({ sent: '已送达', failed: '未能送达', pending: '发送中' })[status.get(r.conversationId) ?? 'pending'];
+  if (viewer.tier === 'grid' || (viewer.tier === 'township' && !rows.some((r) => r.townshipId === viewer.unit.id))) {
+    const own = rows.find((r) => r.unitId === viewer.unit.id);
+    if (!own) return [head, `${formatNumber(d)}未发给${viewer.unit.name}。`];
+    const lines = [head, `${viewer.unit.name}：${word(own)}`];
+    const read = reads?.get(own.unitId);
+    if (read) {
+      const unread = unreadNames(deps, own.unitId, read.readers);
+      const shown = unread.slice(0, UNREAD_NAMES_SHOWN).join('、');
+      lines.push(`已读 ${read.readers.length}/${read.members} 人${unread.length ? `；未读：${shown}${unread.length > UNREAD_NAMES_SHOWN ? ` 等${unread.length}人` : ''}` : ''}`);
+    }
+    return lines;
+  }
+  const scoped = viewer.tier === 'township' ? rows.filter((r) => r.townshipId === viewer.unit.id) : rows;
+  const count = (s: string) => scoped.filter((r) => (status.get(r.conversationId) ?? 'pending') === s).length;
+  const sending = count('pending');
+  const lines = [head, `已送达：${count('sent')}/${scoped.length} 个群${sending ? `，发送中 ${sending}` : ''}`];
+  const names = (xs: typeof rows) => `${xs.slice(0, DELIVERY_NAMES_SHOWN).map((r) => r.unitName).join('、')}${xs.length > DELIVERY_NAMES_SHOWN ? ` 等${xs.length}个` : ''}`;
+  const failed = scoped.filter((r) => status.get(r.conversationId) === 'failed');
+  if (failed.length) lines.push(`未能送达（${failed.length}）：${names(failed)}`);
+  if (reads) {
+    lines.push(`已读：${scoped.filter(hasReader).length}/${scoped.length} 个群（群内有人已读）`);
+    if (viewer.tier === 'county') {
+      const tname = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+      const byTownship = new Map<string, typeof rows>();
+      for (const r of scoped) byTownship.set(r.townshipId, [...(byTownship.get(r.townshipId) ?? []), r]);
+      for (const [tid, xs] of byTownship) lines.push(`· ${tname.get(tid) ?? tid} 已读 ${xs.filter(hasReader).length}/${xs.length}`);
+    } else {
+      const unread = scoped.filter((r) => !hasReader(r));
+      if (unread.length) lines.push(`未读（${unread.length}）：${names(unread)}`);
+    }
+  }
+  return lines;
+}
+
 /** Up to this many silent grids, all are named; beyond it the county view names a few per township. */
 const NAME_ALL_UP_TO = 60;
 const NAMES_PER_TOWNSHIP_WHEN_MANY = 5;
@@ -289,8 +342,9 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const rows = targetsWithAcks(deps.db, d.id, d.revision);
   const tz = deps.config.TIMEZONE;
   const version = d.revision > 1 ? `（更正后第${d.revision}版）` : '';
-  const head = `${formatNumber(d)} 确认进度${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${d.scope}` : ''}`;
   const history = historyLines(deps, d, viewer.tier);
+  if (!d.ackRequired) return [...deliveryLines(deps, d, viewer, rows, version), ...history].join('\n');
+  const head = `${formatNumber(d)} 确认进度${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${scopeLabel(d.scope)}` : ''}`;
   if (viewer.tier === 'grid' || (viewer.tier === 'township' && !rows.some((r) => r.townshipId === viewer.unit.id))) {
     const own = rows.find((r) => r.unitId === viewer.unit.id);
     if (!own) return `${head}\n${formatNumber(d)}未发给${viewer.unit.name}。`;

@@ -52,4 +52,22 @@ describe('words that must not change', () => {
     const amended = await waitFor(app.http, c.groupOf[grid.unit_id!]!, (ms) => ms.some((m) => m.text.includes('【更正】')));
     expect(amended.find((m) => m.text.includes('【更正】'))!.text).toContain('改为：明日１２点前完成');
   });
+
+  it('/进度 of a notice without receipt shows it delivered, never unacknowledged, in every tier', async () => {
+    const t = tid('大坑乡');
+    const grids = gridsOf(t);
+    const reply = await ask(app.http, c.commandGroup, c.commander, '/通告 明日起各卡口恢复24小时值守 回执:否 范围:大坑乡');
+    const n = /通告〔\d{4}〕第(\d+)号/.exec(reply)![1];
+    await waitFor(app.http, undefined, (ms) => ms.filter((m) => m.text.startsWith('【通告')).length >= grids.length + 1);
+    const countyView = await ask(app.http, c.commandGroup, c.commander, `/进度 通告${n}`);
+    expect(countyView).not.toMatch(/未确认|\d%/);
+    expect(countyView).toContain(`已送达：${grids.length + 1}/${grids.length + 1} 个群`);
+    const room = await ask(app.http, c.groupOf[t]!, c.memberOf(t, 'township_officer'), `/进度 通告${n}`);
+    expect(room).not.toMatch(/未确认|\d%/);
+    expect(room).toContain(`已送达：${grids.length + 1}/${grids.length + 1} 个群`);
+    const g = grids[0]!.unit_id!;
+    const gridView = await ask(app.http, c.groupOf[g]!, c.memberOf(g, 'grid_worker'), `/进度 通告${n}`);
+    expect(gridView).not.toMatch(/未确认|\d%/);
+    expect(gridView).toContain(`${grids[0]!.name}：已送达`);
+  });
 });

@@ -83,4 +83,22 @@ describe('dingtalk read receipts', () => {
     await until('second round', () => fake.queries.filter((q) => q.openConversationId === other).length >= 2, 30_000);
     expect(fake.queries.filter((q) => q.openConversationId === GRID_GROUP)).toHaveLength(1);
   });
+
+  it('a notice without receipt (回执:否): /进度 shows delivered and read, never unacknowledged', async () => {
+    const c = county();
+    app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', READ_RECEIPT_POLL: '2s' } });
+    await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
+    fake.readersByConversation.set(GRID_GROUP, ['staff00047', 'staff00049']);
+    expect(await ask(c.commandGroup, c.commander, '/通告 范围:清溪街道 明日例会取消 回执:否')).toMatch(/已发布 通告〔\d{4}〕第1号/);
+    const targets = c.grids.filter((g) => g.unit_id!.startsWith('T01-')).length + 1;
+    await until('all relays', () => new Set(fake.sends.map((s) => s.openConversationId)).size === targets, 60_000);
+    await until('the readers recorded', () => app!.db.select().from(readReceipts).all().length === 2, 30_000);
+    const countyView = await ask(c.commandGroup, c.commander, '/进度 通告1');
+    expect(countyView).not.toMatch(/未确认|响应率/);
+    expect(countyView).toContain(`已送达：${targets}/${targets} 个群`);
+    expect(countyView).toContain(`已读：1/${targets} 个群`);
+    const gridView = await ask(GRID_GROUP, 'staff00048', '/进度 通告1');
+    expect(gridView).toContain('周家坞村第1网格：已送达');
+    expect(gridView).toContain('已读 2/3 人；未读：卢洋桂');
+  });
 });

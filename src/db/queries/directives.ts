@@ -187,3 +187,13 @@ export function unitsForScope(db: Db): (Unit & { conversationId: string | null }
     .all()
     .map((r) => ({ ...r.unit, conversationId: r.conversationId }));
 }
+
+/** How far each relay of a directive's issue has gone: `conversation id → outbox status` (`pending`, `sent`, `failed`). */
+export function relayStatusByConversation(db: Db, directiveId: number): Map<string, 'pending' | 'sent' | 'failed'> {
+  const rows = db
+    .select({ conversationId: outboundMessages.conversationId, status: outboundMessages.status })
+    .from(outboundMessages)
+    .where(like(outboundMessages.dedupKey, `dir-${directiveId}-relay-%`))
+    .all();
+  return new Map(rows.map((r) => [r.conversationId, r.status]));
+}
