@@ -1,7 +1,71 @@
-import { defineCommand, type CommandDef } from '../src/core/command.js';
-import { ALL_ROLES, refusalFor } from '../src/core/permissions.js';
+import { defineCommand, type CommandContext, type CommandDef } from '../src/core/command.js';
+import { ALL_ROLES, ISSUER_ROLES, refusalFor } from '../src/core/permissions.js';
 
-/** `/帮助`: the commands this sender may use in this group, in `commands/index.ts` order. */
+type Who = Pick<CommandContext, 'sender' | 'tier' | 'groupUnit'>;
+const ownRoom = (c: Who) => c.tier === 'township' && c.sender.role === 'township_officer' && c.sender.unitId === c.groupUnit.id;
+/** Issuing and changing directives and notices: the county's issuers in the command group, an officer in its own room. */
+const issuesHere = (c: Who) => (c.tier === 'county' ? ISSUER_ROLES.includes(c.sender.role) : ownRoom(c));
+/**
+ * Commands whose `run` refuses more than `allow`/`where`/`ownUnitOnly` say (see each command): `/帮助` does
+ * not offer them to whom they would refuse.
+ */
+const MAY: Record<string, (c: Who) => boolean> = { notice: issuesHere, amend: issuesHere, revoke: issuesHere, escalate: ownRoom };
+
+/** The commands `ctx.sender` may use in `ctx`'s group: allowed by role, group and unit, and not refused by `run` for who they are. */
+export function usableCommands(list: readonly CommandDef<any>[], ctx: Who): CommandDef<any>[] {
+  return list.filter((c) => !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit }) && (MAY[c.name]?.(ctx) ?? true));
+}
+
+/**
+ * The lines of `/帮助`, short enough for a phone: each names related commands (by `CommandDef.name`) with
+ * the words to type and what they do. A line is shown when its first command (`show`) is usable; the
+ * commands in `also` are named on it only when usable too. A command's full usage is in its own answer
+ * to a malformed use.
+ */
+const LINES: readonly { show: string; also?: readonly string[]; line: (has: (name: string) => boolean) => string }[] = [
+  { show: 'directive', line: () => '/令 <内容> [范围:…] — 发布指挥部令' },
+  { show: 'notice', line: () => '/通告 <内容> [回执:否] — 发布通告' },
+  { show: 'ack', line: () => '回复「收到」或 /收到 [编号] — 确认' },
+  { show: 'progress', line: () => '/进度 <编号> — 确认进度' },
+  { show: 'amend', also: ['revoke'], line: (has) => (has('revoke') ? '/更正 <编号> <内容>、/撤回 <编号>' : '/更正 <编号> <内容> — 更正') },
+  { show: 'report', line: () => '/上报 <情况> — 上报线索' },
+  { show: 'accept', also: ['verify', 'handle', 'close', 'escalate', 'leads'], line: (has) => `/线索、/受理 /核查 /处置 /办结${has('escalate') ? ' /上报县' : ''} <号>` },
+  { show: 'leads', line: () => '/线索 [号] — 查看线索' },
+  { show: 'task', line: () => '/任务 <标题> 截止:<时间> [范围:…]' },
+  { show: 'reschedule', also: ['cancel-task'], line: (has) => `/改期 <号> 截止:<时间>${has('cancel-task') ? '、/取消任务 <号>' : ''}` },
+  { show: 'done', line: () => '/完成 <任务号> [说明] — 完成任务' },
+  { show: 'tasks', also: ['stats'], line: (has) => (has('stats') ? '/任务列表、/统计 [今日|本周|编号]' : '/任务列表 — 查看任务') },
+  { show: 'stats', line: () => '/统计 [今日|本周|编号] — 统计' },
+  { show: 'risk', line: () => '/风险 <网格> <颜色> — 设置风险颜色' },
+];
+
+/** At most this many lines in all (the heading included), so it reads on a phone without scrolling. */
+const MAX_LINES = 10;
+
+/**
+ * The `/帮助` text for the usable command names: `可用指令：` then one short line per group of related
+ * commands ({@link LINES}); commands not in that table get `usage — summary`. Never more than
+ * {@link MAX_LINES} lines: what does not fit is named on one last line.
+ */
+export function helpText(usable: readonly CommandDef<any>[]): string {
+  const names = new Set(usable.map((c) => c.name));
+  const has = (name: string) => names.has(name);
+  const covered = new Set<string>(['help']);
+  const lines: string[] = [];
+  for (const l of LINES) {
+    if (!has(l.show) || covered.has(l.show)) continue;
+    for (const name of [l.show, ...(l.also ?? [])]) if (has(name)) covered.add(name);
+    lines.push(l.line(has));
+  }
+  for (const c of usable) if (!covered.has(c.name)) lines.push(`${c.usage} — ${c.summary}`);
+  if (lines.length > MAX_LINES - 1) {
+    const rest = lines.splice(MAX_LINES - 2);
+    lines.push(`另有：${rest.map((l) => l.split(' ')[0]).join(' ')}`);
+  }
+  return ['可用指令：', ...lines].join('\n');
+}
+
+/** `/帮助`: the commands this sender may use in this group, short (see {@link helpText}). */
 export function helpCommand(list: () => readonly CommandDef<any>[]) {
   return defineCommand<Record<string, never>>({
     name: 'help',
@@ -12,8 +76,7 @@ export function helpCommand(list: () => readonly CommandDef<any>[]) {
     where: ['county', 'township', 'grid'],
     parse: () => ({}),
     run(ctx) {
-      const usable = list().filter((c) => !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit }));
-      return { text: ['可用指令：', ...usable.map((c) => `${c.usage} — ${c.summary}`)].join('\n') };
+      return { text: helpText(usableCommands(list(), ctx)) };
     },
   });
 }

@@ -70,4 +70,28 @@ describe('words that must not change', () => {
     expect(gridView).not.toMatch(/未确认|\d%/);
     expect(gridView).toContain(`${grids[0]!.name}：已送达`);
   });
+
+  it('/帮助 lists only what this person may do in this group, in at most 10 short lines', async () => {
+    const t = tid('大坑乡');
+    const g = gridsOf(t)[0]!.unit_id!;
+    const inspector = c.members.find((m) => m.role === 'inspector')!.member_id!;
+    const duty = c.members.find((m) => m.role === 'duty_officer')!.member_id!;
+    const cases: [string, string, string[], string[]][] = [
+      // [group, sender, must list, must not list]
+      [c.commandGroup, c.commander, ['/令', '/通告', '/进度', '/更正', '/撤回', '/任务', '/统计', '/风险', '/受理'], ['/收到', '/上报 ', '/完成', '/上报县']],
+      [c.commandGroup, inspector, ['/进度', '/统计', '/线索', '/任务列表'], ['/令', '/通告', '/任务 ', '/风险', '/受理']],
+      [c.groupOf[t]!, c.memberOf(t, 'township_officer'), ['/通告', '/收到', '/进度', '/任务', '/风险', '/上报县', '/受理'], ['/令', '/完成', '/上报 ']],
+      [c.groupOf[g]!, c.memberOf(g, 'grid_worker'), ['/收到', '/进度', '/上报', '/完成', '/任务列表'], ['/令', '/通告', '/任务 ', '/风险', '/受理', '/更正']],
+      [c.groupOf[g]!, duty, ['/进度', '/上报', '/线索'], ['/令', '/收到', '/完成', '/风险']],
+    ];
+    for (const [group, sender, yes, no] of cases) {
+      const help = await ask(app.http, group, sender, '/帮助');
+      const lines = help.split('\n');
+      expect(lines[0], help).toMatch(/^可用指令/);
+      expect(lines.length, help).toBeLessThanOrEqual(10);
+      for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(40);
+      for (const w of yes) expect(help, `${sender} ${w}`).toContain(w);
+      for (const w of no) expect(`${help}\n`.replace(/\n/g, ' '), `${sender} ${w}`).not.toContain(w);
+    }
+  });
 });

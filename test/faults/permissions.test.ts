@@ -404,4 +404,20 @@ describe('permission matrix (PRODUCT.md §2.5)', () => {
     expect(leaks).toEqual([]);
     expect(wronglyRefused).toEqual([]);
   });
+
+  it('/帮助 offers each person exactly what the matrix lets them do in that group', async () => {
+    const byWord = new Map(COMMANDS.flatMap((k) => k.words.map((w) => [w, k.name] as const)));
+    const wrong: string[] = [];
+    for (const s of ROLES) {
+      for (const p of PLACES) {
+        const { reply } = await exchange(s, p, '/帮助');
+        const listed = new Set((reply.match(/\/[^\s<\[、，（]+/g) ?? []).map((w) => byWord.get(w) ?? w));
+        const want = new Set<string>((Object.keys(EXPECTED) as Cmd[]).filter((k) => k !== 'help' && allowed(k, s, p)).map((k) => (k === 'lead' ? 'leads' : k === 'ack-plain' ? 'ack' : k)));
+        const extra = [...listed].filter((k) => !want.has(k));
+        const missing = [...want].filter((k) => !listed.has(k));
+        if (extra.length || missing.length) wrong.push(`${s} in ${p}: extra ${extra.join(',')} missing ${missing.join(',')}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });
