@@ -1,19 +1,36 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
-import { GRID_ROLES } from '../src/core/permissions.js';
+import type { CommandContext } from '../src/core/command.js';
+import { COUNTY_ROLES, GRID_ROLES } from '../src/core/permissions.js';
+import { latestOpenIssuedIn, targetsWithAcks } from '../src/db/queries/directives.js';
+import { refWord } from '../workflows/directive-ladder.js';
 import { isPlainAck } from '../src/core/router.js';
 import { clockIn } from '../src/core/time.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
 import { quoted } from './limits.js';
 
+/**
+ * A 收到 in the command group (a duty officer answering the commander, or the bot's own roll-up): nothing
+ * there is acknowledged, so the answer says so and where the units' acknowledgements stand — of the latest
+ * open item issued there, if any.
+ */
+function inCommandGroup(ctx: CommandContext): string {
+  const d = latestOpenIssuedIn(ctx.deps.db, ctx.group.conversationId);
+  if (!d) return '指挥部群无需回复收到。各单位的确认情况用 /进度 <编号> 查看。';
+  const rows = targetsWithAcks(ctx.deps.db, d.id, d.revision);
+  const acked = rows.filter((r) => r.ackAt !== null).length;
+  return `指挥部群无需回复收到。${formatNumber(d)} 已确认 ${acked}/${rows.length}，/进度 ${refWord(d)} 查看。`;
+}
+
 export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   name: 'ack',
   words: ['/收到', '/ack'],
   usage: '/收到 [编号]',
   summary: '确认收到指挥部令或通告；不带编号时确认本群最新一条（也可直接回复「收到」，或引用回复该条）',
-  allow: ['township_officer', ...GRID_ROLES],
-  where: ['township', 'grid'],
+  // county roles too, in the command group only: their 收到 is answered there (see run), never recorded
+  allow: [...COUNTY_ROLES, 'township_officer', ...GRID_ROLES],
+  where: ['county', 'township', 'grid'],
   ownUnitOnly: true,
   parse(args) {
     if (!args) return {};
@@ -24,6 +41,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     throw new UsageError(`${quoted(args)}不是编号`);
   },
   run(ctx, input) {
+    if (ctx.tier === 'county') return { text: inCommandGroup(ctx) };
     const r = acknowledge(ctx.deps, {
       unit: ctx.groupUnit,
       member: ctx.sender,

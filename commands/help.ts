@@ -9,7 +9,7 @@ const issuesHere = (c: Who) => (c.tier === 'county' ? ISSUER_ROLES.includes(c.se
  * Commands whose `run` refuses more than `allow`/`where`/`ownUnitOnly` say (see each command): `/帮助` does
  * not offer them to whom they would refuse.
  */
-const MAY: Record<string, (c: Who) => boolean> = { notice: issuesHere, amend: issuesHere, revoke: issuesHere, escalate: ownRoom };
+const MAY: Record<string, (c: Who) => boolean> = { notice: issuesHere, amend: issuesHere, revoke: issuesHere, escalate: ownRoom, ack: (c) => c.tier !== 'county' };
 
 /** The commands `ctx.sender` may use in `ctx`'s group: allowed by role, group and unit, and not refused by `run` for who they are. */
 export function usableCommands(list: readonly CommandDef<any>[], ctx: Who): CommandDef<any>[] {

@@ -94,4 +94,18 @@ describe('words that must not change', () => {
       for (const w of no) expect(`${help}\n`.replace(/\n/g, ' '), `${sender} ${w}`).not.toContain(w);
     }
   });
+
+  it('a duty officer\'s 收到 in the command group is answered as such, not refused as a role that may not acknowledge', async () => {
+    const duty = c.members.find((m) => m.role === 'duty_officer')!.member_id!;
+    for (const text of ['收到', '/收到']) {
+      const reply = await ask(app.http, c.commandGroup, duty, text);
+      expect(reply, text).toContain('指挥部群无需回复收到');
+      expect(reply, text).not.toMatch(/不能使用|仅限/);
+    }
+    const reply = await ask(app.http, c.commandGroup, c.commander, '/令 范围:大坑乡 今晚完成排查');
+    const n = /第(\d+)号/.exec(reply)![1];
+    const after = await ask(app.http, c.commandGroup, duty, '收到');
+    expect(after).toMatch(new RegExp(`指挥部令〔\\d{4}〕第${n}号 已确认 0/\\d+`));
+    expect(after).toContain('/进度');
+  });
 });

@@ -197,3 +197,13 @@ export function relayStatusByConversation(db: Db, directiveId: number): Map<stri
     .all();
   return new Map(rows.map((r) => [r.conversationId, r.status]));
 }
+
+/** The latest open directive or notice asking a receipt that was issued in `conversationId`, if any. */
+export function latestOpenIssuedIn(db: Db, conversationId: string): Directive | undefined {
+  return db
+    .select()
+    .from(directives)
+    .where(and(eq(directives.issuedIn, conversationId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+    .orderBy(desc(directives.issuedAt), desc(directives.id))
+    .get();
+}
