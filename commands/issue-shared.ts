@@ -31,7 +31,9 @@ export interface IssueArgs {
 
 const FIELD_WORDS = '范围|时限|回执|紧急';
 const ITEM = `(?:(?!(?:${FIELD_WORDS})\\s*[:：])[^\\s、,，;；])+`;
-const SCOPE_RE = new RegExp(`范围\\s*[:：]\\s*(${ITEM}(?:\\s*[、,，;；]\\s*${ITEM})*)`);
+/** A colour or control-level term (`红色网格`, `橙色及以上`, `一级管控`): one may follow a place after a space, `范围:马坞镇 红色网格`. */
+const SET_TERM = '(?:[红橙黄蓝绿]色(?:码)?(?:风险)?(?:网格)?(?:及以上|以上)?(?:网格)?|[一二三123]级(?:及以上|以上)?管控(?:乡镇|街道|乡镇街道)?)(?=$|[\\s、,，;；])';
+const SCOPE_RE = new RegExp(`范围\\s*[:：]\\s*(${ITEM}(?:(?:\\s*[、,，;；]\\s*|[ \\t\\u3000]+(?=${SET_TERM}))${ITEM})*)`);
 const DEADLINE_RE = new RegExp(`时限\\s*[:：]\\s*((?:(?!(?:${FIELD_WORDS})\\s*[:：])\\S)+)`);
 
 /** The longest acknowledgement window (`时限:`) accepted: 7 days, ms. */

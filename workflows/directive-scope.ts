@@ -1,17 +1,21 @@
 /**
- * Scopes of directives and notices (`范围:`): which township rooms and grid groups an item reaches.
+ * `范围:` — the one reading of a scope, shared by `/令`, `/通告`, `/任务` (and the grid name of `/风险`).
  *
- * Terms (separated by 、 , ， ; ；):
- * - `全县` — the whole county (also the default when there is no `范围:`);
+ * Terms (separated by 、 , ， ; ； or spaces):
+ * - `全县` (`全部`, `所有`, `本乡镇` …) — everything within the issuer's reach (also the default);
  * - a township name (`清溪街道`, or without its suffix: `清溪`) — its room and all its grids;
  * - a control level (`一级管控`, `二级及以上管控`) — every township at that level: rooms and grids;
- * - a risk colour (`红色网格`, `橙色及以上`) — only the grids of that colour (or more severe);
  * - a village name (`周家坞村`) — its grids; a grid name (`周家坞村第1网格`) — that grid. A name used in
- *   several townships is refused as ambiguous; write the township first (`大坑乡胡桥头村第1网格`).
+ *   several townships is refused as ambiguous; write the township first (`马坞镇高垄口村`,
+ *   `大坑乡胡桥头村第1网格`, also `马坞/高垄口村`). A township officer's names are looked for in their
+ *   own township first; a name found only elsewhere is refused as `不属于<乡镇>`.
+ * - a risk colour (`红色网格`, `红色`, `橙色及以上`) — narrows: alone, every grid of that colour within
+ *   reach; with places, only those places' grids of that colour (`马坞镇 红色网格` = 马坞镇's red grids).
  *
- * A township room is included whenever any of its grids is: it supervises them, gets the list of its
- * silent grids when the deadline passes, and so must have seen the item; it acknowledges for itself.
- * A township not touched by the scope gets nothing.
+ * For directives and notices, a township room is included whenever any of its grids is (it supervises them,
+ * gets the list of its silent grids when the deadline passes, and so must have seen the item; it
+ * acknowledges for itself), and when its township is named whole without a colour. A township not touched by
+ * the scope gets nothing.
  */
 import { Refusal } from '../src/core/errors.js';
 import type { Db } from '../src/db/client.js';
@@ -30,8 +34,35 @@ export interface ResolvedScope {
   label: string | null;
 }
 
+/** Why a scope term was refused: not a known name, a name of several units, or a unit outside the issuer's township. */
+export class ScopeRefusal extends Refusal {
+  constructor(
+    message: string,
+    readonly reason: 'unknown' | 'ambiguous' | 'outside',
+    /** The term as written. */
+    readonly term: string,
+    /** `outside`: the issuer's township name. */
+    readonly township?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a scope names, read against the roster (see the module comment). */
+export interface ScopeSelection {
+  /** The places named — whole townships (by name or control level) and grids (by grid or village) — or null for everything within reach. */
+  places: { townshipIds: string[]; gridIds: string[] } | null;
+  /** Colours narrowing the places' grids; empty = no narrowing. */
+  colours: RiskColour[];
+}
+
+/** `「term」`, cut to 24 characters: a long mistake is not echoed in full (as `quoted` in commands/limits.ts). */
+const quoted = (t: string) => `「${t.length > 24 ? `${t.slice(0, 24)}…` : t}」`;
+
 const COLOUR_ZH: Record<string, RiskColour> = { 红: 'red', 橙: 'orange', 黄: 'yellow', 蓝: 'blue', 绿: 'green' };
 const LEVEL_ZH: Record<string, number> = { 一: 1, 二: 2, 三: 3, '1': 1, '2': 2, '3': 3 };
+const ALL_WORDS = /^(全县|全部|所有|全县范围|所有网格|全部网格|全县网格|本乡镇|全乡镇)$/;
+const COLOUR_RE = /^(红|橙|黄|蓝|绿)(?:色)?(?:码)?(?:风险)?(?:网格)?(及以上|以上)?(?:网格)?$/;
 
 /** Splits the text after `范围:` into terms. */
 export function splitScope(text: string): string[] {
@@ -45,51 +76,18 @@ type Term =
   | { kind: 'all' }
   | { kind: 'colour'; colours: RiskColour[] }
   | { kind: 'level'; levels: number[] }
-  | { kind: 'unit'; unit: Unit }
-  | { kind: 'ambiguous'; text: string; townships: string[] }
-  | { kind: 'unknown'; text: string };
+  | { kind: 'unit'; unit: Unit };
 
-function parseTerm(term: string, byName: Map<string, Unit[]>, within?: string): Term {
-  if (/^(全县|全部|所有|全县范围)$/.test(term)) return { kind: 'all' };
-  const colour = /^(红|橙|黄|蓝|绿)(?:色)?(?:风险)?(?:网格)?(及以上|以上)?(?:网格)?$/.exec(term);
-  if (colour && (term.includes('色') || term.includes('网格'))) {
-    const c = COLOUR_ZH[colour[1]!]!;
-    const colours = colour[2] ? RISK_COLOURS.slice(0, RISK_COLOURS.indexOf(c) + 1) : [c];
-    return { kind: 'colour', colours };
-  }
-  const level = /^([一二三123])级(及以上|以上)?管控(?:乡镇|街道|乡镇街道)?$/.exec(term);
-  if (level) {
-    const n = LEVEL_ZH[level[1]!]!;
-    return { kind: 'level', levels: level[2] ? [1, 2, 3].filter((l) => l <= n) : [n] };
-  }
-  const all = byName.get(term);
-  const named = within && all && all.length > 1 ? all.filter((u) => u.townshipId === within) : all;
-  if (named?.length === 1) return { kind: 'unit', unit: named[0]! };
-  if (named && named.length > 1) return { kind: 'ambiguous', text: term, townships: named.map((u) => u.townshipId ?? '') };
-  // `华岭镇林家坪村第1网格`, `华岭/林家坪村`: a township name first narrows a name used in several townships
-  for (const [prefix, units] of byName) {
-    const t = units[0]!;
-    if (units.length !== 1 || t.kind !== 'township' || !term.startsWith(prefix)) continue;
-    const rest = term.slice(prefix.length).replace(/^[/·\-]/, '');
-    const inT = (byName.get(rest) ?? []).filter((u) => u.townshipId === t.id && u.kind !== 'township');
-    if (inT.length === 1) return { kind: 'unit', unit: inT[0]! };
-  }
-  return { kind: 'unknown', text: term };
+/** The roster as a scope reads it: every unit by name (townships also by their short name), the township rooms. */
+interface Index {
+  all: (Unit & { conversationId: string | null })[];
+  rooms: Unit[];
+  byName: Map<string, Unit[]>;
 }
 
-/**
- * Resolves scope terms to the township rooms and grid groups to relay to.
- * @param terms from {@link splitScope}; empty or null = the whole county
- * @param within a township id: the issuer is that township's officer, so set-based terms (colour,
- *   level, 全县) are narrowed to it, and a name outside it is refused
- * @throws Refusal naming every unknown term (nothing is sent), naming a unit outside `within`, or
- *   when the scope reaches no group.
- */
-export function resolveScope(db: Db, terms: string[] | null, within?: string): ResolvedScope {
+function indexOf(db: Db): Index {
   const all = unitsForScope(db);
-  const withGroup = (u: Unit & { conversationId: string | null }): u is ScopeUnit => u.conversationId !== null;
   const rooms = all.filter((u) => u.kind === 'township');
-  const grids = all.filter((u) => u.kind === 'grid');
   const byName = new Map<string, Unit[]>();
   const addName = (name: string, u: Unit) => byName.set(name, [...(byName.get(name) ?? []), u]);
   for (const u of all) if (u.kind !== 'county') addName(u.name, u);
@@ -97,45 +95,127 @@ export function resolveScope(db: Db, terms: string[] | null, within?: string): R
     const short = t.name.replace(/(街道|镇|乡)$/, '');
     if (short !== t.name && short.length >= 2 && !byName.has(short)) addName(short, t);
   }
-  const villageOf = new Map(all.filter((u) => u.kind === 'grid').map((g) => [g.id, g.parentId]));
+  return { all, rooms, byName };
+}
 
-  const list = terms?.length ? terms : ['全县'];
-  const parsed = list.map((t) => parseTerm(t, byName, within));
-  const unknown = parsed.flatMap((p) => (p.kind === 'unknown' ? [p.text] : []));
-  if (unknown.length) {
-    throw new Refusal(`范围中的「${unknown.join('」「')}」不是乡镇、村（社区）、网格名称，也不是风险颜色（如 红色网格、橙色及以上）或管控等级（如 一级管控）。未下发，请核对后重发。`);
+/** The units a name may mean: an exact name, else `<乡镇><名称>` (`马坞镇高垄口村`, `马坞/高垄口村`). */
+function unitsNamed(ix: Index, term: string): Unit[] {
+  const exact = ix.byName.get(term);
+  if (exact) return exact;
+  const found: Unit[] = [];
+  for (const [prefix, units] of ix.byName) {
+    const t = units[0]!;
+    if (units.length !== 1 || t.kind !== 'township' || !term.startsWith(prefix)) continue;
+    const rest = term.slice(prefix.length).replace(/^[/·\-]/, '');
+    for (const u of ix.byName.get(rest) ?? []) if (u.townshipId === t.id && u.kind !== 'township' && !found.includes(u)) found.push(u);
   }
-  const ambiguous = parsed.flatMap((p) => (p.kind === 'ambiguous' ? [p] : []));
-  if (ambiguous.length) {
-    const tname = (id: string) => rooms.find((t) => t.id === id)?.name ?? id;
-    const a = ambiguous[0]!;
-    throw new Refusal(`范围中的「${a.text}」有${a.townships.length}个（${a.townships.map(tname).join('、')}），请在前面写上乡镇，如「${tname(a.townships[0]!)}${a.text}」。未下发。`);
+  return found;
+}
+
+function parseTerm(ix: Index, term: string, within: string | undefined, tail: string): Term {
+  if (ALL_WORDS.test(term)) return { kind: 'all' };
+  const colour = COLOUR_RE.exec(term);
+  if (colour) {
+    const c = COLOUR_ZH[colour[1]!]!;
+    return { kind: 'colour', colours: colour[2] ? RISK_COLOURS.slice(0, RISK_COLOURS.indexOf(c) + 1) : [c] };
   }
-  const outside: string[] = [];
+  const level = /^([一二三123])级(及以上|以上)?管控(?:乡镇|街道|乡镇街道)?$/.exec(term);
+  if (level) {
+    const n = LEVEL_ZH[level[1]!]!;
+    return { kind: 'level', levels: level[2] ? [1, 2, 3].filter((l) => l <= n) : [n] };
+  }
+  const tname = (id: string) => ix.rooms.find((t) => t.id === id)?.name ?? id;
+  const found = unitsNamed(ix, term);
+  const named = within ? found.filter((u) => (u.townshipId ?? u.id) === within) : found;
+  if (named.length === 1) return { kind: 'unit', unit: named[0]! };
+  if (named.length > 1) {
+    const ts = named.map((u) => tname(u.townshipId ?? u.id));
+    throw new ScopeRefusal(`范围中的${quoted(term)}有${ts.length}个（${ts.join('、')}），请在前面写上乡镇，如「${ts[0]}${term}」。${tail}`, 'ambiguous', term);
+  }
+  if (found.length && within) {
+    const w = tname(within);
+    throw new ScopeRefusal(`${quoted(term)}不属于${w}（只能选本乡镇的村、网格）。${tail}`, 'outside', term, w);
+  }
+  throw new ScopeRefusal(
+    `范围中的${quoted(term)}不是乡镇、村（社区）、网格名称，也不是风险颜色（如 红色网格、橙色及以上）或管控等级（如 一级管控）。${tail}`,
+    'unknown',
+    term,
+  );
+}
+
+/**
+ * Reads scope terms against the roster: what they name (see the module comment).
+ * @param terms from {@link splitScope}; empty = everything within reach
+ * @param within a township id: the issuer is that township's officer — names are looked for there, and a
+ *   name only found elsewhere is refused; set terms (全县, a level) are narrowed to it
+ * @param tail appended to a refusal, e.g. `未下发。`
+ * @throws ScopeRefusal for the first term that is unknown, ambiguous or (with `within`) of another township
+ */
+export function readScopeTerms(db: Db, terms: readonly string[], within?: string, tail = '未下发。'): ScopeSelection {
+  return select(indexOf(db), terms, within, tail);
+}
+
+function select(ix: Index, terms: readonly string[], within: string | undefined, tail: string): ScopeSelection {
+  const parsed = terms.map((t) => parseTerm(ix, t, within, tail));
+  const inside = (u: Unit) => !within || (u.townshipId ?? u.id) === within;
+  const colours = [...new Set(parsed.flatMap((p) => (p.kind === 'colour' ? p.colours : [])))];
+  if (parsed.some((p) => p.kind === 'all') || !parsed.some((p) => p.kind === 'level' || p.kind === 'unit')) return { places: null, colours };
+  const townshipIds = new Set<string>();
   const gridIds = new Set<string>();
-  const roomIds = new Set<string>();
-  const inside = (u: Unit) => !within || u.townshipId === within;
   for (const p of parsed) {
-    if (p.kind === 'all') for (const t of rooms) if (inside(t)) roomIds.add(t.id);
-    if (p.kind === 'level') for (const t of rooms) if (t.controlLevel !== null && p.levels.includes(t.controlLevel) && inside(t)) roomIds.add(t.id);
-    if (p.kind === 'colour') for (const g of grids) if (g.riskColour && p.colours.includes(g.riskColour) && inside(g)) gridIds.add(g.id);
-    if (p.kind === 'unit') {
-      const u = p.unit;
-      if (!inside(u)) {
-        outside.push(u.name);
-        continue;
-      }
-      if (u.kind === 'township') roomIds.add(u.id);
-      else if (u.kind === 'grid') gridIds.add(u.id);
-      else if (u.kind === 'village') for (const g of grids) if (villageOf.get(g.id) === u.id) gridIds.add(g.id);
-    }
+    if (p.kind === 'level') for (const t of ix.rooms) if (t.controlLevel !== null && p.levels.includes(t.controlLevel) && inside(t)) townshipIds.add(t.id);
+    if (p.kind !== 'unit') continue;
+    const u = p.unit;
+    if (u.kind === 'township') townshipIds.add(u.id);
+    else if (u.kind === 'grid') gridIds.add(u.id);
+    else if (u.kind === 'village') for (const g of ix.all) if (g.kind === 'grid' && g.parentId === u.id) gridIds.add(g.id);
   }
-  if (outside.length) throw new Refusal(`只能向本乡镇发布：「${outside.join('」「')}」不在本乡镇。未下发。`);
-  // a whole township brings all its grids; any grid brings its township's room
-  for (const g of grids) if (g.townshipId && roomIds.has(g.townshipId)) gridIds.add(g.id);
-  for (const g of grids) if (gridIds.has(g.id) && g.townshipId) roomIds.add(g.townshipId);
-  const units = [...rooms.filter((t) => roomIds.has(t.id)), ...grids.filter((g) => gridIds.has(g.id))].filter(withGroup);
-  if (units.length === 0) throw new Refusal(`范围「${list.join('、')}」内没有可下发的乡镇指挥室或网格群。未下发。`);
+  return { places: { townshipIds: [...townshipIds], gridIds: [...gridIds] }, colours };
+}
+
+/**
+ * The one unit a name means (a township, village or grid; `乡镇+名称` narrows), as a scope term reads it.
+ * @param within a township id: only its units are meant; a name only found elsewhere is refused
+ * @throws ScopeRefusal when the name is unknown, ambiguous, of another township, or a colour or set term
+ */
+export function findUnit(db: Db, name: string, within?: string): Unit {
+  const ix = indexOf(db);
+  const t = parseTerm(ix, name, within, '');
+  if (t.kind !== 'unit') throw new ScopeRefusal(`${quoted(name)}不是单位名称。`, 'unknown', name);
+  return t.unit;
+}
+
+/**
+ * Resolves scope terms to the township rooms and grid groups to relay to.
+ * @param terms from {@link splitScope}; empty or null = the whole county
+ * @param within a township id: the issuer is that township's officer, so set-based terms (colour,
+ *   level, 全县) are narrowed to it, and a name outside it is refused
+ * @throws ScopeRefusal naming the first unknown, ambiguous or outside term (nothing is sent); Refusal when
+ *   the scope reaches no group.
+ */
+export function resolveScope(db: Db, terms: string[] | null, within?: string): ResolvedScope {
+  const ix = indexOf(db);
+  const withGroup = (u: Unit & { conversationId: string | null }): u is ScopeUnit => u.conversationId !== null;
+  const list = terms?.length ? terms : ['全县'];
+  const sel = select(ix, list, within, '未下发。');
+  const inside = (u: Unit) => !within || (u.townshipId ?? u.id) === within;
+  const grids = ix.all.filter((u) => u.kind === 'grid');
+  const roomIds = new Set<string>();
+  let chosen = grids.filter(inside);
+  if (sel.places) {
+    const towns = new Set(sel.places.townshipIds);
+    const ids = new Set(sel.places.gridIds);
+    chosen = chosen.filter((g) => towns.has(g.townshipId ?? '') || ids.has(g.id));
+    if (!sel.colours.length) for (const t of towns) roomIds.add(t);
+  } else if (!sel.colours.length) {
+    for (const t of ix.rooms) if (inside(t)) roomIds.add(t.id);
+  }
+  if (sel.colours.length) chosen = chosen.filter((g) => g.riskColour !== null && sel.colours.includes(g.riskColour));
+  // any grid brings its township's room
+  for (const g of chosen) if (g.townshipId) roomIds.add(g.townshipId);
+  const gridIds = new Set(chosen.map((g) => g.id));
+  const units = [...ix.all.filter((t) => t.kind === 'township' && roomIds.has(t.id)), ...grids.filter((g) => gridIds.has(g.id))].filter(withGroup);
+  if (units.length === 0) throw new Refusal(`范围${quoted(list.join('、'))}内没有可下发的乡镇指挥室或网格群。未下发。`);
   const gridCount = units.filter((u) => u.kind === 'grid').length;
   return {
     units,

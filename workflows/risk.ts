@@ -11,7 +11,7 @@ import { audit } from '../src/db/queries/audit.js';
 import { setRiskColour } from '../src/db/queries/reports.js';
 import { getUnit, groupOfUnit } from '../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
-import { resolveScope } from './directive-scope.js';
+import { findUnit, ScopeRefusal } from './directive-scope.js';
 import { COLOUR_ZH } from './response-rate-text.js';
 
 /** Words for a colour, Chinese and English: 红 → red … */
@@ -31,24 +31,33 @@ export function parseColourCut(term: string): RiskColour[] | null {
   return m[2] ? RISK_COLOURS.slice(0, RISK_COLOURS.indexOf(c) + 1) : [c];
 }
 
-/** Finds the one grid `name` names (a unit id, a grid name, or `乡镇+网格名`). @throws Refusal when none, several or not a grid. */
+/** `「name」`, cut to 24 characters (as `quoted` in commands/limits.ts). */
+const quoted = (t: string) => `「${t.length > 24 ? `${t.slice(0, 24)}…` : t}」`;
+
+/**
+ * Finds the one grid `name` names (a unit id, a grid name, or `乡镇+网格名`), as a scope term reads it.
+ * @param within a township officer's township id: only its grids are meant
+ * @throws Refusal when none, several, of another township (`不属于<乡镇>`) or not a grid.
+ */
 function findGrid(deps: CoreDeps, name: string, within: string | undefined): Unit {
+  const shown = quoted(name);
   const byId = getUnit(deps.db, name);
   if (byId) {
-    if (byId.kind !== 'grid') throw new Refusal(`「${name}」不是网格。`);
+    if (byId.kind !== 'grid') throw new Refusal(`${shown}不是网格。`);
+    if (within && byId.townshipId !== within) throw new Refusal(`${byId.name}不属于${getUnit(deps.db, within)?.name ?? '本乡镇'}，只能设置本乡镇网格的风险颜色。`);
     return byId;
   }
-  let grids: Unit[];
+  let unit: Unit;
   try {
-    grids = resolveScope(deps.db, [name], within).units.filter((u) => u.kind === 'grid');
+    unit = findUnit(deps.db, name, within);
   } catch (err) {
-    if (err instanceof Refusal && err.message.startsWith('只能向本乡镇')) throw new Refusal(`「${name}」不在本乡镇，只能设置本乡镇网格的风险颜色。`);
-    if (err instanceof Refusal && err.message.includes('不是乡镇')) throw new Refusal(`没有网格「${name}」。请核对名称。`);
-    if (err instanceof Refusal) throw new Refusal(err.message.replace(/未下发。?/, '').trim());
-    throw err;
+    if (!(err instanceof ScopeRefusal)) throw err;
+    if (err.reason === 'outside') throw new Refusal(`${shown}不属于${err.township}，只能设置本乡镇网格的风险颜色。`);
+    if (err.reason === 'unknown') throw new Refusal(`没有网格${shown}。请核对名称。`);
+    throw new Refusal(err.message.replace(/^范围中的/, ''));
   }
-  if (grids.length !== 1 || !name.endsWith(grids[0]!.name)) throw new Refusal(`「${name}」不是一个网格，请写网格名称，如「周家坞村第1网格」。`);
-  return grids[0]!;
+  if (unit.kind !== 'grid') throw new Refusal(`${shown}不是一个网格，请写网格名称，如「周家坞村第1网格」。`);
+  return unit;
 }
 
 /**
@@ -63,7 +72,6 @@ export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender'
   if (!county && !officer) throw new Refusal('只有指挥长、值班员或乡镇干部可以设置风险颜色。');
   if (officer && ctx.groupUnit.id !== ctx.sender.unitId) throw new Refusal('乡镇干部请在本乡镇指挥室设置本乡镇网格的风险颜色。');
   const grid = findGrid(deps, name, officer ? ctx.sender.unitId : undefined);
-  if (officer && grid.townshipId !== ctx.sender.unitId) throw new Refusal(`${grid.name}不在本乡镇，只能设置本乡镇网格的风险颜色。`);
   const before = grid.riskColour;
   const changed = setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
   if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;

@@ -101,7 +101,7 @@ describe('directive scopes on the fixture county', () => {
     expect(refusedHere).toMatch(/乡镇干部|不能/);
     const other = await askIn(app.http, room, officer, '/通告 范围:华岭镇 暂停集市');
     expect(other).toContain('华岭镇');
-    expect(other).toContain('不在本乡镇');
+    expect(other).toContain('不属于马坞镇');
     const reply = await askIn(app.http, room, officer, '/通告 明日起暂停集市');
     const n = new RegExp(`通告〔${YEAR}〕第(\\d+)号`).exec(reply)![1];
     const header = `【通告〔${YEAR}〕第${n}号】`;

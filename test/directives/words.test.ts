@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
+import { askIn } from './util.js';
 import { parseChangeArgs } from '../../commands/change-shared.js';
 import { parseIssueArgs } from '../../commands/issue-shared.js';
 
@@ -25,6 +26,9 @@ describe('reading /令 /通告 /更正 as typed', () => {
       urgent: false,
     });
     expect(parseIssueArgs('核酸范围:红色网格 检测')).toMatchObject({ text: '核酸 检测', scope: ['红色网格'] });
+    // a colour or a level after a space still belongs to 范围 (as in /任务); any other word is the body
+    expect(parseIssueArgs('排查 范围:马坞镇 红色网格 一级管控 今晚')).toMatchObject({ text: '排查 今晚', scope: ['马坞镇', '红色网格', '一级管控'] });
+    expect(parseIssueArgs('范围:红色网格 红色预警处置')).toMatchObject({ text: '红色预警处置', scope: ['红色网格'] });
     expect(parseChangeArgs('１７ 改为：明日１２点', true)).toEqual({ ref: { number: 17 }, text: '改为：明日１２点' });
     expect(parseChangeArgs('通告１８，取消', true)).toEqual({ ref: { kind: 'notice', number: 18 }, text: '取消' });
   });
@@ -107,5 +111,72 @@ describe('words that must not change', () => {
     const after = await ask(app.http, c.commandGroup, duty, '收到');
     expect(after).toMatch(new RegExp(`指挥部令〔\\d{4}〕第${n}号 已确认 0/\\d+`));
     expect(after).toContain('/进度');
+  });
+
+  it('范围 reads the same in /令, /通告 and /任务: township-qualified names, ambiguous names refused, colours narrowing places', async () => {
+    const officer = c.memberOf(tid('马坞镇'), 'township_officer');
+    const room = c.groupOf[tid('马坞镇')]!;
+    const twin = c.units.filter((u) => u.kind === 'village' && u.name === '高垄口村');
+    expect(twin.length).toBe(2);
+    const gridsOfVillage = (vid: string) => c.grids.filter((g) => g.parent_id === vid);
+    const own = twin.find((v) => v.parent_id === tid('马坞镇'))!;
+    /** The grid groups a /令 or /通告 reached (from its confirmation and relays), or the refusal. */
+    const directiveGrids = async (text: string, group = c.commandGroup, sender = c.commander) => {
+      const reply = await askIn(app.http, group, sender, text);
+      const m = /已发布 ((?:\S+)?(?:指挥部令|通告)〔\d{4}〕第\d+号)/.exec(reply);
+      if (!m) return reply;
+      const grids = Number(/(\d+) 个网格群/.exec(reply)![1]);
+      const header = `【${m[1]}】`;
+      const ms = await waitFor(app.http, undefined, (xs) => xs.filter((x) => x.text.startsWith(header)).length >= grids);
+      const convs = new Set(ms.filter((x) => x.text.startsWith(header)).map((x) => x.conversationId));
+      return new Set(c.grids.filter((g) => convs.has(c.groupOf[g.unit_id!]!)).map((g) => g.unit_id!));
+    };
+    /** The grids a /任务 went to (from the database), or the refusal. */
+    const taskGrids = async (scope: string, group = c.commandGroup, sender = c.commander) => {
+      const reply = await askIn(app.http, group, sender, `/任务 核对台账 截止:30天内 范围:${scope}`);
+      const m = /专项任务〔\d{4}〕第(\d+)号/.exec(reply);
+      if (!m) return reply;
+      const rows = app.db.$client.prepare('select unit_id u from task_targets tt join tasks t on t.id = tt.task_id where t.number = ?').all(Number(m[1])) as { u: string }[];
+      return new Set(rows.map((r) => r.u));
+    };
+
+    // a township-qualified village name, alike in all three
+    const qualified = new Set(gridsOfVillage(own.unit_id!).map((g) => g.unit_id!));
+    expect(await directiveGrids('/令 排查 范围:马坞镇高垄口村')).toEqual(qualified);
+    expect(await directiveGrids('/通告 排查 范围:马坞镇高垄口村')).toEqual(qualified);
+    expect(await taskGrids('马坞镇高垄口村')).toEqual(qualified);
+    // an ambiguous name refused in all three, naming both townships
+    for (const reply of [await directiveGrids('/令 排查 范围:高垄口村'), await directiveGrids('/通告 排查 范围:高垄口村'), await taskGrids('高垄口村')]) {
+      expect(typeof reply).toBe('string');
+      expect(reply).toMatch(/「高垄口村」有2个（马坞镇、音溪乡）/);
+    }
+    // a township officer's own is meant: no ambiguity inside the own township
+    expect(await directiveGrids('/通告 排查 范围:高垄口村', room, officer)).toEqual(qualified);
+    expect(await taskGrids('高垄口村', room, officer)).toEqual(qualified);
+    // places united, colours narrowing them — alike
+    const hot = (t: string) => new Set(gridsOf(tid(t)).filter((g) => g.risk_color === 'red' || g.risk_color === 'orange').map((g) => g.unit_id!));
+    const want = new Set([...hot('马坞镇'), ...hot('华岭镇')]);
+    expect(want.size).toBeGreaterThan(0);
+    expect(await directiveGrids('/令 排查 范围:马坞镇、华岭镇 橙色及以上')).toEqual(want);
+    expect(await taskGrids('马坞镇、华岭镇 橙色及以上')).toEqual(want);
+    // a control level in /任务 as in /令
+    const level1 = new Set(c.townships.filter((t) => t.control_level === '1').flatMap((t) => gridsOf(t.unit_id!).map((g) => g.unit_id!)));
+    expect(await directiveGrids('/令 排查 范围:一级管控')).toEqual(level1);
+    expect(await taskGrids('一级管控')).toEqual(level1);
+  });
+
+  it('a place of another township is refused as 不属于<乡镇>, in /通告, /任务 and /风险', async () => {
+    const t = tid('大坑乡');
+    const officer = c.memberOf(t, 'township_officer');
+    const room = c.groupOf[t]!;
+    const elsewhere = ['华岭镇', '高垄口村', '高垄口村第1网格', '马坞镇高垄口村第1网格'];
+    for (const place of elsewhere) {
+      for (const text of [`/通告 排查 范围:${place}`, `/任务 排查 截止:30天内 范围:${place}`, `/风险 ${place} 红`]) {
+        if (text.startsWith('/风险') && !place.endsWith('网格')) continue;
+        const reply = await askIn(app.http, room, officer, text);
+        expect(reply, text).toContain('不属于大坑乡');
+        expect(reply, text).not.toMatch(/没有网格|不是乡镇/);
+      }
+    }
   });
 });

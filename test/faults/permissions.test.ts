@@ -191,7 +191,7 @@ async function newLead(grid: Place, state: LeadState = 'reported'): Promise<stri
 
 /** A task to G1 and G1b (and the grid named 林家坪村第1网格), by the county or by T1's officer: its number. */
 async function newTask(by: 'county' | 'officer'): Promise<number> {
-  const scope = by === 'county' ? `${T1_GRIDS}、林家坪村第1网格` : T1_GRIDS;
+  const scope = by === 'county' ? `${T1_GRIDS}、华岭镇林家坪村第1网格` : T1_GRIDS;
   const [s, p]: [Sender, Place] = by === 'county' ? ['commander', 'C'] : ['township_officer', 'T1'];
   return Number((await must(s, p, `/任务 巡查${tok()} 截止:30天内 ${scope}`, /专项任务〔\d{4}〕第(\d+)号/))[1]);
 }

@@ -97,7 +97,7 @@ describe('/任务 issue', () => {
     const app = await start();
     const own = await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:明天18点 范围:红色网格');
     expect(own).toContain('本乡镇 2 个网格'); // 叶湾里村第1网格, 方溪口村第2网格
-    expect(await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:明天18点 范围:华岭镇')).toContain('不属于本乡镇');
+    expect(await ask(app.http, T01_ROOM, T01_OFFICER, '/任务 清查 截止:明天18点 范围:华岭镇')).toContain('「华岭镇」不属于清溪街道');
     expect(await ask(app.http, c.groupOf['T02']!, T01_OFFICER, '/任务 清查 截止:明天18点')).toContain('不属于本群所在单位');
     expect(await ask(app.http, CMD, T02_OFFICER, '/任务 清查 截止:明天18点')).toContain('不属于本群所在单位');
     expect(await ask(app.http, grid(G[0]), leader(G[0]), '/任务 清查 截止:明天18点')).toContain('不能使用 /任务');
