@@ -15,7 +15,7 @@ export default defineCommand<ChangeArgs>({
   verbatim: true,
   parse: (args) => parseChangeArgs(args, true),
   run(ctx, input) {
-    const d = resolveForChange(ctx.deps, input.ref, '更正');
+    const d = resolveForChange(ctx.deps, input.ref, '更正', { tier: ctx.tier, unit: ctx.groupUnit });
     checkMayChange(ctx, d, '更正');
     const r = amend(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     const again = r.directive.ackRequired ? '，各单位需重新确认' : '';

@@ -7,7 +7,7 @@ import { quoted } from './limits.js';
 export default defineCommand<DirectiveRef>({
   name: 'progress',
   words: ['/进度', '/progress'],
-  usage: '/进度 <编号>（如 /进度 17、/进度 通告18）',
+  usage: '/进度 <编号>（如 /进度 17、/进度 通告18、/进度 大坑乡通告1）',
   summary: '查看指挥部令或通告的确认进度（按本群层级）',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
@@ -19,7 +19,7 @@ export default defineCommand<DirectiveRef>({
     return ref;
   },
   run(ctx, ref) {
-    const d = resolve(ctx.deps, ref);
+    const d = resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
     return { text: progressText(ctx.deps, d, { tier: ctx.tier, unit: ctx.groupUnit }) };
   },
 });

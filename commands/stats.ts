@@ -46,7 +46,7 @@ export default defineCommand<StatsInput>({
   },
   run(ctx, input) {
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-    if (input.ref) return { text: statsText(ctx.deps, viewer, { kind: 'directive', directive: resolve(ctx.deps, input.ref) }, input.colours) };
+    if (input.ref) return { text: statsText(ctx.deps, viewer, { kind: 'directive', directive: resolve(ctx.deps, input.ref, viewer) }, input.colours) };
     const period = parsePeriod(input.period ?? '今日', ctx.now, ctx.deps.config.TIMEZONE);
     if (!period || typeof period === 'string') throw new UsageError(period ?? '时段不对');
     return { text: statsText(ctx.deps, viewer, { kind: 'period', period }, input.colours) };

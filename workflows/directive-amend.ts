@@ -19,18 +19,25 @@ import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, up
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
 import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
-import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+import { cancelLadder, refWord, scheduleLadder } from './directive-ladder.js';
+import { noticeSeries, type RefViewer } from './directive-series.js';
+import type { DirectiveRef } from './directive.js';
 import { planReadPolls } from './directive-receipts.js';
 
 /**
  * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
- * (changing the wrong one cannot be undone), asking for `令N` or `通告N`.
- * @throws Refusal when none or both exist.
+ * (changing the wrong one cannot be undone), asking for `令N` or `通告N`. A notice is looked for in the
+ * series the reference names, else in those of where it is asked (a township room: its own first).
+ * @param viewer the group it is asked in; without it, the county's series only
+ * @throws Refusal when none or both exist, or the name before 通告 is no township.
  */
-export function resolveForChange(deps: CoreDeps, ref: { kind?: Directive['kind']; number: number }, verb: string): Directive {
-  const found = (ref.kind ? [ref.kind] : (['directive', 'notice'] as const)).map((k) => findByNumber(deps.db, k, ref.number)).filter((d): d is Directive => !!d);
-  if (found.length === 0) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
-  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} 通告${ref.number}`);
+export function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string, viewer?: RefViewer): Directive {
+  const series = noticeSeries(deps, ref, viewer);
+  const notice = ref.kind === 'directive' ? undefined : series.map((s) => findByNumber(deps.db, 'notice', ref.number, s)).find((d) => d);
+  const directive = ref.kind === 'notice' || ref.series !== undefined ? undefined : findByNumber(deps.db, 'directive', ref.number);
+  const found = [directive, notice].filter((d): d is Directive => !!d);
+  if (found.length === 0) throw new Refusal(`没有${ref.series ?? ''}${ref.kind ? KIND_ZH[ref.kind] : ref.series !== undefined ? '通告' : ''}第${ref.number}号。请核对编号。`);
+  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} ${refWord(notice!)}`);
   return found[0]!;
 }
 

@@ -113,10 +113,10 @@ function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
 
 type Row = ReturnType<typeof targetsWithAcks>[number];
 const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
-/** How a person names the item in `/收到`: `17` or `通告18`. */
+/** How a person names the item in `/收到`: `17`, `通告18`, or a township's own `大坑乡通告1` (see refWord below). */
 /** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
 const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
-export const refWord = (d: Directive) => `${d.kind === 'notice' ? '通告' : ''}${d.number}`;
+export const refWord = (d: Pick<Directive, 'kind' | 'number' | 'seriesName'>) => `${d.seriesName ?? ''}${d.kind === 'notice' ? '通告' : ''}${d.number}`;
 
 function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
   if (count > 0) insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });

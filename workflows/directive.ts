@@ -25,34 +25,49 @@ import {
   quotedDirectiveId,
   relayStatusByConversation,
   targetsWithAcks,
+  townshipNoticesNumbered,
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
 import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
-import { scheduleLadder } from './directive-ladder.js';
+import { refWord, scheduleLadder } from './directive-ladder.js';
+import { noticeSeries, type RefViewer } from './directive-series.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
 import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
 
-export { KIND_ZH, formatNumber };
+export { KIND_ZH, formatNumber, noticeSeries, type RefViewer };
 
-/** A reference to a directive or notice as people write it: `17`, `令17`, `通告 18`, `第17号`. */
+/** A reference to a directive or notice as people write it: `17`, `令17`, `通告 18`, `第17号`, `大坑乡通告1`. */
 export interface DirectiveRef {
   kind?: DirectiveKind;
   number: number;
+  /**
+   * The notice series named before `通告`, as written: a township's name (`大坑乡`, or short `大坑`) for its
+   * own notices, or `县` / `全县` / `指挥部` for the county's. Absent: read from where it is asked (see {@link resolve}).
+   */
+  series?: string;
 }
 
 /**
- * Parses a reference such as `17`, `第17号`, `令17`, `指挥部令17`, `通告18`, `〔2026〕第17号`.
+ * Parses a reference such as `17`, `第17号`, `令17`, `指挥部令17`, `通告18`, `〔2026〕第17号`,
+ * `大坑乡通告1`, `大坑乡通告〔2026〕第1号`.
  * @returns the reference, or null when the text names no number.
  */
 export function parseRef(text: string): DirectiveRef | null {
   const t = text.replace(/\s+/g, '');
-  const m = /^(指挥部令|令|通告|directive|notice)?(?:〔\d{4}〕|\[\d{4}\]|\(\d{4}\))?第?(\d{1,6})号?$/i.exec(t);
+  // a township's own notice series: the township's name right before 通告
+  const series = /^(\p{Script=Han}{1,12}?)(?=通告)/u.exec(t)?.[1];
+  const m = /^(指挥部令|令|通告|directive|notice)?(?:〔\d{4}〕|\[\d{4}\]|\(\d{4}\))?第?(\d{1,6})号?$/i.exec(series ? t.slice(series.length) : t);
   if (!m) return null;
   const word = (m[1] ?? '').toLowerCase();
   const kind: DirectiveKind | undefined = word === '通告' || word === 'notice' ? 'notice' : word ? 'directive' : undefined;
-  return kind ? { kind, number: Number(m[2]) } : { number: Number(m[2]) };
+  return { ...(kind ? { kind } : {}), number: Number(m[2]), ...(series ? { series } : {}) };
+}
+
+/** `第N号` of the reference's kind and named series, for "none" answers: `通告第3号`, `大坑乡通告第3号`. */
+function refName(ref: DirectiveRef): string {
+  return `${ref.series ?? ''}${ref.kind ? KIND_ZH[ref.kind] : ref.series ? '通告' : ''}第${ref.number}号`;
 }
 
 export interface IssueInput {
@@ -87,7 +102,7 @@ export interface IssueResult {
 /**
  * Issues a directive or notice to the township rooms and grid groups of its scope: resolves the scope
  * (nothing is stored if a name is unknown), takes the next number of its kind for the year (in
- * `TIMEZONE`), snapshots the target units, stores one relay message per target group (outbox key
+ * `TIMEZONE`) — a township officer's notice (`within`) in its township's own series (`大坑乡通告〔2026〕第1号`), snapshots the target units, stores one relay message per target group (outbox key
  * `dir-<id>-relay-<conversation>`), schedules the ladder (if a receipt is asked) and an audit entry.
  * @throws Refusal when no roster is loaded or the scope names something unknown or reaches no group.
  */
@@ -100,11 +115,15 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   const targets = input.within ? scope.units.filter((u) => u.id !== input.within) : scope.units;
   if (targets.length === 0) throw new Refusal('范围内没有可下发的网格群。未下发。');
   const year = yearIn(now, config.TIMEZONE);
-  const number = nextNumber(db, input.kind, year);
+  // a township's own notices are numbered in its own series, so the county's stays gapless
+  const series = input.within && input.kind === 'notice' ? input.within : '';
+  const number = nextNumber(db, series ? `${input.kind}:${series}` : input.kind, year);
   const ackRequired = input.ackRequired ?? true;
   const windowMs = input.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
   const directive = insertDirective(db, {
     kind: input.kind,
+    series,
+    seriesName: series ? (getUnit(db, series)?.name ?? null) : null,
     year,
     number,
     text: input.text,
@@ -211,10 +230,14 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
-    target = open.find((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind));
+    // the series it may mean, likeliest first (a bare number: the county's before the township's)
+    const series = noticeSeries(deps, ref, { tier: input.unit.kind === 'township' ? 'township' : 'grid', unit: input.unit });
+    const rank = (d: Directive) => (d.kind === 'directive' ? 0 : series.indexOf(d.series) + 1 || Infinity);
+    const kinds = ref.series !== undefined ? ['notice'] : ref.kind ? [ref.kind] : ['directive', 'notice'];
+    target = open.filter((d) => d.number === ref.number && kinds.includes(d.kind) && rank(d) !== Infinity).sort((a, b) => rank(a) - rank(b))[0];
     if (!target) {
-      const any = findByNumber(db, ref.kind ?? 'directive', ref.number) ?? (ref.kind ? undefined : findByNumber(db, 'notice', ref.number));
-      throw notAcknowledgeable(any, any ? formatNumber(any) : `第${ref.number}号`, input.unit);
+      const any = (kinds.includes('directive') ? findByNumber(db, 'directive', ref.number) : undefined) ?? series.map((s) => findByNumber(db, 'notice', ref.number, s)).find((d) => d);
+      throw notAcknowledgeable(any, any ? formatNumber(any) : refName(ref), input.unit);
     }
   } else {
     const quoted = quotedDirectiveId(db, input.inboundId);
@@ -261,14 +284,22 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
 
 /**
  * Finds a directive or notice by reference; without a kind, the most recently issued of either kind.
- * @throws Refusal naming the reference when none exists.
+ * A notice is looked for in the series the reference names, else in those of where it is asked (see
+ * {@link noticeSeries}: a township room means its own notices first).
+ * @param viewer the group it is asked in; without it, the county's series only
+ * @throws Refusal naming the reference when none exists (and naming the townships' notices of that
+ *   number when a bare `通告N` finds none of the county's).
  */
-export function resolve(deps: CoreDeps, ref: DirectiveRef): Directive {
-  const candidates = ref.kind
-    ? [findByNumber(deps.db, ref.kind, ref.number)]
-    : [findByNumber(deps.db, 'directive', ref.number), findByNumber(deps.db, 'notice', ref.number)];
-  const found = candidates.filter((d): d is Directive => !!d).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())[0];
-  if (!found) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
+export function resolve(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): Directive {
+  const series = noticeSeries(deps, ref, viewer);
+  const notice = ref.kind === 'directive' ? undefined : series.map((s) => findByNumber(deps.db, 'notice', ref.number, s)).find((d) => d);
+  const directive = ref.kind === 'notice' || ref.series !== undefined ? undefined : findByNumber(deps.db, 'directive', ref.number);
+  const found = [directive, notice].filter((d): d is Directive => !!d).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())[0];
+  if (!found) {
+    const others = ref.series === undefined && ref.kind !== 'directive' ? townshipNoticesNumbered(deps.db, ref.number) : [];
+    const hint = others.length ? `乡镇通告请写乡镇名，如 ${refWord(others[0]!)}。` : '请核对编号。';
+    throw new Refusal(`没有${refName(ref)}。${hint}`);
+  }
   return found;
 }
 

@@ -86,7 +86,7 @@ export interface ReportFilter {
 
 /** One raw row: one target unit of one counted item, with its acknowledgement of the current revision. */
 export interface ResponseRow extends ResponseRowRaw {
-  /** `令17` / `通告18` style short name and the full `指挥部令〔2026〕第17号`. */
+  /** `令17` / `通告18` / `大坑乡通告1` style short name and the full `指挥部令〔2026〕第17号`. */
   short: string;
   label: string;
   townshipName: string;
@@ -221,7 +221,7 @@ export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFi
     const acknowledged = r.ackAt !== null;
     return {
       ...r,
-      short: `${r.kind === 'notice' ? '通告' : '令'}${r.number}`,
+      short: `${r.seriesName ?? ''}${r.kind === 'notice' ? '通告' : '令'}${r.number}`,
       label: formatNumber(r),
       townshipName: units.get(r.townshipId)?.name ?? r.townshipId,
       riskColour: r.unitKind === 'grid' ? colourAt(history.get(r.unitId), r.issuedAt, unit?.riskColour ?? null) : null,

@@ -215,16 +215,16 @@ describe('amend and revoke', () => {
     const officer = c.memberOf(tid, 'township_officer');
     const room = c.groupOf[tid]!;
     await ask(app.http, c.commandGroup, c.commander, '/令 范围:林岗乡 县里的令');
-    expect(await askIn(app.http, room, officer, '/通告 本乡镇集市暂停')).toContain(`已发布 通告〔${YEAR}〕第1号`);
-    expect(await askIn(app.http, room, officer, '/更正 1 改了')).toContain('请写明：/更正 令1 或 /更正 通告1');
+    expect(await askIn(app.http, room, officer, '/通告 本乡镇集市暂停')).toContain(`已发布 林岗乡通告〔${YEAR}〕第1号`);
+    expect(await askIn(app.http, room, officer, '/更正 1 改了')).toContain('请写明：/更正 令1 或 /更正 林岗乡通告1');
     expect(await askIn(app.http, room, officer, '/更正 令1 县里的令改了')).toContain('乡镇只能更正本乡镇指挥室发布的通告');
-    expect(await askIn(app.http, room, officer, '/更正 通告1 集市暂停至周五')).toContain(`已更正 通告〔${YEAR}〕第1号（第2版）`);
+    expect(await askIn(app.http, room, officer, '/更正 通告1 集市暂停至周五')).toContain(`已更正 林岗乡通告〔${YEAR}〕第1号（第2版）`);
     const other = townshipId('池口镇');
-    expect(await askIn(app.http, c.groupOf[other]!, c.memberOf(other, 'township_officer'), '/撤回 通告1')).toContain('乡镇只能撤回');
-    expect(await askIn(app.http, room, officer, '/撤回 通告1')).toContain(`已撤回 通告〔${YEAR}〕第1号`);
+    expect(await askIn(app.http, c.groupOf[other]!, c.memberOf(other, 'township_officer'), '/撤回 林岗乡通告1')).toContain('乡镇只能撤回');
+    expect(await askIn(app.http, room, officer, '/撤回 通告1')).toContain(`已撤回 林岗乡通告〔${YEAR}〕第1号`);
     const g = gridsOf(tid)[0]!.unit_id!;
     expect(await askIn(app.http, c.groupOf[g]!, c.memberOf(g, 'grid_leader'), '/撤回 令1')).toContain('不能使用');
-    expect(await ask(app.http, c.commandGroup, c.commander, '/撤回 通告1')).toContain('已撤回');
+    expect(await ask(app.http, c.commandGroup, c.commander, '/撤回 林岗乡通告1')).toContain('已撤回');
   });
 });
 

@@ -103,8 +103,9 @@ describe('directive scopes on the fixture county', () => {
     expect(other).toContain('华岭镇');
     expect(other).toContain('不属于马坞镇');
     const reply = await askIn(app.http, room, officer, '/通告 明日起暂停集市');
-    const n = new RegExp(`通告〔${YEAR}〕第(\\d+)号`).exec(reply)![1];
-    const header = `【通告〔${YEAR}〕第${n}号】`;
+    // the township's own series
+    const n = new RegExp(`马坞镇通告〔${YEAR}〕第(\\d+)号`).exec(reply)![1];
+    const header = `【马坞镇通告〔${YEAR}〕第${n}号】`;
     const own = gridsOfTownship(tid);
     expect(reply).toContain(`下发 0 个乡镇指挥室、${own.length} 个网格群`);
     await waitFor(app.http, undefined, (ms) => ms.filter((x) => x.text.startsWith(header)).length >= own.length);

@@ -3,12 +3,24 @@
  * the body relayed as typed, township notices in their own series, 范围 read alike by /令 /通告 /任务,
  * refusals naming the township, a short /帮助, /进度 of a notice without receipt, no long echoes.
  */
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR, openDb } from '../../src/db/client.js';
+import { findByNumber, nextNumber } from '../../src/db/queries/directives.js';
+import { formatNumber } from '../../workflows/directive-format.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
 import { askIn } from './util.js';
 import { parseChangeArgs } from '../../commands/change-shared.js';
 import { parseIssueArgs } from '../../commands/issue-shared.js';
+
+/** The current year in the fixture's time zone (numbers are per year). */
+const YEAR = new Date().toLocaleString('en', { timeZone: 'Asia/Shanghai', year: 'numeric' });
 
 const c = county();
 const tid = (name: string) => c.townships.find((t) => t.name === name)!.unit_id!;
@@ -180,3 +192,78 @@ describe('words that must not change', () => {
     }
   });
 });
+
+describe('township notices in their own series', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp();
+  });
+  afterAll(async () => app.close());
+
+  it('numbers a township officer\'s notices per township, so the county\'s notices stay gapless; references find them', async () => {
+    const dk = tid('大坑乡');
+    const mw = tid('马坞镇');
+    const dkRoom = c.groupOf[dk]!;
+    const mwRoom = c.groupOf[mw]!;
+    const dkOfficer = c.memberOf(dk, 'township_officer');
+    const mwOfficer = c.memberOf(mw, 'township_officer');
+    expect(await ask(app.http, c.commandGroup, c.commander, '/通告 全县暂停集市 范围:大坑乡、马坞镇')).toContain(`已发布 通告〔${YEAR}〕第1号`);
+    expect(await askIn(app.http, dkRoom, dkOfficer, '/通告 大坑乡今晚排查')).toContain(`已发布 大坑乡通告〔${YEAR}〕第1号`);
+    expect(await askIn(app.http, dkRoom, dkOfficer, '/通告 大坑乡明早复查')).toContain(`已发布 大坑乡通告〔${YEAR}〕第2号`);
+    expect(await askIn(app.http, mwRoom, mwOfficer, '/通告 马坞镇今晚排查')).toContain(`已发布 马坞镇通告〔${YEAR}〕第1号`);
+    const county2 = await ask(app.http, c.commandGroup, c.commander, '/通告 全县恢复集市 范围:大坑乡');
+    expect(county2).toContain(`已发布 通告〔${YEAR}〕第2号`);
+
+    // the relay carries the township's name; the grid acknowledges each by its own name
+    const g = gridsOf(dk)[0]!.unit_id!;
+    const grid = c.groupOf[g]!;
+    const worker = c.memberOf(g, 'grid_worker');
+    await waitFor(app.http, grid, (ms) => ms.some((m) => m.text.startsWith(`【大坑乡通告〔${YEAR}〕第1号】`)));
+    expect(await askIn(app.http, grid, worker, '/收到 大坑乡通告1')).toContain(`已确认大坑乡通告〔${YEAR}〕第1号`);
+    expect(await askIn(app.http, grid, worker, '/收到 通告1')).toContain(`已确认通告〔${YEAR}〕第1号`);
+
+    // /进度 通告1: the county's in the command group, the room's own in a township room; named series anywhere
+    expect((await ask(app.http, c.commandGroup, c.commander, '/进度 通告1')).split('\n')[0]).toContain(`通告〔${YEAR}〕第1号`);
+    expect((await ask(app.http, c.commandGroup, c.commander, '/进度 通告1')).split('\n')[0]).not.toContain('大坑乡');
+    expect((await askIn(app.http, dkRoom, dkOfficer, '/进度 通告1')).split('\n')[0]).toContain(`大坑乡通告〔${YEAR}〕第1号`);
+    expect((await ask(app.http, c.commandGroup, c.commander, '/进度 马坞镇通告1')).split('\n')[0]).toContain(`马坞镇通告〔${YEAR}〕第1号`);
+    expect(await ask(app.http, c.commandGroup, c.commander, '/进度 通告3')).toMatch(/没有通告第3号/);
+    expect(await ask(app.http, c.commandGroup, c.commander, '/进度 火星乡通告1')).toContain('没有名为「火星乡」的乡镇');
+
+    // a room changes its own notice by its bare number, never another township's
+    expect(await askIn(app.http, dkRoom, dkOfficer, '/更正 通告2 改为后天复查')).toContain(`已更正 大坑乡通告〔${YEAR}〕第2号`);
+    expect(await askIn(app.http, mwRoom, mwOfficer, '/撤回 大坑乡通告2')).toMatch(/乡镇只能撤回本乡镇指挥室发布的通告/);
+    expect(await askIn(app.http, mwRoom, mwOfficer, '/撤回 通告1')).toContain(`已撤回 马坞镇通告〔${YEAR}〕第1号`);
+  });
+
+  it('keeps notices stored before township series readable, as the county\'s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridrelay-series-'));
+    try {
+      // a database migrated up to before the series, holding a notice, then opened by this version
+      const old = join(dir, 'migrations');
+      cpSync(MIGRATIONS_DIR, old, { recursive: true });
+      const journalPath = join(old, 'meta', '_journal.json');
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+      const at = journal.entries.findIndex((e) => e.tag.endsWith('township-notice-series'));
+      expect(at).toBeGreaterThan(0);
+      for (const e of journal.entries.slice(at)) rmSync(join(old, `${e.tag}.sql`));
+      journal.entries = journal.entries.slice(0, at);
+      writeFileSync(journalPath, JSON.stringify(journal));
+      const file = join(dir, 'old.db');
+      const sqlite = new Database(file);
+      migrate(drizzle(sqlite), { migrationsFolder: old });
+      sqlite.prepare(`insert into directives (kind, year, number, text, issuer_id, issued_in, issued_at, ack_required) values ('notice', 2026, 7, '旧通告', 'staff00001', 'c', 0, 1)`).run();
+      sqlite.prepare(`insert into counters (kind, year, last) values ('notice', 2026, 7)`).run();
+      sqlite.close();
+      const db = openDb(file);
+      const d = findByNumber(db, 'notice', 7)!;
+      expect(d.text).toBe('旧通告');
+      expect(formatNumber(d)).toBe('通告〔2026〕第7号');
+      expect(nextNumber(db, 'notice', 2026)).toBe(8);
+      db.$client.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -162,8 +162,11 @@ const DEADLINE = () => `${20 + (token % 300)}小时内`;
 
 /** A county directive to T1, T2, G1, G1b, G2: its reference (`令3`). */
 const newDirective = async (scope = FIVE_GROUPS) => `令${(await must('commander', 'C', `/令 核查${tok()} ${scope}`, /指挥部令〔\d{4}〕第(\d+)号/))[1]}`;
-/** A notice of T1's officer to grids of T1: `通告4`. */
-const newOfficerNotice = async () => `通告${(await must('township_officer', 'T1', `/通告 乡镇通知${tok()} 范围:周家坞村第1网格`, /通告〔\d{4}〕第(\d+)号/))[1]}`;
+/** A notice of T1's officer to grids of T1, in T1's own series: `清溪街道通告4`. */
+const newOfficerNotice = async () => {
+  const m = await must('township_officer', 'T1', `/通告 乡镇通知${tok()} 范围:周家坞村第1网格`, /(\S+?通告)〔\d{4}〕第(\d+)号/);
+  return `${m[1]}${m[2]}`;
+};
 
 type LeadState = 'reported' | 'accepted' | 'escalated';
 const officerOf = (t: string) => c.memberOf(t, 'township_officer');
@@ -331,7 +334,10 @@ function itemCases(): Case[] {
     w('amend a county directive from a township room', 'township_officer', 'T1', false, async () => `/更正 ${await once('directive', () => newDirective())} 改为明天`),
     w('revoke a county directive from a township room', 'township_officer', 'T1', false, async () => `/撤回 ${await once('directive', () => newDirective())}`),
     w('amend another township\'s notice', 'township_officer', 'T1', false, async () => {
-      const n = await once('t2-notice', async () => `通告${(await must({ id: officerOf(UNIT.T2) }, 'T2', `/通告 华岭通知${tok()}`, /通告〔\d{4}〕第(\d+)号/))[1]}`);
+      const n = await once('t2-notice', async () => {
+        const m = await must({ id: officerOf(UNIT.T2) }, 'T2', `/通告 华岭通知${tok()}`, /(\S+?通告)〔\d{4}〕第(\d+)号/);
+        return `${m[1]}${m[2]}`;
+      });
       return `/更正 ${n} 改为明天`;
     }),
     w('reschedule a county task from a township room', 'township_officer', 'T1', false, async () => `/改期 ${await once('task-county', () => newTask('county'))} 截止:${DEADLINE()}`),

@@ -1,5 +1,5 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history, ladder timers. */
-import { and, asc, desc, eq, like, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, like, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -20,7 +20,7 @@ import {
 } from '../schema/index.js';
 
 /**
- * Takes the next number of `kind` for `year` — call inside a write transaction, so that concurrent
+ * Takes the next number of series `kind` (see `counters`: `directive`, `notice`, `notice:<township id>`, `task`) for `year` — call inside a write transaction, so that concurrent
  * issuers (also in other processes) get distinct consecutive numbers and a rollback leaves no gap.
  */
 export function nextNumber(db: Db, kind: string, year: number): number {
@@ -41,14 +41,27 @@ export function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInser
   for (let i = 0; i < rows.length; i += 200) db.insert(directiveTargets).values(rows.slice(i, i + 200)).run();
 }
 
-/** A directive by kind and number (any year: the latest year first). */
-export function findByNumber(db: Db, kind: DirectiveKind, number: number): Directive | undefined {
+/**
+ * A directive by kind and number (any year: the latest year first).
+ * @param series '' for the county's numbering (default), a township id for that township's own notices
+ */
+export function findByNumber(db: Db, kind: DirectiveKind, number: number, series = ''): Directive | undefined {
   return db
     .select()
     .from(directives)
-    .where(and(eq(directives.kind, kind), eq(directives.number, number)))
+    .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.number, number)))
     .orderBy(desc(directives.year))
     .get();
+}
+
+/** Township notices numbered `number` (any township, any year), the latest first: to name them when a bare `通告N` finds none of the county's. */
+export function townshipNoticesNumbered(db: Db, number: number): Directive[] {
+  return db
+    .select()
+    .from(directives)
+    .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
+    .orderBy(desc(directives.year), desc(directives.id))
+    .all();
 }
 
 /** A directive by its row id. */

@@ -26,6 +26,8 @@ import {
 export interface ResponseRowRaw {
   directiveId: number;
   kind: 'directive' | 'notice';
+  /** The township of a township's own notice series (printed before its number); null for the county's. */
+  seriesName: string | null;
   year: number;
   number: number;
   issuedAt: Date;
@@ -69,6 +71,7 @@ export function responseRows(db: Db, range: { from: Date | null; to: Date | null
     .map((r) => ({
       directiveId: r.d.id,
       kind: r.d.kind,
+      seriesName: r.d.seriesName,
       year: r.d.year,
       number: r.d.number,
       issuedAt: r.d.issuedAt,

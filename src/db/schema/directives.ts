@@ -1,7 +1,10 @@
 /** Directives (指挥部令) and notices (通告): numbering, target snapshots and acknowledgements. */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-/** Gapless counters: the last number issued per kind per year. */
+/**
+ * Gapless counters: the last number issued per series per year. `kind` is the series key: `directive`,
+ * `notice` (the county's notices), `notice:<township id>` (a township's own notices), `task`.
+ */
 export const counters = sqliteTable(
   'counters',
   {
@@ -20,6 +23,14 @@ export const directives = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind', { enum: DIRECTIVE_KINDS }).notNull(),
+    /**
+     * The numbering series: '' for the county's (every directive, the command group's notices); a township
+     * unit id for the notices a township officer issues to their own township (`大坑乡通告〔2026〕第1号`).
+     * Items stored before series existed are the county's.
+     */
+    series: text('series').notNull().default(''),
+    /** The township's name at issue, printed before the number of its own series; null for the county's. */
+    seriesName: text('series_name'),
     year: integer('year').notNull(),
     number: integer('number').notNull(),
     text: text('text').notNull(),
@@ -43,7 +54,7 @@ export const directives = sqliteTable(
     /** When the current revision went out (the last amendment); null = never amended. */
     revisedAt: integer('revised_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('directives_number').on(t.kind, t.year, t.number)],
+  (t) => [uniqueIndex('directives_series_number').on(t.kind, t.series, t.year, t.number)],
 );
 
 /** The units a directive targeted, snapshotted at issue (the response-rate denominator). */
