@@ -127,7 +127,8 @@ export function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, args: 
     inboundId: ctx.message.inboundId,
   });
   const n = formatNumber(r.directive);
-  const scope = r.scope ? `范围「${r.scope}」：` : '';
+  // the scope as written, cut: a long list of names is not echoed back in full
+  const scope = r.scope ? `范围「${r.scope.length > 40 ? `${r.scope.slice(0, 39)}…` : r.scope}」：` : '';
   const follow = args.ackRequired ? `/进度 ${refWord(r.directive)} 查看确认情况。` : '无需回执。';
   return { text: `已发布 ${n}，${scope}下发 ${r.townships} 个乡镇指挥室、${r.grids} 个网格群。${follow}` };
 }

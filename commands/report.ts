@@ -37,7 +37,11 @@ export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
   const lines = [`✅ 已登记 线索 ${n}${r.lead.urgent ? '（紧急）' : ''}，${to}。`];
   if (input.notUnderstood.length) {
     const written: Record<LeadField, string | undefined> = { 类别: input.category, 地点: input.location, 人数: input.people, 紧急: input.urgencyText };
-    const raw = (f: LeadField) => maskPersonal(written[f] ?? '');
+    // as written, cut: a long field is not echoed back in full
+    const raw = (f: LeadField) => {
+      const t = maskPersonal(written[f] ?? '');
+      return t.length > 24 ? `${t.slice(0, 24)}…` : t;
+    };
     lines.push(`未识别：${input.notUnderstood.map((f) => `${f}「${raw(f)}」`).join('、')}（已按原文记录）`);
     lines.push(input.notUnderstood.map((f) => HINTS[f]).join('；'));
   }

@@ -91,7 +91,7 @@ export default defineCommand<TaskArgs>({
     if (input.recurrence) {
       const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
       return {
-        text: `已建立定期任务「${input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
+        text: `已建立定期任务「${input.title.length > 30 ? `${input.title.slice(0, 30)}…` : input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
     const deadline = readDeadline(input.deadline!, ctx.now, tz);

@@ -27,7 +27,8 @@ export function createDispatcher(commands: readonly CommandDef<any>[], ackComman
       const ctx = contextFor(deps, row, row.text);
       return (typeof ctx === 'string' ? null : followUp(commands, ctx)) ?? { text: `没看懂这条消息。${HINT}` };
     }
-    if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word}。${HINT}` };
+    // a long word is cut: a person's text is never echoed at length
+    if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word.length > 24 ? `${r.word.slice(0, 24)}…` : r.word}。${HINT}` };
     const command = r.kind === 'command' ? r.command : ackCommand;
     const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text);
     if (typeof ctx === 'string') return { text: ctx };

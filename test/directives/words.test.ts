@@ -16,6 +16,7 @@ import { formatNumber } from '../../workflows/directive-format.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
 import { askIn } from './util.js';
+import { longestEcho } from '../helpers/echo.js';
 import { parseChangeArgs } from '../../commands/change-shared.js';
 import { parseIssueArgs } from '../../commands/issue-shared.js';
 
@@ -191,6 +192,25 @@ describe('words that must not change', () => {
       }
     }
   });
+
+  it('never echoes more than 50 characters of what a person typed, also when it goes through', async () => {
+    const names = unique(gridsOf(tid('马坞镇'))).slice(0, 12).map((g) => g.name!);
+    const inputs: [string, string, string][] = [
+      [c.commandGroup, c.commander, `/令 排查 范围:${names.join('、')}`],
+      [c.commandGroup, c.commander, `/通告 排查 回执:否 范围:${names.join('、')}`],
+      [c.commandGroup, c.commander, `/任务 ${'每户逐一核对返乡人员健康码行程卡并登记'.repeat(4)} 每天18点 范围:${names.join('、')}`],
+      [c.commandGroup, c.commander, `/任务 核对 截止:30天内 范围:${names.join('、')}`],
+    ];
+    const g = gridsOf(tid('马坞镇'))[0]!.unit_id!;
+    inputs.push([c.groupOf[g]!, c.memberOf(g, 'grid_worker'), `/上报 有人发热 人数:${'很多很多'.repeat(30)} 地点:村口`]);
+    for (const [group, sender, text] of inputs) {
+      const reply = await askIn(app.http, group, sender, text);
+      expect(reply, text).toMatch(/^(已发布|已下达|已建立|✅)/);
+      expect(longestEcho(text, reply), reply).toBeLessThanOrEqual(50);
+    }
+    const progress = await ask(app.http, c.commandGroup, c.commander, '/进度 通告3');
+    expect(longestEcho(inputs[1]![2], progress), progress).toBeLessThanOrEqual(50);
+  });
 });
 
 describe('township notices in their own series', () => {
@@ -266,4 +286,3 @@ describe('township notices in their own series', () => {
     }
   });
 });
-

@@ -5,7 +5,7 @@
  * member who IS allowed to use the command, in the right group. Every one must get exactly one answer — a
  * usage hint or a refusal, never the generic error reply, never silence — and change nothing: no
  * directive, acknowledgement, lead, lead move, task, completion, colour change, timer, audit entry or
- * relay to another group.
+ * relay to another group. No answer repeats more than 50 characters of the input (issue 11 §4).
  *
  * One app, sequential posts (a few hundred, about 10–20 s).
  */
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
 import { recordFault } from './record.js';
+import { longestEcho } from '../helpers/echo.js';
 
 const c = county();
 const CMD = c.commandGroup;
@@ -90,6 +91,9 @@ function cases(): Case[] {
   add(CMD, BOSS, '/统计', ['2026-02-30', '2026-13-01', '0000-00-00', '2026-01-01~2025-01-01', '今日 本周', '-1', '99999', '99999999999', '1e3', '紫色网格', INJECT, EMOJI, LONG]);
   add(CMD, BOSS, '/风险', ['', '红', `${c.grids[0]!.name} 紫`, `${c.grids[0]!.name}`, `${c.grids[0]!.name} -1`, `${c.grids[0]!.name} ${EMOJI}`, `${INJECT} 红`, '不存在网格 红', `${LONG} 红`, `${EMOJI} 红`, `${SCRIPT} 红`]);
   add(ROOM, OFFICER, '/风险', ['', `${c.grids[0]!.name} 紫`, '不存在网格 红', `${LONG} 红`]);
+  // no command at all: a long unknown command word, a long scope of many unknown names
+  out.push({ conv: CMD, sender: BOSS, text: `/${'没有这个指令'.repeat(60)}` });
+  out.push({ conv: CMD, sender: BOSS, text: `/令 排查 范围:${Array.from({ length: 40 }, (_, i) => `不存在的村${i}`).join('、')}` });
   return out;
 }
 
@@ -108,6 +112,9 @@ const STATE: Record<string, string> = {
 };
 
 const SUCCESS = /^(✅|已发布|已下达|已更正|已撤回|已取消|已改期|已建立|已登记)/;
+
+/** Most characters of the input an answer may repeat. */
+const MAX_ECHO = 50;
 
 describe('bad input is answered with its usage or a refusal and changes nothing', () => {
   let app: TestApp;
@@ -160,6 +167,7 @@ describe('bad input is answered with its usage or a refusal and changes nothing'
         : texts[0]!.includes('处理这条消息时出错') ? 'the generic error reply'
         : SUCCESS.test(texts[0]!) ? `applied: ${texts[0]!.slice(0, 60)}`
         : changed.length ? `changed ${changed.join(', ')}: ${texts[0]!.slice(0, 60)}`
+        : longestEcho(k.text, texts[0]!) > MAX_ECHO ? `echoes ${longestEcho(k.text, texts[0]!)} characters: ${texts[0]!.slice(0, 60)}`
         : null;
       if (problem) failures.push(`${show(k.text)}: ${problem}`);
       else answered++;
@@ -168,6 +176,7 @@ describe('bad input is answered with its usage or a refusal and changes nothing'
     recordFault('bad inputs refused by the console API too (4xx)', refusedAtApi);
     recordFault('bad inputs answered with usage/refusal', answered);
     recordFault('bad inputs applied or unanswered', all.length - answered, 'expected 0');
+    recordFault('bad inputs echoed over 50 characters', failures.filter((f) => f.includes(': echoes ')).length, 'expected 0');
     expect(failures).toEqual([]);
     // and every answer reached the chat
     const stored = (db.prepare('select count(*) as n from outbound_messages').get() as { n: number }).n;
