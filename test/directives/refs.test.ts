@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseChangeArgs } from '../../commands/change-shared.js';
 import { parseNumeral } from '../../src/core/numerals.js';
 import { findRef, parseRef, splitRef } from '../../workflows/directive-ref.js';
+import { parseLeadRef } from '../../workflows/lead-fields.js';
+import { parseTaskRef } from '../../workflows/task.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
 import { askIn } from './util.js';
@@ -44,6 +46,13 @@ describe('reading a reference', () => {
     expect(parseRef('二〇二五年第一号')).toEqual({ number: 1, year: 2025 });
     for (const t of ['1 4', '1.5', '0', '-3', '1e3', '十十', '令5号通告', '〔2025〕〔2026〕1', '五号楼']) expect(parseRef(t), t).toBeNull();
     expect([parseNumeral('两千五'), parseNumeral('一百一'), parseNumeral('一〇五'), parseNumeral('1十')]).toEqual([2500, 110, 105, null]);
+  });
+
+  it('reads task and lead numbers the same way', () => {
+    expect(['三', '第十二号', '任务 十二', '专项任务〔2026〕第3号'].map(parseTaskRef)).toEqual([3, 12, 12, 3]);
+    expect(['1 4', '1.5', '0'].map(parseTaskRef)).toEqual([null, null, null]);
+    expect(['第七号', '七', '007', '线索 20260129-007'].map(parseLeadRef)).toEqual([{ number: 7 }, { number: 7 }, { number: 7 }, { day: 20260129, number: 7 }]);
+    expect(['1 4', '1.5'].map(parseLeadRef)).toEqual([null, null]);
   });
 
   it('splits /更正 and /撤回 arguments; 1.5, 1。5, 1、2 and 1 4 are refused, not read as No. 1', () => {
