@@ -9,7 +9,7 @@ import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
 export default defineCommand<ChangeArgs>({
   name: 'amend',
   words: ['/更正', '/amend'],
-  usage: '/更正 <编号> <更正内容>（如 /更正 17 核酸检测改为今天18点前完成）',
+  usage: '/更正 <编号> <更正内容>（如 /更正 令17 核酸检测改为今天18点前完成）',
   summary: '更正指挥部令或通告：原编号下发到原范围，需重新确认',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],

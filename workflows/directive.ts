@@ -31,7 +31,7 @@ import { scheduleLadder } from './directive-ladder.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
 import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
-import { lookupRef, missingRef, resolveRef, type DirectiveRef } from './directive-ref.js';
+import { lookupRef, missingRef, refWord, resolveRef, type DirectiveRef } from './directive-ref.js';
 
 export { KIND_ZH, formatNumber };
 
@@ -350,7 +350,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
-  if (cap !== Infinity) lines.push('完整名单：在乡镇指挥室发 /进度 编号。');
+  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz))}。`);
   return [...lines, ...history].join('\n');
 }
 
