@@ -154,8 +154,9 @@ export interface AckInput {
   /** The words used, kept in the record. */
   words: string;
   /**
-   * An explicit reference; without it, the item a quoted reply points at (inbound `extra.quotedMsgId`
-   * matched to the relay's platform reference), else the latest open item of the unit.
+   * An explicit reference (a year written must match; without a kind, the unit's unacknowledged item
+   * first, then the directive); without it, the item a quoted reply points at (see `quotedItem` — a
+   * quote of anything else is refused, never taken as the latest), else the latest open item of the unit.
    */
   ref?: DirectiveRef | undefined;
   inboundId: number;
