@@ -55,7 +55,7 @@ describe('command language', () => {
     expect(parseRef('第17号')).toEqual({ number: 17 });
     expect(parseRef('令17')).toEqual({ kind: 'directive', number: 17 });
     expect(parseRef('通告 18')).toEqual({ kind: 'notice', number: 18 });
-    expect(parseRef('〔2026〕第3号')).toEqual({ number: 3 });
-    expect(parseRef('十七')).toBeNull();
+    expect(parseRef('〔2026〕第3号')).toEqual({ number: 3, year: 2026 });
+    expect(parseRef('十七')).toEqual({ number: 17 });
   });
 });

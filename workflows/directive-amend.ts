@@ -13,24 +13,30 @@ import { maskPersonal } from '../src/core/mask.js';
 import type { OutboundAction } from '../src/core/message.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { clockIn, shortDateTimeIn } from '../src/core/time.js';
+import { clockIn, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
-import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
+import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
+import { ackAction, formatNumber } from './directive-format.js';
 import { cancelLadder, scheduleLadder } from './directive-ladder.js';
 import { planReadPolls } from './directive-receipts.js';
+import { lookupRef, missingRef, refWord, type DirectiveRef } from './directive-ref.js';
 
 /**
- * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
- * (changing the wrong one cannot be undone), asking for `令N` or `通告N`.
- * @throws Refusal when none or both exist.
+ * Finds the item to amend or revoke, of the year written (this year in `TIMEZONE` when none is). A bare
+ * number that is both a directive and a notice is refused (changing the wrong one cannot be undone),
+ * asking for `令N` or `通告N`.
+ * @throws Refusal when none or both exist, or a year is written that has no such item.
  */
-export function resolveForChange(deps: CoreDeps, ref: { kind?: Directive['kind']; number: number }, verb: string): Directive {
-  const found = (ref.kind ? [ref.kind] : (['directive', 'notice'] as const)).map((k) => findByNumber(deps.db, k, ref.number)).filter((d): d is Directive => !!d);
-  if (found.length === 0) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
-  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} 通告${ref.number}`);
+export function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string): Directive {
+  const lookup = lookupRef(deps, ref);
+  const found = lookup.found;
+  if (found.length === 0) throw missingRef(deps, ref, lookup, `/${verb}`);
+  if (found.length > 1) {
+    const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
+    throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} ${refWord(found[0]!, thisYear)} 或 /${verb} ${refWord(found[1]!, thisYear)}`);
+  }
   return found[0]!;
 }
 

@@ -13,7 +13,6 @@ import { Refusal } from '../src/core/errors.js';
 import { clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
 import {
-  findByNumber,
   getAck,
   getDirective,
   insertAck,
@@ -22,7 +21,7 @@ import {
   insertTargets,
   nextNumber,
   openForUnit,
-  quotedDirectiveId,
+  quotedItem,
   targetsWithAcks,
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
@@ -32,27 +31,11 @@ import { scheduleLadder } from './directive-ladder.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
 import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
+import { lookupRef, missingRef, refWord, resolveRef, type DirectiveRef } from './directive-ref.js';
 
 export { KIND_ZH, formatNumber };
 
-/** A reference to a directive or notice as people write it: `17`, `令17`, `通告 18`, `第17号`. */
-export interface DirectiveRef {
-  kind?: DirectiveKind;
-  number: number;
-}
-
-/**
- * Parses a reference such as `17`, `第17号`, `令17`, `指挥部令17`, `通告18`, `〔2026〕第17号`.
- * @returns the reference, or null when the text names no number.
- */
-export function parseRef(text: string): DirectiveRef | null {
-  const t = text.replace(/\s+/g, '');
-  const m = /^(指挥部令|令|通告|directive|notice)?(?:〔\d{4}〕|\[\d{4}\]|\(\d{4}\))?第?(\d{1,6})号?$/i.exec(t);
-  if (!m) return null;
-  const word = (m[1] ?? '').toLowerCase();
-  const kind: DirectiveKind | undefined = word === '通告' || word === 'notice' ? 'notice' : word ? 'directive' : undefined;
-  return kind ? { kind, number: Number(m[2]) } : { number: Number(m[2]) };
-}
+export { parseRef, type DirectiveRef } from './directive-ref.js';
 
 export interface IssueInput {
   kind: DirectiveKind;
@@ -171,8 +154,9 @@ export interface AckInput {
   /** The words used, kept in the record. */
   words: string;
   /**
-   * An explicit reference; without it, the item a quoted reply points at (inbound `extra.quotedMsgId`
-   * matched to the relay's platform reference), else the latest open item of the unit.
+   * An explicit reference (a year written must match; without a kind, the unit's unacknowledged item
+   * first, then the directive); without it, the item a quoted reply points at (see `quotedItem` — a
+   * quote of anything else is refused, never taken as the latest), else the latest open item of the unit.
    */
   ref?: DirectiveRef | undefined;
   inboundId: number;
@@ -189,11 +173,27 @@ export type AckResult =
   | { status: 'nothing-open' };
 
 /** Why a named item cannot be acknowledged by this unit. */
-function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit): Refusal {
-  if (!any) return new Refusal(`没有${name}。请核对编号。`);
+function notAcknowledgeable(any: Directive, unit: Unit): Refusal {
+  const name = formatNumber(any);
   if (any.status === 'revoked') return new Refusal(`${name}已撤回，无需确认。`);
   if (!any.ackRequired) return new Refusal(`${name}无需回执。`);
   return new Refusal(`${name}不是发给${unit.name}的。`);
+}
+
+/** A quote that names no item of this group: said so, never taken as the latest item. */
+const NOT_AN_ITEM = '所引用的消息不是本群的指挥部令或通告，未确认。请直接回复「收到」确认最新一条，或 /收到 令N、/收到 通告N。';
+
+/**
+ * The unit's open item a reference names. Without a year this year's item comes first, then an earlier
+ * year's still open (sent on 31 December, acknowledged on 1 January); without a kind an unacknowledged
+ * item comes first (the one the person is answering), then the directive.
+ */
+function openByRef(deps: CoreDeps, open: ReturnType<typeof openForUnit>, ref: DirectiveRef) {
+  const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
+  const rank = (d: (typeof open)[number]) => (d.year === thisYear ? 0 : 4) + (d.acknowledged ? 2 : 0) + (d.kind === 'directive' ? 0 : 1);
+  return open
+    .filter((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind) && (ref.year === undefined || d.year === ref.year))
+    .sort((a, b) => rank(a) - rank(b) || b.year - a.year)[0];
 }
 
 /**
@@ -201,8 +201,9 @@ function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit
  * and revision; a repeat is reported as `already`. After an amendment (/更正) the unit must
  * acknowledge again. A late acknowledgement (received after the deadline) counts, marked late. The record
  * keeps who, when (received), the words and the inbound message.
- * @throws Refusal when the referenced (or quoted) item does not exist, was revoked, needs no receipt or
- *   was not sent to this unit.
+ * @throws Refusal when the referenced (or quoted) item does not exist (or not in the year written), was
+ *   revoked, needs no receipt or was not sent to this unit; or when the message quotes something that is
+ *   not an item of this group.
  */
 export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   const { db } = deps;
@@ -210,18 +211,20 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
-    target = open.find((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind));
+    target = openByRef(deps, open, ref);
     if (!target) {
-      const any = findByNumber(db, ref.kind ?? 'directive', ref.number) ?? (ref.kind ? undefined : findByNumber(db, 'notice', ref.number));
-      throw notAcknowledgeable(any, any ? formatNumber(any) : `第${ref.number}号`, input.unit);
+      const lookup = lookupRef(deps, ref);
+      const any = lookup.found[0];
+      throw any ? notAcknowledgeable(any, input.unit) : missingRef(deps, ref, lookup, '/收到');
     }
   } else {
-    const quoted = quotedDirectiveId(db, input.inboundId);
-    if (quoted !== null) {
-      target = open.find((d) => d.id === quoted);
+    const quoted = quotedItem(db, input.inboundId);
+    if (quoted) {
+      if (quoted.directiveId === null) throw new Refusal(NOT_AN_ITEM);
+      target = open.find((d) => d.id === quoted.directiveId);
       if (!target) {
-        const any = getDirective(db, quoted);
-        throw notAcknowledgeable(any, any ? formatNumber(any) : '所引用的消息', input.unit);
+        const any = getDirective(db, quoted.directiveId);
+        throw any ? notAcknowledgeable(any, input.unit) : new Refusal(NOT_AN_ITEM);
       }
     } else {
       target = open.find((d) => !d.acknowledged) ?? open[0];
@@ -259,16 +262,13 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
 }
 
 /**
- * Finds a directive or notice by reference; without a kind, the most recently issued of either kind.
- * @throws Refusal naming the reference when none exists.
+ * Finds a directive or notice by reference, for reading: of the year written (this year in `TIMEZONE`
+ * when none is), and a bare number shared by a directive and a notice is the directive.
+ * @throws Refusal naming the reference when none exists (for last year's item written without its year,
+ *   saying how to write it).
  */
 export function resolve(deps: CoreDeps, ref: DirectiveRef): Directive {
-  const candidates = ref.kind
-    ? [findByNumber(deps.db, ref.kind, ref.number)]
-    : [findByNumber(deps.db, 'directive', ref.number), findByNumber(deps.db, 'notice', ref.number)];
-  const found = candidates.filter((d): d is Directive => !!d).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())[0];
-  if (!found) throw new Refusal(`没有${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。请核对编号。`);
-  return found;
+  return resolveRef(deps, ref);
 }
 
 /** Up to this many silent grids, all are named; beyond it the county view names a few per township. */
@@ -351,7 +351,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
-  if (cap !== Infinity) lines.push('完整名单：在乡镇指挥室发 /进度 编号。');
+  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz))}。`);
   return [...lines, ...history].join('\n');
 }
 
