@@ -315,6 +315,17 @@ export function parseDeadline(text: string, now: Date, timeZone: string, options
   return { at, via: 'rules' };
 }
 
+/** A leap year's first instant: any month and day (2月29日 too) is still ahead of it in any time zone. */
+const SYNTAX_NOW = new Date(Date.UTC(2028, 0, 1, 12));
+
+/**
+ * Whether `text` reads as a deadline at all, whatever the clock says: for a pure parser that keeps the
+ * text and reads it against the clock later with {@link readDeadline}.
+ */
+export function isDeadlineText(text: string): boolean {
+  return parseDeadline(text, SYNTAX_NOW, 'UTC') !== null;
+}
+
 /** {@link readDeadline}'s options: those of {@link parseDeadline}, the name of the field and how far ahead it may be. */
 export interface ReadDeadlineOptions extends DeadlineOptions {
   /** The field's name in answers; default `截止时间` (`/令` uses `时限`). */

@@ -1,0 +1,82 @@
+/**
+ * Times as people write them, through the real router: `时限:` in `/令` reads what `截止:` in `/任务` reads
+ * (midnight, 下班 = WORKDAY_END, clock times, durations), and every answer restates the time it read as an
+ * absolute date with its weekday, so a misreading shows.
+ *
+ * The app's clock is moved to the next 09:30 in Shanghai (ahead of the real one, so no timer fires during
+ * the test): the expected dates are computed from that day.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDeadline, zonedInstant, wallClock } from '../../src/core/deadline.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { ask, county } from '../helpers/console.js';
+
+const TZ = 'Asia/Shanghai';
+const c = county();
+const GRID = c.grids[0]!.name!;
+
+/** The next 09:30 in Shanghai after the real clock, and the shift that moves the app's clock there. */
+const real = new Date();
+const r = wallClock(real, TZ);
+let base = zonedInstant(TZ, r.year, r.month, r.day, 9, 30);
+if (base.getTime() <= real.getTime()) base = zonedInstant(TZ, r.year, r.month, r.day + 1, 9, 30);
+const shift = base.getTime() - real.getTime();
+const b = wallClock(base, TZ);
+/** The instant at `hour:minute` on the test day plus `days`, restated as the bot does. */
+const on = (days: number, hour: number, minute = 0) => formatDeadline(zonedInstant(TZ, b.year, b.month, b.day + days, hour, minute), TZ);
+
+const appNow = () => new Date(Date.now() + shift);
+/** A duration from the app's clock, to the minute, restated as the bot does. */
+const after = (ms: number) => formatDeadline(new Date(Math.floor((appNow().getTime() + ms) / 60_000) * 60_000), TZ);
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await buildTestApp({ env: { WORKDAY_END: '16:45' }, now: appNow });
+});
+afterAll(async () => {
+  await app?.close();
+});
+const boss = (text: string) => ask(app.http, c.commandGroup, c.commander, text);
+
+describe('时限 in /令 reads the phrases of 截止 in /任务', () => {
+  it.each([
+    ['今晚12点', on(1, 0)],
+    ['零点前', on(1, 0)],
+    ['下班前', on(0, 16, 45)],
+    ['今天下午3点', on(0, 15)],
+    ['明天上午10点', on(1, 10)],
+    ['2小时内', 2 * 3_600_000],
+    ['30分钟', 1_800_000],
+  ] as [string, string | number][])('时限:%s → 确认时限 %s', async (phrase, want) => {
+    // a duration runs from when the message is handled: between the clock before and after asking
+    const wants = typeof want === 'string' ? [want] : [after(want)];
+    const a = await boss(`/令 核对返乡人员台账 范围:${GRID} 时限:${phrase}`);
+    if (typeof want === 'number') wants.push(after(want));
+    expect(a).toMatch(/^已发布 指挥部令/);
+    expect(wants.map((w) => `确认时限 ${w}。`).some((w) => a.includes(w)), a).toBe(true);
+  });
+
+  it('refuses a 时限 that is past or more than 7 days ahead, and issues nothing', async () => {
+    const last = Number(/第(\d+)号/.exec(await boss(`/令 先发一条 范围:${GRID}`))![1]);
+    const past = await boss(`/令 排查 范围:${GRID} 时限:今天9点`);
+    expect(past).toContain(`时限 ${on(0, 9)} 已过`);
+    expect(past).toContain('用法：/令');
+    expect(await boss(`/令 排查 范围:${GRID} 时限:下下周一`)).toContain('时限太远（最多7天）：读作');
+    expect(await boss(`/令 排查 范围:${GRID} 时限:-3天内`)).toContain('时限「-3天内」看不懂');
+    expect(await boss(`/令 再发一条 范围:${GRID}`)).toContain(`第${last + 1}号`);
+  });
+});
+
+describe('/任务 截止: midnight and 下班', () => {
+  it.each([
+    ['今晚12点前', on(1, 0)],
+    ['晚上十二点', on(1, 0)],
+    ['今晚24点', on(1, 0)],
+    ['下班前', on(0, 16, 45)],
+    ['明天下班前', on(1, 16, 45)],
+  ])('截止:%s → %s', async (phrase, want) => {
+    const a = await boss(`/任务 核对台账 截止:${phrase} 范围:${GRID}`);
+    expect(a).toMatch(/^已下达/);
+    expect(a).toContain(`截止 ${want}`);
+  });
+});
