@@ -80,3 +80,37 @@ describe('/任务 截止: midnight and 下班', () => {
     expect(a).toContain(`截止 ${want}`);
   });
 });
+
+describe('/统计 reads 昨天, 上周 and spans of days, and restates them with weekdays', () => {
+  const WD = ['日', '一', '二', '三', '四', '五', '六'];
+  /** The test day plus `days`: `12月2日`, with its year first when not `year` (default the test day's), and `周二`. */
+  const day = (days: number, year = b.year) => {
+    const w = wallClock(zonedInstant(TZ, b.year, b.month, b.day + days, 12), TZ);
+    return { md: `${w.year !== year ? `${w.year}年` : ''}${w.month}月${w.day}日`, wd: `周${WD[w.weekday]}`, y: w.year, m: w.month, d: w.day };
+  };
+  /** A span's label: the end shows its year only when it is not the start's. */
+  const span = (from: number, to: number, name?: string) => {
+    const [a, z] = [day(from), day(to, day(from).y)];
+    return name ? `${name}（${a.md} ${a.wd}—${z.md} ${z.wd}）` : `${a.md}（${a.wd}）—${z.md}（${z.wd}）`;
+  };
+  const monday = -((b.weekday + 6) % 7);
+
+  it.each([
+    ['昨天', () => `昨天（${day(-1).md} ${day(-1).wd}）`],
+    ['上周', () => span(monday - 7, monday - 1, '上周')],
+    ['今天', () => `今日（${day(0).md} ${day(0).wd}）`],
+  ] as [string, () => string][])('/统计 %s', async (word, want) => {
+    expect((await boss(`/统计 ${word}`)).split('\n')[0]).toBe(`📊 全县响应率 · ${want()}`);
+  });
+
+  it('a span of days written with spaces, and a day by month and day', async () => {
+    const [a, z] = [day(-3), day(-1)];
+    expect((await boss(`/统计 ${a.m}月${a.d}日 到 ${z.m}月${z.d}日`)).split('\n')[0]).toBe(`📊 全县响应率 · ${span(-3, -1)}`);
+    expect((await boss(`/统计 ${z.m}月${z.d}日`)).split('\n')[0]).toBe(`📊 全县响应率 · ${z.md}（${z.wd}）`);
+  });
+
+  it('refuses a day still to come with its usage', async () => {
+    expect(await boss('/统计 2099-01-01')).toMatch(/还没到。用法：\/统计/);
+    expect(await boss('/统计 12月1日到')).toMatch(/不是时段、编号或风险颜色。用法：\/统计/);
+  });
+});
