@@ -82,7 +82,7 @@ export function parseIssueArgs(args: string): IssueArgs {
     rest = rest.replace(deadline[0], ' ');
   } else if (deadline) {
     const ms = parseWindow(deadline[1]!);
-    if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]!.slice(0, 24)}」看不懂，请写如 时限:30分钟`);
+    if (ms === null || ms <= 0) throw new UsageError(`时限「${deadline[1]!.slice(0, 24)}」看不懂，请写如 时限:30分钟、时限:今晚12点、时限:下班前`);
     if (ms > MAX_ACK_WINDOW_MS) throw new UsageError('时限太长（最多7天）');
     ackWindowMs = ms;
     rest = rest.replace(deadline[0], ' ');

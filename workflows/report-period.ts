@@ -171,8 +171,12 @@ export function parsePeriod(text: string, now: Date, tz: string): Period | strin
     }
     if (y2 && !m2) return `「${shown}」不是日期，请写 YYYY-MM-DD、12月2日 或 12月1日到3日`;
   }
-  for (const d of [first, last]) if (!isDay(d)) return `「${d}」不是有效日期`;
-  if (last < first) return `起始日期 ${first} 晚于结束日期 ${last}`;
+  // refusals name a day as written: with its year only when one was written (the year guessed may be wrong)
+  const asWritten = (day: string, year: string | undefined) => (year ? day : `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`);
+  const [firstShown, lastShown] = [asWritten(first, y1), asWritten(last, y2 ?? y1)];
+  if (!isDay(first)) return `「${firstShown}」不是有效日期`;
+  if (!isDay(last)) return `「${lastShown}」不是有效日期`;
+  if (last < first) return `起始日期 ${firstShown} 晚于结束日期 ${lastShown}`;
   if (first > today) return `「${shown}」（${first.slice(0, 4)}年${zhDay(first)}）还没到`;
   return daysPeriod(first, last, tz, spanLabel(first, last, today));
 }

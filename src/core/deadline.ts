@@ -350,7 +350,8 @@ export function readDeadline(text: string, now: Date, timeZone: string, options:
   const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
   if (!parsed) throw new UsageError(`看不懂${what}「${shown}」。可以写：${DEADLINE_EXAMPLES}`);
   const at = parsed.at.getTime();
-  const readAs = (d: Date) => (Math.abs(d.getTime() - now.getTime()) < 100 * 366 * DAY_MS ? `：读作 ${formatDeadline(d, timeZone)}` : '');
+  // restated up to the year 9999 (a number too big for a date is not restated)
+  const readAs = (d: Date) => (d.getTime() < Date.UTC(10000, 0, 1) ? `：读作 ${formatDeadline(d, timeZone)}` : '');
   if (!Number.isFinite(at) || at - now.getTime() > (options.maxAheadMs ?? MAX_DEADLINE_AHEAD_MS)) {
     throw new UsageError(`${what}太远（${options.maxAheadText ?? '最多一年'}）${Number.isFinite(at) ? readAs(parsed.at) : ''}`);
   }
