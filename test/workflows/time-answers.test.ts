@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDeadline, zonedInstant, wallClock } from '../../src/core/deadline.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { ask, county } from '../helpers/console.js';
+import { ask, county, waitFor } from '../helpers/console.js';
 
 const TZ = 'Asia/Shanghai';
 const c = county();
@@ -54,6 +54,13 @@ describe('时限 in /令 reads the phrases of 截止 in /任务', () => {
     if (typeof want === 'number') wants.push(after(want));
     expect(a).toMatch(/^已发布 指挥部令/);
     expect(wants.map((w) => `确认时限 ${w}。`).some((w) => a.includes(w)), a).toBe(true);
+  });
+
+  it('the grids are asked to reply by the date and time, when the 时限 is not today', async () => {
+    const n = /第(\d+)号/.exec(await boss(`/令 今晚核对台账 范围:${GRID} 时限:今晚12点`))![1];
+    const t = wallClock(zonedInstant(TZ, b.year, b.month, b.day + 1, 0), TZ);
+    const relays = await waitFor(app.http, c.groupOf[c.grids[0]!.unit_id!]!, (m) => m.some((x) => x.text.includes(`第${n}号`)));
+    expect(relays.find((x) => x.text.includes(`第${n}号`))!.text).toContain(`请于${t.month}月${t.day}日 00:00前回复「收到」`);
   });
 
   it('refuses a 时限 that is past or more than 7 days ahead, and issues nothing', async () => {
