@@ -35,7 +35,9 @@ export interface IssueArgs {
 const FIELD_WORDS = '范围|时限|回执|紧急';
 const ITEM = `(?:(?!(?:${FIELD_WORDS})\\s*[:：])[^\\s、,，;；])+`;
 const SCOPE_RE = new RegExp(`范围\\s*[:：]\\s*(${ITEM}(?:\\s*[、,，;；]\\s*${ITEM})*)`);
-const DEADLINE_RE = new RegExp(`时限\\s*[:：]\\s*((?:(?!(?:${FIELD_WORDS})\\s*[:：])\\S)+)`);
+/** A clock after a day (`时限:明天 18:00`, `时限:1.15 9点`): part of the 时限, not of the text. */
+const CLOCK_AFTER_DAY = '(?:(?<=\\d|[日号號]|[今明后後]天)\\s+(?:上午|下午|晚上|早上)?\\d{1,2}(?:[:：]\\d{2}|[点點时](?:半|\\d{1,2}分?)?)(?![\\d:：]))?';
+const DEADLINE_RE = new RegExp(`时限\\s*[:：]\\s*((?:(?!(?:${FIELD_WORDS})\\s*[:：])\\S)+${CLOCK_AFTER_DAY})`);
 
 /** The longest acknowledgement window (`时限:`) accepted: 7 days, ms. */
 export const MAX_ACK_WINDOW_MS = 7 * 86_400_000;

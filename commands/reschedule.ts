@@ -14,7 +14,7 @@ export default defineCommand<{ number: number; deadline: string }>({
   where: ['county', 'township'],
   ownUnitOnly: true,
   parse(args) {
-    const m = /^(\S+)\s*(?:截止|期限)?\s*:?\s*(.*)$/.exec(args);
+    const m = /^(\S+)\s*(?:截止|期限)?\s*[:：]?\s*(.*)$/.exec(args);
     if (!m || !args) throw new UsageError('缺少任务号');
     const number = parseTaskRef(m[1]!);
     if (number === null) throw new UsageError(`${quoted(m[1]!)}不是任务号`);
