@@ -13,7 +13,7 @@ import { maskPersonal } from '../src/core/mask.js';
 import type { OutboundAction } from '../src/core/message.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { clockIn, shortDateTimeIn, yearIn } from '../src/core/time.js';
+import { clockFrom, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
 import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
@@ -117,7 +117,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   scheduleLadder(deps, d, now);
   const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
-    lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
+    lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
   const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
   planReadPolls(deps, d, revision, now);

@@ -17,7 +17,7 @@
  */
 import type { CoreDeps } from '../src/core/command.js';
 import type { Config } from '../src/config.js';
-import { clockIn, yearIn } from '../src/core/time.js';
+import { clockFrom, yearIn } from '../src/core/time.js';
 import type { Db } from '../src/db/client.js';
 import {
   getDirective,
@@ -137,7 +137,7 @@ function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
     }
   }
   for (const [unitId, { row, items }] of byUnit) {
-    const due = (d: Directive) => (d.ackDeadline ? `，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前回复` : '');
+    const due = (d: Directive) => (d.ackDeadline ? `，请于${clockFrom(d.ackDeadline, at, config.TIMEZONE)}前回复` : '');
     const text =
       items.length === 1
         ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
@@ -194,7 +194,7 @@ function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): voi
     if (!room) continue;
     const lines = ['【逾期未确认】'];
     for (const s of sections) {
-      const deadline = s.d.ackDeadline ? `（时限${clockIn(s.d.ackDeadline, config.TIMEZONE)}）` : '';
+      const deadline = s.d.ackDeadline ? `（时限${clockFrom(s.d.ackDeadline, at, config.TIMEZONE)}）` : '';
       lines.push(`${nameOf(s.d)}${deadline}，本乡镇 ${s.grids.length} 个网格未确认${s.roomSilent ? '，本指挥室也未确认' : ''}：`);
       lines.push(compactGridNames(s.grids));
     }

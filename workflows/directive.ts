@@ -10,7 +10,7 @@ import type { CoreDeps, Tier } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
 import { maskPersonal } from '../src/core/mask.js';
 import { Refusal } from '../src/core/errors.js';
-import { clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
+import { clockFrom, clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
 import {
   getAck,
@@ -142,7 +142,7 @@ function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {
   const tz = deps.config.TIMEZONE;
   const lines = [`【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, maskPersonal(d.text), `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
   if (d.ackRequired && d.ackDeadline) {
-    lines.push(`请于${clockIn(d.ackDeadline, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
+    lines.push(`请于${clockFrom(d.ackDeadline, d.issuedAt, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
   }
   return lines.join('\n');
 }
