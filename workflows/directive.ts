@@ -210,7 +210,9 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
-    target = open.find((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind));
+    // a bare number is the directive when this unit has both a directive and a notice with it open
+    const named = open.filter((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind));
+    target = named.find((d) => d.kind === 'directive') ?? named[0];
     if (!target) {
       const any = findByNumber(db, ref.kind ?? 'directive', ref.number) ?? (ref.kind ? undefined : findByNumber(db, 'notice', ref.number));
       throw notAcknowledgeable(any, any ? formatNumber(any) : `第${ref.number}号`, input.unit);

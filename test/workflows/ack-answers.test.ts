@@ -78,4 +78,13 @@ describe('answers to plain words about what is open', () => {
       expect(await ask(app.http, c.commandGroup, c.commander, text), text).toBe('没看懂这条消息。发送 /帮助 查看可用指令。');
     }
   });
+
+  it('a bare number shared by a directive and a newer notice acknowledges the directive', async () => {
+    expect(await ask(app.http, c.commandGroup, c.commander, '/通告 大坑乡集市暂停 范围:大坑乡')).toContain(`通告〔${YEAR}〕第1号`);
+    const g = 'T15-V02-G1';
+    expect(await ask(app.http, grid(g), worker(g), '收到1号')).toContain(`已确认指挥部令〔${YEAR}〕第1号`);
+    expect(await ask(app.http, grid(g), worker(g), '/收到 1')).toContain(`已于`);
+    expect(await ask(app.http, grid(g), worker(g), '一号通告收到')).toContain(`已确认通告〔${YEAR}〕第1号`);
+    expect(acks(app, g).sort()).toEqual(['令1v2', '通告1v1']);
+  });
 });
