@@ -77,7 +77,7 @@ describe('references inside an acknowledgement', () => {
   });
 
   it('does not take a building, a household, a time or two items for an item', () => {
-    for (const text of ['收到5号楼', '收到3户', '收到1号令和2号令', '通告5号令收到', '收到 1.5', '收到1,000']) expect(understand(text).kind, text).toBe('other');
+    for (const text of ['收到5号楼', '收到3户', '收到1号令和2号令', '通告5号令收到', '收到 1.5', '收到1,000', '收到-1', '收到第0号', '收到第十十号', '收到〔0000〕第0号']) expect(understand(text).kind, text).toBe('other');
     // after the punctuation that ends the acknowledgement, numbers belong to the remark
     for (const text of ['收到，5号楼已通知', '收到，18:00前报结果', '收到，3户已通知', '收到，第一时间落实']) expect(understand(text), text).toEqual({ kind: 'ack' });
     expect(understand('第3网格收到')).toEqual({ kind: 'ack' });

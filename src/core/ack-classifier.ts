@@ -123,15 +123,18 @@ const REF_KIND_FIRST = new RegExp(String.raw`【?${KIND_BEFORE}\s*(?:${YEAR}\s*)
 /** `5号令`, `第五号`, `〔2026〕第5号`, `6号通告`, `2026年第5号令`. */
 const REF_NUMBER_FIRST = new RegExp(String.raw`【?(?:${YEAR}\s*)?(?:第\s*${NUM}\s*(?:号)?|${NUM}\s*号)(?:\s*${KIND_AFTER})?】?`, 'y');
 
-function kindOf(word: string | undefined): ItemRef['kind'] | null | undefined {
+function kindOf(word: string | undefined): ItemRef['kind'] {
   if (!word) return undefined;
   if (word === '通告') return 'notice';
   if (word === '通知' || word === '文件') return undefined;
   return 'directive';
 }
 
-/** A reference starting exactly at `at`, with where it ends; `conflict` when it names two kinds (`通告5号令`); null when none. */
-function refAt(t: string, at: number): { ref: ItemRef; end: number; conflict?: true } | null {
+/**
+ * A reference starting exactly at `at`, with where it ends; `conflict` when it names two kinds (`通告5号令`),
+ * `invalid` when its number is none (`第0号`, `第十十号`); null when there is none.
+ */
+function refAt(t: string, at: number): { ref: ItemRef; end: number; conflict?: true; invalid?: true } | null {
   for (const re of [REF_KIND_FIRST, REF_NUMBER_FIRST]) {
     re.lastIndex = at;
     const m = re.exec(t);
@@ -141,7 +144,11 @@ function refAt(t: string, at: number): { ref: ItemRef; end: number; conflict?: t
     const yearText = re === REF_KIND_FIRST ? g.slice(1, 5).find(Boolean) : g.slice(0, 4).find(Boolean);
     const numText = re === REF_KIND_FIRST ? g[5] : g[4] ?? g[5];
     const number = /^\d+$/.test(numText!) ? Number(numText) : chineseNumber(numText!);
-    if (number === null || number < 1) continue;
+    if (number === null || number < 1) {
+      // 第0号, 〔2026〕第十十号: an item named, but no item's number
+      if (/^\d+$/.test(numText!) || /[第号]/.test(m[0])) return { ref: { number: 0 }, end: at + m[0].length, invalid: true };
+      continue;
+    }
     const k1 = kindOf(before);
     const k2 = kindOf(after);
     const kind = k1 ?? k2;
@@ -292,7 +299,7 @@ export function createClassifier(lex: Lexicon): (text: string, hints?: AckHints)
       // an item: 令5, 5号令, 第五号, 〔2026〕第5号, 通告 6
       const r = refAt(t, i);
       if (r && !reader.notItem(t, r.end) && boundary(r.end)) {
-        if (r.conflict) return other;
+        if (r.conflict || r.invalid) return other;
         refs.push({ ref: r.ref, at: i });
         i = take('ref', r.end);
         continue;
@@ -311,8 +318,8 @@ export function createClassifier(lex: Lexicon): (text: string, hints?: AckHints)
       if (/\d/.test(ch)) {
         const end = i + /^\d+/.exec(t.slice(i))![0].length;
         const digits = t.slice(i, end);
-        // 1.5, 1,000, 1 4: no item's number, and no acknowledgement either
-        if (/^\s*[.,、·]\s*\d|^ \d/.test(t.slice(end))) return other;
+        // 1.5, 1,000, 1 4, -1: no item's number, and no acknowledgement either
+        if (/^\s*[.,、·]\s*\d|^ \d/.test(t.slice(end)) || /[-+−±]\s*$/.test(t.slice(0, i))) return other;
         if (/^1+$/.test(digits)) {
           seenAck = true;
           i = take('ones', end);
@@ -376,7 +383,7 @@ function firstRef(t: string, names: readonly string[], reader: Reader): ItemRef 
   for (const n of names) s = s.split(n).join(' ');
   for (let i = 0; i < s.length; i++) {
     const r = refAt(s, i);
-    if (r && !r.conflict && !reader.notItem(s, r.end)) return r.ref;
+    if (r && !r.conflict && !r.invalid && !reader.notItem(s, r.end)) return r.ref;
   }
   return undefined;
 }
