@@ -185,12 +185,13 @@ const NOT_AN_ITEM = '所引用的消息不是本群的指挥部令或通告，�
 
 /**
  * The unit's open item a reference names. Without a year this year's item comes first, then an earlier
- * year's still open (sent on 31 December, acknowledged on 1 January); without a kind an unacknowledged
- * item comes first (the one the person is answering), then the directive.
+ * year's still open (sent on 31 December, acknowledged on 1 January); without a kind the directive
+ * comes first (a bare number means the directive unless only a notice has it), then an unacknowledged item.
  */
 function openByRef(deps: CoreDeps, open: ReturnType<typeof openForUnit>, ref: DirectiveRef) {
   const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
-  const rank = (d: (typeof open)[number]) => (d.year === thisYear ? 0 : 4) + (d.acknowledged ? 2 : 0) + (d.kind === 'directive' ? 0 : 1);
+  // this year's first; a bare number means the directive (PRODUCT.md: unless only a notice has it), then the unacknowledged
+  const rank = (d: (typeof open)[number]) => (d.year === thisYear ? 0 : 4) + (d.kind === 'directive' ? 0 : 2) + (d.acknowledged ? 1 : 0);
   return open
     .filter((d) => d.number === ref.number && (!ref.kind || d.kind === ref.kind) && (ref.year === undefined || d.year === ref.year))
     .sort((a, b) => rank(a) - rank(b) || b.year - a.year)[0];
