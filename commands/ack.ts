@@ -2,9 +2,9 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import type { CommandContext } from '../src/core/command.js';
 import { COUNTY_ROLES, GRID_ROLES } from '../src/core/permissions.js';
+import { refText, understand } from '../src/core/ack-classifier.js';
 import { latestOpenIssuedIn, targetsWithAcks } from '../src/db/queries/directives.js';
-import { refWord } from '../workflows/directive-ladder.js';
-import { isPlainAck } from '../src/core/router.js';
+import { refWord } from '../workflows/directive-ref.js';
 import { clockIn } from '../src/core/time.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
@@ -36,8 +36,14 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     if (!args) return {};
     const ref = parseRef(args);
     if (ref) return { ref };
-    // `/收到！`, `/收到了`, `/收到，马上落实`: the slash typed out of habit, still a plain acknowledgement
-    if (isPlainAck(`收到${args}`)) return {};
+    // `/收到！`, `/收到了`, `/收到，马上落实`, `/收到 5号令`: the slash typed out of habit, read as a plain
+    // acknowledgement; a number it does not read as an item (`-1`, `1.5`, `1,000`) is a mistake
+    const u = understand(`收到${args}`);
+    if (u.kind === 'ack' && u.ref) {
+      const named = parseRef(refText(u.ref));
+      if (named) return { ref: named };
+    }
+    if (u.kind === 'ack' && !u.ref && !/^[^\p{Script=Han}]*\d/u.test(args)) return {};
     throw new UsageError(`${quoted(args)}不是编号`);
   },
   run(ctx, input) {

@@ -2,13 +2,14 @@ import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { formatNumber } from '../workflows/directive.js';
 import { amend, checkMayChange, resolveForChange } from '../workflows/directive-amend.js';
-import { refWord } from '../workflows/directive-ladder.js';
+import { yearIn } from '../src/core/time.js';
+import { refWord } from '../workflows/directive-ref.js';
 import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
 
 export default defineCommand<ChangeArgs>({
   name: 'amend',
   words: ['/更正', '/amend'],
-  usage: '/更正 <编号> <更正内容>（如 /更正 17 核酸检测改为今天18点前完成）',
+  usage: '/更正 <编号> <更正内容>（如 /更正 令17 核酸检测改为今天18点前完成）',
   summary: '更正指挥部令或通告：原编号下发到原范围，需重新确认',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
@@ -19,6 +20,6 @@ export default defineCommand<ChangeArgs>({
     checkMayChange(ctx, d, '更正');
     const r = amend(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     const again = r.directive.ackRequired ? '，各单位需重新确认' : '';
-    return { text: `已更正 ${formatNumber(r.directive)}（第${r.directive.revision}版），下发 ${r.groups} 个群${again}。/进度 ${refWord(r.directive)} 查看。` };
+    return { text: `已更正 ${formatNumber(r.directive)}（第${r.directive.revision}版），下发 ${r.groups} 个群${again}。/进度 ${refWord(r.directive, yearIn(ctx.now, ctx.deps.config.TIMEZONE))} 查看。` };
   },
 });

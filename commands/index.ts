@@ -21,6 +21,8 @@ import done from './done.js';
 import reschedule from './reschedule.js';
 import cancelTask from './cancel-task.js';
 import tasks from './tasks.js';
+import { resend, unclear, which } from './pending.js';
+import type { PlainCommands } from '../src/core/dispatch.js';
 
 export const COMMANDS: readonly CommandDef<any>[] = [
   directive,
@@ -48,3 +50,6 @@ export const COMMANDS: readonly CommandDef<any>[] = [
 
 /** The command a plain 收到 runs. */
 export const ACK_COMMAND = ack;
+
+/** What plain words run (no command word; not in `/帮助`): 收到, 这边没收到, 是哪个令, anything else. */
+export const PLAIN_COMMANDS: PlainCommands = { ack, resend, which, unclear };

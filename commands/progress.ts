@@ -1,25 +1,69 @@
-import { defineCommand } from '../src/core/command.js';
-import { UsageError } from '../src/core/errors.js';
+import { defineCommand, type CommandContext } from '../src/core/command.js';
+import { Refusal, UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { parseRef, progressText, resolve, type DirectiveRef } from '../workflows/directive.js';
+import { yearIn } from '../src/core/time.js';
+import { findByKey, getDirective, latestOpen, quotedItem } from '../src/db/queries/directives.js';
+import type { Directive } from '../src/db/schema/index.js';
+import { formatNumber, parseRef, progressText, resolve, type DirectiveRef } from '../workflows/directive.js';
+import { refWord } from '../workflows/directive-ref.js';
 import { quoted } from './limits.js';
 
-export default defineCommand<DirectiveRef>({
+/** How many other open items a bare `/进度` names after the one it answers for. */
+const OTHERS_NAMED = 3;
+
+/** The open items this group's tier can see, the latest issued first. */
+function visibleOpen(ctx: CommandContext, limit: number): Directive[] {
+  const viewer =
+    ctx.tier === 'county'
+      ? { all: true as const }
+      : ctx.tier === 'township'
+        ? { township: ctx.groupUnit.id, issuedIn: ctx.group.conversationId }
+        : { unit: ctx.groupUnit.id };
+  return latestOpen(ctx.deps.db, viewer, limit);
+}
+
+export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   name: 'progress',
   words: ['/进度', '/progress'],
-  usage: '/进度 <编号>（如 /进度 17、/进度 通告18、/进度 大坑乡通告1）',
+  usage: '/进度 [编号]（如 /进度 令17、/进度 通告18、/进度 大坑乡通告1；不带编号查看最新一条）',
   summary: '查看指挥部令或通告的确认进度（按本群层级）',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
   reads: { scope: 'by-tier', what: '进度' },
   parse(args) {
-    if (!args) throw new UsageError('缺少编号');
+    if (!args) return {};
     const ref = parseRef(args);
     if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
-    return ref;
+    return { ref };
   },
-  run(ctx, ref) {
-    const d = resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
-    return { text: progressText(ctx.deps, d, { tier: ctx.tier, unit: ctx.groupUnit }) };
+  run(ctx, { ref }) {
+    const { deps } = ctx;
+    const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
+    const thisYear = yearIn(ctx.now, deps.config.TIMEZONE);
+    if (ref) {
+      const d = resolve(deps, ref, viewer);
+      const lines = [progressText(deps, d, viewer)];
+      // a bare number shared by a directive and a notice: the directive, and a line naming the notice
+      const notice = !ref.kind && d.kind === 'directive' ? findByKey(deps.db, 'notice', d.year, d.number) : undefined;
+      if (notice) lines.push(`另有${formatNumber(notice)}：/进度 ${refWord(notice, thisYear)}`);
+      return { text: lines.join('\n') };
+    }
+    // a quoted relay names the item; a quote of anything else is answered as such
+    const q = quotedItem(deps.db, ctx.message.inboundId);
+    if (q) {
+      const d = q.directiveId === null ? undefined : getDirective(deps.db, q.directiveId);
+      if (!d) throw new Refusal('所引用的消息不是本群的指挥部令或通告。请发 /进度 编号（如 /进度 令17）。');
+      return { text: progressText(deps, d, viewer) };
+    }
+    const open = visibleOpen(ctx, OTHERS_NAMED + 2);
+    const d = open[0];
+    if (!d) return { text: '本群当前没有进行中的指挥部令或通告。查看往期请发 /进度 编号（如 /进度 令17）。' };
+    const lines = [progressText(deps, d, viewer)];
+    const others = open.slice(1);
+    if (others.length) {
+      const named = others.slice(0, OTHERS_NAMED).map((o) => `/进度 ${refWord(o, thisYear)}`).join('、');
+      lines.push(`另有进行中：${named}${others.length > OTHERS_NAMED ? ' 等' : ''}`);
+    }
+    return { text: lines.join('\n') };
   },
 });

@@ -14,7 +14,7 @@ export default defineCommand<{ number: number; deadline: string }>({
   where: ['county', 'township'],
   ownUnitOnly: true,
   parse(args) {
-    const m = /^(\S+)\s*(?:截止|期限)?\s*:?\s*(.*)$/.exec(args);
+    const m = /^(\S+)\s*(?:截止|期限)?\s*[:：]?\s*(.*)$/.exec(args);
     if (!m || !args) throw new UsageError('缺少任务号');
     const number = parseTaskRef(m[1]!);
     if (number === null) throw new UsageError(`${quoted(m[1]!)}不是任务号`);
@@ -26,7 +26,7 @@ export default defineCommand<{ number: number; deadline: string }>({
   run(ctx, input) {
     const tz = ctx.deps.config.TIMEZONE;
     const task = taskForIssuer(ctx.deps, input.number, { tier: ctx.tier, conversationId: ctx.group.conversationId });
-    const deadline = readDeadline(input.deadline, ctx.now, tz);
+    const deadline = readDeadline(input.deadline, ctx.now, tz, { workdayEnd: ctx.deps.config.WORKDAY_END });
     const moved = rescheduleTask(ctx.deps, task, deadline, { id: ctx.sender.id, inboundId: ctx.message.inboundId });
     return { text: `已改期 ${formatTaskNumber(moved)}：截止 ${formatDeadline(deadline, tz)}，提醒随之调整。` };
   },

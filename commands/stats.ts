@@ -8,8 +8,10 @@ import { parsePeriod } from '../workflows/report-period.js';
 import { statsText } from '../workflows/response-rate-text.js';
 import { quoted } from './limits.js';
 
+const SYNTAX_NOW = new Date(Date.UTC(2028, 11, 31, 12));
+
 interface StatsInput {
-  /** Period text as written (今日 by default), or a directive reference. */
+  /** Period text as written (今日 by default; 昨天, 上周, 12月2日, 12月1日到3日 … see parsePeriod), or a directive reference. */
   period?: string;
   ref?: DirectiveRef;
   colours?: RiskColour[];
@@ -18,21 +20,24 @@ interface StatsInput {
 export default defineCommand<StatsInput>({
   name: 'stats',
   words: ['/统计', '/stats'],
-  usage: '/统计 [今日|本周|本月|YYYY-MM-DD|YYYY-MM-DD~YYYY-MM-DD|<编号>] [红色网格]',
+  usage: '/统计 [今日|昨天|本周|上周|本月|12月2日|12月1日到3日|<编号>] [红色网格]',
   summary: '响应率统计（按本群层级，列出落后单位）；可按风险颜色筛选',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
   reads: { scope: 'by-tier', what: '统计' },
   parse(args) {
     const input: StatsInput = {};
-    for (const term of args.split(/\s+/).filter(Boolean)) {
+    // `12月1日 到 3日`, `2026-02-01 ~ 2026-02-07`: one span
+    const joined = args.replace(/\s*(~|～|至|到|—|--|\.\.)\s*/g, '$1');
+    for (const term of joined.split(/\s+/).filter(Boolean)) {
       const colours = parseColourCut(term);
       if (colours) {
         input.colours = colours;
         continue;
       }
       if (input.period !== undefined || input.ref) throw new UsageError(`只能写一个时段或编号，${quoted(term)}多余`);
-      const p = parsePeriod(term, new Date(0), 'UTC');
+      // the form only (the clock is read in run): the last day of a leap year, so 2月29日 is a day
+      const p = parsePeriod(term, SYNTAX_NOW, 'UTC');
       if (typeof p === 'string') throw new UsageError(p);
       if (p) {
         input.period = term;

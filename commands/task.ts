@@ -94,7 +94,7 @@ export default defineCommand<TaskArgs>({
         text: `已建立定期任务「${input.title.length > 30 ? `${input.title.slice(0, 30)}…` : input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
-    const deadline = readDeadline(input.deadline!, ctx.now, tz);
+    const deadline = readDeadline(input.deadline!, ctx.now, tz, { workdayEnd: deps.config.WORKDAY_END });
     const r = issueTask(deps, { ...base, deadline })!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
     return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}\n/任务列表 查看进度。` };

@@ -7,7 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { ACK_COMMAND, COMMANDS } from '../commands/index.js';
+import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery.js';
 import { TaskRecurrence } from '../workflows/task-recurrence.js';
@@ -131,7 +131,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   registerWorkflowTimers(deps);
   // recurring special tasks run on their own BullMQ queue (job schedulers)
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
-  const inbox = new Inbox(deps, createDispatcher(COMMANDS, ACK_COMMAND), log);
+  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   installHttpErrors(http); // every refusal is {error, reason}; no input answers 5xx
   adapter.routes?.(http);

@@ -10,6 +10,7 @@ describe('configuration', () => {
     expect(c.ACK_ESCALATE_COUNTY_AFTER).toBe(60 * 60_000);
     expect(c.TASK_REMIND_BEFORE).toEqual([2 * 3_600_000, 30 * 60_000]);
     expect(c.QUIET_HOURS).toEqual({ startMin: 22 * 60, endMin: 7 * 60 });
+    expect(c.WORKDAY_END).toBe('17:30');
     expect(c.DINGTALK_GROUP_RATE).toEqual({ max: 20, perMs: 60_000 });
     expect(platformOf(c)).toBe('console');
   });
@@ -27,6 +28,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ QUIET_HOURS: '22-7' })).toThrow(/QUIET_HOURS.*HH:MM-HH:MM/);
     expect(() => loadConfig({ TIMEZONE: 'Mars/Base' })).toThrow(/TIMEZONE/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ WORKDAY_END: '25:00' })).toThrow(/WORKDAY_END must be a time of day HH:MM/);
   });
 
   it('picks the platform from credentials', () => {

@@ -37,9 +37,13 @@ describe('command language', () => {
 
   it('reads /收到 with an acknowledgement remark as a plain acknowledgement, anything else after it as a number or a mistake', () => {
     const ack = COMMANDS.find((c) => c.name === 'ack')!;
-    for (const args of ['', '！', '了', '，马上落实', '明白']) expect(ack.parse(args), args).toEqual({});
+    // an emoji beside 收到 acknowledges, as it does without the slash (收到🌹)
+    for (const args of ['', '！', '了', '，马上落实', '明白', '😀', '[抱拳]']) expect(ack.parse(args), args).toEqual({});
     expect(ack.parse('令17')).toEqual({ ref: { kind: 'directive', number: 17 } });
-    for (const args of ['abc', '1.5', '-1', '😀', '了解一下']) expect(() => ack.parse(args), args).toThrow('不是编号');
+    expect(ack.parse('5号令')).toEqual({ ref: { kind: 'directive', number: 5 } });
+    expect(ack.parse('第五号')).toEqual({ ref: { number: 5 } });
+    expect(ack.parse('通告六，已转各户')).toEqual({ ref: { kind: 'notice', number: 6 } });
+    for (const args of ['abc', '1.5', '-1', '+1', '1,000', '了解一下', '没', '吗', '5号楼']) expect(() => ack.parse(args), args).toThrow('不是编号');
   });
 
   it('recognises plain acknowledgement words however people punctuate them', () => {
@@ -48,6 +52,13 @@ describe('command language', () => {
     for (const w of ['收到了吗？不清楚', '没收到', '', '1，2，3', '收到，' + '很长的一段话'.repeat(6)]) expect(isPlainAck(w), w).toBe(false);
     expect(route('收到！').kind).toBe('plain-ack');
     expect(route('今天天气不错').kind).toBe('chatter');
+    expect(route('收到5号令')).toEqual({ kind: 'plain-ack', words: '收到5号令', ref: '令第5号' });
+    expect(route('这边没收到')).toEqual({ kind: 'resend' });
+    expect(route('是哪个令')).toEqual({ kind: 'which' });
+    expect(route('收到没')).toEqual({ kind: 'chatter', mentionsAck: true });
+    // the sender's own name, from the roster
+    expect(route('覃雪收到').kind).toBe('chatter');
+    expect(route('覃雪收到', { names: ['覃雪'] }).kind).toBe('plain-ack');
   });
 
   it('reads directive references as people write them', () => {
@@ -55,7 +66,7 @@ describe('command language', () => {
     expect(parseRef('第17号')).toEqual({ number: 17 });
     expect(parseRef('令17')).toEqual({ kind: 'directive', number: 17 });
     expect(parseRef('通告 18')).toEqual({ kind: 'notice', number: 18 });
-    expect(parseRef('〔2026〕第3号')).toEqual({ number: 3 });
-    expect(parseRef('十七')).toBeNull();
+    expect(parseRef('〔2026〕第3号')).toEqual({ number: 3, year: 2026 });
+    expect(parseRef('十七')).toEqual({ number: 17 });
   });
 });

@@ -13,31 +13,34 @@ import { maskPersonal } from '../src/core/mask.js';
 import type { OutboundAction } from '../src/core/message.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { clockIn, shortDateTimeIn } from '../src/core/time.js';
+import { clockFrom, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
-import { ackCountsByRevision, eventsOf, findByNumber, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
+import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
-import { cancelLadder, refWord, scheduleLadder } from './directive-ladder.js';
-import { noticeSeries, type RefViewer } from './directive-series.js';
-import type { DirectiveRef } from './directive.js';
+import { ackAction, formatNumber } from './directive-format.js';
+import { cancelLadder, scheduleLadder } from './directive-ladder.js';
+import type { RefViewer } from './directive-series.js';
 import { planReadPolls } from './directive-receipts.js';
+import { lookupRef, missingRef, refWord, type DirectiveRef } from './directive-ref.js';
 
 /**
- * Finds the item to amend or revoke. A bare number that is both a directive and a notice is refused
- * (changing the wrong one cannot be undone), asking for `令N` or `通告N`. A notice is looked for in the
- * series the reference names, else in those of where it is asked (a township room: its own first).
+ * Finds the item to amend or revoke, of the year written (this year in `TIMEZONE` when none is). A bare
+ * number that is both a directive and a notice is refused (changing the wrong one cannot be undone),
+ * asking for `令N` or `通告N`. A notice is looked for in the series the reference names, else in those of
+ * where it is asked (a township room: its own first; see {@link lookupRef}).
  * @param viewer the group it is asked in; without it, the county's series only
- * @throws Refusal when none or both exist, or the name before 通告 is no township.
+ * @throws Refusal when none or both exist, a year is written that has no such item, or the name before
+ *   通告 is no township.
  */
 export function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string, viewer?: RefViewer): Directive {
-  const series = noticeSeries(deps, ref, viewer);
-  const notice = ref.kind === 'directive' ? undefined : series.map((s) => findByNumber(deps.db, 'notice', ref.number, s)).find((d) => d);
-  const directive = ref.kind === 'notice' || ref.series !== undefined ? undefined : findByNumber(deps.db, 'directive', ref.number);
-  const found = [directive, notice].filter((d): d is Directive => !!d);
-  if (found.length === 0) throw new Refusal(`没有${ref.series ?? ''}${ref.kind ? KIND_ZH[ref.kind] : ref.series !== undefined ? '通告' : ''}第${ref.number}号。请核对编号。`);
-  if (found.length > 1) throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} 令${ref.number} 或 /${verb} ${refWord(notice!)}`);
+  const lookup = lookupRef(deps, ref, viewer);
+  const found = lookup.found;
+  if (found.length === 0) throw missingRef(deps, ref, lookup, `/${verb}`);
+  if (found.length > 1) {
+    const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
+    throw new Refusal(`第${ref.number}号有指挥部令和通告两条，请写明：/${verb} ${refWord(found[0]!, thisYear)} 或 /${verb} ${refWord(found[1]!, thisYear)}`);
+  }
   return found[0]!;
 }
 
@@ -118,7 +121,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   scheduleLadder(deps, d, now);
   const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
-    lines.push(`此前的确认不再有效，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
+    lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
   const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
   planReadPolls(deps, d, revision, now);

@@ -17,7 +17,7 @@
  */
 import type { CoreDeps } from '../src/core/command.js';
 import type { Config } from '../src/config.js';
-import { clockIn } from '../src/core/time.js';
+import { clockFrom, yearIn } from '../src/core/time.js';
 import type { Db } from '../src/db/client.js';
 import {
   getDirective,
@@ -28,6 +28,7 @@ import {
 import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
 import type { Directive, TimerRow } from '../src/db/schema/index.js';
 import { formatNumber } from './directive-format.js';
+import { refWord } from './directive-ref.js';
 
 export const LADDER_KIND = 'directive.ladder';
 export type Step = 1 | 2 | 3;
@@ -113,10 +114,10 @@ function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
 
 type Row = ReturnType<typeof targetsWithAcks>[number];
 const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
-/** How a person names the item in `/收到`: `17`, `通告18`, or a township's own `大坑乡通告1` (see refWord below). */
 /** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
 const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
-export const refWord = (d: Pick<Directive, 'kind' | 'number' | 'seriesName'>) => `${d.seriesName ?? ''}${d.kind === 'notice' ? '通告' : ''}${d.number}`;
+/** How a person names the item in a command: `令17`, `通告18`, a township's own `大坑乡通告1` (`令〔2025〕17` for last year's). */
+export { refWord };
 
 function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
   if (count > 0) insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });
@@ -136,11 +137,11 @@ function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
     }
   }
   for (const [unitId, { row, items }] of byUnit) {
-    const due = (d: Directive) => (d.ackDeadline ? `，请于${clockIn(d.ackDeadline, config.TIMEZONE)}前回复` : '');
+    const due = (d: Directive) => (d.ackDeadline ? `，请于${clockFrom(d.ackDeadline, at, config.TIMEZONE)}前回复` : '');
     const text =
       items.length === 1
         ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
-        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d)}`).join('、')}`].join('\n');
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE))}`).join('、')}`].join('\n');
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
     deps.outbox.store(db, {
@@ -193,7 +194,7 @@ function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): voi
     if (!room) continue;
     const lines = ['【逾期未确认】'];
     for (const s of sections) {
-      const deadline = s.d.ackDeadline ? `（时限${clockIn(s.d.ackDeadline, config.TIMEZONE)}）` : '';
+      const deadline = s.d.ackDeadline ? `（时限${clockFrom(s.d.ackDeadline, at, config.TIMEZONE)}）` : '';
       lines.push(`${nameOf(s.d)}${deadline}，本乡镇 ${s.grids.length} 个网格未确认${s.roomSilent ? '，本指挥室也未确认' : ''}：`);
       lines.push(compactGridNames(s.grids));
     }
@@ -227,7 +228,7 @@ function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): void {
     }
   }
   if (!any) return;
-  lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d)}`).join('、')}`);
+  lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`).join('、')}`);
   const key = countyItems[0]!;
   deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3` });
 }

@@ -7,7 +7,7 @@ import type { CoreDeps, Tier } from '../src/core/command.js';
 import { Refusal } from '../src/core/errors.js';
 import { countyUnit, townships } from '../src/db/queries/roster.js';
 import type { Unit } from '../src/db/schema/index.js';
-import type { DirectiveRef } from './directive.js';
+import type { DirectiveRef } from './directive-ref.js';
 
 /** Where a reference is read: the group's tier and unit (a township room means its own notices first). */
 export interface RefViewer {

@@ -10,10 +10,9 @@ import type { CoreDeps, Tier } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
 import { maskPersonal } from '../src/core/mask.js';
 import { Refusal } from '../src/core/errors.js';
-import { clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
+import { clockFrom, clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
 import {
-  findByNumber,
   getAck,
   getDirective,
   insertAck,
@@ -22,53 +21,23 @@ import {
   insertTargets,
   nextNumber,
   openForUnit,
-  quotedDirectiveId,
+  quotedItem,
   relayStatusByConversation,
   targetsWithAcks,
-  townshipNoticesNumbered,
 } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
 import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
-import { refWord, scheduleLadder } from './directive-ladder.js';
+import { scheduleLadder } from './directive-ladder.js';
 import { noticeSeries, type RefViewer } from './directive-series.js';
 import { resolveScope } from './directive-scope.js';
 import { historyLines } from './directive-amend.js';
 import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
+import { lookupRef, missingRef, refWord, resolveRef, type DirectiveRef } from './directive-ref.js';
 
 export { KIND_ZH, formatNumber, noticeSeries, type RefViewer };
 
-/** A reference to a directive or notice as people write it: `17`, `令17`, `通告 18`, `第17号`, `大坑乡通告1`. */
-export interface DirectiveRef {
-  kind?: DirectiveKind;
-  number: number;
-  /**
-   * The notice series named before `通告`, as written: a township's name (`大坑乡`, or short `大坑`) for its
-   * own notices, or `县` / `全县` / `指挥部` for the county's. Absent: read from where it is asked (see {@link resolve}).
-   */
-  series?: string;
-}
-
-/**
- * Parses a reference such as `17`, `第17号`, `令17`, `指挥部令17`, `通告18`, `〔2026〕第17号`,
- * `大坑乡通告1`, `大坑乡通告〔2026〕第1号`.
- * @returns the reference, or null when the text names no number.
- */
-export function parseRef(text: string): DirectiveRef | null {
-  const t = text.replace(/\s+/g, '');
-  // a township's own notice series: the township's name right before 通告
-  const series = /^(\p{Script=Han}{1,12}?)(?=通告)/u.exec(t)?.[1];
-  const m = /^(指挥部令|令|通告|directive|notice)?(?:〔\d{4}〕|\[\d{4}\]|\(\d{4}\))?第?(\d{1,6})号?$/i.exec(series ? t.slice(series.length) : t);
-  if (!m) return null;
-  const word = (m[1] ?? '').toLowerCase();
-  const kind: DirectiveKind | undefined = word === '通告' || word === 'notice' ? 'notice' : word ? 'directive' : undefined;
-  return { ...(kind ? { kind } : {}), number: Number(m[2]), ...(series ? { series } : {}) };
-}
-
-/** `第N号` of the reference's kind and named series, for "none" answers: `通告第3号`, `大坑乡通告第3号`. */
-function refName(ref: DirectiveRef): string {
-  return `${ref.series ?? ''}${ref.kind ? KIND_ZH[ref.kind] : ref.series ? '通告' : ''}第${ref.number}号`;
-}
+export { parseRef, type DirectiveRef } from './directive-ref.js';
 
 export interface IssueInput {
   kind: DirectiveKind;
@@ -179,7 +148,7 @@ function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {
   const tz = deps.config.TIMEZONE;
   const lines = [`【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, maskPersonal(d.text), `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
   if (d.ackRequired && d.ackDeadline) {
-    lines.push(`请于${clockIn(d.ackDeadline, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
+    lines.push(`请于${clockFrom(d.ackDeadline, d.issuedAt, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
   }
   return lines.join('\n');
 }
@@ -191,8 +160,9 @@ export interface AckInput {
   /** The words used, kept in the record. */
   words: string;
   /**
-   * An explicit reference; without it, the item a quoted reply points at (inbound `extra.quotedMsgId`
-   * matched to the relay's platform reference), else the latest open item of the unit.
+   * An explicit reference (a year written must match; without a kind, the unit's unacknowledged item
+   * first, then the directive); without it, the item a quoted reply points at (see `quotedItem` — a
+   * quote of anything else is refused, never taken as the latest), else the latest open item of the unit.
    */
   ref?: DirectiveRef | undefined;
   inboundId: number;
@@ -209,11 +179,33 @@ export type AckResult =
   | { status: 'nothing-open' };
 
 /** Why a named item cannot be acknowledged by this unit. */
-function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit): Refusal {
-  if (!any) return new Refusal(`没有${name}。请核对编号。`);
+function notAcknowledgeable(any: Directive, unit: Unit): Refusal {
+  const name = formatNumber(any);
   if (any.status === 'revoked') return new Refusal(`${name}已撤回，无需确认。`);
   if (!any.ackRequired) return new Refusal(`${name}无需回执。`);
   return new Refusal(`${name}不是发给${unit.name}的。`);
+}
+
+/** A quote that names no item of this group: said so, never taken as the latest item. */
+const NOT_AN_ITEM = '所引用的消息不是本群的指挥部令或通告，未确认。请直接回复「收到」确认最新一条，或 /收到 令N、/收到 通告N。';
+
+/**
+ * The unit's open item a reference names. Without a year this year's item comes first, then an earlier
+ * year's still open (sent on 31 December, acknowledged on 1 January); without a kind the directive
+ * comes first (a bare number means the directive unless only a notice has it), then an unacknowledged item.
+ * A notice counts only in a series the reference may mean where `viewer` is ({@link noticeSeries}), the likeliest first.
+ */
+function openByRef(deps: CoreDeps, open: ReturnType<typeof openForUnit>, ref: DirectiveRef, viewer: RefViewer) {
+  const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
+  // the notice series it may mean, likeliest first (a series named: only that one)
+  const series = noticeSeries(deps, ref, viewer);
+  const kind = ref.series !== undefined ? 'notice' : ref.kind;
+  // this year's first; a bare number means the directive (PRODUCT.md: unless only a notice has it), then the unacknowledged
+  const rank = (d: (typeof open)[number]) => (d.year === thisYear ? 0 : 4) + (d.kind === 'directive' ? 0 : 2) + (d.acknowledged ? 1 : 0);
+  const seriesRank = (d: (typeof open)[number]) => (d.kind === 'directive' ? 0 : series.indexOf(d.series));
+  return open
+    .filter((d) => d.number === ref.number && (!kind || d.kind === kind) && (ref.year === undefined || d.year === ref.year) && seriesRank(d) >= 0)
+    .sort((a, b) => rank(a) - rank(b) || seriesRank(a) - seriesRank(b) || b.year - a.year)[0];
 }
 
 /**
@@ -221,8 +213,9 @@ function notAcknowledgeable(any: Directive | undefined, name: string, unit: Unit
  * and revision; a repeat is reported as `already`. After an amendment (/更正) the unit must
  * acknowledge again. A late acknowledgement (received after the deadline) counts, marked late. The record
  * keeps who, when (received), the words and the inbound message.
- * @throws Refusal when the referenced (or quoted) item does not exist, was revoked, needs no receipt or
- *   was not sent to this unit.
+ * @throws Refusal when the referenced (or quoted) item does not exist (or not in the year written), was
+ *   revoked, needs no receipt or was not sent to this unit; or when the message quotes something that is
+ *   not an item of this group.
  */
 export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   const { db } = deps;
@@ -230,22 +223,21 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
-    // the series it may mean, likeliest first (a bare number: the county's before the township's)
-    const series = noticeSeries(deps, ref, { tier: input.unit.kind === 'township' ? 'township' : 'grid', unit: input.unit });
-    const rank = (d: Directive) => (d.kind === 'directive' ? 0 : series.indexOf(d.series) + 1 || Infinity);
-    const kinds = ref.series !== undefined ? ['notice'] : ref.kind ? [ref.kind] : ['directive', 'notice'];
-    target = open.filter((d) => d.number === ref.number && kinds.includes(d.kind) && rank(d) !== Infinity).sort((a, b) => rank(a) - rank(b))[0];
+    const viewer: RefViewer = { tier: input.unit.kind === 'township' ? 'township' : 'grid', unit: input.unit };
+    target = openByRef(deps, open, ref, viewer);
     if (!target) {
-      const any = (kinds.includes('directive') ? findByNumber(db, 'directive', ref.number) : undefined) ?? series.map((s) => findByNumber(db, 'notice', ref.number, s)).find((d) => d);
-      throw notAcknowledgeable(any, any ? formatNumber(any) : refName(ref), input.unit);
+      const lookup = lookupRef(deps, ref, viewer);
+      const any = lookup.found[0];
+      throw any ? notAcknowledgeable(any, input.unit) : missingRef(deps, ref, lookup, '/收到');
     }
   } else {
-    const quoted = quotedDirectiveId(db, input.inboundId);
-    if (quoted !== null) {
-      target = open.find((d) => d.id === quoted);
+    const quoted = quotedItem(db, input.inboundId);
+    if (quoted) {
+      if (quoted.directiveId === null) throw new Refusal(NOT_AN_ITEM);
+      target = open.find((d) => d.id === quoted.directiveId);
       if (!target) {
-        const any = getDirective(db, quoted);
-        throw notAcknowledgeable(any, any ? formatNumber(any) : '所引用的消息', input.unit);
+        const any = getDirective(db, quoted.directiveId);
+        throw any ? notAcknowledgeable(any, input.unit) : new Refusal(NOT_AN_ITEM);
       }
     } else {
       target = open.find((d) => !d.acknowledged) ?? open[0];
@@ -283,24 +275,17 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
 }
 
 /**
- * Finds a directive or notice by reference; without a kind, the most recently issued of either kind.
- * A notice is looked for in the series the reference names, else in those of where it is asked (see
- * {@link noticeSeries}: a township room means its own notices first).
+ * Finds a directive or notice by reference, for reading: of the year written (this year in `TIMEZONE`
+ * when none is), and a bare number shared by a directive and a notice is the directive. A notice is looked
+ * for in the series the reference names, else in those of where it is asked (see {@link noticeSeries}: a
+ * township room means its own notices first).
  * @param viewer the group it is asked in; without it, the county's series only
- * @throws Refusal naming the reference when none exists (and naming the townships' notices of that
- *   number when a bare `通告N` finds none of the county's).
+ * @throws Refusal naming the reference when none exists (for last year's item written without its year,
+ *   saying how to write it; for a township's notice written without the township, naming it), or when the
+ *   name before 通告 is no township.
  */
 export function resolve(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): Directive {
-  const series = noticeSeries(deps, ref, viewer);
-  const notice = ref.kind === 'directive' ? undefined : series.map((s) => findByNumber(deps.db, 'notice', ref.number, s)).find((d) => d);
-  const directive = ref.kind === 'notice' || ref.series !== undefined ? undefined : findByNumber(deps.db, 'directive', ref.number);
-  const found = [directive, notice].filter((d): d is Directive => !!d).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())[0];
-  if (!found) {
-    const others = ref.series === undefined && ref.kind !== 'directive' ? townshipNoticesNumbered(deps.db, ref.number) : [];
-    const hint = others.length ? `乡镇通告请写乡镇名，如 ${refWord(others[0]!)}。` : '请核对编号。';
-    throw new Refusal(`没有${refName(ref)}。${hint}`);
-  }
-  return found;
+  return resolveRef(deps, ref, '/进度', viewer);
 }
 
 /** A stored scope label as shown back: at most 50 characters (it is the issuer's own words). */
@@ -436,7 +421,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
-  if (cap !== Infinity) lines.push('完整名单：在乡镇指挥室发 /进度 编号。');
+  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz))}。`);
   return [...lines, ...history].join('\n');
 }
 

@@ -4,6 +4,7 @@
  * write them (`20260129-007`, `007`, `7`). Pure functions; nothing here touches the database.
  */
 import { UsageError } from '../src/core/errors.js';
+import { parseNumeral } from '../src/core/numerals.js';
 import type { LeadUrgency } from '../src/db/schema/index.js';
 
 /** The four optional fields, by their Chinese names. */
@@ -141,14 +142,16 @@ export interface LeadRef {
   number: number;
 }
 
-/** Parses `20260129-007`, `线索 20260129-007`, `007`, `7`, `7号`. @returns null when it is not a lead number. */
+/**
+ * Parses `20260129-007`, `线索 20260129-007`, `007`, `7`, `7号`, `第七号` (the number within the day in Arabic
+ * digits or Chinese numerals). @returns null when it is not a lead number.
+ */
 export function parseLeadRef(text: string): LeadRef | null {
-  const t = text.replace(/\s+/g, '').replace(/^线索/, '').replace(/^第/, '').replace(/号$/, '');
+  const t = text.trim().replace(/^线索\s*/, '').replace(/^第\s*/, '').replace(/\s*号$/, '');
   let m = /^(\d{8})[-_—－](\d{1,4})$/.exec(t);
   if (m && Number(m[2]) > 0) return { day: Number(m[1]), number: Number(m[2]) };
-  m = /^(\d{1,4})$/.exec(t);
-  if (m && Number(m[1]) > 0) return { number: Number(m[1]) };
-  return null;
+  const n = /^\d{1,4}$/.test(t) || !/\d/.test(t) ? parseNumeral(t, 9999) : null;
+  return n !== null && n > 0 ? { number: n } : null;
 }
 
 /**

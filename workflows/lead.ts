@@ -387,7 +387,11 @@ const SLA_LINES = 10;
 /** Up to this many lead numbers are named in a township room's folded notice. */
 const SLA_NUMBERS = 60;
 
-const clip = (text: string, n = 24) => (text.length > n ? `${text.slice(0, n)}…` : text);
+/** The first `n` characters of a person's text for a one-line summary, masked before it is cut (a cut number no longer looks like one). */
+const clip = (text: string, n = 24) => {
+  const masked = maskPersonal(text);
+  return masked.length > n ? `${masked.slice(0, n)}…` : masked;
+};
 
 /**
  * The SLA check (timer `lead-<id>-sla`, fired at `at`): a lead still not accepted is reported to the

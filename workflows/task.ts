@@ -24,6 +24,7 @@ import { nextNumber } from '../src/db/queries/directives.js';
 import { countyUnit, getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
 import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
 import { messagesBetween } from '../src/db/queries/inbound.js';
+import { NUMERAL_SOURCE, parseNumeral } from '../src/core/numerals.js';
 import {
   appendEvidence,
   cancelTaskRow,
@@ -58,10 +59,16 @@ export function formatTaskNumber(t: Pick<Task, 'year' | 'number'>): string {
   return `专项任务〔${t.year}〕第${t.number}号`;
 }
 
-/** Parses a task reference: `3`, `第3号`, `任务3`, `专项任务〔2026〕第3号`. @returns the number, or null. */
+const TASK_REF = new RegExp(`^\\s*(?:专项任务|任务|task)?\\s*(?:[〔\\[(（]\\s*\\d{4}\\s*[〕\\])）]\\s*)?(?:第\\s*)?(${NUMERAL_SOURCE})(?:\\s*号)?\\s*$`, 'i');
+
+/**
+ * Parses a task reference: `3`, `三`, `第3号`, `任务3`, `专项任务〔2026〕第3号` (numbers in Arabic digits or
+ * Chinese numerals; `1.5`, `1 4`, `0` are not numbers). @returns the number, or null.
+ */
 export function parseTaskRef(text: string): number | null {
-  const m = /^(?:专项任务|任务|task)?(?:〔\d{4}〕|\[\d{4}\]|\(\d{4}\))?第?(\d{1,6})号?$/i.exec(text.replace(/\s+/g, ''));
-  return m ? Number(m[1]) : null;
+  const m = TASK_REF.exec(text);
+  const n = m ? parseNumeral(m[1]!) : null;
+  return n !== null && n >= 1 ? n : null;
 }
 
 function issuerName(db: Db, conversationId: string): string {

@@ -4,6 +4,7 @@
  */
 import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
 import type { InboundRow } from '../db/schema/index.js';
+import type { AckHints } from './ack-classifier.js';
 import type { CommandContext, CommandDef, CoreDeps } from './command.js';
 import { GridrelayError, UsageError } from './errors.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
@@ -13,36 +14,94 @@ import { createRouter } from './router.js';
 export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Reply;
 
 const HINT = '发送 /帮助 查看可用指令。';
+const NOT_UNDERSTOOD = `没看懂这条消息。${HINT}`;
+
+/** The answer to a plain message not understood, where it may be given (checked like a command's `allow`, `where`, `reads`). */
+export interface UnclearAnswer extends Pick<CommandDef<unknown>, 'allow' | 'where' | 'reads' | 'words'> {
+  /** @returns the answer, or null for the plain 没看懂. `mentionsAck`: the message had an acknowledgement word in it. */
+  answer(ctx: CommandContext, mentionsAck: boolean): string | null;
+}
+
+/** What runs for plain words (no command word), as the router reads them (see ack-classifier.ts). */
+export interface PlainCommands {
+  /** An acknowledgement (`收到`, `5号令已收到`): `parse` gets the item reference (`令第5号`) or ''. */
+  ack: CommandDef<any>;
+  /** "I did not get it" (`这边没收到`, `再发一遍`): `parse` gets the item reference or ''. */
+  resend?: CommandDef<any>;
+  /** "Which one?" (`是哪个令`): `parse` gets ''. */
+  which?: CommandDef<any>;
+  /** Anything else. */
+  unclear?: UnclearAnswer;
+}
 
 /**
- * Builds the dispatcher over `commands`; a plain acknowledgement word runs `ackCommand` with no arguments.
+ * Builds the dispatcher over `commands`. Plain words run `plain.ack` (an acknowledgement, with the item it
+ * names), `plain.resend` or `plain.which`; anything else is offered to the commands' follow-ups, then to
+ * `plain.unclear`, else answered 没看懂. Where `resend`, `which` or `unclear` may not run for this sender and
+ * group, the answer is 没看懂 too (a person who typed no command gets no refusal about one).
  * The returned function never throws a {@link GridrelayError}: refusals and usage errors become replies.
  * Other errors propagate (the inbox rolls back, logs them and still answers the person).
  */
-export function createDispatcher(commands: readonly CommandDef<any>[], ackCommand: CommandDef<any>): Dispatcher {
+export function createDispatcher(commands: readonly CommandDef<any>[], plain: PlainCommands): Dispatcher {
   const route = createRouter(commands);
   return (deps, row) => {
-    const r = route(row.text);
-    if (r.kind === 'chatter') {
-      const ctx = contextFor(deps, row, row.text);
-      return (typeof ctx === 'string' ? null : followUp(commands, ctx)) ?? { text: `没看懂这条消息。${HINT}` };
-    }
+    const r = route(row.text, hintsFor(deps, row));
     // a long word is cut: a person's text is never echoed at length
     if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word.length > 24 ? `${r.word.slice(0, 24)}…` : r.word}。${HINT}` };
-    const command = r.kind === 'command' ? r.command : ackCommand;
+    if (r.kind === 'chatter' || r.kind === 'resend' || r.kind === 'which') {
+      const ctx = contextFor(deps, row, row.text);
+      if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
+      const allowed = <T extends Parameters<typeof refusalFor>[0]>(c: T | undefined): c is T =>
+        !!c && !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
+      if (r.kind === 'chatter') {
+        const reply = followUp(commands, ctx);
+        if (reply) return reply;
+        const text = allowed(plain.unclear) ? plain.unclear.answer(ctx, r.mentionsAck ?? false) : null;
+        return { text: text ?? NOT_UNDERSTOOD };
+      }
+      const command = r.kind === 'resend' ? plain.resend : plain.which;
+      if (!allowed(command)) return { text: NOT_UNDERSTOOD };
+      return runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
+    }
+    const command = r.kind === 'command' ? r.command : plain.ack;
     const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text);
     if (typeof ctx === 'string') return { text: ctx };
     const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
     if (refusal) return { text: refusal };
-    try {
-      const args = r.kind !== 'command' ? '' : command.verbatim ? r.rawArgs : r.args;
-      return command.run(ctx, command.parse(args));
-    } catch (err) {
-      if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
-      if (err instanceof GridrelayError) return { text: err.message };
-      throw err;
-    }
+    return runCommand(command, ctx, r.kind === 'command' ? (command.verbatim ? r.rawArgs : r.args) : r.ref ?? '');
   };
+}
+
+/** Parses and runs; a usage error is answered with the usage, a refusal with its reason. */
+function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string): Reply {
+  try {
+    return command.run(ctx, command.parse(args));
+  } catch (err) {
+    if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
+    if (err instanceof GridrelayError) return { text: err.message };
+    throw err;
+  }
+}
+
+/**
+ * The names a sender may put in a plain message about itself (`周家坞村第1网格 覃雪 收到`): the sender's
+ * name and unit, the group's title and its unit with the units above it. Empty for strangers.
+ */
+function hintsFor(deps: CoreDeps, row: InboundRow): AckHints {
+  const { db } = deps;
+  const names: string[] = [];
+  const sender = getMember(db, row.senderId);
+  if (sender) names.push(sender.name);
+  const own = sender && getUnit(db, sender.unitId);
+  if (own) names.push(own.name);
+  const group = getGroup(db, row.conversationId);
+  if (group) names.push(group.title);
+  let unit = group ? getUnit(db, group.unitId) : undefined;
+  for (let depth = 0; unit && depth < 4; depth++) {
+    names.push(unit.name);
+    unit = unit.parentId ? getUnit(db, unit.parentId) : undefined;
+  }
+  return { names };
 }
 
 /**

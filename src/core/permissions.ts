@@ -75,7 +75,8 @@ export function refusalFor(
     return `你不属于本群所在单位，不能在本群使用 ${word}。`;
   }
   if (cmd.reads && !mayReadIn(sender, group.unit)) {
-    return `你不属于${group.unit.name}，不能在本群查看${cmd.reads.what}。`;
+    const own = sender.role === 'township_officer' ? ['本乡镇', '本乡镇指挥室'] : ['本网格', '本网格群'];
+    return `${ROLE_ZH[sender.role]}只能查看${own[0]}的${cmd.reads.what}，本群是${group.unit.name}的群。请在${own[1]}发送 ${word}。`;
   }
   return null;
 }

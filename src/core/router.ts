@@ -1,14 +1,10 @@
 /**
  * Text → command. Normalises full-width slashes, colons and spaces, matches the longest command word,
- * and recognises a plain acknowledgement word (收到, 已收到, 收悉, 明白, 好的收到, ok …).
+ * and reads any other message with the acknowledgement classifier (ack-classifier.ts): an acknowledgement
+ * (收到, 5号令已收到 …), "I did not get it" (没收到, 再发一遍), "which one?" (是哪个令), or chatter.
  */
 import type { CommandDef } from './command.js';
-
-/** Plain words that acknowledge the latest open directive or notice (compared after {@link ackKey}). */
-export const ACK_WORDS = [
-  '收到', '已收到', '收悉', '已收悉', '明白', '好的收到', '收到了', '好的', '好', '已阅', '知悉', '已知悉', '了解',
-  '收到明白', '明白收到', '收到收到', 'ok', 'okay', 'roger', 'received', 'ack', '1', '👌', '👍',
-];
+import { refText, understand, type AckHints } from './ack-classifier.js';
 
 /**
  * Drops what only garbles a message: control characters (but tab and line breaks), bidirectional
@@ -36,43 +32,34 @@ export function normalise(text: string): string {
   return foldWidth(clean(text));
 }
 
-/** The comparable key of a plain acknowledgement: lower case, no punctuation, spaces or emoji variation. */
-export function ackKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\s!！。.，,~～、…\-—:：;；?？"'“”‘’\ufe0f]/g, '');
-}
-
-const ACK_SET = new Set(ACK_WORDS.map(ackKey));
-
-/** Words that acknowledge even with a short remark after them: `收到，马上落实`. */
-const ACK_PREFIXES = ['好的收到', '已收到', '收到', '收悉', '明白', '已阅', '知悉', 'ok'];
-
-/**
- * Whether `text` acknowledges: only an acknowledgement word (`收到！`, `OK`), or one of
- * {@link ACK_PREFIXES} followed by punctuation and a short remark (at most 30 characters in all).
- */
+/** Whether `text` alone acknowledges the newest open item (`收到！`, `OK`, `收到，马上落实`); see {@link understand}. */
 export function isPlainAck(text: string): boolean {
-  const key = ackKey(text);
-  if (key.length > 0 && ACK_SET.has(key)) return true;
-  const t = text.trim().toLowerCase();
-  if (t.length > 30) return false;
-  return ACK_PREFIXES.some((w) => t.startsWith(w) && /^[\s,，。.!！~～、;；]/.test(t.slice(w.length)));
+  const u = understand(text);
+  return u.kind === 'ack' && !u.ref;
 }
 
 export type Route<C extends CommandDef<any> = CommandDef<any>> =
   /** `args`: the text after the command word, width-folded; `rawArgs`: the same as typed (see {@link clean}). */
   | { kind: 'command'; command: C; word: string; args: string; rawArgs: string }
-  | { kind: 'plain-ack'; words: string }
+  /** An acknowledgement in plain words; `ref`: the item it names, as `/收到` reads it (`令第5号`), if any. */
+  | { kind: 'plain-ack'; words: string; ref?: string }
+  /** "I did not get it": post the open items (or the named one) again. */
+  | { kind: 'resend'; ref?: string }
+  /** "Which one?": list the open items. */
+  | { kind: 'which' }
   | { kind: 'unknown-command'; word: string }
-  | { kind: 'chatter' };
+  /** Anything else; `mentionsAck` when it has an acknowledgement word in it (收到没, 大家回复收到). */
+  | { kind: 'chatter'; mentionsAck?: boolean };
 
-/** Builds a router over `commands`; the returned function maps a message text to a {@link Route}. */
-export function createRouter<C extends CommandDef<any>>(commands: readonly C[]): (text: string) => Route<C> {
+/**
+ * Builds a router over `commands`; the returned function maps a message text to a {@link Route}. `hints`:
+ * the names of the sender and its units, which a plain acknowledgement may carry (`李家村2网格张三收到`).
+ */
+export function createRouter<C extends CommandDef<any>>(commands: readonly C[]): (text: string, hints?: AckHints) => Route<C> {
   const table = commands
     .flatMap((command) => command.words.map((word) => ({ word: word.toLowerCase(), command })))
     .sort((a, b) => b.word.length - a.word.length);
-  return (raw) => {
+  return (raw, hints) => {
     const cleaned = clean(raw);
     const text = foldWidth(cleaned);
     if (text.startsWith('/')) {
@@ -86,9 +73,18 @@ export function createRouter<C extends CommandDef<any>>(commands: readonly C[]):
       }
       return { kind: 'unknown-command', word: text.split(/\s/)[0]! };
     }
-    if (isPlainAck(text)) return { kind: 'plain-ack', words: text };
     const help = commands.find((c) => c.name === 'help');
     if (help && /^(帮助|help|\?|？)$/i.test(text)) return { kind: 'command', command: help, word: text, args: '', rawArgs: '' };
-    return { kind: 'chatter' };
+    const u = understand(text, hints);
+    switch (u.kind) {
+      case 'ack':
+        return u.ref ? { kind: 'plain-ack', words: text, ref: refText(u.ref) } : { kind: 'plain-ack', words: text };
+      case 'resend':
+        return u.ref ? { kind: 'resend', ref: refText(u.ref) } : { kind: 'resend' };
+      case 'which':
+        return { kind: 'which' };
+      default:
+        return { kind: 'chatter', mentionsAck: u.mentionsAck };
+    }
   };
 }

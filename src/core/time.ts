@@ -26,6 +26,14 @@ export function clockIn(date: Date, timeZone: string): string {
   return `${p.hour}:${p.minute}`;
 }
 
+/**
+ * A deadline as seen from `from`: `HH:MM` when it falls on the same day in `timeZone`, else `M月D日 HH:MM`
+ * (`今晚12点` seen at 09:30 is `1月30日 00:00`, not a bare `00:00`).
+ */
+export function clockFrom(date: Date, from: Date, timeZone: string): string {
+  return isoDayIn(date, timeZone) === isoDayIn(from, timeZone) ? clockIn(date, timeZone) : shortDateTimeIn(date, timeZone);
+}
+
 /** `M月D日 HH:MM` of `date` in `timeZone`. */
 export function shortDateTimeIn(date: Date, timeZone: string): string {
   const p = parts(date, timeZone);

@@ -67,6 +67,10 @@ function cases(): Case[] {
   add(CMD, BOSS, '/进度', ['', ...BAD_REFS]);
   add(CMD, BOSS, '/更正', ['', '1', ...BAD_REFS.map((r) => `${r} 新内容`), ...EMPTYISH.map((t) => `1 ${t}`), '99 新内容', '通告1 新内容']);
   add(CMD, BOSS, '/撤回', ['', ...BAD_REFS, `1 ${LONG}`, '99 说明', '通告1']);
+  // two numbers, a decimal typed with Chinese punctuation, a year that does not match: not directive 1
+  add(CMD, BOSS, '/撤回', ['1 4', '1。5', '1、2', '〔2019〕第1号', '令〔2019〕1 发错了', '2019年第1号']);
+  add(CMD, BOSS, '/更正', ['1 4', '1。5 新内容', '1、2 新内容', '指挥部令〔2019〕第1号 新内容']);
+  add(CMD, BOSS, '/进度', ['1 4', '1。5', '〔2019〕第1号']);
   add(GRID, WORKER, '/上报', ['', ...EMPTYISH, '紧急:是 人数:2', '人数:-5', '人数:99999999999', `紧急:是 ${EMOJI}`, `人数:3 ${JUNK}`]);
   for (const [conv, sender] of [[CMD, BOSS], [ROOM, OFFICER]] as const) {
     add(conv, sender, '/受理', ['', ...BAD_REFS.filter((r) => r !== ''), `1 ${LONG}`, '20261399-001', '20260101-000']);

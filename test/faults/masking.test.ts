@@ -233,3 +233,32 @@ describe('masking in relays', () => {
     expect(seen).toContain('110101******123');
   });
 });
+
+describe('masking in folded lead timeouts', () => {
+  const c = county();
+  const G1 = 'T01-V01-G1';
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp({ env: { LEAD_ACCEPT_SLA: '3s' } });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('two leads timing out together reach the command group without a fragment of their numbers', async () => {
+    const { http } = app;
+    const mobile = '13987654321';
+    const id = '330102199001011234';
+    // the numbers sit past the point where the one-line summary of each lead is cut
+    expect(await ask(http, c.groupOf[G1]!, c.memberOf(G1, 'grid_worker'), `/上报 村口小卖部店主发热咳嗽三天了联系电话${mobile}请回电`)).toContain('已登记');
+    expect(await ask(http, c.groupOf[G1]!, c.memberOf(G1, 'grid_leader'), `/上报 东头老王家来了外地亲戚身份证号${id}`)).toContain('已登记');
+    const posts = await waitFor(http, c.commandGroup, (m) => m.some((x) => x.text.startsWith('⏰')), 30_000);
+    // a fragment: the kept head with the first hidden digit, or the last hidden digit with the kept tail
+    const fragments = [mobile.slice(0, 4), mobile.slice(6), id.slice(0, 7), id.slice(13)];
+    const all = await outbound(http);
+    const leaks = all.filter((p) => fragments.some((f) => digitsOf(p.text).includes(f)));
+    recordFault('unmasked personal numbers (leaks)', leaks.length, 'expected 0');
+    expect(posts.filter((p) => p.text.startsWith('⏰'))).toHaveLength(1);
+    expect(leaks.map((p) => p.text)).toEqual([]);
+  });
+});

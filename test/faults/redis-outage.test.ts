@@ -4,9 +4,9 @@
  * once Redis is back, replies owed from before the outage are not lost with Redis's queue, and the
  * directive's reminder, due during the outage, fires once in each silent grid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startRedis } from '../helpers/redis.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
 import { recordFault } from './record.js';
@@ -21,27 +21,6 @@ afterEach(async () => {
   redis?.kill('SIGKILL');
 });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once('error', () => res(true));
-      s.listen(port, '127.0.0.1', () => s.close(() => res(false)));
-    });
-    if (up) return child;
-    await sleep(50);
-  }
-  throw new Error('redis-server did not start');
-}
 
 describe('Redis outage while people write', () => {
   it('accepts every message during the outage, answers each once after, and fires each reminder once', async () => {

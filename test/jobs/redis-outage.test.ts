@@ -3,9 +3,9 @@
  * test; it keeps nothing on disk, so it comes back empty): when it is back, the reminder fires once,
  * marked late — the timers table in SQLite is the truth and is re-queued on reconnect.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startRedis } from '../helpers/redis.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
 
@@ -21,27 +21,6 @@ afterEach(async () => {
   redis?.kill('SIGKILL');
 });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once('error', () => res(true)); // port taken: redis is listening
-      s.listen(port, '127.0.0.1', () => s.close(() => res(false)));
-    });
-    if (up) return child;
-    await sleep(50);
-  }
-  throw new Error('redis-server did not start');
-}
 
 describe('Redis down at the due time', () => {
   it('a task reminder due while Redis was down fires once when it is back, marked late', async () => {

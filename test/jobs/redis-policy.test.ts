@@ -2,13 +2,13 @@
  * The start-up check of Redis's eviction policy, against Redis servers of this test's own: one that
  * evicts (allkeys-lru), one that refuses CONFIG (as managed Redis often does), and the shared one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRedisEviction } from '../../src/jobs/instance.js';
+import { freePort, startRedis } from '../helpers/redis.js';
 
 const servers: ChildProcess[] = [];
 const clients: Redis[] = [];
@@ -17,34 +17,14 @@ afterEach(async () => {
   for (const s of servers.splice(0)) s.kill('SIGKILL');
 });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-
 /** A redis-server with `args`, and a client on it. */
 async function redisWith(args: string[]): Promise<Redis> {
   const port = await freePort();
-  servers.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' }));
-  for (let i = 0; !(await listening(port)); i++) {
-    if (i > 100) throw new Error('redis-server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  servers.push(await startRedis(port, args));
   const client = new Redis({ port, host: '127.0.0.1' });
   clients.push(client);
   return client;
 }
-
-/** Whether something accepts connections on 127.0.0.1:`port`. */
-const listening = (port: number) =>
-  new Promise<boolean>((res) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), res(true)));
-    s.once('error', () => res(false));
-  });
 
 /** A logger that keeps its warn lines. */
 function capture() {

@@ -254,6 +254,6 @@ describe('/统计 per tier', () => {
     expect(await ask(app.http, c.commandGroup, c.commander, '/统计 2026-13-01')).toContain('不是有效日期。用法：/统计');
     expect(await ask(app.http, c.commandGroup, c.commander, '/统计 昨天吧')).toContain('不是时段、编号或风险颜色');
     const otherOfficer = c.memberOf('T02', 'township_officer');
-    expect(await ask(app.http, c.groupOf['T01']!, otherOfficer, '/统计')).toMatch(/不属于|不能/);
+    expect(await ask(app.http, c.groupOf['T01']!, otherOfficer, '/统计')).toMatch(/只能查看本乡镇的统计.*请在本乡镇指挥室/);
   });
 });

@@ -158,7 +158,7 @@ describe('the main job: a numbered directive relayed to the whole county', () =>
     const g = c.grids[0]!;
     const gcid = c.groupOf[g.unit_id!]!;
     expect(await ask(app.http, c.commandGroup, c.commander, '/令')).toMatch(/^缺少内容。用法：\/令 <内容>/);
-    expect(await ask(app.http, c.commandGroup, c.commander, '/进度 abc')).toContain('用法：/进度 <编号>');
+    expect(await ask(app.http, c.commandGroup, c.commander, '/进度 abc')).toContain('用法：/进度 [编号]');
     expect(await ask(app.http, c.commandGroup, c.commander, '/进度 99')).toContain('没有第99号');
     expect(await ask(app.http, c.commandGroup, c.commander, '/飞行')).toContain('没有指令 /飞行');
     expect(await ask(app.http, c.commandGroup, 'stranger-1', '/令 x')).toContain('不在本县花名册');

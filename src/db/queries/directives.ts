@@ -1,5 +1,5 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history, ladder timers. */
-import { and, asc, desc, eq, like, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, like, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -61,6 +61,41 @@ export function townshipNoticesNumbered(db: Db, number: number): Directive[] {
     .from(directives)
     .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
     .orderBy(desc(directives.year), desc(directives.id))
+    .all();
+}
+
+/**
+ * A directive by kind, series, year and number (its name `指挥部令〔year〕第number号`, `大坑乡通告〔year〕第number号`).
+ * @param series '' for the county's numbering (default), a township id for that township's own notices
+ */
+export function findByKey(db: Db, kind: DirectiveKind, year: number, number: number, series = ''): Directive | undefined {
+  return db
+    .select()
+    .from(directives)
+    .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.year, year), eq(directives.number, number)))
+    .get();
+}
+
+/**
+ * The open (not revoked) directives and notices a viewer can see, the latest issued first, at most `limit`:
+ * `all` — every one (the command group); `township` — those reaching any unit of that township or issued
+ * in `issuedIn` (its room); `unit` — those sent to that unit (a grid group).
+ */
+export function latestOpen(db: Db, viewer: { all: true } | { township: string; issuedIn: string } | { unit: string }, limit: number): Directive[] {
+  const reaching = (col: typeof directiveTargets.unitId | typeof directiveTargets.townshipId, id: string) =>
+    inArray(directives.id, db.select({ id: directiveTargets.directiveId }).from(directiveTargets).where(eq(col, id)));
+  const seen =
+    'all' in viewer
+      ? undefined
+      : 'township' in viewer
+        ? or(reaching(directiveTargets.townshipId, viewer.township), eq(directives.issuedIn, viewer.issuedIn))
+        : reaching(directiveTargets.unitId, viewer.unit);
+  return db
+    .select()
+    .from(directives)
+    .where(and(eq(directives.status, 'open'), seen))
+    .orderBy(desc(directives.issuedAt), desc(directives.id))
+    .limit(limit)
     .all();
 }
 
@@ -172,12 +207,20 @@ export function pendingLadderTimers(db: Db, step: number, until: Date, exceptId:
     .filter((t) => t.id !== exceptId);
 }
 
+/** The directive an earlier message of a conversation acknowledged (by its inbound row id), if any. */
+function acknowledgedBy(db: Db, inboundId: number): number | null {
+  return db.select({ id: acknowledgements.directiveId }).from(acknowledgements).where(eq(acknowledgements.inboundId, inboundId)).get()?.id ?? null;
+}
+
 /**
- * The directive a quoted reply points at: the inbound message's `extra.quotedMsgId` is looked up as the
- * `platform_ref` of a message the bot posted in the same conversation, whose outbox key starts `dir-<id>-`.
- * @returns the directive row id, or null when the message quotes nothing the bot knows as a directive.
+ * What a quoted reply points at. The inbound message's `extra.quotedMsgId` is looked up in the same
+ * conversation: as the `platform_ref` of a message the bot posted — a relay, correction or reminder of an
+ * item (outbox key `dir-<id>-…`), or the bot's answer to an acknowledgement (`reply-<inbound id>`) — or as
+ * the platform id of a person's earlier message that acknowledged an item (quoting a colleague's 收到).
+ * @returns null when the message quotes nothing; else `{ directiveId }`, null when the quoted message is
+ *   none of those (another person's remark, a message of another group, one the bot does not know).
  */
-export function quotedDirectiveId(db: Db, inboundId: number): number | null {
+export function quotedItem(db: Db, inboundId: number): { directiveId: number | null } | null {
   const inbound = db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId)).get();
   const quoted = inbound?.extra?.quotedMsgId;
   if (!inbound || typeof quoted !== 'string' || !quoted) return null;
@@ -186,8 +229,16 @@ export function quotedDirectiveId(db: Db, inboundId: number): number | null {
     .from(outboundMessages)
     .where(and(eq(outboundMessages.conversationId, inbound.conversationId), eq(outboundMessages.platformRef, quoted)))
     .get();
-  const m = out?.dedupKey ? /^dir-(\d+)-/.exec(out.dedupKey) : null;
-  return m ? Number(m[1]) : null;
+  const item = out?.dedupKey ? /^dir-(\d+)-/.exec(out.dedupKey) : null;
+  if (item) return { directiveId: Number(item[1]) };
+  const reply = out?.dedupKey ? /^reply-(\d+)$/.exec(out.dedupKey) : null;
+  if (reply) return { directiveId: acknowledgedBy(db, Number(reply[1])) };
+  const earlier = db
+    .select({ id: inboundMessages.id })
+    .from(inboundMessages)
+    .where(and(eq(inboundMessages.conversationId, inbound.conversationId), eq(inboundMessages.platform, inbound.platform), eq(inboundMessages.platformMsgId, quoted)))
+    .get();
+  return { directiveId: earlier ? acknowledgedBy(db, earlier.id) : null };
 }
 
 /** Every unit with its group's conversation id (null for villages and other units without a group), ordered by id. */
