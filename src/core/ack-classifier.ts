@@ -21,6 +21,11 @@ export interface ItemRef {
   number: number;
   /** The year written in the reference (`〔2025〕`, `2025年`), if any. */
   year?: number;
+  /**
+   * The notice series named right before `通告`, as written: a township's name (`大坑乡通告1`; its short
+   * name `大坑通告1` when it is one of the sender's units), or `县` / `全县` / `指挥部` for the county's.
+   */
+  series?: string;
 }
 
 /** What a plain message says, as far as acknowledgements go. */
@@ -160,7 +165,7 @@ function refAt(t: string, at: number): { ref: ItemRef; end: number; conflict?: t
 
 /** The canonical text of a reference, as `parseRef` in workflows/directive.ts reads it: `令〔2025〕第5号`, `通告第6号`, `第5号`. */
 export function refText(ref: ItemRef): string {
-  const kind = ref.kind === 'notice' ? '通告' : ref.kind === 'directive' ? '令' : '';
+  const kind = ref.kind === 'notice' ? `${ref.series ?? ''}通告` : ref.kind === 'directive' ? '令' : '';
   return `${kind}${ref.year ? `〔${ref.year}〕` : ''}第${ref.number}号`;
 }
 
@@ -224,6 +229,27 @@ class Reader {
   mentionsAck(compact: string): boolean {
     return this.ackWords.some((w) => compact.includes(w));
   }
+}
+
+/** The county's notice series as written before 通告. */
+const COUNTY_SERIES = ['县指挥部', '指挥部', '全县', '县'];
+/** A township's full name before 通告: `大坑乡`, `清溪街道` (no negation, question or request characters). */
+const TOWNSHIP_NAME = /[^\s\p{P}\p{S}\d没未不无别莫吗么嘛谁哪啥请要需回复的了在各每]{1,6}?(?:乡|镇|街道)(?=通告)/uy;
+
+/**
+ * A notice series named at `at`, right before `通告`: a township's full name, one of `names` (the sender's
+ * units) or its short name (`大坑` for 大坑乡), or the county's (`县`). Returns the name and where 通告 starts.
+ */
+function seriesAt(t: string, at: number, names: readonly string[]): { series: string; end: number } | null {
+  const written = [
+    ...COUNTY_SERIES,
+    ...names.filter((n) => /(乡|镇|街道)$/.test(n)).flatMap((n) => [n, n.replace(/(乡|镇|街道)$/, '')]).filter((n) => n.length >= 2),
+  ].sort((a, b) => b.length - a.length);
+  const hit = written.find((n) => t.startsWith(`${n}通告`, at));
+  if (hit) return { series: hit, end: at + hit.length };
+  TOWNSHIP_NAME.lastIndex = at;
+  const m = TOWNSHIP_NAME.exec(t);
+  return m ? { series: m[0], end: at + m[0].length } : null;
 }
 
 function escape(s: string): string {
@@ -296,6 +322,15 @@ export function createClassifier(lex: Lexicon): (text: string, hints?: AckHints)
     };
     for (let i = 0; i < t.length; ) {
       const ch = t[i]!;
+      // a township's notice: 大坑乡通告1, 大坑通告1 (the sender's own township), 县通告1
+      const sp = seriesAt(t, i, names);
+      const sr = sp && refAt(t, sp.end);
+      if (sp && sr && sr.ref.kind === 'notice' && !reader.notItem(t, sr.end) && boundary(sr.end)) {
+        if (sr.conflict || sr.invalid) return other;
+        refs.push({ ref: { ...sr.ref, series: sp.series }, at: i });
+        i = take('ref', sr.end);
+        continue;
+      }
       // an item: 令5, 5号令, 第五号, 〔2026〕第5号, 通告 6
       const r = refAt(t, i);
       if (r && !reader.notItem(t, r.end) && boundary(r.end)) {
