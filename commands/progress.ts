@@ -45,7 +45,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
       const lines = [progressText(deps, d, viewer)];
       // a bare number shared by a directive and a notice: the directive, and a line naming the notice
       const notice = !ref.kind && d.kind === 'directive' ? findByKey(deps.db, 'notice', d.year, d.number) : undefined;
-      if (notice) lines.push(`另有${formatNumber(notice)}：/进度 ${refWord(notice, thisYear)}`);
+      if (notice) lines.push(`另有${formatNumber(notice)}：/进度 ${refWord(notice, thisYear, viewer)}`);
       return { text: lines.join('\n') };
     }
     // a quoted relay names the item; a quote of anything else is answered as such
@@ -61,7 +61,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     const lines = [progressText(deps, d, viewer)];
     const others = open.slice(1);
     if (others.length) {
-      const named = others.slice(0, OTHERS_NAMED).map((o) => `/进度 ${refWord(o, thisYear)}`).join('、');
+      const named = others.slice(0, OTHERS_NAMED).map((o) => `/进度 ${refWord(o, thisYear, viewer)}`).join('、');
       lines.push(`另有进行中：${named}${others.length > OTHERS_NAMED ? ' 等' : ''}`);
     }
     return { text: lines.join('\n') };

@@ -141,7 +141,7 @@ function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
     const text =
       items.length === 1
         ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
-        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE))}`).join('、')}`].join('\n');
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
     deps.outbox.store(db, {

@@ -7,11 +7,12 @@
 import type { CoreDeps } from '../src/core/command.js';
 import { maskPersonal } from '../src/core/mask.js';
 import { Refusal } from '../src/core/errors.js';
-import { shortDateTimeIn } from '../src/core/time.js';
+import { shortDateTimeIn, yearIn } from '../src/core/time.js';
 import { eventsOf, openForUnit } from '../src/db/queries/directives.js';
 import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive, Unit } from '../src/db/schema/index.js';
 import { KIND_ZH, formatNumber } from './directive-format.js';
+import { refWord } from './directive-ref.js';
 
 /** At most this many items are re-posted in full in one answer; the rest are named. */
 const RESEND_AT_MOST = 3;
@@ -30,9 +31,15 @@ export interface PendingRef {
   number: number;
 }
 
-/** `令3` / `通告1`: how the bot's hints name an item. */
-export function shortName(d: Pick<Directive, 'kind' | 'number'>): string {
-  return `${d.kind === 'notice' ? '通告' : '令'}${d.number}`;
+/**
+ * How the bot's hints name an item in `unit`'s group, so that it finds that item typed there: `令3`,
+ * `通告1`, `大坑乡通告1`; in a township room the county's notice is `县通告1` (see {@link refWord}).
+ * @returns a function of the item
+ */
+export function shortName(deps: CoreDeps, unit: Pick<Unit, 'kind'>): (d: Pick<Directive, 'kind' | 'number' | 'year' | 'seriesName'>) => string {
+  const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
+  const viewer = { tier: unit.kind === 'township' ? ('township' as const) : ('grid' as const) };
+  return (d) => refWord(d, thisYear, viewer);
 }
 
 /** The first line of an item's text, masked and cut to {@link FIRST_LINE_CHARS}. */
@@ -74,10 +81,11 @@ export function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): string
   }
   const pending = open.filter((d) => !d.acknowledged);
   if (pending.length === 0) return open[0] ? repostText(deps, open[0]) : NOTHING_OPEN;
+  const name = shortName(deps, unit);
   const shown = pending.slice(0, RESEND_AT_MOST);
   const rest = pending.slice(RESEND_AT_MOST);
   const parts = shown.map((d) => repostText(deps, d));
-  if (rest.length) parts.push(`另有${rest.length}条待确认：${rest.map(shortName).join('、')}。要看全文请回复「再发一遍 ${shortName(rest[0]!)}」。`);
+  if (rest.length) parts.push(`另有${rest.length}条待确认：${rest.map(name).join('、')}。要看全文请回复「再发一遍 ${name(rest[0]!)}」。`);
   return parts.join('\n\n');
 }
 
@@ -95,7 +103,8 @@ export function whichText(deps: CoreDeps, unit: Unit): string {
   const lines = [`本群待确认${pending.length}条：`, ...pending.slice(0, LIST_AT_MOST).map((d) => `· ${formatNumber(d)}：${firstLine(d)}`)];
   if (pending.length > LIST_AT_MOST) lines.push(`· 另有${pending.length - LIST_AT_MOST}条较早的`);
   const newest = pending[0]!;
-  lines.push(pending.length > 1 ? `回复「收到」确认${shortName(newest)}，确认其他请写明，如「收到 ${shortName(pending[1]!)}」；要看全文请回复「再发一遍」。` : '回复「收到」确认；要看全文请回复「再发一遍」。');
+  const name = shortName(deps, unit);
+  lines.push(pending.length > 1 ? `回复「收到」确认${name(newest)}，确认其他请写明，如「收到 ${name(pending[1]!)}」；要看全文请回复「再发一遍」。` : '回复「收到」确认；要看全文请回复「再发一遍」。');
   return lines.join('\n');
 }
 
@@ -107,6 +116,6 @@ export function unclearText(deps: CoreDeps, unit: Unit, mentionsAck: boolean): s
   const pending = openForUnit(deps.db, unit.id).filter((d) => !d.acknowledged);
   if (pending.length === 0) return null;
   const head = mentionsAck ? '这条消息没有计为确认（含否定、疑问或其他内容）。' : '没看懂这条消息。';
-  const names = pending.slice(0, 3).map(shortName).join('、') + (pending.length > 3 ? ` 等${pending.length}条` : '');
+  const names = pending.slice(0, 3).map(shortName(deps, unit)).join('、') + (pending.length > 3 ? ` 等${pending.length}条` : '');
   return `${head}\n本群待确认：${names}（${formatNumber(pending[0]!)}：${firstLine(pending[0]!)}）\n已收到请单独回复「收到」；发「是哪个令」看列表，发 /帮助 查看指令。`;
 }

@@ -161,11 +161,17 @@ export function findRef(text: string): { ref: DirectiveRef; index: number; lengt
 /**
  * How a person writes the item in a command, for the bot's hints: `令17`, `通告18`, a township's own
  * `大坑乡通告1`; with the year when it is not `currentYear` (`令〔2025〕17`, `大坑乡通告〔2025〕1`), so the
- * hint still names it after New Year.
+ * hint still names it after New Year. Where a bare `通告N` means the room's own series (`viewer` a
+ * township room, see {@link noticeSeries}), the county's is written `县通告18`.
  */
-export function refWord(d: Pick<Directive, 'kind' | 'number' | 'year'> & { seriesName?: string | null }, currentYear?: number): string {
+export function refWord(
+  d: Pick<Directive, 'kind' | 'number' | 'year'> & { seriesName?: string | null },
+  currentYear?: number,
+  viewer?: Pick<RefViewer, 'tier'>,
+): string {
   const year = currentYear !== undefined && d.year !== currentYear ? `〔${d.year}〕` : '';
-  return `${d.kind === 'notice' ? `${d.seriesName ?? ''}通告` : '令'}${year}${d.number}`;
+  const series = d.seriesName ?? (viewer?.tier === 'township' ? '县' : '');
+  return `${d.kind === 'notice' ? `${series}通告` : '令'}${year}${d.number}`;
 }
 
 /** A reference named in an answer: `指挥部令〔2019〕第1号`, `通告第18号`, `大坑乡通告第3号`, `第17号`. */
