@@ -13,6 +13,7 @@ import { getGroup } from '../src/db/queries/roster.js';
 import type { Directive, Unit } from '../src/db/schema/index.js';
 import { KIND_ZH, formatNumber } from './directive-format.js';
 import { refWord } from './directive-ref.js';
+import { noticeSeries } from './directive-series.js';
 
 /** At most this many items are re-posted in full in one answer; the rest are named. */
 const RESEND_AT_MOST = 3;
@@ -29,6 +30,8 @@ type Open = Directive & { acknowledged: boolean };
 export interface PendingRef {
   kind?: Directive['kind'] | undefined;
   number: number;
+  /** The notice series written (`大坑乡`, `大坑`, `县`); absent: the group's likeliest (see {@link noticeSeries}). */
+  series?: string | undefined;
 }
 
 /**
@@ -70,12 +73,18 @@ export function repostText(deps: CoreDeps, d: Open): string {
  * "I did not get it": the unit's items still to acknowledge, newest first, in full (at most
  * {@link RESEND_AT_MOST}; the others are named); with `ref`, that item only. When everything is
  * acknowledged, the newest open item (marked as acknowledged).
- * @throws Refusal when `ref` names no open item of this unit.
+ * @throws Refusal when `ref` names no open item of this unit, or a series that is no township's.
  */
 export function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): string {
   const open = openForUnit(deps.db, unit.id);
   if (ref) {
-    const d = open.find((x) => x.number === ref.number && (!ref.kind || x.kind === ref.kind));
+    // a notice of the series written, else of the group's likeliest series first; a bare number: the directive first
+    const series = noticeSeries(deps, ref, { tier: unit.kind === 'township' ? 'township' : 'grid', unit });
+    const kinds = ref.series !== undefined ? ['notice'] : ref.kind ? [ref.kind] : ['directive', 'notice'];
+    const rank = (x: Directive) => kinds.indexOf(x.kind) * 100 + (x.kind === 'notice' ? series.indexOf(x.series) : 0);
+    const d = open
+      .filter((x) => x.number === ref.number && kinds.includes(x.kind) && (x.kind === 'directive' || series.includes(x.series)))
+      .sort((a, b) => rank(a) - rank(b))[0];
     if (!d) throw new Refusal(`${unit.name}没有待确认的${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。发「是哪个令」查看本群待确认的。`);
     return repostText(deps, d);
   }

@@ -238,15 +238,17 @@ const TOWNSHIP_NAME = /[^\s\p{P}\p{S}\d没未不无别莫吗么嘛谁哪啥请�
 
 /**
  * A notice series named at `at`, right before `通告`: a township's full name, one of `names` (the sender's
- * units) or its short name (`大坑` for 大坑乡), or the county's (`县`). Returns the name and where 通告 starts.
+ * units) or its short name (`大坑` for 大坑乡), or the county's (`县`); another township's name only when
+ * `other` (where `at` is known to start a word: its full name cannot be told from the words before it). Returns the name and where 通告 starts.
  */
-function seriesAt(t: string, at: number, names: readonly string[]): { series: string; end: number } | null {
+function seriesAt(t: string, at: number, names: readonly string[], other = true): { series: string; end: number } | null {
   const written = [
     ...COUNTY_SERIES,
     ...names.filter((n) => /(乡|镇|街道)$/.test(n)).flatMap((n) => [n, n.replace(/(乡|镇|街道)$/, '')]).filter((n) => n.length >= 2),
   ].sort((a, b) => b.length - a.length);
   const hit = written.find((n) => t.startsWith(`${n}通告`, at));
   if (hit) return { series: hit, end: at + hit.length };
+  if (!other) return null;
   TOWNSHIP_NAME.lastIndex = at;
   const m = TOWNSHIP_NAME.exec(t);
   return m ? { series: m[0], end: at + m[0].length } : null;
@@ -412,11 +414,15 @@ export function createClassifier(lex: Lexicon): (text: string, hints?: AckHints)
   };
 }
 
-/** The first item reference in `t` outside the sender's own names and not a unit's or a building's number (`第1网格`, `5号楼`). */
+/** The first item reference in `t` (with the notice series written before 通告, see `seriesAt`) outside the sender's own names and not a unit's or a building's number (`第1网格`, `5号楼`). */
 function firstRef(t: string, names: readonly string[], reader: Reader): ItemRef | undefined {
   let s = t;
-  for (const n of names) s = s.split(n).join(' ');
+  for (const n of names) s = s.replace(new RegExp(`${escape(n)}(?!通告)`, 'g'), ' '); // 大坑乡通告1 names a series
   for (let i = 0; i < s.length; i++) {
+    // inside free text a township is only known by the sender's own (no other township's notice is open here)
+    const sp = seriesAt(s, i, names, false);
+    const sr = sp && refAt(s, sp.end);
+    if (sp && sr && sr.ref.kind === 'notice' && !sr.conflict && !sr.invalid && !reader.notItem(s, sr.end)) return { ...sr.ref, series: sp.series };
     const r = refAt(s, i);
     if (r && !r.conflict && !r.invalid && !reader.notItem(s, r.end)) return r.ref;
   }

@@ -57,5 +57,9 @@ describe('the county\'s 通告1 and 大坑乡通告1 side by side', () => {
     expect(list).toContain('回复「收到」确认大坑乡通告1，确认其他请写明，如「收到 通告1」');
     const unclear = await askIn(app.http, grid(g), worker(g), '收到了吗？');
     expect(unclear).toContain('本群待确认：大坑乡通告1、通告1、令1');
+    // the re-post hints name them the same way, and each finds its own
+    expect(await ask(app.http, grid(g), worker(g), '再发一遍 大坑乡通告1')).toContain(`【重发】【大坑乡通告〔${YEAR}〕第1号】`);
+    expect(await ask(app.http, grid(g), worker(g), '大坑通告1没收到')).toContain(`【重发】【大坑乡通告〔${YEAR}〕第1号】`);
+    expect(await ask(app.http, grid(g), worker(g), '再发一遍 通告1')).toContain(`【重发】【通告〔${YEAR}〕第1号】`);
   });
 });
