@@ -1,5 +1,5 @@
 import { defineCommand, type CommandContext, type CommandDef } from '../src/core/command.js';
-import { ALL_ROLES, ISSUER_ROLES, refusalFor } from '../src/core/permissions.js';
+import { ALL_ROLES, ISSUER_ROLES, ROLE_ZH, refusalFor } from '../src/core/permissions.js';
 
 type Who = Pick<CommandContext, 'sender' | 'tier' | 'groupUnit'>;
 const ownRoom = (c: Who) => c.tier === 'township' && c.sender.role === 'township_officer' && c.sender.unitId === c.groupUnit.id;
@@ -76,7 +76,10 @@ export function helpCommand(list: () => readonly CommandDef<any>[]) {
     where: ['county', 'township', 'grid'],
     parse: () => ({}),
     run(ctx) {
-      return { text: helpText(usableCommands(list(), ctx)) };
+      const usable = usableCommands(list(), ctx).filter((c) => c.name !== 'help');
+      // nothing to offer here (e.g. a grid worker in the command group): say why and where to ask instead
+      if (usable.length === 0) return { text: `在${ctx.groupUnit.name}的群里没有你（${ROLE_ZH[ctx.sender.role]}）可用的指令。请在你所在单位的群里查看可用指令。` };
+      return { text: helpText(usable) };
     },
   });
 }

@@ -267,7 +267,7 @@ function readShown(cmd: Cmd, text: string, reply: string): boolean {
     case 'leads': return reply.startsWith('未办结线索');
     case 'lead': return reply.includes(leadToken(text.split(' ')[1]!));
     case 'tasks': return /专项任务/.test(reply);
-    case 'help': return reply.startsWith('可用指令');
+    case 'help': return reply.startsWith('可用指令') || /没有你（.+）可用的指令/.test(reply);
     default: return false;
   }
 }
@@ -422,6 +422,8 @@ describe('permission matrix (PRODUCT.md §2.5)', () => {
         const extra = [...listed].filter((k) => !want.has(k));
         const missing = [...want].filter((k) => !listed.has(k));
         if (extra.length || missing.length) wrong.push(`${s} in ${p}: extra ${extra.join(',')} missing ${missing.join(',')}`);
+        // nothing usable here: the answer says so, instead of an empty list
+        if (want.size === 0 && !/没有你（.+）可用的指令/.test(reply)) wrong.push(`${s} in ${p}: ${reply.slice(0, 40)}`);
       }
     }
     expect(wrong).toEqual([]);
