@@ -421,7 +421,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
-  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz))}。`);
+  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz), { tier: 'township' })}。`);
   return [...lines, ...history].join('\n');
 }
 
