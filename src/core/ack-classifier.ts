@@ -48,7 +48,7 @@ export interface AckHints {
 /** The sections of `ack-lexicon.txt`. */
 export const LEXICON_SECTIONS = [
   'ack', 'ack-with-object', 'filler', 'self', 'unit-suffix', 'remark-start', 'ack-emoji', 'ack-code',
-  'question', 'not-understood', 'question-end', 'prompt', 'not-received', 'resend', 'others', 'which',
+  'question', 'not-understood', 'deferral', 'question-end', 'prompt', 'not-received', 'resend', 'others', 'which',
 ] as const;
 export type LexiconSection = (typeof LEXICON_SECTIONS)[number];
 export type Lexicon = Record<LexiconSection, string[]>;
@@ -304,7 +304,7 @@ export function createClassifier(lex: Lexicon): (text: string, hints?: AckHints)
     }
     if (has(compact, 'which')) return { kind: 'which' };
     const other = { kind: 'other', mentionsAck: reader.mentionsAck(compact) } as const;
-    if (question || has(compact, 'question') || has(compact, 'prompt') || has(compact, 'not-understood') || lex['question-end'].some((w) => compact.endsWith(w))) return other;
+    if (question || has(compact, 'question') || has(compact, 'prompt') || has(compact, 'not-understood') || has(compact, 'deferral') || lex['question-end'].some((w) => compact.endsWith(w))) return other;
 
     // the message read as known pieces, perhaps followed by a remark
     let prev: Piece | null = null;
