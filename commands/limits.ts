@@ -47,7 +47,5 @@ export function requireText(text: string, what: string, max: number): string {
   return t;
 }
 
-/** `「text」` for an answer, cut to 24 characters (`「…」`) so a long mistake is not echoed in full. */
-export function quoted(text: string): string {
-  return `「${text.length > 24 ? `${text.slice(0, 24)}…` : text}」`;
-}
+/** `「text」` for an answer, cut so a long mistake is not echoed in full (src/core/text.ts). */
+export { quoted } from '../src/core/text.js';

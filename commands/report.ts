@@ -1,5 +1,4 @@
 import { defineCommand, type CommandContext } from '../src/core/command.js';
-import { maskPersonal } from '../src/core/mask.js';
 import type { Reply } from '../src/core/message.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
@@ -7,6 +6,7 @@ import { clockIn } from '../src/core/time.js';
 import { CATEGORIES, parseLeadReport, type LeadField, type LeadReport } from '../workflows/lead-fields.js';
 import { attachFollowUp, LEAD_STATE_ZH, leadNumber, report } from '../workflows/lead.js';
 import { checkLength, hasWords, MAX_CHARS } from './limits.js';
+import { clipMasked } from '../src/core/text.js';
 
 const HINTS: Record<LeadField, string> = {
   类别: `类别可写：${Object.keys(CATEGORIES).join('、')}`,
@@ -39,8 +39,7 @@ export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
     const written: Record<LeadField, string | undefined> = { 类别: input.category, 地点: input.location, 人数: input.people, 紧急: input.urgencyText };
     // as written, cut: a long field is not echoed back in full
     const raw = (f: LeadField) => {
-      const t = maskPersonal(written[f] ?? '');
-      return t.length > 24 ? `${t.slice(0, 24)}…` : t;
+      return clipMasked(written[f] ?? '');
     };
     lines.push(`未识别：${input.notUnderstood.map((f) => `${f}「${raw(f)}」`).join('、')}（已按原文记录）`);
     lines.push(input.notUnderstood.map((f) => HINTS[f]).join('；'));

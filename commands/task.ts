@@ -7,6 +7,7 @@ import { formatTaskNumber, issueTask } from '../workflows/task.js';
 import { createSeries } from '../workflows/task-recurrence.js';
 import { readScope } from '../workflows/task-scope.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
+import { clip } from '../src/core/text.js';
 
 export interface TaskArgs {
   title: string;
@@ -91,7 +92,7 @@ export default defineCommand<TaskArgs>({
     if (input.recurrence) {
       const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
       return {
-        text: `已建立定期任务「${input.title.length > 30 ? `${input.title.slice(0, 30)}…` : input.title}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
+        text: `已建立定期任务「${clip(input.title, 30)}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
     const deadline = readDeadline(input.deadline!, ctx.now, tz, { workdayEnd: deps.config.WORKDAY_END });

@@ -23,6 +23,7 @@ import { cancelLadder, scheduleLadder } from './directive-ladder.js';
 import type { RefViewer } from './directive-series.js';
 import { planReadPolls } from './directive-receipts.js';
 import { lookupRef, missingRef, refWord, type DirectiveRef } from './directive-ref.js';
+import { clipMasked } from '../src/core/text.js';
 
 /**
  * Finds the item to amend or revoke, of the year written (this year in `TIMEZONE` when none is). A bare
@@ -152,7 +153,6 @@ export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
 }
 
 const MAX_HISTORY = 8;
-const clip = (s: string, n = 24) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /**
  * The history lines of `/进度` (empty when there is nothing but the issue): amendments with how many
@@ -170,9 +170,9 @@ export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[]
       case 'issue':
         return `· ${at} 发布`;
       case 'amend':
-        return `· ${at} 更正为第${e.revision}版：${clip(maskPersonal(e.text ?? ''))}${d.ackRequired ? `（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）` : ''}`;
+        return `· ${at} 更正为第${e.revision}版：${clipMasked(e.text ?? '')}${d.ackRequired ? `（第${e.revision - 1}版已确认 ${acks.get(e.revision - 1) ?? 0}）` : ''}`;
       case 'revoke':
-        return `· ${at} 撤回${e.text ? `：${clip(maskPersonal(e.text))}` : ''}`;
+        return `· ${at} 撤回${e.text ? `：${clipMasked(e.text)}` : ''}`;
       case 'remind':
         return `· ${at} 提醒 ${e.count} 个未确认单位`;
       case 'escalate':

@@ -21,6 +21,7 @@ import { Refusal } from '../src/core/errors.js';
 import type { Db } from '../src/db/client.js';
 import { unitsForScope } from '../src/db/queries/directives.js';
 import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
+import { quoted } from '../src/core/text.js';
 
 /** A unit the item is relayed to, with its group. */
 export type ScopeUnit = Unit & { conversationId: string };
@@ -57,7 +58,6 @@ export interface ScopeSelection {
 }
 
 /** `「term」`, cut to 24 characters: a long mistake is not echoed in full (as `quoted` in commands/limits.ts). */
-const quoted = (t: string) => `「${t.length > 24 ? `${t.slice(0, 24)}…` : t}」`;
 
 const COLOUR_ZH: Record<string, RiskColour> = { 红: 'red', 橙: 'orange', 黄: 'yellow', 蓝: 'blue', 绿: 'green' };
 const LEVEL_ZH: Record<string, number> = { 一: 1, 二: 2, 三: 3, '1': 1, '2': 2, '3': 3 };

@@ -6,6 +6,7 @@
 import { UsageError } from '../src/core/errors.js';
 import { parseNumeral } from '../src/core/numerals.js';
 import type { LeadUrgency } from '../src/db/schema/index.js';
+import { quoted } from '../src/core/text.js';
 
 /** The four optional fields, by their Chinese names. */
 export type LeadField = '类别' | '地点' | '人数' | '紧急';
@@ -170,7 +171,7 @@ export function parseMoveArgs(args: string, needsNote: boolean, noteName = '说�
     ref = again ? parseLeadRef(again[1]!) : null;
     note = again ? again[2]!.trim() : '';
   }
-  if (!ref) throw new UsageError(`「${m[1]!.length > 24 ? `${m[1]!.slice(0, 24)}…` : m[1]}」不是线索编号`);
+  if (!ref) throw new UsageError(`${quoted(m[1]!)}不是线索编号`);
   if (needsNote && !note) throw new UsageError(`缺少${noteName}`);
   return { ref, note };
 }

@@ -13,6 +13,7 @@ import { getMember, getUnit } from '../src/db/queries/roster.js';
 import type { Lead, Unit } from '../src/db/schema/index.js';
 import type { LeadRef } from './lead-fields.js';
 import { dayKey, inScope, LEAD_STATE_ZH, leadNumber, resolveLead } from './lead.js';
+import { clipMasked } from '../src/core/text.js';
 
 /** Lines shown at most in a list (phone-sized). */
 const MAX_LINES = 15;
@@ -28,10 +29,7 @@ const scopeOf = (v: Viewer): LeadScope =>
 /** Whether the viewer may read the lead's text (the county only once it knows the lead). */
 const mayReadText = (lead: Lead, v: Viewer) => v.tier !== 'county' || lead.escalatedAt !== null || lead.slaBreachedAt !== null;
 
-function snippet(text: string, max = 16): string {
-  const t = maskPersonal(text);
-  return t.length > max ? `${t.slice(0, max)}…` : t;
-}
+const snippet = (text: string, max = 16) => clipMasked(text, max);
 
 /**
  * The list of leads for a viewer: open ones, or (`today`) every lead reported today, oldest first,

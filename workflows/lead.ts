@@ -47,6 +47,7 @@ export const LEAD_STATE_ZH: Record<LeadState, string> = {
 /** A picture sent by the reporter this soon (ms) after `/上报`, alone, is attached to that lead. */
 export { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
 import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
+import { clipMasked } from '../src/core/text.js';
 
 /** The day key `YYYYMMDD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): number {
@@ -387,11 +388,6 @@ const SLA_LINES = 10;
 /** Up to this many lead numbers are named in a township room's folded notice. */
 const SLA_NUMBERS = 60;
 
-/** The first `n` characters of a person's text for a one-line summary, masked before it is cut (a cut number no longer looks like one). */
-const clip = (text: string, n = 24) => {
-  const masked = maskPersonal(text);
-  return masked.length > n ? `${masked.slice(0, n)}…` : masked;
-};
 
 /**
  * The SLA check (timer `lead-<id>-sla`, fired at `at`): a lead still not accepted is reported to the
@@ -446,7 +442,7 @@ export function slaBreached(deps: CoreDeps, timer: TimerRow, at: Date): void {
     const oneTownship = new Set(breached.map((l) => l.townshipId)).size === 1;
     const line = (l: Lead) => {
       const grid = getUnit(db, l.unitId)?.name ?? l.unitId;
-      const what = clip(l.text || [l.category, l.location].filter(Boolean).join(' '));
+      const what = clipMasked(l.text || [l.category, l.location].filter(Boolean).join(' '));
       return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${tname(l.townshipId)} `}${grid}：${what}`;
     };
     const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];

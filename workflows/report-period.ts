@@ -3,6 +3,7 @@
  * (`YYYY-MM-DD`, `12月2日`), a span of days (`YYYY-MM-DD~YYYY-MM-DD`, `12月1日到3日`; both ends included). A period is the half-open interval `[from, to)` of
  * instants; days start at 00:00 local time.
  */
+import { clip } from '../src/core/text.js';
 
 /** A half-open interval of instants `[from, to)` and its label in Chinese. */
 export interface Period {
@@ -144,7 +145,7 @@ const ONE = new RegExp(`^${DAY}$`);
  *   still to come).
  */
 export function parsePeriod(text: string, now: Date, tz: string): Period | string | null {
-  const shown = text.trim().length > 24 ? `${text.trim().slice(0, 24)}…` : text.trim();
+  const shown = clip(text.trim());
   const t = text.trim().replace(/[\uFF10-\uFF19]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\s+/g, ' ');
   for (const [re, word] of NAMED) if (re.test(t)) return namedPeriod(word, now, tz);
   const today = dayOf(now, tz);

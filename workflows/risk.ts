@@ -13,6 +13,7 @@ import { getUnit, groupOfUnit } from '../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
 import { findUnit, ScopeRefusal } from './directive-scope.js';
 import { COLOUR_ZH } from './response-rate-text.js';
+import { quoted } from '../src/core/text.js';
 
 /** Words for a colour, Chinese and English: 红 → red … */
 export const COLOUR_WORDS: Record<string, RiskColour> = {
@@ -32,7 +33,6 @@ export function parseColourCut(term: string): RiskColour[] | null {
 }
 
 /** `「name」`, cut to 24 characters (as `quoted` in commands/limits.ts). */
-const quoted = (t: string) => `「${t.length > 24 ? `${t.slice(0, 24)}…` : t}」`;
 
 /**
  * Finds the one grid `name` names (a unit id, a grid name, or `乡镇+网格名`), as a scope term reads it.

@@ -47,6 +47,7 @@ import {
 } from '../src/db/queries/tasks.js';
 import type { Member, Task, TaskEvidence, TaskScope, TaskTarget, TimerRow, Unit } from '../src/db/schema/index.js';
 import { resolveScope } from './task-scope.js';
+import { clip } from '../src/core/text.js';
 
 /** Timer kinds of this workflow. */
 export const TASK_REMIND = 'task.remind';
@@ -109,7 +110,7 @@ export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResul
   const { db, config } = deps;
   const now = deps.now();
   const grids = resolveScope(db, input.scope);
-  if (grids.length === 0) throw new Refusal(`范围「${input.scope.label.length > 24 ? `${input.scope.label.slice(0, 24)}…` : input.scope.label}」内没有网格群，任务未下达。`);
+  if (grids.length === 0) throw new Refusal(`范围「${clip(input.scope.label)}」内没有网格群，任务未下达。`);
   const year = yearIn(now, config.TIMEZONE);
   if (input.seriesId !== undefined && input.tickAt !== undefined && occurrenceAt(db, input.seriesId, input.tickAt)) return null;
   const numbered = insertTask(db, {

@@ -25,6 +25,7 @@
  */
 import * as chrono from 'chrono-node';
 import { UsageError } from './errors.js';
+import { clip } from './text.js';
 
 const DAY_MS = 86_400_000;
 
@@ -347,7 +348,7 @@ export interface ReadDeadlineOptions extends DeadlineOptions {
 export function readDeadline(text: string, now: Date, timeZone: string, options: ReadDeadlineOptions = {}): Date {
   const what = options.what ?? '截止时间';
   const parsed = parseDeadline(text, now, timeZone, options);
-  const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  const shown = clip(text);
   if (!parsed) throw new UsageError(`看不懂${what}「${shown}」。可以写：${DEADLINE_EXAMPLES}`);
   const at = parsed.at.getTime();
   // restated up to the year 9999 (a number too big for a date is not restated)

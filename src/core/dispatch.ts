@@ -10,6 +10,7 @@ import { GridrelayError, UsageError } from './errors.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import { refusalFor, tierOf } from './permissions.js';
 import { createRouter } from './router.js';
+import { clip } from './text.js';
 
 export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Reply;
 
@@ -47,7 +48,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
   return (deps, row) => {
     const r = route(row.text, hintsFor(deps, row));
     // a long word is cut: a person's text is never echoed at length
-    if (r.kind === 'unknown-command') return { text: `没有指令 ${r.word.length > 24 ? `${r.word.slice(0, 24)}…` : r.word}。${HINT}` };
+    if (r.kind === 'unknown-command') return { text: `没有指令 ${clip(r.word)}。${HINT}` };
     if (r.kind === 'chatter' || r.kind === 'resend' || r.kind === 'which') {
       const ctx = contextFor(deps, row, row.text);
       if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
