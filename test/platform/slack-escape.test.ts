@@ -8,8 +8,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/message.js';
 import { inboundMessages } from '../../src/db/schema/index.js';
-import { escapeSlack, mentionText, postMessage, type ChatClient } from '../../src/platform/slack/outbound.js';
-import { mentionToInbound, slackToPlain, slashToInbound } from '../../src/platform/slack/parse.js';
+import { escapeSlack, mentionText } from '../../src/platform/slack/format.js';
+import { mentionToInbound, slashToInbound } from '../../src/platform/slack/inbound.js';
+import { postMessage, type ChatClient } from '../../src/platform/slack/outbound.js';
+import { slackToPlain } from '../../src/platform/slack/parse.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
 import { until } from '../helpers/wait.js';
