@@ -7,7 +7,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { exportReport, parseExportParams } from '../workflows/response-rate-export.js';
+import { exportReport, parseExportParams } from '../workflows/reports/export.js';
 import { ConfigError, loadConfig, sqlitePath, type Config } from './config.js';
 import { openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';

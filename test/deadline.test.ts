@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, nextRecurrence, parseDeadline, parseRecurrence, readDeadline } from '../src/core/deadline.js';
+import { formatDeadline, nextRecurrence, parseDeadline, parseRecurrence, readDeadline } from '../src/time/deadline.js';
 
 const TZ = 'Asia/Shanghai';
 /** Thursday 2026-01-29 09:30 in Shanghai. */

@@ -3,11 +3,11 @@
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
 import type { CoreDeps } from '../src/core/command.js';
-import { registerTimers as registerDirectiveTimers } from './directive-ladder.js';
-import * as delivery from './delivery.js';
-import * as lead from './lead.js';
-import { registerTimers as registerTaskTimers } from './task.js';
-import { registerTimers as registerTaskSeriesTimers } from './task-recurrence.js';
+import { registerTimers as registerDirectiveTimers } from './directive/ladder.js';
+import * as delivery from './delivery/index.js';
+import * as lead from './lead/index.js';
+import { registerTimers as registerTaskTimers } from './task/index.js';
+import { registerTimers as registerTaskSeriesTimers } from './task/recurrence.js';
 
 export function registerWorkflowTimers(deps: CoreDeps): void {
   registerDirectiveTimers(deps);

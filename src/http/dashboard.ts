@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dashboardData } from '../../workflows/dashboard-data.js';
-import type { ReportDeps } from '../../workflows/response-rate.js';
+import { dashboardData } from '../../workflows/reports/dashboard.js';
+import type { ReportDeps } from '../../workflows/reports/response-rate.js';
 import { requireAccess } from './access.js';
 import { nonNegativeInt, parseInput, querySchema } from './validate.js';
 

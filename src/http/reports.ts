@@ -7,8 +7,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { getUnit } from '../db/queries/roster.js';
-import type { ReportDeps } from '../../workflows/response-rate.js';
-import { exportReport, parseExportParams } from '../../workflows/response-rate-export.js';
+import type { ReportDeps } from '../../workflows/reports/response-rate.js';
+import { exportReport, parseExportParams } from '../../workflows/reports/export.js';
 import { requireAccess } from './access.js';
 import { param, parseInput, querySchema, refuse } from './validate.js';
 

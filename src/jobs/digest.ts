@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/command.js';
 import { instanceId, writeTx } from '../db/client.js';
 import { countyUnit, groupOfUnit } from '../db/queries/roster.js';
-import { digestText } from '../../workflows/response-rate-text.js';
-import { dayOf, namedPeriod } from '../../workflows/report-period.js';
+import { digestText } from '../../workflows/reports/text.js';
+import { dayOf, namedPeriod } from '../../workflows/reports/period.js';
 import { queueName } from './instance.js';
 
 /** The queue's base name; the queue is `reports-<instance id>`. */

@@ -7,7 +7,7 @@
  * the test): the expected dates are computed from that day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDeadline, zonedInstant, wallClock } from '../../src/core/deadline.js';
+import { formatDeadline, zonedInstant, wallClock } from '../../src/time/deadline.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
 

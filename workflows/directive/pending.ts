@@ -4,16 +4,16 @@
  * a message the bot does not understand is answered with what the group still has to acknowledge.
  * Read-only: nothing here counts as an acknowledgement or changes any state.
  */
-import type { CoreDeps } from '../src/core/command.js';
-import { maskPersonal } from '../src/core/mask.js';
-import { Refusal } from '../src/core/errors.js';
-import { shortDateTimeIn, yearIn } from '../src/core/time.js';
-import { eventsOf, openForUnit } from '../src/db/queries/directives.js';
-import { getGroup } from '../src/db/queries/roster.js';
-import type { Directive, Unit } from '../src/db/schema/index.js';
-import { KIND_ZH, formatNumber } from './directive-format.js';
-import { refWord } from './directive-ref.js';
-import { noticeSeries } from './directive-series.js';
+import type { CoreDeps } from '../../src/core/command.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { Refusal } from '../../src/core/errors.js';
+import { shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { eventsOf, openForUnit } from '../../src/db/queries/directives.js';
+import { getGroup } from '../../src/db/queries/roster.js';
+import type { Directive, Unit } from '../../src/db/schema/index.js';
+import { KIND_ZH, formatNumber } from './format.js';
+import { refWord } from './ref.js';
+import { noticeSeries } from './series.js';
 
 /** At most this many items are re-posted in full in one answer; the rest are named. */
 const RESEND_AT_MOST = 3;

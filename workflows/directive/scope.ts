@@ -17,11 +17,11 @@
  * acknowledges for itself), and when its township is named whole without a colour. A township not touched by
  * the scope gets nothing.
  */
-import { Refusal } from '../src/core/errors.js';
-import type { Db } from '../src/db/client.js';
-import { unitsForScope } from '../src/db/queries/directives.js';
-import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
-import { quoted } from '../src/core/text.js';
+import { Refusal } from '../../src/core/errors.js';
+import type { Db } from '../../src/db/client.js';
+import { unitsForScope } from '../../src/db/queries/directives.js';
+import { RISK_COLOURS, type RiskColour, type Unit } from '../../src/db/schema/index.js';
+import { quoted } from '../../src/core/text.js';
 
 /** A unit the item is relayed to, with its group. */
 export type ScopeUnit = Unit & { conversationId: string };

@@ -26,15 +26,15 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { CoreDeps } from '../src/core/command.js';
-import { nextRecurrence, type Recurrence } from '../src/core/deadline.js';
-import { Refusal } from '../src/core/errors.js';
-import { instanceId, writeTx } from '../src/db/client.js';
-import { audit } from '../src/db/queries/audit.js';
-import { getSeries, insertSeries, markSeriesSynced, unsyncedSeries, activeSeries } from '../src/db/queries/tasks.js';
-import type { TaskScope, TaskSeries } from '../src/db/schema/index.js';
-import { formatTaskNumber, issueTask, type IssueTaskResult } from './task.js';
-import { queueName } from '../src/jobs/instance.js';
+import type { CoreDeps } from '../../src/core/command.js';
+import { nextRecurrence, type Recurrence } from '../../src/time/deadline.js';
+import { Refusal } from '../../src/core/errors.js';
+import { instanceId, writeTx } from '../../src/db/client.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { getSeries, insertSeries, markSeriesSynced, unsyncedSeries, activeSeries } from '../../src/db/queries/tasks.js';
+import type { TaskScope, TaskSeries } from '../../src/db/schema/index.js';
+import { formatTaskNumber, issueTask, type IssueTaskResult } from './index.js';
+import { queueName } from '../../src/jobs/instance.js';
 
 export const SERIES_SYNC = 'task.series-sync';
 const QUEUE = 'task-series';

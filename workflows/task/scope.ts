@@ -5,12 +5,12 @@
  * `橙色及以上`) — places are united, colours narrow them (`范围:清溪街道 红色网格` = the red grids of
  * 清溪街道). Empty = every grid the issuer may task.
  */
-import type { Tier } from '../src/core/command.js';
-import { Refusal } from '../src/core/errors.js';
-import { unitsWithGroups } from '../src/db/queries/roster.js';
-import type { Db } from '../src/db/client.js';
-import type { RiskColour, TaskScope, Unit } from '../src/db/schema/index.js';
-import { readScopeTerms, splitScope } from './directive-scope.js';
+import type { Tier } from '../../src/core/command.js';
+import { Refusal } from '../../src/core/errors.js';
+import { unitsWithGroups } from '../../src/db/queries/roster.js';
+import type { Db } from '../../src/db/client.js';
+import type { RiskColour, TaskScope, Unit } from '../../src/db/schema/index.js';
+import { readScopeTerms, splitScope } from '../directive/scope.js';
 
 export const COLOUR_NAME: Record<RiskColour, string> = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色', green: '绿色' };
 

@@ -11,14 +11,14 @@
  *
  * Every function runs synchronously inside the caller's write transaction.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { formatDurationZh } from '../src/core/duration.js';
-import { Refusal } from '../src/core/errors.js';
-import { maskPersonal } from '../src/core/mask.js';
-import type { Attachment } from '../src/core/message.js';
-import { ROLE_ZH } from '../src/core/permissions.js';
-import { clockIn, isoDayIn, shortDateTimeIn } from '../src/core/time.js';
-import { audit } from '../src/db/queries/audit.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { Refusal } from '../../src/core/errors.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import type { Attachment } from '../../src/core/message.js';
+import { ROLE_ZH } from '../../src/core/permissions.js';
+import { clockIn, isoDayIn, shortDateTimeIn } from '../../src/time/clock.js';
+import { audit } from '../../src/db/queries/audit.js';
 import {
   findLead,
   findRepeat,
@@ -29,12 +29,12 @@ import {
   moveLead,
   nextLeadNumber,
   updateLead,
-} from '../src/db/queries/leads.js';
-import { messagesBetween } from '../src/db/queries/inbound.js';
-import { pendingTaskReminders } from '../src/db/queries/tasks.js';
-import { countyUnit, getMember, getUnit, groupOfUnit } from '../src/db/queries/roster.js';
-import type { Lead, LeadState, Member, TimerRow, Unit } from '../src/db/schema/index.js';
-import type { LeadRef, LeadReport } from './lead-fields.js';
+} from '../../src/db/queries/leads.js';
+import { messagesBetween } from '../../src/db/queries/inbound.js';
+import { pendingTaskReminders } from '../../src/db/queries/tasks.js';
+import { countyUnit, getMember, getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Lead, LeadState, Member, TimerRow, Unit } from '../../src/db/schema/index.js';
+import type { LeadRef, LeadReport } from './fields.js';
 
 export const LEAD_STATE_ZH: Record<LeadState, string> = {
   reported: '待受理',
@@ -45,9 +45,9 @@ export const LEAD_STATE_ZH: Record<LeadState, string> = {
 };
 
 /** A picture sent by the reporter this soon (ms) after `/上报`, alone, is attached to that lead. */
-export { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
-import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
-import { clipMasked } from '../src/core/text.js';
+export { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
+import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
+import { clipMasked } from '../../src/core/text.js';
 
 /** The day key `YYYYMMDD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): number {

@@ -3,17 +3,17 @@
  * own; grid: its own reports), or one lead in detail. The command group sees a lead's text only once the
  * lead was escalated (or reported by the SLA); every text shown is masked.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { formatDurationZh } from '../src/core/duration.js';
-import { Refusal } from '../src/core/errors.js';
-import { maskPersonal } from '../src/core/mask.js';
-import { clockIn, shortDateTimeIn } from '../src/core/time.js';
-import { leadEventsOf, listLeads, type LeadScope } from '../src/db/queries/leads.js';
-import { getMember, getUnit } from '../src/db/queries/roster.js';
-import type { Lead, Unit } from '../src/db/schema/index.js';
-import type { LeadRef } from './lead-fields.js';
-import { dayKey, inScope, LEAD_STATE_ZH, leadNumber, resolveLead } from './lead.js';
-import { clipMasked } from '../src/core/text.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { Refusal } from '../../src/core/errors.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { clockIn, shortDateTimeIn } from '../../src/time/clock.js';
+import { leadEventsOf, listLeads, type LeadScope } from '../../src/db/queries/leads.js';
+import { getMember, getUnit } from '../../src/db/queries/roster.js';
+import type { Lead, Unit } from '../../src/db/schema/index.js';
+import type { LeadRef } from './fields.js';
+import { dayKey, inScope, LEAD_STATE_ZH, leadNumber, resolveLead } from './index.js';
+import { clipMasked } from '../../src/core/text.js';
 
 /** Lines shown at most in a list (phone-sized). */
 const MAX_LINES = 15;

@@ -24,8 +24,8 @@
  *   `下周X` next week's.
  */
 import * as chrono from 'chrono-node';
-import { UsageError } from './errors.js';
-import { clip } from './text.js';
+import { UsageError } from '../core/errors.js';
+import { clip } from '../core/text.js';
 
 const DAY_MS = 86_400_000;
 

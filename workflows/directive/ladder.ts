@@ -15,20 +15,20 @@
  * worker never sends twice. Steps of other directives due within a short window are folded into the
  * same message (one message per group per step); their own timers are cancelled in the same transaction.
  */
-import type { CoreDeps } from '../src/core/command.js';
-import type { Config } from '../src/config.js';
-import { clockFrom, yearIn } from '../src/core/time.js';
-import type { Db } from '../src/db/client.js';
+import type { CoreDeps } from '../../src/core/command.js';
+import type { Config } from '../../src/config.js';
+import { clockFrom, yearIn } from '../../src/time/clock.js';
+import type { Db } from '../../src/db/client.js';
 import {
   getDirective,
   insertEvent,
   pendingLadderTimers,
   targetsWithAcks,
-} from '../src/db/queries/directives.js';
-import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
-import type { Directive, TimerRow } from '../src/db/schema/index.js';
-import { formatNumber } from './directive-format.js';
-import { refWord } from './directive-ref.js';
+} from '../../src/db/queries/directives.js';
+import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import type { Directive, TimerRow } from '../../src/db/schema/index.js';
+import { formatNumber } from './format.js';
+import { refWord } from './ref.js';
 
 export const LADDER_KIND = 'directive.ladder';
 export type Step = 1 | 2 | 3;

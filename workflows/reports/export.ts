@@ -7,9 +7,9 @@
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { percent } from '../src/core/time.js';
-import type { RiskColour } from '../src/db/schema/index.js';
-import { daysPeriod, isDay, type Period } from './report-period.js';
+import { percent } from '../../src/time/clock.js';
+import type { RiskColour } from '../../src/db/schema/index.js';
+import { daysPeriod, isDay, type Period } from './period.js';
 import {
   DEFINITIONS,
   readRateText,
@@ -26,8 +26,8 @@ import {
   type ResponseRow,
   type SummaryFigure,
 } from './response-rate.js';
-import { parseColourCut } from './risk.js';
-import { COLOUR_ZH } from './response-rate-text.js';
+import { parseColourCut } from '../risk/index.js';
+import { COLOUR_ZH } from './text.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

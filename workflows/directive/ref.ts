@@ -10,14 +10,14 @@
  * (`大坑乡通告〔2026〕第1号`, written `大坑乡通告1`). A `通告N` without a township's name means the series of
  * where it is typed ({@link noticeSeries}: in a township room its own first).
  */
-import type { CoreDeps } from '../src/core/command.js';
-import { Refusal } from '../src/core/errors.js';
-import { NUMERAL_SOURCE, parseNumeral } from '../src/core/numerals.js';
-import { yearIn } from '../src/core/time.js';
-import { findByKey, findByNumber, townshipNoticesNumbered } from '../src/db/queries/directives.js';
-import type { Directive, DirectiveKind } from '../src/db/schema/index.js';
-import { KIND_ZH } from './directive-format.js';
-import { noticeSeries, type RefViewer } from './directive-series.js';
+import type { CoreDeps } from '../../src/core/command.js';
+import { Refusal } from '../../src/core/errors.js';
+import { NUMERAL_SOURCE, parseNumeral } from '../../src/core/numerals.js';
+import { yearIn } from '../../src/time/clock.js';
+import { findByKey, findByNumber, townshipNoticesNumbered } from '../../src/db/queries/directives.js';
+import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
+import { KIND_ZH } from './format.js';
+import { noticeSeries, type RefViewer } from './series.js';
 
 /**
  * A reference to a directive or notice: the number, and the kind and year when written

@@ -12,19 +12,19 @@
  *
  * Everything here runs synchronously inside the caller's write transaction.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { formatDeadline } from '../src/core/deadline.js';
-import { formatDurationZh } from '../src/core/duration.js';
-import { maskPersonal } from '../src/core/mask.js';
-import { Refusal } from '../src/core/errors.js';
-import { percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
-import type { Db } from '../src/db/client.js';
-import { audit } from '../src/db/queries/audit.js';
-import { nextNumber } from '../src/db/queries/directives.js';
-import { countyUnit, getGroup, getUnit, groupOfUnit, membersWithRoles } from '../src/db/queries/roster.js';
-import { PICTURE_FOLLOW_UP_MS } from '../src/core/follow-up.js';
-import { messagesBetween } from '../src/db/queries/inbound.js';
-import { NUMERAL_SOURCE, parseNumeral } from '../src/core/numerals.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { formatDeadline } from '../../src/time/deadline.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { Refusal } from '../../src/core/errors.js';
+import { percent, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import type { Db } from '../../src/db/client.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { nextNumber } from '../../src/db/queries/directives.js';
+import { countyUnit, getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
+import { messagesBetween } from '../../src/db/queries/inbound.js';
+import { NUMERAL_SOURCE, parseNumeral } from '../../src/core/numerals.js';
 import {
   appendEvidence,
   cancelTaskRow,
@@ -44,10 +44,10 @@ import {
   openTasksWithCounts,
   setDeadline,
   taskTargetsOf,
-} from '../src/db/queries/tasks.js';
-import type { Member, Task, TaskEvidence, TaskScope, TaskTarget, TimerRow, Unit } from '../src/db/schema/index.js';
-import { resolveScope } from './task-scope.js';
-import { clip } from '../src/core/text.js';
+} from '../../src/db/queries/tasks.js';
+import type { Member, Task, TaskEvidence, TaskScope, TaskTarget, TimerRow, Unit } from '../../src/db/schema/index.js';
+import { resolveScope } from './scope.js';
+import { clip } from '../../src/core/text.js';
 
 /** Timer kinds of this workflow. */
 export const TASK_REMIND = 'task.remind';

@@ -4,11 +4,11 @@
  * not fully acknowledged; grid → itself and the items it has not acknowledged. Definitions: see
  * `response-rate.ts`.
  */
-import type { Tier } from '../src/core/command.js';
-import { percent } from '../src/core/time.js';
-import type { Directive, RiskColour, Unit } from '../src/db/schema/index.js';
-import { formatNumber } from './directive-format.js';
-import type { Period } from './report-period.js';
+import type { Tier } from '../../src/core/command.js';
+import { percent } from '../../src/time/clock.js';
+import type { Directive, RiskColour, Unit } from '../../src/db/schema/index.js';
+import { formatNumber } from '../directive/format.js';
+import type { Period } from './period.js';
 import {
   readRateText,
   SECTIONS,

@@ -35,14 +35,14 @@
  * Each family beside directives is one {@link ReportSection} in {@link SECTIONS}; `/统计`, the digest,
  * the export's summary sheet and the dashboard JSON pick every section up from there.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { percent } from '../src/core/time.js';
-import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../src/db/queries/reports.js';
-import { countyUnit } from '../src/db/queries/roster.js';
-import { unitsThatRead } from '../src/db/queries/receipts.js';
-import { platformReportsReads } from '../src/config.js';
-import type { Lead, RiskColour, Unit } from '../src/db/schema/index.js';
-import { formatNumber } from './directive-format.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { percent } from '../../src/time/clock.js';
+import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
+import { countyUnit } from '../../src/db/queries/roster.js';
+import { unitsThatRead } from '../../src/db/queries/receipts.js';
+import { platformReportsReads } from '../../src/config.js';
+import type { Lead, RiskColour, Unit } from '../../src/db/schema/index.js';
+import { formatNumber } from '../directive/format.js';
 
 /** The definitions above in Chinese, as printed in the export's summary sheet and the dashboard JSON. */
 export const DEFINITIONS = [

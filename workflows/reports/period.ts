@@ -3,7 +3,7 @@
  * (`YYYY-MM-DD`, `12月2日`), a span of days (`YYYY-MM-DD~YYYY-MM-DD`, `12月1日到3日`; both ends included). A period is the half-open interval `[from, to)` of
  * instants; days start at 00:00 local time.
  */
-import { clip } from '../src/core/text.js';
+import { clip } from '../../src/core/text.js';
 
 /** A half-open interval of instants `[from, to)` and its label in Chinese. */
 export interface Period {

@@ -10,15 +10,15 @@
  * - `紧急:是`, or the text starting with `紧急`/`【紧急】` — reminders ignore quiet hours.
  */
 import type { CommandContext } from '../src/core/command.js';
-import { formatDeadline, isDeadlineText, readDeadline } from '../src/core/deadline.js';
-import { parseDuration } from '../src/core/duration.js';
+import { formatDeadline, isDeadlineText, readDeadline } from '../src/time/deadline.js';
+import { parseDuration } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import type { Reply } from '../src/core/message.js';
 import { foldWidth } from '../src/core/router.js';
 import type { DirectiveKind } from '../src/db/schema/index.js';
-import { formatNumber, issue } from '../workflows/directive.js';
-import { refWord } from '../workflows/directive-ladder.js';
-import { splitScope } from '../workflows/directive-scope.js';
+import { formatNumber, issue } from '../workflows/directive/index.js';
+import { refWord } from '../workflows/directive/ladder.js';
+import { splitScope } from '../workflows/directive/scope.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 export interface IssueArgs {

@@ -1,6 +1,6 @@
 /** How directives and notices are named in text. */
-import type { OutboundAction } from '../src/core/message.js';
-import type { Directive, DirectiveKind } from '../src/db/schema/index.js';
+import type { OutboundAction } from '../../src/core/message.js';
+import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
 
 export const KIND_ZH: Record<DirectiveKind, string> = { directive: '指挥部令', notice: '通告' };
 

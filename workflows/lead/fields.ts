@@ -3,10 +3,10 @@
  * full-width colon, any order, anywhere in the text), the free description, and lead numbers as people
  * write them (`20260129-007`, `007`, `7`). Pure functions; nothing here touches the database.
  */
-import { UsageError } from '../src/core/errors.js';
-import { parseNumeral } from '../src/core/numerals.js';
-import type { LeadUrgency } from '../src/db/schema/index.js';
-import { quoted } from '../src/core/text.js';
+import { UsageError } from '../../src/core/errors.js';
+import { parseNumeral } from '../../src/core/numerals.js';
+import type { LeadUrgency } from '../../src/db/schema/index.js';
+import { quoted } from '../../src/core/text.js';
 
 /** The four optional fields, by their Chinese names. */
 export type LeadField = '类别' | '地点' | '人数' | '紧急';

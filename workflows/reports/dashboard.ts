@@ -3,10 +3,10 @@
  * items with their laggards, the grids' current risk colours per township, and lead times per township.
  * Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
  */
-import { allGrids } from '../src/db/queries/reports.js';
-import { townships } from '../src/db/queries/roster.js';
-import { RISK_COLOURS, type RiskColour } from '../src/db/schema/index.js';
-import { addDays, dayOf, daysPeriod } from './report-period.js';
+import { allGrids } from '../../src/db/queries/reports.js';
+import { townships } from '../../src/db/queries/roster.js';
+import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
+import { addDays, dayOf, daysPeriod } from './period.js';
 import { SECTIONS, countyName, groupBy, leadRowsFor, leadStats, responseRowsFor, tally, type LeadStats, type ReportDeps, type SummaryFigure } from './response-rate.js';
 
 /** A rate as a number of percent rounded down to one decimal (like `percent()`); null when nothing was targeted. */

@@ -7,23 +7,23 @@
  * Who may: commanders and duty officers from the command group (any item); a township officer from
  * their township room, only for a notice issued in that room.
  */
-import type { CommandContext, CoreDeps, Tier } from '../src/core/command.js';
-import { formatDurationZh } from '../src/core/duration.js';
-import { maskPersonal } from '../src/core/mask.js';
-import type { OutboundAction } from '../src/core/message.js';
-import { Refusal } from '../src/core/errors.js';
-import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { clockFrom, shortDateTimeIn, yearIn } from '../src/core/time.js';
-import { audit } from '../src/db/queries/audit.js';
-import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../src/db/queries/directives.js';
-import { getGroup } from '../src/db/queries/roster.js';
-import type { Directive } from '../src/db/schema/index.js';
-import { ackAction, formatNumber } from './directive-format.js';
-import { cancelLadder, scheduleLadder } from './directive-ladder.js';
-import type { RefViewer } from './directive-series.js';
-import { planReadPolls } from './directive-receipts.js';
-import { lookupRef, missingRef, refWord, type DirectiveRef } from './directive-ref.js';
-import { clipMasked } from '../src/core/text.js';
+import type { CommandContext, CoreDeps, Tier } from '../../src/core/command.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import type { OutboundAction } from '../../src/core/message.js';
+import { Refusal } from '../../src/core/errors.js';
+import { ISSUER_ROLES } from '../../src/core/permissions.js';
+import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../../src/db/queries/directives.js';
+import { getGroup } from '../../src/db/queries/roster.js';
+import type { Directive } from '../../src/db/schema/index.js';
+import { ackAction, formatNumber } from './format.js';
+import { cancelLadder, scheduleLadder } from './ladder.js';
+import type { RefViewer } from './series.js';
+import { planReadPolls } from './receipts.js';
+import { lookupRef, missingRef, refWord, type DirectiveRef } from './ref.js';
+import { clipMasked } from '../../src/core/text.js';
 
 /**
  * Finds the item to amend or revoke, of the year written (this year in `TIMEZONE` when none is). A bare

@@ -8,12 +8,12 @@
  * inside a (synchronous) SQLite transaction. On platforms without receipts `deps.receipts` is absent:
  * nothing is planned and `/进度` shows no read figures.
  */
-import type { CoreDeps } from '../src/core/command.js';
-import { writeTx } from '../src/db/client.js';
-import { targetsOf } from '../src/db/queries/directives.js';
-import { directivesChangedSince, readCountsByUnit, recordReads, sentWithKeyPrefixes, unreadMembers } from '../src/db/queries/receipts.js';
-import type { Directive } from '../src/db/schema/index.js';
-import { PlatformError, type ReadReceipt, type SentMessage } from '../src/platform/port.js';
+import type { CoreDeps } from '../../src/core/command.js';
+import { writeTx } from '../../src/db/client.js';
+import { targetsOf } from '../../src/db/queries/directives.js';
+import { directivesChangedSince, readCountsByUnit, recordReads, sentWithKeyPrefixes, unreadMembers } from '../../src/db/queries/receipts.js';
+import type { Directive } from '../../src/db/schema/index.js';
+import { PlatformError, type ReadReceipt, type SentMessage } from '../../src/platform/port.js';
 
 /** The platform call a poll makes: who has read one posted message. @throws PlatformError */
 export type ReadReceiptsFn = (sent: SentMessage) => Promise<ReadReceipt[]>;

@@ -3,11 +3,11 @@
  * their township, `大坑乡通告〔2026〕第1号`, so the county's series stays gapless). Which series a
  * reference means.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { Refusal } from '../src/core/errors.js';
-import { countyUnit, townships } from '../src/db/queries/roster.js';
-import type { Unit } from '../src/db/schema/index.js';
-import type { DirectiveRef } from './directive-ref.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { Refusal } from '../../src/core/errors.js';
+import { countyUnit, townships } from '../../src/db/queries/roster.js';
+import type { Unit } from '../../src/db/schema/index.js';
+import type { DirectiveRef } from './ref.js';
 
 /** Where a reference is read: the group's tier and unit (a township room means its own notices first). */
 export interface RefViewer {

@@ -6,12 +6,12 @@
  * directive, its targets and all its relay messages are stored together or not at all; the outbox then
  * delivers them, and a restart resumes what was not yet sent.
  */
-import type { CoreDeps, Tier } from '../src/core/command.js';
-import { formatDurationZh } from '../src/core/duration.js';
-import { maskPersonal } from '../src/core/mask.js';
-import { Refusal } from '../src/core/errors.js';
-import { clockFrom, clockIn, percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
-import { audit } from '../src/db/queries/audit.js';
+import type { CoreDeps, Tier } from '../../src/core/command.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { Refusal } from '../../src/core/errors.js';
+import { clockFrom, clockIn, percent, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { audit } from '../../src/db/queries/audit.js';
 import {
   getAck,
   getDirective,
@@ -24,20 +24,20 @@ import {
   quotedItem,
   relayStatusByConversation,
   targetsWithAcks,
-} from '../src/db/queries/directives.js';
-import { countyUnit, getGroup, getUnit, townships } from '../src/db/queries/roster.js';
-import type { Directive, DirectiveKind, Member, Unit } from '../src/db/schema/index.js';
-import { KIND_ZH, ackAction, formatNumber } from './directive-format.js';
-import { scheduleLadder } from './directive-ladder.js';
-import { noticeSeries, type RefViewer } from './directive-series.js';
-import { resolveScope } from './directive-scope.js';
-import { historyLines } from './directive-amend.js';
-import { planReadPolls, readByUnit, tracksReads, unreadNames } from './directive-receipts.js';
-import { lookupRef, missingRef, refWord, resolveRef, type DirectiveRef } from './directive-ref.js';
+} from '../../src/db/queries/directives.js';
+import { countyUnit, getGroup, getUnit, townships } from '../../src/db/queries/roster.js';
+import type { Directive, DirectiveKind, Member, Unit } from '../../src/db/schema/index.js';
+import { KIND_ZH, ackAction, formatNumber } from './format.js';
+import { scheduleLadder } from './ladder.js';
+import { noticeSeries, type RefViewer } from './series.js';
+import { resolveScope } from './scope.js';
+import { historyLines } from './amend.js';
+import { planReadPolls, readByUnit, tracksReads, unreadNames } from './receipts.js';
+import { lookupRef, missingRef, refWord, resolveRef, type DirectiveRef } from './ref.js';
 
 export { KIND_ZH, formatNumber, noticeSeries, type RefViewer };
 
-export { parseRef, type DirectiveRef } from './directive-ref.js';
+export { parseRef, type DirectiveRef } from './ref.js';
 
 export interface IssueInput {
   kind: DirectiveKind;

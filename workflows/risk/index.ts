@@ -4,16 +4,16 @@
  * commanders and duty officers any grid; a township officer, in their own township room, only the
  * grids of their township. Reports cut by colour use the colour a grid had when an item was issued.
  */
-import type { CommandContext, CoreDeps } from '../src/core/command.js';
-import { Refusal } from '../src/core/errors.js';
-import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { audit } from '../src/db/queries/audit.js';
-import { setRiskColour } from '../src/db/queries/reports.js';
-import { getUnit, groupOfUnit } from '../src/db/queries/roster.js';
-import { RISK_COLOURS, type RiskColour, type Unit } from '../src/db/schema/index.js';
-import { findUnit, ScopeRefusal } from './directive-scope.js';
-import { COLOUR_ZH } from './response-rate-text.js';
-import { quoted } from '../src/core/text.js';
+import type { CommandContext, CoreDeps } from '../../src/core/command.js';
+import { Refusal } from '../../src/core/errors.js';
+import { ISSUER_ROLES } from '../../src/core/permissions.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { setRiskColour } from '../../src/db/queries/reports.js';
+import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import { RISK_COLOURS, type RiskColour, type Unit } from '../../src/db/schema/index.js';
+import { findUnit, ScopeRefusal } from '../directive/scope.js';
+import { COLOUR_ZH } from '../reports/text.js';
+import { quoted } from '../../src/core/text.js';
 
 /** Words for a colour, Chinese and English: 红 → red … */
 export const COLOUR_WORDS: Record<string, RiskColour> = {
