@@ -13,7 +13,7 @@ import { noteFailedSend } from '../workflows/delivery/index.js';
 import { TaskRecurrence } from '../workflows/task/recurrence.js';
 import { pollReadReceipts, replanRecentPolls } from '../workflows/directive/receipts.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
-import type { CoreDeps } from './core/command.js';
+import type { CoreDeps } from './core/deps.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';

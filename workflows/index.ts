@@ -2,7 +2,7 @@
  * Registers every workflow's timer handlers (reminders, escalations, SLA checks) with the app's Timers.
  * Each workflow exports `registerTimers(deps)`; add one line per workflow here.
  */
-import type { CoreDeps } from '../src/core/command.js';
+import type { CoreDeps } from '../src/core/deps.js';
 import { registerTimers as registerDirectiveTimers } from './directive/ladder.js';
 import * as delivery from './delivery/index.js';
 import * as lead from './lead/index.js';

@@ -9,7 +9,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { CoreDeps } from '../core/command.js';
+import type { CoreDeps } from '../core/deps.js';
 import { instanceId, writeTx } from '../db/client.js';
 import { countyUnit, groupOfUnit } from '../db/queries/roster.js';
 import { digestText } from '../../workflows/reports/text.js';

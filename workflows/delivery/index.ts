@@ -3,7 +3,7 @@
  * group, the conversation is gone), the issuer's group is told — in one message per short window that
  * lists every group that could not be reached, not one message per failure.
  */
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { writeTx } from '../../src/db/client.js';
 import { markFailuresReported, notifyTargetOf, unreportedFailures } from '../../src/db/queries/delivery.js';
 

@@ -7,7 +7,8 @@
  * Who may: commanders and duty officers from the command group (any item); a township officer from
  * their township room, only for a notice issued in that room.
  */
-import type { CommandContext, CoreDeps, Tier } from '../../src/core/command.js';
+import type { CommandContext, Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import type { OutboundAction } from '../../src/core/message.js';

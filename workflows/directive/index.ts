@@ -6,7 +6,8 @@
  * directive, its targets and all its relay messages are stored together or not at all; the outbox then
  * delivers them, and a restart resumes what was not yet sent.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import { Refusal } from '../../src/core/errors.js';

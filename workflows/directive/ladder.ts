@@ -15,7 +15,7 @@
  * worker never sends twice. Steps of other directives due within a short window are folded into the
  * same message (one message per group per step); their own timers are cancelled in the same transaction.
  */
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import type { Config } from '../../src/config.js';
 import { clockFrom, yearIn } from '../../src/time/clock.js';
 import type { Db } from '../../src/db/client.js';

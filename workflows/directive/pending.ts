@@ -4,7 +4,7 @@
  * a message the bot does not understand is answered with what the group still has to acknowledge.
  * Read-only: nothing here counts as an acknowledgement or changes any state.
  */
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import { Refusal } from '../../src/core/errors.js';
 import { shortDateTimeIn, yearIn } from '../../src/time/clock.js';

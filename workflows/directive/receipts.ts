@@ -8,7 +8,7 @@
  * inside a (synchronous) SQLite transaction. On platforms without receipts `deps.receipts` is absent:
  * nothing is planned and `/进度` shows no read figures.
  */
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { writeTx } from '../../src/db/client.js';
 import { targetsOf } from '../../src/db/queries/directives.js';
 import { directivesChangedSince, readCountsByUnit, recordReads, sentWithKeyPrefixes, unreadMembers } from '../../src/db/queries/receipts.js';

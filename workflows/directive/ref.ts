@@ -10,7 +10,7 @@
  * (`大坑乡通告〔2026〕第1号`, written `大坑乡通告1`). A `通告N` without a township's name means the series of
  * where it is typed ({@link noticeSeries}: in a township room its own first).
  */
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { NUMERAL_SOURCE, parseNumeral } from '../../src/core/numerals.js';
 import { yearIn } from '../../src/time/clock.js';

@@ -3,7 +3,8 @@
  * their township, `大坑乡通告〔2026〕第1号`, so the county's series stays gapless). Which series a
  * reference means.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { countyUnit, townships } from '../../src/db/queries/roster.js';
 import type { Unit } from '../../src/db/schema/index.js';

@@ -11,7 +11,8 @@
  *
  * Every function runs synchronously inside the caller's write transaction.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { Refusal } from '../../src/core/errors.js';
 import { maskPersonal } from '../../src/core/mask.js';

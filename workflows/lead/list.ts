@@ -3,7 +3,8 @@
  * own; grid: its own reports), or one lead in detail. The command group sees a lead's text only once the
  * lead was escalated (or reported by the SLA); every text shown is masked.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { Refusal } from '../../src/core/errors.js';
 import { maskPersonal } from '../../src/core/mask.js';

@@ -35,7 +35,8 @@
  * Each family beside directives is one {@link ReportSection} in {@link SECTIONS}; `/统计`, the digest,
  * the export's summary sheet and the dashboard JSON pick every section up from there.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { percent } from '../../src/time/clock.js';
 import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
 import { countyUnit } from '../../src/db/queries/roster.js';

@@ -4,7 +4,8 @@
  * commanders and duty officers any grid; a township officer, in their own township room, only the
  * grids of their township. Reports cut by colour use the colour a grid had when an item was issued.
  */
-import type { CommandContext, CoreDeps } from '../../src/core/command.js';
+import type { CommandContext } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { ISSUER_ROLES } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';

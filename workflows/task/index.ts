@@ -12,7 +12,8 @@
  *
  * Everything here runs synchronously inside the caller's write transaction.
  */
-import type { CoreDeps, Tier } from '../../src/core/command.js';
+import type { Tier } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';

@@ -26,7 +26,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { CoreDeps } from '../../src/core/command.js';
+import type { CoreDeps } from '../../src/core/deps.js';
 import { nextRecurrence, type Recurrence } from '../../src/time/deadline.js';
 import { Refusal } from '../../src/core/errors.js';
 import { instanceId, writeTx } from '../../src/db/client.js';
