@@ -1,5 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
-import { formatDeadline, parseRecurrence, readDeadline, type Recurrence } from '../src/time/deadline.js';
+import { formatDeadline, readDeadline } from '../src/time/deadline.js';
+import { parseRecurrence, type Recurrence } from '../src/time/recurrence.js';
 import { formatDurationZh } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';

@@ -1,4 +1,7 @@
-/** Wall-clock helpers in the configured time zone (`TIMEZONE`, IANA name). */
+/**
+ * Wall clocks in the configured time zone (`TIMEZONE`, IANA name): an instant's year, day and time as
+ * answers write them, its wall-clock fields, and the instant at a wall-clock time.
+ */
 
 function parts(date: Date, timeZone: string): Record<string, string> {
   const fmt = new Intl.DateTimeFormat('en-GB', {
@@ -46,8 +49,50 @@ export function isoDayIn(date: Date, timeZone: string): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
-/** A percentage with one decimal, rounded down so that 99.96 % never shows as 100 %: `93.7%`. */
-export function percent(n: number, d: number): string {
-  if (d === 0) return '—';
-  return `${(Math.floor((n / d) * 1000) / 10).toFixed(1)}%`;
+/** A day in milliseconds (24 h; a calendar day in `TIMEZONE` may differ on a daylight-saving change). */
+export const DAY_MS = 86_400_000;
+
+/** `日` … `六`, by weekday number (0 = Sunday): `周${WEEKDAY_ZH[d]}`. */
+export const WEEKDAY_ZH = ['日', '一', '二', '三', '四', '五', '六'];
+
+/** Wall-clock fields in a time zone; `month` 1–12, `weekday` 0 = Sunday. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+const WEEKDAY_EN: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** The wall clock of `date` in `timeZone` (IANA name). */
+export function wallClock(date: Date, timeZone: string): WallClock {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short',
+  });
+  const p = Object.fromEntries(fmt.formatToParts(date).map((x) => [x.type, x.value]));
+  return {
+    year: Number(p.year), month: Number(p.month), day: Number(p.day),
+    hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second), weekday: WEEKDAY_EN[p.weekday!] ?? 0,
+  };
+}
+
+/**
+ * The instant at a wall-clock time in `timeZone`. Fields may overflow (day 32, hour 24) and roll over.
+ * @param month 1–12
+ */
+export function zonedInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): Date {
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+  let guess = naive;
+  for (let i = 0; i < 3; i++) {
+    const w = wallClock(new Date(guess), timeZone);
+    const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    const diff = asUtc - naive;
+    if (diff === 0) break;
+    guess -= diff;
+  }
+  return new Date(guess);
 }

@@ -11,7 +11,8 @@ import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import { Refusal } from '../../src/core/errors.js';
-import { clockFrom, clockIn, percent, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { clockFrom, clockIn, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { percent } from '../../src/core/percent.js';
 import { audit } from '../../src/db/queries/audit.js';
 import {
   getAck,

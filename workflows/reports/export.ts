@@ -7,7 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { percent } from '../../src/time/clock.js';
+import { percent } from '../../src/core/percent.js';
 import type { RiskColour } from '../../src/db/schema/index.js';
 import { daysPeriod, isDay, type Period } from './period.js';
 import {

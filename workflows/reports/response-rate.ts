@@ -37,7 +37,7 @@
  */
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
-import { percent } from '../../src/time/clock.js';
+import { percent } from '../../src/core/percent.js';
 import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
 import { countyUnit } from '../../src/db/queries/roster.js';
 import { unitsThatRead } from '../../src/db/queries/receipts.js';

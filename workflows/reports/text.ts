@@ -5,7 +5,7 @@
  * `response-rate.ts`.
  */
 import type { Tier } from '../../src/core/command.js';
-import { percent } from '../../src/time/clock.js';
+import { percent } from '../../src/core/percent.js';
 import type { Directive, RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
 import type { Period } from './period.js';

@@ -27,7 +27,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../../src/core/deps.js';
-import { nextRecurrence, type Recurrence } from '../../src/time/deadline.js';
+import { nextRecurrence, type Recurrence } from '../../src/time/recurrence.js';
 import { Refusal } from '../../src/core/errors.js';
 import { instanceId, writeTx } from '../../src/db/client.js';
 import { audit } from '../../src/db/queries/audit.js';
