@@ -2,8 +2,7 @@
 import { UsageError } from '../src/core/errors.js';
 import { parseNumeral } from '../src/core/numerals.js';
 import { foldWidth } from '../src/core/router.js';
-import type { DirectiveRef } from '../workflows/directive/index.js';
-import { splitRef } from '../workflows/directive/ref.js';
+import { type DirectiveRef, splitRef } from '../workflows/directive/index.js';
 import { MAX_CHARS, checkLength, quoted, requireText } from './limits.js';
 
 export interface ChangeArgs {

@@ -16,9 +16,7 @@ import { UsageError } from '../src/core/errors.js';
 import type { Reply } from '../src/core/message.js';
 import { foldWidth } from '../src/core/router.js';
 import type { DirectiveKind } from '../src/db/schema/index.js';
-import { formatNumber, issue } from '../workflows/directive/index.js';
-import { refWord } from '../workflows/directive/ladder.js';
-import { splitScope } from '../workflows/directive/scope.js';
+import { formatNumber, issue, refWord, splitScope } from '../workflows/directive/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 export interface IssueArgs {

@@ -1,7 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatNumber } from '../workflows/directive/index.js';
-import { checkMayChange, resolveForChange, revoke } from '../workflows/directive/amend.js';
+import { checkMayChange, formatNumber, resolveForChange, revoke } from '../workflows/directive/index.js';
 import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
 export default defineCommand<ChangeArgs>({

@@ -116,8 +116,6 @@ type Row = ReturnType<typeof targetsWithAcks>[number];
 const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
 /** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
 const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
-/** How a person names the item in a command: `令17`, `通告18`, a township's own `大坑乡通告1` (`令〔2025〕17` for last year's). */
-export { refWord };
 
 function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
   if (count > 0) insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });
