@@ -1,8 +1,7 @@
 /** What `/受理` `/核查` `/处置` `/办结` share: who may move a lead, where, and the answer in the room. */
 import { defineCommand, type CommandDef } from '../src/core/command.js';
 import { formatDurationZh } from '../src/time/duration.js';
-import { parseMoveArgs, type LeadRef } from '../workflows/lead/fields.js';
-import { LEAD_STATE_ZH, leadNumber, MOVES, moveLeadTo, type Move } from '../workflows/lead/index.js';
+import { LEAD_STATE_ZH, leadNumber, type LeadRef, type Move, moveLeadTo, MOVES, parseMoveArgs } from '../workflows/lead/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 
 /** Roles that move leads (PRODUCT.md §2.5): the county's commanders and duty officers, township officers. */

@@ -13,7 +13,8 @@ import { leadEventsOf, listLeads, type LeadScope } from '../../src/db/queries/le
 import { getMember, getUnit } from '../../src/db/queries/roster.js';
 import type { Lead, Unit } from '../../src/db/schema/index.js';
 import type { LeadRef } from './fields.js';
-import { dayKey, inScope, LEAD_STATE_ZH, leadNumber, resolveLead } from './index.js';
+import { dayKey, leadNumber, resolveLead } from './number.js';
+import { LEAD_STATE_ZH } from './states.js';
 import { clipMasked } from '../../src/core/text.js';
 
 /** Lines shown at most in a list (phone-sized). */
@@ -26,6 +27,13 @@ export interface Viewer {
 
 const scopeOf = (v: Viewer): LeadScope =>
   v.tier === 'county' ? { kind: 'all' } : v.tier === 'township' ? { kind: 'township', townshipId: v.unit.id } : { kind: 'unit', unitId: v.unit.id };
+
+/** Whether the lead is within the viewer's tier: county all; township its own; grid its own reports. */
+export function inScope(lead: Lead, viewer: { tier: Tier; unit: Unit }): boolean {
+  if (viewer.tier === 'county') return true;
+  if (viewer.tier === 'township') return lead.townshipId === viewer.unit.id;
+  return lead.unitId === viewer.unit.id;
+}
 
 /** Whether the viewer may read the lead's text (the county only once it knows the lead). */
 const mayReadText = (lead: Lead, v: Viewer) => v.tier !== 'county' || lead.escalatedAt !== null || lead.slaBreachedAt !== null;
