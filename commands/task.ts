@@ -4,9 +4,7 @@ import { parseRecurrence, type Recurrence } from '../src/time/recurrence.js';
 import { formatDurationZh } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatTaskNumber, issueTask } from '../workflows/task/index.js';
-import { createSeries } from '../workflows/task/recurrence.js';
-import { readScope } from '../workflows/task/scope.js';
+import { createSeries, formatTaskNumber, issueTask, readScope } from '../workflows/task/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 import { clip } from '../src/core/text.js';
 

@@ -33,7 +33,8 @@ import { instanceId, writeTx } from '../../src/db/client.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { getSeries, insertSeries, markSeriesSynced, unsyncedSeries, activeSeries } from '../../src/db/queries/tasks.js';
 import type { TaskScope, TaskSeries } from '../../src/db/schema/index.js';
-import { formatTaskNumber, issueTask, type IssueTaskResult } from './index.js';
+import { formatTaskNumber } from './format.js';
+import { issueTask, type IssueTaskResult } from './issue.js';
 import { queueName } from '../../src/jobs/instance.js';
 
 export const SERIES_SYNC = 'task.series-sync';
