@@ -4,8 +4,7 @@ import { ALL_ROLES } from '../src/core/permissions.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { parseRef, resolve, type DirectiveRef } from '../workflows/directive/index.js';
 import { parseColourCut } from '../workflows/risk/index.js';
-import { parsePeriod } from '../workflows/reports/period.js';
-import { statsText } from '../workflows/reports/text.js';
+import { parsePeriod, statsText } from '../workflows/reports/index.js';
 import { quoted } from './limits.js';
 
 const SYNTAX_NOW = new Date(Date.UTC(2028, 11, 31, 12));

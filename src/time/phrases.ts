@@ -100,6 +100,7 @@ export function adjustHour(h: number, period: Period | null): number {
   if (period === 'dawn' && h === 12) return 0;
   return h;
 }
+
 /** Weekday characters after 周/星期 (`周五`, `星期日`, `周7`), 0 = Sunday. */
 export const WEEKDAY_CHAR: Record<string, number> = { 日: 0, 天: 0, 七: 0, '7': 0, 一: 1, '1': 1, 二: 2, '2': 2, 三: 3, '3': 3, 四: 4, '4': 4, 五: 5, '5': 5, 六: 6, '6': 6 };
 

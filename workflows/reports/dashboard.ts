@@ -7,7 +7,9 @@ import { allGrids } from '../../src/db/queries/reports.js';
 import { townships } from '../../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
 import { addDays, dayOf, daysPeriod } from './period.js';
-import { SECTIONS, countyName, groupBy, leadRowsFor, leadStats, responseRowsFor, tally, type LeadStats, type ReportDeps, type SummaryFigure } from './response-rate.js';
+import { SECTIONS } from './sections.js';
+import { countyName, groupBy, responseRowsFor, tally, type ReportDeps, type SummaryFigure } from './response-rate.js';
+import { leadRowsFor, leadStats, type LeadStats } from './leads.js';
 
 /** A rate as a number of percent rounded down to one decimal (like `percent()`); null when nothing was targeted. */
 export const ratePct = (n: number, d: number): number | null => (d === 0 ? null : Math.floor((n / d) * 1000) / 10);

@@ -13,21 +13,19 @@ import { daysPeriod, isDay, type Period } from './period.js';
 import {
   DEFINITIONS,
   readRateText,
-  SECTIONS,
   breakdown,
-  leadRowsFor,
   responseRowsFor,
   revokedCount,
   tally,
   type BreakdownRow,
-  type LeadRow,
   type ReportDeps,
   type ReportScope,
   type ResponseRow,
   type SummaryFigure,
 } from './response-rate.js';
-import { parseColourCut } from '../risk/index.js';
-import { COLOUR_ZH } from './text.js';
+import { SECTIONS } from './sections.js';
+import { leadRowsFor, type LeadRow } from './leads.js';
+import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -32,17 +32,18 @@
  *   overdue = grids not completed while the deadline has passed (at the time of the report) plus grids
  *   that completed after it (late); both are shown.
  *
- * Each family beside directives is one {@link ReportSection} in {@link SECTIONS}; `/统计`, the digest,
- * the export's summary sheet and the dashboard JSON pick every section up from there.
+ * Each family beside directives (leads.ts, tasks.ts) is one {@link ReportSection} in `SECTIONS`
+ * (sections.ts); `/统计`, the digest, the export's summary sheet and the dashboard JSON pick every
+ * section up from there.
  */
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { percent } from '../../src/core/percent.js';
-import { leadsReported, responseRows, revokedCount, riskColourHistory, taskRows, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
+import { responseRows, revokedCount, riskColourHistory, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
 import { countyUnit } from '../../src/db/queries/roster.js';
 import { unitsThatRead } from '../../src/db/queries/receipts.js';
 import { platformReportsReads } from '../../src/config.js';
-import type { Lead, RiskColour, Unit } from '../../src/db/schema/index.js';
+import type { RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
 
 /** The definitions above in Chinese, as printed in the export's summary sheet and the dashboard JSON. */
@@ -58,8 +59,8 @@ export const DEFINITIONS = [
   '专项任务：期间内发布、未取消的任务，按“任务 × 下发网格”计；完成率 = 已完成网格次 / 下发网格次；逾期 = 已过截止仍未完成的网格次，逾期完成另计。',
 ];
 
-/** What reports need: the database and configuration (no outbox, no Redis — the CLI uses it too). */
-export type ReportDeps = Pick<CoreDeps, 'db' | 'config'>;
+/** What reports need: the database, configuration and the clock (no outbox, no Redis — the CLI uses it too). */
+export type ReportDeps = Pick<CoreDeps, 'db' | 'config' | 'now'>;
 
 /** A half-open interval `[from, to)`; null = unbounded. */
 export interface Range {
@@ -150,56 +151,6 @@ export function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]>
   return out;
 }
 
-/** Nearest-rank quantile of ascending `sorted` values (`p` in (0, 1]); null when empty. */
-export function quantile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-/** One lead row as reported on: minutes to acceptance and to closure (null when not yet). */
-export interface LeadRow {
-  id: number;
-  number: string;
-  townshipId: string;
-  townshipName: string;
-  unitId: string;
-  reportedAt: Date;
-  acceptedAt: Date | null;
-  closedAt: Date | null;
-  state: Lead['state'];
-  /** (acceptedAt − reportedAt) in minutes, unrounded. */
-  acceptMinutes: number | null;
-  closeMinutes: number | null;
-}
-
-export interface LeadStats {
-  count: number;
-  accepted: number;
-  closed: number;
-  /** Minutes, one decimal; null when no lead got there. */
-  acceptMedian: number | null;
-  acceptP90: number | null;
-  closeMedian: number | null;
-  closeP90: number | null;
-}
-
-const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
-
-/** Lead figures of rows (see the definitions above). */
-export function leadStats(rows: readonly Pick<LeadRow, 'acceptMinutes' | 'closeMinutes'>[]): LeadStats {
-  const acc = rows.flatMap((r) => (r.acceptMinutes === null ? [] : [r.acceptMinutes])).sort((a, b) => a - b);
-  const clo = rows.flatMap((r) => (r.closeMinutes === null ? [] : [r.closeMinutes])).sort((a, b) => a - b);
-  return {
-    count: rows.length,
-    accepted: acc.length,
-    closed: clo.length,
-    acceptMedian: round1(quantile(acc, 0.5)),
-    acceptP90: round1(quantile(acc, 0.9)),
-    closeMedian: round1(quantile(clo, 0.5)),
-    closeP90: round1(quantile(clo, 0.9)),
-  };
-}
-
 /** The colour of a grid at `at` from its history (sorted oldest first), else `current`. */
 function colourAt(history: { value: RiskColour | null; changedAt: Date }[] | undefined, at: Date, current: RiskColour | null): RiskColour | null {
   if (!history?.length) return current;
@@ -208,7 +159,8 @@ function colourAt(history: { value: RiskColour | null; changedAt: Date }[] | und
   return c;
 }
 
-const inScope = (scope: ReportScope | undefined, r: { townshipId: string; unitId: string }) =>
+/** Whether a row (of a unit in `townshipId`) falls within `scope`; no scope = everything. */
+export const inScope = (scope: ReportScope | undefined, r: { townshipId: string; unitId: string }) =>
   !scope || scope.kind === 'county' || (scope.kind === 'township' ? r.townshipId === scope.townshipId : r.unitId === scope.unitId);
 
 /** The counted rows of the period and filter, ordered by issue time, item, unit id. */
@@ -234,26 +186,6 @@ export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFi
   return filter.colours ? rows.filter((r) => r.riskColour !== null && filter.colours!.includes(r.riskColour)) : rows;
 }
 
-/** The lead rows of the period and scope (a grid scope: leads reported in that grid). */
-export function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): LeadRow[] {
-  const all = leadsReported(deps.db, range).filter((l) => inScope(scope, l));
-  const names = unitsById(deps.db, [...new Set(all.map((l) => l.townshipId))]);
-  const mins = (a: Date | null, b: Date) => (a === null ? null : (a.getTime() - b.getTime()) / 60_000);
-  return all.map((l) => ({
-    id: l.id,
-    number: `${l.day}-${String(l.number).padStart(3, '0')}`,
-    townshipId: l.townshipId,
-    townshipName: names.get(l.townshipId)?.name ?? l.townshipId,
-    unitId: l.unitId,
-    reportedAt: l.reportedAt,
-    acceptedAt: l.acceptedAt,
-    closedAt: l.closedAt,
-    state: l.state,
-    acceptMinutes: mins(l.acceptedAt, l.reportedAt),
-    closeMinutes: mins(l.closedAt, l.reportedAt),
-  }));
-}
-
 /** A figure of one line for a summary: name (Chinese), value as shown. */
 export interface SummaryFigure {
   name: string;
@@ -261,8 +193,8 @@ export interface SummaryFigure {
 }
 
 /**
- * A further family of figures beside directives (leads now; tasks next). Each section computes its
- * own figures for a period and scope from its own raw rows.
+ * A further family of figures beside directives (leads, tasks; see sections.ts). Each section computes
+ * its own figures for a period and scope from its own raw rows.
  */
 export interface ReportSection {
   /** English key, e.g. `leads`, `tasks`. */
@@ -272,76 +204,6 @@ export interface ReportSection {
   /** Figures for the export's summary sheet and the dashboard JSON. */
   figures(deps: ReportDeps, range: Range, scope: ReportScope): SummaryFigure[];
 }
-
-const minText = (m: number | null) => (m === null ? '—' : m >= 120 ? `${Math.round((m / 60) * 10) / 10}小时` : `${m}分钟`);
-
-/** Leads: count, median and p90 minutes to acceptance and to closure. */
-export const leadSection: ReportSection = {
-  key: 'leads',
-  lines(deps, range, scope) {
-    const s = leadStats(leadRowsFor(deps, range, scope));
-    if (s.count === 0) return ['线索：0 条'];
-    return [
-      `线索 ${s.count} 条，已受理 ${s.accepted}，已办结 ${s.closed}`,
-      `受理用时 中位${minText(s.acceptMedian)}·P90 ${minText(s.acceptP90)}`,
-      `办结用时 中位${minText(s.closeMedian)}·P90 ${minText(s.closeP90)}`,
-    ];
-  },
-  figures(deps, range, scope) {
-    const s = leadStats(leadRowsFor(deps, range, scope));
-    const v = (x: number | null) => (x === null ? '—' : x);
-    return [
-      { name: '线索数', value: s.count },
-      { name: '已受理线索', value: s.accepted },
-      { name: '已办结线索', value: s.closed },
-      { name: '受理用时中位数（分钟）', value: v(s.acceptMedian) },
-      { name: '受理用时P90（分钟）', value: v(s.acceptP90) },
-      { name: '办结用时中位数（分钟）', value: v(s.closeMedian) },
-      { name: '办结用时P90（分钟）', value: v(s.closeP90) },
-    ];
-  },
-};
-
-/** Task figures of a period and scope, at `now` (overdue depends on whether the deadline has passed). */
-export function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, now: Date) {
-  const rows = taskRows(deps.db, range).filter((r) => inScope(scope, r));
-  const done = rows.filter((r) => r.doneAt !== null);
-  const overdue = rows.filter((r) => r.doneAt === null && r.deadline.getTime() < now.getTime());
-  return {
-    tasks: new Set(rows.map((r) => r.taskId)).size,
-    targeted: rows.length,
-    done: done.length,
-    doneLate: done.filter((r) => r.late).length,
-    overdue: overdue.length,
-    overdueNames: overdue.map((r) => r.unitName),
-  };
-}
-
-/** Special tasks: completion rate, overdue and late completions. */
-export const taskSection: ReportSection = {
-  key: 'tasks',
-  lines(deps, range, scope) {
-    const s = taskStats(deps, range, scope, new Date());
-    if (s.tasks === 0) return []; // nothing to say: keep the answer short
-    const lines = [`专项任务 ${s.tasks} 项：完成 ${s.done}/${s.targeted}（${percent(s.done, s.targeted)}），逾期未完成 ${s.overdue}，逾期完成 ${s.doneLate}`];
-    if (s.overdue && scope.kind !== 'county') lines.push(`逾期未完成：${s.overdueNames.slice(0, 10).join('、')}${s.overdue > 10 ? ` 等${s.overdue}个` : ''}`);
-    return lines;
-  },
-  figures(deps, range, scope) {
-    const s = taskStats(deps, range, scope, new Date());
-    return [
-      { name: '专项任务数', value: s.tasks },
-      { name: '任务下发网格次', value: s.targeted },
-      { name: '任务已完成网格次', value: s.done },
-      { name: '任务完成率', value: percent(s.done, s.targeted) },
-      { name: '逾期未完成网格次', value: s.overdue },
-      { name: '逾期完成网格次', value: s.doneLate },
-    ];
-  },
-};
-
-/** Every section, in display order. */
-export const SECTIONS: ReportSection[] = [leadSection, taskSection];
 
 /** A township's (or grid's) figures in a breakdown. */
 export interface BreakdownRow extends Tally {

@@ -8,22 +8,10 @@ import type { Tier } from '../../src/core/command.js';
 import { percent } from '../../src/core/percent.js';
 import type { Directive, RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
+import { COLOUR_ZH } from '../risk/index.js';
 import type { Period } from './period.js';
-import {
-  readRateText,
-  SECTIONS,
-  breakdown,
-  responseRowsFor,
-  revokedCount,
-  scopeOf,
-  tally,
-  type Range,
-  type ReportDeps,
-  type ResponseRow,
-} from './response-rate.js';
-
-/** Chinese names of risk colours. */
-export const COLOUR_ZH: Record<RiskColour, string> = { red: '红', orange: '橙', yellow: '黄', blue: '蓝', green: '绿' };
+import { readRateText, breakdown, responseRowsFor, revokedCount, scopeOf, tally, type Range, type ReportDeps, type ResponseRow } from './response-rate.js';
+import { SECTIONS } from './sections.js';
 
 /** Up to this many laggards are named in a list; the rest are counted. */
 const MAX_NAMED = 10;

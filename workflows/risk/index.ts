@@ -1,8 +1,17 @@
 /**
- * Grid risk colours (红/橙/黄/蓝/绿): `/风险 <网格> <颜色>` sets one, with history in
- * `unit_status_history` (source = the inbound message id) and an audit entry. Who may (PRODUCT.md §2.5):
- * commanders and duty officers any grid; a township officer, in their own township room, only the
- * grids of their township. Reports cut by colour use the colour a grid had when an item was issued.
+ * Grid risk colours (红/橙/黄/蓝/绿): the one colour each grid has now, and its history.
+ *
+ * States: a grid's colour (`units.risk_colour`; none until first set), with every change kept in
+ * `unit_status_history` (source = the inbound message id) and an audit entry.
+ * Transitions: `/风险 <网格> <颜色>` ({@link setGridColour}) — commanders and duty officers any grid; a
+ * township officer, in their own township room, only the grids of their township (PRODUCT.md §2.5). The
+ * grid group is told, and, for a change made by the county, the township room. A roster re-import keeps
+ * the changes as history too.
+ * Timers: none.
+ *
+ * Reports cut by colour (`/统计 红色网格`, the export's `colour=`; {@link parseColourCut}) use the colour a
+ * grid had when an item was issued (workflows/reports/response-rate.ts). Scopes by colour (`范围:红色网格`)
+ * are read by workflows/directive/scope.ts.
  */
 import type { CommandContext } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
@@ -13,8 +22,10 @@ import { setRiskColour } from '../../src/db/queries/reports.js';
 import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour, type Unit } from '../../src/db/schema/index.js';
 import { findUnit, ScopeRefusal } from '../directive/scope.js';
-import { COLOUR_ZH } from '../reports/text.js';
 import { quoted } from '../../src/core/text.js';
+
+/** Chinese names of risk colours: red → 红 (`红色`, `红色网格` in answers). */
+export const COLOUR_ZH: Record<RiskColour, string> = { red: '红', orange: '橙', yellow: '黄', blue: '蓝', green: '绿' };
 
 /** Words for a colour, Chinese and English: 红 → red … */
 export const COLOUR_WORDS: Record<string, RiskColour> = {
