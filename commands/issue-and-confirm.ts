@@ -2,7 +2,7 @@
  * What `/令` and `/通告` share: parse the text and its fields, issue, confirm.
  *
  * Fields, anywhere in the text, ASCII or full-width colon:
- * - `范围:清溪街道、华岭镇` — scope terms (see workflows/directive-scope.ts); default the whole county
+ * - `范围:清溪街道、华岭镇` — scope terms (see workflows/directive/scope.ts); default the whole county
  *   (a township officer's notice: their township);
  * - `时限:30分钟` (also `1小时`, `半小时`, `45m`) — acknowledgement window; default `ACK_ESCALATE_AFTER`; or a
  *   time, as `截止:` in `/任务` reads it (`今晚12点`, `下班前`, `明天上午10点`), at most 7 days ahead;

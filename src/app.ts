@@ -108,7 +108,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task-recurrence.ts)
+    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task/recurrence.ts)
     afterFire: async () => {
       await outbox.flush();
       await taskRecurrence.reconcile();

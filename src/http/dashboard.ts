@@ -1,6 +1,6 @@
 /**
  * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
- * workflows/dashboard-data.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
+ * workflows/reports/dashboard.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
  * a public library, served without the token). Page and data are guarded by src/http/access.ts.
  * Queries are checked by one schema per route (src/http/validate.ts): 400 `{error, reason}`.
  */

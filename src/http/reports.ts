@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01]`
- * — the response-rate export (see workflows/response-rate-export.ts). Each parameter at most once,
+ * — the response-rate export (see workflows/reports/export.ts). Each parameter at most once,
  * no others (but `token`); `township` must be a township id of the roster. A bad request is answered
  * 400 `{error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
  * (src/http/access.ts).

@@ -2,6 +2,14 @@
  * Undeliverable messages are never dropped silently: when a relay fails for good (the bot is not in the
  * group, the conversation is gone), the issuer's group is told — in one message per short window that
  * lists every group that could not be reached, not one message per failure.
+ *
+ * States: an outbox message stored with `notifyOnFail` (today: directive and notice relays, corrections,
+ * revocations) that the platform refuses for good is *unreported* until the report naming it is stored,
+ * then *reported*.
+ * Transitions: the outbox calls {@link noteFailedSend} (wired in src/app.ts) for each such failure.
+ * Timers: kind `delivery.failures`, id `sendfail-<conversation>`, due `SEND_FAILURE_REPORT_AFTER` after the
+ * first failure of a window (urgent: not held by quiet hours); when it fires, one message to that group
+ * lists every unreported failure and marks them reported. Registered by {@link registerTimers}.
  */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { writeTx } from '../../src/db/client.js';

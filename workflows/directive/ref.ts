@@ -6,7 +6,7 @@
  * match, so last year's items stay addressable by their year (`令〔2025〕17`) and a wrong year is
  * refused, never ignored. A bare number shared by a directive and a notice means the directive.
  *
- * Notices are numbered in series (see directive-series.ts): the county's, and each township's own
+ * Notices are numbered in series (see series.ts): the county's, and each township's own
  * (`大坑乡通告〔2026〕第1号`, written `大坑乡通告1`). A `通告N` without a township's name means the series of
  * where it is typed ({@link noticeSeries}: in a township room its own first).
  */

@@ -1,6 +1,6 @@
 /**
  * `范围:` of a special task: which grids it goes to. Read as `/令` and `/通告` read it
- * (workflows/directive-scope.ts): township, village and grid names (`马坞镇高垄口村` narrows a name used in
+ * (workflows/directive/scope.ts): township, village and grid names (`马坞镇高垄口村` narrows a name used in
  * several townships; an ambiguous one is refused), control levels (`一级管控`), risk colours (`红色网格`,
  * `橙色及以上`) — places are united, colours narrow them (`范围:清溪街道 红色网格` = the red grids of
  * 清溪街道). Empty = every grid the issuer may task.
@@ -16,7 +16,7 @@ export const COLOUR_NAME: Record<RiskColour, string> = { red: '红色', orange: 
 
 /**
  * Reads `范围:` text against the roster for an issuer of `tier` (a township issuer: own township only).
- * @throws ScopeRefusal (see directive-scope.ts) naming a word that is no township, village, grid, level or
+ * @throws ScopeRefusal (see workflows/directive/scope.ts) naming a word that is no township, village, grid, level or
  *   colour, a name of several units, or a place outside the issuer's township (`不属于<乡镇>`); Refusal when
  *   the places named hold no grid (`一级管控` when no township is at that level).
  */
