@@ -22,8 +22,9 @@
  * - kind `directive.ladder`, ids `dir-<id>-r<rev>-s<step>`, scheduled at issue and at each amendment
  *   when a receipt is asked (ladder.ts): step 1 after `ACK_REMIND_AFTER` reminds each silent unit in its
  *   own group; step 2 at the deadline (`时限`, default `ACK_ESCALATE_AFTER`) lists each township's silent
- *   grids to its room; step 3 at `ACK_ESCALATE_COUNTY_AFTER` rolls up to the command group. Cancelled by
- *   an amendment (that revision's steps) and a revocation (all).
+ *   grids to its room; step 3, `ACK_ESCALATE_COUNTY_AFTER − ACK_ESCALATE_AFTER` later, rolls up to the
+ *   command group (not for a township's own notice). Only units still silent are named; a step with
+ *   nobody silent sends nothing. Cancelled by an amendment (that revision's steps) and a revocation (all).
  * - read-receipt polls (BullMQ `receipts` queue, not timers; DingTalk only) after issue and amendment,
  *   at each `READ_RECEIPT_POLL` offset (receipts.ts).
  * - a relay the platform refuses for good is reported to the issuer's group (workflows/delivery/).
