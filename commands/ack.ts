@@ -4,10 +4,9 @@ import type { CommandContext } from '../src/core/command.js';
 import { COUNTY_ROLES, GRID_ROLES } from '../src/core/permissions.js';
 import { refText, understand } from '../src/core/ack-classifier.js';
 import { latestOpenIssuedIn, targetsWithAcks } from '../src/db/queries/directives.js';
-import { refWord } from '../workflows/directive-ref.js';
-import { clockIn } from '../src/core/time.js';
+import { acknowledge, type DirectiveRef, formatNumber, parseRef, refWord } from '../workflows/directive/index.js';
+import { clockIn } from '../src/time/clock.js';
 import { getMember } from '../src/db/queries/roster.js';
-import { acknowledge, formatNumber, parseRef, type DirectiveRef } from '../workflows/directive.js';
 import { quoted } from './limits.js';
 
 /**

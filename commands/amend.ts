@@ -1,10 +1,8 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatNumber } from '../workflows/directive.js';
-import { amend, checkMayChange, resolveForChange } from '../workflows/directive-amend.js';
-import { yearIn } from '../src/core/time.js';
-import { refWord } from '../workflows/directive-ref.js';
-import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
+import { amend, checkMayChange, formatNumber, refWord, resolveForChange } from '../workflows/directive/index.js';
+import { yearIn } from '../src/time/clock.js';
+import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
 export default defineCommand<ChangeArgs>({
   name: 'amend',

@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { cancelTask, formatTaskNumber, parseTaskRef, taskForIssuer } from '../workflows/task.js';
+import { cancelTask, formatTaskNumber, parseTaskRef, taskForIssuer } from '../workflows/task/index.js';
 import { quoted } from './limits.js';
 
 export default defineCommand<{ number: number }>({

@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { issueAndConfirm, parseIssueArgs, type IssueArgs } from './issue-shared.js';
+import { issueAndConfirm, parseIssueArgs, type IssueArgs } from './issue-and-confirm.js';
 
 export default defineCommand<IssueArgs>({
   name: 'directive',

@@ -1,9 +1,9 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { GRID_ROLES } from '../src/core/permissions.js';
-import { shortDateTimeIn } from '../src/core/time.js';
+import { shortDateTimeIn } from '../src/time/clock.js';
 import { getMember } from '../src/db/queries/roster.js';
-import { attachEvidenceFollowUp, completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task.js';
+import { attachEvidenceFollowUp, completeTask, formatTaskNumber, parseTaskRef } from '../workflows/task/index.js';
 import { checkLength, MAX_CHARS, quoted } from './limits.js';
 
 export default defineCommand<{ number?: number; note?: string }>({

@@ -1,8 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { Refusal, UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { parseMoveArgs, type LeadRef } from '../workflows/lead-fields.js';
-import { escalate, leadNumber } from '../workflows/lead.js';
+import { escalate, leadNumber, type LeadRef, parseMoveArgs } from '../workflows/lead/index.js';
 import { MAX_CHARS, requireText } from './limits.js';
 import report from './report.js';
 

@@ -1,8 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { parseLeadRef, type LeadRef } from '../workflows/lead-fields.js';
-import { leadDetailText, leadListText } from '../workflows/lead-list.js';
+import { leadDetailText, leadListText, type LeadRef, parseLeadRef } from '../workflows/lead/index.js';
 import { quoted } from './limits.js';
 
 type Input = { kind: 'open' } | { kind: 'today' } | { kind: 'one'; ref: LeadRef };

@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { Refusal } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { issueAndConfirm, parseIssueArgs, type IssueArgs } from './issue-shared.js';
+import { issueAndConfirm, parseIssueArgs, type IssueArgs } from './issue-and-confirm.js';
 
 export default defineCommand<IssueArgs>({
   name: 'notice',

@@ -7,8 +7,7 @@
 import { defineCommand, type CommandContext } from '../src/core/command.js';
 import type { UnclearAnswer } from '../src/core/dispatch.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { parseRef, type DirectiveRef } from '../workflows/directive.js';
-import { resendText, unclearText, whichText } from '../workflows/directive-pending.js';
+import { type DirectiveRef, parseRef, resendText, unclearText, whichText } from '../workflows/directive/index.js';
 
 const where = ['township', 'grid'] as const;
 const reads = { scope: 'by-tier', what: '待确认事项' } as const;

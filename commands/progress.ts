@@ -1,11 +1,10 @@
 import { defineCommand, type CommandContext } from '../src/core/command.js';
 import { Refusal, UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { yearIn } from '../src/core/time.js';
+import { yearIn } from '../src/time/clock.js';
 import { findByKey, getDirective, latestOpen, quotedItem } from '../src/db/queries/directives.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { formatNumber, parseRef, progressText, resolve, type DirectiveRef } from '../workflows/directive.js';
-import { refWord } from '../workflows/directive-ref.js';
+import { type DirectiveRef, formatNumber, parseRef, progressText, refWord, resolve } from '../workflows/directive/index.js';
 import { quoted } from './limits.js';
 
 /** How many other open items a bare `/进度` names after the one it answers for. */

@@ -2,9 +2,8 @@ import { defineCommand, type CommandContext } from '../src/core/command.js';
 import type { Reply } from '../src/core/message.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { clockIn } from '../src/core/time.js';
-import { CATEGORIES, parseLeadReport, type LeadField, type LeadReport } from '../workflows/lead-fields.js';
-import { attachFollowUp, LEAD_STATE_ZH, leadNumber, report } from '../workflows/lead.js';
+import { clockIn } from '../src/time/clock.js';
+import { attachFollowUp, CATEGORIES, LEAD_STATE_ZH, type LeadField, leadNumber, type LeadReport, parseLeadReport, report } from '../workflows/lead/index.js';
 import { checkLength, hasWords, MAX_CHARS } from './limits.js';
 import { clipMasked } from '../src/core/text.js';
 

@@ -1,9 +1,9 @@
 import { defineCommand } from '../src/core/command.js';
-import { formatDeadline, readDeadline } from '../src/core/deadline.js';
+import { formatDeadline, readDeadline } from '../src/time/deadline.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { MAX_CHARS, checkLength, quoted } from './limits.js';
-import { formatTaskNumber, parseTaskRef, rescheduleTask, taskForIssuer } from '../workflows/task.js';
+import { formatTaskNumber, parseTaskRef, rescheduleTask, taskForIssuer } from '../workflows/task/index.js';
 
 export default defineCommand<{ number: number; deadline: string }>({
   name: 'reschedule',

@@ -1,8 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatNumber } from '../workflows/directive.js';
-import { checkMayChange, resolveForChange, revoke } from '../workflows/directive-amend.js';
-import { parseChangeArgs, type ChangeArgs } from './change-shared.js';
+import { checkMayChange, formatNumber, resolveForChange, revoke } from '../workflows/directive/index.js';
+import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
 export default defineCommand<ChangeArgs>({
   name: 'revoke',

@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import type { RiskColour } from '../src/db/schema/index.js';
-import { COLOUR_WORDS, setGridColour } from '../workflows/risk.js';
+import { COLOUR_WORDS, setGridColour } from '../workflows/risk/index.js';
 import { checkLength, MAX_CHARS, quoted } from './limits.js';
 
 export default defineCommand<{ grid: string; colour: RiskColour }>({

@@ -2,10 +2,9 @@ import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
 import type { RiskColour } from '../src/db/schema/index.js';
-import { parseRef, resolve, type DirectiveRef } from '../workflows/directive.js';
-import { parseColourCut } from '../workflows/risk.js';
-import { parsePeriod } from '../workflows/report-period.js';
-import { statsText } from '../workflows/response-rate-text.js';
+import { parseRef, resolve, type DirectiveRef } from '../workflows/directive/index.js';
+import { parseColourCut } from '../workflows/risk/index.js';
+import { parsePeriod, statsText } from '../workflows/reports/index.js';
 import { quoted } from './limits.js';
 
 const SYNTAX_NOW = new Date(Date.UTC(2028, 11, 31, 12));

@@ -1,11 +1,10 @@
 import { defineCommand } from '../src/core/command.js';
-import { formatDeadline, parseRecurrence, readDeadline, type Recurrence } from '../src/core/deadline.js';
-import { formatDurationZh } from '../src/core/duration.js';
+import { formatDeadline, readDeadline } from '../src/time/deadline.js';
+import { parseRecurrence, type Recurrence } from '../src/time/recurrence.js';
+import { formatDurationZh } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { formatTaskNumber, issueTask } from '../workflows/task.js';
-import { createSeries } from '../workflows/task-recurrence.js';
-import { readScope } from '../workflows/task-scope.js';
+import { createSeries, formatTaskNumber, issueTask, readScope } from '../workflows/task/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 import { clip } from '../src/core/text.js';
 

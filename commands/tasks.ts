@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import { ALL_ROLES } from '../src/core/permissions.js';
-import { taskListText } from '../workflows/task.js';
+import { taskListText } from '../workflows/task/index.js';
 import { quoted } from './limits.js';
 
 export default defineCommand<Record<string, never>>({

@@ -1,3 +1,3 @@
-import { moveCommand } from './lead-move-shared.js';
+import { moveCommand } from './lead-move-command.js';
 
 export default moveCommand('verify', 'verify', { aliases: ['/verify'], summary: '线索进入核查，附核查说明' });

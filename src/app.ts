@@ -9,11 +9,11 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
-import { noteFailedSend } from '../workflows/delivery.js';
-import { TaskRecurrence } from '../workflows/task-recurrence.js';
-import { pollReadReceipts, replanRecentPolls } from '../workflows/directive-receipts.js';
+import { noteFailedSend } from '../workflows/delivery/index.js';
+import { TaskRecurrence } from '../workflows/task/recurrence.js';
+import { pollReadReceipts, replanRecentPolls } from '../workflows/directive/receipts.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
-import type { CoreDeps } from './core/command.js';
+import type { CoreDeps } from './core/deps.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
@@ -27,7 +27,7 @@ import { DailyDigest } from './jobs/digest.js';
 import { reportRoutes } from './http/reports.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { installHttpErrors } from './http/validate.js';
-import type { Rate } from './core/duration.js';
+import type { Rate } from './time/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
 import { DingTalkAdapter } from './platform/dingtalk/index.js';
 import { SlackAdapter } from './platform/slack/index.js';
@@ -108,7 +108,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
     db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task-recurrence.ts)
+    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task/recurrence.ts)
     afterFire: async () => {
       await outbox.flush();
       await taskRecurrence.reconcile();

@@ -7,7 +7,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { exportReport, parseExportParams } from '../workflows/response-rate-export.js';
+import { exportReport, parseExportParams } from '../workflows/reports/export.js';
 import { ConfigError, loadConfig, sqlitePath, type Config } from './config.js';
 import { openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
@@ -58,7 +58,8 @@ async function reportCommand(args: string[]): Promise<number> {
   }
   const db = openDb(sqlitePath(cfg));
   try {
-    const out = await exportReport({ db, config: cfg }, params);
+    // the CLI is where this process's clock comes from: reports read it only through `now`
+    const out = await exportReport({ db, config: cfg, now: () => new Date() }, params);
     if (parsed.out) {
       writeFileSync(parsed.out, out.body);
       console.error(`response-rate ${params.period.firstDay}~${params.period.lastDay} (${params.format}) written to ${parsed.out}`);

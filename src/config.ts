@@ -3,7 +3,7 @@
  * A bad value stops start-up with a message naming the variable and the accepted form.
  */
 import { z } from 'zod';
-import { parseDuration, parseRate, type Rate } from './core/duration.js';
+import { parseDuration, parseRate, type Rate } from './time/duration.js';
 
 const duration = (name: string) =>
   z.string().transform((v, ctx) => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, nextRecurrence, parseDeadline, parseRecurrence, readDeadline } from '../src/core/deadline.js';
+import { formatDeadline, readDeadline } from '../src/time/deadline.js';
+import { nextRecurrence, parseRecurrence } from '../src/time/recurrence.js';
+import { parseDeadline } from '../src/time/phrases.js';
 
 const TZ = 'Asia/Shanghai';
 /** Thursday 2026-01-29 09:30 in Shanghai. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.js';
 import { createRouter, isPlainAck } from '../src/core/router.js';
-import { parseRef } from '../workflows/directive.js';
+import { parseRef } from '../workflows/directive/index.js';
 
 const route = createRouter(COMMANDS);
 

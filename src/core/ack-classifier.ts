@@ -163,7 +163,7 @@ function refAt(t: string, at: number): { ref: ItemRef; end: number; conflict?: t
   return null;
 }
 
-/** The canonical text of a reference, as `parseRef` in workflows/directive.ts reads it: `令〔2025〕第5号`, `通告第6号`, `第5号`. */
+/** The canonical text of a reference, as `parseRef` in workflows/directive/ref.ts reads it: `令〔2025〕第5号`, `通告第6号`, `第5号`. */
 export function refText(ref: ItemRef): string {
   const kind = ref.kind === 'notice' ? `${ref.series ?? ''}通告` : ref.kind === 'directive' ? '令' : '';
   return `${kind}${ref.year ? `〔${ref.year}〕` : ''}第${ref.number}号`;

@@ -1,30 +1,13 @@
 /**
  * Chat commands: metadata that reads like help text, a pure `parse`, and a `run` that calls one workflow.
  */
-import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { Group, Member, Role, Unit } from '../db/schema/index.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
-import type { Outbox } from './outbox.js';
+import type { CoreDeps } from './deps.js';
 import type { ReadsByTier } from './permissions.js';
-import type { Timers } from '../jobs/timers.js';
-import type { ReceiptPolls } from '../jobs/receipts.js';
 
 /** The tier of the group a command is posted in. */
 export type Tier = 'county' | 'township' | 'grid';
-
-/** What workflows need: the database, configuration, the outbox and a clock. No module singletons. */
-export interface CoreDeps {
-  db: Db;
-  config: Config;
-  outbox: Outbox;
-  /** Durable timers (reminders, escalations, SLAs); schedule inside the transaction. */
-  timers: Timers;
-  /** Read-receipt polls; present only when the platform reports reads (DingTalk). */
-  receipts?: ReceiptPolls;
-  /** The current time; tests may fix it. */
-  now(): Date;
-}
 
 /** Everything a command's `run` knows about the message it answers. */
 export interface CommandContext {

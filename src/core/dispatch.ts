@@ -5,7 +5,8 @@
 import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
 import type { InboundRow } from '../db/schema/index.js';
 import type { AckHints } from './ack-classifier.js';
-import type { CommandContext, CommandDef, CoreDeps } from './command.js';
+import type { CommandContext, CommandDef } from './command.js';
+import type { CoreDeps } from './deps.js';
 import { GridrelayError, UsageError } from './errors.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import { refusalFor, tierOf } from './permissions.js';

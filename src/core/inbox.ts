@@ -7,7 +7,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { writeTx } from '../db/client.js';
 import { inboundMessages, type InboundRow } from '../db/schema/index.js';
-import type { CoreDeps } from './command.js';
+import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
 import type { InboundMessage } from './message.js';
 

@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { instanceId, type Db } from '../db/client.js';
 import { inboundMessages, outboundMessages, type OutboundRow } from '../db/schema/index.js';
-import type { Rate } from './duration.js';
+import type { Rate } from '../time/duration.js';
 import type { OutboundAction, OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
 import { WAITING_STATES, listOwnJobs, queueName } from '../jobs/instance.js';

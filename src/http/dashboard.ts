@@ -1,6 +1,6 @@
 /**
  * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
- * workflows/dashboard-data.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
+ * workflows/reports/dashboard.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
  * a public library, served without the token). Page and data are guarded by src/http/access.ts.
  * Queries are checked by one schema per route (src/http/validate.ts): 400 `{error, reason}`.
  */
@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dashboardData } from '../../workflows/dashboard-data.js';
-import type { ReportDeps } from '../../workflows/response-rate.js';
+import { dashboardData } from '../../workflows/reports/dashboard.js';
+import type { ReportDeps } from '../../workflows/reports/response-rate.js';
 import { requireAccess } from './access.js';
 import { nonNegativeInt, parseInput, querySchema } from './validate.js';
 

@@ -1,14 +1,14 @@
 /**
  * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01]`
- * — the response-rate export (see workflows/response-rate-export.ts). Each parameter at most once,
+ * — the response-rate export (see workflows/reports/export.ts). Each parameter at most once,
  * no others (but `token`); `township` must be a township id of the roster. A bad request is answered
  * 400 `{error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
  * (src/http/access.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { getUnit } from '../db/queries/roster.js';
-import type { ReportDeps } from '../../workflows/response-rate.js';
-import { exportReport, parseExportParams } from '../../workflows/response-rate-export.js';
+import type { ReportDeps } from '../../workflows/reports/response-rate.js';
+import { exportReport, parseExportParams } from '../../workflows/reports/export.js';
 import { requireAccess } from './access.js';
 import { param, parseInput, querySchema, refuse } from './validate.js';
 

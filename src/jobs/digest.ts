@@ -9,11 +9,11 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { CoreDeps } from '../core/command.js';
+import type { CoreDeps } from '../core/deps.js';
 import { instanceId, writeTx } from '../db/client.js';
 import { countyUnit, groupOfUnit } from '../db/queries/roster.js';
-import { digestText } from '../../workflows/response-rate-text.js';
-import { dayOf, namedPeriod } from '../../workflows/report-period.js';
+import { digestText } from '../../workflows/reports/text.js';
+import { dayOf, namedPeriod } from '../../workflows/reports/period.js';
 import { queueName } from './instance.js';
 
 /** The queue's base name; the queue is `reports-<instance id>`. */

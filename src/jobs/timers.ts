@@ -18,7 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { instanceId, writeTx, type Db } from '../db/client.js';
 import { timers, type TimerRow } from '../db/schema/index.js';
-import { quietUntil, type QuietHours } from '../core/quiet.js';
+import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { WAITING_STATES, listOwnJobs, queueName } from './instance.js';
 
 /** A timer handler: runs synchronously inside the write transaction that marks the timer done. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { parseChangeArgs } from '../../commands/change-shared.js';
-import { parseIssueArgs, parseWindow } from '../../commands/issue-shared.js';
-import { compactGridNames, ladderTimes } from '../../workflows/directive-ladder.js';
+import { parseChangeArgs } from '../../commands/change-args.js';
+import { parseIssueArgs, parseWindow } from '../../commands/issue-and-confirm.js';
+import { compactGridNames, ladderTimes } from '../../workflows/directive/ladder.js';
 import { expandGridNames } from './util.js';
 
 describe('parsing /令 and /通告 fields', () => {

@@ -4,11 +4,11 @@
  * `/进度`, and a quoted reply that names no item.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseChangeArgs } from '../../commands/change-shared.js';
+import { parseChangeArgs } from '../../commands/change-args.js';
 import { parseNumeral } from '../../src/core/numerals.js';
-import { findRef, parseRef, splitRef } from '../../workflows/directive-ref.js';
-import { parseLeadRef } from '../../workflows/lead-fields.js';
-import { parseTaskRef } from '../../workflows/task.js';
+import { findRef, parseRef, splitRef } from '../../workflows/directive/ref.js';
+import { parseLeadRef } from '../../workflows/lead/fields.js';
+import { parseTaskRef } from '../../workflows/task/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
 import { askIn } from './util.js';

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, openDb } from '../../src/db/client.js';
 import { findByNumber, nextNumber } from '../../src/db/queries/directives.js';
-import { formatNumber } from '../../workflows/directive-format.js';
+import { formatNumber } from '../../workflows/directive/format.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
 import { askIn } from './util.js';
 import { longestEcho } from '../helpers/echo.js';
-import { parseChangeArgs } from '../../commands/change-shared.js';
-import { parseIssueArgs } from '../../commands/issue-shared.js';
+import { parseChangeArgs } from '../../commands/change-args.js';
+import { parseIssueArgs } from '../../commands/issue-and-confirm.js';
 
 /** The current year in the fixture's time zone (numbers are per year). */
 const YEAR = new Date().toLocaleString('en', { timeZone: 'Asia/Shanghai', year: 'numeric' });

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/client.js';
 import { timers } from '../../src/db/schema/index.js';
-import { quietUntil } from '../../src/core/quiet.js';
+import { quietUntil } from '../../src/time/quiet.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 
 const apps: TestApp[] = [];

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { percent } from '../../src/core/time.js';
+import { percent } from '../../src/core/percent.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
 import { generateMonth, truthTally, type Month } from './month.js';

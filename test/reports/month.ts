@@ -9,7 +9,7 @@ import { writeTx, type Db } from '../../src/db/client.js';
 import { insertAck, insertDirective, insertTargets, nextNumber, updateDirective } from '../../src/db/queries/directives.js';
 import { insertLead, nextLeadNumber } from '../../src/db/queries/leads.js';
 import { unitsWithGroups } from '../../src/db/queries/roster.js';
-import { addDays, dayOf, startOfDay } from '../../workflows/report-period.js';
+import { addDays, dayOf, startOfDay } from '../../workflows/reports/period.js';
 
 /** mulberry32: a small seeded RNG in [0, 1). */
 export function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeriod, startOfDay, type Period } from '../../workflows/report-period.js';
-import { leadStats, quantile } from '../../workflows/response-rate.js';
+import { parsePeriod, startOfDay, type Period } from '../../workflows/reports/period.js';
+import { leadStats, quantile } from '../../workflows/reports/leads.js';
 
 const TZ = 'Asia/Shanghai';
 // Sunday 2026-02-08 09:30 in Shanghai

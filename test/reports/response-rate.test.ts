@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { percent } from '../../src/core/time.js';
+import { percent } from '../../src/core/percent.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county } from '../helpers/console.js';
 import { generateMonth, truthTally, type Month, type TruthRow } from './month.js';

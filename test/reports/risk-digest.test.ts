@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { unitStatusHistory, units } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor } from '../helpers/console.js';
-import { dayOf } from '../../workflows/report-period.js';
+import { dayOf } from '../../workflows/reports/period.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {

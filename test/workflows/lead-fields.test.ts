@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskPersonal } from '../../src/core/mask.js';
 import { UsageError } from '../../src/core/errors.js';
-import { parseLeadRef, parseLeadReport, parseMoveArgs, parsePeople } from '../../workflows/lead-fields.js';
+import { parseLeadRef, parseLeadReport, parseMoveArgs, parsePeople } from '../../workflows/lead/fields.js';
 
 describe('lead report fields', () => {
   it('reads fields with ASCII or full-width colons, in any order, anywhere in the text', () => {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leads, timers } from '../../src/db/schema/index.js';
-import { dayKey, leadNumber } from '../../workflows/lead.js';
+import { dayKey, leadNumber } from '../../workflows/lead/index.js';
 import { askIn } from '../directives/util.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';

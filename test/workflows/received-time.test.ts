@@ -7,7 +7,7 @@
  * handed to the inbox with the platform's receive time (`sentAt`), as DingTalk and Slack do.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockIn, isoDayIn } from '../../src/core/time.js';
+import { clockIn, isoDayIn } from '../../src/time/clock.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor } from '../helpers/console.js';
 

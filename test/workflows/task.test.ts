@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isoDayIn, yearIn } from '../../src/core/time.js';
+import { isoDayIn, yearIn } from '../../src/time/clock.js';
 import { instanceId } from '../../src/db/client.js';
 import { queueName } from '../../src/jobs/instance.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';

@@ -7,7 +7,8 @@
  * the test): the expected dates are computed from that day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDeadline, zonedInstant, wallClock } from '../../src/core/deadline.js';
+import { formatDeadline } from '../../src/time/deadline.js';
+import { zonedInstant, wallClock } from '../../src/time/clock.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, waitFor } from '../helpers/console.js';
 

@@ -1,6 +1,6 @@
 /**
  * Report queries (响应率): the raw rows every figure is computed from, and risk-colour changes.
- * All SQL of reports lives here; the definitions (what counts) live in `workflows/response-rate.ts`.
+ * All SQL of reports lives here; the definitions (what counts) live in `workflows/reports/response-rate.ts`.
  */
 import { and, asc, eq, gte, inArray, lt, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';

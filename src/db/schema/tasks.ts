@@ -6,7 +6,7 @@ export interface TaskScope {
   /** `county` = any grids of the county; `township` = only grids of `townshipId`. */
   tier: 'county' | 'township';
   townshipId?: string;
-  /** Township names, grid names or risk colours as parsed by workflows/task-scope.ts; empty = all allowed grids. */
+  /** Township names, grid names or risk colours as parsed by workflows/task/scope.ts; empty = all allowed grids. */
   townshipIds?: string[];
   gridIds?: string[];
   colours?: string[];

@@ -1,0 +1,26 @@
+/** How directives and notices are named in text. */
+import type { OutboundAction } from '../../src/core/message.js';
+import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
+
+export const KIND_ZH: Record<DirectiveKind, string> = { directive: '指挥部令', notice: '通告' };
+
+/** What naming an item needs: its kind, year and number, and the township of its own series if any. */
+export type Numbered = Pick<Directive, 'kind' | 'year' | 'number'> & { seriesName?: string | null };
+
+/**
+ * `指挥部令〔2026〕第17号` / `通告〔2026〕第18号`; a township's own notice carries the township's name:
+ * `大坑乡通告〔2026〕第1号`.
+ */
+export function formatNumber(d: Numbered): string {
+  return `${d.seriesName ?? ''}${KIND_ZH[d.kind]}〔${d.year}〕第${d.number}号`;
+}
+
+
+
+/**
+ * The acknowledgement button a relay offers (rendered where the platform has buttons, e.g. Slack):
+ * pressing it is `/收到 令17` (or `/收到 通告18`, `/收到 大坑乡通告1`) from the presser in that group.
+ */
+export function ackAction(d: Pick<Directive, 'kind' | 'number'> & { seriesName?: string | null }): OutboundAction {
+  return { kind: 'ack', label: '收到', command: `/收到 ${d.seriesName ?? ''}${d.kind === 'notice' ? '通告' : '令'}${d.number}` };
+}

@@ -1,0 +1,136 @@
+/**
+ * Issuing a directive (指挥部令) or notice (通告): a gapless number of its kind and year, a target snapshot
+ * of the scope's township rooms and grid groups, one relay per target group through the outbox, the
+ * ladder (if a receipt is asked) and the read polls.
+ *
+ * Runs synchronously inside the caller's write transaction (better-sqlite3), so a directive, its targets
+ * and all its relay messages are stored together or not at all; the outbox then delivers them, and a
+ * restart resumes what was not yet sent.
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { Refusal } from '../../src/core/errors.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { insertDirective, insertEvent, insertTargets, nextNumber } from '../../src/db/queries/directives.js';
+import { countyUnit, getGroup, getUnit } from '../../src/db/queries/roster.js';
+import type { Directive, DirectiveKind, Member } from '../../src/db/schema/index.js';
+import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { ackAction, formatNumber } from './format.js';
+import { scheduleLadder } from './ladder.js';
+import { planReadPolls } from './receipts.js';
+import { resolveScope } from './scope.js';
+
+export interface IssueInput {
+  kind: DirectiveKind;
+  text: string;
+  issuer: Member;
+  /** The command group it was posted in. */
+  conversationId: string;
+  inboundId: number;
+  ackRequired?: boolean;
+  /** `范围:` terms (see scope.ts); empty or absent = the whole county. */
+  scope?: string[] | undefined;
+  /** Acknowledgement window in ms (`时限:`); default `ACK_ESCALATE_AFTER`. */
+  ackWindowMs?: number | undefined;
+  /** Urgent: the ladder ignores quiet hours. */
+  urgent?: boolean | undefined;
+  /**
+   * A township id when a township officer issues a notice to their own township only: the scope is
+   * narrowed to it, and its room (the issuer) is not a target — it gets the ladder's lists instead.
+   */
+  within?: string | undefined;
+}
+
+export interface IssueResult {
+  directive: Directive;
+  townships: number;
+  grids: number;
+  /** The scope as written, null for the whole county. */
+  scope: string | null;
+}
+
+/**
+ * Issues a directive or notice to the township rooms and grid groups of its scope: resolves the scope
+ * (nothing is stored if a name is unknown), takes the next number of its kind for the year (in
+ * `TIMEZONE`) — a township officer's notice (`within`) in its township's own series (`大坑乡通告〔2026〕第1号`), snapshots the target units, stores one relay message per target group (outbox key
+ * `dir-<id>-relay-<conversation>`), schedules the ladder (if a receipt is asked) and an audit entry.
+ * @throws Refusal when no roster is loaded or the scope names something unknown or reaches no group.
+ */
+export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
+  const { db, config } = deps;
+  const now = deps.now();
+  if (!countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
+  const scope = resolveScope(db, input.scope ?? null, input.within);
+  // a township's own notice is not relayed back to (nor acknowledged by) the room that issued it
+  const targets = input.within ? scope.units.filter((u) => u.id !== input.within) : scope.units;
+  if (targets.length === 0) throw new Refusal('范围内没有可下发的网格群。未下发。');
+  const year = yearIn(now, config.TIMEZONE);
+  // a township's own notices are numbered in its own series, so the county's stays gapless
+  const series = input.within && input.kind === 'notice' ? input.within : '';
+  const number = nextNumber(db, series ? `${input.kind}:${series}` : input.kind, year);
+  const ackRequired = input.ackRequired ?? true;
+  const windowMs = input.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
+  const directive = insertDirective(db, {
+    kind: input.kind,
+    series,
+    seriesName: series ? (getUnit(db, series)?.name ?? null) : null,
+    year,
+    number,
+    text: input.text,
+    issuerId: input.issuer.id,
+    issuedIn: input.conversationId,
+    issuedAt: now,
+    ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
+    ackRequired,
+    ackWindowMs: ackRequired ? windowMs : null,
+    urgent: input.urgent ?? false,
+    scope: scope.label,
+    sourceInboundId: input.inboundId,
+  });
+  insertTargets(
+    db,
+    targets.map((u) => ({
+      directiveId: directive.id,
+      unitId: u.id,
+      unitKind: u.kind,
+      unitName: u.name,
+      townshipId: u.townshipId ?? u.id,
+      conversationId: u.conversationId,
+    })),
+  );
+  const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
+  const relay = relayText(deps, directive, issuerName);
+  const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
+  for (const u of targets) {
+    deps.outbox.store(db, {
+      conversationId: u.conversationId,
+      text: relay,
+      ...(actions ? { actions } : {}),
+      dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
+      notifyOnFail: input.conversationId,
+    });
+  }
+  scheduleLadder(deps, directive, now);
+  planReadPolls(deps, directive, 1, now);
+  insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
+  audit(db, {
+    actorId: input.issuer.id,
+    action: `${input.kind}.issue`,
+    subject: formatNumber(directive),
+    detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
+    inboundId: input.inboundId,
+    at: now,
+  });
+  const grids = targets.filter((u) => u.kind === 'grid').length;
+  return { directive, townships: targets.length - grids, grids, scope: scope.label };
+}
+
+function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {
+  const tz = deps.config.TIMEZONE;
+  const lines = [`【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, maskPersonal(d.text), `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
+  if (d.ackRequired && d.ackDeadline) {
+    lines.push(`请于${clockFrom(d.ackDeadline, d.issuedAt, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
+  }
+  return lines.join('\n');
+}

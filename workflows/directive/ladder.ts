@@ -1,0 +1,234 @@
+/**
+ * The reminder-and-escalation ladder of a directive or notice that asks for a receipt.
+ *
+ * One durable timer per (directive, revision, step) — ids `dir-<id>-r<rev>-s<step>`, kind
+ * `directive.ladder` — computes the silent units when it fires (acknowledged units drop out):
+ * - step 1, after `ACK_REMIND_AFTER`: a reminder in each silent unit's own group, @-mentioning the grid's
+ *   grid_leader and grid_worker (a township room: its township officers);
+ * - step 2, at the acknowledgement deadline (`时限`, default `ACK_ESCALATE_AFTER`): one message per
+ *   township room listing its silent grids;
+ * - step 3, `ACK_ESCALATE_COUNTY_AFTER − ACK_ESCALATE_AFTER` after the deadline: one roll-up (a line
+ *   per township) to the group the item was issued in — the command group. A township's own notice
+ *   stops at step 2 (its room already got the list).
+ * A step whose list is empty sends nothing. Timers fire exactly once (src/jobs/timers.ts) and every
+ * message has an outbox key per (directive, revision, step, recipient unit), so a restart or a second
+ * worker never sends twice. Steps of other directives due within a short window are folded into the
+ * same message (one message per group per step); their own timers are cancelled in the same transaction.
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import type { Config } from '../../src/config.js';
+import { clockFrom, yearIn } from '../../src/time/clock.js';
+import type { Db } from '../../src/db/client.js';
+import {
+  getDirective,
+  insertEvent,
+  pendingLadderTimers,
+  targetsWithAcks,
+} from '../../src/db/queries/directives.js';
+import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import type { Directive, TimerRow } from '../../src/db/schema/index.js';
+import { formatNumber } from './format.js';
+import { refWord } from './ref.js';
+
+export const LADDER_KIND = 'directive.ladder';
+export type Step = 1 | 2 | 3;
+const STEPS: Step[] = [1, 2, 3];
+
+/** The timer id of a ladder step. */
+export const ladderTimerId = (directiveId: number, revision: number, step: Step) => `dir-${directiveId}-r${revision}-s${step}`;
+
+/**
+ * When each step falls due, counted from `start` (issue or amendment): step 1 at `ACK_REMIND_AFTER`
+ * (or half the window if the window is shorter), step 2 at the end of the window, step 3 the configured
+ * gap (`ACK_ESCALATE_COUNTY_AFTER − ACK_ESCALATE_AFTER`, at least 0) after that.
+ * @param windowMs the acknowledgement window in ms
+ */
+export function ladderTimes(config: Config, start: Date, windowMs: number): Record<Step, Date> {
+  const t0 = start.getTime();
+  const remind = config.ACK_REMIND_AFTER < windowMs ? config.ACK_REMIND_AFTER : Math.floor(windowMs / 2);
+  const gap = Math.max(0, config.ACK_ESCALATE_COUNTY_AFTER - config.ACK_ESCALATE_AFTER);
+  return { 1: new Date(t0 + remind), 2: new Date(t0 + windowMs), 3: new Date(t0 + windowMs + gap) };
+}
+
+/** Steps of other directives due within this many ms of a firing step share its messages. */
+export function bundleWindowMs(config: Config): number {
+  return Math.min(120_000, Math.floor(config.ACK_REMIND_AFTER / 4));
+}
+
+/**
+ * Schedules the three steps of the directive's current revision, counted from `start`. Call inside
+ * the issuing (or amending) transaction; the timers are queued when it commits.
+ */
+export function scheduleLadder(deps: CoreDeps, d: Directive, start: Date): void {
+  if (!d.ackRequired || !d.ackWindowMs) return;
+  const at = ladderTimes(deps.config, start, d.ackWindowMs);
+  for (const step of STEPS) {
+    deps.timers.schedule(deps.db, {
+      id: ladderTimerId(d.id, d.revision, step),
+      kind: LADDER_KIND,
+      dueAt: at[step],
+      data: { directiveId: d.id, revision: d.revision, step },
+      urgent: d.urgent,
+    });
+  }
+}
+
+/** Cancels pending ladder steps: of one revision, or (no revision) of every revision. @returns how many. */
+export function cancelLadder(deps: CoreDeps, directiveId: number, revision?: number): number {
+  return deps.timers.cancel(deps.db, revision ? `dir-${directiveId}-r${revision}` : `dir-${directiveId}`, { prefix: true });
+}
+
+/** Registers the ladder's timer handler. */
+export function registerTimers(deps: CoreDeps): void {
+  deps.timers.on(LADDER_KIND, (db, timer, fired) => fireStep(deps, db, timer, fired.at));
+}
+
+interface StepData {
+  directiveId: number;
+  revision: number;
+  step: Step;
+}
+
+/** The directive a ladder timer is for, if it is still open at that revision and asks for a receipt. */
+function liveDirective(db: Db, data: StepData): Directive | undefined {
+  const d = getDirective(db, data.directiveId);
+  return d && d.status === 'open' && d.ackRequired && d.revision === data.revision ? d : undefined;
+}
+
+function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
+  const data = timer.data as unknown as StepData;
+  const first = liveDirective(db, data);
+  if (!first) return;
+  const bundle: Directive[] = [first];
+  for (const t of pendingLadderTimers(db, data.step, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
+    const other = liveDirective(db, t.data as unknown as StepData);
+    if (!other || other.id === first.id) continue;
+    if (data.step === 3 && other.issuedIn !== first.issuedIn) continue;
+    if (deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+  }
+  bundle.sort((a, b) => a.id - b.id);
+  if (data.step === 1) remind(deps, bundle, at);
+  else if (data.step === 2) escalateToTownships(deps, bundle, at);
+  else rollUpToCounty(deps, bundle, at);
+}
+
+type Row = ReturnType<typeof targetsWithAcks>[number];
+const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
+/** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
+const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
+
+function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
+  if (count > 0) insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });
+}
+
+/** Step 1: one reminder per silent unit's group, listing every bundled item it has not acknowledged. */
+function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
+  const { db, config } = deps;
+  const byUnit = new Map<string, { row: Row; items: Directive[] }>();
+  for (const d of bundle) {
+    const silent = silentOf(db, d);
+    record(db, d, 'remind', silent.length, at);
+    for (const row of silent) {
+      const e = byUnit.get(row.unitId) ?? { row, items: [] };
+      e.items.push(d);
+      byUnit.set(row.unitId, e);
+    }
+  }
+  for (const [unitId, { row, items }] of byUnit) {
+    const due = (d: Directive) => (d.ackDeadline ? `，请于${clockFrom(d.ackDeadline, at, config.TIMEZONE)}前回复` : '');
+    const text =
+      items.length === 1
+        ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
+    const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
+    const key = items[0]!;
+    deps.outbox.store(db, {
+      conversationId: row.conversationId,
+      text,
+      mentions: membersWithRoles(db, unitId, roles),
+      dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
+    });
+  }
+}
+
+const MAX_NAMES_IN_ROLLUP = 5;
+
+/**
+ * Shortens a list of grid names for a phone: grids named `<村>第N网格` are folded per village
+ * (`周家坞村第1、2、3网格`); other names are kept as they are. Order is kept.
+ */
+export function compactGridNames(names: string[]): string {
+  const out: { prefix: string | null; items: string[] }[] = [];
+  for (const n of names) {
+    const m = /^(.+)第(\d+)网格$/.exec(n);
+    const last = out[out.length - 1];
+    if (m && last && last.prefix === m[1]) last.items.push(m[2]!);
+    else out.push(m ? { prefix: m[1]!, items: [m[2]!] } : { prefix: null, items: [n] });
+  }
+  return out.map((o) => (o.prefix === null ? o.items[0] : `${o.prefix}第${o.items.join('、')}网格`)).join('；');
+}
+
+/** Step 2: one message per township room listing its silent grids, item by item. */
+function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): void {
+  const { db, config } = deps;
+  const byTownship = new Map<string, { d: Directive; grids: string[]; roomSilent: boolean }[]>();
+  for (const d of bundle) {
+    const silent = silentOf(db, d);
+    const grids = silent.filter((r) => r.unitKind === 'grid');
+    record(db, d, 'escalate', grids.length, at);
+    const tids = [...new Set(grids.map((g) => g.townshipId))];
+    for (const tid of tids) {
+      const list = byTownship.get(tid) ?? [];
+      list.push({
+        d,
+        grids: grids.filter((g) => g.townshipId === tid).map((g) => g.unitName),
+        roomSilent: silent.some((r) => r.unitId === tid),
+      });
+      byTownship.set(tid, list);
+    }
+  }
+  for (const [tid, sections] of byTownship) {
+    const room = roomConversation(db, tid);
+    if (!room) continue;
+    const lines = ['【逾期未确认】'];
+    for (const s of sections) {
+      const deadline = s.d.ackDeadline ? `（时限${clockFrom(s.d.ackDeadline, at, config.TIMEZONE)}）` : '';
+      lines.push(`${nameOf(s.d)}${deadline}，本乡镇 ${s.grids.length} 个网格未确认${s.roomSilent ? '，本指挥室也未确认' : ''}：`);
+      lines.push(compactGridNames(s.grids));
+    }
+    lines.push('请督促以上网格回复「收到」。');
+    const key = sections[0]!.d;
+    deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}` });
+  }
+}
+
+/** Step 3: one roll-up to the issuing group, a line per township with silent grids or a silent room. */
+function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): void {
+  const { db } = deps;
+  const countyItems = bundle.filter((d) => getUnit(db, getGroup(db, d.issuedIn)?.unitId ?? '')?.kind === 'county');
+  const lines: string[] = ['【超时未确认汇总】'];
+  let any = false;
+  for (const d of countyItems) {
+    const silent = silentOf(db, d);
+    if (silent.length === 0) continue;
+    any = true;
+    const grids = silent.filter((r) => r.unitKind === 'grid');
+    record(db, d, 'rollup', silent.length, at);
+    lines.push(`${nameOf(d)}：${grids.length} 个网格未确认`);
+    const tids = [...new Set(silent.map((r) => r.townshipId))].sort();
+    for (const tid of tids) {
+      const gs = grids.filter((g) => g.townshipId === tid).map((g) => g.unitName);
+      const roomSilent = silent.some((r) => r.unitId === tid);
+      const name = getUnit(db, tid)?.name ?? tid;
+      const shown = gs.slice(0, MAX_NAMES_IN_ROLLUP).join('、') + (gs.length > MAX_NAMES_IN_ROLLUP ? '等' : '');
+      const parts = [gs.length ? `${gs.length}个网格（${shown}）` : '', roomSilent ? '指挥室未确认' : ''].filter(Boolean);
+      lines.push(`· ${name}：${parts.join('；')}`);
+    }
+  }
+  if (!any) return;
+  lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`).join('、')}`);
+  const key = countyItems[0]!;
+  deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3` });
+}
+
+const roomConversation = (db: Db, townshipId: string): string | undefined => groupOfUnit(db, townshipId)?.conversationId;

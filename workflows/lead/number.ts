@@ -1,0 +1,35 @@
+/**
+ * Lead numbers: gapless per day (`20260129-007`); people type today's by its number within the day (`007`).
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { Refusal } from '../../src/core/errors.js';
+import { findLead } from '../../src/db/queries/leads.js';
+import type { Lead } from '../../src/db/schema/index.js';
+import { isoDayIn } from '../../src/time/clock.js';
+import type { LeadRef } from './fields.js';
+
+/** The day key `YYYYMMDD` of `date` in `timeZone`. */
+export function dayKey(date: Date, timeZone: string): number {
+  return Number(isoDayIn(date, timeZone).replace(/-/g, ''));
+}
+
+/** `20260129-007`. */
+export function leadNumber(l: Pick<Lead, 'day' | 'number'>): string {
+  return `${l.day}-${String(l.number).padStart(3, '0')}`;
+}
+
+/** The short number people type for a lead of today (`007`), else the full one. */
+export function shortNumber(l: Pick<Lead, 'day' | 'number'>, today: number): string {
+  return l.day === today ? String(l.number).padStart(3, '0') : leadNumber(l);
+}
+
+/**
+ * Finds a lead by number (a number without a day means today's, in `TIMEZONE`).
+ * @throws Refusal naming the number when there is none.
+ */
+export function resolveLead(deps: CoreDeps, ref: LeadRef): Lead {
+  const day = ref.day ?? dayKey(deps.now(), deps.config.TIMEZONE);
+  const lead = findLead(deps.db, day, ref.number);
+  if (!lead) throw new Refusal(`没有线索 ${leadNumber({ day, number: ref.number })}。请核对编号（/线索 查看未办结线索）。`);
+  return lead;
+}

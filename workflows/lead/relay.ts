@@ -1,0 +1,57 @@
+/**
+ * How a lead reaches its groups: its details as relayed (personal numbers masked — every lead message goes
+ * through {@link post}), the events recorded with each step, and who may see its text (the command group
+ * only once it knows the lead).
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { maskPersonal } from '../../src/core/mask.js';
+import { ROLE_ZH } from '../../src/core/permissions.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { insertLeadEvent } from '../../src/db/queries/leads.js';
+import { countyUnit, getMember, getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Lead, Member } from '../../src/db/schema/index.js';
+import { shortDateTimeIn } from '../../src/time/clock.js';
+import { leadNumber } from './number.js';
+
+const memberLine = (m: Member | undefined, id: string) => (m ? `${m.name}（${ROLE_ZH[m.role]}）` : id);
+
+/** The lead's details as relayed to a group (masked): description, fields, grid, reporter, time. */
+export function detailLines(deps: CoreDeps, lead: Lead): string[] {
+  const { db, config } = deps;
+  const unit = getUnit(db, lead.unitId);
+  const township = getUnit(db, lead.townshipId);
+  const fields = [
+    lead.category !== null ? `类别：${lead.category}` : null,
+    lead.people !== null ? `人数：${lead.people}` : null,
+    lead.urgencyText !== null ? `紧急：${lead.urgencyText}` : null,
+  ].filter(Boolean);
+  const lines = [
+    ...(lead.text ? [`情况：${maskPersonal(lead.text)}`] : []),
+    ...(lead.location !== null ? [`地点：${maskPersonal(lead.location)}`] : []),
+    ...(fields.length ? [fields.join('｜')] : []),
+    `网格：${township && township.id !== unit?.id ? `${township.name} ` : ''}${unit?.name ?? lead.unitId}`,
+    `上报：${memberLine(getMember(db, lead.reporterId), lead.reporterId)} ${shortDateTimeIn(lead.reportedAt, config.TIMEZONE)}`,
+  ];
+  if (lead.attachments.length) lines.push(`附图：${lead.attachments.length}张`);
+  return lines;
+}
+
+/** Stores a lead message for one group with every personal number masked (all relays go through here). */
+export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
+  deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
+}
+
+/** Records a step of the lead (event and audit entry), at `at` (default now). */
+export function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null, at = deps.now()) {
+  insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
+  audit(deps.db, { actorId, action: `lead.${action}`, subject: `线索 ${leadNumber(lead)}`, detail: { leadId: lead.id, state: lead.state }, inboundId, at });
+}
+
+/** The command group's conversation id, if the roster has one. */
+export function commandGroup(deps: CoreDeps): string | undefined {
+  const county = countyUnit(deps.db);
+  return county ? groupOfUnit(deps.db, county.id)?.conversationId : undefined;
+}
+
+/** Whether the command group may see the lead's text: escalated by a person or told by the SLA. */
+export const countyKnows = (lead: Lead) => lead.escalatedAt !== null || lead.slaBreachedAt !== null;

@@ -1,0 +1,131 @@
+/**
+ * Lead intake (`/上报`): a report from a grid group is numbered for its day and sent to the reporter's
+ * township room, which has `LEAD_ACCEPT_SLA` to accept it (sla.ts); a repeat within `LEAD_DEDUP_WINDOW`
+ * is recognised, and pictures sent right after it are attached.
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
+import type { Attachment } from '../../src/core/message.js';
+import { messagesBetween } from '../../src/db/queries/inbound.js';
+import { findRepeat, insertLead, latestLeadOf, nextLeadNumber, updateLead } from '../../src/db/queries/leads.js';
+import { groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Lead, Member, Unit } from '../../src/db/schema/index.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import type { LeadReport } from './fields.js';
+import { dayKey, leadNumber, shortNumber } from './number.js';
+import { commandGroup, countyKnows, detailLines, event, post } from './relay.js';
+import { scheduleSla } from './sla.js';
+
+export interface ReportInput {
+  report: LeadReport;
+  reporter: Member;
+  /** The grid group it was posted in and that group's unit (the lead is routed by it). */
+  conversationId: string;
+  unit: Unit;
+  attachments: Attachment[];
+  inboundId: number;
+  /** When it was reported: the moment the message was received (`ctx.receivedAt`); default now. */
+  at?: Date | undefined;
+}
+
+export type ReportResult =
+  | { status: 'reported'; lead: Lead; roomName: string | null }
+  | { status: 'duplicate'; lead: Lead; picturesAdded: number };
+
+/**
+ * Records a lead: recognises a repeat (same reporter, same text within `LEAD_DEDUP_WINDOW`) — its
+ * pictures, if any, are added to the earlier lead — else takes the next number of the day it was
+ * reported (`input.at`, in TIMEZONE), posts the lead to the township room (outbox key `lead-<id>-room`)
+ * and schedules the acceptance SLA (`lead-<id>-sla`, urgent when `紧急:是/高`). The report time is when
+ * the message was received; the SLA runs from now, when the room is told, so a report held up (an
+ * outage) still gives the room its whole window. A township without a room sends the lead to the command
+ * group instead.
+ */
+export function report(deps: CoreDeps, input: ReportInput): ReportResult {
+  const { db, config } = deps;
+  const now = deps.now();
+  const at = input.at ?? now;
+  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(at.getTime() - config.LEAD_DEDUP_WINDOW));
+  if (repeat) {
+    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId, at) : 0;
+    return { status: 'duplicate', lead: repeat, picturesAdded: added };
+  }
+  const townshipId = input.unit.townshipId ?? input.unit.id;
+  const day = dayKey(at, config.TIMEZONE);
+  const today = dayKey(now, config.TIMEZONE);
+  const r = input.report;
+  let lead = insertLead(db, {
+    day,
+    number: nextLeadNumber(db, day),
+    text: r.description,
+    dedupText: r.dedupText,
+    category: r.category ?? null,
+    location: r.location ?? null,
+    people: r.people ?? null,
+    peopleCount: r.peopleCount ?? null,
+    urgencyText: r.urgencyText ?? null,
+    urgency: r.urgency ?? null,
+    urgent: r.urgent,
+    notUnderstood: r.notUnderstood,
+    attachments: input.attachments,
+    reporterId: input.reporter.id,
+    reportedIn: input.conversationId,
+    unitId: input.unit.id,
+    townshipId,
+    reportedAt: at,
+    sourceInboundId: input.inboundId,
+  });
+  event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
+  const room = groupOfUnit(db, townshipId);
+  const n = leadNumber(lead);
+  const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
+  if (room) {
+    const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
+    post(deps, {
+      conversationId: room.conversationId,
+      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+      dedupKey: `lead-${lead.id}-room`,
+    });
+    scheduleSla(deps, lead, now);
+  } else {
+    const cg = commandGroup(deps);
+    lead = updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
+    if (cg) {
+      post(deps, {
+        conversationId: cg,
+        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+        dedupKey: `lead-${lead.id}-county`,
+      });
+    }
+  }
+  return { status: 'reported', lead, roomName: room?.title ?? null };
+}
+
+/** Adds pictures to a lead and tells the rooms that already have it. @returns the lead's picture count. */
+function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number, at: Date): number {
+  const updated = updateLead(deps.db, lead.id, { attachments: [...lead.attachments, ...pictures] });
+  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
+  const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
+  const room = groupOfUnit(deps.db, lead.townshipId);
+  if (room) post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
+  const cg = commandGroup(deps);
+  if (cg && countyKnows(lead)) post(deps, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
+  return updated.attachments.length;
+}
+
+/**
+ * Attaches a picture-only message to the sender's lead in this group when it is their next message
+ * there within {@link PICTURE_FOLLOW_UP_MS} of the report.
+ * @returns the lead and its picture count, or null when there is no such lead.
+ */
+export function attachFollowUp(
+  deps: CoreDeps,
+  input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
+): { lead: Lead; pictures: number } | null {
+  const at = input.at ?? deps.now();
+  const since = new Date(at.getTime() - PICTURE_FOLLOW_UP_MS);
+  const lead = latestLeadOf(deps.db, input.sender.id, input.conversationId, since);
+  if (!lead || lead.sourceInboundId === null) return null;
+  if (messagesBetween(deps.db, input.sender.id, input.conversationId, lead.sourceInboundId, input.inboundId) > 0) return null;
+  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId, at) };
+}

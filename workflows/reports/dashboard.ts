@@ -1,0 +1,98 @@
+/**
+ * The dashboard's data (`GET /dashboard/data.json`): response rate per township per day, today's open
+ * items with their laggards, the grids' current risk colours per township, and lead times per township.
+ * Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
+ */
+import { allGrids } from '../../src/db/queries/reports.js';
+import { townships } from '../../src/db/queries/roster.js';
+import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
+import { addDays, dayOf, daysPeriod } from './period.js';
+import { SECTIONS } from './sections.js';
+import { countyName, groupBy, responseRowsFor, tally, type ReportDeps, type SummaryFigure } from './response-rate.js';
+import { leadRowsFor, leadStats, type LeadStats } from './leads.js';
+
+/** A rate as a number of percent rounded down to one decimal (like `percent()`); null when nothing was targeted. */
+export const ratePct = (n: number, d: number): number | null => (d === 0 ? null : Math.floor((n / d) * 1000) / 10);
+
+export interface DashboardData {
+  county: string;
+  timeZone: string;
+  today: string;
+  /** Local days, oldest first. */
+  days: string[];
+  /** Per township (by id), the daily response rate in percent (null: nothing targeted that day). */
+  rateSeries: { id: string; name: string; values: (number | null)[] }[];
+  countySeries: (number | null)[];
+  /** Items issued today (not revoked, asking for a receipt), with the units not yet acknowledged by township. */
+  openToday: { id: number; label: string; short: string; targeted: number; acknowledged: number; rate: number | null; laggards: { township: string; units: string[] }[] }[];
+  /** Current risk colours of the grids per township (`none`: no colour set). */
+  riskByTownship: { id: string; name: string; counts: Record<RiskColour | 'none', number> }[];
+  /** Lead times over the whole window, per township and in total. */
+  leadTimes: ({ id: string; name: string } & LeadStats)[];
+  leadTotal: LeadStats;
+  /** Further sections' figures (tasks when they land). */
+  sections: Record<string, SummaryFigure[]>;
+}
+
+/**
+ * Computes the dashboard for the `days` local days ending today (in `TIMEZONE`).
+ * @param now the current time
+ */
+export function dashboardData(deps: ReportDeps, now: Date, days = 30): DashboardData {
+  const tz = deps.config.TIMEZONE;
+  const today = dayOf(now, tz);
+  const first = addDays(today, -(days - 1));
+  const dayList = Array.from({ length: days }, (_, i) => addDays(first, i));
+  const window = daysPeriod(first, today, tz);
+  const range = { from: window.from, to: window.to };
+  const rows = responseRowsFor(deps, range);
+  const ts = townships(deps.db);
+
+  const byDay = groupBy(rows, (r) => dayOf(r.issuedAt, tz));
+  const series = (pick: (r: (typeof rows)[number]) => boolean) =>
+    dayList.map((d) => {
+      const t = tally((byDay.get(d) ?? []).filter(pick));
+      return ratePct(t.acknowledged, t.targeted);
+    });
+
+  const todayRows = groupBy(
+    rows.filter((r) => dayOf(r.issuedAt, tz) === today),
+    (r) => r.directiveId,
+  );
+  const openToday = [...todayRows.values()].map((xs) => {
+    const t = tally(xs);
+    const silent = groupBy(xs.filter((r) => !r.acknowledged), (r) => r.townshipName);
+    return {
+      id: xs[0]!.directiveId,
+      label: xs[0]!.label,
+      short: xs[0]!.short,
+      targeted: t.targeted,
+      acknowledged: t.acknowledged,
+      rate: ratePct(t.acknowledged, t.targeted),
+      laggards: [...silent].map(([township, us]) => ({ township, units: us.map((u) => u.unitName) })),
+    };
+  });
+
+  const gridsBy = groupBy(allGrids(deps.db), (g) => g.townshipId ?? '');
+  const riskByTownship = ts.map((t) => {
+    const counts = Object.fromEntries([...RISK_COLOURS, 'none'].map((c) => [c, 0])) as Record<RiskColour | 'none', number>;
+    for (const g of gridsBy.get(t.id) ?? []) counts[g.riskColour ?? 'none']++;
+    return { id: t.id, name: t.name, counts };
+  });
+
+  const leads = leadRowsFor(deps, range);
+  const leadsBy = groupBy(leads, (l) => l.townshipId);
+  return {
+    county: countyName(deps),
+    timeZone: tz,
+    today,
+    days: dayList,
+    rateSeries: ts.map((t) => ({ id: t.id, name: t.name, values: series((r) => r.townshipId === t.id) })),
+    countySeries: series(() => true),
+    openToday,
+    riskByTownship,
+    leadTimes: ts.map((t) => ({ id: t.id, name: t.name, ...leadStats(leadsBy.get(t.id) ?? []) })),
+    leadTotal: leadStats(leads),
+    sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, { kind: 'county' })])),
+  };
+}

@@ -1,0 +1,7 @@
+/** The families of figures beside directives that every report shows: leads, then tasks. */
+import { leadSection } from './leads.js';
+import type { ReportSection } from './response-rate.js';
+import { taskSection } from './tasks.js';
+
+/** Every section, in display order. */
+export const SECTIONS: ReportSection[] = [leadSection, taskSection];

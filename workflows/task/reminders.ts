@@ -1,0 +1,143 @@
+/**
+ * A task's reminders and deadline: durable timers (src/jobs/timers.ts), one per (task, step) —
+ * `task-<id>-s<i>` (kind `task.remind`) at each offset of `TASK_REMIND_BEFORE` before the deadline and
+ * `task-<id>-due` (kind `task.due`) at it. The handlers compute the grids not yet done when they fire, so a
+ * completion removes that grid from every later step; each message carries the outbox key
+ * `task-<id>-v<rev>-<unit>-<step>`, so nothing is posted twice. A step with nobody left to tell posts nothing.
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { percent } from '../../src/core/percent.js';
+import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { getTask, notDoneTargets, pendingTaskReminders, taskTargetsOf } from '../../src/db/queries/tasks.js';
+import type { Task, TaskTarget, TimerRow } from '../../src/db/schema/index.js';
+import { shortDateTimeIn } from '../../src/time/clock.js';
+import { formatDurationZh } from '../../src/time/duration.js';
+import { ACTORS, formatTaskNumber, gridNames } from './format.js';
+
+/** Timer kinds of this workflow. */
+export const TASK_REMIND = 'task.remind';
+export const TASK_DUE = 'task.due';
+
+/** Reminder offsets (ms before the deadline), largest first. */
+function offsets(deps: CoreDeps): number[] {
+  return [...new Set(deps.config.TASK_REMIND_BEFORE)].filter((ms) => ms > 0).sort((a, b) => b - a);
+}
+
+/**
+ * Schedules (or moves) one timer per step of `task`: reminders `task-<id>-s<i>` and the deadline
+ * `task-<id>-due`. A reminder whose time has already passed is cancelled, not fired at once.
+ */
+export function scheduleSteps(deps: CoreDeps, task: Task): void {
+  const { db, timers } = deps;
+  const now = deps.now().getTime();
+  const place = (base: string, kind: string, dueAt: Date, step: string) => {
+    const t = { kind, dueAt, data: { taskId: task.id, rev: task.rev, step }, urgent: task.urgent };
+    if (dueAt.getTime() <= now && kind === TASK_REMIND) {
+      timers.cancel(db, base);
+      timers.cancel(db, base, { prefix: true });
+      return;
+    }
+    if (timers.schedule(db, { id: base, ...t })) return;
+    // the step already fired for an earlier deadline: re-arm it under a new id for this revision
+    timers.cancel(db, base, { prefix: true });
+    timers.schedule(db, { id: `${base}-v${task.rev}`, ...t });
+  };
+  offsets(deps).forEach((ms, i) => place(`task-${task.id}-s${i}`, TASK_REMIND, new Date(task.deadline.getTime() - ms), `s${i}`));
+  place(`task-${task.id}-due`, TASK_DUE, task.deadline, 'due');
+}
+
+/** Registers the reminder and deadline handlers with the app's timers. */
+export function registerTimers(deps: CoreDeps): void {
+  deps.timers.on(TASK_REMIND, (db, timer, fired) => remind({ ...deps, db }, timer, fired.at));
+  deps.timers.on(TASK_DUE, (db, timer, fired) => due({ ...deps, db }, timer, fired.at));
+}
+
+function liveTask(deps: CoreDeps, timer: TimerRow): { task: Task; step: string } | null {
+  const data = timer.data as { taskId: number; rev: number; step: string };
+  const task = getTask(deps.db, data.taskId);
+  if (!task || task.status !== 'open' || task.rev !== data.rev) return null;
+  return { task, step: data.step };
+}
+
+/** Other tasks' reminders due within this long (ms) of one firing are folded into the same message. */
+export function taskBundleWindowMs(config: CoreDeps['config']): number {
+  return Math.min(120_000, Math.floor(Math.min(...config.TASK_REMIND_BEFORE, Infinity) / 4));
+}
+
+/**
+ * A reminder step: one message per grid not yet done. Other tasks' reminders due within
+ * {@link taskBundleWindowMs} are folded in (their timers cancelled in this transaction), so a grid with
+ * several open tasks gets one reminder listing them all (PRODUCT.md §2.6).
+ */
+function remind(deps: CoreDeps, timer: TimerRow, at: Date): void {
+  const live = liveTask(deps, timer);
+  if (!live) return;
+  const bundle = [live];
+  for (const t of pendingTaskReminders(deps.db, TASK_REMIND, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
+    const other = liveTask(deps, t);
+    if (other && other.task.id !== live.task.id && deps.timers.cancel(deps.db, t.id) === 1) bundle.push(other);
+  }
+  bundle.sort((a, b) => a.task.id - b.task.id);
+  const tz = deps.config.TIMEZONE;
+  const line = (task: Task) => {
+    const left = task.deadline.getTime() - at.getTime();
+    return `截止 ${shortDateTimeIn(task.deadline, tz)}（${left > 0 ? `还剩约${formatDurationZh(left)}` : '已到截止时间'}）`;
+  };
+  const byUnit = new Map<string, { target: TaskTarget; items: { task: Task; step: string }[] }>();
+  for (const b of bundle) {
+    for (const t of notDoneTargets(deps.db, b.task.id)) {
+      const e = byUnit.get(t.unitId) ?? { target: t, items: [] };
+      e.items.push(b);
+      byUnit.set(t.unitId, e);
+    }
+  }
+  for (const [unitId, { target, items }] of byUnit) {
+    const [first] = items as [{ task: Task; step: string }];
+    const text =
+      items.length === 1
+        ? [`⏰ 提醒：${formatTaskNumber(first.task)}「${first.task.title}」`, `${line(first.task)}，本网格尚未完成。`, `完成后发送 /完成 ${first.task.number} [说明]`].join('\n')
+        : [
+            `⏰ 提醒：本网格尚有 ${items.length} 项专项任务未完成：`,
+            ...items.map((i) => `· ${formatTaskNumber(i.task)}「${i.task.title}」${line(i.task)}`),
+            `完成后逐项发送：${items.map((i) => `/完成 ${i.task.number}`).join('、')}`,
+          ].join('\n');
+    deps.outbox.store(deps.db, {
+      conversationId: target.conversationId,
+      text,
+      mentions: membersWithRoles(deps.db, unitId, ACTORS),
+      dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
+    });
+  }
+}
+
+function due(deps: CoreDeps, timer: TimerRow, _at: Date): void {
+  const live = liveTask(deps, timer);
+  if (!live) return;
+  const { task } = live;
+  const { db } = deps;
+  const overdue = notDoneTargets(db, task.id);
+  if (overdue.length === 0) return;
+  const tz = deps.config.TIMEZONE;
+  const n = formatTaskNumber(task);
+  const key = `task-${task.id}-v${task.rev}`;
+  const byTownship = new Map<string, TaskTarget[]>();
+  for (const t of overdue) byTownship.set(t.townshipId, [...(byTownship.get(t.townshipId) ?? []), t]);
+  for (const [tid, list] of byTownship) {
+    const room = groupOfUnit(db, tid);
+    if (!room || room.conversationId === task.issuedIn) continue; // the issuer's own room gets the roll-up below
+    deps.outbox.store(db, {
+      conversationId: room.conversationId,
+      text: `⚠️ ${n}「${task.title}」已过截止时间（${shortDateTimeIn(task.deadline, tz)}），本乡镇 ${list.length} 个网格未完成：\n${gridNames(list)}\n请督促完成（/完成 ${task.number}）。`,
+      dedupKey: `${key}-${tid}-due`,
+    });
+  }
+  const all = taskTargetsOf(db, task.id);
+  const done = all.length - overdue.length;
+  const lines = [`📋 ${n}「${task.title}」截止（${shortDateTimeIn(task.deadline, tz)}）`, `已完成 ${done}/${all.length}（${percent(done, all.length)}），逾期未完成 ${overdue.length} 个网格：`];
+  if (byTownship.size > 1 || overdue[0]!.townshipId !== getGroup(db, task.issuedIn)?.unitId) {
+    for (const [tid, list] of byTownship) lines.push(`· ${getUnit(db, tid)?.name ?? tid} ${list.length}：${gridNames(list, 5)}`);
+  } else {
+    lines.push(gridNames(overdue));
+  }
+  deps.outbox.store(db, { conversationId: task.issuedIn, text: lines.join('\n'), dedupKey: `${key}-issuer-due` });
+}
