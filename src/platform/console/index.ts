@@ -14,11 +14,10 @@
  * token (`Authorization: Bearer` or `?token=`), else 401.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { consoleMessages } from '../../db/schema/index.js';
+import { appendConsoleMessage, consoleMessagesAfter } from '../../db/queries/console.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
 import { requireToken } from '../../http/access.js';
@@ -78,20 +77,15 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   /** Appends the message to the conversation; idempotent per outbox id (a resend is not shown twice). */
   async send(message: OutboundMessage): Promise<SendReceipt> {
-    this.db
-      .insert(consoleMessages)
-      .values({
-        outboxId: message.id,
-        conversationId: message.conversationId,
-        text: message.text,
-        markdown: message.markdown ?? null,
-        mentions: message.mentions?.length ? message.mentions : null,
-        sentAt: new Date(),
-      })
-      .onConflictDoNothing()
-      .run();
-    const row = this.db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, message.id)).get();
-    return { platformRef: String(row?.seq ?? '') };
+    const seq = appendConsoleMessage(this.db, {
+      outboxId: message.id,
+      conversationId: message.conversationId,
+      text: message.text,
+      markdown: message.markdown ?? null,
+      mentions: message.mentions?.length ? message.mentions : null,
+      sentAt: new Date(),
+    });
+    return { platformRef: String(seq ?? '') };
   }
 
   async stop(): Promise<void> {
@@ -126,8 +120,7 @@ export class ConsoleAdapter implements PlatformAdapter {
       const q = parseInput(outboundQuery, req.query, reply, 'query');
       if (!q) return reply;
       const after = q.after ?? 0;
-      const where = q.conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, q.conversationId)) : gt(consoleMessages.seq, after);
-      const rows = this.db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(PAGE).all();
+      const rows = consoleMessagesAfter(this.db, after, PAGE, q.conversationId);
       return {
         messages: rows.map((r) => ({
           seq: r.seq,
