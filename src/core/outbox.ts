@@ -56,8 +56,11 @@ export interface OutboxOptions {
   now: () => Date;
   /** Per-conversation send rate. */
   rate: Rate;
-  /** Called (outside any transaction) after a message is marked failed for good, with its outbox id. */
-  onFailed?: (outboxId: number) => void;
+  /**
+   * Called (outside any transaction) after a message is marked failed for good, with its outbox id; may
+   * return a promise (e.g. of a unit of work). Its errors, thrown or rejected, are logged.
+   */
+  onFailed?: (outboxId: number) => void | Promise<void>;
   concurrency: number;
 }
 
@@ -299,12 +302,12 @@ export class Outbox {
   }
 
   private markFailed(id: number, error: string): void {
-    if (markOutboundFailed(this.opts.db, id, error)) {
-      try {
-        this.opts.onFailed?.(id);
-      } catch (err) {
-        this.opts.jobs.log.error({ outboxId: id, err: String(err) }, 'reporting a failed send failed');
-      }
+    if (!markOutboundFailed(this.opts.db, id, error)) return;
+    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, err: String(err) }, 'reporting a failed send failed');
+    try {
+      void this.opts.onFailed?.(id)?.catch(report);
+    } catch (err) {
+      report(err);
     }
   }
 

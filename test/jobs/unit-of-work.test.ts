@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CoreDeps } from '../../src/core/command.js';
 import { jobId } from '../../src/jobs/queues.js';
 import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { afterCommit, commitUnit, flushCommitted, runUnitOfWork } from '../../src/jobs/unit-of-work.js';
@@ -62,7 +61,7 @@ describe('unit of work', () => {
     apps.push(app);
     const fired: Timer<Ping>[] = [];
     const after: string[] = [];
-    const ping = defineTimer<Ping, CoreDeps>(
+    const ping = defineTimer<Ping, TestApp['deps']>(
       'test.ping',
       (deps, timer, f) => {
         expect(deps.db).toBe(app.db);
