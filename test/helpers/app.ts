@@ -1,7 +1,8 @@
 /**
  * buildTestApp: a real gridrelay on a fresh SQLite file and a random BullMQ prefix, with the fixture
  * county imported. The console platform by default (drive it with `console.ts`); platform credentials in
- * `env` select DingTalk or Slack — e.g. `{ env: fakeDingTalk.env() }` (see test/fakes/).
+ * `env` select DingTalk or Slack — `platform.ts` (startPlatformApp) starts the app on a local fake of
+ * either (test/fakes/) and waits until it receives.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,11 +7,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { county, outbound, say } from '../helpers/console.js';
+import { startPlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeDingTalk } from '../fakes/dingtalk.js';
-import { FakeSlack } from '../fakes/slack.js';
+import type { FakeSlack } from '../fakes/slack.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
@@ -30,7 +30,7 @@ interface Driver {
 }
 
 async function consoleDriver(): Promise<Driver> {
-  const app = await buildTestApp();
+  const { app, teardown } = await startPlatformApp({ platform: 'console' });
   let n = 0;
   return {
     app,
@@ -39,14 +39,12 @@ async function consoleDriver(): Promise<Driver> {
       for (let i = 0; i < times; i++) expect((await say(app.http, cid, sender, text, msgId)).status).toBe(202);
     },
     posts: async (cid) => (await outbound(app.http, cid)).map((m) => m.text),
-    stop: () => app.close(),
+    stop: teardown,
   };
 }
 
 async function dingtalkDriver(): Promise<Driver> {
-  const fake = await new FakeDingTalk().start();
-  const app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000' } });
-  await until('a stream connection', () => fake.openConnections().length === 1 && app.adapter.health().ok);
+  const { app, fake, teardown } = await startPlatformApp({ platform: 'dingtalk' });
   const sessionConv = new Map<string, string>();
   return {
     app,
@@ -63,16 +61,12 @@ async function dingtalkDriver(): Promise<Driver> {
       const sends = fake.sends.filter((s) => s.openConversationId === cid).map((s) => ({ at: s.at, text: s.msgParam.content ?? s.msgParam.text ?? '' }));
       return [...replies, ...sends].sort((a, b) => a.at - b.at).map((p) => p.text);
     },
-    async stop() {
-      await app.close();
-      await fake.stop();
-    },
+    stop: teardown,
   };
 }
 
 async function slackDriver(): Promise<Driver> {
-  const fake = await new FakeSlack().start();
-  const app = await buildTestApp({ env: fake.env() });
+  const { app, fake, teardown } = await startPlatformApp({ platform: 'slack' });
   return {
     app,
     async deliver(cid, sender, text, times) {
@@ -90,17 +84,12 @@ async function slackDriver(): Promise<Driver> {
       const r = await app.http.inject({ method: 'POST', url: '/slack/events', payload: click.body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...fake.sign(click.body) } });
       expect(r.statusCode).toBe(200);
     },
-    async stop() {
-      await app.close();
-      await fake.stop();
-    },
+    stop: teardown,
   };
 }
 
 async function slackSocketDriver(): Promise<Driver> {
-  const fake = await new FakeSlack().start();
-  const app = await buildTestApp({ env: fake.socketEnv() });
-  await until('a socket', () => fake.sockets.some((s) => s.open));
+  const { app, fake, teardown } = await startPlatformApp({ platform: 'slack-socket' });
   return {
     app,
     async deliver(cid, sender, text, times) {
@@ -116,10 +105,7 @@ async function slackSocketDriver(): Promise<Driver> {
       const envelope = fake.pushEnvelope('interactive', fake.blockAction(cid, sender, post.ts, button.action_id!, button.value!).payload);
       await until('the envelope ack', () => fake.envelopeAcks.some((x) => x.envelopeId === envelope));
     },
-    async stop() {
-      await app.close();
-      await fake.stop();
-    },
+    stop: teardown,
   };
 }
 

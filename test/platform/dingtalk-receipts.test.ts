@@ -3,26 +3,29 @@
  * groupMessages/query at the fake, readers are recorded per message, and /进度 shows read beside
  * acknowledged — per township and overall for the county, per member (who has not read) for a grid.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readReceipts } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeDingTalk } from '../fakes/dingtalk.js';
+import type { FakeDingTalk } from '../fakes/dingtalk.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk'; // 周家坞村第1网格群 (T01-V01-G1: staff00047-49)
 const TOWNSHIP_ROOM_UNIT = 'T01'; // 清溪街道
 
 let fake: FakeDingTalk;
-let app: TestApp | undefined;
+let running: PlatformApp<'dingtalk'> | undefined;
 
-beforeEach(async () => {
-  fake = await new FakeDingTalk().start();
-});
+/** Starts gridrelay on the fake DingTalk, polling read receipts at `poll` (READ_RECEIPT_POLL). */
+async function start(poll: string) {
+  running = await startPlatformApp({ platform: 'dingtalk', env: { READ_RECEIPT_POLL: poll } });
+  fake = running.fake;
+  return running.app;
+}
+
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
+  await running?.teardown();
+  running = undefined;
 });
 
 /** Sends `text` as `sender` in `conversationId` and returns the bot's session-webhook answer. */
@@ -36,8 +39,7 @@ async function ask(conversationId: string, sender: string, text: string): Promis
 describe('dingtalk read receipts', () => {
   it('polls who read each relay and shows read beside acknowledged in /进度', async () => {
     const c = county();
-    app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', READ_RECEIPT_POLL: '2s,5s' } });
-    await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
+    const app = await start('2s,5s');
     // two of the grid's three members have read it; someone outside the grid too (not counted)
     fake.readersByConversation.set(GRID_GROUP, ['staff00047', 'staff00049', 'staff00001']);
     fake.readersByConversation.set(c.groupOf[TOWNSHIP_ROOM_UNIT]!, [c.memberOf(TOWNSHIP_ROOM_UNIT, 'township_officer')]);
@@ -74,8 +76,7 @@ describe('dingtalk read receipts', () => {
 
   it('a fully read group is not asked again', async () => {
     const c = county();
-    app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', READ_RECEIPT_POLL: '2s,5s' } });
-    await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
+    await start('2s,5s');
     fake.readersByConversation.set(GRID_GROUP, ['staff00047', 'staff00048', 'staff00049']);
     await ask(c.commandGroup, c.commander, '/令 范围:清溪街道 请阅');
     await until('first round', () => fake.queries.some((q) => q.openConversationId === GRID_GROUP), 60_000);
@@ -86,8 +87,7 @@ describe('dingtalk read receipts', () => {
 
   it('a notice without receipt (回执:否): /进度 shows delivered and read, never unacknowledged', async () => {
     const c = county();
-    app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', READ_RECEIPT_POLL: '2s' } });
-    await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
+    const app = await start('2s');
     fake.readersByConversation.set(GRID_GROUP, ['staff00047', 'staff00049']);
     expect(await ask(c.commandGroup, c.commander, '/通告 范围:清溪街道 明日例会取消 回执:否')).toMatch(/已发布 通告〔\d{4}〕第1号/);
     const targets = c.grids.filter((g) => g.unit_id!.startsWith('T01-')).length + 1;

@@ -4,23 +4,24 @@
  * messages waiting, an expiring access token with many sends in flight, and a county-wide relay held
  * to the configured per-group and per-app rates as the fake sees them.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages, outboundMessages } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeDingTalk } from '../fakes/dingtalk.js';
+import type { FakeDingTalk } from '../fakes/dingtalk.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
 
 let fake: FakeDingTalk;
-let app: TestApp | undefined;
+let running: PlatformApp<'dingtalk'> | undefined;
 
-async function start(env: Record<string, string> = {}): Promise<TestApp> {
-  app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', ...env } });
-  await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
-  return app;
+async function start(env: Record<string, string> = {}, beforeStart?: (f: FakeDingTalk) => void): Promise<TestApp> {
+  running = await startPlatformApp({ platform: 'dingtalk', env, beforeStart });
+  fake = running.fake;
+  return running.app;
 }
 
 const stored = (a: TestApp) => a.db.select().from(inboundMessages).all();
@@ -40,13 +41,9 @@ function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
-beforeEach(async () => {
-  fake = await new FakeDingTalk().start();
-});
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
+  await running?.teardown();
+  running = undefined;
 });
 
 describe('dingtalk redelivery', () => {
@@ -159,8 +156,8 @@ describe('dingtalk access token expiry', () => {
   const allSent = (a: TestApp, ids: number[]) => outboxRows(a).filter((r) => ids.includes(r.id)).every((r) => r.status === 'sent');
 
   it('a token past its expireIn is replaced by exactly one new token, with 40 sends in flight', async () => {
-    fake.tokenExpireIn = 2; // seconds; gridrelay refreshes 5 min early, or at half the lifetime when that is shorter
-    const a = await start({ OUTBOX_CONCURRENCY: '16' });
+    // the fake's tokens live 2 s; gridrelay refreshes 5 min early, or at half the lifetime when that is shorter
+    const a = await start({ OUTBOX_CONCURRENCY: '16' }, (f) => (f.tokenExpireIn = 2));
     const first = await storeMany(a, 1, '首条');
     await until('first sent', () => allSent(a, first));
     expect(fake.tokenRequests).toHaveLength(1);

@@ -2,34 +2,31 @@
  * The DingTalk adapter, with the real dingtalk-stream SDK against the local fake DingTalk.
  */
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages, outboundMessages } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { ERRORS, FakeDingTalk } from '../fakes/dingtalk.js';
+import { ERRORS, type FakeDingTalk } from '../fakes/dingtalk.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
 
 let fake: FakeDingTalk;
-let app: TestApp | undefined;
+let running: PlatformApp<'dingtalk'> | undefined;
 
 async function start(env: Record<string, string> = {}): Promise<TestApp> {
-  app = await buildTestApp({ env: { ...fake.env(), DINGTALK_GROUP_RATE: '1000/s', DINGTALK_APP_QPS: '1000', ...env } });
-  await until('a stream connection', () => fake.openConnections().length === 1 && app!.adapter.health().ok);
-  return app;
+  running = await startPlatformApp({ platform: 'dingtalk', env });
+  fake = running.fake;
+  return running.app;
 }
 
 const outboxRows = (a: TestApp) => a.db.select().from(outboundMessages).all();
 
-beforeEach(async () => {
-  fake = await new FakeDingTalk().start();
-});
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
+  await running?.teardown();
+  running = undefined;
 });
 
 describe('dingtalk inbound', () => {

@@ -2,9 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, platformOf } from '../../src/config.js';
 import { backoffDelay } from '../../src/platform/dingtalk/connection.js';
-import { isParseFailure, parseRobotMessage, stripMentions } from '../../src/platform/dingtalk/parse.js';
-import { splitForParam } from '../../src/platform/dingtalk/outbound.js';
-import { mentionToInbound, translateSlash } from '../../src/platform/slack/parse.js';
+import { isParseFailure, parseRobotMessage } from '../../src/platform/dingtalk/inbound.js';
+import { stripMentions } from '../../src/platform/dingtalk/parse.js';
+import { splitForParam } from '../../src/platform/dingtalk/format.js';
+import { mentionToInbound } from '../../src/platform/slack/inbound.js';
+import { translateSlash } from '../../src/platform/slack/parse.js';
 import { fixture } from '../fakes/dingtalk.js';
 
 describe('dingtalk parse', () => {

@@ -5,15 +5,18 @@
  * Slack: a directive, a task and a lead with hostile text reach the channels with no `<!channel>`,
  * `<!here…>`, `<!subteam^…>`, `<@U…>` or link the bot did not intend.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/message.js';
 import { inboundMessages } from '../../src/db/schema/index.js';
-import { escapeSlack, mentionText, postMessage, type ChatClient } from '../../src/platform/slack/outbound.js';
-import { mentionToInbound, slackToPlain, slashToInbound } from '../../src/platform/slack/parse.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { escapeSlack, mentionText } from '../../src/platform/slack/format.js';
+import { mentionToInbound, slashToInbound } from '../../src/platform/slack/inbound.js';
+import { postMessage, type ChatClient } from '../../src/platform/slack/outbound.js';
+import { slackToPlain } from '../../src/platform/slack/parse.js';
+import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeSlack, type SlackPost } from '../fakes/slack.js';
+import type { FakeSlack, SlackPost } from '../fakes/slack.js';
 
 /** Hostile text as it could reach us raw (through the API, not escaped by Slack's client). */
 const HOSTILE = '<<!channel>!channel> <!here|x> <!subteam^S0123|@ops> <@U999HOSTILE> <!everyone> <https://evil.example|点此> <#C0001>';
@@ -80,14 +83,10 @@ describe('slack text escaping (pure)', () => {
 
 describe('slack relays of hostile text (fake Slack)', () => {
   let fake: FakeSlack;
-  let app: TestApp | undefined;
-  beforeEach(async () => {
-    fake = await new FakeSlack().start();
-  });
+  let running: PlatformApp<'slack'> | undefined;
   afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await fake.stop();
+    await running?.teardown();
+    running = undefined;
   });
 
   async function deliver(a: TestApp, body: string, contentType: string) {
@@ -96,7 +95,9 @@ describe('slack relays of hostile text (fake Slack)', () => {
   }
 
   it('a directive, a task and a lead carrying mention markup arrive with no mention or link the bot did not intend', async () => {
-    const a = (app = await buildTestApp({ env: fake.env() }));
+    running = await startPlatformApp({ platform: 'slack' });
+    fake = running.fake;
+    const a = running.app;
     // a directive and a task by slash command (raw hostile text), a lead by @-mention — raw and as Slack escapes it
     await deliver(a, fake.slashCommand('/directive', c.commandGroup, c.commander, `今晚排查 ${HOSTILE} 范围:清溪街道`), 'application/x-www-form-urlencoded');
     await deliver(a, fake.slashCommand('/task', c.commandGroup, c.commander, `核查<!channel>返乡<@U999HOSTILE> 截止:明天18点 范围:清溪街道`), 'application/x-www-form-urlencoded');

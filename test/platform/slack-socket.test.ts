@@ -3,32 +3,29 @@
  * envelopes. The bot acks each envelope only after the message is stored, answers by chat.postMessage,
  * and processes a redelivered envelope once.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeSlack } from '../fakes/slack.js';
+import type { FakeSlack } from '../fakes/slack.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
 
 let fake: FakeSlack;
-let app: TestApp | undefined;
+let running: PlatformApp<'slack-socket'> | undefined;
 
-beforeEach(async () => {
-  fake = await new FakeSlack().start();
-});
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
+  await running?.teardown();
+  running = undefined;
 });
 
 async function start(): Promise<TestApp> {
-  app = await buildTestApp({ env: fake.socketEnv() });
-  await until('a socket', () => fake.sockets.some((s) => s.open));
-  return app;
+  running = await startPlatformApp({ platform: 'slack-socket' });
+  fake = running.fake;
+  return running.app;
 }
 
 const stored = (a: TestApp) => a.db.select().from(inboundMessages).all();

@@ -3,22 +3,24 @@
  * client pointed at the local fake Slack.
  */
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages, outboundMessages } from '../../src/db/schema/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
+import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
-import { FakeSlack } from '../fakes/slack.js';
+import type { FakeSlack } from '../fakes/slack.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
 const GRID_WORKER = 'staff00048';
 
 let fake: FakeSlack;
-let app: TestApp | undefined;
+let running: PlatformApp<'slack'> | undefined;
 
 async function start(env: Record<string, string> = {}): Promise<TestApp> {
-  app = await buildTestApp({ env: { ...fake.env(), ...env } });
-  return app;
+  running = await startPlatformApp({ platform: 'slack', env });
+  fake = running.fake;
+  return running.app;
 }
 
 async function deliver(a: TestApp, body: string, contentType: string, extra: Record<string, string> = {}) {
@@ -30,13 +32,9 @@ async function deliver(a: TestApp, body: string, contentType: string, extra: Rec
   });
 }
 
-beforeEach(async () => {
-  fake = await new FakeSlack().start();
-});
 afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
+  await running?.teardown();
+  running = undefined;
 });
 
 describe('slack', () => {

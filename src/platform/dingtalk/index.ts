@@ -1,6 +1,12 @@
 /**
  * The DingTalk platform (PRODUCT.md §3): Stream mode in through `dingtalk-stream` (our own connection
  * manager), OpenAPI and session webhooks out, read receipts from `groupMessages/query`.
+ *
+ * Files: this one wires the adapter; inbound.ts (robot CALLBACK → InboundMessage, ack after storing),
+ * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
+ * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
+ * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
+ * token), limiter.ts (app-wide QPS) and receipts.ts (who has read).
  */
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';

@@ -1,8 +1,9 @@
 /**
- * DingTalk robot message (the `data` of a Stream CALLBACK on `/v1.0/im/bot/messages/get`) → the core's
- * InboundMessage. Pure; lenient about extra or missing fields.
+ * The text, mentions and attachments of a DingTalk robot message (the `data` of a Stream CALLBACK on
+ * `/v1.0/im/bot/messages/get`). Pure; lenient about extra or missing fields. Turning a whole robot
+ * message into the core's InboundMessage is inbound.ts.
  */
-import type { Attachment, InboundMessage } from '../../core/message.js';
+import type { Attachment } from '../../core/message.js';
 
 /** The documented fields of a robot message we read; real traffic may carry more. */
 export interface RobotMessage {
@@ -27,17 +28,6 @@ export interface RobotMessage {
   atUsers?: { dingtalkId?: string; staffId?: string }[];
 }
 
-/** Why a robot message was not turned into an InboundMessage. */
-export type ParseFailure = { reason: string };
-
-/** The reply context kept with an inbound message (opaque to the core, read back by outbound.ts). */
-export interface DingTalkReplyContext {
-  sessionWebhook: string;
-  /** Epoch milliseconds. */
-  sessionWebhookExpiredTime: number;
-  robotCode?: string;
-}
-
 /** Removes the leading space and any `@name` mentions DingTalk leaves in `text.content`. */
 export function stripMentions(content: string): string {
   return content
@@ -48,24 +38,12 @@ export function stripMentions(content: string): string {
 }
 
 /**
- * Parses the JSON string (or object) of a robot message.
- * @param fallbackRobotCode used in the dedup key when the message lacks `robotCode`
- * @returns the InboundMessage (`platformMsgId` = `robotCode:msgId`, `senderId` = `senderStaffId`), or a
- *   ParseFailure naming what is missing (the caller acks it anyway: a redelivery would not parse either).
+ * The text (mentions stripped) and attachments of a robot message, by `msgtype`: `text` (or none) →
+ * its content; `picture` → one picture (its download code); `richText` → the text parts joined, each
+ * picture part an attachment; anything else (files, audio, video…) → whatever text it has and its
+ * download code as a file, so the person still gets an answer.
  */
-export function parseRobotMessage(data: string | RobotMessage, fallbackRobotCode: string): InboundMessage | ParseFailure {
-  let m: RobotMessage;
-  try {
-    m = typeof data === 'string' ? (JSON.parse(data) as RobotMessage) : data;
-  } catch {
-    return { reason: 'data is not JSON' };
-  }
-  if (!m || typeof m !== 'object') return { reason: 'data is not an object' };
-  if (!m.msgId) return { reason: 'no msgId' };
-  if (!m.conversationId) return { reason: 'no conversationId' };
-  const senderId = m.senderStaffId || m.senderId;
-  if (!senderId) return { reason: 'no senderStaffId' };
-
+export function readContent(m: RobotMessage): { text: string; attachments: Attachment[] } {
   const attachments: Attachment[] = [];
   let text = '';
   switch (m.msgtype) {
@@ -93,29 +71,5 @@ export function parseRobotMessage(data: string | RobotMessage, fallbackRobotCode
       text = stripMentions(m.text?.content ?? '');
       if (m.content?.downloadCode) attachments.push({ kind: 'file', ref: m.content.downloadCode });
   }
-
-  const robotCode = m.robotCode || fallbackRobotCode;
-  const msg: InboundMessage = {
-    platform: 'dingtalk',
-    platformMsgId: `${robotCode}:${m.msgId}`,
-    conversationId: m.conversationId,
-    senderId,
-    text,
-  };
-  if (typeof m.createAt === 'number') msg.sentAt = new Date(m.createAt);
-  if (attachments.length) msg.attachments = attachments;
-  if (m.sessionWebhook) {
-    const ctx: DingTalkReplyContext = {
-      sessionWebhook: m.sessionWebhook,
-      sessionWebhookExpiredTime: Number(m.sessionWebhookExpiredTime ?? 0),
-      ...(m.robotCode ? { robotCode: m.robotCode } : {}),
-    };
-    msg.replyContext = { ...ctx };
-  }
-  return msg;
-}
-
-/** Type guard: the result of {@link parseRobotMessage} is a failure. */
-export function isParseFailure(r: InboundMessage | ParseFailure): r is ParseFailure {
-  return 'reason' in r;
+  return { text, attachments };
 }

@@ -4,15 +4,20 @@
  * In: @-mentions of the bot (mention stripped), registered slash commands (translated to the Chinese
  * command words) and clicks on the acknowledgement button of relays (→ `/收到 令N`). Out:
  * `chat.postMessage`, with a Block Kit button when the message offers an `ack` action. The per-channel rate is applied by the outbox.
+ *
+ * Files: this one starts and stops the Bolt app and wires it; inbound.ts (payloads → InboundMessage, the
+ * listeners), parse.ts (Slack markup → plain text, slash commands), outbound.ts (`chat.postMessage`),
+ * format.ts (escaping, mentions, Block Kit), errors.ts (Web API errors → PlatformError); receiver.ts and
+ * socket.ts are the two receivers, logger.ts Bolt's logger over pino.
  */
 import { App } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';
 import { PlatformError, type AdapterHealth, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
-import { ACK_ACTION_ID, postMessage, type ChatClient } from './outbound.js';
-import { blockActionToInbound, mentionToInbound, slashToInbound, type BlockActionPayload, type SlackMessageEvent, type SlashPayload } from './parse.js';
+import { registerListeners } from './inbound.js';
 import { boltLogger } from './logger.js';
+import { postMessage, type ChatClient } from './outbound.js';
 import { FastifyReceiver } from './receiver.js';
 import { SocketReceiver } from './socket.js';
 
@@ -59,7 +64,7 @@ export class SlackAdapter implements PlatformAdapter {
     };
     // our own receivers in both modes: each acks Slack only after the listeners have stored the message
     const app = new App({ ...common, receiver: this.receiver });
-    this.listen(app);
+    registerListeners(app, { sink: () => this.sink, log: this.log, stats: this.stats });
     try {
       await app.init();
     } catch (err) {
@@ -70,38 +75,6 @@ export class SlackAdapter implements PlatformAdapter {
     this.app = app;
     await app.start();
     this.state = 'receiving';
-  }
-
-  private listen(app: App): void {
-    app.event('app_mention', async ({ event }) => {
-      const msg = mentionToInbound(event as SlackMessageEvent);
-      if (!msg) return;
-      this.stats.mentions++;
-      await this.accept(msg);
-    });
-    app.command(/.*/, async ({ command, ack }) => {
-      this.stats.commands++;
-      await this.accept(slashToInbound(command as SlashPayload));
-      await ack();
-    });
-    // the acknowledgement button on relays: stored as `/收到 令N` from the clicker, then acked (well within 3 s)
-    app.action(ACK_ACTION_ID, async ({ body, ack }) => {
-      const msg = blockActionToInbound(body as BlockActionPayload, ACK_ACTION_ID);
-      if (msg) {
-        this.stats.buttons++;
-        await this.accept(msg);
-      }
-      await ack();
-    });
-    app.error(async (err) => {
-      this.log.error({ err: err.message }, 'slack: listener failed');
-      throw err; // → the receiver answers 500 and Slack retries; the retry is deduplicated
-    });
-  }
-
-  private async accept(msg: Parameters<InboundSink>[0]): Promise<void> {
-    if (!this.sink) throw new Error('not receiving');
-    if ((await this.sink(msg)) === 'duplicate') this.stats.duplicates++;
   }
 
   /** @see postMessage */

@@ -1,74 +1,25 @@
 /**
  * Slack sends: `chat.postMessage {channel, text, mrkdwn, blocks?}` through Bolt's WebClient (its own retries
- * off — the outbox retries). The text is escaped the way Slack asks (`&` `<` `>` → `&amp;` `&lt;` `&gt;`),
- * so nothing a person wrote can become a live `<!channel>`, `<!here>`, `<!subteam^…>`, `<@U…>` or link; the
- * mentions we intend (`mentions`, roster member ids) are added after escaping as `<@member_id>`.
- * Errors: rate limited → throttled (Retry-After); network/5xx → retry; channel_not_found, not_in_channel,
- * is_archived, invalid_auth … → permanent. A message with an `ack` action carries a Block Kit button
- * (`action_id: gridrelay_ack`); `text` stays as the notification fallback.
+ * off — the outbox retries). Text and blocks come from format.ts (escaped; our mentions live), failures are
+ * classified by errors.ts.
  */
 import type { OutboundMessage } from '../../core/message.js';
-import { PlatformError, type SendReceipt } from '../port.js';
+import type { SendReceipt } from '../port.js';
+import { classifySlackError } from './errors.js';
+import { blocksFor, messageText, type SlackBlock } from './format.js';
 
 /** The slice of `WebClient` we use. */
 export interface ChatClient {
   chat: { postMessage(args: { channel: string; text: string; mrkdwn?: boolean; link_names?: boolean; thread_ts?: string; blocks?: SlackBlock[] }): Promise<{ ok?: boolean; ts?: string; error?: string }> };
 }
 
-/** The Block Kit blocks we post (a section with the text, an actions row with buttons). */
-export type SlackBlock =
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'actions'; block_id: string; elements: { type: 'button'; action_id: string; text: { type: 'plain_text'; text: string }; value: string; style?: 'primary' }[] };
-
-/** `action_id` of the acknowledgement button; a click becomes the button's `value` (e.g. `/收到 令17`) from the clicker. */
-export const ACK_ACTION_ID = 'gridrelay_ack';
-
-/** Slack caps a section's text at 3,000 characters; a longer message is posted without buttons (text only). */
-const SECTION_MAX = 3000;
-
 /**
- * Block Kit for a message that offers actions: the text as a section, then one button per `ack` action
- * (`action_id` {@link ACK_ACTION_ID}, `value` = the action's command). Undefined when there is nothing to
- * render or the text is too long for a section.
- */
-export function blocksFor(text: string, msg: Pick<OutboundMessage, 'actions' | 'id'>): SlackBlock[] | undefined {
-  const acks = (msg.actions ?? []).filter((a) => a.kind === 'ack');
-  if (acks.length === 0 || text.length > SECTION_MAX) return undefined;
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text } },
-    {
-      type: 'actions',
-      block_id: `gridrelay-${msg.id}`,
-      elements: acks.map((a) => ({ type: 'button', action_id: ACK_ACTION_ID, text: { type: 'plain_text', text: a.label }, value: a.command, style: 'primary' })),
-    },
-  ];
-}
-
-/** Slack's escaping of message text: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (nothing else). Pure. */
-export function escapeSlack(text: string): string {
-  return text.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
-}
-
-/** A member id we can put inside `<@…>`: letters, digits, `.`, `_`, `-` (Slack ids are like `U024BE7LH`). */
-const MENTIONABLE = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** The mentions of `ids` as Slack text: `<@id>` each; an id that could break out of `<@…>` is written as plain, escaped `@id`. */
-export function mentionText(ids: readonly string[]): string {
-  return ids.map((id) => (MENTIONABLE.test(id) ? `<@${id}>` : `@${escapeSlack(id)}`)).join(' ');
-}
-
-/** Slack errors worth retrying as they are (everything else platform-side is permanent). */
-const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
-
-/**
- * Posts one message. @returns `platformRef` = the message `ts`
+ * Posts one message (in the thread it answers, if any). @returns `platformRef` = the message `ts`
  * @throws PlatformError retry / throttled / permanent
  */
 export async function postMessage(client: ChatClient, msg: OutboundMessage): Promise<SendReceipt> {
-  const mentions = mentionText(msg.mentions ?? []);
-  const body = escapeSlack(msg.markdown ?? msg.text);
   const threadTs = msg.replyTo?.replyContext?.threadTs;
-  const text = mentions ? `${mentions} ${body}` : body;
+  const text = messageText(msg);
   const blocks = blocksFor(text, msg);
   try {
     const res = await client.chat.postMessage({
@@ -82,21 +33,5 @@ export async function postMessage(client: ChatClient, msg: OutboundMessage): Pro
     return { platformRef: res.ts ?? '' };
   } catch (err) {
     throw classifySlackError(err);
-  }
-}
-
-/** Maps a `@slack/web-api` error (by its `code`) to a PlatformError. */
-export function classifySlackError(err: unknown): PlatformError {
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; message?: string };
-  const text = `chat.postMessage: ${e.data?.error ?? e.message ?? String(err)}`;
-  switch (e.code) {
-    case 'slack_webapi_rate_limited_error':
-      return new PlatformError('throttled', text, Math.max(1, e.retryAfter ?? 1) * 1000);
-    case 'slack_webapi_platform_error':
-      return new PlatformError(TRANSIENT.has(e.data?.error ?? '') ? 'retry' : 'permanent', text);
-    case 'slack_webapi_http_error':
-      return new PlatformError((e.statusCode ?? 500) >= 500 ? 'retry' : 'permanent', text);
-    default:
-      return new PlatformError('retry', text);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Slack payloads → the core's InboundMessage. Slack only routes registered slash commands, so they have
- * English names; each is translated into gridrelay's Chinese command word. After an @-mention the
- * Chinese words work as they are. Pure.
+ * Slack text as gridrelay reads it: Slack's markup (mentions, links, escaping) as plain text, the bot's
+ * leading @-mention removed, and slash commands translated. Slack only routes registered slash commands,
+ * so they have English names; each is translated into gridrelay's Chinese command word. After an
+ * @-mention the Chinese words work as they are. Pure.
  */
-import type { InboundMessage } from '../../core/message.js';
+import type { Attachment } from '../../core/message.js';
 
 /** Registered Slack slash command → gridrelay command word. Unknown ones pass through unchanged. */
 export const SLASH_COMMANDS: Readonly<Record<string, string>> = {
@@ -55,83 +56,14 @@ export function translateSlash(command: string, text: string): string {
   return `${word} ${text}`.trim();
 }
 
-/** The fields of an `app_mention` / `message` event we read. */
-export interface SlackMessageEvent {
-  channel?: string;
-  user?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  files?: { id?: string; url_private?: string; mimetype?: string }[];
+/** The fields of a file shared with a message we read. */
+export interface SlackFile {
+  id?: string;
+  url_private?: string;
+  mimetype?: string;
 }
 
-/**
- * An @-mention event as an InboundMessage. `platformMsgId` = `channel:ts` — the message's own identity,
- * the same on every retry (`x-slack-retry-num`) and whichever event type delivers it.
- * @returns null when channel, user or ts is missing (bots, edits)
- */
-export function mentionToInbound(event: SlackMessageEvent): InboundMessage | null {
-  if (!event.channel || !event.user || !event.ts) return null;
-  const msg: InboundMessage = {
-    platform: 'slack',
-    platformMsgId: `${event.channel}:${event.ts}`,
-    conversationId: event.channel,
-    senderId: event.user,
-    text: slackToPlain(stripLeadingMentions(event.text ?? '')),
-    sentAt: new Date(Math.round(Number(event.ts) * 1000)),
-  };
-  const files = (event.files ?? []).filter((f) => f.id);
-  if (files.length) msg.attachments = files.map((f) => ({ kind: f.mimetype?.startsWith('image/') ? 'picture' : 'file', ref: f.url_private ?? f.id! }));
-  if (event.thread_ts) msg.replyContext = { threadTs: event.thread_ts };
-  return msg;
-}
-
-/** The fields of a slash command payload we read. */
-export interface SlashPayload {
-  command: string;
-  text?: string;
-  channel_id: string;
-  user_id: string;
-  trigger_id: string;
-}
-
-/** A slash command as an InboundMessage; `platformMsgId` = `cmd:<trigger_id>` (Slack does not retry commands). */
-export function slashToInbound(cmd: SlashPayload): InboundMessage {
-  return {
-    platform: 'slack',
-    platformMsgId: `cmd:${cmd.trigger_id}`,
-    conversationId: cmd.channel_id,
-    senderId: cmd.user_id,
-    text: translateSlash(cmd.command, slackToPlain(cmd.text ?? '')),
-  };
-}
-
-/** The fields of a `block_actions` payload (a button click) we read. */
-export interface BlockActionPayload {
-  type?: string;
-  trigger_id?: string;
-  user?: { id?: string };
-  channel?: { id?: string };
-  container?: { channel_id?: string; message_ts?: string };
-  actions?: { action_id?: string; value?: string; action_ts?: string }[];
-}
-
-/** Only acknowledgement commands may come from a button (its `value` is ours, but stay strict). */
-const ACK_COMMAND = /^\/(收到|ack)(\s|$)/;
-
-/**
- * A click on the acknowledgement button (`action_id` = `actionId`) as an InboundMessage: the button's
- * `value` (e.g. `/收到 令17`) from the clicker in that channel. `platformMsgId` = `act:<trigger_id>`
- * (else `act:<channel>:<action_ts>:<user>`), so a redelivered payload is processed once.
- * @returns null when the payload lacks the user, channel or our action, or the value is not an acknowledgement
- */
-export function blockActionToInbound(payload: BlockActionPayload, actionId: string): InboundMessage | null {
-  const action = (payload.actions ?? []).find((a) => a.action_id === actionId);
-  const channel = payload.channel?.id ?? payload.container?.channel_id;
-  const user = payload.user?.id;
-  if (!action || !channel || !user) return null;
-  const text = (action.value ?? '').trim();
-  if (!ACK_COMMAND.test(text)) return null;
-  const key = payload.trigger_id ? payload.trigger_id : `${channel}:${action.action_ts ?? ''}:${user}`;
-  return { platform: 'slack', platformMsgId: `act:${key}`, conversationId: channel, senderId: user, text };
+/** Files shared with a message as attachments: an image → `picture`, else `file`; `ref` = `url_private`, else the file id. Files without an id are left out. */
+export function fileAttachments(files: readonly SlackFile[] = []): Attachment[] {
+  return files.filter((f) => f.id).map((f) => ({ kind: f.mimetype?.startsWith('image/') ? 'picture' : 'file', ref: f.url_private ?? f.id! }));
 }

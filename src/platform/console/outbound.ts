@@ -1,0 +1,43 @@
+/**
+ * The console's send port and its reading side. A send appends the message to the console's chat
+ * (idempotent per outbox id: a resend is not shown twice) and returns its `seq`;
+ * `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
+ * markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { OutboundMessage } from '../../core/message.js';
+import type { requireToken } from '../../http/access.js';
+import { parseInput } from '../../http/validate.js';
+import type { SendReceipt } from '../port.js';
+import { toConsoleRow, toPosted, type ConsoleRow, type NewConsoleRow } from './format.js';
+import { outboundQuery } from './parse.js';
+
+/** Messages per page of `GET /console/v1/outbound`. */
+export const PAGE = 1000;
+
+/** Where the console keeps its chat (index.ts: the database). */
+export interface ConsoleChat {
+  /** Stores `row` unless its outbox id is stored already. @returns the `seq` of the stored row */
+  append(row: NewConsoleRow): number | undefined;
+  /** Rows after `after` (in one conversation, if given), in `seq` order, at most `limit`. */
+  page(q: { after: number; conversationId?: string; limit: number }): ConsoleRow[];
+}
+
+/**
+ * Posts one message to the console. @returns `platformRef` = its `seq`
+ * @throws whatever storing throws (not a PlatformError: the outbox retries it)
+ */
+export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage): Promise<SendReceipt> {
+  const seq = chat.append(toConsoleRow(message, new Date()));
+  return { platformRef: String(seq ?? '') };
+}
+
+/** Registers `GET /console/v1/outbound` (query checked, 400 refusals). */
+export function registerOutbound(http: FastifyInstance, deps: { onRequest: ReturnType<typeof requireToken>[]; chat: ConsoleChat }): void {
+  http.get('/console/v1/outbound', { onRequest: deps.onRequest }, async (req, reply) => {
+    const q = parseInput(outboundQuery, req.query, reply, 'query');
+    if (!q) return reply;
+    const rows = deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
+    return { messages: rows.map(toPosted) };
+  });
+}

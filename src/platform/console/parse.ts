@@ -1,0 +1,46 @@
+/**
+ * What the console API accepts (src/http/validate.ts does the checking): the body of
+ * `POST /console/v1/inbound` — ids of 1–128 printable characters, `text` of at most 4,000 characters
+ * without control characters or broken unicode, an optional `quotedSeq` (a quoted reply) — and the
+ * query strings of both routes (no unknown parameters; `after` a non-negative integer).
+ */
+import { z } from 'zod';
+import { identifier, nonNegativeInt, querySchema } from '../../http/validate.js';
+
+/** Longest `text` accepted (characters); longer → 413 `text_too_long`. */
+export const CONSOLE_TEXT_MAX = 4000;
+/** Longest request body accepted (bytes); longer → 413 `body_too_large`. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Control characters a chat text may not hold (tab, newline and carriage return are fine), and lone surrogates. */
+const BAD_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u;
+
+/** The body of `POST /console/v1/inbound`. */
+export const inboundBody = z.strictObject({
+  conversationId: identifier('conversationId'),
+  senderId: identifier('senderId'),
+  text: z
+    .string({ error: (iss) => (iss.input === undefined ? 'text is required' : 'text must be a string') })
+    .max(CONSOLE_TEXT_MAX, `text is longer than ${CONSOLE_TEXT_MAX.toLocaleString('en')} characters`)
+    .refine((t) => !BAD_TEXT.test(t), 'text holds control characters or broken unicode'),
+  msgId: identifier('msgId').optional(),
+  /** A quoted reply: the `seq` of the bot's message being quoted (e.g. the directive to acknowledge). */
+  quotedSeq: z
+    .number({ error: 'quotedSeq must be a seq (a number) from /console/v1/outbound' })
+    .int('quotedSeq must be a seq from /console/v1/outbound')
+    .positive('quotedSeq must be a seq from /console/v1/outbound')
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional(),
+});
+
+/** A checked inbound body. */
+export type InboundBody = z.infer<typeof inboundBody>;
+
+/** The query of `POST /console/v1/inbound`: nothing but an optional `token`. */
+export const inboundQuery = querySchema({});
+
+/** The query of `GET /console/v1/outbound`. */
+export const outboundQuery = querySchema({
+  conversationId: identifier('conversationId').optional(),
+  after: nonNegativeInt('after').optional(),
+});
