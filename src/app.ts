@@ -5,7 +5,6 @@
  * finish) → queues → Redis → SQLite.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
@@ -21,7 +20,8 @@ import { Timers } from './jobs/timers.js';
 import { ReceiptPoller } from './jobs/receipts.js';
 import { instanceId, openDb, type Db } from './db/client.js';
 import { getDirective } from './db/queries/directives.js';
-import { checkRedisEviction } from './jobs/instance.js';
+import { checkRedisEviction, createJobsConnection, type JobsConnection } from './jobs/queues.js';
+import { flushCommitted } from './jobs/unit-of-work.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
 import { reportRoutes } from './http/reports.js';
@@ -98,19 +98,20 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const log = overrides.log ?? pino({ level: config.LOG_LEVEL });
   const db = openDb(sqlitePath(config));
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  const redis = createJobsConnection(config.REDIS_URL, log);
+  const jobs: JobsConnection = { connection: redis, prefix: config.QUEUE_PREFIX, log };
   const { adapter, rate } = createAdapter(config, db, log);
+  const now = overrides.now ?? (() => new Date());
   const outbox = new Outbox({
-    db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate, concurrency: config.OUTBOX_CONCURRENCY,
+    db, jobs, now, rate, concurrency: config.OUTBOX_CONCURRENCY,
     onFailed: (outboxId) => noteFailedSend(deps, outboxId),
   });
-  const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
-    db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task/recurrence.ts)
+    db, jobs, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
     afterFire: async () => {
-      await outbox.flush();
+      // queue what the handler stored and run its after-commit hooks
+      await flushCommitted(deps);
+      // apply recurring-task scheduler changes (the `task.series-sync` timer, see workflows/task/recurrence.ts)
       await taskRecurrence.reconcile();
     },
   });
@@ -119,7 +120,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const readReceipts = adapter.readReceipts?.bind(adapter);
   const receipts = readReceipts
     ? new ReceiptPoller({
-        connection: redis, prefix: config.QUEUE_PREFIX, instance: instanceId(db), log, offsetsMs: config.READ_RECEIPT_POLL,
+        jobs, instance: instanceId(db), offsetsMs: config.READ_RECEIPT_POLL,
         isLive: ({ directiveId }) => getDirective(db, directiveId) !== undefined,
         poll: async ({ directiveId }) => {
           const r = await pollReadReceipts(deps, readReceipts, directiveId);
@@ -139,7 +140,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)
   reportRoutes(http, deps);
   dashboardRoutes(http, deps);
-  const digest = new DailyDigest({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
+  const digest = new DailyDigest({ deps, jobs });
 
   let stopping: Promise<void> | null = null;
   return {

@@ -3,10 +3,10 @@
  * acked, then processed in arrival order, one write transaction per message — state change, reply and
  * "processed" mark together. A restart processes whatever was stored but not processed.
  */
-import { asc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { writeTx } from '../db/client.js';
-import { inboundMessages, type InboundRow } from '../db/schema/index.js';
+import { inboundStatus, insertInbound, markInboundDone, nextReceived } from '../db/queries/messages.js';
+import type { InboundRow } from '../db/schema/index.js';
+import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
 import type { InboundMessage } from './message.js';
@@ -32,20 +32,16 @@ export class Inbox {
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
-    const r = this.deps.db
-      .insert(inboundMessages)
-      .values({
-        platform: msg.platform,
-        platformMsgId: msg.platformMsgId,
-        conversationId: msg.conversationId,
-        senderId: msg.senderId,
-        text: msg.text,
-        extra: Object.keys(extra).length ? extra : null,
-        receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
-      })
-      .onConflictDoNothing()
-      .run();
-    if (r.changes === 0) return 'duplicate';
+    const stored = insertInbound(this.deps.db, {
+      platform: msg.platform,
+      platformMsgId: msg.platformMsgId,
+      conversationId: msg.conversationId,
+      senderId: msg.senderId,
+      text: msg.text,
+      extra: Object.keys(extra).length ? extra : null,
+      receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
+    });
+    if (!stored) return 'duplicate';
     this.kick();
     return 'accepted';
   }
@@ -76,44 +72,28 @@ export class Inbox {
     await this.running;
   }
 
-  private next(): InboundRow | undefined {
-    return this.deps.db
-      .select()
-      .from(inboundMessages)
-      .where(eq(inboundMessages.status, 'received'))
-      .orderBy(asc(inboundMessages.id))
-      .limit(1)
-      .get();
-  }
-
   private async loop(): Promise<void> {
     let batch = 0;
-    for (let row = this.next(); row && !this.stopped; row = this.next()) {
+    for (let row = nextReceived(this.deps.db); row && !this.stopped; row = nextReceived(this.deps.db)) {
       this.processOne(row);
-      // queue what the processed messages stored; in batches, so a burst of 收到 is not one Redis round-trip each
+      // queue what the processed messages stored (and run their after-commit work); in batches, so a
+      // burst of 收到 is not one Redis round-trip each
       if (++batch >= 25) {
         batch = 0;
-        await this.flush();
+        await flushCommitted(this.deps);
       }
     }
-    await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    await this.deps.outbox.flush();
-    await this.deps.timers.flush();
-    await this.deps.receipts?.flush();
+    await flushCommitted(this.deps);
   }
 
   private processOne(row: InboundRow): void {
     const { db, outbox } = this.deps;
-    const done = (status: 'processed' | 'failed', error: string | null) =>
-      db.update(inboundMessages).set({ status, processedAt: this.deps.now(), error }).where(eq(inboundMessages.id, row.id)).run();
+    const done = (status: 'processed' | 'failed', error: string | null) => markInboundDone(db, row.id, status, this.deps.now(), error);
     try {
-      writeTx(db, () => {
+      // one unit of work per message: state change, reply and "processed" mark commit together; flushed in batches (loop)
+      commitUnit(this.deps, () => {
         // another process on the same database may have taken it first
-        const now = db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).get();
-        if (now?.status !== 'received') return;
+        if (inboundStatus(db, row.id) !== 'received') return;
         const reply = this.dispatch(this.deps, row);
         outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
         done('processed', null);
@@ -121,7 +101,7 @@ export class Inbox {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, err: message }, 'message failed');
-      writeTx(db, () => {
+      commitUnit(this.deps, () => {
         outbox.store(db, {
           conversationId: row.conversationId,
           text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',

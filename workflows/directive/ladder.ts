@@ -22,9 +22,9 @@ import type { Db } from '../../src/db/client.js';
 import {
   getDirective,
   insertEvent,
-  pendingLadderTimers,
   targetsWithAcks,
 } from '../../src/db/queries/directives.js';
+import { pendingTimersDue } from '../../src/db/queries/timers.js';
 import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
 import type { Directive, TimerRow } from '../../src/db/schema/index.js';
 import { formatNumber } from './format.js';
@@ -100,8 +100,10 @@ function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
   const first = liveDirective(db, data);
   if (!first) return;
   const bundle: Directive[] = [first];
-  for (const t of pendingLadderTimers(db, data.step, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
-    const other = liveDirective(db, t.data as unknown as StepData);
+  for (const t of pendingTimersDue(db, LADDER_KIND, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
+    const step = t.data as unknown as StepData;
+    if (step.step !== data.step) continue; // the same step of other directives only
+    const other = liveDirective(db, step);
     if (!other || other.id === first.id) continue;
     if (data.step === 3 && other.issuedIn !== first.issuedIn) continue;
     if (deps.timers.cancel(db, t.id) === 1) bundle.push(other);

@@ -1,7 +1,8 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
-import { and, desc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { timers, type TimerRow, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+import { pendingTimersDue } from './timers.js';
+import { type TimerRow, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
@@ -143,12 +144,7 @@ export function appendEvidence(db: Db, taskId: number, unitId: string, more: Non
   return evidence.length;
 }
 
-/** Pending task-reminder timers (kind `kind`) due at or before `until`, except `exceptId`. */
+/** Pending task-reminder timers (kind `kind`) due at or before `until`, except `exceptId` (see `pendingTimersDue`). */
 export function pendingTaskReminders(db: Db, kind: string, until: Date, exceptId: string): TimerRow[] {
-  return db
-    .select()
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), eq(timers.kind, kind), lte(timers.dueAt, until)))
-    .all()
-    .filter((t) => t.id !== exceptId);
+  return pendingTimersDue(db, kind, until, exceptId);
 }
