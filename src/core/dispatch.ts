@@ -6,7 +6,7 @@ import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
 import type { InboundRow } from '../db/schema/index.js';
 import type { AckHints } from './ack-classifier.js';
 import type { CommandContext, CommandDef, CoreDeps } from './command.js';
-import { GridrelayError, UsageError } from './errors.js';
+import { Refusal, UsageError } from './errors.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import { refusalFor, tierOf } from './permissions.js';
 import { createRouter } from './router.js';
@@ -40,7 +40,7 @@ export interface PlainCommands {
  * names), `plain.resend` or `plain.which`; anything else is offered to the commands' follow-ups, then to
  * `plain.unclear`, else answered 没看懂. Where `resend`, `which` or `unclear` may not run for this sender and
  * group, the answer is 没看懂 too (a person who typed no command gets no refusal about one).
- * The returned function never throws a {@link GridrelayError}: refusals and usage errors become replies.
+ * The returned function never throws a {@link Refusal} or {@link UsageError}: they become replies.
  * Other errors propagate (the inbox rolls back, logs them and still answers the person).
  */
 export function createDispatcher(commands: readonly CommandDef<any>[], plain: PlainCommands): Dispatcher {
@@ -79,7 +79,7 @@ function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string)
     return command.run(ctx, command.parse(args));
   } catch (err) {
     if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
-    if (err instanceof GridrelayError) return { text: err.message };
+    if (err instanceof Refusal) return { text: err.message };
     throw err;
   }
 }
