@@ -131,7 +131,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   registerWorkflowTimers(deps);
   // recurring special tasks run on their own BullMQ queue (job schedulers)
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
-  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS), log);
+  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS, log), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   installHttpErrors(http); // every refusal is {code, error, reason}; no input answers 5xx
   adapter.routes?.(http);

@@ -16,7 +16,7 @@ import { formatDurationZh } from '../src/core/duration.js';
 import { Refusal } from '../src/core/errors.js';
 import { maskPersonal } from '../src/core/mask.js';
 import type { Attachment } from '../src/core/message.js';
-import { ROLE_ZH } from '../src/core/permissions.js';
+import { mayMoveLead, mayReadLead, ROLE_ZH } from '../src/core/permissions.js';
 import { clockIn, isoDayIn, shortDateTimeIn } from '../src/core/time.js';
 import { audit } from '../src/db/queries/audit.js';
 import {
@@ -257,11 +257,9 @@ export function resolveLead(deps: CoreDeps, ref: LeadRef): Lead {
   return lead;
 }
 
-/** Whether the lead is within the viewer's tier: county all; township its own; grid its own reports. */
+/** Whether the lead is within the viewer's tier: county all; township its own; grid its own reports (`mayReadLead`). */
 export function inScope(lead: Lead, viewer: { tier: Tier; unit: Unit }): boolean {
-  if (viewer.tier === 'county') return true;
-  if (viewer.tier === 'township') return lead.townshipId === viewer.unit.id;
-  return lead.unitId === viewer.unit.id;
+  return mayReadLead(viewer, lead);
 }
 
 /** The moves and the states they may start from. */
@@ -273,9 +271,9 @@ export const MOVES = {
 } as const satisfies Record<string, { to: LeadState; from: readonly LeadState[]; zh: string; word: string }>;
 export type Move = keyof typeof MOVES;
 
+/** @throws Refusal when `actor` may not move `lead` (`mayMoveLead`: another township's). */
 function checkMayMove(lead: Lead, actor: Actor): void {
-  if (actor.tier === 'county') return;
-  if (actor.tier === 'township' && lead.townshipId === actor.unit.id) return;
+  if (mayMoveLead(actor, lead)) return;
   throw new Refusal(`线索 ${leadNumber(lead)} 不属于${actor.unit.name}，不能处理。`);
 }
 

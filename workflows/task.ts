@@ -17,6 +17,7 @@ import { formatDeadline } from '../src/core/deadline.js';
 import { formatDurationZh } from '../src/core/duration.js';
 import { maskPersonal } from '../src/core/mask.js';
 import { Refusal } from '../src/core/errors.js';
+import { mayChangeTask } from '../src/core/permissions.js';
 import { percent, shortDateTimeIn, yearIn } from '../src/core/time.js';
 import type { Db } from '../src/db/client.js';
 import { audit } from '../src/db/queries/audit.js';
@@ -389,7 +390,7 @@ export function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tie
   const task = findTaskByNumber(deps.db, number);
   if (!task) throw new Refusal(`没有专项任务第${number}号。请核对任务号。`);
   if (task.status === 'cancelled') throw new Refusal(`${formatTaskNumber(task)}已取消。`);
-  if (asker.tier !== 'county' && task.issuedIn !== asker.conversationId) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
+  if (!mayChangeTask(asker, task)) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
   return task;
 }
 
