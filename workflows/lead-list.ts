@@ -7,6 +7,7 @@ import type { CoreDeps, Tier } from '../src/core/command.js';
 import { formatDurationZh } from '../src/core/duration.js';
 import { Refusal } from '../src/core/errors.js';
 import { maskPersonal } from '../src/core/mask.js';
+import { mayReadLeadText } from '../src/core/permissions.js';
 import { clockIn, shortDateTimeIn } from '../src/core/time.js';
 import { leadEventsOf, listLeads, type LeadScope } from '../src/db/queries/leads.js';
 import { getMember, getUnit } from '../src/db/queries/roster.js';
@@ -26,8 +27,8 @@ export interface Viewer {
 const scopeOf = (v: Viewer): LeadScope =>
   v.tier === 'county' ? { kind: 'all' } : v.tier === 'township' ? { kind: 'township', townshipId: v.unit.id } : { kind: 'unit', unitId: v.unit.id };
 
-/** Whether the viewer may read the lead's text (the county only once it knows the lead). */
-const mayReadText = (lead: Lead, v: Viewer) => v.tier !== 'county' || lead.escalatedAt !== null || lead.slaBreachedAt !== null;
+/** Whether the viewer may read the lead's text (`mayReadLeadText`: the county only once it knows the lead). */
+const mayReadText = (lead: Lead, v: Viewer) => mayReadLeadText(v, lead);
 
 const snippet = (text: string, max = 16) => clipMasked(text, max);
 

@@ -7,7 +7,8 @@
  * ({@link mayIssueNotice}, {@link mayAmend}, {@link mayRevoke}, {@link mayEscalate}, {@link mayAcknowledge}).
  * The dispatcher refuses with them, and `/帮助` lists exactly the commands {@link mayUse} allows. Rules about
  * the item acted on — whose lead, task, grid or notice it is — are named here too ({@link mayMoveLead},
- * {@link mayReadLead}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange} with the item) and
+ * {@link mayReadLead}, {@link mayReadLeadText}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange}
+ * with the item) and
  * asked by the workflows once the item is loaded.
  */
 import type { Member, Role, Unit } from '../db/schema/index.js';
@@ -232,6 +233,16 @@ export function mayReadLead(group: { tier: Tier; unit: GroupUnit }, lead: { town
   if (group.tier === 'county') return true;
   if (group.tier === 'township') return lead.townshipId === group.unit.id;
   return lead.unitId === group.unit.id;
+}
+
+/**
+ * Whether a lead's text (and its notes) may be shown in `group`, where the lead itself may be read
+ * ({@link mayReadLead}; PRODUCT.md §2.2: a lead's text goes to its grid group and township room, and to the
+ * command group once escalated): in the command group only once the county knows the lead — escalated
+ * (`/上报县`) or reported there by the SLA.
+ */
+export function mayReadLeadText(group: { tier: Tier }, lead: { escalatedAt: Date | null; slaBreachedAt: Date | null }): boolean {
+  return group.tier !== 'county' || lead.escalatedAt !== null || lead.slaBreachedAt !== null;
 }
 
 /**
