@@ -132,9 +132,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   registerWorkflowTimers(deps);
   // recurring special tasks run on their own BullMQ queue (job schedulers)
   const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
-  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS), log);
+  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS, log), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
-  installHttpErrors(http); // every refusal is {error, reason}; no input answers 5xx
+  installHttpErrors(http); // every refusal is {code, error, reason}; no input answers 5xx
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
   // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)

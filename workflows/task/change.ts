@@ -2,6 +2,7 @@
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
+import { mayChangeTask } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { cancelTaskRow, endSeriesRow, findTaskByNumber, getSeries, notDoneTargets, setDeadline } from '../../src/db/queries/tasks.js';
 import type { Task } from '../../src/db/schema/index.js';
@@ -18,7 +19,7 @@ export function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tie
   const task = findTaskByNumber(deps.db, number);
   if (!task) throw new Refusal(`没有专项任务第${number}号。请核对任务号。`);
   if (task.status === 'cancelled') throw new Refusal(`${formatTaskNumber(task)}已取消。`);
-  if (asker.tier !== 'county' && task.issuedIn !== asker.conversationId) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
+  if (!mayChangeTask(asker, task)) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
   return task;
 }
 
