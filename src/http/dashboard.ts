@@ -2,7 +2,7 @@
  * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
  * workflows/reports/dashboard.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
  * a public library, served without the token). Page and data are guarded by src/http/access.ts.
- * Queries are checked by one schema per route (src/http/validate.ts): 400 `{code, error, reason}`.
+ * Queries are checked by one schema per route (src/http/validate.ts): 400 `{code, message, error, reason}`.
  */
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';

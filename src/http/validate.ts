@@ -1,6 +1,6 @@
 /**
  * HTTP input checking and HTTP errors, shared by every route in src/http/ and the console API: one zod
- * schema per route for its query (and body), and one shape for every refusal — `{code, error, reason}`
+ * schema per route for its query (and body), and one shape for every refusal — `{code, message, error, reason}`
  * with a 4xx status — including fastify's own (bad JSON, body too large, wrong content type, no such
  * route). Handlers and hooks throw an {@link HttpError}; the one error handler ({@link installHttpErrors})
  * answers it. Nothing malformed reaches a handler, and no input makes gridrelay answer 5xx.
@@ -15,8 +15,13 @@ import { codeOf, GridrelayError, type ErrorCode } from '../core/errors.js';
  * human `reason` (English).
  */
 export interface HttpRefusal {
+  /** The error's code, e.g. `GR_ERR_BAD_INPUT` (src/core/errors.ts). */
   code: ErrorCode;
+  /** The message for a person (English; the same text as `reason`). */
+  message: string;
+  /** What exactly was wrong, snake_case: `unknown_parameter`, `text_too_long` … */
   error: string;
+  /** The message, under the name the console API has always used. */
   reason: string;
 }
 
@@ -32,7 +37,7 @@ function codeForStatus(status: number): ErrorCode {
 
 /**
  * A refused HTTP request: thrown by a route handler or hook, answered by the error handler as `status`
- * `{code, error, reason}` with `headers` (e.g. `WWW-Authenticate`). `code` follows from the status
+ * `{code, message, error, reason}` with `headers` (e.g. `WWW-Authenticate`). `code` follows from the status
  * (400/413/415 → `GR_ERR_BAD_REQUEST`, 401 → `GR_ERR_UNAUTHORIZED`, 403 → `GR_ERR_FORBIDDEN`, 404 →
  * `GR_ERR_NOT_FOUND`, 503 → `GR_ERR_UNAVAILABLE`); `message` is the reason.
  */
@@ -55,20 +60,13 @@ const REASON_MAX = 300;
 
 const clip = (s: string) => (s.length > REASON_MAX ? `${s.slice(0, REASON_MAX - 1)}…` : s);
 
-/** Answers `err` as `{code, error, reason}` with its status and headers. */
+/** Answers `err` as `{code, message, error, reason}` with its status and headers. */
 function answer(reply: FastifyReply, err: HttpError): FastifyReply {
+  const message = clip(err.message);
   return reply
     .code(err.status)
     .headers(err.headers)
-    .send({ code: err.code, error: err.error, reason: clip(err.message) } satisfies HttpRefusal);
-}
-
-/**
- * Refuses the request: throws `new HttpError(status, error, reason)`.
- * @deprecated throw an {@link HttpError}; kept for the console API's handlers (`return refuse(…)`).
- */
-export function refuse(_reply: FastifyReply, status: number, error: string, reason: string): never {
-  throw new HttpError(status, error, reason);
+    .send({ code: err.code, message, error: err.error, reason: message } satisfies HttpRefusal);
 }
 
 /**
@@ -147,22 +145,6 @@ export function readInput<S extends z.ZodType>(schema: S, value: unknown, where:
   throw new HttpError(400, issueCode(issues[0]!, where), where === 'body' && issues[0]!.path.length === 0 && issues[0]!.code === 'invalid_type' ? 'the body must be a JSON object' : reasonOf(issues, where));
 }
 
-/**
- * {@link readInput} with the reply as the console API's handlers pass it (`if (!q) return reply`); never
- * returns undefined.
- * @deprecated use {@link readInput}.
- * @throws HttpError as {@link readInput}.
- */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  _reply: FastifyReply,
-  where: 'query' | 'body',
-  opts: { tooLarge?: string[] } = {},
-): z.infer<S> | undefined {
-  return readInput(schema, value, where, opts);
-}
-
 /** Codes for fastify's own refusals, by its error code. */
 const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -191,7 +173,7 @@ function asHttpError(err: unknown): HttpError {
 
 /**
  * Installs the one error handler and the not-found handler on the root server: every refusal, thrown by a
- * handler or hook ({@link HttpError}) or fastify's own, is answered `{code, error, reason}`; no route →
+ * handler or hook ({@link HttpError}) or fastify's own, is answered `{code, message, error, reason}`; no route →
  * 404 `not_found`. Anything else is a bug: logged with its code, answered 500 `internal` without details.
  * Call once, before the routes are registered.
  */

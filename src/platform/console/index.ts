@@ -10,7 +10,7 @@
  *
  * Input is checked (src/http/validate.ts): ids are 1–128 printable characters, `text` at most 4,000
  * characters (413 `text_too_long`), no unknown fields or parameters, `after` a non-negative integer;
- * a refusal is 4xx `{error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
+ * a refusal is 4xx `{code, message, error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
  * token (`Authorization: Bearer` or `?token=`), else 401.
  *
  * Files: this one is the adapter (start/stop, routes, the chat's storage); inbound.ts (`POST` → InboundMessage),
