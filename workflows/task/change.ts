@@ -7,6 +7,7 @@ import { cancelTaskRow, endSeriesRow, findTaskByNumber, getSeries, notDoneTarget
 import type { Task } from '../../src/db/schema/index.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { formatTaskNumber } from './format.js';
+import { syncSeriesAfterCommit } from './recurrence.js';
 import { scheduleSteps } from './reminders.js';
 
 /**
@@ -40,7 +41,8 @@ export function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor
 
 /**
  * Cancels a task: all its timers, a note to the grids not yet done; an occurrence of a recurring series
- * also ends the series (no further occurrences). @returns whether a series was ended.
+ * also ends the series (no further occurrences; its job scheduler is removed after commit). Call inside
+ * a unit of work. @returns whether a series was ended.
  */
 export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inboundId: number }): { seriesEnded: boolean } {
   const { db } = deps;
@@ -55,8 +57,8 @@ export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inbo
     if (series?.status === 'active') {
       endSeriesRow(db, series.id, now);
       seriesEnded = true;
-      // wake the scheduler sync right after commit (see recurrence.ts)
-      deps.timers.schedule(db, { id: `tser-${series.id}-sync-end`, kind: 'task.series-sync', dueAt: now, urgent: true });
+      // remove its job scheduler right after commit (see recurrence.ts)
+      syncSeriesAfterCommit(deps);
     }
   }
   audit(db, { actorId: actor.id, action: 'task.cancel', subject: n, detail: { taskId: task.id, seriesEnded }, inboundId: actor.inboundId, at: now });
