@@ -12,6 +12,7 @@ import { instanceId, writeTx } from '../../src/db/client.js';
 import { outboundMessages } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { outbound } from '../helpers/console.js';
+import { testTimer } from '../helpers/timers.js';
 import { until } from '../helpers/wait.js';
 
 const apps: TestApp[] = [];
@@ -42,7 +43,7 @@ describe('start-up reconciliation', () => {
     const name = first.timers.queue.name;
     const due = new Date(Date.now() + 2500);
     // the row says: fire in 2.5 s (not flushed: the queued job is the one below)
-    writeTx(first.db, () => first.timers.schedule(first.db, { id: 'moved-1', kind: 'test.kind', dueAt: due }));
+    writeTx(first.db, () => testTimer().schedule(first.deps, due, {}, { id: 'moved-1' }));
     await first.stop();
 
     // what a newer copy of this database left in Redis
@@ -55,7 +56,7 @@ describe('start-up reconciliation', () => {
     const app = await buildTestApp({ roster: false, config, dir });
     apps.push(app);
     const fired: { id: string; at: number }[] = [];
-    app.timers.on('test.kind', (_db, t) => void fired.push({ id: t.id, at: Date.now() }));
+    app.timers.register(app.deps, testTimer((t) => void fired.push({ id: t.id, at: Date.now() })));
     expect(await q.getJob(`tm-${inst}-gone-1-v1`)).toBeUndefined();
     expect(await q.getJob('tm-0123456789ab-moved-1-v1')).toBeDefined(); // not ours: left alone
     await until('the moved timer fired', () => fired.length > 0, 20_000);

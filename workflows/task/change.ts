@@ -8,7 +8,7 @@ import type { Task } from '../../src/db/schema/index.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { formatTaskNumber } from './format.js';
 import { syncSeriesAfterCommit } from './recurrence.js';
-import { scheduleSteps } from './reminders.js';
+import { cancelSteps, scheduleSteps } from './reminders.js';
 
 /**
  * Finds a task that the asker may change: a county issuer any task, a township officer only tasks issued
@@ -48,7 +48,7 @@ export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inbo
   const { db } = deps;
   const now = deps.now();
   cancelTaskRow(db, task.id);
-  deps.timers.cancel(db, `task-${task.id}`, { prefix: true });
+  cancelSteps(deps, task.id);
   const n = formatTaskNumber(task);
   for (const t of notDoneTargets(db, task.id)) deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
   let seriesEnded = false;

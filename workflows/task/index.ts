@@ -44,6 +44,6 @@ export { completeTask, attachEvidenceFollowUp, type CompleteInput, type Complete
 export { taskForIssuer, rescheduleTask, cancelTask } from './change.js';
 export { taskListText } from './list.js';
 export { createSeries, TaskRecurrence, type CreateSeriesInput } from './recurrence.js';
-export { registerTimers } from './reminders.js';
+export { remindTimer, dueTimer } from './reminders.js';
 export { readScope } from './scope.js';
 export { formatTaskNumber, parseTaskRef } from './format.js';
