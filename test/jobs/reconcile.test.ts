@@ -9,7 +9,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instanceId, writeTx } from '../../src/db/client.js';
-import { outboundMessages } from '../../src/db/schema/index.js';
+import { outboundMessages, timers as timersTable } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { outbound } from '../helpers/console.js';
 import { testTimer } from '../helpers/timers.js';
@@ -77,6 +77,18 @@ describe('start-up reconciliation', () => {
     const app = await buildTestApp({ roster: false, config, dir });
     apps.push(app);
     expect((await q.getJobSchedulers(0, -1)).map((j) => j.key)).toEqual(['tser-0123456789ab-99']);
+  });
+
+  it('task series: a pending task.series-sync timer an older version left is cancelled at start, not failed for want of a handler', async () => {
+    const first = await buildTestApp({ roster: false });
+    const { config, dir } = first;
+    first.db.insert(timersTable).values({ id: 'tser-7-sync', kind: 'task.series-sync', data: {}, dueAt: new Date(Date.now() - 1000), urgent: true, createdAt: new Date() }).run();
+    await first.stop();
+
+    const app = await buildTestApp({ roster: false, config, dir });
+    apps.push(app);
+    expect(app.db.select().from(timersTable).where(eq(timersTable.id, 'tser-7-sync')).get()?.status).toBe('cancelled');
+    expect(await app.timers.queue.getFailedCount()).toBe(0);
   });
 
   it('outbox: a queued send of a row already sent is dropped; a pending row whose job failed for good is sent once', async () => {
