@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery/index.js';
-import { TaskRecurrence } from '../workflows/task/recurrence.js';
+import { TaskRecurrence, cancelRetiredSyncTimers } from '../workflows/task/recurrence.js';
 import { pollReadReceipts, replanRecentPolls } from '../workflows/directive/receipts.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/deps.js';
@@ -108,12 +108,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   });
   const timers = new Timers({
     db, jobs, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    afterFire: async () => {
-      // queue what the handler stored and run its after-commit hooks
-      await flushCommitted(deps);
-      // apply recurring-task scheduler changes (the `task.series-sync` timer, see workflows/task/recurrence.ts)
-      await taskRecurrence.reconcile();
-    },
+    // queue what the handler stored and run its after-commit hooks
+    afterFire: () => flushCommitted(deps),
   });
   const deps: CoreDeps = { db, config, outbox, timers, now };
   // read receipts only where the platform reports reads (DingTalk); elsewhere deps.receipts stays unset
@@ -130,8 +126,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     : null;
   if (receipts) deps.receipts = receipts;
   registerWorkflowTimers(deps);
-  // recurring special tasks run on their own BullMQ queue (job schedulers)
-  const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
+  // recurring special tasks run on their own BullMQ queue (job schedulers), synced after commit
+  const taskRecurrence = new TaskRecurrence({ deps, jobs });
+  deps.taskSeries = taskRecurrence;
   const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS, log), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   installHttpErrors(http); // every refusal is {code, error, reason}; no input answers 5xx
@@ -151,6 +148,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed.pending) log.info({ resumed: resumed.pending }, 'outbox: re-queued unsent messages');
+      // before the timers start: an older version's series-sync timers would find no handler
+      const retired = cancelRetiredSyncTimers(db);
+      if (retired) log.info({ cancelled: retired }, 'timers: cancelled retired task.series-sync timers');
       await timers.start();
       await taskRecurrence.start();
       await digest.start();

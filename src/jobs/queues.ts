@@ -1,7 +1,7 @@
 /**
  * The BullMQ plumbing of gridrelay, in one place: the queue names, the job-id builders, one Redis
  * connection for them, and one factory for a queue with its worker ({@link JobQueue}) — used by the
- * outbox, the timers, the read-receipt polls and the daily digest (and, later, the task series).
+ * outbox, the timers, the read-receipt polls, the daily digest and the recurring task series.
  *
  * Keys of one database. Every database has an instance id (`instanceId(db)`, made with the database);
  * each queue is named `<queue>-<instance id>` and each job id carries the id too (`tm-<instance>-…`,

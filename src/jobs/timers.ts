@@ -33,12 +33,6 @@ import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
 import { commitUnit } from './unit-of-work.js';
 
-/**
- * An untyped timer handler: runs synchronously inside the write transaction that marks the timer done.
- * @deprecated declare the kind with {@link defineTimer} instead (its handler gets typed data).
- */
-export type TimerHandler = (db: Db, timer: TimerRow, fired: { at: Date; late: boolean }) => void;
-
 /** When a timer fired: the processing clock, and whether that was more than {@link LATE_AFTER_MS} after it was due. */
 export interface Fired {
   at: Date;
@@ -106,8 +100,8 @@ const typed = <Data>(row: TimerRow): Timer<Data> => ({
   id: row.id,
   kind: row.kind,
   version: row.version,
-  // the one place data is cast: it was stored by this kind's schedule() from a `Data`
-  data: row.data as unknown as Data,
+  // the one place data is typed: it was stored by this kind's schedule() from a `Data`
+  data: row.data as Data,
   dueAt: row.dueAt,
   urgent: row.urgent,
 });
@@ -218,50 +212,12 @@ export class Timers {
   }
 
   /**
-   * Registers the handler for timers of `kind` (replacing any).
-   * @deprecated declare the kind with {@link defineTimer} and {@link register} it: the handler then gets typed data.
+   * @internal for the handles of {@link defineTimer} (`schedule`): creates a timer, or moves a pending one
+   * with the same id to `dueAt` (bumping its version); a timer that already fired or was cancelled stays
+   * as it is. Synchronous; queued by {@link flush} after commit.
+   * @returns true if the timer is now pending at `dueAt`
+   * @throws Error on a bad id (see `checkId`)
    */
-  on(kind: string, handler: TimerHandler): void {
-    this.handlers.set(kind, handler);
-  }
-
-  /**
-   * Creates a timer, or moves a pending one with the same id to `dueAt` (bumping its version).
-   * A timer that already fired or was cancelled stays as it is. Synchronous; call {@link flush} after commit.
-   * @param t.id domain key (letters, digits, `-`, `_`), e.g. `dir-17-T01-s1`
-   * @returns true if the timer is now pending at `dueAt`.
-   * @deprecated use the kind's handle from {@link defineTimer} (`schedule`).
-   */
-  schedule(db: Db, t: TimerSpec): boolean {
-    return this.scheduleRow(db, t);
-  }
-
-  /**
-   * Whether the timer `id` is pending.
-   * @deprecated use the kind's handle from {@link defineTimer} (`isPending`).
-   */
-  isPending(db: Db, id: string): boolean {
-    return getTimer(db, id)?.status === 'pending';
-  }
-
-  /**
-   * Like {@link schedule}, but also re-arms a timer that already fired or was cancelled (a new version),
-   * for recurring checks keyed by one id. Synchronous; call {@link flush} after commit.
-   * @deprecated use the kind's handle from {@link defineTimer} (`rearm`).
-   */
-  rearm(db: Db, t: TimerSpec): void {
-    this.rearmRow(db, t);
-  }
-
-  /**
-   * Cancels pending timers whose id is `id` or starts with `idPrefix-` when `prefix` is set. @returns how many.
-   * @deprecated use the kind's handle from {@link defineTimer} (`cancel`).
-   */
-  cancel(db: Db, id: string, opts: { prefix?: boolean } = {}): number {
-    return cancelTimers(db, id, opts);
-  }
-
-  /** @internal {@link schedule}, for the handles of {@link defineTimer}. */
   scheduleRow(db: Db, t: TimerSpec): boolean {
     checkId(t.id);
     const existing = getTimer(db, t.id);
@@ -273,14 +229,17 @@ export class Timers {
     return true;
   }
 
-  /** @internal {@link rearm}, for the handles of {@link defineTimer}. */
+  /**
+   * @internal for the handles of {@link defineTimer} (`rearm`): like {@link scheduleRow}, but also re-arms
+   * a timer that already fired or was cancelled (a new version), for recurring checks under one id.
+   */
   rearmRow(db: Db, t: TimerSpec): void {
     checkId(t.id);
     resetTimer(db, t.id);
     this.scheduleRow(db, t);
   }
 
-  /** Queues BullMQ wake-ups for timers scheduled since the last flush. */
+  /** Queues BullMQ wake-ups for timers scheduled since the last flush (called after commit by the unit of work's `flushCommitted`). */
   async flush(): Promise<void> {
     const rows = this.unflushed;
     this.unflushed = [];

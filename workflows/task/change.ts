@@ -8,7 +8,8 @@ import { cancelTaskRow, endSeriesRow, findTaskByNumber, getSeries, notDoneTarget
 import type { Task } from '../../src/db/schema/index.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { formatTaskNumber } from './format.js';
-import { scheduleSteps } from './reminders.js';
+import { syncSeriesAfterCommit } from './recurrence.js';
+import { cancelSteps, scheduleSteps } from './reminders.js';
 
 /**
  * Finds a task that the asker may change: a county issuer any task, a township officer only tasks issued
@@ -41,13 +42,14 @@ export function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor
 
 /**
  * Cancels a task: all its timers, a note to the grids not yet done; an occurrence of a recurring series
- * also ends the series (no further occurrences). @returns whether a series was ended.
+ * also ends the series (no further occurrences; its job scheduler is removed after commit). Call inside
+ * a unit of work. @returns whether a series was ended.
  */
 export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inboundId: number }): { seriesEnded: boolean } {
   const { db } = deps;
   const now = deps.now();
   cancelTaskRow(db, task.id);
-  deps.timers.cancel(db, `task-${task.id}`, { prefix: true });
+  cancelSteps(deps, task.id);
   const n = formatTaskNumber(task);
   for (const t of notDoneTargets(db, task.id)) deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
   let seriesEnded = false;
@@ -56,8 +58,8 @@ export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inbo
     if (series?.status === 'active') {
       endSeriesRow(db, series.id, now);
       seriesEnded = true;
-      // wake the scheduler sync right after commit (see recurrence.ts)
-      deps.timers.schedule(db, { id: `tser-${series.id}-sync-end`, kind: 'task.series-sync', dueAt: now, urgent: true });
+      // remove its job scheduler right after commit (see recurrence.ts)
+      syncSeriesAfterCommit(deps);
     }
   }
   audit(db, { actorId: actor.id, action: 'task.cancel', subject: n, detail: { taskId: task.id, seriesEnded }, inboundId: actor.inboundId, at: now });

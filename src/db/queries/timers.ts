@@ -33,6 +33,11 @@ export function cancelTimers(db: Db, id: string, opts: { prefix?: boolean } = {}
   return db.update(timers).set({ status: 'cancelled' }).where(and(which, eq(timers.status, 'pending'))).run().changes;
 }
 
+/** Cancels every pending timer of `kind` (a kind no longer handled). @returns how many. */
+export function cancelTimersOfKind(db: Db, kind: string): number {
+  return db.update(timers).set({ status: 'cancelled' }).where(and(eq(timers.kind, kind), eq(timers.status, 'pending'))).run().changes;
+}
+
 /** Marks timer `id` fired (status `done`) at `at`, `late` if it fired well after it was due. */
 export function markTimerFired(db: Db, id: string, at: Date, late: boolean): void {
   db.update(timers).set({ status: 'done', firedAt: at, late }).where(eq(timers.id, id)).run();
