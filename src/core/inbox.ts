@@ -9,6 +9,7 @@ import type { InboundRow } from '../db/schema/index.js';
 import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
+import { errorFields } from './errors.js';
 import type { InboundMessage } from './message.js';
 
 export class Inbox {
@@ -80,10 +81,23 @@ export class Inbox {
       // burst of 收到 is not one Redis round-trip each
       if (++batch >= 25) {
         batch = 0;
-        await flushCommitted(this.deps);
+        await this.flush();
       }
     }
-    await flushCommitted(this.deps);
+    await this.flush();
+  }
+
+  /**
+   * Queues what the processed messages stored and runs their after-commit hooks. A failure (Redis
+   * away, a hook throwing) is logged, never thrown out of the loop: what was stored is in SQLite and is
+   * queued again when Redis is back (outbox, timers) or at start (task series).
+   */
+  private async flush(): Promise<void> {
+    try {
+      await flushCommitted(this.deps);
+    } catch (err) {
+      this.log.warn(errorFields(err), 'inbox: queueing after commit failed; stored work is re-queued on reconnect or start');
+    }
   }
 
   private processOne(row: InboundRow): void {
@@ -100,7 +114,7 @@ export class Inbox {
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, err: message }, 'message failed');
+      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
       commitUnit(this.deps, () => {
         outbox.store(db, {
           conversationId: row.conversationId,

@@ -32,6 +32,7 @@ import type { Rate } from '../time/duration.js';
 import type { OutboundAction, OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
+import { errorFields } from './errors.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
 export interface NewOutbound {
@@ -216,7 +217,7 @@ export class Outbox {
       onFailed: (job, err) => {
         if (!job) return;
         const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-        log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, err: err.message }, 'send failed');
+        log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, ...errorFields(err) }, 'send failed');
         if (final) this.markFailed(job.data.outboxId, err.message);
       },
     });
@@ -225,7 +226,7 @@ export class Outbox {
       () =>
         void this.requeuePending().then(
           (n) => n && log.info({ requeued: n }, 'outbox: Redis back, re-queued unsent messages'),
-          (err) => log.warn({ err: String(err) }, 'outbox: re-queue after reconnect failed'),
+          (err) => log.warn({ ...errorFields(err) }, 'outbox: re-queue after reconnect failed'),
         ),
     );
   }
@@ -250,7 +251,7 @@ export class Outbox {
       await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
         this.markFailed(row.id, err.message);
-        this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, err: err.message }, 'send failed permanently');
+        this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, ...errorFields(err) }, 'send failed permanently');
         return;
       }
       if (err instanceof PlatformError && err.kind === 'throttled' && err.retryAfterMs) {
@@ -303,7 +304,7 @@ export class Outbox {
 
   private markFailed(id: number, error: string): void {
     if (!markOutboundFailed(this.opts.db, id, error)) return;
-    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, err: String(err) }, 'reporting a failed send failed');
+    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, ...errorFields(err) }, 'reporting a failed send failed');
     try {
       void this.opts.onFailed?.(id)?.catch(report);
     } catch (err) {

@@ -13,6 +13,7 @@ import { digestText } from '../../workflows/reports/text.js';
 import { dayOf, namedPeriod } from '../../workflows/reports/period.js';
 import { JobQueue, type JobsConnection } from './queues.js';
 import { runUnitOfWork } from './unit-of-work.js';
+import { errorFields } from '../core/errors.js';
 
 /** The cron pattern of the digest: `DAILY_REPORT_CRON`, else `M H * * *` from `DAILY_REPORT_AT`. */
 export function digestPattern(config: CoreDeps['config']): string {
@@ -49,10 +50,10 @@ export class DailyDigest {
     await this.ensureScheduler();
     await this.jobs.start(async () => this.post(), {
       concurrency: 1,
-      onFailed: (_job, err) => log.error({ err: err.message }, 'daily digest failed'),
+      onFailed: (_job, err) => log.error({ ...errorFields(err) }, 'daily digest failed'),
     });
     // Redis came back (possibly empty, without the scheduler): put the scheduler back
-    this.jobs.onReconnect(() => void this.ensureScheduler().catch((err) => log.warn({ err: String(err) }, 'daily digest: could not restore the scheduler')));
+    this.jobs.onReconnect(() => void this.ensureScheduler().catch((err) => log.warn({ ...errorFields(err) }, 'daily digest: could not restore the scheduler')));
   }
 
   /**

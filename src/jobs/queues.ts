@@ -18,6 +18,7 @@
 import { Queue, Worker, type Job, type JobType, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { errorFields } from '../core/errors.js';
 
 /**
  * Every queue: its base name (the queue is `<base>-<instance id>`) and the word its job ids (or job
@@ -106,7 +107,7 @@ export async function listOwnJobs<T>(queue: Queue, idPrefix: string, states: Job
  */
 export function createJobsConnection(url: string, log: Logger): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  redis.on('error', (err) => log.warn({ ...errorFields(err) }, 'redis error'));
   return redis;
 }
 
@@ -159,7 +160,7 @@ export class JobQueue<D = unknown> {
       throw new Error(`${label}: the BullMQ connection needs maxRetriesPerRequest: null (use createJobsConnection)`);
     }
     this.queue = new Queue(queueName(QUEUES[key].base, instance), { connection: jobs.connection, prefix: jobs.prefix });
-    this.queue.on('error', (err) => jobs.log.warn({ err: err.message }, `${label} queue error`));
+    this.queue.on('error', (err) => jobs.log.warn({ ...errorFields(err) }, `${label} queue error`));
   }
 
   /** {@link jobId} on this queue for this database. */
@@ -184,7 +185,7 @@ export class JobQueue<D = unknown> {
       : {};
     this.worker = new Worker<D>(this.queue.name, processor, { connection, prefix, concurrency: spec.concurrency, ...lock });
     this.worker.on('failed', (job, err) => spec.onFailed(job, err));
-    this.worker.on('error', (err) => log.warn({ err: err.message }, `${this.label} worker error`));
+    this.worker.on('error', (err) => log.warn({ ...errorFields(err) }, `${this.label} worker error`));
     await this.worker.waitUntilReady();
   }
 

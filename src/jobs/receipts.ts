@@ -12,6 +12,7 @@
  */
 import type { Job } from 'bullmq';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
+import { errorFields } from '../core/errors.js';
 
 /** What a poll job carries: ids only. */
 export interface ReceiptPollData {
@@ -109,7 +110,7 @@ export class ReceiptPoller implements ReceiptPolls {
     await this.jobs.start((job: Job<ReceiptPollData>) => this.opts.poll(job.data), {
       concurrency: 1,
       lock: { durationMs: 60_000 },
-      onFailed: (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'read-receipt poll failed'),
+      onFailed: (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, ...errorFields(err) }, 'read-receipt poll failed'),
     });
   }
 

@@ -32,6 +32,7 @@ import type { TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
 import { commitUnit } from './unit-of-work.js';
+import { errorFields } from '../core/errors.js';
 
 /** When a timer fired: the processing clock, and whether that was more than {@link LATE_AFTER_MS} after it was due. */
 export interface Fired {
@@ -309,9 +310,9 @@ export class Timers {
     await this.jobs.start((job, token) => this.process(job, token), {
       concurrency,
       lock: { durationMs: 10_000, stalledIntervalMs: 5_000 },
-      onFailed: (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'),
+      onFailed: (job, err) => log.error({ timer: job?.data.timerId, ...errorFields(err) }, 'timer handler failed'),
     });
-    this.jobs.onReconnect(() => void this.resync().catch((err) => log.warn({ err: String(err) }, 'timers: resync failed')));
+    this.jobs.onReconnect(() => void this.resync().catch((err) => log.warn({ ...errorFields(err) }, 'timers: resync failed')));
     await this.resync();
   }
 
