@@ -4,6 +4,11 @@ import { amend, checkMayChange, formatNumber, refWord, resolveForChange } from '
 import { yearIn } from '../src/time/clock.js';
 import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
+/**
+ * `/更正`: relays a correction of a directive or notice to the same groups (fresh acknowledgement).
+ * Who: `allow`, `where` and `policy: mayAmend`; the rule about the item (a township officer only a notice
+ * of its own room) is `mayChange` (src/core/permissions.ts), applied by `checkMayChange` once it is found.
+ */
 export default defineCommand<ChangeArgs>({
   name: 'amend',
   words: ['/更正', '/amend'],

@@ -4,6 +4,12 @@ import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { cancelTask, formatTaskNumber, parseTaskRef, taskForIssuer } from '../workflows/task/index.js';
 import { quoted } from './limits.js';
 
+/**
+ * `/取消任务`: cancels a special task and its reminders (a recurring task: its later rounds).
+ * Who: issuers and township officers, in the command group or a township room (`allow`, `where`); the task
+ * must have been issued in this group — `mayChangeTask` (src/core/permissions.ts), checked by
+ * `taskForIssuer` once the task is found.
+ */
 export default defineCommand<{ number: number }>({
   name: 'cancel-task',
   words: ['/取消任务', '/cancel-task'],

@@ -6,6 +6,10 @@ import { quoted } from './limits.js';
 
 type Input = { kind: 'open' } | { kind: 'today' } | { kind: 'one'; ref: LeadRef };
 
+/**
+ * `/线索 [今日|<号>]`: open leads, or one lead's history, as the group's tier may see them (`reads`:
+ * `mayReadIn`); which leads and whose text is `mayReadLead` / `mayReadLeadText` (src/core/permissions.ts).
+ */
 export default defineCommand<Input>({
   name: 'leads',
   words: ['/线索', '/leads'],

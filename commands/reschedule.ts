@@ -5,6 +5,12 @@ import { ISSUER_ROLES } from '../src/core/permissions.js';
 import { MAX_CHARS, checkLength, quoted } from './limits.js';
 import { formatTaskNumber, parseTaskRef, rescheduleTask, taskForIssuer } from '../workflows/task/index.js';
 
+/**
+ * `/改期`: moves a special task's deadline; its reminders move with it.
+ * Who: issuers and township officers, in the command group or a township room (`allow`, `where`); the task
+ * must have been issued in this group — `mayChangeTask` (src/core/permissions.ts), checked by
+ * `taskForIssuer` once the task is found.
+ */
 export default defineCommand<{ number: number; deadline: string }>({
   name: 'reschedule',
   words: ['/改期', '/reschedule'],

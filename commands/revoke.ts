@@ -3,6 +3,11 @@ import { ISSUER_ROLES, mayRevoke } from '../src/core/permissions.js';
 import { checkMayChange, formatNumber, resolveForChange, revoke } from '../workflows/directive/index.js';
 import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
+/**
+ * `/撤回`: relays a revocation of a directive or notice; its reminders stop.
+ * Who: `allow`, `where` and `policy: mayRevoke`; the rule about the item (a township officer only a notice
+ * of its own room) is `mayChange` (src/core/permissions.ts), applied by `checkMayChange` once it is found.
+ */
 export default defineCommand<ChangeArgs>({
   name: 'revoke',
   words: ['/撤回', '/revoke'],

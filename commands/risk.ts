@@ -5,6 +5,11 @@ import type { RiskColour } from '../src/db/schema/index.js';
 import { COLOUR_WORDS, setGridColour } from '../workflows/risk/index.js';
 import { checkLength, MAX_CHARS, quoted } from './limits.js';
 
+/**
+ * `/风险 <网格> <颜色>`: sets a grid's risk colour, with history.
+ * Who: `allow`, `where`; which grids a township officer may colour is `riskGridsWithin`
+ * (src/core/permissions.ts), applied by the risk workflow.
+ */
 export default defineCommand<{ grid: string; colour: RiskColour }>({
   name: 'risk',
   words: ['/风险', '/risk'],
