@@ -1,12 +1,13 @@
 /**
  * Registers every lifecycle's timer handlers (reminders, escalations, SLA checks) with the app's Timers:
- * the one place that lists them. Each lifecycle folder (`directive/`, `lead/`, `task/`, `delivery/`)
+ * the one place that lists them. Each lifecycle folder (`directive/`, `lead/`, `task/`, `delivery/`, `inspection/`)
  * exports `registerTimers(deps)` from its index (the task series' sync timer from task/recurrence.ts);
  * add one line per lifecycle here. What each timer does is told in that folder's index.ts.
  */
 import type { CoreDeps } from '../src/core/deps.js';
 import { registerTimers as registerDirectiveTimers } from './directive/index.js';
 import * as delivery from './delivery/index.js';
+import * as inspection from './inspection/index.js';
 import * as lead from './lead/index.js';
 import { registerTimers as registerTaskTimers } from './task/index.js';
 import { registerTimers as registerTaskSeriesTimers } from './task/recurrence.js';
@@ -18,4 +19,5 @@ export function registerWorkflowTimers(deps: CoreDeps): void {
   delivery.registerTimers(deps);
   registerTaskTimers(deps);
   registerTaskSeriesTimers(deps);
+  inspection.registerTimers(deps);
 }

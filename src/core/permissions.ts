@@ -28,6 +28,14 @@ export const ISSUER_ROLES: readonly Role[] = ['commander', 'duty_officer'];
 export const GRID_ROLES: readonly Role[] = ['grid_leader', 'grid_worker', 'grid_member'];
 /** Every role. */
 export const ALL_ROLES: readonly Role[] = [...COUNTY_ROLES, 'township_officer', ...GRID_ROLES];
+/**
+ * Roles that record, close and publish 督查 findings (PRODUCT.md §2.5 "inspection"), in the command group:
+ * inspectors and commanders (not duty officers). A township officer rectifies its own township's findings
+ * (`/整改`, from its room); grid roles see nothing of them.
+ */
+export const INSPECTOR_ROLES: readonly Role[] = ['commander', 'inspector'];
+/** Roles that may read 督查 findings (`/督查列表`): the county's, everywhere but grid groups; a township officer its own township's, in its room. */
+export const INSPECTION_READER_ROLES: readonly Role[] = [...COUNTY_ROLES, 'township_officer'];
 
 /** Tier of a unit kind that has a group (`village` has none). */
 export function tierOf(kind: string): Tier | null {
