@@ -49,11 +49,13 @@ export function parseFindingArgs(args: string): FindingArgs {
 
 /**
  * A directive named in `/督查` after the unit (`令17`, `第17号`, `17号令`, `指挥部令〔2026〕第17号`, `通告3`):
- * a reference with a kind word or `号` — a bare number is taken as part of the problem (`2人脱岗`).
+ * a reference with a kind word, or `第…号` — a bare number or `N号` is taken as part of the problem
+ * (`2人脱岗`, `2号 卡口`).
  * @returns the reference, or null when the word is not one.
  */
 export function findingDirectiveRef(word: string): DirectiveRef | null {
-  if (!/[令告号]/.test(word)) return null;
+  // a kind word, or 第…号 (`2号` alone may be a checkpoint's or a building's number)
+  if (!/[令告]|^第.+号$/.test(word)) return null;
   return parseRef(word);
 }
 
@@ -87,12 +89,11 @@ export function parseFindingRef(text: string): FindingRef | null {
  * @throws UsageError naming what is missing or not a number.
  */
 export function splitFindingArgs(args: string, needsNote: boolean, noteName: string): { ref: FindingRef; note: string } {
-  let words = args.trim().split(/\s+/).filter(Boolean);
-  if (words[0] === '督查' && words.length > 1) words = words.slice(1);
-  if (words.length === 0) throw new UsageError('缺少督查号');
-  const ref = parseFindingRef(words[0]!);
-  if (!ref) throw new UsageError(`${quoted(words[0]!)}不是督查号`);
-  const note = args.trim().slice(args.trim().indexOf(words[0]!) + words[0]!.length).trim();
+  const m = /^(?:督查\s+(?=\S))?(\S+)\s*([\s\S]*)$/.exec(args.trim());
+  if (!m) throw new UsageError('缺少督查号');
+  const ref = parseFindingRef(m[1]!);
+  if (!ref) throw new UsageError(`${quoted(m[1]!)}不是督查号`);
+  const note = m[2]!.trim();
   if (needsNote && !note) throw new UsageError(`缺少${noteName}`);
   return { ref, note };
 }
