@@ -30,7 +30,7 @@ function lookup(db: Db, word: string, within?: string): Unit {
     return findUnit(db, word, within);
   } catch (err) {
     if (!(err instanceof ScopeRefusal)) throw err;
-    if (err.reason === 'unknown') throw new UsageError(`没有找到网格或乡镇${quoted(word)}，请写网格或乡镇名称，${EXAMPLE}`);
+    if (err.reason === 'unknown') throw new UsageError(`没有找到网格或乡镇${quoted(word)}，请核对名称`);
     if (err.reason === 'outside') throw new UsageError(`${quoted(word)}不属于${err.township}`);
     throw new UsageError(err.message.replace(/^范围中的/, '').replace(/。$/, ''));
   }
