@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
 import type { CommandContext } from '../src/core/command.js';
-import { COUNTY_ROLES, GRID_ROLES } from '../src/core/permissions.js';
+import { COUNTY_ROLES, GRID_ROLES, mayAcknowledge, placeOf } from '../src/core/permissions.js';
 import { refText, understand } from '../src/core/ack-classifier.js';
 import { latestOpenIssuedIn, targetsWithAcks } from '../src/db/queries/directives.js';
 import { acknowledge, type DirectiveRef, formatNumber, parseRef, refWord } from '../workflows/directive/index.js';
@@ -31,6 +31,9 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   allow: [...COUNTY_ROLES, 'township_officer', ...GRID_ROLES],
   where: ['county', 'township', 'grid'],
   ownUnitOnly: true,
+  // nothing is acknowledged in the command group: run answers there with where acknowledgements stand
+  policy: mayAcknowledge,
+  policyInRun: true,
   parse(args) {
     if (!args) return {};
     const ref = parseRef(args);
@@ -46,7 +49,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     throw new UsageError(`${quoted(args)}不是编号`);
   },
   run(ctx, input) {
-    if (ctx.tier === 'county') return { text: inCommandGroup(ctx) };
+    if (!mayAcknowledge(ctx.sender, placeOf(ctx)).allowed) return { text: inCommandGroup(ctx) };
     const r = acknowledge(ctx.deps, {
       unit: ctx.groupUnit,
       member: ctx.sender,

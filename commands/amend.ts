@@ -1,5 +1,5 @@
 import { defineCommand } from '../src/core/command.js';
-import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { ISSUER_ROLES, mayAmend } from '../src/core/permissions.js';
 import { amend, checkMayChange, formatNumber, refWord, resolveForChange } from '../workflows/directive/index.js';
 import { yearIn } from '../src/time/clock.js';
 import { parseChangeArgs, type ChangeArgs } from './change-args.js';
@@ -11,6 +11,9 @@ export default defineCommand<ChangeArgs>({
   summary: '更正指挥部令或通告：原编号下发到原范围，需重新确认',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
+  // the refusal names the item: run asks it once the item is found (checkMayChange)
+  policy: mayAmend,
+  policyInRun: true,
   verbatim: true,
   parse: (args) => parseChangeArgs(args, true),
   run(ctx, input) {

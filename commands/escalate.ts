@@ -1,11 +1,11 @@
 import { defineCommand } from '../src/core/command.js';
-import { Refusal, UsageError } from '../src/core/errors.js';
-import { ALL_ROLES } from '../src/core/permissions.js';
+import { UsageError } from '../src/core/errors.js';
+import { ALL_ROLES, mayEscalate } from '../src/core/permissions.js';
 import { escalate, leadNumber, type LeadRef, parseMoveArgs } from '../workflows/lead/index.js';
 import { MAX_CHARS, requireText } from './limits.js';
 import report from './report.js';
 
-/** A parse error is kept, not thrown, so a grid member's `/上报县…` gets the refusal with the way to report instead. */
+/** A parse error is kept, not thrown, so a grid member's `/上报县…` gets the policy's refusal with the way to report instead. */
 type Input = { ok: true; ref: LeadRef; reason: string } | { ok: false; error: UsageError };
 
 /**
@@ -20,6 +20,7 @@ export default defineCommand<Input>({
   summary: '乡镇将线索上报县指挥部，附理由',
   allow: ALL_ROLES,
   where: ['township', 'grid'],
+  policy: (sender, group) => mayEscalate(sender, group, report.usage),
   parse(args) {
     try {
       const { ref, note } = parseMoveArgs(args, true, '理由');
@@ -30,12 +31,6 @@ export default defineCommand<Input>({
     }
   },
   run(ctx, input) {
-    if (ctx.tier === 'grid') {
-      throw new Refusal(`/上报县 由乡镇干部在乡镇指挥室使用（把线索转县指挥部）。在网格群上报线索请用 ${report.usage}，如：/上报 县医院门口有人聚集`);
-    }
-    if (ctx.sender.role !== 'township_officer' || ctx.sender.unitId !== ctx.groupUnit.id) {
-      throw new Refusal('/上报县 仅限本乡镇干部在本乡镇指挥室使用。');
-    }
     if (!input.ok) throw input.error;
     const lead = escalate(ctx.deps, input.ref, input.reason, {
       member: ctx.sender,

@@ -1,19 +1,14 @@
 import { defineCommand, type CommandContext, type CommandDef } from '../src/core/command.js';
-import { ALL_ROLES, ISSUER_ROLES, ROLE_ZH, refusalFor } from '../src/core/permissions.js';
+import { ALL_ROLES, ROLE_ZH, mayUse, placeOf } from '../src/core/permissions.js';
 
-type Who = Pick<CommandContext, 'sender' | 'tier' | 'groupUnit'>;
-const ownRoom = (c: Who) => c.tier === 'township' && c.sender.role === 'township_officer' && c.sender.unitId === c.groupUnit.id;
-/** Issuing and changing directives and notices: the county's issuers in the command group, an officer in its own room. */
-const issuesHere = (c: Who) => (c.tier === 'county' ? ISSUER_ROLES.includes(c.sender.role) : ownRoom(c));
+type Who = Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>;
+
 /**
- * Commands whose `run` refuses more than `allow`/`where`/`ownUnitOnly` say (see each command): `/帮助` does
- * not offer them to whom they would refuse.
+ * The commands `ctx.sender` may use in `ctx`'s group: those {@link mayUse} allows — by role, group, unit and
+ * the command's own policy, the same function the refusals come from.
  */
-const MAY: Record<string, (c: Who) => boolean> = { notice: issuesHere, amend: issuesHere, revoke: issuesHere, escalate: ownRoom, ack: (c) => c.tier !== 'county' };
-
-/** The commands `ctx.sender` may use in `ctx`'s group: allowed by role, group and unit, and not refused by `run` for who they are. */
 export function usableCommands(list: readonly CommandDef<any>[], ctx: Who): CommandDef<any>[] {
-  return list.filter((c) => !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit }) && (MAY[c.name]?.(ctx) ?? true));
+  return list.filter((c) => mayUse(c, ctx.sender, placeOf(ctx)).allowed);
 }
 
 /**

@@ -1,11 +1,9 @@
 /** What `/受理` `/核查` `/处置` `/办结` share: who may move a lead, where, and the answer in the room. */
 import { defineCommand, type CommandDef } from '../src/core/command.js';
 import { formatDurationZh } from '../src/time/duration.js';
+import { LEAD_MOVER_ROLES } from '../src/core/permissions.js';
 import { LEAD_STATE_ZH, leadNumber, type LeadRef, type Move, moveLeadTo, MOVES, parseMoveArgs } from '../workflows/lead/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
-
-/** Roles that move leads (PRODUCT.md §2.5): the county's commanders and duty officers, township officers. */
-export const LEAD_MOVER_ROLES = ['commander', 'duty_officer', 'township_officer'] as const;
 
 const NEXT: Record<Move, string> = {
   accept: '下一步：/核查 {n} <说明> 或 /处置、/办结',

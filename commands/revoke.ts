@@ -1,5 +1,5 @@
 import { defineCommand } from '../src/core/command.js';
-import { ISSUER_ROLES } from '../src/core/permissions.js';
+import { ISSUER_ROLES, mayRevoke } from '../src/core/permissions.js';
 import { checkMayChange, formatNumber, resolveForChange, revoke } from '../workflows/directive/index.js';
 import { parseChangeArgs, type ChangeArgs } from './change-args.js';
 
@@ -10,6 +10,9 @@ export default defineCommand<ChangeArgs>({
   summary: '撤回指挥部令或通告：通知原范围各群，停止提醒',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
+  // the refusal names the item: run asks it once the item is found (checkMayChange)
+  policy: mayRevoke,
+  policyInRun: true,
   parse: (args) => parseChangeArgs(args, false),
   run(ctx, input) {
     const d = resolveForChange(ctx.deps, input.ref, '撤回', { tier: ctx.tier, unit: ctx.groupUnit });

@@ -1,5 +1,6 @@
 import { defineCommand } from '../src/core/command.js';
 import { UsageError } from '../src/core/errors.js';
+import { ISSUER_ROLES } from '../src/core/permissions.js';
 import type { RiskColour } from '../src/db/schema/index.js';
 import { COLOUR_WORDS, setGridColour } from '../workflows/risk/index.js';
 import { checkLength, MAX_CHARS, quoted } from './limits.js';
@@ -9,7 +10,8 @@ export default defineCommand<{ grid: string; colour: RiskColour }>({
   words: ['/风险', '/risk'],
   usage: '/风险 <网格> <红|橙|黄|蓝|绿>',
   summary: '设置网格风险颜色（指挥部：任意网格；乡镇：本乡镇网格）',
-  allow: ['commander', 'duty_officer', 'township_officer'],
+  // which grids: riskGridsWithin (permissions.ts), asked by setGridColour
+  allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
   ownUnitOnly: true,
   parse(args) {

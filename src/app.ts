@@ -5,12 +5,11 @@
  * finish) → queues → Redis → SQLite.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery/index.js';
-import { TaskRecurrence } from '../workflows/task/recurrence.js';
+import { TaskRecurrence, cancelRetiredSyncTimers } from '../workflows/task/recurrence.js';
 import { pollReadReceipts, replanRecentPolls } from '../workflows/directive/receipts.js';
 import { platformOf, sqlitePath, type Config } from './config.js';
 import type { CoreDeps } from './core/deps.js';
@@ -21,7 +20,8 @@ import { Timers } from './jobs/timers.js';
 import { ReceiptPoller } from './jobs/receipts.js';
 import { instanceId, openDb, type Db } from './db/client.js';
 import { getDirective } from './db/queries/directives.js';
-import { checkRedisEviction } from './jobs/instance.js';
+import { checkRedisEviction, createJobsConnection, type JobsConnection } from './jobs/queues.js';
+import { flushCommitted } from './jobs/unit-of-work.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
 import { reportRoutes } from './http/reports.js';
@@ -98,28 +98,25 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
 export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const log = overrides.log ?? pino({ level: config.LOG_LEVEL });
   const db = openDb(sqlitePath(config));
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  const redis = createJobsConnection(config.REDIS_URL, log);
+  const jobs: JobsConnection = { connection: redis, prefix: config.QUEUE_PREFIX, log };
   const { adapter, rate } = createAdapter(config, db, log);
+  const now = overrides.now ?? (() => new Date());
   const outbox = new Outbox({
-    db, connection: redis, prefix: config.QUEUE_PREFIX, log, rate, concurrency: config.OUTBOX_CONCURRENCY,
+    db, jobs, now, rate, concurrency: config.OUTBOX_CONCURRENCY,
     onFailed: (outboxId) => noteFailedSend(deps, outboxId),
   });
-  const now = overrides.now ?? (() => new Date());
   const timers = new Timers({
-    db, connection: redis, prefix: config.QUEUE_PREFIX, log, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
-    // after a timer fires, also apply recurring-task scheduler changes (see workflows/task/recurrence.ts)
-    afterFire: async () => {
-      await outbox.flush();
-      await taskRecurrence.reconcile();
-    },
+    db, jobs, quietHours: config.QUIET_HOURS, timeZone: config.TIMEZONE, now,
+    // queue what the handler stored and run its after-commit hooks
+    afterFire: () => flushCommitted(deps),
   });
   const deps: CoreDeps = { db, config, outbox, timers, now };
   // read receipts only where the platform reports reads (DingTalk); elsewhere deps.receipts stays unset
   const readReceipts = adapter.readReceipts?.bind(adapter);
   const receipts = readReceipts
     ? new ReceiptPoller({
-        connection: redis, prefix: config.QUEUE_PREFIX, instance: instanceId(db), log, offsetsMs: config.READ_RECEIPT_POLL,
+        jobs, instance: instanceId(db), offsetsMs: config.READ_RECEIPT_POLL,
         isLive: ({ directiveId }) => getDirective(db, directiveId) !== undefined,
         poll: async ({ directiveId }) => {
           const r = await pollReadReceipts(deps, readReceipts, directiveId);
@@ -129,17 +126,18 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     : null;
   if (receipts) deps.receipts = receipts;
   registerWorkflowTimers(deps);
-  // recurring special tasks run on their own BullMQ queue (job schedulers)
-  const taskRecurrence = new TaskRecurrence({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
-  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS), log);
+  // recurring special tasks run on their own BullMQ queue (job schedulers), synced after commit
+  const taskRecurrence = new TaskRecurrence({ deps, jobs });
+  deps.taskSeries = taskRecurrence;
+  const inbox = new Inbox(deps, createDispatcher(COMMANDS, PLAIN_COMMANDS, log), log);
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
-  installHttpErrors(http); // every refusal is {error, reason}; no input answers 5xx
+  installHttpErrors(http); // every refusal is {code, error, reason}; no input answers 5xx
   adapter.routes?.(http);
   healthRoutes(http, { db, redis, adapter, outbox });
   // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)
   reportRoutes(http, deps);
   dashboardRoutes(http, deps);
-  const digest = new DailyDigest({ deps, connection: redis, prefix: config.QUEUE_PREFIX, log });
+  const digest = new DailyDigest({ deps, jobs });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -150,6 +148,9 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed.pending) log.info({ resumed: resumed.pending }, 'outbox: re-queued unsent messages');
+      // before the timers start: an older version's series-sync timers would find no handler
+      const retired = cancelRetiredSyncTimers(db);
+      if (retired) log.info({ cancelled: retired }, 'timers: cancelled retired task.series-sync timers');
       await timers.start();
       await taskRecurrence.start();
       await digest.start();

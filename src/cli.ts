@@ -24,7 +24,7 @@ function readConfig(): Config | null {
     return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      console.error(`${err.code}: ${err.message}`);
       return null;
     }
     throw err;
@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof RosterError) {
-      console.error(`roster rejected, nothing applied (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):`);
+      console.error(`roster rejected (${err.code}), nothing applied (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):`);
       for (const p of err.problems.slice(0, 50)) console.error(`  ${p.file}${p.row ? `:${p.row}` : ''}: ${p.reason}`);
       if (err.problems.length > 50) console.error(`  … and ${err.problems.length - 50} more`);
       return 1;

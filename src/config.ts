@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseRate, type Rate } from './time/duration.js';
+import { GridrelayError } from './core/errors.js';
 
 const duration = (name: string) =>
   z.string().transform((v, ctx) => {
@@ -139,9 +140,12 @@ export const configSchema = z.object({
 /** The parsed configuration; durations in milliseconds, rates as {@link Rate}. */
 export type Config = z.infer<typeof configSchema>;
 
-/** Thrown by {@link loadConfig}; `message` lists every bad variable, one per line. */
-export class ConfigError extends Error {
+/** Thrown by {@link loadConfig} (`GR_ERR_CONFIG`); `message` lists every bad variable, one per line. */
+export class ConfigError extends GridrelayError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super('GR_ERR_CONFIG', message);
+  }
 }
 
 /**

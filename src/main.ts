@@ -6,7 +6,8 @@ import { buildApp } from './app.js';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { countyUnit } from './db/queries/roster.js';
-import { describeCounts, importRoster, RosterError } from './roster/import.js';
+import { errorFields } from './core/errors.js';
+import { describeCounts, importRoster } from './roster/import.js';
 
 // a .env file in the working directory is read if present (the real environment wins)
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -16,7 +17,7 @@ try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(err.message);
+    console.error(`${err.code}: ${err.message}`);
     process.exit(2);
   }
   throw err;
@@ -28,7 +29,7 @@ if (!countyUnit(app.db) && config.DEMO_ROSTER) {
     const counts = await importRoster(app.db, config.DEMO_ROSTER);
     app.log.info({ roster: config.DEMO_ROSTER }, `empty database: loaded the demo roster from ${config.DEMO_ROSTER} (${describeCounts(counts)})`);
   } catch (err) {
-    app.log.error({ err: err instanceof RosterError ? err.message : String(err) }, 'could not load the demo roster');
+    app.log.error(errorFields(err), 'could not load the demo roster');
   }
 }
 await app.start();
@@ -43,7 +44,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .stop()
       .then(() => process.exit(0))
       .catch((err) => {
-        app.log.error({ err: String(err) }, 'stop failed');
+        app.log.error(errorFields(err), 'stop failed');
         process.exit(1);
       });
   });

@@ -4,7 +4,8 @@
 import type { Group, Member, Role, Unit } from '../db/schema/index.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
 import type { CoreDeps } from './deps.js';
-import type { ReadsByTier } from './permissions.js';
+import type { Policy, ReadsByTier } from './permissions.js';
+import type { Logger } from 'pino';
 
 /** The tier of the group a command is posted in. */
 export type Tier = 'county' | 'township' | 'grid';
@@ -28,6 +29,8 @@ export interface CommandContext {
    * that arrived in time but was processed late (a Redis outage, a restart) still counts as in time.
    */
   receivedAt: Date;
+  /** A child of the app's logger bound to this message: `inboundId`, `platformMsgId`, `conversationId`. */
+  log: Logger;
 }
 
 export interface CommandDef<I = unknown> {
@@ -50,6 +53,19 @@ export interface CommandDef<I = unknown> {
    * sender must be entitled to that view, see `mayReadIn` in permissions.ts — checked once, by the dispatcher.
    */
   reads?: ReadsByTier;
+  /**
+   * The named rule from permissions.ts (PRODUCT.md §2.5) that decides, where `allow`, `where`, `ownUnitOnly`
+   * and `reads` do not say it all, whether this sender may use the command in this group (e.g. `mayIssueNotice`).
+   * `/帮助` lists the command only where it allows (see `mayUse`). The dispatcher asks it after `parse`, before
+   * `run`, and answers a refusal with its reason — unless {@link policyInRun}.
+   */
+  policy?: Policy;
+  /**
+   * If true, the dispatcher leaves {@link policy} to `run`, which asks it itself: where the refusal names the
+   * item acted on, loaded first (`/更正`, `/撤回`), or a refusal is answered another way (`/收到` in the command
+   * group). `/帮助` asks it all the same.
+   */
+  policyInRun?: boolean;
   /**
    * If true, `parse` gets the text after the command word as typed (only control characters and a leading
    * @-mention dropped, see `clean` in router.ts), not width-folded: for texts relayed verbatim (a directive's

@@ -14,6 +14,11 @@ export interface CoreDeps {
   timers: Timers;
   /** Read-receipt polls; present only when the platform reports reads (DingTalk). */
   receipts?: ReceiptPolls;
+  /**
+   * The recurring task series' job schedulers: `reconcile` brings them in step with SQLite (a stable
+   * function, noted as an after-commit hook). Absent where no recurrence worker runs.
+   */
+  taskSeries?: { reconcile(): Promise<void> };
   /** The current time; tests may fix it. Read the clock only through this. */
   now(): Date;
 }

@@ -2,14 +2,15 @@
  * One inbound message → one reply: route, check the sender and group against the roster and the
  * permission matrix, parse, run. Runs inside the message's write transaction.
  */
+import type { Logger } from 'pino';
 import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
 import type { InboundRow } from '../db/schema/index.js';
 import type { AckHints } from './ack-classifier.js';
 import type { CommandContext, CommandDef } from './command.js';
 import type { CoreDeps } from './deps.js';
-import { GridrelayError, UsageError } from './errors.js';
+import { Refusal, UsageError } from './errors.js';
 import type { Attachment, InboundMessage, Reply } from './message.js';
-import { refusalFor, tierOf } from './permissions.js';
+import { mayUse, placeOf, refusalFor, tierOf } from './permissions.js';
 import { createRouter } from './router.js';
 import { clip } from './text.js';
 
@@ -18,8 +19,8 @@ export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Reply;
 const HINT = '发送 /帮助 查看可用指令。';
 const NOT_UNDERSTOOD = `没看懂这条消息。${HINT}`;
 
-/** The answer to a plain message not understood, where it may be given (checked like a command's `allow`, `where`, `reads`). */
-export interface UnclearAnswer extends Pick<CommandDef<unknown>, 'allow' | 'where' | 'reads' | 'words'> {
+/** The answer to a plain message not understood, where it may be given (checked like a command's `allow`, `where`, `reads`, `policy`). */
+export interface UnclearAnswer extends Pick<CommandDef<unknown>, 'allow' | 'where' | 'reads' | 'policy' | 'words'> {
   /** @returns the answer, or null for the plain 没看懂. `mentionsAck`: the message had an acknowledgement word in it. */
   answer(ctx: CommandContext, mentionsAck: boolean): string | null;
 }
@@ -41,20 +42,24 @@ export interface PlainCommands {
  * names), `plain.resend` or `plain.which`; anything else is offered to the commands' follow-ups, then to
  * `plain.unclear`, else answered 没看懂. Where `resend`, `which` or `unclear` may not run for this sender and
  * group, the answer is 没看懂 too (a person who typed no command gets no refusal about one).
- * The returned function never throws a {@link GridrelayError}: refusals and usage errors become replies.
+ * A command is checked against its `allow`, `where`, `ownUnitOnly` and `reads` before `parse`, and against its
+ * `policy` after `parse` (unless `policyInRun`), see permissions.ts; a refusal is answered with its reason.
+ * Each message gets a child of `log` bound to its ids (`ctx.log`); refusals and usage errors are logged there
+ * (debug) with their code.
+ * The returned function never throws a {@link Refusal} or {@link UsageError}: they become replies.
  * Other errors propagate (the inbox rolls back, logs them and still answers the person).
  */
-export function createDispatcher(commands: readonly CommandDef<any>[], plain: PlainCommands): Dispatcher {
+export function createDispatcher(commands: readonly CommandDef<any>[], plain: PlainCommands, log: Logger): Dispatcher {
   const route = createRouter(commands);
   return (deps, row) => {
+    const mlog = log.child({ inboundId: row.id, platformMsgId: row.platformMsgId, conversationId: row.conversationId });
     const r = route(row.text, hintsFor(deps, row));
     // a long word is cut: a person's text is never echoed at length
     if (r.kind === 'unknown-command') return { text: `没有指令 ${clip(r.word)}。${HINT}` };
     if (r.kind === 'chatter' || r.kind === 'resend' || r.kind === 'which') {
-      const ctx = contextFor(deps, row, row.text);
+      const ctx = contextFor(deps, row, row.text, mlog);
       if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
-      const allowed = <T extends Parameters<typeof refusalFor>[0]>(c: T | undefined): c is T =>
-        !!c && !refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
+      const allowed = <T extends Parameters<typeof mayUse>[0]>(c: T | undefined): c is T => !!c && mayUse(c, ctx.sender, placeOf(ctx)).allowed;
       if (r.kind === 'chatter') {
         const reply = followUp(commands, ctx);
         if (reply) return reply;
@@ -66,21 +71,41 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
       return runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
     }
     const command = r.kind === 'command' ? r.command : plain.ack;
-    const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text);
-    if (typeof ctx === 'string') return { text: ctx };
+    const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
+    if (typeof ctx === 'string') {
+      mlog.debug({ code: 'GR_ERR_FORBIDDEN', command: command.name }, 'not in the roster');
+      return { text: ctx };
+    }
     const refusal = refusalFor(command, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit });
-    if (refusal) return { text: refusal };
+    if (refusal) {
+      ctx.log.debug({ code: 'GR_ERR_FORBIDDEN', command: command.name }, 'command refused');
+      return { text: refusal };
+    }
     return runCommand(command, ctx, r.kind === 'command' ? (command.verbatim ? r.rawArgs : r.args) : r.ref ?? '');
   };
 }
 
-/** Parses and runs; a usage error is answered with the usage, a refusal with its reason. */
+/**
+ * Parses, asks the command's `policy` (unless `policyInRun`), runs; a usage error is answered with the usage,
+ * a refusal (thrown, or the policy's) with its reason.
+ */
 function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string): Reply {
   try {
-    return command.run(ctx, command.parse(args));
+    const input = command.parse(args);
+    if (command.policy && !command.policyInRun) {
+      const verdict = command.policy(ctx.sender, placeOf(ctx));
+      if (!verdict.allowed) throw new Refusal(verdict.refusal);
+    }
+    return command.run(ctx, input);
   } catch (err) {
-    if (err instanceof UsageError) return { text: `${err.message}。用法：${command.usage}` };
-    if (err instanceof GridrelayError) return { text: err.message };
+    if (err instanceof UsageError) {
+      ctx.log.debug({ code: err.code, command: command.name }, 'usage error');
+      return { text: `${err.message}。用法：${command.usage}` };
+    }
+    if (err instanceof Refusal) {
+      ctx.log.debug({ code: err.code, command: command.name }, 'command refused');
+      return { text: err.message };
+    }
     throw err;
   }
 }
@@ -107,10 +132,10 @@ function hintsFor(deps: CoreDeps, row: InboundRow): AckHints {
 }
 
 /**
- * The command context of a stored message: its sender and group looked up in the roster.
+ * The command context of a stored message: its sender and group looked up in the roster; `log` bound to it.
  * @returns the context, or the refusal text when the sender or the group is not in the roster.
  */
-function contextFor(deps: CoreDeps, row: InboundRow, text: string): CommandContext | string {
+function contextFor(deps: CoreDeps, row: InboundRow, text: string, log: Logger): CommandContext | string {
   const { db } = deps;
   const sender = getMember(db, row.senderId);
   if (!sender) return '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。';
@@ -135,7 +160,7 @@ function contextFor(deps: CoreDeps, row: InboundRow, text: string): CommandConte
   // the person acted when the message was received; a platform clock ahead of ours is not believed
   const received = row.receivedAt.getTime();
   const receivedAt = Number.isFinite(received) && received <= now.getTime() ? row.receivedAt : now;
-  return { deps, message, sender, senderUnit, group, groupUnit, tier, now, receivedAt };
+  return { deps, message, sender, senderUnit, group, groupUnit, tier, now, receivedAt, log };
 }
 
 /** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */
@@ -143,7 +168,7 @@ function followUp(commands: readonly CommandDef<any>[], ctx: CommandContext): Re
   const attachments = ctx.message.attachments;
   if (!attachments?.length) return null;
   for (const c of commands) {
-    if (!c.followUp || refusalFor(c, ctx.sender, { tier: ctx.tier, unit: ctx.groupUnit })) continue;
+    if (!c.followUp || !mayUse(c, ctx.sender, placeOf(ctx)).allowed) continue;
     const reply = c.followUp(ctx, attachments);
     if (reply) return reply;
   }

@@ -3,12 +3,13 @@
  * acked, then processed in arrival order, one write transaction per message — state change, reply and
  * "processed" mark together. A restart processes whatever was stored but not processed.
  */
-import { asc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { writeTx } from '../db/client.js';
-import { inboundMessages, type InboundRow } from '../db/schema/index.js';
+import { inboundStatus, insertInbound, markInboundDone, nextReceived } from '../db/queries/messages.js';
+import type { InboundRow } from '../db/schema/index.js';
+import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
+import { errorFields } from './errors.js';
 import type { InboundMessage } from './message.js';
 
 export class Inbox {
@@ -32,20 +33,16 @@ export class Inbox {
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
-    const r = this.deps.db
-      .insert(inboundMessages)
-      .values({
-        platform: msg.platform,
-        platformMsgId: msg.platformMsgId,
-        conversationId: msg.conversationId,
-        senderId: msg.senderId,
-        text: msg.text,
-        extra: Object.keys(extra).length ? extra : null,
-        receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
-      })
-      .onConflictDoNothing()
-      .run();
-    if (r.changes === 0) return 'duplicate';
+    const stored = insertInbound(this.deps.db, {
+      platform: msg.platform,
+      platformMsgId: msg.platformMsgId,
+      conversationId: msg.conversationId,
+      senderId: msg.senderId,
+      text: msg.text,
+      extra: Object.keys(extra).length ? extra : null,
+      receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
+    });
+    if (!stored) return 'duplicate';
     this.kick();
     return 'accepted';
   }
@@ -76,21 +73,12 @@ export class Inbox {
     await this.running;
   }
 
-  private next(): InboundRow | undefined {
-    return this.deps.db
-      .select()
-      .from(inboundMessages)
-      .where(eq(inboundMessages.status, 'received'))
-      .orderBy(asc(inboundMessages.id))
-      .limit(1)
-      .get();
-  }
-
   private async loop(): Promise<void> {
     let batch = 0;
-    for (let row = this.next(); row && !this.stopped; row = this.next()) {
+    for (let row = nextReceived(this.deps.db); row && !this.stopped; row = nextReceived(this.deps.db)) {
       this.processOne(row);
-      // queue what the processed messages stored; in batches, so a burst of 收到 is not one Redis round-trip each
+      // queue what the processed messages stored (and run their after-commit work); in batches, so a
+      // burst of 收到 is not one Redis round-trip each
       if (++batch >= 25) {
         batch = 0;
         await this.flush();
@@ -99,29 +87,35 @@ export class Inbox {
     await this.flush();
   }
 
+  /**
+   * Queues what the processed messages stored and runs their after-commit hooks. A failure (Redis
+   * away, a hook throwing) is logged, never thrown out of the loop: what was stored is in SQLite and is
+   * queued again when Redis is back (outbox, timers) or at start (task series).
+   */
   private async flush(): Promise<void> {
-    await this.deps.outbox.flush();
-    await this.deps.timers.flush();
-    await this.deps.receipts?.flush();
+    try {
+      await flushCommitted(this.deps);
+    } catch (err) {
+      this.log.warn(errorFields(err), 'inbox: queueing after commit failed; stored work is re-queued on reconnect or start');
+    }
   }
 
   private processOne(row: InboundRow): void {
     const { db, outbox } = this.deps;
-    const done = (status: 'processed' | 'failed', error: string | null) =>
-      db.update(inboundMessages).set({ status, processedAt: this.deps.now(), error }).where(eq(inboundMessages.id, row.id)).run();
+    const done = (status: 'processed' | 'failed', error: string | null) => markInboundDone(db, row.id, status, this.deps.now(), error);
     try {
-      writeTx(db, () => {
+      // one unit of work per message: state change, reply and "processed" mark commit together; flushed in batches (loop)
+      commitUnit(this.deps, () => {
         // another process on the same database may have taken it first
-        const now = db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).get();
-        if (now?.status !== 'received') return;
+        if (inboundStatus(db, row.id) !== 'received') return;
         const reply = this.dispatch(this.deps, row);
         outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
         done('processed', null);
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, err: message }, 'message failed');
-      writeTx(db, () => {
+      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
+      commitUnit(this.deps, () => {
         outbox.store(db, {
           conversationId: row.conversationId,
           text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',

@@ -1,6 +1,6 @@
 /**
  * The outbox: every outbound message is stored in SQLite before it is queued in BullMQ (queue
- * `outbox-<instance id>`, job id `ob-<instance id>-<row id>`, see src/jobs/instance.ts); a worker sends
+ * `outbox-<instance id>`, job id `ob-<instance id>-<row id>`, see src/jobs/queues.ts); a worker sends
  * it through the platform port, at most `rate` messages per conversation; a restart re-queues what was
  * not sent and drops queued jobs of rows already sent or failed.
  *
@@ -9,18 +9,30 @@
  * a process killed after the platform took the message and before that write sends it again after the
  * restart (neither DingTalk nor Slack accepts an idempotency key on sends). At most one message per
  * worker slot (`OUTBOX_CONCURRENCY`) is exposed; docs/PRODUCT.md §5 gives the measured figure.
+ *
+ * Times stored on a row (created, sending, sent) come from the app's clock (`now`, i.e. `deps.now`);
+ * BullMQ delays and the per-conversation rate window are wall-clock epoch ms (`Date.now()`), the clock
+ * Redis, BullMQ and every other worker share.
  */
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import { DelayedError, type Job } from 'bullmq';
 import { instanceId, type Db } from '../db/client.js';
-import { inboundMessages, outboundMessages, type OutboundRow } from '../db/schema/index.js';
+import {
+  getOutbound,
+  inboundReplyRef,
+  insertOutbound,
+  markOutboundFailed,
+  markSending,
+  markSent,
+  outboundCountsByStatus,
+  pendingOutbound,
+} from '../db/queries/messages.js';
+import type { OutboundRow } from '../db/schema/index.js';
 import type { Rate } from '../time/duration.js';
 import type { OutboundAction, OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
-import { WAITING_STATES, listOwnJobs, queueName } from '../jobs/instance.js';
+import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
+import { errorFields } from './errors.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
 export interface NewOutbound {
@@ -39,19 +51,19 @@ export interface NewOutbound {
 
 export interface OutboxOptions {
   db: Db;
-  /** A Redis connection with `maxRetriesPerRequest: null` (BullMQ requirement). */
-  connection: Redis;
-  /** BullMQ key prefix; tests use a random one. */
-  prefix: string;
-  log: Logger;
+  /** The app's queues (Redis connection, key prefix, log). */
+  jobs: JobsConnection;
+  /** The clock (`deps.now`): when messages are stored, their sends start and end. */
+  now: () => Date;
   /** Per-conversation send rate. */
   rate: Rate;
-  /** Called (outside any transaction) after a message is marked failed for good, with its outbox id. */
-  onFailed?: (outboxId: number) => void;
+  /**
+   * Called (outside any transaction) after a message is marked failed for good, with its outbox id; may
+   * return a promise (e.g. of a unit of work). Its errors, thrown or rejected, are logged.
+   */
+  onFailed?: (outboxId: number) => void | Promise<void>;
   concurrency: number;
 }
-
-const QUEUE = 'outbox';
 
 /** Extra width of the rate window (ms), absorbing jitter between taking a slot and the send arriving. */
 const RATE_MARGIN_MS = 100;
@@ -85,24 +97,17 @@ export interface OutboxResume {
 }
 
 export class Outbox {
-  readonly queue: Queue;
-  private worker: Worker | null = null;
+  private readonly jobs: JobQueue<{ outboxId: number }>;
   /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
   private unflushed: number[] = [];
-  /** `ob-<instance id>-`: every job id of this database's outbox starts with it. */
-  private readonly idPrefix: string;
-  /** Redis came back (it may have come back empty): re-queue every unsent message. */
-  private onReady = () =>
-    void this.requeuePending().then(
-      (n) => n && this.opts.log.info({ requeued: n }, 'outbox: Redis back, re-queued unsent messages'),
-      (err) => this.opts.log.warn({ err: String(err) }, 'outbox: re-queue after reconnect failed'),
-    );
 
   constructor(private readonly opts: OutboxOptions) {
-    const instance = instanceId(opts.db);
-    this.idPrefix = `ob-${instance}-`;
-    this.queue = new Queue(queueName(QUEUE, instance), { connection: opts.connection, prefix: opts.prefix });
-    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'outbox queue error'));
+    this.jobs = new JobQueue<{ outboxId: number }>(opts.jobs, 'outbox', instanceId(opts.db));
+  }
+
+  /** The BullMQ queue of this database's sends. */
+  get queue() {
+    return this.jobs.queue;
   }
 
   /**
@@ -110,25 +115,20 @@ export class Outbox {
    * @returns the outbox id, or `null` when `dedupKey` was already stored.
    */
   store(db: Db, msg: NewOutbound): number | null {
-    const row = db
-      .insert(outboundMessages)
-      .values({
-        conversationId: msg.conversationId,
-        text: msg.text,
-        markdown: msg.markdown ?? null,
-        mentions: msg.mentions?.length ? msg.mentions : null,
-        actions: msg.actions?.length ? msg.actions : null,
-        dedupKey: msg.dedupKey ?? null,
-        replyToInboundId: msg.replyToInboundId ?? null,
-        notifyOnFail: msg.notifyOnFail ?? null,
-        createdAt: new Date(),
-      })
-      .onConflictDoNothing({ target: outboundMessages.dedupKey })
-      .returning({ id: outboundMessages.id })
-      .get();
-    if (!row) return null;
-    this.unflushed.push(row.id);
-    return row.id;
+    const id = insertOutbound(db, {
+      conversationId: msg.conversationId,
+      text: msg.text,
+      markdown: msg.markdown ?? null,
+      mentions: msg.mentions?.length ? msg.mentions : null,
+      actions: msg.actions?.length ? msg.actions : null,
+      dedupKey: msg.dedupKey ?? null,
+      replyToInboundId: msg.replyToInboundId ?? null,
+      notifyOnFail: msg.notifyOnFail ?? null,
+      createdAt: this.opts.now(),
+    });
+    if (id === null) return null;
+    this.unflushed.push(id);
+    return id;
   }
 
   /** Queues every message stored since the last flush. Call after the storing transaction commits. */
@@ -143,7 +143,7 @@ export class Outbox {
    * they are (BullMQ ignores a re-added id). @returns how many messages are pending.
    */
   async requeuePending(): Promise<number> {
-    const rows = this.opts.db.select({ id: outboundMessages.id }).from(outboundMessages).where(eq(outboundMessages.status, 'pending')).orderBy(outboundMessages.id).all();
+    const rows = pendingOutbound(this.opts.db);
     await this.enqueue(rows.map((r) => r.id));
     return rows.length;
   }
@@ -156,15 +156,11 @@ export class Outbox {
    * Warns when messages were possibly delivered already (their last call started but never finished).
    */
   async resume(): Promise<OutboxResume> {
-    const { db, log } = this.opts;
-    const jobs = await listOwnJobs<{ outboxId: number }>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed']);
+    const { db } = this.opts;
+    const { log } = this.opts.jobs;
+    const jobs = await listOwnJobs<{ outboxId: number }>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed']);
     // rows are read after the jobs are listed: a job is only ever added after its row committed
-    const rows = db
-      .select({ id: outboundMessages.id, status: outboundMessages.status, sendingAt: outboundMessages.sendingAt })
-      .from(outboundMessages)
-      .where(eq(outboundMessages.status, 'pending'))
-      .orderBy(outboundMessages.id)
-      .all();
+    const rows = pendingOutbound(db);
     const pending = new Set(rows.map((r) => r.id));
     let removed = 0;
     let requeued = 0;
@@ -188,7 +184,7 @@ export class Outbox {
   }
 
   private jobId(outboxId: number): string {
-    return `${this.idPrefix}${outboxId}`;
+    return this.jobs.jobId(outboxId);
   }
 
   private async enqueue(ids: number[]): Promise<void> {
@@ -211,32 +207,33 @@ export class Outbox {
 
   /** Starts the send worker for `adapter`; resolves when it is connected. Whenever Redis reconnects, unsent messages are re-queued. */
   async startWorker(adapter: PlatformAdapter): Promise<void> {
-    const { connection, prefix, concurrency, log } = this.opts;
-    this.worker = new Worker(this.queue.name, (job, token) => this.process(adapter, job, token), {
-      connection,
-      prefix,
+    const { concurrency } = this.opts;
+    const { log } = this.opts.jobs;
+    await this.jobs.start((job, token) => this.process(adapter, job, token), {
       concurrency,
-      // a crashed process's in-flight sends come back within ~15 s
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
-      // a send caught by several crashes in a row is still sent, not failed as "stalled too often"
-      maxStalledCount: 5,
+      // a crashed process's in-flight sends come back within ~15 s; a send caught by several crashes
+      // in a row is still sent, not failed as "stalled too often"
+      lock: { durationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 },
+      onFailed: (job, err) => {
+        if (!job) return;
+        const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+        log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, ...errorFields(err) }, 'send failed');
+        if (final) this.markFailed(job.data.outboxId, err.message);
+      },
     });
-    this.worker.on('failed', (job, err) => {
-      if (!job) return;
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-      log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, err: err.message }, 'send failed');
-      if (final) this.markFailed(job.data.outboxId, err.message);
-    });
-    this.worker.on('error', (err) => log.error({ err: err.message }, 'outbox worker error'));
-    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
     // a Redis that restarts empty loses every queued send; SQLite still holds them as pending
-    connection.on('ready', this.onReady);
+    this.jobs.onReconnect(
+      () =>
+        void this.requeuePending().then(
+          (n) => n && log.info({ requeued: n }, 'outbox: Redis back, re-queued unsent messages'),
+          (err) => log.warn({ ...errorFields(err) }, 'outbox: re-queue after reconnect failed'),
+        ),
+    );
   }
 
   private async process(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
     const { db } = this.opts;
-    const row = db.select().from(outboundMessages).where(eq(outboundMessages.id, job.data.outboxId)).get();
+    const row = getOutbound(db, job.data.outboxId);
     if (!row || row.status !== 'pending') return;
     const slot = randomUUID();
     const waitMs = await this.takeSlot(row.conversationId, slot);
@@ -246,7 +243,7 @@ export class Outbox {
     }
     const msg = this.toMessage(row);
     // from here until `sent` is written, a crash means the message may go out twice: keep it short
-    db.update(outboundMessages).set({ attempts: row.attempts + 1, sendingAt: new Date() }).where(eq(outboundMessages.id, row.id)).run();
+    markSending(db, row.id, row.attempts + 1, this.opts.now());
     let receipt: SendReceipt;
     try {
       receipt = await adapter.send(msg);
@@ -254,7 +251,7 @@ export class Outbox {
       await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
         this.markFailed(row.id, err.message);
-        this.opts.log.error({ outboxId: row.id, conversationId: row.conversationId, err: err.message }, 'send failed permanently');
+        this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, ...errorFields(err) }, 'send failed permanently');
         return;
       }
       if (err instanceof PlatformError && err.kind === 'throttled' && err.retryAfterMs) {
@@ -264,10 +261,7 @@ export class Outbox {
       throw err;
     }
     // at once, before anything else is awaited
-    db.update(outboundMessages)
-      .set({ status: 'sent', sentAt: new Date(), platformRef: receipt.platformRef ?? null, error: null })
-      .where(and(eq(outboundMessages.id, row.id), eq(outboundMessages.status, 'pending')))
-      .run();
+    markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
     await this.slotUsedAt(row.conversationId, slot);
   }
 
@@ -279,14 +273,16 @@ export class Outbox {
    * @returns 0 if a slot was taken, else ms to wait before trying again.
    */
   private async takeSlot(conversationId: string, slot: string): Promise<number> {
-    const { rate, connection, prefix } = this.opts;
+    const { rate } = this.opts;
+    const { connection, prefix } = this.opts.jobs;
     const wait = await connection.eval(SLIDING_WINDOW, 1, `${prefix}:rate:${conversationId}`, Date.now(), rate.perMs + RATE_MARGIN_MS, rate.max, slot);
     return Number(wait);
   }
 
   /** Moves a taken slot to when its send finished, so a slow send cannot let the next window start early. */
   private async slotUsedAt(conversationId: string, slot: string): Promise<void> {
-    const { rate, connection, prefix } = this.opts;
+    const { rate } = this.opts;
+    const { connection, prefix } = this.opts.jobs;
     const key = `${prefix}:rate:${conversationId}`;
     await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
   }
@@ -297,11 +293,7 @@ export class Outbox {
     if (row.mentions?.length) msg.mentions = row.mentions;
     if (row.actions?.length) msg.actions = row.actions;
     if (row.replyToInboundId) {
-      const inbound = this.opts.db
-        .select({ platformMsgId: inboundMessages.platformMsgId, extra: inboundMessages.extra })
-        .from(inboundMessages)
-        .where(eq(inboundMessages.id, row.replyToInboundId))
-        .get();
+      const inbound = inboundReplyRef(this.opts.db, row.replyToInboundId);
       if (inbound) {
         const ctx = inbound.extra?.replyContext as Record<string, unknown> | undefined;
         msg.replyTo = { inboundId: row.replyToInboundId, platformMsgId: inbound.platformMsgId, ...(ctx ? { replyContext: ctx } : {}) };
@@ -311,32 +303,22 @@ export class Outbox {
   }
 
   private markFailed(id: number, error: string): void {
-    const r = this.opts.db
-      .update(outboundMessages)
-      .set({ status: 'failed', error })
-      .where(and(eq(outboundMessages.id, id), inArray(outboundMessages.status, ['pending'])))
-      .run();
-    if (r.changes > 0) {
-      try {
-        this.opts.onFailed?.(id);
-      } catch (err) {
-        this.opts.log.error({ outboxId: id, err: String(err) }, 'reporting a failed send failed');
-      }
+    if (!markOutboundFailed(this.opts.db, id, error)) return;
+    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, ...errorFields(err) }, 'reporting a failed send failed');
+    try {
+      void this.opts.onFailed?.(id)?.catch(report);
+    } catch (err) {
+      report(err);
     }
   }
 
   /** Counts of outbox rows by status, for `/healthz`. */
   counts(): Record<string, number> {
-    const rows = this.opts.db.$client
-      .prepare('select status, count(*) as n from outbound_messages group by status')
-      .all() as { status: string; n: number }[];
-    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    return outboundCountsByStatus(this.opts.db);
   }
 
   /** Stops the worker (in-flight sends finish) and closes the queue. */
   async close(): Promise<void> {
-    this.opts.connection.off('ready', this.onReady);
-    await this.worker?.close();
-    await this.queue.close();
+    await this.jobs.close();
   }
 }

@@ -39,7 +39,7 @@ export function openDb(path: string): Db {
 /**
  * This database's instance id (random lowercase hex, 12 characters), made when the database was
  * created and kept for its life — a copy or a restored backup has the same id. BullMQ queue names and
- * job ids carry it (see src/jobs/instance.ts).
+ * job ids carry it (see src/jobs/queues.ts).
  * @throws Error when the `instance` row is missing (a database not opened with {@link openDb}).
  */
 export function instanceId(db: Db): string {

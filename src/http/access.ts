@@ -7,10 +7,12 @@
  * - Console API ({@link requireToken}): `CONSOLE_TOKEN` set → every `/console/` request must carry it, else
  *   401; not set → open (config refuses to start without it unless `HOST` is loopback).
  *
- * Refusals are `{error: 'unauthorized' | 'forbidden', reason}`. Tokens are compared in constant time.
+ * Refusals are thrown as {@link HttpError}s, answered `{code, error: 'unauthorized' | 'forbidden', reason}`.
+ * Tokens are compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from './validate.js';
 
 const LOCAL = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -33,22 +35,25 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 }
 
 /**
- * A fastify `onRequest` hook: the request must carry `token`, else 401
- * `{error: 'unauthorized', reason}` with `WWW-Authenticate: Bearer`. `name` is the variable holding it, for the reason.
+ * A fastify `onRequest` hook: the request must carry `token`. `name` is the variable holding it, for the reason.
+ * @throws HttpError 401 `unauthorized` (`GR_ERR_UNAUTHORIZED`) with `WWW-Authenticate: Bearer`.
  */
 export function requireToken(token: string, name: string) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return async (req: FastifyRequest) => {
     const given = tokenOf(req);
     if (given && sameToken(given, token)) return;
     const reason = given ? `wrong token (${name})` : `token required (${name}): ?token= or Authorization: Bearer <token>`;
-    return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', reason });
+    throw new HttpError(401, 'unauthorized', reason, { 'www-authenticate': 'Bearer' });
   };
 }
 
-/** A fastify `onRequest` hook enforcing the reports/dashboard rule above for `token` (undefined = localhost only). */
+/**
+ * A fastify `onRequest` hook enforcing the reports/dashboard rule above for `token` (undefined = localhost only).
+ * @throws HttpError 401 as {@link requireToken}, or 403 `forbidden` (`GR_ERR_FORBIDDEN`) from another machine.
+ */
 export function requireAccess(token: string | undefined) {
   if (token) return requireToken(token, 'DASHBOARD_TOKEN');
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isLocal(req.ip)) return reply.code(403).send({ error: 'forbidden', reason: 'DASHBOARD_TOKEN is not set: reachable from localhost only' });
+  return async (req: FastifyRequest) => {
+    if (!isLocal(req.ip)) throw new HttpError(403, 'forbidden', 'DASHBOARD_TOKEN is not set: reachable from localhost only');
   };
 }

@@ -2,7 +2,7 @@
  * The dashboard (看板): `GET /dashboard` (the page), `GET /dashboard/data.json[?days=30]` (its data,
  * workflows/reports/dashboard.ts) and `GET /dashboard/echarts.min.js` (ECharts from node_modules — no CDN;
  * a public library, served without the token). Page and data are guarded by src/http/access.ts.
- * Queries are checked by one schema per route (src/http/validate.ts): 400 `{error, reason}`.
+ * Queries are checked by one schema per route (src/http/validate.ts): 400 `{code, message, error, reason}`.
  */
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dashboardData } from '../../workflows/reports/dashboard.js';
 import type { ReportDeps } from '../../workflows/reports/response-rate.js';
 import { requireAccess } from './access.js';
-import { nonNegativeInt, parseInput, querySchema } from './validate.js';
+import { nonNegativeInt, readInput, querySchema } from './validate.js';
 
 /** `days` of the charts: 1–366 (default 30). The page passes its own query on to data.json, so both accept it. */
 const days = nonNegativeInt('days', 366).refine((n) => n >= 1, 'days must be an integer 1-366').optional();
@@ -33,17 +33,16 @@ export function dashboardRoutes(http: FastifyInstance, deps: ReportDeps & { now(
   let page: string | null = null;
   let echarts: Buffer | null = null;
   http.get('/dashboard', guard, async (req, reply) => {
-    if (!parseInput(pageQuery, req.query, reply, 'query')) return reply;
+    readInput(pageQuery, req.query, 'query');
     page ??= readFileSync(PAGE, 'utf8');
     return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
   http.get('/dashboard/data.json', guard, async (req, reply) => {
-    const q = parseInput(dataQuery, req.query, reply, 'query');
-    if (!q) return reply;
+    const q = readInput(dataQuery, req.query, 'query');
     return reply.header('cache-control', 'no-store').send(dashboardData(deps, deps.now(), q.days ?? 30));
   });
   http.get('/dashboard/echarts.min.js', async (req, reply) => {
-    if (!parseInput(scriptQuery, req.query, reply, 'query')) return reply;
+    readInput(scriptQuery, req.query, 'query');
     echarts ??= readFileSync(echartsPath());
     return reply.header('content-type', 'application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(echarts);
   });

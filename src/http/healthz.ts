@@ -4,15 +4,15 @@ import type { Redis } from 'ioredis';
 import { pingDb, type Db } from '../db/client.js';
 import type { Outbox } from '../core/outbox.js';
 import type { PlatformAdapter } from '../platform/port.js';
-import { parseInput, querySchema } from './validate.js';
+import { readInput, querySchema } from './validate.js';
 
 /** Neither route takes parameters (an unknown one is refused 400). */
 const noQuery = querySchema({});
 
 export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox }): void {
   // `GET /`: what this server offers, for someone who opens it in a browser
-  http.get('/', async (req, reply) => {
-    if (!parseInput(noQuery, req.query, reply, 'query')) return reply;
+  http.get('/', async (req) => {
+    readInput(noQuery, req.query, 'query');
     return {
       name: 'gridrelay',
       platform: deps.adapter.name,
@@ -29,7 +29,7 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
   });
 
   http.get('/healthz', async (req, reply) => {
-    if (!parseInput(noQuery, req.query, reply, 'query')) return reply;
+    readInput(noQuery, req.query, 'query');
     const sqlite = pingDb(deps.db);
     let redis = false;
     try {

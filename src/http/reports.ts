@@ -2,7 +2,7 @@
  * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01]`
  * — the response-rate export (see workflows/reports/export.ts). Each parameter at most once,
  * no others (but `token`); `township` must be a township id of the roster. A bad request is answered
- * 400 `{error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
+ * 400 `{code, error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
  * (src/http/access.ts).
  */
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +10,7 @@ import { getUnit } from '../db/queries/roster.js';
 import type { ReportDeps } from '../../workflows/reports/response-rate.js';
 import { exportReport, parseExportParams } from '../../workflows/reports/export.js';
 import { requireAccess } from './access.js';
-import { param, parseInput, querySchema, refuse } from './validate.js';
+import { HttpError, param, querySchema, readInput } from './validate.js';
 
 const exportQuery = querySchema({
   from: param('from', 40).optional(),
@@ -22,12 +22,11 @@ const exportQuery = querySchema({
 
 export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
   http.get('/api/v1/reports/response-rate', { onRequest: requireAccess(deps.config.DASHBOARD_TOKEN) }, async (req, reply) => {
-    const q = parseInput(exportQuery, req.query, reply, 'query');
-    if (!q) return reply;
+    const q = readInput(exportQuery, req.query, 'query');
     const params = parseExportParams(q, deps.config.TIMEZONE);
-    if (typeof params === 'string') return refuse(reply, 400, 'invalid_parameter', params);
+    if (typeof params === 'string') throw new HttpError(400, 'invalid_parameter', params);
     if (params.townshipId !== undefined && getUnit(deps.db, params.townshipId)?.kind !== 'township') {
-      return refuse(reply, 400, 'unknown_township', `township=${JSON.stringify(params.townshipId)} is not a township id of the roster (e.g. T01)`);
+      throw new HttpError(400, 'unknown_township', `township=${JSON.stringify(params.townshipId)} is not a township id of the roster (e.g. T01)`);
     }
     const out = await exportReport(deps, params);
     return reply

@@ -1,16 +1,58 @@
 /**
- * HTTP input checking, shared by every route in src/http/ and the console API: one zod schema per
- * route for its query (and body), and one shape for every refusal — `{error: code, reason}` with a 4xx
- * status — including fastify's own (bad JSON, body too large, wrong content type, no such route).
- * Nothing malformed reaches a handler, and no input makes gridrelay answer 5xx.
+ * HTTP input checking and HTTP errors, shared by every route in src/http/ and the console API: one zod
+ * schema per route for its query (and body), and one shape for every refusal — `{code, message, error, reason}`
+ * with a 4xx status — including fastify's own (bad JSON, body too large, wrong content type, no such
+ * route). Handlers and hooks throw an {@link HttpError}; the one error handler ({@link installHttpErrors})
+ * answers it. Nothing malformed reaches a handler, and no input makes gridrelay answer 5xx.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { codeOf, GridrelayError, type ErrorCode } from '../core/errors.js';
 
-/** The body of every 4xx/5xx answer: a stable machine `error` code and a human `reason` (English). */
+/**
+ * The body of every 4xx/5xx answer: the error `code` (`GR_ERR_…`, src/core/errors.ts), a stable machine
+ * `error` naming what exactly was wrong (`unknown_parameter`, `text_too_long`, `unauthorized` …) and a
+ * human `reason` (English).
+ */
 export interface HttpRefusal {
+  /** The error's code, e.g. `GR_ERR_BAD_INPUT` (src/core/errors.ts). */
+  code: ErrorCode;
+  /** The message for a person (English; the same text as `reason`). */
+  message: string;
+  /** What exactly was wrong, snake_case: `unknown_parameter`, `text_too_long` … */
   error: string;
+  /** The message, under the name the console API has always used. */
   reason: string;
+}
+
+/** The code of an HTTP status: 401, 403, 404, 503, other 5xx, other 4xx (a malformed request). */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'GR_ERR_UNAUTHORIZED';
+  if (status === 403) return 'GR_ERR_FORBIDDEN';
+  if (status === 404) return 'GR_ERR_NOT_FOUND';
+  if (status === 503) return 'GR_ERR_UNAVAILABLE';
+  if (status >= 500) return 'GR_ERR_INTERNAL';
+  return 'GR_ERR_BAD_REQUEST';
+}
+
+/**
+ * A refused HTTP request: thrown by a route handler or hook, answered by the error handler as `status`
+ * `{code, message, error, reason}` with `headers` (e.g. `WWW-Authenticate`). `code` follows from the status
+ * (400/413/415 → `GR_ERR_BAD_REQUEST`, 401 → `GR_ERR_UNAUTHORIZED`, 403 → `GR_ERR_FORBIDDEN`, 404 →
+ * `GR_ERR_NOT_FOUND`, 503 → `GR_ERR_UNAVAILABLE`); `message` is the reason.
+ */
+export class HttpError extends GridrelayError {
+  override name = 'HttpError';
+  constructor(
+    /** HTTP status, 4xx or 5xx. */
+    readonly status: number,
+    /** What exactly was wrong, snake_case: `unknown_parameter`, `text_too_long` … */
+    readonly error: string,
+    reason: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(codeForStatus(status), reason);
+  }
 }
 
 /** Longest `reason` sent back (it may quote the input). */
@@ -18,9 +60,13 @@ const REASON_MAX = 300;
 
 const clip = (s: string) => (s.length > REASON_MAX ? `${s.slice(0, REASON_MAX - 1)}…` : s);
 
-/** Answers `status` with `{error: code, reason}`. @returns the reply (return it from the handler). */
-export function refuse(reply: FastifyReply, status: number, code: string, reason: string): FastifyReply {
-  return reply.code(status).send({ error: code, reason: clip(reason) } satisfies HttpRefusal);
+/** Answers `err` as `{code, message, error, reason}` with its status and headers. */
+function answer(reply: FastifyReply, err: HttpError): FastifyReply {
+  const message = clip(err.message);
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .send({ code: err.code, message, error: err.error, reason: message } satisfies HttpRefusal);
 }
 
 /**
@@ -61,8 +107,8 @@ export function nonNegativeInt(name: string, max = Number.MAX_SAFE_INTEGER) {
     .refine((n) => n <= max, `${name} must be at most ${max}`);
 }
 
-/** The code for a failed parse of `where` ('query' → `*_parameter`, 'body' → `*_field`). */
-function codeOf(issue: z.core.$ZodIssue, where: 'query' | 'body'): string {
+/** The `error` for a failed parse of `where` ('query' → `*_parameter`, 'body' → `*_field`). */
+function issueCode(issue: z.core.$ZodIssue, where: 'query' | 'body'): string {
   const noun = where === 'query' ? 'parameter' : 'field';
   if (issue.code === 'unrecognized_keys') return `unknown_${noun}`;
   if (issue.code === 'invalid_type' && issue.path.length === 0) return `invalid_${where}`;
@@ -84,25 +130,19 @@ function reasonOf(issues: z.core.$ZodIssue[], where: 'query' | 'body'): string {
 }
 
 /**
- * Parses `value` (a request's query or body) with `schema`. On failure answers 400 `{error, reason}`
- * (`error`: `unknown_parameter`, `repeated_parameter`, `missing_field`, `invalid_field` …; `invalid_body`
- * when the body is not an object) and returns undefined — the handler then returns `reply`.
- * `tooLarge` lists fields whose `too_big` failure is answered 413 `<field>_too_long` instead.
+ * Parses `value` (a request's query or body) with `schema`.
+ * @returns the parsed value.
+ * @throws HttpError 400 (`GR_ERR_BAD_REQUEST`; `error`: `unknown_parameter`, `repeated_parameter`,
+ *   `missing_field`, `invalid_field` …; `invalid_body` when the body is not an object), or 413
+ *   `<field>_too_long` for a field in `tooLarge` that is too long.
  */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  reply: FastifyReply,
-  where: 'query' | 'body',
-  opts: { tooLarge?: string[] } = {},
-): z.infer<S> | undefined {
+export function readInput<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'body', opts: { tooLarge?: string[] } = {}): z.infer<S> {
   const r = schema.safeParse(value ?? (where === 'query' ? {} : undefined), { reportInput: true });
   if (r.success) return r.data;
   const issues = r.error.issues;
   const big = issues.find((i) => i.code === 'too_big' && opts.tooLarge?.includes(String(i.path[0])));
-  if (big) refuse(reply, 413, `${String(big.path[0])}_too_long`, reasonOf([big], where));
-  else refuse(reply, 400, codeOf(issues[0]!, where), where === 'body' && issues[0]!.path.length === 0 && issues[0]!.code === 'invalid_type' ? 'the body must be a JSON object' : reasonOf(issues, where));
-  return undefined;
+  if (big) throw new HttpError(413, `${String(big.path[0])}_too_long`, reasonOf([big], where));
+  throw new HttpError(400, issueCode(issues[0]!, where), where === 'body' && issues[0]!.path.length === 0 && issues[0]!.code === 'invalid_type' ? 'the body must be a JSON object' : reasonOf(issues, where));
 }
 
 /** Codes for fastify's own refusals, by its error code. */
@@ -117,22 +157,35 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 /**
- * Installs the error and not-found handlers on the root server, so fastify's own refusals use the
- * `{error, reason}` shape: bad JSON → 400 `invalid_json`, body over the limit → 413 `body_too_large`,
- * unknown content type → 415 `unsupported_media_type`, no route → 404 `not_found`. Anything else is a
- * bug: logged, answered 500 `internal` without details. Call once, before the routes are registered.
+ * What an error thrown while serving a request is answered: an {@link HttpError} as it is; fastify's own
+ * 4xx refusals by their code (bad JSON → 400 `invalid_json`, body over the limit → 413 `body_too_large`,
+ * unknown content type → 415 `unsupported_media_type` …); anything else is a bug: 500 `internal`.
+ */
+function asHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as Partial<FastifyError>;
+  const status = e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, FASTIFY_CODES[e.code ?? ''] ?? (err instanceof SyntaxError ? 'invalid_json' : 'bad_request'), e.message ?? 'bad request');
+  }
+  return new HttpError(500, 'internal', 'internal error; see the server log');
+}
+
+/**
+ * Installs the one error handler and the not-found handler on the root server: every refusal, thrown by a
+ * handler or hook ({@link HttpError}) or fastify's own, is answered `{code, message, error, reason}`; no route →
+ * 404 `not_found`. Anything else is a bug: logged with its code, answered 500 `internal` without details.
+ * Call once, before the routes are registered.
  */
 export function installHttpErrors(http: FastifyInstance): void {
   http.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) {
-      req.log.error({ err: err.message, stack: err.stack, url: req.url.slice(0, 200) }, 'http: request failed');
-      return refuse(reply, 500, 'internal', 'internal error; see the server log');
+    const refusal = asHttpError(err);
+    if (refusal.code === 'GR_ERR_INTERNAL') {
+      req.log.error({ code: codeOf(err), err: err.message, stack: err.stack, url: req.url.slice(0, 200) }, 'http: request failed');
     }
-    const code = FASTIFY_CODES[err.code] ?? (err instanceof SyntaxError ? 'invalid_json' : 'bad_request');
-    return refuse(reply, status, code, err.message);
+    return answer(reply, refusal);
   });
   http.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) =>
-    refuse(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}; GET / lists the endpoints`),
+    answer(reply, new HttpError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}; GET / lists the endpoints`)),
   );
 }

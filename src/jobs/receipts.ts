@@ -4,16 +4,15 @@
  * Only started when the platform reports reads (DingTalk); the core sees {@link ReceiptPolls} only.
  *
  * Queue `receipts-<instance id>`; job ids are domain keys — `receipts-<instance id>-<key>-<n>` for the
- * n-th offset (e.g. `receipts-3f9a1c2b7d40-dir-17-1`, see ./instance.ts) — and completed jobs are kept
+ * n-th offset (e.g. `receipts-3f9a1c2b7d40-dir-17-1`, see ./queues.ts) — and completed jobs are kept
  * for a day, so planning the same polls again (a restart re-planning recent directives) adds nothing.
  * A poll is idempotent (readers are recorded once), so a repeat is harmless. On start, polls of
  * directives this database does not know (left by a newer copy of a restored backup) are removed, so
  * the directive that now gets that number is polled.
  */
-import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { WAITING_STATES, listOwnJobs, queueName } from './instance.js';
+import type { Job } from 'bullmq';
+import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
+import { errorFields } from '../core/errors.js';
 
 /** What a poll job carries: ids only. */
 export interface ReceiptPollData {
@@ -33,33 +32,32 @@ export interface ReceiptPolls {
 }
 
 export interface ReceiptPollerOptions {
-  connection: Redis;
-  prefix: string;
+  /** The app's queues. */
+  jobs: JobsConnection;
   /** This database's instance id (`instanceId(db)`): in the queue name and every job id. */
   instance: string;
   /** Whether a poll's directive exists in this database; polls of unknown directives are removed on start. */
   isLive: (data: ReceiptPollData) => boolean;
-  log: Logger;
   /** Offsets (ms) after issue at which to poll. */
   offsetsMs: number[];
   /** Does one poll: fetch readers, then record them. Throw to retry (with backoff). */
   poll: (data: ReceiptPollData) => Promise<void>;
 }
 
-const QUEUE = 'receipts';
 /** Completed poll ids are kept this long (s) so that re-planning the same polls is a no-op. */
 const KEEP_COMPLETED_S = 24 * 3600;
 
 export class ReceiptPoller implements ReceiptPolls {
-  readonly queue: Queue;
-  private worker: Worker | null = null;
+  private readonly jobs: JobQueue<ReceiptPollData>;
   private planned: { key: string; directiveId: number; from: Date }[] = [];
-  private readonly idPrefix: string;
 
   constructor(private readonly opts: ReceiptPollerOptions) {
-    this.idPrefix = `receipts-${opts.instance}-`;
-    this.queue = new Queue(queueName(QUEUE, opts.instance), { connection: opts.connection, prefix: opts.prefix });
-    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'receipts queue error'));
+    this.jobs = new JobQueue<ReceiptPollData>(opts.jobs, 'receipts', opts.instance);
+  }
+
+  /** The BullMQ queue of this database's polls. */
+  get queue() {
+    return this.jobs.queue;
   }
 
   schedule(p: { key: string; directiveId: number; from: Date }): void {
@@ -78,7 +76,7 @@ export class ReceiptPoller implements ReceiptPolls {
           name: 'poll',
           data: { directiveId: p.directiveId } satisfies ReceiptPollData,
           opts: {
-            jobId: `${this.idPrefix}${p.key}-${i + 1}`,
+            jobId: this.jobs.jobId(p.key, i + 1),
             delay: Math.max(0, p.from.getTime() + offset - now),
             attempts: 4,
             backoff: { type: 'exponential', delay: 5000 },
@@ -95,29 +93,29 @@ export class ReceiptPoller implements ReceiptPolls {
    * know. @returns how many were removed.
    */
   async reconcile(): Promise<number> {
-    const jobs = await listOwnJobs<ReceiptPollData>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed', 'completed']);
+    const jobs = await listOwnJobs<ReceiptPollData>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed', 'completed']);
     let removed = 0;
     for (const job of jobs) {
       if (job.data && this.opts.isLive(job.data)) continue;
       removed += (await this.queue.remove(job.id)) === 1 ? 1 : 0;
     }
-    if (removed) this.opts.log.info({ removed }, 'read-receipt polls: removed polls of directives this database does not know');
+    if (removed) this.opts.jobs.log.info({ removed }, 'read-receipt polls: removed polls of directives this database does not know');
     return removed;
   }
 
   /** Starts the worker (one poll at a time: polls share the platform's API rate with sends) after {@link reconcile}. */
   async start(): Promise<void> {
-    const { connection, prefix, log } = this.opts;
+    const { log } = this.opts.jobs;
     await this.reconcile();
-    this.worker = new Worker(this.queue.name, (job: Job<ReceiptPollData>) => this.opts.poll(job.data), { connection, prefix, concurrency: 1, lockDuration: 60_000 });
-    this.worker.on('failed', (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'read-receipt poll failed'));
-    this.worker.on('error', (err) => log.warn({ err: err.message }, 'receipts worker error'));
-    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
+    await this.jobs.start((job: Job<ReceiptPollData>) => this.opts.poll(job.data), {
+      concurrency: 1,
+      lock: { durationMs: 60_000 },
+      onFailed: (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, ...errorFields(err) }, 'read-receipt poll failed'),
+    });
   }
 
   /** Stops the worker (an in-flight poll finishes) and closes the queue. */
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    await this.jobs.close();
   }
 }

@@ -1,44 +1,159 @@
 /**
  * Timers: reminders, escalations and SLA checks that must fire once — never twice, never lost.
  *
- * SQLite's `timers` table is the truth; BullMQ delayed jobs only wake them: queue
- * `timers-<instance id>`, job id `tm-<instance id>-<timer id>-v<version>` (see ./instance.ts), so a
+ * SQLite's `timers` table is the truth (src/db/queries/timers.ts); BullMQ delayed jobs only wake them:
+ * queue `timers-<instance id>`, job id `tm-<instance id>-<timer id>-v<version>` (see ./queues.ts), so a
  * second database on the same `QUEUE_PREFIX` never collides with this one's timers. A handler runs
- * inside a write transaction that first checks the timer is still pending at the same version and marks
- * it done, so two workers, a restart or a stale job can never fire it twice.
+ * inside a unit of work (./unit-of-work.ts) whose transaction first checks the timer is still pending
+ * at the same version and marks it done, so two workers, a restart or a stale job can never fire it
+ * twice; what the handler stores is queued after commit.
  * On start and whenever Redis comes back, BullMQ is reconciled with SQLite ({@link Timers.resync}): a
  * job with no pending row at its version is removed, a job due at another time than its row is
  * replaced, and every pending timer is queued (BullMQ ignores ids it already holds) — so a timer due
  * while Redis was down fires when it is back, marked late, and a restored backup fires on its own times.
  * Non-urgent timers falling in quiet hours are delayed until the quiet hours end.
+ *
+ * A kind of timer is declared once with {@link defineTimer}: its handler receives the timer's data
+ * typed, and the returned handle schedules, moves and cancels timers of that kind (and builds their ids).
  */
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import { and, eq, like } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { instanceId, writeTx, type Db } from '../db/client.js';
-import { timers, type TimerRow } from '../db/schema/index.js';
+import { DelayedError, type Job } from 'bullmq';
+import { instanceId, type Db } from '../db/client.js';
+import {
+  cancelTimers,
+  getTimer,
+  insertTimer,
+  markTimerFired,
+  moveTimer,
+  pendingTimers,
+  pendingTimersDue,
+  resetTimer,
+} from '../db/queries/timers.js';
+import type { TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../time/quiet.js';
-import { WAITING_STATES, listOwnJobs, queueName } from './instance.js';
+import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
+import { commitUnit } from './unit-of-work.js';
+import { errorFields } from '../core/errors.js';
 
-/** A timer handler: runs synchronously inside the write transaction that marks the timer done. */
-export type TimerHandler = (db: Db, timer: TimerRow, fired: { at: Date; late: boolean }) => void;
+/** When a timer fired: the processing clock, and whether that was more than {@link LATE_AFTER_MS} after it was due. */
+export interface Fired {
+  at: Date;
+  late: boolean;
+}
+
+/** A timer as its handler sees it: the row, with `data` of the kind's own type. */
+export interface Timer<Data> {
+  id: string;
+  kind: string;
+  version: number;
+  data: Data;
+  dueAt: Date;
+  urgent: boolean;
+}
+
+/** What typed timers need of the app: the database (inside a handler: the firing transaction's) and the timers. */
+export interface TimerDeps {
+  db: Db;
+  timers: Timers;
+}
+
+/** A typed handler: runs synchronously inside the unit of work that marks the timer done; `deps.db` is its transaction. */
+export type TypedTimerHandler<Data, D extends TimerDeps> = (deps: D, timer: Timer<Data>, fired: Fired) => void;
+
+/** Where a timer handle works: the app's deps (inside a transaction: its `db`) or the Timers themselves. */
+export type TimersTarget = TimerDeps | Timers;
+
+/** The handle of one kind of timer, from {@link defineTimer}. */
+export interface TimerDef<Data extends object, D extends TimerDeps = TimerDeps> {
+  /** The kind, e.g. `directive.ladder`: stored with each timer, names its BullMQ jobs. */
+  readonly kind: string;
+  /** The handler (called by {@link Timers} once registered with {@link Timers.register}). */
+  readonly handler: TypedTimerHandler<Data, D>;
+  /**
+   * The timer id for `data`, from the id builder given to {@link defineTimer}.
+   * @throws Error when the kind has no id builder
+   */
+  id(data: Data): string;
+  /**
+   * Creates the timer due `at`, or moves the pending one with the same id (a new version); a timer that
+   * already fired or was cancelled stays as it is. Call inside a unit of work: queued after commit.
+   * @param opts.id the timer id (default: the id builder's, from `data`)
+   * @param opts.urgent fires during quiet hours (default false; a moved timer keeps its own when absent)
+   * @returns true if the timer is now pending at `at`
+   */
+  schedule(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): boolean;
+  /** Like {@link schedule}, but also re-arms a timer of that id that already fired or was cancelled (recurring checks under one id). */
+  rearm(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): void;
+  /** Cancels the pending timer `id`, or (`prefix`) every pending timer whose id starts with `id-`. @returns how many. */
+  cancel(target: TimersTarget, id: string, opts?: { prefix?: boolean }): number;
+  /** Whether the timer `id` is pending. */
+  isPending(target: TimersTarget, id: string): boolean;
+  /**
+   * Pending timers of this kind due at or before `until`, other than `exceptId` (the firing one) — to
+   * fold into one message; cancel each one folded in.
+   */
+  pendingDue(target: TimersTarget, until: Date, exceptId: string): Timer<Data>[];
+}
+
+/** The database a target works on (the app's one connection: inside a transaction, that transaction). */
+const dbOf = (t: TimersTarget): Db => t.db;
+const timersOf = (t: TimersTarget): Timers => (t instanceof Timers ? t : t.timers);
+const typed = <Data>(row: TimerRow): Timer<Data> => ({
+  id: row.id,
+  kind: row.kind,
+  version: row.version,
+  // the one place data is typed: it was stored by this kind's schedule() from a `Data`
+  data: row.data as Data,
+  dueAt: row.dueAt,
+  urgent: row.urgent,
+});
+
+/**
+ * Declares a kind of timer. The handler gets `deps` as registered ({@link Timers.register}, with `db`
+ * the firing transaction) and the timer with `data` typed as scheduled.
+ * @param kind unique among the app's timers, e.g. `directive.ladder`
+ * @param opts.id builds a timer's id from its data (letters, digits, `-`, `_`), e.g. `dir-17-r1-s2`
+ */
+export function defineTimer<Data extends object, D extends TimerDeps = TimerDeps>(
+  kind: string,
+  handler: TypedTimerHandler<Data, D>,
+  opts: { id?: (data: Data) => string } = {},
+): TimerDef<Data, D> {
+  const id = (data: Data): string => {
+    if (!opts.id) throw new Error(`timer kind ${kind} has no id builder: pass the id to schedule()`);
+    return opts.id(data);
+  };
+  const row = (at: Date, data: Data, o: { id?: string; urgent?: boolean }) => ({
+    id: o.id ?? id(data),
+    kind,
+    dueAt: at,
+    data: data as Record<string, unknown>,
+    ...(o.urgent !== undefined ? { urgent: o.urgent } : {}),
+  });
+  return {
+    kind,
+    handler,
+    id,
+    schedule: (target, at, data, o = {}) => timersOf(target).scheduleRow(dbOf(target), row(at, data, o)),
+    rearm: (target, at, data, o = {}) => timersOf(target).rearmRow(dbOf(target), row(at, data, o)),
+    cancel: (target, timerId, o = {}) => cancelTimers(dbOf(target), timerId, o),
+    isPending: (target, timerId) => getTimer(dbOf(target), timerId)?.status === 'pending',
+    pendingDue: (target, until, exceptId) => pendingTimersDue(dbOf(target), kind, until, exceptId).map((r) => typed<Data>(r)),
+  };
+}
 
 export interface TimersOptions {
   db: Db;
-  connection: Redis;
-  prefix: string;
-  log: Logger;
+  /** The app's queues ({@link JobsConnection}). */
+  jobs: JobsConnection;
   quietHours: QuietHours | null;
   timeZone: string;
   now: () => Date;
-  /** Called after a handler's transaction commits (e.g. to queue the outbox). */
+  /** Called after a handler's unit of work commits: flushes it (`flushCommitted`) and anything else after a fire. */
   afterFire?: () => Promise<void>;
 }
 
 /** Fired this long (ms) after due counts as late. */
 export const LATE_AFTER_MS = 60_000;
-const QUEUE = 'timers';
 /** A queued job due this far (ms) from when its row says is left alone by reconciliation. */
 const DUE_TOLERANCE_MS = 1000;
 
@@ -52,72 +167,80 @@ export interface TimerResync {
   replaced: number;
 }
 
+/** What a timer's wake-up job carries. */
+interface WakeData {
+  timerId: string;
+  version: number;
+}
+
 /** Checks a timer id: BullMQ job ids may not contain `:`; we allow letters, digits, `-` and `_`. @throws Error on a bad id. */
 function checkId(id: string): void {
   if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`bad timer id "${id}": use letters, digits, - and _ only`);
 }
 
+/** A new or moved timer: id, kind, due time, data; urgency when given. */
+type TimerSpec = { id: string; kind: string; dueAt: Date; data?: Record<string, unknown>; urgent?: boolean };
+
 export class Timers {
-  readonly queue: Queue;
-  private worker: Worker | null = null;
-  private handlers = new Map<string, TimerHandler>();
+  private readonly jobs: JobQueue<WakeData>;
+  private handlers = new Map<string, (db: Db, timer: TimerRow, fired: Fired) => void>();
   private unflushed: TimerRow[] = [];
-  private onReady = () => void this.resync().catch((err) => this.opts.log.warn({ err: String(err) }, 'timers: resync failed'));
-  /** This database's instance id; in the queue name and every job id. */
-  private readonly instance: string;
-  private readonly idPrefix: string;
 
   constructor(private readonly opts: TimersOptions) {
-    this.instance = instanceId(opts.db);
-    this.idPrefix = `tm-${this.instance}-`;
-    this.queue = new Queue(queueName(QUEUE, this.instance), { connection: opts.connection, prefix: opts.prefix });
-    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'timers queue error'));
+    this.jobs = new JobQueue<WakeData>(opts.jobs, 'timers', instanceId(opts.db));
   }
 
-  /** Registers the handler for timers of `kind`. */
-  on(kind: string, handler: TimerHandler): void {
-    this.handlers.set(kind, handler);
+  /** The BullMQ queue of this database's timers. */
+  get queue() {
+    return this.jobs.queue;
+  }
+
+  /** The app's database (the connection every transaction runs on). */
+  get db(): Db {
+    return this.opts.db;
   }
 
   /**
-   * Creates a timer, or moves a pending one with the same id to `dueAt` (bumping its version).
-   * A timer that already fired or was cancelled stays as it is. Synchronous; call {@link flush} after commit.
-   * @param t.id domain key (letters, digits, `-`, `_`), e.g. `dir-17-T01-s1`
-   * @returns true if the timer is now pending at `dueAt`.
+   * Registers typed timer kinds ({@link defineTimer}); each handler will get `deps` with `db` the firing
+   * transaction's.
+   * @throws Error when a kind already has a handler
    */
-  schedule(db: Db, t: { id: string; kind: string; dueAt: Date; data?: Record<string, unknown>; urgent?: boolean }): boolean {
+  register<D extends TimerDeps>(deps: D, ...defs: TimerDef<any, D>[]): void {
+    for (const def of defs) {
+      if (this.handlers.has(def.kind)) throw new Error(`timer kind ${def.kind} registered twice`);
+      this.handlers.set(def.kind, (db, row, fired) => def.handler({ ...deps, db }, typed(row), fired));
+    }
+  }
+
+  /**
+   * @internal for the handles of {@link defineTimer} (`schedule`): creates a timer, or moves a pending one
+   * with the same id to `dueAt` (bumping its version); a timer that already fired or was cancelled stays
+   * as it is. Synchronous; queued by {@link flush} after commit.
+   * @returns true if the timer is now pending at `dueAt`
+   * @throws Error on a bad id (see `checkId`)
+   */
+  scheduleRow(db: Db, t: TimerSpec): boolean {
     checkId(t.id);
-    const existing = db.select().from(timers).where(eq(timers.id, t.id)).get();
+    const existing = getTimer(db, t.id);
     if (existing && existing.status !== 'pending') return false;
     const row = existing
-      ? db.update(timers).set({ dueAt: t.dueAt, version: existing.version + 1, data: t.data ?? existing.data, urgent: t.urgent ?? existing.urgent }).where(eq(timers.id, t.id)).returning().get()
-      : db.insert(timers).values({ id: t.id, kind: t.kind, data: t.data ?? {}, dueAt: t.dueAt, urgent: t.urgent ?? false, createdAt: this.opts.now() }).returning().get();
+      ? moveTimer(db, t.id, existing.version + 1, { dueAt: t.dueAt, data: t.data ?? existing.data, urgent: t.urgent ?? existing.urgent })
+      : insertTimer(db, { id: t.id, kind: t.kind, data: t.data ?? {}, dueAt: t.dueAt, urgent: t.urgent ?? false, createdAt: this.opts.now() });
     if (row) this.unflushed.push(row);
     return true;
   }
 
-  /** Whether the timer `id` is pending. */
-  isPending(db: Db, id: string): boolean {
-    return db.select({ s: timers.status }).from(timers).where(eq(timers.id, id)).get()?.s === 'pending';
-  }
-
   /**
-   * Like {@link schedule}, but also re-arms a timer that already fired or was cancelled (a new version),
-   * for recurring checks keyed by one id. Synchronous; call {@link flush} after commit.
+   * @internal for the handles of {@link defineTimer} (`rearm`): like {@link scheduleRow}, but also re-arms
+   * a timer that already fired or was cancelled (a new version), for recurring checks under one id.
    */
-  rearm(db: Db, t: { id: string; kind: string; dueAt: Date; data?: Record<string, unknown>; urgent?: boolean }): void {
+  rearmRow(db: Db, t: TimerSpec): void {
     checkId(t.id);
-    db.update(timers).set({ status: 'pending', firedAt: null, late: null }).where(eq(timers.id, t.id)).run();
-    this.schedule(db, t);
+    resetTimer(db, t.id);
+    this.scheduleRow(db, t);
   }
 
-  /** Cancels pending timers whose id is `id` or starts with `idPrefix-` when `prefix` is set. @returns how many. */
-  cancel(db: Db, id: string, opts: { prefix?: boolean } = {}): number {
-    const where = opts.prefix ? like(timers.id, `${id}-%`) : eq(timers.id, id);
-    return db.update(timers).set({ status: 'cancelled' }).where(and(where, eq(timers.status, 'pending'))).run().changes;
-  }
-
-  /** Queues BullMQ wake-ups for timers scheduled since the last flush. */
+  /** Queues BullMQ wake-ups for timers scheduled since the last flush (called after commit by the unit of work's `flushCommitted`). */
   async flush(): Promise<void> {
     const rows = this.unflushed;
     this.unflushed = [];
@@ -125,7 +248,7 @@ export class Timers {
   }
 
   private jobId(t: Pick<TimerRow, 'id' | 'version'>): string {
-    return `${this.idPrefix}${t.id}-v${t.version}`;
+    return this.jobs.jobId(t.id, `v${t.version}`);
   }
 
   /**
@@ -138,8 +261,8 @@ export class Timers {
    */
   async resync(): Promise<TimerResync> {
     const now = Date.now();
-    const jobs = await listOwnJobs<{ timerId: string; version: number }>(this.queue, this.idPrefix, [...WAITING_STATES, 'failed']);
-    const rows = this.opts.db.select().from(timers).where(eq(timers.status, 'pending')).all();
+    const jobs = await listOwnJobs<WakeData>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed']);
+    const rows = pendingTimers(this.opts.db);
     const byId = new Map(rows.map((r) => [r.id, r]));
     let removed = 0;
     let replaced = 0;
@@ -151,7 +274,7 @@ export class Timers {
       if (live) replaced++;
       else removed++;
     }
-    if (removed || replaced) this.opts.log.info({ removed, replaced }, 'timers: reconciled queued jobs with the database');
+    if (removed || replaced) this.opts.jobs.log.info({ removed, replaced }, 'timers: reconciled queued jobs with the database');
     await this.enqueue(rows);
     return { pending: rows.length, removed, replaced };
   }
@@ -174,7 +297,7 @@ export class Timers {
       await this.queue.addBulk(
         rows.slice(i, i + 500).map((t) => ({
           name: t.kind,
-          data: { timerId: t.id, version: t.version },
+          data: { timerId: t.id, version: t.version } satisfies WakeData,
           opts: { jobId: this.jobId(t), delay: Math.max(0, t.dueAt.getTime() - now), attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
         })),
       );
@@ -183,18 +306,20 @@ export class Timers {
 
   /** Starts the worker and re-queues pending timers; re-queues again whenever Redis reconnects. */
   async start(concurrency = 4): Promise<void> {
-    const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(this.queue.name, (job, token) => this.process(job, token), { connection, prefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000 });
-    this.worker.on('error', (err) => log.warn({ err: err.message }, 'timers worker error'));
-    this.worker.on('failed', (job, err) => log.error({ timer: job?.data.timerId, err: err.message }, 'timer handler failed'));
-    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
-    connection.on('ready', this.onReady);
+    const { log } = this.opts.jobs;
+    await this.jobs.start((job, token) => this.process(job, token), {
+      concurrency,
+      lock: { durationMs: 10_000, stalledIntervalMs: 5_000 },
+      onFailed: (job, err) => log.error({ timer: job?.data.timerId, ...errorFields(err) }, 'timer handler failed'),
+    });
+    this.jobs.onReconnect(() => void this.resync().catch((err) => log.warn({ ...errorFields(err) }, 'timers: resync failed')));
     await this.resync();
   }
 
-  private async process(job: Job<{ timerId: string; version: number }>, token?: string): Promise<void> {
-    const { db, log } = this.opts;
-    const peek = db.select().from(timers).where(eq(timers.id, job.data.timerId)).get();
+  private async process(job: Job<WakeData>, token?: string): Promise<void> {
+    const { db } = this.opts;
+    const { log } = this.opts.jobs;
+    const peek = getTimer(db, job.data.timerId);
     if (!peek || peek.status !== 'pending' || peek.version !== job.data.version) return;
     const now = this.opts.now();
     const wakeAt = peek.dueAt.getTime() > now.getTime() + 20 ? peek.dueAt : peek.urgent ? null : quietUntil(now, this.opts.quietHours, this.opts.timeZone);
@@ -204,11 +329,11 @@ export class Timers {
     }
     const handler = this.handlers.get(peek.kind);
     if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
-    const fired = writeTx(db, () => {
-      const t = db.select().from(timers).where(eq(timers.id, job.data.timerId)).get();
+    const fired = commitUnit({ db }, () => {
+      const t = getTimer(db, job.data.timerId);
       if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
       const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
-      db.update(timers).set({ status: 'done', firedAt: now, late }).where(eq(timers.id, t.id)).run();
+      markTimerFired(db, t.id, now, late);
       handler(db, t, { at: now, late });
       return true;
     });
@@ -220,8 +345,6 @@ export class Timers {
 
   /** Stops the worker (an in-flight handler finishes) and closes the queue. */
   async close(): Promise<void> {
-    this.opts.connection.off('ready', this.onReady);
-    await this.worker?.close();
-    await this.queue.close();
+    await this.jobs.close();
   }
 }

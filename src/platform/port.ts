@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { InboundMessage, OutboundMessage } from '../core/message.js';
+import { GridrelayError } from '../core/errors.js';
 
 /** Hands an inbound message to the core; resolves once it is durably stored. Ack the platform only then. */
 export type InboundSink = (message: InboundMessage) => Promise<'accepted' | 'duplicate'>;
@@ -34,17 +35,18 @@ export interface AdapterHealth {
 }
 
 /**
- * A send failure, classified: `retry` (transient, try again with backoff), `throttled` (rate limited;
- * try again after `retryAfterMs`), `permanent` (never succeeds: bot not in group, invalid conversation).
+ * A send failure (`GR_ERR_PLATFORM`), classified: `retry` (transient, try again with backoff), `throttled`
+ * (rate limited; try again after `retryAfterMs`), `permanent` (never succeeds: bot not in group, invalid
+ * conversation).
  */
-export class PlatformError extends Error {
+export class PlatformError extends GridrelayError {
   override name = 'PlatformError';
   constructor(
     readonly kind: 'retry' | 'throttled' | 'permanent',
     message: string,
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super('GR_ERR_PLATFORM', message);
   }
 }
 

@@ -2,17 +2,13 @@
  * Roster import: validate every row (file, row, reason), then upsert units, groups and members in one
  * transaction — all or nothing. Control-level and risk-colour changes are written to the unit history.
  */
-import { eq, ne, and } from 'drizzle-orm';
 import { writeTx, type Db } from '../db/client.js';
 import { audit } from '../db/queries/audit.js';
+import { bindGroup, getUnit, insertUnitHistory, unitTree, upsertMember, upsertUnit } from '../db/queries/roster.js';
 import {
-  groups,
-  members,
   RISK_COLOURS,
   ROLES,
   UNIT_KINDS,
-  unitStatusHistory,
-  units,
   type RiskColour,
   type Role,
   type UnitKind,
@@ -81,7 +77,7 @@ export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Valida
   need(raw.members, ['member_id', 'name', 'role', 'unit_id'], ['mobile'], raw.members[0]?.file ?? 'members');
   if (problems.length) return { ok: false, problems };
 
-  const existing = new Map(db.select({ id: units.id, kind: units.kind }).from(units).all().map((u) => [u.id, u.kind as UnitKind]));
+  const existing = new Map(unitTree(db).map((u) => [u.id, u.kind]));
   const fileUnits = new Map<string, UnitIn>();
   for (const r of raw.units) {
     const v = r.values;
@@ -164,8 +160,9 @@ export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Valida
 export function applyRoster(db: Db, data: Validated, source = 'roster-import'): RosterCounts {
   const now = new Date();
   return writeTx(db, () => {
-    const parents = new Map<string, string | null>(db.select({ id: units.id, parentId: units.parentId }).from(units).all().map((u) => [u.id, u.parentId]));
-    const kinds = new Map<string, string>(db.select({ id: units.id, kind: units.kind }).from(units).all().map((u) => [u.id, u.kind]));
+    const tree = unitTree(db);
+    const parents = new Map<string, string | null>(tree.map((u) => [u.id, u.parentId]));
+    const kinds = new Map<string, string>(tree.map((u) => [u.id, u.kind]));
     for (const u of data.units) {
       parents.set(u.id, u.parentId);
       kinds.set(u.id, u.kind);
@@ -177,23 +174,22 @@ export function applyRoster(db: Db, data: Validated, source = 'roster-import'): 
       return null;
     };
     for (const u of data.units) {
-      const before = db.select().from(units).where(eq(units.id, u.id)).get();
+      const before = getUnit(db, u.id);
       const row = { ...u, townshipId: townshipOf(u.id), updatedAt: now };
-      db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row }).run();
+      upsertUnit(db, row);
       if (u.kind === 'township' && (before?.controlLevel ?? null) !== u.controlLevel && (before || u.controlLevel !== null)) {
-        db.insert(unitStatusHistory).values({ unitId: u.id, field: 'control_level', value: u.controlLevel === null ? null : String(u.controlLevel), changedAt: now, source }).run();
+        insertUnitHistory(db, { unitId: u.id, field: 'control_level', value: u.controlLevel === null ? null : String(u.controlLevel), changedAt: now, source });
       }
       if (u.kind === 'grid' && (before?.riskColour ?? null) !== u.riskColour && (before || u.riskColour !== null)) {
-        db.insert(unitStatusHistory).values({ unitId: u.id, field: 'risk_colour', value: u.riskColour, changedAt: now, source }).run();
+        insertUnitHistory(db, { unitId: u.id, field: 'risk_colour', value: u.riskColour, changedAt: now, source });
       }
     }
     for (const g of data.groups) {
       // a unit re-bound to another conversation: the old binding goes
-      db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId))).run();
-      db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } }).run();
+      bindGroup(db, g);
     }
     for (const m of data.members) {
-      db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m }).run();
+      upsertMember(db, m);
     }
     const counts: RosterCounts = {
       county: data.units.filter((u) => u.kind === 'county').length,

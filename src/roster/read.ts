@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { GridrelayError } from '../core/errors.js';
 
 export const ROSTER_TABLES = ['units', 'groups', 'members'] as const;
 export type RosterTable = (typeof ROSTER_TABLES)[number];
@@ -26,11 +27,11 @@ export interface RosterProblem {
   reason: string;
 }
 
-/** Thrown when a roster cannot be read or validated; nothing has been applied. */
-export class RosterError extends Error {
+/** Thrown when a roster cannot be read or validated (`GR_ERR_ROSTER`); nothing has been applied. */
+export class RosterError extends GridrelayError {
   override name = 'RosterError';
   constructor(readonly problems: RosterProblem[]) {
-    super(problems.map((p) => `${p.file}${p.row ? `:${p.row}` : ''}: ${p.reason}`).join('\n'));
+    super('GR_ERR_ROSTER', problems.map((p) => `${p.file}${p.row ? `:${p.row}` : ''}: ${p.reason}`).join('\n'));
   }
 }
 

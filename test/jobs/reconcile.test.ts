@@ -9,9 +9,10 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instanceId, writeTx } from '../../src/db/client.js';
-import { outboundMessages } from '../../src/db/schema/index.js';
+import { outboundMessages, timers as timersTable } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { outbound } from '../helpers/console.js';
+import { testTimer } from '../helpers/timers.js';
 import { until } from '../helpers/wait.js';
 
 const apps: TestApp[] = [];
@@ -42,7 +43,7 @@ describe('start-up reconciliation', () => {
     const name = first.timers.queue.name;
     const due = new Date(Date.now() + 2500);
     // the row says: fire in 2.5 s (not flushed: the queued job is the one below)
-    writeTx(first.db, () => first.timers.schedule(first.db, { id: 'moved-1', kind: 'test.kind', dueAt: due }));
+    writeTx(first.db, () => testTimer().schedule(first.deps, due, {}, { id: 'moved-1' }));
     await first.stop();
 
     // what a newer copy of this database left in Redis
@@ -55,7 +56,7 @@ describe('start-up reconciliation', () => {
     const app = await buildTestApp({ roster: false, config, dir });
     apps.push(app);
     const fired: { id: string; at: number }[] = [];
-    app.timers.on('test.kind', (_db, t) => void fired.push({ id: t.id, at: Date.now() }));
+    app.timers.register(app.deps, testTimer((t) => void fired.push({ id: t.id, at: Date.now() })));
     expect(await q.getJob(`tm-${inst}-gone-1-v1`)).toBeUndefined();
     expect(await q.getJob('tm-0123456789ab-moved-1-v1')).toBeDefined(); // not ours: left alone
     await until('the moved timer fired', () => fired.length > 0, 20_000);
@@ -76,6 +77,18 @@ describe('start-up reconciliation', () => {
     const app = await buildTestApp({ roster: false, config, dir });
     apps.push(app);
     expect((await q.getJobSchedulers(0, -1)).map((j) => j.key)).toEqual(['tser-0123456789ab-99']);
+  });
+
+  it('task series: a pending task.series-sync timer an older version left is cancelled at start, not failed for want of a handler', async () => {
+    const first = await buildTestApp({ roster: false });
+    const { config, dir } = first;
+    first.db.insert(timersTable).values({ id: 'tser-7-sync', kind: 'task.series-sync', data: {}, dueAt: new Date(Date.now() - 1000), urgent: true, createdAt: new Date() }).run();
+    await first.stop();
+
+    const app = await buildTestApp({ roster: false, config, dir });
+    apps.push(app);
+    expect(app.db.select().from(timersTable).where(eq(timersTable.id, 'tser-7-sync')).get()?.status).toBe('cancelled');
+    expect(await app.timers.queue.getFailedCount()).toBe(0);
   });
 
   it('outbox: a queued send of a row already sent is dropped; a pending row whose job failed for good is sent once', async () => {

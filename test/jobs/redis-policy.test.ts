@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkRedisEviction } from '../../src/jobs/instance.js';
+import { checkRedisEviction } from '../../src/jobs/queues.js';
 import { freePort, startRedis } from '../helpers/redis.js';
 
 const servers: ChildProcess[] = [];

@@ -4,6 +4,7 @@ import { writeTx } from '../../src/db/client.js';
 import { timers } from '../../src/db/schema/index.js';
 import { quietUntil } from '../../src/time/quiet.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { testTimer } from '../helpers/timers.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -23,14 +24,15 @@ describe('timers', () => {
     const app = await buildTestApp({ roster: false });
     apps.push(app);
     const fired: string[] = [];
-    app.timers.on('test.kind', (_db, t) => fired.push(t.id));
+    const kind = testTimer((t) => fired.push(t.id));
+    app.timers.register(app.deps, kind);
     const now = Date.now();
     writeTx(app.db, () => {
-      app.timers.schedule(app.db, { id: 'a-1', kind: 'test.kind', dueAt: new Date(now + 300) });
-      app.timers.schedule(app.db, { id: 'b-1', kind: 'test.kind', dueAt: new Date(now + 300) });
+      kind.schedule(app.deps, new Date(now + 300), {}, { id: 'a-1' });
+      kind.schedule(app.deps, new Date(now + 300), {}, { id: 'b-1' });
     });
     await app.timers.flush();
-    writeTx(app.db, () => app.timers.schedule(app.db, { id: 'b-1', kind: 'test.kind', dueAt: new Date(now + 1500) }));
+    writeTx(app.db, () => kind.schedule(app.deps, new Date(now + 1500), {}, { id: 'b-1' }));
     await app.timers.flush();
     await waitUntil(() => fired.includes('a-1'));
     expect(fired).toEqual(['a-1']);
@@ -44,12 +46,13 @@ describe('timers', () => {
     const app = await buildTestApp({ roster: false });
     apps.push(app);
     const fired: string[] = [];
-    app.timers.on('test.kind', (_db, t) => fired.push(t.id));
+    const kind = testTimer((t) => fired.push(t.id));
+    app.timers.register(app.deps, kind);
     writeTx(app.db, () => {
-      app.timers.schedule(app.db, { id: 'c-1-s1', kind: 'test.kind', dueAt: new Date(Date.now() + 200) });
-      app.timers.schedule(app.db, { id: 'c-1-s2', kind: 'test.kind', dueAt: new Date(Date.now() + 200) });
-      app.timers.schedule(app.db, { id: 'keep', kind: 'test.kind', dueAt: new Date(Date.now() + 400) });
-      expect(app.timers.cancel(app.db, 'c-1', { prefix: true })).toBe(2);
+      kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s1' });
+      kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s2' });
+      kind.schedule(app.deps, new Date(Date.now() + 400), {}, { id: 'keep' });
+      expect(kind.cancel(app.deps, 'c-1', { prefix: true })).toBe(2);
     });
     await app.timers.flush();
     await waitUntil(() => fired.includes('keep'));
@@ -62,11 +65,12 @@ describe('timers', () => {
     const b = await buildTestApp({ roster: false, config: a.config, dir: a.dir });
     apps.push(b);
     const fired: string[] = [];
-    a.timers.on('test.kind', (_db, t) => fired.push(`a:${t.id}`));
-    b.timers.on('test.kind', (_db, t) => fired.push(`b:${t.id}`));
+    const kindA = testTimer((t) => fired.push(`a:${t.id}`));
+    a.timers.register(a.deps, kindA);
+    b.timers.register(b.deps, testTimer((t) => fired.push(`b:${t.id}`)));
     const due = new Date(Date.now() + 300);
     writeTx(a.db, () => {
-      for (let i = 0; i < 20; i++) a.timers.schedule(a.db, { id: `x-${i}`, kind: 'test.kind', dueAt: due });
+      for (let i = 0; i < 20; i++) kindA.schedule(a.deps, due, {}, { id: `x-${i}` });
     });
     await a.timers.flush();
     await b.timers.resync();
@@ -78,13 +82,13 @@ describe('timers', () => {
   it('a timer that was due while nothing ran fires on start, marked late', async () => {
     const app = await buildTestApp({ roster: false });
     const fired: boolean[] = [];
-    writeTx(app.db, () => app.timers.schedule(app.db, { id: 'old-1', kind: 'test.kind', dueAt: new Date(Date.now() - 5 * 60_000) }));
+    writeTx(app.db, () => testTimer().schedule(app.deps, new Date(Date.now() - 5 * 60_000), {}, { id: 'old-1' }));
     // not flushed: as if Redis lost it; stop, then start again on the same database
     const { config, dir } = app;
     await app.stop();
     const again = await buildTestApp({ roster: false, config, dir });
     apps.push(again);
-    again.timers.on('test.kind', (_db, _t, f) => fired.push(f.late));
+    again.timers.register(again.deps, testTimer((_t, f) => fired.push(f.late)));
     await again.timers.resync();
     await waitUntil(() => fired.length === 1);
     expect(fired).toEqual([true]);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoDayIn, yearIn } from '../../src/time/clock.js';
 import { instanceId } from '../../src/db/client.js';
-import { queueName } from '../../src/jobs/instance.js';
+import { queueName } from '../../src/jobs/queues.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
 

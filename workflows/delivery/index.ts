@@ -9,54 +9,58 @@
  * Transitions: the outbox calls {@link noteFailedSend} (wired in src/app.ts) for each such failure.
  * Timers: kind `delivery.failures`, id `sendfail-<conversation>`, due `SEND_FAILURE_REPORT_AFTER` after the
  * first failure of a window (urgent: not held by quiet hours); when it fires, one message to that group
- * lists every unreported failure and marks them reported. Registered by {@link registerTimers}.
+ * lists every unreported failure and marks them reported ({@link failuresTimer}).
  */
 import type { CoreDeps } from '../../src/core/deps.js';
-import { writeTx } from '../../src/db/client.js';
 import { markFailuresReported, notifyTargetOf, unreportedFailures } from '../../src/db/queries/delivery.js';
+import { defineTimer, type Timer } from '../../src/jobs/timers.js';
+import { runUnitOfWork } from '../../src/jobs/unit-of-work.js';
 
-const KIND = 'delivery.failures';
 const MAX_LISTED = 20;
 
-/** A timer id for a conversation id (timer ids allow letters, digits, `-`, `_`). */
-const timerId = (conversationId: string) => `sendfail-${conversationId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/** What a `delivery.failures` timer carries: the conversation to report to. */
+interface FailuresData {
+  conversationId: string;
+}
+
+/**
+ * Kind `delivery.failures`, id `sendfail-<conversation>` (timer ids allow letters, digits, `-`, `_`: other
+ * characters become `_`): when it fires, one message to that conversation lists every unreported failure
+ * and marks them reported. Registered in workflows/index.ts.
+ */
+export const failuresTimer = defineTimer<FailuresData, CoreDeps>('delivery.failures', (deps, timer) => reportFailures(deps, timer), {
+  id: (d) => `sendfail-${d.conversationId.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+});
 
 /**
  * Notes that outbox message `outboxId` failed for good: schedules (once per window) the report to its
- * `notifyOnFail` conversation, due after `SEND_FAILURE_REPORT_AFTER`. Runs its own write transaction.
+ * `notifyOnFail` conversation, due after `SEND_FAILURE_REPORT_AFTER`. Runs its own unit of work.
+ * @returns when the timer is stored and queued
  */
-export function noteFailedSend(deps: CoreDeps, outboxId: number): void {
-  const { db } = deps;
-  const conversationId = notifyTargetOf(db, outboxId);
+export async function noteFailedSend(deps: CoreDeps, outboxId: number): Promise<void> {
+  const conversationId = notifyTargetOf(deps.db, outboxId);
   if (!conversationId) return;
-  writeTx(db, () => {
-    if (deps.timers.isPending(db, timerId(conversationId))) return;
-    deps.timers.rearm(db, {
-      id: timerId(conversationId),
-      kind: KIND,
-      dueAt: new Date(deps.now().getTime() + deps.config.SEND_FAILURE_REPORT_AFTER),
-      data: { conversationId },
-      urgent: true,
-    });
+  const data = { conversationId };
+  return runUnitOfWork(deps, () => {
+    if (failuresTimer.isPending(deps, failuresTimer.id(data))) return;
+    failuresTimer.rearm(deps, new Date(deps.now().getTime() + deps.config.SEND_FAILURE_REPORT_AFTER), data, { urgent: true });
   });
-  void deps.timers.flush();
 }
 
-/** Registers the report handler: one message listing every unreported failure for that conversation. */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(KIND, (db, timer) => {
-    const conversationId = String(timer.data.conversationId);
-    const failed = unreportedFailures(db, conversationId);
-    if (failed.length === 0) return;
-    const groupsFailed = [...new Map(failed.map((f) => [f.conversationId, f.title ?? f.conversationId])).values()];
-    const shown = groupsFailed.slice(0, MAX_LISTED).join('、');
-    const more = groupsFailed.length > MAX_LISTED ? ` 等${groupsFailed.length}个群` : '';
-    const reason = failed[0]!.error ? `（${failed[0]!.error.slice(0, 60)}）` : '';
-    deps.outbox.store(db, {
-      conversationId,
-      text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
-      dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
-    });
-    markFailuresReported(db, failed.map((f) => f.id));
+/** The report: one message listing every unreported failure for that conversation. */
+function reportFailures(deps: CoreDeps, timer: Timer<FailuresData>): void {
+  const { db } = deps;
+  const { conversationId } = timer.data;
+  const failed = unreportedFailures(db, conversationId);
+  if (failed.length === 0) return;
+  const groupsFailed = [...new Map(failed.map((f) => [f.conversationId, f.title ?? f.conversationId])).values()];
+  const shown = groupsFailed.slice(0, MAX_LISTED).join('、');
+  const more = groupsFailed.length > MAX_LISTED ? ` 等${groupsFailed.length}个群` : '';
+  const reason = failed[0]!.error ? `（${failed[0]!.error.slice(0, 60)}）` : '';
+  deps.outbox.store(db, {
+    conversationId,
+    text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
+    dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
   });
+  markFailuresReported(db, failed.map((f) => f.id));
 }

@@ -13,7 +13,7 @@ import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import type { OutboundAction } from '../../src/core/message.js';
 import { Refusal } from '../../src/core/errors.js';
-import { ISSUER_ROLES } from '../../src/core/permissions.js';
+import { mayChange, placeOf, type ChangeVerb } from '../../src/core/permissions.js';
 import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../../src/db/queries/directives.js';
@@ -47,21 +47,13 @@ export function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string
 }
 
 /**
- * Checks that the sender of `ctx` may amend or revoke `d`, and that it is still open.
+ * Checks that the sender of `ctx` may amend or revoke `d` (`mayChange` in permissions.ts), and that it is still open.
  * @throws Refusal saying why not.
  */
-export function checkMayChange(ctx: Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>, d: Directive, verb: string): void {
+export function checkMayChange(ctx: Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>, d: Directive, verb: ChangeVerb): void {
   const n = formatNumber(d);
-  if (ctx.tier === 'county') {
-    if (!ISSUER_ROLES.includes(ctx.sender.role)) throw new Refusal(`只有指挥长、值班员可以${verb}${n}。`);
-  } else if (ctx.tier === 'township') {
-    const own = ctx.sender.role === 'township_officer' && ctx.sender.unitId === ctx.groupUnit.id;
-    if (!own || d.kind !== 'notice' || d.issuedIn !== ctx.group.conversationId) {
-      throw new Refusal(`乡镇只能${verb}本乡镇指挥室发布的通告；${n}请由指挥部${verb}。`);
-    }
-  } else {
-    throw new Refusal(`网格群不能${verb}${n}。`);
-  }
+  const may = mayChange(verb, ctx.sender, placeOf(ctx), { kind: d.kind, issuedIn: d.issuedIn, name: n });
+  if (!may.allowed) throw new Refusal(may.refusal);
   if (d.status === 'revoked') throw new Refusal(`${n}已撤回，不能再${verb}。`);
 }
 

@@ -51,7 +51,7 @@ export { acknowledge, type AckInput, type AckResult } from './acknowledge.js';
 export { amend, revoke, checkMayChange, resolveForChange, type ChangeInput, type ChangeResult } from './amend.js';
 export { progressText, resolve } from './progress.js';
 export { resendText, whichText, unclearText } from './pending.js';
-export { registerTimers } from './ladder.js';
+export { ladderTimer } from './ladder.js';
 export { parseRef, splitRef, refWord, type DirectiveRef } from './ref.js';
 export { noticeSeries, type RefViewer } from './series.js';
 export { splitScope } from './scope.js';

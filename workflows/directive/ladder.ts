@@ -22,20 +22,34 @@ import type { Db } from '../../src/db/client.js';
 import {
   getDirective,
   insertEvent,
-  pendingLadderTimers,
   targetsWithAcks,
 } from '../../src/db/queries/directives.js';
 import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
-import type { Directive, TimerRow } from '../../src/db/schema/index.js';
+import type { Directive } from '../../src/db/schema/index.js';
+import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { formatNumber } from './format.js';
 import { refWord } from './ref.js';
 
-export const LADDER_KIND = 'directive.ladder';
 export type Step = 1 | 2 | 3;
 const STEPS: Step[] = [1, 2, 3];
 
+/** What a ladder timer carries: the directive, the revision it was scheduled for, the step. */
+export interface StepData {
+  directiveId: number;
+  revision: number;
+  step: Step;
+}
+
 /** The timer id of a ladder step. */
 export const ladderTimerId = (directiveId: number, revision: number, step: Step) => `dir-${directiveId}-r${revision}-s${step}`;
+
+/**
+ * Kind `directive.ladder`, id `dir-<id>-r<rev>-s<step>`: one step of the ladder, fired at `fired.at`
+ * ({@link fireStep}). Registered in workflows/index.ts.
+ */
+export const ladderTimer = defineTimer<StepData, CoreDeps>('directive.ladder', (deps, timer, fired) => fireStep(deps, timer, fired.at), {
+  id: (d) => ladderTimerId(d.directiveId, d.revision, d.step),
+});
 
 /**
  * When each step falls due, counted from `start` (issue or amendment): step 1 at `ACK_REMIND_AFTER`
@@ -62,31 +76,12 @@ export function bundleWindowMs(config: Config): number {
 export function scheduleLadder(deps: CoreDeps, d: Directive, start: Date): void {
   if (!d.ackRequired || !d.ackWindowMs) return;
   const at = ladderTimes(deps.config, start, d.ackWindowMs);
-  for (const step of STEPS) {
-    deps.timers.schedule(deps.db, {
-      id: ladderTimerId(d.id, d.revision, step),
-      kind: LADDER_KIND,
-      dueAt: at[step],
-      data: { directiveId: d.id, revision: d.revision, step },
-      urgent: d.urgent,
-    });
-  }
+  for (const step of STEPS) ladderTimer.schedule(deps, at[step], { directiveId: d.id, revision: d.revision, step }, { urgent: d.urgent });
 }
 
 /** Cancels pending ladder steps: of one revision, or (no revision) of every revision. @returns how many. */
 export function cancelLadder(deps: CoreDeps, directiveId: number, revision?: number): number {
-  return deps.timers.cancel(deps.db, revision ? `dir-${directiveId}-r${revision}` : `dir-${directiveId}`, { prefix: true });
-}
-
-/** Registers the ladder's timer handler. */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(LADDER_KIND, (db, timer, fired) => fireStep(deps, db, timer, fired.at));
-}
-
-interface StepData {
-  directiveId: number;
-  revision: number;
-  step: Step;
+  return ladderTimer.cancel(deps, revision ? `dir-${directiveId}-r${revision}` : `dir-${directiveId}`, { prefix: true });
 }
 
 /** The directive a ladder timer is for, if it is still open at that revision and asks for a receipt. */
@@ -95,16 +90,24 @@ function liveDirective(db: Db, data: StepData): Directive | undefined {
   return d && d.status === 'open' && d.ackRequired && d.revision === data.revision ? d : undefined;
 }
 
-function fireStep(deps: CoreDeps, db: Db, timer: TimerRow, at: Date): void {
-  const data = timer.data as unknown as StepData;
+/**
+ * A ladder step fires: the silent units of its directive, and of other directives whose same step is due
+ * within {@link bundleWindowMs} (step 3: issued in the same group), get one message per group; the
+ * folded-in timers are cancelled in this transaction.
+ */
+function fireStep(deps: CoreDeps, timer: Timer<StepData>, at: Date): void {
+  const { db } = deps;
+  const data = timer.data;
   const first = liveDirective(db, data);
   if (!first) return;
   const bundle: Directive[] = [first];
-  for (const t of pendingLadderTimers(db, data.step, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
-    const other = liveDirective(db, t.data as unknown as StepData);
+  for (const t of ladderTimer.pendingDue(deps, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
+    const step = t.data;
+    if (step.step !== data.step) continue; // the same step of other directives only
+    const other = liveDirective(db, step);
     if (!other || other.id === first.id) continue;
     if (data.step === 3 && other.issuedIn !== first.issuedIn) continue;
-    if (deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+    if (ladderTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   if (data.step === 1) remind(deps, bundle, at);

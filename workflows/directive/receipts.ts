@@ -13,6 +13,7 @@ import { writeTx } from '../../src/db/client.js';
 import { targetsOf } from '../../src/db/queries/directives.js';
 import { directivesChangedSince, readCountsByUnit, recordReads, sentWithKeyPrefixes, unreadMembers } from '../../src/db/queries/receipts.js';
 import type { Directive } from '../../src/db/schema/index.js';
+import { runUnitOfWork } from '../../src/jobs/unit-of-work.js';
 import { PlatformError, type ReadReceipt, type SentMessage } from '../../src/platform/port.js';
 
 /** The platform call a poll makes: who has read one posted message. @throws PlatformError */
@@ -35,15 +36,17 @@ export function planReadPolls(deps: CoreDeps, d: Pick<Directive, 'id'>, revision
 /**
  * Re-plans polls for directives issued or amended within the longest poll offset (start-up: what was
  * planned but lost with Redis, or never queued before a crash). Already-queued polls are not duplicated.
+ * Plans in one unit of work (it stores nothing), queued when it is flushed.
  */
 export async function replanRecentPolls(deps: CoreDeps): Promise<void> {
   if (!deps.receipts) return;
   const longest = Math.max(0, ...deps.config.READ_RECEIPT_POLL);
-  for (const d of directivesChangedSince(deps.db, new Date(deps.now().getTime() - longest))) {
-    planReadPolls(deps, d, 1, d.issuedAt);
-    if (d.revision > 1 && d.revisedAt) planReadPolls(deps, d, d.revision, d.revisedAt);
-  }
-  await deps.receipts.flush();
+  await runUnitOfWork(deps, (db) => {
+    for (const d of directivesChangedSince(db, new Date(deps.now().getTime() - longest))) {
+      planReadPolls(deps, d, 1, d.issuedAt);
+      if (d.revision > 1 && d.revisedAt) planReadPolls(deps, d, d.revision, d.revisedAt);
+    }
+  });
 }
 
 export interface PollResult {

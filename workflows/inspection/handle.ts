@@ -7,6 +7,7 @@ import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
 import { maskPersonal } from '../../src/core/mask.js';
+import { mayRectifyFinding } from '../../src/core/permissions.js';
 import type { Attachment } from '../../src/core/message.js';
 import { messagesBetween } from '../../src/db/queries/inbound.js';
 import { latestRectificationOf, updateInspection } from '../../src/db/queries/inspections.js';
@@ -47,7 +48,7 @@ const stepTime = (deps: CoreDeps, f: Inspection, h: Handler) => new Date(Math.ma
 export function rectify(deps: CoreDeps, ref: FindingRef, note: string, attachments: Attachment[], h: Handler): Inspection {
   const f = resolveFinding(deps, ref);
   const n = findingNumber(f);
-  if (f.townshipId !== h.unit.id) throw new Refusal(`${n} 不属于${h.unit.name}，不能整改。`);
+  if (!mayRectifyFinding({ tier: 'township', unit: h.unit }, f)) throw new Refusal(`${n} 不属于${h.unit.name}，不能整改。`);
   if (f.state === 'closed') throw new Refusal(`${n} 已结案，无需整改。`);
   const tz = deps.config.TIMEZONE;
   if (f.state === 'rectified') throw new Refusal(`${n} 已于${shortDateTimeIn(f.rectifiedAt!, tz)}整改，无需重复。`);

@@ -43,7 +43,7 @@
  */
 export { record, readFindingUnit, attachFindingPicture, type RecordInput, type RecordResult } from './record.js';
 export { rectify, attachRectifyPicture, closeFinding, publishFinding, INSPECTION_STATE_ZH, type Handler } from './handle.js';
-export { registerTimers } from './sla.js';
+export { rectifySlaTimer } from './sla.js';
 export { findingListText, findingDetailText, findingsOfDirectiveLines, type FindingViewer } from './list.js';
 export { findingNumber, findingRefWord } from './number.js';
 export { unitLabel } from './relay.js';

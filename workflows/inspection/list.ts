@@ -14,7 +14,7 @@ import { getMember } from '../../src/db/queries/roster.js';
 import type { Inspection, Unit } from '../../src/db/schema/index.js';
 import { shortDateTimeIn } from '../../src/time/clock.js';
 import { formatNumber } from '../directive/format.js';
-import { ROLE_ZH } from '../../src/core/permissions.js';
+import { mayReadFinding, ROLE_ZH } from '../../src/core/permissions.js';
 import type { FindingRef } from './fields.js';
 import { INSPECTION_STATE_ZH } from './handle.js';
 import { findingNumber, resolveFinding } from './number.js';
@@ -41,11 +41,9 @@ function listLine(deps: CoreDeps, f: Inspection, names: readonly string[], withT
   return `· ${findingNumber(f)} ${withTownship ? unitLabel(deps, f) : f.unitName}：${clip(problemLine(f, names), 30)}（${stateText(f)}）`;
 }
 
-/** The findings a viewer may see: every township's in the command group, its own in a township room, none in a grid group. */
+/** The findings a viewer may see ({@link mayReadFinding}): every township's in the command group, its own in a township room, none in a grid group. */
 function visible(viewer: FindingViewer, list: Inspection[]): Inspection[] {
-  if (viewer.tier === 'county') return list;
-  if (viewer.tier === 'township') return list.filter((f) => f.townshipId === viewer.unit.id);
-  return [];
+  return list.filter((f) => mayReadFinding(viewer, f));
 }
 
 /** `/督查列表`: the findings not closed that the viewer's group may see, oldest first. */

@@ -6,33 +6,35 @@
  */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getInspection, updateInspection } from '../../src/db/queries/inspections.js';
-import { pendingTaskReminders } from '../../src/db/queries/tasks.js';
-import type { Inspection, TimerRow } from '../../src/db/schema/index.js';
+import type { Inspection } from '../../src/db/schema/index.js';
 import { clip } from '../../src/core/text.js';
+import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { findingNumber, findingRefWord } from './number.js';
 import { auditStep, commandGroupOf, namesToMask, post, problemLine, roomOf, unitLabel } from './relay.js';
 
-/** The SLA timer's kind. */
-export const RECTIFY_SLA_KIND = 'inspection.sla';
+/** What a rectification SLA timer carries: the finding. */
+export interface RectifySlaData {
+  inspectionId: number;
+}
 
 /** The SLA timer id of a finding. */
 export const rectifySlaTimerId = (inspectionId: number) => `insp-${inspectionId}-sla`;
 
-/** Schedules the rectification check of `finding`, due `INSPECTION_RECTIFY_SLA` after `from`. Call inside the recording transaction. */
+/** Kind `inspection.sla`, id `insp-<id>-sla`: the rectification check ({@link rectifySlaDue}). Registered in workflows/index.ts. */
+export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection.sla', (deps, timer, fired) => rectifySlaDue(deps, timer, fired.at), {
+  id: (d) => rectifySlaTimerId(d.inspectionId),
+});
+
+/** Schedules the rectification check of `finding`, due `INSPECTION_RECTIFY_SLA` after `from`. Call inside the recording unit of work. */
 export function scheduleRectifySla(deps: CoreDeps, finding: Pick<Inspection, 'id'>, from: Date): void {
-  deps.timers.schedule(deps.db, {
-    id: rectifySlaTimerId(finding.id),
-    kind: RECTIFY_SLA_KIND,
-    dueAt: new Date(from.getTime() + deps.config.INSPECTION_RECTIFY_SLA),
-    data: { inspectionId: finding.id },
-  });
+  rectifySlaTimer.schedule(deps, new Date(from.getTime() + deps.config.INSPECTION_RECTIFY_SLA), { inspectionId: finding.id });
 }
 
 /** Cancels a finding's rectification check (rectified or closed). */
 export function cancelRectifySla(deps: CoreDeps, inspectionId: number): void {
-  deps.timers.cancel(deps.db, rectifySlaTimerId(inspectionId));
+  rectifySlaTimer.cancel(deps, rectifySlaTimerId(inspectionId));
 }
 
 /** SLA timers of other findings due within this long (ms) of one firing are folded into its messages. */
@@ -50,19 +52,18 @@ const LINES = 15;
  * group gets one ⏰ message listing them all (outbox key `insp-<first id>-sla`) and each township room one
  * listing its own (`insp-<first id there>-sla-room`). Each finding is listed once.
  */
-export function rectifySlaDue(deps: CoreDeps, timer: TimerRow, at: Date): void {
+export function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>, at: Date): void {
   const { db, config } = deps;
-  const open = (id: unknown): Inspection | undefined => {
+  const open = (id: number): Inspection | undefined => {
     const f = Number.isInteger(Number(id)) ? getInspection(db, Number(id)) : undefined;
     return f && f.state === 'open' && !f.overdueAt ? f : undefined;
   };
   const first = open(timer.data.inspectionId);
   if (!first) return;
   const bundle = [first];
-  // (the pending-timers-of-a-kind query lives with the task reminders, which fold the same way)
-  for (const t of pendingTaskReminders(db, RECTIFY_SLA_KIND, new Date(at.getTime() + findingBundleWindowMs(config)), timer.id)) {
+  for (const t of rectifySlaTimer.pendingDue(deps, new Date(at.getTime() + findingBundleWindowMs(config)), timer.id)) {
     const other = open(t.data.inspectionId);
-    if (other && other.id !== first.id && deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+    if (other && other.id !== first.id && rectifySlaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   const overdue = bundle.map((f) => {
@@ -99,7 +100,3 @@ export function rectifySlaDue(deps: CoreDeps, timer: TimerRow, at: Date): void {
   }
 }
 
-/** Registers the SLA timer handler. */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(RECTIFY_SLA_KIND, (_db, timer, fired) => rectifySlaDue(deps, timer, fired.at));
-}

@@ -20,7 +20,7 @@
  * Timers it schedules: kind `lead.sla`, id `lead-<id>-sla`, due `LEAD_ACCEPT_SLA` after the room is told
  * (urgent leads ignore quiet hours); cancelled by acceptance, closure or escalation. Firing on a lead
  * still reported, it tells the command group once (leads falling due together in one notice) and the
- * township room that it did (sla.ts).
+ * township room that it did (sla.ts: {@link slaTimer}).
  *
  * Privacy: a lead's text goes only to its grid group, its township room and — once escalated (by a
  * person, or by the SLA) — the command group; every relayed text has mobile and ID-card numbers masked.
@@ -40,7 +40,7 @@
  */
 export { report, attachFollowUp, type ReportInput, type ReportResult } from './report.js';
 export { moveLeadTo, escalate, type Actor, type MoveResult } from './moves.js';
-export { registerTimers } from './sla.js';
+export { slaTimer } from './sla.js';
 export { LEAD_STATE_ZH, MOVES, type Move } from './states.js';
 export { dayKey, leadNumber } from './number.js';
 export { CATEGORIES, parseLeadRef, parseLeadReport, parseMoveArgs, type LeadField, type LeadRef, type LeadReport } from './fields.js';

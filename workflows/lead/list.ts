@@ -8,6 +8,7 @@ import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { Refusal } from '../../src/core/errors.js';
 import { maskPersonal } from '../../src/core/mask.js';
+import { mayReadLead, mayReadLeadText } from '../../src/core/permissions.js';
 import { clockIn, shortDateTimeIn } from '../../src/time/clock.js';
 import { leadEventsOf, listLeads, type LeadScope } from '../../src/db/queries/leads.js';
 import { getMember, getUnit } from '../../src/db/queries/roster.js';
@@ -28,15 +29,13 @@ export interface Viewer {
 const scopeOf = (v: Viewer): LeadScope =>
   v.tier === 'county' ? { kind: 'all' } : v.tier === 'township' ? { kind: 'township', townshipId: v.unit.id } : { kind: 'unit', unitId: v.unit.id };
 
-/** Whether the lead is within the viewer's tier: county all; township its own; grid its own reports. */
+/** Whether the lead is within the viewer's tier: county all; township its own; grid its own reports (`mayReadLead`). */
 export function inScope(lead: Lead, viewer: { tier: Tier; unit: Unit }): boolean {
-  if (viewer.tier === 'county') return true;
-  if (viewer.tier === 'township') return lead.townshipId === viewer.unit.id;
-  return lead.unitId === viewer.unit.id;
+  return mayReadLead(viewer, lead);
 }
 
-/** Whether the viewer may read the lead's text (the county only once it knows the lead). */
-const mayReadText = (lead: Lead, v: Viewer) => v.tier !== 'county' || lead.escalatedAt !== null || lead.slaBreachedAt !== null;
+/** Whether the viewer may read the lead's text (`mayReadLeadText`: the county only once it knows the lead). */
+const mayReadText = (lead: Lead, v: Viewer) => mayReadLeadText(v, lead);
 
 const snippet = (text: string, max = 16) => clipMasked(text, max);
 

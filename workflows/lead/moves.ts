@@ -6,6 +6,7 @@ import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { maskPersonal } from '../../src/core/mask.js';
+import { mayMoveLead } from '../../src/core/permissions.js';
 import { moveLead, updateLead } from '../../src/db/queries/leads.js';
 import { groupOfUnit } from '../../src/db/queries/roster.js';
 import type { Lead, LeadState, Member, Unit } from '../../src/db/schema/index.js';
@@ -36,9 +37,9 @@ function actionTime(deps: CoreDeps, lead: Lead, actor: Actor): Date {
   return new Date(Math.max((actor.at ?? deps.now()).getTime(), ...steps));
 }
 
+/** @throws Refusal when `actor` may not move `lead` (`mayMoveLead`: another township's). */
 function checkMayMove(lead: Lead, actor: Actor): void {
-  if (actor.tier === 'county') return;
-  if (actor.tier === 'township' && lead.townshipId === actor.unit.id) return;
+  if (mayMoveLead(actor, lead)) return;
   throw new Refusal(`线索 ${leadNumber(lead)} 不属于${actor.unit.name}，不能处理。`);
 }
 

@@ -7,36 +7,37 @@
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getLead, updateLead } from '../../src/db/queries/leads.js';
 import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
-import { pendingTaskReminders } from '../../src/db/queries/tasks.js';
-import type { Lead, TimerRow } from '../../src/db/schema/index.js';
+import type { Lead } from '../../src/db/schema/index.js';
 import { clipMasked } from '../../src/core/text.js';
+import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { dayKey, leadNumber, shortNumber } from './number.js';
 import { commandGroup, detailLines, event, post } from './relay.js';
 
-/** The SLA timer's kind. */
-export const SLA_KIND = 'lead.sla';
+/** What an SLA timer carries: the lead. */
+export interface SlaData {
+  leadId: number;
+}
 
 /** The SLA timer id of a lead. */
 export const slaTimerId = (leadId: number) => `lead-${leadId}-sla`;
 
+/** Kind `lead.sla`, id `lead-<id>-sla`: the acceptance SLA check ({@link slaBreached}). Registered in workflows/index.ts. */
+export const slaTimer = defineTimer<SlaData, CoreDeps>('lead.sla', (deps, timer, fired) => slaBreached(deps, timer, fired.at), {
+  id: (d) => slaTimerId(d.leadId),
+});
+
 /**
  * Schedules the acceptance SLA check of `lead`, due `LEAD_ACCEPT_SLA` after `from` (when its township
- * room is told); urgent leads ignore quiet hours. Call inside the reporting transaction.
+ * room is told); urgent leads ignore quiet hours. Call inside the reporting unit of work.
  */
 export function scheduleSla(deps: CoreDeps, lead: Pick<Lead, 'id' | 'urgent'>, from: Date): void {
-  deps.timers.schedule(deps.db, {
-    id: slaTimerId(lead.id),
-    kind: SLA_KIND,
-    dueAt: new Date(from.getTime() + deps.config.LEAD_ACCEPT_SLA),
-    data: { leadId: lead.id },
-    urgent: lead.urgent,
-  });
+  slaTimer.schedule(deps, new Date(from.getTime() + deps.config.LEAD_ACCEPT_SLA), { leadId: lead.id }, { urgent: lead.urgent });
 }
 
 /** Cancels a lead's SLA check (accepted, closed or escalated: the county needs no reminder of it). */
 export function cancelSla(deps: CoreDeps, leadId: number): void {
-  deps.timers.cancel(deps.db, slaTimerId(leadId));
+  slaTimer.cancel(deps, slaTimerId(leadId));
 }
 
 /** SLA timers of other leads due within this long (ms) of one firing are folded into its notices. */
@@ -57,22 +58,21 @@ const SLA_NUMBERS = 60;
  * message to the command group (outbox key `lead-<first id>-sla`) and one to each township room
  * (`lead-<first id there>-sla-room`), not 40 each (PRODUCT.md §2.6). A single lead keeps its full details.
  */
-export function slaBreached(deps: CoreDeps, timer: TimerRow, at: Date): void {
+export function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Date): void {
   const { db, config } = deps;
   const cg = commandGroup(deps);
   if (!cg) return;
-  const open = (leadId: unknown): Lead | undefined => {
+  const open = (leadId: number): Lead | undefined => {
     const lead = Number.isInteger(Number(leadId)) ? getLead(db, Number(leadId)) : undefined;
     return lead && lead.state === 'reported' && !lead.escalatedAt && !lead.slaBreachedAt ? lead : undefined;
   };
   const first = open(timer.data.leadId);
   if (!first) return;
   const bundle = [first];
-  // (the pending-timers-of-a-kind query lives with the task reminders, which fold the same way)
-  for (const t of pendingTaskReminders(db, SLA_KIND, new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
+  for (const t of slaTimer.pendingDue(deps, new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
     if (timer.urgent && !t.urgent) continue; // a non-urgent notice still waits out the quiet hours
     const other = open(t.data.leadId);
-    if (other && other.id !== first.id && deps.timers.cancel(db, t.id) === 1) bundle.push(other);
+    if (other && other.id !== first.id && slaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   const now = at;
@@ -125,9 +125,4 @@ export function slaBreached(deps: CoreDeps, timer: TimerRow, at: Date): void {
         : `⏰ 本乡镇 ${list.length} 条线索上报超过${formatDurationZh(config.LEAD_ACCEPT_SLA)}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
     post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${list[0]!.id}-sla-room` });
   }
-}
-
-/** Registers the SLA timer handler. */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(SLA_KIND, (_db, timer, fired) => slaBreached(deps, timer, fired.at));
 }

@@ -16,7 +16,7 @@
 import type { CommandContext } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
-import { ISSUER_ROLES } from '../../src/core/permissions.js';
+import { riskGridsWithin } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { setRiskColour } from '../../src/db/queries/reports.js';
 import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
@@ -74,16 +74,16 @@ function findGrid(deps: CoreDeps, name: string, within: string | undefined): Uni
 
 /**
  * Sets a grid's risk colour for the sender of `ctx`, recorded at `ctx.receivedAt` (when the message was
- * received: reports cut by colour read the colour at an item's issue time).
+ * received: reports cut by colour read the colour at an item's issue time). Who may set colours at all, and
+ * from which group, is the `/风险` command's `allow` and `ownUnitOnly`, checked by the dispatcher; which grids,
+ * `riskGridsWithin` (permissions.ts).
  * @returns the reply text.
- * @throws Refusal when the sender may not set it (role, group, township) or the grid is unknown.
+ * @throws Refusal when the grid is unknown or not one the sender may colour (another township's).
  */
 export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'receivedAt'>, name: string, colour: RiskColour): string {
-  const county = ISSUER_ROLES.includes(ctx.sender.role);
-  const officer = ctx.sender.role === 'township_officer';
-  if (!county && !officer) throw new Refusal('只有指挥长、值班员或乡镇干部可以设置风险颜色。');
-  if (officer && ctx.groupUnit.id !== ctx.sender.unitId) throw new Refusal('乡镇干部请在本乡镇指挥室设置本乡镇网格的风险颜色。');
-  const grid = findGrid(deps, name, officer ? ctx.sender.unitId : undefined);
+  const within = riskGridsWithin(ctx.sender);
+  const county = within === undefined;
+  const grid = findGrid(deps, name, within);
   const before = grid.riskColour;
   const changed = setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
   if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;

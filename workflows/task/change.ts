@@ -2,12 +2,14 @@
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
+import { mayChangeTask } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { cancelTaskRow, endSeriesRow, findTaskByNumber, getSeries, notDoneTargets, setDeadline } from '../../src/db/queries/tasks.js';
 import type { Task } from '../../src/db/schema/index.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { formatTaskNumber } from './format.js';
-import { scheduleSteps } from './reminders.js';
+import { syncSeriesAfterCommit } from './recurrence.js';
+import { cancelSteps, scheduleSteps } from './reminders.js';
 
 /**
  * Finds a task that the asker may change: a county issuer any task, a township officer only tasks issued
@@ -18,7 +20,7 @@ export function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tie
   const task = findTaskByNumber(deps.db, number);
   if (!task) throw new Refusal(`没有专项任务第${number}号。请核对任务号。`);
   if (task.status === 'cancelled') throw new Refusal(`${formatTaskNumber(task)}已取消。`);
-  if (asker.tier !== 'county' && task.issuedIn !== asker.conversationId) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
+  if (!mayChangeTask(asker, task)) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
   return task;
 }
 
@@ -40,13 +42,14 @@ export function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor
 
 /**
  * Cancels a task: all its timers, a note to the grids not yet done; an occurrence of a recurring series
- * also ends the series (no further occurrences). @returns whether a series was ended.
+ * also ends the series (no further occurrences; its job scheduler is removed after commit). Call inside
+ * a unit of work. @returns whether a series was ended.
  */
 export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inboundId: number }): { seriesEnded: boolean } {
   const { db } = deps;
   const now = deps.now();
   cancelTaskRow(db, task.id);
-  deps.timers.cancel(db, `task-${task.id}`, { prefix: true });
+  cancelSteps(deps, task.id);
   const n = formatTaskNumber(task);
   for (const t of notDoneTargets(db, task.id)) deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
   let seriesEnded = false;
@@ -55,8 +58,8 @@ export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inbo
     if (series?.status === 'active') {
       endSeriesRow(db, series.id, now);
       seriesEnded = true;
-      // wake the scheduler sync right after commit (see recurrence.ts)
-      deps.timers.schedule(db, { id: `tser-${series.id}-sync-end`, kind: 'task.series-sync', dueAt: now, urgent: true });
+      // remove its job scheduler right after commit (see recurrence.ts)
+      syncSeriesAfterCommit(deps);
     }
   }
   audit(db, { actorId: actor.id, action: 'task.cancel', subject: n, detail: { taskId: task.id, seriesEnded }, inboundId: actor.inboundId, at: now });

@@ -23,9 +23,9 @@
  *   a reminder to each grid not yet done (other tasks' reminders due together folded into one message);
  * - kind `task.due`, id `task-<id>-due`: at the deadline, each township room its overdue grids, the
  *   issuer the roll-up;
- * - moved by `/改期` (a step that had already fired is re-armed as `<id>-v<rev>`), cancelled by `/取消任务`;
- * - kind `task.series-sync`: right after a series is created or ended, so its job scheduler is upserted
- *   or removed once the change has committed.
+ * - moved by `/改期` (a step that had already fired is re-armed as `<id>-v<rev>`), cancelled by `/取消任务`.
+ * A series created or ended has its job scheduler upserted or removed by an after-commit hook of the same
+ * unit of work (recurrence.ts), and at start.
  *
  * Files beside this one:
  * - issue.ts — {@link issueTask}: number, targets, relays, room notes, timers.
@@ -44,6 +44,6 @@ export { completeTask, attachEvidenceFollowUp, type CompleteInput, type Complete
 export { taskForIssuer, rescheduleTask, cancelTask } from './change.js';
 export { taskListText } from './list.js';
 export { createSeries, TaskRecurrence, type CreateSeriesInput } from './recurrence.js';
-export { registerTimers } from './reminders.js';
+export { remindTimer, dueTimer } from './reminders.js';
 export { readScope } from './scope.js';
 export { formatTaskNumber, parseTaskRef } from './format.js';

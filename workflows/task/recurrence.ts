@@ -1,7 +1,7 @@
 /**
  * Recurring special tasks (`/任务 … 每天18点`, `每周一9点`): a series in SQLite plus one BullMQ job
  * scheduler per series (`tser-<instance id>-<id>`, queue `task-series-<instance id>` — see
- * src/jobs/instance.ts — cron pattern in `TIMEZONE`).
+ * src/jobs/queues.ts — cron pattern in `TIMEZONE`).
  *
  * Occurrences: the series opens its first occurrence when it is created, due at the next recurrence time
  * (e.g. `每天18点` at 09:30 → today 18:00). At each scheduler tick it opens the next occurrence, a new
@@ -11,9 +11,9 @@
  * Exactly once: an occurrence is keyed by (series, tick time) in SQLite, so a retried or doubly-processed
  * tick opens nothing more. SQLite is the truth for whether a series is active: a series row carries
  * `synced = false` until its scheduler has been upserted or removed; {@link TaskRecurrence.reconcile}
- * applies those changes after every timer fire (a `task.series-sync` timer is scheduled in the same
- * transaction as the change, so it runs right after commit) and at start. A tick of an ended series
- * opens nothing and removes the scheduler.
+ * applies those changes after the unit of work that made them commits (an after-commit hook noted by
+ * {@link createSeries} and by cancelling an occurrence, change.ts) and at start — so a crash between the
+ * commit and the hook loses nothing. A tick of an ended series opens nothing and removes the scheduler.
  *
  * Ticks missed while Redis was down are not caught up: the series goes on at its next tick (one
  * occurrence per tick that happened). On start and whenever Redis reconnects, every active series'
@@ -23,23 +23,51 @@
  *
  * `TASK_RECUR_EVERY` (tests only) replaces every series' pattern with a fixed interval.
  */
-import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Job, Queue } from 'bullmq';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { nextRecurrence, type Recurrence } from '../../src/time/recurrence.js';
 import { Refusal } from '../../src/core/errors.js';
-import { instanceId, writeTx } from '../../src/db/client.js';
+import { instanceId, type Db } from '../../src/db/client.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { getSeries, insertSeries, markSeriesSynced, unsyncedSeries, activeSeries } from '../../src/db/queries/tasks.js';
+import { cancelTimersOfKind } from '../../src/db/queries/timers.js';
 import type { TaskScope, TaskSeries } from '../../src/db/schema/index.js';
+import { JobQueue, type JobsConnection } from '../../src/jobs/queues.js';
+import { afterCommit, runUnitOfWork } from '../../src/jobs/unit-of-work.js';
 import { formatTaskNumber } from './format.js';
 import { issueTask, type IssueTaskResult } from './issue.js';
-import { queueName } from '../../src/jobs/instance.js';
 
-export const SERIES_SYNC = 'task.series-sync';
-const QUEUE = 'task-series';
 const EVERY = '@every ';
+
+/** What a series' scheduler jobs carry. */
+interface OccurrenceData {
+  seriesId: number;
+}
+
+/**
+ * The retired timer kind that used to wake the scheduler sync right after commit (now an after-commit
+ * hook, {@link syncSeriesAfterCommit}). Rows of it left pending by an older version would find no handler.
+ */
+const RETIRED_SYNC_KIND = 'task.series-sync';
+
+/**
+ * Cancels the pending `task.series-sync` timers an older version left (call at start, before the timers
+ * start, so none of them fails with "no handler"). Safe: {@link TaskRecurrence.start} reconciles every
+ * series not yet synced anyway. @returns how many were cancelled.
+ */
+export function cancelRetiredSyncTimers(db: Db): number {
+  return cancelTimersOfKind(db, RETIRED_SYNC_KIND);
+}
+
+/**
+ * Notes, inside the unit of work that created or ended a series, that the job schedulers are to be
+ * brought in step with SQLite once it commits ({@link TaskRecurrence.reconcile}; several changes in
+ * one flush make one pass). Without `deps.taskSeries` (no recurrence worker) nothing is noted: start-up
+ * reconciles. @throws Error outside a unit of work (see `afterCommit`).
+ */
+export function syncSeriesAfterCommit(deps: CoreDeps): void {
+  if (deps.taskSeries) afterCommit(deps.taskSeries.reconcile);
+}
 
 export interface CreateSeriesInput {
   title: string;
@@ -54,8 +82,9 @@ export interface CreateSeriesInput {
 
 /**
  * Creates a series and opens its first occurrence (due at the next recurrence time), inside the caller's
- * transaction; the scheduler is upserted right after commit.
+ * unit of work; the scheduler is upserted right after commit ({@link syncSeriesAfterCommit}).
  * @throws Refusal from {@link issueTask} when the scope names no grid.
+ * @throws Error outside a unit of work.
  */
 export function createSeries(deps: CoreDeps, input: CreateSeriesInput): { series: TaskSeries; first: IssueTaskResult } {
   const { db, config } = deps;
@@ -86,48 +115,39 @@ export function createSeries(deps: CoreDeps, input: CreateSeriesInput): { series
     seriesId: series.id,
     tickAt: now.getTime(),
   })!;
-  deps.timers.schedule(db, { id: `tser-${series.id}-sync`, kind: SERIES_SYNC, dueAt: now, urgent: true });
+  syncSeriesAfterCommit(deps);
   audit(db, { actorId: input.issuerId, action: 'task.series.create', subject: `series-${series.id}`, detail: { pattern: series.pattern, first: formatTaskNumber(first.task) }, inboundId: input.inboundId, at: now });
   return { series, first };
 }
 
-/** Registers the no-op handler of the post-commit sync timer (the work happens in {@link TaskRecurrence.reconcile}). */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(SERIES_SYNC, () => {});
-}
-
 export interface TaskRecurrenceOptions {
   deps: CoreDeps;
-  /** A Redis connection with `maxRetriesPerRequest: null`. */
-  connection: Redis;
-  /** BullMQ key prefix (`QUEUE_PREFIX`). */
-  prefix: string;
-  log: Logger;
+  /** The app's queues ({@link JobsConnection}). */
+  jobs: JobsConnection;
 }
 
 /** The `task-series` queue and worker: keeps job schedulers in step with SQLite and opens occurrences. */
 export class TaskRecurrence {
-  readonly queue: Queue;
-  private worker: Worker | null = null;
+  private readonly jobs: JobQueue<OccurrenceData>;
   private reconciling: Promise<void> = Promise.resolve();
-  /** `tser-<instance id>-`: every scheduler id of this database starts with it. */
-  private readonly idPrefix: string;
 
   constructor(private readonly opts: TaskRecurrenceOptions) {
-    const instance = instanceId(opts.deps.db);
-    this.idPrefix = `tser-${instance}-`;
-    this.queue = new Queue(queueName(QUEUE, instance), { connection: opts.connection, prefix: opts.prefix });
-    this.queue.on('error', (err) => opts.log.warn({ err: err.message }, 'task-series queue error'));
+    this.jobs = new JobQueue<OccurrenceData>(opts.jobs, 'taskSeries', instanceId(opts.deps.db));
   }
 
-  /** Starts the worker and re-applies every active series' scheduler (idempotent). */
+  /** The BullMQ queue of this database's series (`task-series-<instance id>`). */
+  get queue(): Queue {
+    return this.jobs.queue;
+  }
+
+  /** Starts the worker and re-applies every active series' scheduler (idempotent); again whenever Redis reconnects. */
   async start(): Promise<void> {
-    const { connection, prefix, log } = this.opts;
-    this.worker = new Worker(this.queue.name, (job) => this.process(job), { connection, prefix, concurrency: 1 });
-    this.worker.on('error', (err) => log.warn({ err: err.message }, 'task-series worker error'));
-    this.worker.on('failed', (job, err) => log.error({ series: job?.data?.seriesId, err: err.message }, 'task occurrence failed'));
-    await this.worker.waitUntilReady(); // a stop right after start must not race the worker's start-up
-    connection.on('ready', this.onReady);
+    const { log } = this.opts.jobs;
+    await this.jobs.start((job) => this.process(job), {
+      concurrency: 1,
+      onFailed: (job, err) => log.error({ series: job?.data?.seriesId, err: err.message }, 'task occurrence failed'),
+    });
+    this.jobs.onReconnect(this.onReady);
     await this.reapplyAll();
   }
 
@@ -137,7 +157,7 @@ export class TaskRecurrence {
    * series are read: a scheduler is only ever upserted after its series committed).
    */
   private async reapplyAll(): Promise<void> {
-    const schedulers = (await this.queue.getJobSchedulers(0, -1)).map((j) => j.key).filter((k) => k.startsWith(this.idPrefix));
+    const schedulers = (await this.queue.getJobSchedulers(0, -1)).map((j) => j.key).filter((k) => k.startsWith(this.jobs.idPrefix));
     const active = activeSeries(this.opts.deps.db);
     const keep = new Set(active.map((s) => this.schedulerId(s.id)));
     for (const key of schedulers) if (!keep.has(key)) await this.queue.removeJobScheduler(key);
@@ -145,19 +165,23 @@ export class TaskRecurrence {
     await this.reconcile();
   }
 
+  /** The job scheduler id of a series: `tser-<instance id>-<series id>`. */
   private schedulerId(seriesId: number): string {
-    return `${this.idPrefix}${seriesId}`;
+    return this.jobs.jobId(seriesId);
   }
 
-  private onReady = () => void this.reapplyAll().catch((err) => this.opts.log.warn({ err: String(err) }, 'task-series: re-apply failed'));
+  private onReady = () => void this.reapplyAll().catch((err) => this.opts.jobs.log.warn({ err: String(err) }, 'task-series: re-apply failed'));
 
-  /** Upserts or removes the schedulers of series changed since the last call. */
-  reconcile(): Promise<void> {
-    // serialised: one pass at a time, each pass after the previous one
+  /**
+   * Upserts or removes the schedulers of series changed since the last call. A bound property (one
+   * identity for the app's life), so noted as an after-commit hook several times in one flush it runs
+   * once. Passes are serialised: each starts after the previous one.
+   */
+  readonly reconcile = (): Promise<void> => {
     const next = this.reconciling.then(() => this.reconcileOnce());
     this.reconciling = next.catch(() => {});
     return next;
-  }
+  };
 
   private async reconcileOnce(): Promise<void> {
     for (const s of unsyncedSeries(this.opts.deps.db)) {
@@ -178,13 +202,14 @@ export class TaskRecurrence {
     await this.queue.upsertJobScheduler(id, repeat, { name: 'occurrence', data: { seriesId: s.id }, opts: { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } } });
   }
 
-  private async process(job: Job<{ seriesId: number }>): Promise<void> {
+  /** One scheduler tick: opens the series' next occurrence in one unit of work (queued after commit). */
+  private async process(job: Job<OccurrenceData>): Promise<void> {
     const { deps } = this.opts;
     const { db } = deps;
     // scheduler job ids are `repeat:<scheduler id>:<tick ms>`: one job, hence one occurrence, per tick
     const tick = Number(String(job.id).split(':').pop());
     if (!Number.isFinite(tick)) throw new Error(`unexpected task-series job id ${job.id}`);
-    const opened = writeTx(db, () => {
+    const opened = await runUnitOfWork(deps, () => {
       const s = getSeries(db, job.data.seriesId);
       if (!s || s.status !== 'active') return 'ended' as const;
       let r: IssueTaskResult | null;
@@ -201,24 +226,17 @@ export class TaskRecurrence {
         });
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
-        this.opts.log.warn({ series: s.id, err: err.message }, 'task occurrence not opened');
+        this.opts.jobs.log.warn({ series: s.id, err: err.message }, 'task occurrence not opened');
         return 'repeat' as const;
       }
       if (r) audit(db, { actorId: 'system', action: 'task.series.occurrence', subject: formatTaskNumber(r.task), detail: { seriesId: s.id, tick }, at: deps.now() });
       return r ? ('opened' as const) : ('repeat' as const);
     });
-    if (opened === 'ended') {
-      await this.queue.removeJobScheduler(this.schedulerId(job.data.seriesId));
-      return;
-    }
-    await deps.outbox.flush();
-    await deps.timers.flush();
+    if (opened === 'ended') await this.queue.removeJobScheduler(this.schedulerId(job.data.seriesId));
   }
 
   /** Stops the worker (an occurrence in hand finishes) and closes the queue; schedulers stay in Redis. */
   async close(): Promise<void> {
-    this.opts.connection.off('ready', this.onReady);
-    await this.worker?.close();
-    await this.queue.close();
+    await this.jobs.close();
   }
 }

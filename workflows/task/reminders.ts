@@ -8,15 +8,28 @@
 import type { CoreDeps } from '../../src/core/deps.js';
 import { percent } from '../../src/core/percent.js';
 import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
-import { getTask, notDoneTargets, pendingTaskReminders, taskTargetsOf } from '../../src/db/queries/tasks.js';
-import type { Task, TaskTarget, TimerRow } from '../../src/db/schema/index.js';
+import { getTask, notDoneTargets, taskTargetsOf } from '../../src/db/queries/tasks.js';
+import type { Task, TaskTarget } from '../../src/db/schema/index.js';
+import { defineTimer, type Timer, type TimerDef } from '../../src/jobs/timers.js';
 import { shortDateTimeIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { ACTORS, formatTaskNumber, gridNames } from './format.js';
 
-/** Timer kinds of this workflow. */
-export const TASK_REMIND = 'task.remind';
-export const TASK_DUE = 'task.due';
+/** What a reminder or deadline timer carries: the task, the revision it was scheduled for, the step (`s<i>` or `due`). */
+export interface TaskStepData {
+  taskId: number;
+  rev: number;
+  step: string;
+}
+
+/** A step's timer id: `task-<id>-s<i>` or `task-<id>-due` (a step re-armed for a later revision: `<that>-v<rev>`, given explicitly). */
+const stepTimerId = (d: TaskStepData) => `task-${d.taskId}-${d.step}`;
+
+/** Kind `task.remind`, ids `task-<id>-s<i>`: a reminder to each grid not yet done ({@link remind}). Registered in workflows/index.ts. */
+export const remindTimer = defineTimer<TaskStepData, CoreDeps>('task.remind', (deps, timer, fired) => remind(deps, timer, fired.at), { id: stepTimerId });
+
+/** Kind `task.due`, id `task-<id>-due`: at the deadline, the overdue grids and the issuer's roll-up ({@link due}). Registered in workflows/index.ts. */
+export const dueTimer = defineTimer<TaskStepData, CoreDeps>('task.due', (deps, timer) => due(deps, timer), { id: stepTimerId });
 
 /** Reminder offsets (ms before the deadline), largest first. */
 function offsets(deps: CoreDeps): number[] {
@@ -25,35 +38,34 @@ function offsets(deps: CoreDeps): number[] {
 
 /**
  * Schedules (or moves) one timer per step of `task`: reminders `task-<id>-s<i>` and the deadline
- * `task-<id>-due`. A reminder whose time has already passed is cancelled, not fired at once.
+ * `task-<id>-due`. A reminder whose time has already passed is cancelled, not fired at once. Call inside
+ * a unit of work.
  */
 export function scheduleSteps(deps: CoreDeps, task: Task): void {
-  const { db, timers } = deps;
   const now = deps.now().getTime();
-  const place = (base: string, kind: string, dueAt: Date, step: string) => {
-    const t = { kind, dueAt, data: { taskId: task.id, rev: task.rev, step }, urgent: task.urgent };
-    if (dueAt.getTime() <= now && kind === TASK_REMIND) {
-      timers.cancel(db, base);
-      timers.cancel(db, base, { prefix: true });
+  const place = (timer: TimerDef<TaskStepData, CoreDeps>, dueAt: Date, step: string) => {
+    const data = { taskId: task.id, rev: task.rev, step };
+    const base = timer.id(data);
+    if (dueAt.getTime() <= now && timer === remindTimer) {
+      timer.cancel(deps, base);
+      timer.cancel(deps, base, { prefix: true });
       return;
     }
-    if (timers.schedule(db, { id: base, ...t })) return;
+    if (timer.schedule(deps, dueAt, data, { urgent: task.urgent })) return;
     // the step already fired for an earlier deadline: re-arm it under a new id for this revision
-    timers.cancel(db, base, { prefix: true });
-    timers.schedule(db, { id: `${base}-v${task.rev}`, ...t });
+    timer.cancel(deps, base, { prefix: true });
+    timer.schedule(deps, dueAt, data, { id: `${base}-v${task.rev}`, urgent: task.urgent });
   };
-  offsets(deps).forEach((ms, i) => place(`task-${task.id}-s${i}`, TASK_REMIND, new Date(task.deadline.getTime() - ms), `s${i}`));
-  place(`task-${task.id}-due`, TASK_DUE, task.deadline, 'due');
+  offsets(deps).forEach((ms, i) => place(remindTimer, new Date(task.deadline.getTime() - ms), `s${i}`));
+  place(dueTimer, task.deadline, 'due');
 }
 
-/** Registers the reminder and deadline handlers with the app's timers. */
-export function registerTimers(deps: CoreDeps): void {
-  deps.timers.on(TASK_REMIND, (db, timer, fired) => remind({ ...deps, db }, timer, fired.at));
-  deps.timers.on(TASK_DUE, (db, timer, fired) => due({ ...deps, db }, timer, fired.at));
+/** Cancels every pending reminder and deadline timer of a task. @returns how many. */
+export function cancelSteps(deps: CoreDeps, taskId: number): number {
+  return remindTimer.cancel(deps, `task-${taskId}`, { prefix: true });
 }
 
-function liveTask(deps: CoreDeps, timer: TimerRow): { task: Task; step: string } | null {
-  const data = timer.data as { taskId: number; rev: number; step: string };
+function liveTask(deps: CoreDeps, data: TaskStepData): { task: Task; step: string } | null {
   const task = getTask(deps.db, data.taskId);
   if (!task || task.status !== 'open' || task.rev !== data.rev) return null;
   return { task, step: data.step };
@@ -69,13 +81,13 @@ export function taskBundleWindowMs(config: CoreDeps['config']): number {
  * {@link taskBundleWindowMs} are folded in (their timers cancelled in this transaction), so a grid with
  * several open tasks gets one reminder listing them all (PRODUCT.md §2.6).
  */
-function remind(deps: CoreDeps, timer: TimerRow, at: Date): void {
-  const live = liveTask(deps, timer);
+function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
+  const live = liveTask(deps, timer.data);
   if (!live) return;
   const bundle = [live];
-  for (const t of pendingTaskReminders(deps.db, TASK_REMIND, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
-    const other = liveTask(deps, t);
-    if (other && other.task.id !== live.task.id && deps.timers.cancel(deps.db, t.id) === 1) bundle.push(other);
+  for (const t of remindTimer.pendingDue(deps, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
+    const other = liveTask(deps, t.data);
+    if (other && other.task.id !== live.task.id && remindTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.task.id - b.task.id);
   const tz = deps.config.TIMEZONE;
@@ -110,8 +122,9 @@ function remind(deps: CoreDeps, timer: TimerRow, at: Date): void {
   }
 }
 
-function due(deps: CoreDeps, timer: TimerRow, _at: Date): void {
-  const live = liveTask(deps, timer);
+/** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up. */
+function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
+  const live = liveTask(deps, timer.data);
   if (!live) return;
   const { task } = live;
   const { db } = deps;

@@ -1,5 +1,5 @@
-/** Directive and notice queries: numbering, targets, acknowledgements, history, ladder timers. */
-import { and, asc, desc, eq, inArray, like, lte, ne, or, sql } from 'drizzle-orm';
+/** Directive and notice queries: numbering, targets, acknowledgements, history. */
+import { and, asc, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -11,7 +11,6 @@ import {
   inboundMessages,
   units,
   outboundMessages,
-  timers,
   type Directive,
   type DirectiveEvent,
   type DirectiveKind,
@@ -192,19 +191,6 @@ export function insertEvent(db: Db, values: typeof directiveEvents.$inferInsert)
 /** A directive's history, oldest first. */
 export function eventsOf(db: Db, directiveId: number): DirectiveEvent[] {
   return db.select().from(directiveEvents).where(eq(directiveEvents.directiveId, directiveId)).orderBy(asc(directiveEvents.id)).all();
-}
-
-/**
- * Pending ladder timers (ids `dir-<id>-r<rev>-s<step>`) of `step` due at or before `until`, other than
- * `exceptId` — the steps of other directives that can share one message with the one firing now.
- */
-export function pendingLadderTimers(db: Db, step: number, until: Date, exceptId: string) {
-  return db
-    .select()
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), eq(timers.kind, 'directive.ladder'), like(timers.id, `dir-%-s${step}`), lte(timers.dueAt, until)))
-    .all()
-    .filter((t) => t.id !== exceptId);
 }
 
 /** The directive an earlier message of a conversation acknowledged (by its inbound row id), if any. */

@@ -1,7 +1,7 @@
 /** Roster lookups. All SQL of the roster lives here. */
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { groups, members, units, type Group, type Member, type Unit } from '../schema/index.js';
+import { groups, members, units, unitStatusHistory, type Group, type Member, type Unit, type UnitKind } from '../schema/index.js';
 
 export const getMember = (db: Db, id: string): Member | undefined => db.select().from(members).where(eq(members.id, id)).get();
 export const getUnit = (db: Db, id: string): Unit | undefined => db.select().from(units).where(eq(units.id, id)).get();
@@ -51,4 +51,32 @@ export function membersWithRoles(db: Db, unitId: string, roles: readonly string[
     .orderBy(members.id)
     .all();
   return roles.flatMap((r) => rows.filter((m) => m.role === r).map((m) => m.id));
+}
+
+// ── roster import (src/roster/import.ts) ─────────────────────────────────────────────────────
+
+/** Every unit's id, kind and parent id: the tree a roster file is checked against and added to. */
+export function unitTree(db: Db): { id: string; kind: UnitKind; parentId: string | null }[] {
+  return db.select({ id: units.id, kind: units.kind, parentId: units.parentId }).from(units).all();
+}
+
+/** Inserts a unit, or overwrites the one with its id. */
+export function upsertUnit(db: Db, row: typeof units.$inferInsert): void {
+  db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row }).run();
+}
+
+/** Appends a change of a unit's `control_level` or `risk_colour` to its history (`unit_status_history`). */
+export function insertUnitHistory(db: Db, values: typeof unitStatusHistory.$inferInsert): void {
+  db.insert(unitStatusHistory).values(values).run();
+}
+
+/** Binds conversation `g.conversationId` to unit `g.unitId` (with its title); the unit's binding to any other conversation goes. */
+export function bindGroup(db: Db, g: { conversationId: string; unitId: string; title: string }): void {
+  db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId))).run();
+  db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } }).run();
+}
+
+/** Inserts a member, or overwrites the one with its id. */
+export function upsertMember(db: Db, m: typeof members.$inferInsert): void {
+  db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m }).run();
 }

@@ -1,7 +1,7 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
-import { and, desc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { timers, type TimerRow, units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+import { units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
@@ -141,14 +141,4 @@ export function appendEvidence(db: Db, taskId: number, unitId: string, more: Non
   const evidence = [...(t?.evidence ?? []), ...more];
   db.update(taskTargets).set({ evidence }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))).run();
   return evidence.length;
-}
-
-/** Pending task-reminder timers (kind `kind`) due at or before `until`, except `exceptId`. */
-export function pendingTaskReminders(db: Db, kind: string, until: Date, exceptId: string): TimerRow[] {
-  return db
-    .select()
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), eq(timers.kind, kind), lte(timers.dueAt, until)))
-    .all()
-    .filter((t) => t.id !== exceptId);
 }

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { InboundMessage } from '../../core/message.js';
 import type { requireToken } from '../../http/access.js';
-import { parseInput } from '../../http/validate.js';
+import { readInput } from '../../http/validate.js';
 import type { InboundSink } from '../port.js';
-import { refuseNotReceiving } from './errors.js';
+import { notReceiving } from './errors.js';
 import { BODY_LIMIT, inboundBody, inboundQuery, type InboundBody } from './parse.js';
 
 /** A checked console message as an InboundMessage: the text trimmed, a `quotedSeq` as `quotedMsgId`. Pure. */
@@ -30,11 +30,10 @@ export function toInbound(body: InboundBody, msgId: string): InboundMessage {
  */
 export function registerInbound(http: FastifyInstance, deps: { onRequest: ReturnType<typeof requireToken>[]; sink: () => InboundSink | null }): void {
   http.post('/console/v1/inbound', { onRequest: deps.onRequest, bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    if (!parseInput(inboundQuery, req.query, reply, 'query')) return reply;
-    const body = parseInput(inboundBody, req.body, reply, 'body', { tooLarge: ['text'] });
-    if (!body) return reply;
+    readInput(inboundQuery, req.query, 'query');
+    const body = readInput(inboundBody, req.body, 'body', { tooLarge: ['text'] });
     const sink = deps.sink();
-    if (!sink) return refuseNotReceiving(reply);
+    if (!sink) throw notReceiving();
     const msgId = body.msgId ?? randomUUID();
     const result = await sink(toInbound(body, msgId));
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });

@@ -10,17 +10,16 @@
  *
  * Input is checked (src/http/validate.ts): ids are 1–128 printable characters, `text` at most 4,000
  * characters (413 `text_too_long`), no unknown fields or parameters, `after` a non-negative integer;
- * a refusal is 4xx `{error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
+ * a refusal is 4xx `{code, message, error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
  * token (`Authorization: Bearer` or `?token=`), else 401.
  *
  * Files: this one is the adapter (start/stop, routes, the chat's storage); inbound.ts (`POST` → InboundMessage),
  * outbound.ts (the send port, `GET`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
  * API message), errors.ts (refusals; sends raise no PlatformError).
  */
-import { and, asc, eq, gt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { consoleMessages } from '../../db/schema/index.js';
+import { appendConsoleMessage, consoleMessagesAfter } from '../../db/queries/console.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
 import { requireToken } from '../../http/access.js';
@@ -33,20 +32,14 @@ export interface ConsoleOptions {
 }
 
 /**
- * The console's chat in the database (`console_messages`): all of the console adapter's SQL, in this one
- * function. `append` inserts unless the outbox id is there already, then reads the row's `seq`; `page`
- * reads rows after a `seq`, optionally in one conversation.
+ * The console's chat in the database (`console_messages`, queries in src/db/queries/console.ts): `append`
+ * stores a message unless its outbox id is there already and gives its `seq`; `page` reads rows after a
+ * `seq`, optionally in one conversation.
  */
 export function consoleChat(db: Db): ConsoleChat {
   return {
-    append(row) {
-      db.insert(consoleMessages).values(row).onConflictDoNothing().run();
-      return db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, row.outboxId)).get()?.seq;
-    },
-    page({ after, conversationId, limit }) {
-      const where = conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, conversationId)) : gt(consoleMessages.seq, after);
-      return db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit).all();
-    },
+    append: (row) => appendConsoleMessage(db, row),
+    page: ({ after, conversationId, limit }) => consoleMessagesAfter(db, after, limit, conversationId),
   };
 }
 

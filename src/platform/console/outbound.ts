@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OutboundMessage } from '../../core/message.js';
 import type { requireToken } from '../../http/access.js';
-import { parseInput } from '../../http/validate.js';
+import { readInput } from '../../http/validate.js';
 import type { SendReceipt } from '../port.js';
 import { toConsoleRow, toPosted, type ConsoleRow, type NewConsoleRow } from './format.js';
 import { outboundQuery } from './parse.js';
@@ -35,8 +35,7 @@ export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage)
 /** Registers `GET /console/v1/outbound` (query checked, 400 refusals). */
 export function registerOutbound(http: FastifyInstance, deps: { onRequest: ReturnType<typeof requireToken>[]; chat: ConsoleChat }): void {
   http.get('/console/v1/outbound', { onRequest: deps.onRequest }, async (req, reply) => {
-    const q = parseInput(outboundQuery, req.query, reply, 'query');
-    if (!q) return reply;
+    const q = readInput(outboundQuery, req.query, 'query');
     const rows = deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
     return { messages: rows.map(toPosted) };
   });

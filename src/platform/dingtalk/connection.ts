@@ -8,6 +8,7 @@
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
 import { GatewayClient } from './gateway-client.js';
+import { errorFields } from '../../core/errors.js';
 
 export interface StreamConnectionOptions {
   clientId: string;
@@ -122,7 +123,7 @@ export class StreamConnection {
       clientSecret: this.opts.clientSecret,
       gatewayUrl: this.opts.gatewayUrl,
       ticketTimeoutMs: this.opts.ticketTimeoutMs,
-      onError: (err) => this.opts.log.error({ err: String(err) }, 'dingtalk stream: frame handling failed'),
+      onError: (err) => this.opts.log.error({ ...errorFields(err) }, 'dingtalk stream: frame handling failed'),
     });
     client.registerCallbackListener(GatewayClient.ROBOT_TOPIC, (frame) => this.opts.onCallback(frame, client));
     client.on('frame', () => {
@@ -160,7 +161,7 @@ export class StreamConnection {
       client.removeAllListeners('disconnect-frame');
       client.disconnect();
     } catch (err) {
-      this.opts.log.warn({ err: String(err) }, 'dingtalk stream: closing old connection failed');
+      this.opts.log.warn({ ...errorFields(err) }, 'dingtalk stream: closing old connection failed');
     }
   }
 

@@ -10,6 +10,7 @@ import type { InboundMessage } from '../../core/message.js';
 import type { InboundSink } from '../port.js';
 import { ACK_ACTION_ID } from './format.js';
 import { fileAttachments, slackToPlain, stripLeadingMentions, translateSlash, type SlackFile } from './parse.js';
+import { errorFields } from '../../core/errors.js';
 
 /** The fields of an `app_mention` / `message` event we read. */
 export interface SlackMessageEvent {
@@ -133,7 +134,7 @@ export function registerListeners(app: App, deps: { sink: () => InboundSink | nu
     await ack();
   });
   app.error(async (err) => {
-    log.error({ err: err.message }, 'slack: listener failed');
+    log.error({ ...errorFields(err) }, 'slack: listener failed');
     throw err; // → the receiver answers 500 and Slack retries; the retry is deduplicated
   });
 }

@@ -20,6 +20,7 @@ import { boltLogger } from './logger.js';
 import { postMessage, type ChatClient } from './outbound.js';
 import { FastifyReceiver } from './receiver.js';
 import { SocketReceiver } from './socket.js';
+import { errorFields } from '../../core/errors.js';
 
 export interface SlackOptions {
   botToken: string;
@@ -88,7 +89,7 @@ export class SlackAdapter implements PlatformAdapter {
   async stop(): Promise<void> {
     this.sink = null;
     this.state = 'stopped';
-    await this.app?.stop().catch((err: unknown) => this.log.warn({ err: String(err) }, 'slack: stop failed'));
+    await this.app?.stop().catch((err: unknown) => this.log.warn({ ...errorFields(err) }, 'slack: stop failed'));
   }
 
   health(): AdapterHealth {

@@ -1,0 +1,24 @@
+/** The console platform's chats (`console_messages`): what the bot has posted, in `seq` order (PRODUCT.md §3). */
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { consoleMessages } from '../schema/index.js';
+
+export type ConsoleMessageRow = typeof consoleMessages.$inferSelect;
+
+/**
+ * Appends a delivered outbox message to its conversation, once per outbox id (a resend after a crash is
+ * not shown twice). @returns its `seq` (the first one's, for a resend).
+ */
+export function appendConsoleMessage(
+  db: Db,
+  m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; sentAt: Date },
+): number | undefined {
+  db.insert(consoleMessages).values(m).onConflictDoNothing().run();
+  return db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)).get()?.seq;
+}
+
+/** Up to `limit` posted messages after `seq` `after`, in `seq` order; only `conversationId`'s when given. */
+export function consoleMessagesAfter(db: Db, after: number, limit: number, conversationId?: string): ConsoleMessageRow[] {
+  const where = conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, conversationId)) : gt(consoleMessages.seq, after);
+  return db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit).all();
+}
