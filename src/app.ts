@@ -16,7 +16,7 @@ import type { CoreDeps } from './core/deps.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
-import { Timers } from './jobs/timers.js';
+import { Timers } from './jobs/timer-queue.js';
 import { ReceiptPoller } from './jobs/receipts.js';
 import { instanceId, openDb, type Db } from './db/client.js';
 import { getDirective } from './db/queries/directives.js';

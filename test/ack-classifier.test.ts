@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chineseNumber, createClassifier, parseLexicon, refText, understand } from '../src/core/ack-classifier.js';
+import { createClassifier, understand } from '../src/core/ack-classifier.js';
+import { parseLexicon } from '../src/core/ack-lexicon.js';
+import { chineseNumber, refText } from '../src/core/ack-refs.js';
 
 const LEXICON = parseLexicon(readFileSync(resolve(import.meta.dirname, '../src/core/ack-lexicon.txt'), 'utf8'));
 

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Outbox } from './outbox.js';
-import type { Timers } from '../jobs/timers.js';
+import type { Timers } from '../jobs/timer-queue.js';
 import type { ReceiptPolls } from '../jobs/receipts.js';
 
 /** What workflows need: the database, configuration, the outbox and a clock. No module singletons. */

@@ -4,35 +4,21 @@
  * it through the platform port, at most `rate` messages per conversation; a restart re-queues what was
  * not sent and drops queued jobs of rows already sent or failed.
  *
- * Delivery is at-least-once for the message in flight: a row is stamped `sending_at` just before the
- * platform call and marked `sent` the moment the call returns (nothing else is awaited in between), but
- * a process killed after the platform took the message and before that write sends it again after the
- * restart (neither DingTalk nor Slack accepts an idempotency key on sends). At most one message per
- * worker slot (`OUTBOX_CONCURRENCY`) is exposed; docs/PRODUCT.md §5 gives the measured figure.
+ * Sending one message (the rate window, the platform call, marking it sent or failed) is ./outbox-send.ts;
+ * delivery is at-least-once for the message in flight, as explained there.
  *
  * Times stored on a row (created, sending, sent) come from the app's clock (`now`, i.e. `deps.now`);
  * BullMQ delays and the per-conversation rate window are wall-clock epoch ms (`Date.now()`), the clock
  * Redis, BullMQ and every other worker share.
  */
-import { randomUUID } from 'node:crypto';
-import { DelayedError, type Job } from 'bullmq';
 import { instanceId, type Db } from '../db/client.js';
-import {
-  getOutbound,
-  inboundReplyRef,
-  insertOutbound,
-  markOutboundFailed,
-  markSending,
-  markSent,
-  outboundCountsByStatus,
-  pendingOutbound,
-} from '../db/queries/messages.js';
-import type { OutboundRow } from '../db/schema/index.js';
+import { insertOutbound, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
-import type { OutboundAction, OutboundMessage } from './message.js';
-import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
+import type { OutboundAction } from './message.js';
+import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
+import { OutboxSender } from './outbox-send.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
 export interface NewOutbound {
@@ -49,6 +35,7 @@ export interface NewOutbound {
   notifyOnFail?: string;
 }
 
+/** What the {@link Outbox} works with: the database, the queues, the clock, the send rate, the worker's concurrency. */
 export interface OutboxOptions {
   db: Db;
   /** The app's queues (Redis connection, key prefix, log). */
@@ -65,25 +52,6 @@ export interface OutboxOptions {
   concurrency: number;
 }
 
-/** Extra width of the rate window (ms), absorbing jitter between taking a slot and the send arriving. */
-const RATE_MARGIN_MS = 100;
-
-/** KEYS[1] sorted set of send times; ARGV now, window ms, max, member id. Returns 0 (slot taken) or ms to wait. */
-const SLIDING_WINDOW = `
-local key = KEYS[1]
-local now = tonumber(ARGV[1])
-local win = tonumber(ARGV[2])
-local max = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
-if redis.call('ZCARD', key) < max then
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, win)
-  return 0
-end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + win - now + 1)
-`;
-
 /** What {@link Outbox.resume} did. */
 export interface OutboxResume {
   /** Pending messages (all queued). */
@@ -96,13 +64,17 @@ export interface OutboxResume {
   requeued: number;
 }
 
+/** This database's outbox: stores messages, queues them after commit, reconciles the queue at start, runs the send worker. */
 export class Outbox {
   private readonly jobs: JobQueue<{ outboxId: number }>;
   /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
   private unflushed: number[] = [];
+  /** Sends each queued message (the worker's job processor). */
+  private readonly sender: OutboxSender;
 
   constructor(private readonly opts: OutboxOptions) {
     this.jobs = new JobQueue<{ outboxId: number }>(opts.jobs, 'outbox', instanceId(opts.db));
+    this.sender = new OutboxSender(opts);
   }
 
   /** The BullMQ queue of this database's sends. */
@@ -209,7 +181,7 @@ export class Outbox {
   async startWorker(adapter: PlatformAdapter): Promise<void> {
     const { concurrency } = this.opts;
     const { log } = this.opts.jobs;
-    await this.jobs.start((job, token) => this.process(adapter, job, token), {
+    await this.jobs.start((job, token) => this.sender.send(adapter, job, token), {
       concurrency,
       // a crashed process's in-flight sends come back within ~15 s; a send caught by several crashes
       // in a row is still sent, not failed as "stalled too often"
@@ -218,7 +190,7 @@ export class Outbox {
         if (!job) return;
         const final = job.attemptsMade >= (job.opts.attempts ?? 1);
         log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, ...errorFields(err) }, 'send failed');
-        if (final) this.markFailed(job.data.outboxId, err.message);
+        if (final) this.sender.markFailed(job.data.outboxId, err.message);
       },
     });
     // a Redis that restarts empty loses every queued send; SQLite still holds them as pending
@@ -229,87 +201,6 @@ export class Outbox {
           (err) => log.warn({ ...errorFields(err) }, 'outbox: re-queue after reconnect failed'),
         ),
     );
-  }
-
-  private async process(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
-    const { db } = this.opts;
-    const row = getOutbound(db, job.data.outboxId);
-    if (!row || row.status !== 'pending') return;
-    const slot = randomUUID();
-    const waitMs = await this.takeSlot(row.conversationId, slot);
-    if (waitMs > 0) {
-      await job.moveToDelayed(Date.now() + waitMs, token);
-      throw new DelayedError();
-    }
-    const msg = this.toMessage(row);
-    // from here until `sent` is written, a crash means the message may go out twice: keep it short
-    markSending(db, row.id, row.attempts + 1, this.opts.now());
-    let receipt: SendReceipt;
-    try {
-      receipt = await adapter.send(msg);
-    } catch (err) {
-      await this.slotUsedAt(row.conversationId, slot);
-      if (err instanceof PlatformError && err.kind === 'permanent') {
-        this.markFailed(row.id, err.message);
-        this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, ...errorFields(err) }, 'send failed permanently');
-        return;
-      }
-      if (err instanceof PlatformError && err.kind === 'throttled' && err.retryAfterMs) {
-        await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
-        throw new DelayedError();
-      }
-      throw err;
-    }
-    // at once, before anything else is awaited
-    markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
-    await this.slotUsedAt(row.conversationId, slot);
-  }
-
-  /**
-   * Sliding-window limit per conversation, shared by every worker through Redis: a sorted set of the
-   * send times of the last window. A slot is taken only while fewer than `rate.max` sends fall in the
-   * last `rate.perMs` (+ {@link RATE_MARGIN_MS}, so jitter between taking a slot and the platform
-   * receiving the message cannot push a window over).
-   * @returns 0 if a slot was taken, else ms to wait before trying again.
-   */
-  private async takeSlot(conversationId: string, slot: string): Promise<number> {
-    const { rate } = this.opts;
-    const { connection, prefix } = this.opts.jobs;
-    const wait = await connection.eval(SLIDING_WINDOW, 1, `${prefix}:rate:${conversationId}`, Date.now(), rate.perMs + RATE_MARGIN_MS, rate.max, slot);
-    return Number(wait);
-  }
-
-  /** Moves a taken slot to when its send finished, so a slow send cannot let the next window start early. */
-  private async slotUsedAt(conversationId: string, slot: string): Promise<void> {
-    const { rate } = this.opts;
-    const { connection, prefix } = this.opts.jobs;
-    const key = `${prefix}:rate:${conversationId}`;
-    await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
-  }
-
-  private toMessage(row: OutboundRow): OutboundMessage {
-    const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
-    if (row.markdown) msg.markdown = row.markdown;
-    if (row.mentions?.length) msg.mentions = row.mentions;
-    if (row.actions?.length) msg.actions = row.actions;
-    if (row.replyToInboundId) {
-      const inbound = inboundReplyRef(this.opts.db, row.replyToInboundId);
-      if (inbound) {
-        const ctx = inbound.extra?.replyContext as Record<string, unknown> | undefined;
-        msg.replyTo = { inboundId: row.replyToInboundId, platformMsgId: inbound.platformMsgId, ...(ctx ? { replyContext: ctx } : {}) };
-      }
-    }
-    return msg;
-  }
-
-  private markFailed(id: number, error: string): void {
-    if (!markOutboundFailed(this.opts.db, id, error)) return;
-    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, ...errorFields(err) }, 'reporting a failed send failed');
-    try {
-      void this.opts.onFailed?.(id)?.catch(report);
-    } catch (err) {
-      report(err);
-    }
   }
 
   /** Counts of outbox rows by status, for `/healthz`. */

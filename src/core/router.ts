@@ -4,7 +4,8 @@
  * (收到, 5号令已收到 …), "I did not get it" (没收到, 再发一遍), "which one?" (是哪个令), or chatter.
  */
 import type { CommandDef } from './command.js';
-import { refText, understand, type AckHints } from './ack-classifier.js';
+import { understand, type AckHints } from './ack-classifier.js';
+import { refText } from './ack-refs.js';
 
 /**
  * Drops what only garbles a message: control characters (but tab and line breaks), bidirectional

@@ -1,0 +1,138 @@
+/**
+ * Sending one queued outbox message (the outbox's worker, ./outbox.ts, runs it for each send job): take a
+ * slot in the conversation's rate window, stamp the row `sending_at`, call the platform port, mark the
+ * row `sent` — or failed for good, telling `onFailed` — and turn a platform's throttling into a delay.
+ *
+ * Delivery is at-least-once for the message in flight: a row is stamped `sending_at` just before the
+ * platform call and marked `sent` the moment the call returns (nothing else is awaited in between), but
+ * a process killed after the platform took the message and before that write sends it again after the
+ * restart (neither DingTalk nor Slack accepts an idempotency key on sends). At most one message per
+ * worker slot (`OUTBOX_CONCURRENCY`) is exposed; docs/PRODUCT.md §5 gives the measured figure.
+ *
+ * Row times come from the app's clock (`now`); the rate window and BullMQ delays are wall-clock epoch ms
+ * (`Date.now()`), shared with Redis and every other worker.
+ */
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job } from 'bullmq';
+import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
+import type { OutboundRow } from '../db/schema/index.js';
+import type { OutboundMessage } from './message.js';
+import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
+import { errorFields } from './errors.js';
+import type { OutboxOptions } from './outbox.js';
+
+/** Extra width of the rate window (ms), absorbing jitter between taking a slot and the send arriving. */
+const RATE_MARGIN_MS = 100;
+
+/** KEYS[1] sorted set of send times; ARGV now, window ms, max, member id. Returns 0 (slot taken) or ms to wait. */
+const SLIDING_WINDOW = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local win = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
+if redis.call('ZCARD', key) < max then
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, win)
+  return 0
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + win - now + 1)
+`;
+
+/** Sends outbox messages one job at a time, for the outbox's worker (`Outbox.startWorker` in ./outbox.ts). */
+export class OutboxSender {
+  constructor(private readonly opts: Pick<OutboxOptions, 'db' | 'jobs' | 'now' | 'rate' | 'onFailed'>) {}
+
+  /**
+   * Sends the message of one send job through `adapter`, unless its row is no longer pending. Marks it
+   * sent, or failed for good on a permanent refusal.
+   * @throws DelayedError when the job was moved to later (rate window full, or the platform asked to wait)
+   * @throws the platform's error when the send may be retried (BullMQ retries the job)
+   */
+  async send(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
+    const { db } = this.opts;
+    const row = getOutbound(db, job.data.outboxId);
+    if (!row || row.status !== 'pending') return;
+    const slot = randomUUID();
+    const waitMs = await this.takeSlot(row.conversationId, slot);
+    if (waitMs > 0) {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    const msg = this.toMessage(row);
+    // from here until `sent` is written, a crash means the message may go out twice: keep it short
+    markSending(db, row.id, row.attempts + 1, this.opts.now());
+    let receipt: SendReceipt;
+    try {
+      receipt = await adapter.send(msg);
+    } catch (err) {
+      await this.slotUsedAt(row.conversationId, slot);
+      if (err instanceof PlatformError && err.kind === 'permanent') {
+        this.markFailed(row.id, err.message);
+        this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, ...errorFields(err) }, 'send failed permanently');
+        return;
+      }
+      if (err instanceof PlatformError && err.kind === 'throttled' && err.retryAfterMs) {
+        await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      throw err;
+    }
+    // at once, before anything else is awaited
+    markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
+    await this.slotUsedAt(row.conversationId, slot);
+  }
+
+  /**
+   * Sliding-window limit per conversation, shared by every worker through Redis: a sorted set of the
+   * send times of the last window. A slot is taken only while fewer than `rate.max` sends fall in the
+   * last `rate.perMs` (+ {@link RATE_MARGIN_MS}, so jitter between taking a slot and the platform
+   * receiving the message cannot push a window over).
+   * @returns 0 if a slot was taken, else ms to wait before trying again.
+   */
+  private async takeSlot(conversationId: string, slot: string): Promise<number> {
+    const { rate } = this.opts;
+    const { connection, prefix } = this.opts.jobs;
+    const wait = await connection.eval(SLIDING_WINDOW, 1, `${prefix}:rate:${conversationId}`, Date.now(), rate.perMs + RATE_MARGIN_MS, rate.max, slot);
+    return Number(wait);
+  }
+
+  /** Moves a taken slot to when its send finished, so a slow send cannot let the next window start early. */
+  private async slotUsedAt(conversationId: string, slot: string): Promise<void> {
+    const { rate } = this.opts;
+    const { connection, prefix } = this.opts.jobs;
+    const key = `${prefix}:rate:${conversationId}`;
+    await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
+  }
+
+  /** The message of a stored row, as the platform port takes it (with what to reply to, if the row replies to an inbound message). */
+  private toMessage(row: OutboundRow): OutboundMessage {
+    const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
+    if (row.markdown) msg.markdown = row.markdown;
+    if (row.mentions?.length) msg.mentions = row.mentions;
+    if (row.actions?.length) msg.actions = row.actions;
+    if (row.replyToInboundId) {
+      const inbound = inboundReplyRef(this.opts.db, row.replyToInboundId);
+      if (inbound) {
+        const ctx = inbound.extra?.replyContext as Record<string, unknown> | undefined;
+        msg.replyTo = { inboundId: row.replyToInboundId, platformMsgId: inbound.platformMsgId, ...(ctx ? { replyContext: ctx } : {}) };
+      }
+    }
+    return msg;
+  }
+
+  /**
+   * Marks row `id` failed with `error` and, if it was not already, tells `onFailed` (outside any
+   * transaction); errors of `onFailed`, thrown or rejected, are logged.
+   */
+  markFailed(id: number, error: string): void {
+    if (!markOutboundFailed(this.opts.db, id, error)) return;
+    const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, ...errorFields(err) }, 'reporting a failed send failed');
+    try {
+      void this.opts.onFailed?.(id)?.catch(report);
+    } catch (err) {
+      report(err);
+    }
+  }
+}
