@@ -26,6 +26,10 @@ const LINES: readonly { show: string; also?: readonly string[]; line: (has: (nam
   { show: 'report', line: () => '/上报 <情况> — 上报线索' },
   { show: 'accept', also: ['verify', 'handle', 'close', 'escalate', 'leads'], line: (has) => `/线索、/受理 /核查 /处置 /办结${has('escalate') ? ' /上报县' : ''} <号>` },
   { show: 'leads', line: () => '/线索 [号] — 查看线索' },
+  // inspections: the county's inspectors and commanders record, close, publish; a township officer rectifies; readers list
+  { show: 'inspect', also: ['inspections', 'inspect-close', 'publish'], line: (has) => `/督查 <单位> [令N] <问题>${has('inspections') ? '、/督查列表' : ''} /督查结案 /通报 <号>` },
+  { show: 'rectify', also: ['inspections'], line: (has) => `/整改 <督查号> <整改情况>${has('inspections') ? '、/督查列表' : ''}` },
+  { show: 'inspections', line: () => '/督查列表 [号] — 查看督查问题' },
   { show: 'task', line: () => '/任务 <标题> 截止:<时间> [范围:…]' },
   { show: 'reschedule', also: ['cancel-task'], line: (has) => `/改期 <号> 截止:<时间>${has('cancel-task') ? '、/取消任务 <号>' : ''}` },
   { show: 'done', line: () => '/完成 <任务号> [说明] — 完成任务' },

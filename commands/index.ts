@@ -21,6 +21,11 @@ import done from './done.js';
 import reschedule from './reschedule.js';
 import cancelTask from './cancel-task.js';
 import tasks from './tasks.js';
+import inspect from './inspect.js';
+import inspections from './inspections.js';
+import rectify from './rectify.js';
+import inspectClose from './inspect-close.js';
+import publish from './publish.js';
 import { resend, unclear, which } from './pending.js';
 import type { PlainCommands } from '../src/core/dispatch.js';
 
@@ -38,6 +43,11 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   close,
   escalate,
   leads,
+  inspect,
+  inspections,
+  rectify,
+  inspectClose,
+  publish,
   task,
   done,
   reschedule,

@@ -5,7 +5,14 @@ import { yearIn } from '../src/time/clock.js';
 import { findByKey, getDirective, latestOpen, quotedItem } from '../src/db/queries/directives.js';
 import type { Directive } from '../src/db/schema/index.js';
 import { type DirectiveRef, formatNumber, parseRef, progressText, refWord, resolve } from '../workflows/directive/index.js';
+import { findingsOfDirectiveLines } from '../workflows/inspection/index.js';
 import { quoted } from './limits.js';
+
+/** `/进度` of one item for the asking group, with the 督查 findings tied to it that this group may see (none in a grid group). */
+function progressWithFindings(ctx: CommandContext, d: Directive): string {
+  const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
+  return [progressText(ctx.deps, d, viewer), ...findingsOfDirectiveLines(ctx.deps, d.id, viewer)].join('\n');
+}
 
 /** How many other open items a bare `/进度` names after the one it answers for. */
 const OTHERS_NAMED = 3;
@@ -41,7 +48,7 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     const thisYear = yearIn(ctx.now, deps.config.TIMEZONE);
     if (ref) {
       const d = resolve(deps, ref, viewer);
-      const lines = [progressText(deps, d, viewer)];
+      const lines = [progressWithFindings(ctx, d)];
       // a bare number shared by a directive and a notice: the directive, and a line naming the notice
       const notice = !ref.kind && d.kind === 'directive' ? findByKey(deps.db, 'notice', d.year, d.number) : undefined;
       if (notice) lines.push(`另有${formatNumber(notice)}：/进度 ${refWord(notice, thisYear, viewer)}`);
@@ -52,12 +59,12 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     if (q) {
       const d = q.directiveId === null ? undefined : getDirective(deps.db, q.directiveId);
       if (!d) throw new Refusal('所引用的消息不是本群的指挥部令或通告。请发 /进度 编号（如 /进度 令17）。');
-      return { text: progressText(deps, d, viewer) };
+      return { text: progressWithFindings(ctx, d) };
     }
     const open = visibleOpen(ctx, OTHERS_NAMED + 2);
     const d = open[0];
     if (!d) return { text: '本群当前没有进行中的指挥部令或通告。查看往期请发 /进度 编号（如 /进度 令17）。' };
-    const lines = [progressText(deps, d, viewer)];
+    const lines = [progressWithFindings(ctx, d)];
     const others = open.slice(1);
     if (others.length) {
       const named = others.slice(0, OTHERS_NAMED).map((o) => `/进度 ${refWord(o, thisYear, viewer)}`).join('、');

@@ -79,6 +79,8 @@ export const configSchema = z.object({
   ACK_ESCALATE_COUNTY_AFTER: duration('ACK_ESCALATE_COUNTY_AFTER').prefault('60m'),
   LEAD_ACCEPT_SLA: duration('LEAD_ACCEPT_SLA').prefault('10m'),
   LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
+  /** A 督查 finding not rectified within this after it is recorded is listed to its township room and the command group (once). */
+  INSPECTION_RECTIFY_SLA: duration('INSPECTION_RECTIFY_SLA').prefault('24h'),
   TASK_REMIND_BEFORE: durationList('TASK_REMIND_BEFORE').prefault('2h,30m'),
   /** Tests only: recurring tasks repeat at this fixed interval instead of their `每天18点` pattern (ms). */
   TASK_RECUR_EVERY: duration('TASK_RECUR_EVERY').optional(),

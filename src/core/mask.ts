@@ -172,3 +172,20 @@ export function maskPersonal(text: string): string {
   for (const e of edits.reverse()) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }
+
+/**
+ * Masks the people `names` in `text` — roster names in a text relayed where nobody is to be named (a 督查
+ * finding in a township room, a 通报): each occurrence of a name of two characters or more keeps its first
+ * character, the rest become `*` (`张三` → `张*`, `欧阳小明` → `欧***`). Longer names are masked first, so a
+ * name inside another (`王小` in `王小明`) is not left half-masked. Names not in `names` are not recognised.
+ * Pure.
+ */
+export function maskNames(text: string, names: readonly string[]): string {
+  const present = [...new Set(names)].filter((n) => [...n].length >= 2 && text.includes(n)).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const name of present) {
+    const chars = [...name];
+    out = out.split(name).join(chars[0]! + '*'.repeat(chars.length - 1));
+  }
+  return out;
+}

@@ -8,7 +8,7 @@
  * The dispatcher refuses with them, and `/帮助` lists exactly the commands {@link mayUse} allows. Rules about
  * the item acted on — whose lead, task, grid or notice it is — are named here too ({@link mayMoveLead},
  * {@link mayReadLead}, {@link mayReadLeadText}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange}
- * with the item) and
+ * with the item, {@link mayRectifyFinding}, {@link mayReadFinding}) and
  * asked by the workflows once the item is loaded.
  */
 import type { Member, Role, Unit } from '../db/schema/index.js';
@@ -40,6 +40,14 @@ export const GRID_ROLES: readonly Role[] = ['grid_leader', 'grid_worker', 'grid_
 export const ALL_ROLES: readonly Role[] = [...COUNTY_ROLES, 'township_officer', ...GRID_ROLES];
 /** Roles that move leads (PRODUCT.md §2.5 "move a lead"): the county's commanders and duty officers, township officers. */
 export const LEAD_MOVER_ROLES = ['commander', 'duty_officer', 'township_officer'] as const satisfies readonly Role[];
+/**
+ * Roles that record, close and publish 督查 findings (PRODUCT.md §2.5 "inspection"), in the command group:
+ * inspectors and commanders (not duty officers). A township officer rectifies its own township's findings
+ * (`/整改`, from its room); grid roles see nothing of them.
+ */
+export const INSPECTOR_ROLES: readonly Role[] = ['commander', 'inspector'];
+/** Roles that may read 督查 findings (`/督查列表`): the county's, everywhere but grid groups; a township officer its own township's, in its room. */
+export const INSPECTION_READER_ROLES: readonly Role[] = [...COUNTY_ROLES, 'township_officer'];
 
 /** Tier of a unit kind that has a group (`village` has none). */
 export function tierOf(kind: string): Tier | null {
@@ -262,4 +270,23 @@ export function mayChangeTask(group: { tier: Tier; conversationId: string }, tas
  */
 export function riskGridsWithin(sender: Asker): string | undefined {
   return sender.role === 'township_officer' ? sender.unitId : undefined;
+}
+
+/**
+ * Whether a 督查 finding of `finding.townshipId` may be rectified from `group` (`/整改`; PRODUCT.md §2.5
+ * "rectify a 督查 finding": a township officer its own township's, from its room — the command's `allow`,
+ * `where` and `ownUnitOnly` say who and where): only a finding of the room's own township.
+ */
+export function mayRectifyFinding(group: { tier: Tier; unit: GroupUnit }, finding: { townshipId: string }): boolean {
+  return group.tier === 'township' && finding.townshipId === group.unit.id;
+}
+
+/**
+ * Whether a 督查 finding may be shown in `group` (`/督查列表`, under `/进度`; PRODUCT.md §2.5 "read 督查
+ * findings"): in the command group any, in a township room that township's, in a grid group none — grid
+ * roles see nothing of inspections.
+ */
+export function mayReadFinding(group: { tier: Tier; unit: GroupUnit }, finding: { townshipId: string }): boolean {
+  if (group.tier === 'county') return true;
+  return group.tier === 'township' && finding.townshipId === group.unit.id;
 }

@@ -50,7 +50,8 @@ const memberId = (s: Sender) => (s === 'unknown' ? 'nobody-not-in-roster' : c.me
 
 type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
-  | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help';
+  | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
+  | 'inspect' | 'inspections' | 'inspection' | 'rectify' | 'inspect-close' | 'publish';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
   commander: ALL, duty_officer: ALL, inspector: ALL,
@@ -61,6 +62,12 @@ const COUNTY_ISSUE = { commander: ['C'], duty_officer: ['C'] } as const;
 const ISSUE_OR_OWN_TOWNSHIP = { ...COUNTY_ISSUE, township_officer: ['T1'] } as const;
 const OWN_UNIT_ACK = { grid_leader: ['G1'], grid_worker: ['G1'], grid_member: ['G1'] } as const;
 const REPORT = Object.fromEntries(ROLES.map((r) => [r, GRIDS])) as Record<Role, readonly Place[]>;
+// 督查: inspectors and commanders record, close and publish in the command group; a township officer
+// rectifies its own township's findings in its room and reads its own; the county reads everywhere but grid
+// groups — one finding (of T1) only in the command group and T1's room; grid roles see nothing of it
+const INSPECTORS = { commander: ['C'], inspector: ['C'] } as const;
+const FINDINGS_READ = { commander: ['C', 'T1', 'T2'], duty_officer: ['C', 'T1', 'T2'], inspector: ['C', 'T1', 'T2'], township_officer: ['T1'] } as const;
+const FINDING_READ = { commander: ['C', 'T1'], duty_officer: ['C', 'T1'], inspector: ['C', 'T1'], township_officer: ['T1'] } as const;
 
 const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   // directive, notice, amend, revoke: county-wide by commander/duty officer; a township officer only notices to (and of) own township
@@ -95,8 +102,14 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   // set risk colour: county any grid, township officer own township's grids
   risk: ISSUE_OR_OWN_TOWNSHIP,
   help: Object.fromEntries(ROLES.map((r) => [r, ALL])),
+  inspect: INSPECTORS,
+  'inspect-close': INSPECTORS,
+  publish: INSPECTORS,
+  rectify: { township_officer: ['T1'] },
+  inspections: FINDINGS_READ,
+  inspection: FINDING_READ,
 };
-const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help']);
+const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'inspections', 'inspection']);
 const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).includes(p);
 
 // ── driving the bot ──────────────────────────────────────────────────────────────────────────────────
@@ -115,6 +128,7 @@ function fingerprint(): string {
     (select count(*) from tasks) t, (select group_concat(status || '/' || deadline || '/' || rev) from tasks) ts,
     (select count(*) from task_targets where done_at is not null) td, (select count(*) from task_series) tse,
     (select count(*) from unit_status_history) h, (select group_concat(coalesce(risk_colour, '-')) from units where kind = 'grid') rc,
+    (select count(*) from inspections) i, (select group_concat(state || '/' || coalesce(published_at, '') || '/' || json_array_length(attachments)) from inspections) iss,
     (select count(*) from audit_log) au`));
 }
 
@@ -192,6 +206,9 @@ async function newLead(grid: Place, state: LeadState = 'reported'): Promise<stri
   return ref;
 }
 
+/** A 督查 finding on G1 (in T1), recorded by an inspector in the command group: its number. */
+const newFinding = async (grid = '清溪街道周家坞村第1网格') => Number((await must('inspector', 'C', `/督查 ${grid} 卡口无人值守${tok()}`, /督查〔\d{4}〕第(\d+)号/))[1]);
+
 /** A task to G1 and G1b (and the grid named 林家坪村第1网格), by the county or by T1's officer: its number. */
 async function newTask(by: 'county' | 'officer'): Promise<number> {
   const scope = by === 'county' ? `${T1_GRIDS}、华岭镇林家坪村第1网格` : T1_GRIDS;
@@ -256,6 +273,12 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'stats': return '/统计';
     case 'risk': return `/风险 周家坞村第1网格 ${otherColour(UNIT.G1)}`;
     case 'help': return '/帮助';
+    case 'inspect': return `/督查 清溪街道周家坞村第1网格 卡口无人值守${t}`;
+    case 'inspections': return '/督查列表';
+    case 'inspection': return `/督查列表 ${await once('finding', () => newFinding())}`;
+    case 'rectify': return `/整改 ${await item('finding', () => newFinding())} 整改${t}`;
+    case 'inspect-close': return `/督查结案 ${await item('finding', () => newFinding())}`;
+    case 'publish': return `/通报 ${await item('finding', () => newFinding())}`;
   }
 }
 
@@ -268,6 +291,8 @@ function readShown(cmd: Cmd, text: string, reply: string): boolean {
     case 'lead': return reply.includes(leadToken(text.split(' ')[1]!));
     case 'tasks': return /专项任务/.test(reply);
     case 'help': return reply.startsWith('可用指令') || /没有你（.+）可用的指令/.test(reply);
+    case 'inspections': return reply.startsWith('督查问题');
+    case 'inspection': return reply.includes('\n单位：');
     default: return false;
   }
 }
@@ -351,6 +376,13 @@ function itemCases(): Case[] {
     r('read a lead in another grid\'s group', 'commander', 'G1b', async () => `/线索 ${await once('lead-G1-reported', () => newLead('G1'))}`),
     r('read a lead in another township\'s room', 'inspector', 'T2', async () => `/线索 ${await once('lead-G1-reported', () => newLead('G1'))}`),
     r('read a lead in another township\'s grid', 'duty_officer', 'G2', async () => `/线索 ${await once('lead-G1-reported', () => newLead('G1'))}`),
+    // a finding is T2's: T1's officer may neither rectify nor read it
+    w('rectify another township\'s finding', 'township_officer', 'T1', false, async () => `/整改 ${await once('finding-t2', () => newFinding('华岭镇林家坪村第1网格'))} 已整改`),
+    {
+      name: 'read another township\'s finding', sender: 'township_officer', place: 'T1', ok: false, read: true,
+      text: async () => `/督查列表 ${await once('finding-t2', () => newFinding('华岭镇林家坪村第1网格'))}`,
+      shown: (t, reply) => readShown('inspection', t, reply),
+    },
   ];
 }
 
@@ -363,8 +395,8 @@ afterAll(async () => {
 
 describe('permission matrix (PRODUCT.md §2.5)', () => {
   it('covers every command', () => {
-    // the variants: /线索 <号> (one lead) beside /线索 (the list); a plain 收到 beside /收到
-    expect(new Set([...COMMANDS.map((k) => k.name), 'lead', 'ack-plain'])).toEqual(new Set(Object.keys(EXPECTED)));
+    // the variants: /线索 <号> (one lead) beside /线索 (the list); a plain 收到 beside /收到; /督查列表 <号> beside /督查列表
+    expect(new Set([...COMMANDS.map((k) => k.name), 'lead', 'ack-plain', 'inspection'])).toEqual(new Set(Object.keys(EXPECTED)));
   });
 
   it('refuses, with a reason and changing nothing, whatever the contract does not allow; lets through what it does', async () => {
@@ -418,7 +450,7 @@ describe('permission matrix (PRODUCT.md §2.5)', () => {
       for (const p of PLACES) {
         const { reply } = await exchange(s, p, '/帮助');
         const listed = new Set((reply.match(/\/[^\s<\[、，（]+/g) ?? []).map((w) => byWord.get(w) ?? w));
-        const want = new Set<string>((Object.keys(EXPECTED) as Cmd[]).filter((k) => k !== 'help' && allowed(k, s, p)).map((k) => (k === 'lead' ? 'leads' : k === 'ack-plain' ? 'ack' : k)));
+        const want = new Set<string>((Object.keys(EXPECTED) as Cmd[]).filter((k) => k !== 'help' && allowed(k, s, p)).map((k) => (k === 'lead' ? 'leads' : k === 'ack-plain' ? 'ack' : k === 'inspection' ? 'inspections' : k)));
         const extra = [...listed].filter((k) => !want.has(k));
         const missing = [...want].filter((k) => !listed.has(k));
         if (extra.length || missing.length) wrong.push(`${s} in ${p}: extra ${extra.join(',')} missing ${missing.join(',')}`);

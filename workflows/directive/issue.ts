@@ -40,6 +40,11 @@ export interface IssueInput {
    * narrowed to it, and its room (the issuer) is not a target — it gets the ladder's lists instead.
    */
   within?: string | undefined;
+  /**
+   * Only the township rooms of the scope, no grid groups: a short notice to the rooms (a 督查通报,
+   * workflows/inspection/). The preview counts them as townships.
+   */
+  roomsOnly?: boolean | undefined;
 }
 
 export interface IssueResult {
@@ -63,7 +68,8 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   if (!countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
   const scope = resolveScope(db, input.scope ?? null, input.within);
   // a township's own notice is not relayed back to (nor acknowledged by) the room that issued it
-  const targets = input.within ? scope.units.filter((u) => u.id !== input.within) : scope.units;
+  const reached = input.roomsOnly ? scope.units.filter((u) => u.kind === 'township') : scope.units;
+  const targets = input.within ? reached.filter((u) => u.id !== input.within) : reached;
   if (targets.length === 0) throw new Refusal('范围内没有可下发的网格群。未下发。');
   const year = yearIn(now, config.TIMEZONE);
   // a township's own notices are numbered in its own series, so the county's stays gapless

@@ -1,6 +1,7 @@
 /**
  * The dashboard's data (`GET /dashboard/data.json`): response rate per township per day, today's open
- * items with their laggards, the grids' current risk colours per township, and lead times per township.
+ * items with their laggards, the grids' current risk colours per township, lead times per township, and
+ * 督查 findings per township (recorded, rectified, published, closed).
  * Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
  */
 import { allGrids } from '../../src/db/queries/reports.js';
@@ -10,6 +11,7 @@ import { addDays, dayOf, daysPeriod } from './period.js';
 import { SECTIONS } from './sections.js';
 import { countyName, groupBy, responseRowsFor, tally, type ReportDeps, type SummaryFigure } from './response-rate.js';
 import { leadRowsFor, leadStats, type LeadStats } from './leads.js';
+import { inspectionRowsFor, inspectionsByTownship, inspectionTally, type InspectionTally } from './inspections.js';
 
 /** A rate as a number of percent rounded down to one decimal (like `percent()`); null when nothing was targeted. */
 export const ratePct = (n: number, d: number): number | null => (d === 0 ? null : Math.floor((n / d) * 1000) / 10);
@@ -30,6 +32,9 @@ export interface DashboardData {
   /** Lead times over the whole window, per township and in total. */
   leadTimes: ({ id: string; name: string } & LeadStats)[];
   leadTotal: LeadStats;
+  /** 督查 findings recorded in the window, per township (every township, zeros included) and in total. */
+  inspections: ({ id: string; name: string } & InspectionTally)[];
+  inspectionTotal: InspectionTally;
   /** Further sections' figures (tasks when they land). */
   sections: Record<string, SummaryFigure[]>;
 }
@@ -82,6 +87,8 @@ export function dashboardData(deps: ReportDeps, now: Date, days = 30): Dashboard
 
   const leads = leadRowsFor(deps, range);
   const leadsBy = groupBy(leads, (l) => l.townshipId);
+  const findings = inspectionRowsFor(deps, range);
+  const findingsBy = new Map(inspectionsByTownship(findings).map((t) => [t.id, t]));
   return {
     county: countyName(deps),
     timeZone: tz,
@@ -93,6 +100,8 @@ export function dashboardData(deps: ReportDeps, now: Date, days = 30): Dashboard
     riskByTownship,
     leadTimes: ts.map((t) => ({ id: t.id, name: t.name, ...leadStats(leadsBy.get(t.id) ?? []) })),
     leadTotal: leadStats(leads),
+    inspections: ts.map((t) => ({ ...inspectionTally([]), ...findingsBy.get(t.id), id: t.id, name: t.name })),
+    inspectionTotal: inspectionTally(findings),
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, { kind: 'county' })])),
   };
 }

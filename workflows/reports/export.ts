@@ -2,7 +2,8 @@
  * The response-rate export (JSON, CSV, XLSX) behind `GET /api/v1/reports/response-rate` and
  * `gridrelay report response-rate`. The XLSX has a summary sheet (汇总), the raw rows (明细: one row
  * per item × target unit, with acknowledgement time, late flag and revision) from which the summary
- * recomputes exactly, and the raw lead rows (线索). The CSV is the raw rows of 明细. Times are local
+ * recomputes exactly, the raw lead rows (线索) and the 督查 findings (督查: one row per finding, from which
+ * the summary's and `/统计`'s 督查 counts recompute). The CSV is the raw rows of 明细. Times are local
  * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
  */
 import ExcelJS from 'exceljs';
@@ -25,6 +26,7 @@ import {
 } from './response-rate.js';
 import { SECTIONS } from './sections.js';
 import { leadRowsFor, type LeadRow } from './leads.js';
+import { inspectionRowsFor, type InspectionRow } from './inspections.js';
 import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -74,6 +76,7 @@ export interface ResponseReport {
   sections: Record<string, SummaryFigure[]>;
   rows: ResponseRow[];
   leads: LeadRow[];
+  inspections: InspectionRow[];
 }
 
 /** Computes the report for `params` (county-wide unless `townshipId`). */
@@ -101,6 +104,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
     leads: leadRowsFor(deps, range, scope),
+    inspections: inspectionRowsFor(deps, range, scope),
   };
 }
 
@@ -137,6 +141,22 @@ function leadCells(l: LeadRow, tz: string): (string | number)[] {
   return [l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.state, localTime(l.reportedAt, tz), localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), l.acceptMinutes ?? '', l.closeMinutes ?? ''];
 }
 
+/** Column headers of the 督查 sheet: one row per finding (flags 0/1). */
+export const INSPECTION_HEADERS = ['督查ID', '编号', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '关联条目', '问题', '人数', '状态', '登记时间', '已整改', '整改时间', '已通报', '通报编号', '通报时间', '已结案', '结案时间', '超时'] as const;
+
+const INSPECTION_STATE_ZH: Record<InspectionRow['state'], string> = { open: '待整改', rectified: '已整改', closed: '已结案' };
+
+function inspectionCells(f: InspectionRow, tz: string): (string | number)[] {
+  return [
+    f.id, f.number, f.townshipId, f.townshipName, f.unitId, f.unitName, f.unitKind === 'grid' ? '网格' : '乡镇', f.directive ?? '', f.problem, f.people ?? '',
+    INSPECTION_STATE_ZH[f.state], localTime(f.recordedAt, tz), f.rectifiedAt ? 1 : 0, localTime(f.rectifiedAt, tz), f.publishedAt ? 1 : 0, f.notice ?? '',
+    localTime(f.publishedAt, tz), f.closedAt ? 1 : 0, localTime(f.closedAt, tz), f.overdueAt ? 1 : 0,
+  ];
+}
+
+/** Titles of the summary sheet's section blocks (a section not named here is titled by its key). */
+const SECTION_TITLES: Record<string, string> = { leads: '线索', inspections: '督查' };
+
 /** Column headers of the summary table (汇总 sheet). */
 export const SUMMARY_HEADERS = ['范围', '乡镇ID', '条目数', '应确认（单位次）', '已确认', '按时确认', '响应率', '按时率', '已读率'] as const;
 
@@ -167,11 +187,16 @@ export function toJson(report: ResponseReport) {
       acknowledged: r.acknowledged, ackAt: r.ackAt?.toISOString() ?? null, late: r.acknowledged ? r.late === true : null, onTime: r.onTime, ackBy: r.ackBy,
     })),
     leads: report.leads.map((l) => ({ ...l, reportedAt: l.reportedAt.toISOString(), acceptedAt: l.acceptedAt?.toISOString() ?? null, closedAt: l.closedAt?.toISOString() ?? null })),
+    inspections: report.inspections.map((f) => ({
+      ...f,
+      recordedAt: f.recordedAt.toISOString(), rectifiedAt: f.rectifiedAt?.toISOString() ?? null, publishedAt: f.publishedAt?.toISOString() ?? null,
+      closedAt: f.closedAt?.toISOString() ?? null, overdueAt: f.overdueAt?.toISOString() ?? null,
+    })),
   };
 }
 
 /**
- * The report as an XLSX workbook (汇总, 明细, 线索), written with exceljs' streaming writer (several
+ * The report as an XLSX workbook (汇总, 明细, 线索, 督查), written with exceljs' streaming writer (several
  * times faster than the in-memory one for a month of rows). @returns the file's bytes.
  */
 export async function toXlsx(report: ResponseReport): Promise<Buffer> {
@@ -198,7 +223,7 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   for (const t of report.townships) add(s, [t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, t.readRate]);
   for (const [key, figures] of Object.entries(report.sections)) {
     add(s, []);
-    add(s, [key === 'leads' ? '线索' : key]);
+    add(s, [SECTION_TITLES[key] ?? key]);
     for (const f of figures) add(s, [f.name, f.value]);
   }
   add(s, []);
@@ -215,6 +240,11 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   add(leads, [...LEAD_HEADERS]);
   for (const l of report.leads) add(leads, leadCells(l, tz));
   leads.commit();
+
+  const found = wb.addWorksheet('督查');
+  add(found, [...INSPECTION_HEADERS]);
+  for (const f of report.inspections) add(found, inspectionCells(f, tz));
+  found.commit();
   await wb.commit();
   await done;
   return Buffer.concat(chunks);

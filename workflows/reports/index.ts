@@ -1,7 +1,7 @@
 /**
  * Response-rate reports (响应率, PRODUCT.md §2.4): figures computed from the raw rows of
  * `src/db/queries/reports.ts` — directives and notices acknowledged per target unit, leads' times,
- * special tasks' completion — for `/统计`, the daily digest, the export (JSON/CSV/XLSX, HTTP and CLI) and
+ * special tasks' completion, 督查 findings (src/db/queries/inspections.ts) — for `/统计`, the daily digest, the export (JSON/CSV/XLSX, HTTP and CLI) and
  * the dashboard. The definitions are written once, in response-rate.ts.
  *
  * No state of its own and no transitions: reports only read. `/统计 [时段|编号] [红色网格]`
@@ -13,7 +13,8 @@
  * Files beside this one:
  * - response-rate.ts — the definitions; response rows, tallies, breakdowns; `ReportDeps`, `ReportSection`.
  * - leads.ts — lead times (median, p90 by nearest rank). tasks.ts — task completion and overdue.
- * - sections.ts — the families beside directives that every report shows (leads, tasks).
+ * - inspections.ts — 督查 findings recorded, rectified, published, closed, overdue, per township.
+ * - sections.ts — the families beside directives that every report shows (leads, tasks, inspections).
  * - text.ts — `/统计` and the digest as phone-sized text.
  * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet).
  * - dashboard.ts — the dashboard's JSON.

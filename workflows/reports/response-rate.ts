@@ -32,7 +32,12 @@
  *   overdue = grids not completed while the deadline has passed (at the time of the report) plus grids
  *   that completed after it (late); both are shown.
  *
- * Each family beside directives (leads.ts, tasks.ts) is one {@link ReportSection} in `SECTIONS`
+ * - **Inspections** (督查): findings recorded in the period, counted for the township of their unit; of
+ *   those, rectified, published (通报), closed, and overdue (listed as not rectified within
+ *   `INSPECTION_RECTIFY_SLA`, even if rectified later). One row per finding in the export's 督查 sheet.
+ *   Grid groups see none.
+ *
+ * Each family beside directives (leads.ts, tasks.ts, inspections.ts) is one {@link ReportSection} in `SECTIONS`
  * (sections.ts); `/统计`, the digest, the export's summary sheet and the dashboard JSON pick every
  * section up from there.
  */
@@ -57,6 +62,7 @@ export const DEFINITIONS = [
   '线索：期间内上报的线索；受理用时 = 受理时间 − 上报时间，办结用时 = 办结时间 − 上报时间；中位数与P90取最近秩（排序后第⌈p·n⌉个）。',
   '风险颜色：网格在该条发布时的风险颜色。',
   '专项任务：期间内发布、未取消的任务，按“任务 × 下发网格”计；完成率 = 已完成网格次 / 下发网格次；逾期 = 已过截止仍未完成的网格次，逾期完成另计。',
+  '督查：期间内登记的督查问题，按所在乡镇计（每条一行，见“督查”表）；已整改、已通报、已结案为其中已到该步的条数；超时 = 登记后超过整改时限仍未整改、已列报的条数（之后整改的仍计）。',
 ];
 
 /** What reports need: the database, configuration and the clock (no outbox, no Redis — the CLI uses it too). */

@@ -1,7 +1,8 @@
-/** The families of figures beside directives that every report shows: leads, then tasks. */
+/** The families of figures beside directives that every report shows: leads, tasks, then 督查 findings. */
+import { inspectionSection } from './inspections.js';
 import { leadSection } from './leads.js';
 import type { ReportSection } from './response-rate.js';
 import { taskSection } from './tasks.js';
 
 /** Every section, in display order. */
-export const SECTIONS: ReportSection[] = [leadSection, taskSection];
+export const SECTIONS: ReportSection[] = [leadSection, taskSection, inspectionSection];

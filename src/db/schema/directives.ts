@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 
 /**
  * Gapless counters: the last number issued per series per year. `kind` is the series key: `directive`,
- * `notice` (the county's notices), `notice:<township id>` (a township's own notices), `task`.
+ * `notice` (the county's notices), `notice:<township id>` (a township's own notices), `task`, `inspection` (督查 findings).
  */
 export const counters = sqliteTable(
   'counters',

@@ -7,3 +7,4 @@ export * from './leads.js';
 export * from './tasks.js';
 export * from './receipts.js';
 export * from './instance.js';
+export * from './inspections.js';

@@ -1,0 +1,62 @@
+/**
+ * How a finding reaches its groups: its unit and problem as relayed — personal numbers masked
+ * (src/core/mask.ts, as lead texts are) and the people named in it masked too (`张*`), so no one is named
+ * in a township room or a 通报 — the groups concerned, and the audit entry of each step.
+ */
+import type { CoreDeps } from '../../src/core/deps.js';
+import { maskNames, maskPersonal } from '../../src/core/mask.js';
+import { audit } from '../../src/db/queries/audit.js';
+import { memberNames } from '../../src/db/queries/inspections.js';
+import { countyUnit, getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Group, Inspection } from '../../src/db/schema/index.js';
+import { findingNumber } from './number.js';
+
+/** Roster names to mask in relayed texts; read once per message. */
+export function namesToMask(deps: CoreDeps): string[] {
+  return memberNames(deps.db);
+}
+
+/** `text` as relayed: the roster's names masked, then phone and ID-card numbers. */
+export function masked(text: string, names: readonly string[]): string {
+  return maskPersonal(maskNames(text, names));
+}
+
+/** The unit as named in messages: `马坞镇 高垄口村第2网格`, or the township alone (`马坞镇`). */
+export function unitLabel(deps: CoreDeps, f: Pick<Inspection, 'unitKind' | 'unitName' | 'townshipId'>): string {
+  if (f.unitKind === 'township') return f.unitName;
+  return `${getUnit(deps.db, f.townshipId)?.name ?? f.townshipId} ${f.unitName}`;
+}
+
+/** The problem as relayed (masked), with the people involved: `卡口无人值守（涉及2人）`. */
+export function problemLine(f: Pick<Inspection, 'text' | 'people'>, names: readonly string[]): string {
+  return `${masked(f.text, names)}${f.people !== null ? `（涉及${f.people}人）` : ''}`;
+}
+
+/** The township room of the finding's unit, if the roster has one. */
+export function roomOf(deps: CoreDeps, f: Pick<Inspection, 'townshipId'>): Group | undefined {
+  return groupOfUnit(deps.db, f.townshipId);
+}
+
+/** The command group's conversation id, if the roster has one. */
+export function commandGroupOf(deps: CoreDeps): string | undefined {
+  const county = countyUnit(deps.db);
+  return county ? groupOfUnit(deps.db, county.id)?.conversationId : undefined;
+}
+
+/** Stores one message for one group (outbox, in the caller's transaction). */
+export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
+  deps.outbox.store(deps.db, msg);
+}
+
+/** Records a step of the finding in the audit log (`inspection.<action>`, subject `督查〔2026〕第5号`). */
+export function auditStep(
+  deps: CoreDeps,
+  f: Inspection,
+  action: 'record' | 'picture' | 'rectify' | 'close' | 'publish' | 'overdue',
+  actorId: string,
+  inboundId: number | null,
+  at: Date,
+  detail: Record<string, unknown> = {},
+): void {
+  audit(deps.db, { actorId, action: `inspection.${action}`, subject: findingNumber(f), detail: { inspectionId: f.id, state: f.state, ...detail }, inboundId, at });
+}
