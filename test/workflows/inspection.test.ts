@@ -169,7 +169,7 @@ describe('inspections (纠察督导)', () => {
   });
 
   it('lists a finding not rectified within INSPECTION_RECTIFY_SLA once, one message per group, and never one rectified in time', async () => {
-    const app = await start({ INSPECTION_RECTIFY_SLA: '4s' });
+    const app = await start({ INSPECTION_RECTIFY_SLA: '8s' });
     const { http } = app;
     const mark = await lastSeq(app);
     for (const text of ['/督查 马坞镇高垄口村第2网格 卡口无人值守', '/督查 马坞镇 台账不全', '/督查 周家坞村第1网格 未测温', '/督查 周家坞村第2网格 未消杀']) app.inbox.accept({ platform: 'console', platformMsgId: `sla-${text}`, conversationId: cg, senderId: inspector, text });
@@ -178,19 +178,19 @@ describe('inspections (纠察督导)', () => {
     expect(await ask(http, room1, officer1, '/整改 4 已消杀')).toContain('已整改');
 
     const late = (m: Posted) => m.text.startsWith('⏰');
-    await waitFor(http, cg, (m) => m.some(late), 15_000);
+    await waitFor(http, cg, (m) => m.some(late), 25_000);
     await waitFor(http, room, (m) => m.some(late), 5_000);
     await waitFor(http, room1, (m) => m.some(late), 5_000);
     await settle(3000);
     const all = (await after(app, mark)).filter(late);
     const county = all.filter((m) => m.conversationId === cg);
     expect(county).toHaveLength(1);
-    expect(county[0]!.text).toContain('督查问题超过4秒未整改（3条）');
+    expect(county[0]!.text).toContain('督查问题超过8秒未整改（3条）');
     for (const n of [1, 2, 3]) expect(county[0]!.text).toContain(`督查〔${year}〕第${n}号`);
     expect(county[0]!.text).not.toContain(`第4号`);
     const inRoom = all.filter((m) => m.conversationId === room);
     expect(inRoom).toHaveLength(1);
-    expect(inRoom[0]!.text).toContain('本乡镇督查问题超过4秒未整改（2条）');
+    expect(inRoom[0]!.text).toContain('本乡镇督查问题超过8秒未整改（2条）');
     const inRoom1 = all.filter((m) => m.conversationId === room1);
     expect(inRoom1).toHaveLength(1);
     expect(inRoom1[0]!.text).toContain(`第3号`);
