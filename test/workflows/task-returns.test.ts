@@ -3,6 +3,7 @@
  * 排查户数:86 返乡人数:3` fills them; a missing or unreadable figure is asked for by name and the grid
  * stays not done.
  */
+import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { yearIn } from '../../src/time/clock.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -127,5 +128,103 @@ describe('/完成 with figures', () => {
     expect(await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number} 排查户数:86`)).not.toContain('回报');
     expect(rows(app, 'select done_note, returns from task_targets where unit_id = ?', G[0])[0]).toEqual({ done_note: '排查户数:86', returns: null });
     expect(await ask(app.http, grid(G[1]), worker(G[1]), '/完成 排查户数:86')).toContain(`请写明任务号：/完成 ${number}`);
+  });
+});
+
+describe('the sums: /任务列表 <号>, /统计 任务<号> and the export task sheet', () => {
+  /** `排查户数 1,234、返乡人数 5` → { 排查户数: 1234, 返乡人数: 5 }. */
+  const figures = (s: string) => Object.fromEntries(s.split('、').map((p) => { const [k, v] = p.trim().split(' '); return [k!, Number(v!.replace(/,/g, ''))]; }));
+  /** The per-township lines of a county answer: name → { done, total, sums }. */
+  const perTownship = (text: string) =>
+    Object.fromEntries([...text.matchAll(/^· (\S+) (\d+)\/(\d+)：(.+)$/gm)].map((m) => [m[1]!, { done: Number(m[2]), total: Number(m[3]), sums: figures(m[4]!) }]));
+
+  it('show per-township sums and the grids not yet reported, per tier, and the sums recompute from the XLSX task sheet', async () => {
+    const app = await start();
+    const reply = await ask(app.http, CMD, BOSS, '/任务 返乡人员排查 截止:明天18点 范围:清溪街道 华岭镇 回报:排查户数,返乡人数');
+    const number = Number(/第(\d+)号/.exec(reply)![1]);
+    // a task without fields in the same period: its rows have empty figure columns
+    await ask(app.http, CMD, BOSS, '/任务 环境整治 截止:明天18点 范围:周家坞村');
+    const t01 = c.grids.filter((g) => g.unit_id!.startsWith('T01-')).slice(0, 6);
+    const t02 = c.grids.filter((g) => g.unit_id!.startsWith('T02-')).slice(0, 4);
+    const written = ['12', '十二', '一百零五户', '7', '０', '30'];
+    for (const [i, g] of [...t01, ...t02].entries()) {
+      const u = g.unit_id!;
+      const r = await ask(app.http, grid(u), worker(u), `/完成 ${number} 排查户数:${written[i % written.length]} 返乡人数:${i}`);
+      expect(r, u).toContain('✅');
+    }
+    // a grid with one figure only is not done and not counted
+    const partial = c.grids.filter((g) => g.unit_id!.startsWith('T02-'))[4]!;
+    expect(await ask(app.http, grid(partial.unit_id!), worker(partial.unit_id!), `/完成 ${number} 排查户数:999`)).toContain('还需回报：返乡人数');
+
+    const stats = await ask(app.http, CMD, BOSS, `/统计 任务 ${number}`);
+    expect(stats.split('\n')[0]).toMatch(new RegExp(`^📊 专项任务〔\\d{4}〕第${number}号「返乡人员排查」截止`));
+    expect(stats).toContain('已回报 10/151（6.6%）');
+    // 12+12+105+7+0+30 = 166 in 清溪街道; 12+12+105+7 = 136 in 华岭镇; 返乡人数 0..5 = 15 and 6..9 = 30
+    expect(stats).toContain('合计：排查户数 302、返乡人数 45');
+    const byT = perTownship(stats);
+    expect(byT).toEqual({
+      华岭镇: { done: 4, total: 67, sums: { 排查户数: 136, 返乡人数: 30 } },
+      清溪街道: { done: 6, total: 84, sums: { 排查户数: 166, 返乡人数: 15 } },
+    });
+    // 华岭镇's first grid not done is the partial one; names folded per village (`林石门村第2、3网格`)
+    expect(stats).toContain(`未回报：${partial.name.replace(/网格$/, '')}`);
+    expect(stats.split('\n').length).toBeLessThanOrEqual(12);
+    // /任务列表 <号> is the same view
+    expect(await ask(app.http, CMD, BOSS, `/任务列表 ${number}`)).toBe(stats.replace(/^📊/, '📋'));
+
+    // the XLSX task sheet: one row per grid × task, the figures as columns; the sums recompute from it
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const r = await app.http.inject({ method: 'GET', url: `/api/v1/reports/response-rate?from=${day}&format=xlsx` });
+    expect(r.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('专项任务')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    expect(header).toEqual(['任务ID', '编号', '标题', '下达时间', '截止时间', '乡镇ID', '乡镇', '网格ID', '网格', '已完成', '完成时间', '逾期完成', '排查户数', '返乡人数']);
+    const sheetRows: Record<string, unknown>[] = [];
+    sheet.eachRow((row, i) => {
+      if (i > 1) sheetRows.push(Object.fromEntries(header.map((h, j) => [h, (row.values as unknown[])[j + 1] ?? ''])));
+    });
+    expect(sheetRows).toHaveLength(151 + 3);
+    const mine = sheetRows.filter((x) => String(x['编号']).endsWith(`第${number}号`));
+    expect(mine).toHaveLength(151);
+    const recomputed: Record<string, { done: number; total: number; sums: Record<string, number> }> = {};
+    for (const x of mine) {
+      const t = (recomputed[String(x['乡镇'])] ??= { done: 0, total: 0, sums: { 排查户数: 0, 返乡人数: 0 } });
+      t.total++;
+      if (x['已完成'] === 1) t.done++;
+      for (const f of ['排查户数', '返乡人数']) t.sums[f]! += x[f] === '' ? 0 : Number(x[f]);
+    }
+    expect(recomputed).toEqual(byT);
+    // the partial grid's figure is not in the sheet; the other task's rows have no figures
+    expect(mine.find((x) => x['网格ID'] === partial.unit_id)).toMatchObject({ 已完成: 0, 排查户数: '', 返乡人数: '' });
+    expect(sheetRows.filter((x) => !String(x['编号']).endsWith(`第${number}号`)).every((x) => x['排查户数'] === '' && x['返乡人数'] === '')).toBe(true);
+    // JSON carries the same rows
+    const json = (await app.http.inject({ method: 'GET', url: `/api/v1/reports/response-rate?from=${day}&format=json` })).json();
+    expect(json.tasks).toHaveLength(154);
+
+    // a township sees its own grids: count, sums and the grids not yet reported
+    const room = await ask(app.http, c.groupOf['T02']!, c.memberOf('T02', 'township_officer'), `/任务列表 ${number}`);
+    expect(room).toContain('华岭镇 已回报 4/67');
+    expect(room).toContain('合计：排查户数 136、返乡人数 30');
+    expect(room).toContain(`未回报（63）：${partial.name.replace(/网格$/, '')}`);
+    expect(room).not.toContain('清溪街道');
+    // a grid sees its own state: the figure kept and what is missing
+    const own = await ask(app.http, grid(partial.unit_id!), worker(partial.unit_id!), `/任务列表 ${number}`);
+    expect(own).toContain('未完成，还需回报：返乡人数');
+    expect(own).toContain('已记下：排查户数 999');
+    const doneGrid = await ask(app.http, grid(t01[2]!.unit_id!), worker(t01[2]!.unit_id!), `/统计 任务${number}`);
+    expect(doneGrid).toContain('回报：排查户数 105、返乡人数 2');
+    // a task not sent to the asker's unit
+    expect(await ask(app.http, c.groupOf['T03']!, c.memberOf('T03', 'township_officer'), `/任务列表 ${number}`)).toContain('未发给马坞镇');
+  });
+
+  it('refuses a task number that does not exist and a task cut by colour; /统计 17 still means directive 17', async () => {
+    const app = await start();
+    expect(await ask(app.http, CMD, BOSS, '/统计 任务9')).toContain('没有专项任务第9号');
+    expect(await ask(app.http, CMD, BOSS, '/任务列表 第9号')).toContain('没有专项任务第9号');
+    expect(await ask(app.http, CMD, BOSS, '/任务列表 abc')).toMatch(/「abc」不是任务号.*用法：\/任务列表/);
+    expect(await ask(app.http, CMD, BOSS, '/统计 任务1 红色网格')).toContain('不按风险颜色筛选');
+    expect(await ask(app.http, CMD, BOSS, '/统计 17')).not.toContain('专项任务');
   });
 });

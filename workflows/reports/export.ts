@@ -2,8 +2,9 @@
  * The response-rate export (JSON, CSV, XLSX) behind `GET /api/v1/reports/response-rate` and
  * `gridrelay report response-rate`. The XLSX has a summary sheet (汇总), the raw rows (明细: one row
  * per item × target unit, with acknowledgement time, late flag and revision) from which the summary
- * recomputes exactly, and the raw lead rows (线索). The CSV is the raw rows of 明细. Times are local
- * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
+ * recomputes exactly, the raw lead rows (线索) and the task sheet (专项任务: one row per grid × task,
+ * with each task's figures as columns, from which the sums of `/统计 任务<号>` recompute). The CSV is
+ * the raw rows of 明细. Times are local times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
@@ -25,6 +26,7 @@ import {
 } from './response-rate.js';
 import { SECTIONS } from './sections.js';
 import { leadRowsFor, type LeadRow } from './leads.js';
+import { taskSheetRows, type TaskSheetRow } from './tasks.js';
 import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -74,6 +76,8 @@ export interface ResponseReport {
   sections: Record<string, SummaryFigure[]>;
   rows: ResponseRow[];
   leads: LeadRow[];
+  /** The task sheet's rows (one per grid × task). */
+  tasks: TaskSheetRow[];
 }
 
 /** Computes the report for `params` (county-wide unless `townshipId`). */
@@ -101,6 +105,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
     leads: leadRowsFor(deps, range, scope),
+    tasks: taskSheetRows(deps, range, scope),
   };
 }
 
@@ -137,6 +142,23 @@ function leadCells(l: LeadRow, tz: string): (string | number)[] {
   return [l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.state, localTime(l.reportedAt, tz), localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), l.acceptMinutes ?? '', l.closeMinutes ?? ''];
 }
 
+/** Column headers of the task sheet (专项任务) before the figures: one column per return field follows. */
+export const TASK_HEADERS = ['任务ID', '编号', '标题', '下达时间', '截止时间', '乡镇ID', '乡镇', '网格ID', '网格', '已完成', '完成时间', '逾期完成'] as const;
+
+/** The return fields of the tasks among `rows`, each once, in the order first seen (the sheet's figure columns). */
+export function taskFieldColumns(rows: readonly TaskSheetRow[]): string[] {
+  return [...new Set(rows.flatMap((r) => r.fields))];
+}
+
+/** One task-sheet row as cells: a figure under its field's column once the grid is done, else empty. */
+function taskCells(r: TaskSheetRow, fields: readonly string[], tz: string): (string | number)[] {
+  return [
+    r.taskId, r.label, r.title, localTime(r.issuedAt, tz), localTime(r.deadline, tz), r.townshipId, r.townshipName, r.unitId, r.unitName,
+    r.doneAt ? 1 : 0, localTime(r.doneAt, tz), r.late === null ? '' : r.late ? 1 : 0,
+    ...fields.map((f) => r.returns?.[f] ?? ''),
+  ];
+}
+
 /** Column headers of the summary table (汇总 sheet). */
 export const SUMMARY_HEADERS = ['范围', '乡镇ID', '条目数', '应确认（单位次）', '已确认', '按时确认', '响应率', '按时率', '已读率'] as const;
 
@@ -167,11 +189,12 @@ export function toJson(report: ResponseReport) {
       acknowledged: r.acknowledged, ackAt: r.ackAt?.toISOString() ?? null, late: r.acknowledged ? r.late === true : null, onTime: r.onTime, ackBy: r.ackBy,
     })),
     leads: report.leads.map((l) => ({ ...l, reportedAt: l.reportedAt.toISOString(), acceptedAt: l.acceptedAt?.toISOString() ?? null, closedAt: l.closedAt?.toISOString() ?? null })),
+    tasks: report.tasks.map((t) => ({ ...t, issuedAt: t.issuedAt.toISOString(), deadline: t.deadline.toISOString(), doneAt: t.doneAt?.toISOString() ?? null })),
   };
 }
 
 /**
- * The report as an XLSX workbook (汇总, 明细, 线索), written with exceljs' streaming writer (several
+ * The report as an XLSX workbook (汇总, 明细, 线索, 专项任务), written with exceljs' streaming writer (several
  * times faster than the in-memory one for a month of rows). @returns the file's bytes.
  */
 export async function toXlsx(report: ResponseReport): Promise<Buffer> {
@@ -215,6 +238,12 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   add(leads, [...LEAD_HEADERS]);
   for (const l of report.leads) add(leads, leadCells(l, tz));
   leads.commit();
+
+  const tasks = wb.addWorksheet('专项任务', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const fields = taskFieldColumns(report.tasks);
+  add(tasks, [...TASK_HEADERS, ...fields]);
+  for (const t of report.tasks) add(tasks, taskCells(t, fields, tz));
+  tasks.commit();
   await wb.commit();
   await done;
   return Buffer.concat(chunks);

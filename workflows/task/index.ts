@@ -21,7 +21,8 @@
  *   told; an occurrence of a series also ends the series. Final.
  * A recurring task (`/任务 体温日报 每天18点`, `每周一9点`) is a series that opens a new numbered task at
  * every tick of a BullMQ job scheduler, due at the next tick ({@link createSeries}, recurrence.ts).
- * `/任务列表` ({@link taskListText}) reads progress for the asker's tier.
+ * `/任务列表` ({@link taskListText}) reads progress for the asker's tier; `/任务列表 <号>` and `/统计 任务<号>`
+ * ({@link taskDetailText}) one task: done and the sums of its figures per township, the grids not yet done.
  *
  * Timers it schedules (durable, src/jobs/timers.ts; each fires once, also across restarts):
  * - kind `task.remind`, ids `task-<id>-s<i>`: at each offset of `TASK_REMIND_BEFORE` before the deadline,
@@ -39,7 +40,7 @@
  * - returns.ts — `回报:` fields and the figures of `/完成`: declared, read (Chinese numerals too), summed.
  * - change.ts — who may change a task; {@link rescheduleTask}, {@link cancelTask}.
  * - recurrence.ts — recurring series: the BullMQ job schedulers that open occurrences.
- * - list.ts — `/任务列表`.
+ * - list.ts — `/任务列表`, `/任务列表 <号>`.
  * - scope.ts — `范围:` of a task: which grids (read as directives read it).
  * - format.ts — task numbers as written and read, lists of grids, who is @-mentioned.
  *
@@ -48,7 +49,7 @@
 export { issueTask, type IssueTaskInput, type IssueTaskResult } from './issue.js';
 export { completeTask, attachEvidenceFollowUp, type CompleteInput, type CompleteResult } from './complete.js';
 export { taskForIssuer, rescheduleTask, cancelTask } from './change.js';
-export { taskListText } from './list.js';
+export { taskListText, taskDetailText } from './list.js';
 export { createSeries, TaskRecurrence, type CreateSeriesInput } from './recurrence.js';
 export { remindTimer, dueTimer } from './reminders.js';
 export { readScope } from './scope.js';
