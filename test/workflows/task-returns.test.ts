@@ -122,6 +122,18 @@ describe('/完成 with figures', () => {
     expect(done.find((x) => x.text.includes('全部 3 个网格已完成'))!.text).toContain('合计：排查户数 33、返乡人数 3');
   });
 
+  it('at the deadline the issuer roll-up carries the sums returned so far; a grid with a figure missing is overdue', async () => {
+    const app = await start();
+    const reply = await ask(app.http, CMD, BOSS, '/任务 排查返乡人员 截止:3秒内 范围:周家坞村 回报:排查户数,返乡人数');
+    const number = Number(/第(\d+)号/.exec(reply)![1]);
+    await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number} 排查户数:20 返乡人数:2`);
+    await ask(app.http, grid(G[1]), worker(G[1]), `/完成 ${number} 排查户数:15`);
+    const msgs = await waitFor(app.http, CMD, (m) => m.some((x) => x.text.startsWith('📋')));
+    const rollup = msgs.find((x) => x.text.startsWith('📋'))!.text;
+    expect(rollup).toContain('逾期未完成 2 个网格');
+    expect(rollup).toContain('已回报合计：排查户数 20、返乡人数 2');
+  });
+
   it('a task without fields reads /完成 as before: the text is the note, figures need a task number', async () => {
     const app = await start();
     const { number } = await issue(app, '');
@@ -167,7 +179,7 @@ describe('the sums: /任务列表 <号>, /统计 任务<号> and the export task
       清溪街道: { done: 6, total: 84, sums: { 排查户数: 166, 返乡人数: 15 } },
     });
     // 华岭镇's first grid not done is the partial one; names folded per village (`林石门村第2、3网格`)
-    expect(stats).toContain(`未回报：${partial.name.replace(/网格$/, '')}`);
+    expect(stats).toContain(`未回报：${partial.name!.replace(/网格$/, '')}`);
     expect(stats.split('\n').length).toBeLessThanOrEqual(12);
     // /任务列表 <号> is the same view
     expect(await ask(app.http, CMD, BOSS, `/任务列表 ${number}`)).toBe(stats.replace(/^📊/, '📋'));
@@ -207,7 +219,7 @@ describe('the sums: /任务列表 <号>, /统计 任务<号> and the export task
     const room = await ask(app.http, c.groupOf['T02']!, c.memberOf('T02', 'township_officer'), `/任务列表 ${number}`);
     expect(room).toContain('华岭镇 已回报 4/67');
     expect(room).toContain('合计：排查户数 136、返乡人数 30');
-    expect(room).toContain(`未回报（63）：${partial.name.replace(/网格$/, '')}`);
+    expect(room).toContain(`未回报（63）：${partial.name!.replace(/网格$/, '')}`);
     expect(room).not.toContain('清溪街道');
     // a grid sees its own state: the figure kept and what is missing
     const own = await ask(app.http, grid(partial.unit_id!), worker(partial.unit_id!), `/任务列表 ${number}`);

@@ -14,7 +14,7 @@ import { defineTimer, type Timer, type TimerDef } from '../../src/jobs/timers.js
 import { shortDateTimeIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { ACTORS, formatTaskNumber, gridNames } from './format.js';
-import { doneHint, fieldsOf, missingFields } from './returns.js';
+import { doneHint, fieldsOf, formatReturns, missingFields, sumReturns } from './returns.js';
 
 /** What a reminder or deadline timer carries: the task, the revision it was scheduled for, the step (`s<i>` or `due`). */
 export interface TaskStepData {
@@ -123,7 +123,7 @@ function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
   }
 }
 
-/** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up. */
+/** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up (with the sums of the figures returned, for a task with `回报:`). */
 function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
   const live = liveTask(deps, timer.data);
   if (!live) return;
@@ -153,5 +153,7 @@ function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
   } else {
     lines.push(gridNames(overdue));
   }
+  const fields = fieldsOf(task);
+  if (fields.length) lines.push(`已回报合计：${formatReturns(fields, sumReturns(fields, all.filter((t) => t.doneAt !== null).map((t) => t.returns)))}`);
   deps.outbox.store(db, { conversationId: task.issuedIn, text: lines.join('\n'), dedupKey: `${key}-issuer-due` });
 }
