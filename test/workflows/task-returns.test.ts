@@ -95,6 +95,12 @@ describe('/完成 with figures', () => {
     const bad = await ask(app.http, grid(G[2]), worker(G[2]), `/完成 ${number} 排查户数:40 返乡人数:很多`);
     expect(bad).toContain('还需回报：返乡人数（返乡人数「很多」不是数字）');
     expect(rows(app, 'select count(*) as n from task_targets where done_at is not null')[0]!.n).toBe(0);
+    // the county's view of a task of one township: the total and the grids not yet reported, folded per village
+    const county_ = await ask(app.http, CMD, BOSS, `/任务列表 ${number}`);
+    expect(county_).toContain('清溪街道 已回报 0/3（0.0%）');
+    expect(county_).toContain('合计：排查户数 0、返乡人数 0');
+    expect(county_).toContain('未回报（3）：周家坞村第1、2、3网格');
+    expect(county_).not.toContain('各乡镇');
     // the list still shows the task open for those grids
     expect(await ask(app.http, grid(G[0]), leader(G[0]), '/任务列表')).toContain('未完成');
     // the missing figure alone completes it, with the kept one

@@ -58,7 +58,8 @@ function pendingNames(xs: TaskTarget[], max: number): string {
  * One task for a viewer's tier, phone-sized (`/任务列表 <号>`, `/统计 任务<号>`): its deadline and how
  * many grids are done; for a task with `回报:` fields the sums of the figures of the grids done (a grid's
  * figures count once it is done: the same rows and rule as the export's task sheet). County → the
- * total, then per township (lowest share done first) its count, sums and grids not yet done;
+ * total, then per township (lowest share done first) its count, sums and grids not yet done (a task of
+ * one township: the total and its grids not yet done);
  * township → its own grids; grid → its own state and figures.
  * @param heading the first line's mark (`📋` for the list, `📊` for `/统计`)
  * @throws Refusal when there is no task of that number.
@@ -89,13 +90,16 @@ export function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit 
   };
   const total = tally(rows);
   const pending = rows.filter((t) => t.doneAt === null);
-  const lines = [head, `${viewer.tier === 'county' ? '' : `${viewer.unit.name} `}已${word} ${total.done}/${total.total}（${percent(total.done, total.total)}）${overdue && pending.length ? `，逾期未${word} ${pending.length}` : ''}`];
+  const names = new Map(townships(db).map((t) => [t.id, t.name]));
+  const towns = [...new Set(rows.map((t) => t.townshipId))];
+  const who = viewer.tier === 'township' ? `${viewer.unit.name} ` : towns.length === 1 ? `${names.get(towns[0]!) ?? towns[0]} ` : '';
+  const lines = [head, `${who}已${word} ${total.done}/${total.total}（${percent(total.done, total.total)}）${overdue && pending.length ? `，逾期未${word} ${pending.length}` : ''}`];
   if (fields.length) lines.push(`合计：${formatReturns(fields, total.sums)}`);
-  if (viewer.tier === 'township') {
+  if (viewer.tier === 'township' || towns.length === 1) {
+    // one township (its room asking, or a task for one township): no per-township lines to repeat the total
     if (pending.length) lines.push(`未${word}（${pending.length}）：${pendingNames(pending, NAMES_IN_TOWNSHIP)}`);
     return lines.join('\n');
   }
-  const names = new Map(townships(db).map((t) => [t.id, t.name]));
   const byTownship = new Map<string, TaskTarget[]>();
   for (const t of rows) byTownship.set(t.townshipId, [...(byTownship.get(t.townshipId) ?? []), t]);
   const order = [...byTownship].sort(([a, xs], [b, ys]) => tally(xs).done / xs.length - tally(ys).done / ys.length || a.localeCompare(b));
