@@ -128,12 +128,16 @@ describe('/完成 with figures', () => {
     expect(done.find((x) => x.text.includes('全部 3 个网格已完成'))!.text).toContain('合计：排查户数 33、返乡人数 3');
   });
 
-  it('at the deadline the issuer roll-up carries the sums returned so far; a grid with a figure missing is overdue', async () => {
-    const app = await start();
-    const reply = await ask(app.http, CMD, BOSS, '/任务 排查返乡人员 截止:3秒内 范围:周家坞村 回报:排查户数,返乡人数');
+  it('a grid with a figure missing is reminded of that figure and overdue at the deadline; the issuer roll-up carries the sums so far', async () => {
+    const app = await start({ TASK_REMIND_BEFORE: '2s' });
+    const reply = await ask(app.http, CMD, BOSS, '/任务 排查返乡人员 截止:5秒内 范围:周家坞村 回报:排查户数,返乡人数');
     const number = Number(/第(\d+)号/.exec(reply)![1]);
     await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number} 排查户数:20 返乡人数:2`);
     await ask(app.http, grid(G[1]), worker(G[1]), `/完成 ${number} 排查户数:15`);
+    const reminded = await waitFor(app.http, grid(G[1]), (m) => m.some((x) => x.text.startsWith('⏰')));
+    expect(reminded.find((x) => x.text.startsWith('⏰'))!.text).toContain(`完成后发送 /完成 ${number} 返乡人数:<数字>`);
+    const other = await waitFor(app.http, grid(G[2]), (m) => m.some((x) => x.text.startsWith('⏰')));
+    expect(other.find((x) => x.text.startsWith('⏰'))!.text).toContain(`完成后发送 /完成 ${number} 排查户数:<数字> 返乡人数:<数字>`);
     const msgs = await waitFor(app.http, CMD, (m) => m.some((x) => x.text.startsWith('📋')));
     const rollup = msgs.find((x) => x.text.startsWith('📋'))!.text;
     expect(rollup).toContain('逾期未完成 2 个网格');
