@@ -30,10 +30,10 @@ const LINES: readonly { show: string; also?: readonly string[]; line: (has: (nam
   { show: 'inspect', also: ['inspections', 'inspect-close', 'publish'], line: (has) => `/督查 <单位> [令N] <问题>${has('inspections') ? '、/督查列表' : ''} /督查结案 /通报 <号>` },
   { show: 'rectify', also: ['inspections'], line: (has) => `/整改 <督查号> <整改情况>${has('inspections') ? '、/督查列表' : ''}` },
   { show: 'inspections', line: () => '/督查列表 [号] — 查看督查问题' },
-  { show: 'task', line: () => '/任务 <标题> 截止:<时间> [范围:…]' },
+  { show: 'task', line: () => '/任务 <标题> 截止:<时间> [范围:…] [回报:…]' },
   { show: 'reschedule', also: ['cancel-task'], line: (has) => `/改期 <号> 截止:<时间>${has('cancel-task') ? '、/取消任务 <号>' : ''}` },
-  { show: 'done', line: () => '/完成 <任务号> [说明] — 完成任务' },
-  { show: 'tasks', also: ['stats'], line: (has) => (has('stats') ? '/任务列表、/统计 [今日|本周|编号]' : '/任务列表 — 查看任务') },
+  { show: 'done', line: () => '/完成 <任务号> [回报项:数字] [说明]' },
+  { show: 'tasks', also: ['stats'], line: (has) => (has('stats') ? '/任务列表 [号]、/统计 [今日|本周|编号]' : '/任务列表 [号] — 查看任务') },
   { show: 'stats', line: () => '/统计 [今日|本周|编号] — 统计' },
   { show: 'risk', line: () => '/风险 <网格> <颜色> — 设置风险颜色' },
 ];

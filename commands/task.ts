@@ -4,7 +4,7 @@ import { parseRecurrence, type Recurrence } from '../src/time/recurrence.js';
 import { formatDurationZh } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { createSeries, formatTaskNumber, issueTask, readScope } from '../workflows/task/index.js';
+import { createSeries, formatTaskNumber, issueTask, readReturnFields, readScope } from '../workflows/task/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 import { clip } from '../src/core/text.js';
 
@@ -15,15 +15,17 @@ export interface TaskArgs {
   scope: string;
   note?: string;
   urgent: boolean;
+  /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`). */
+  returnFields?: string[];
 }
 
-const FIELD = /(截止|期限|范围|说明|备注)\s*:/g;
+const FIELD = /(截止|期限|范围|说明|备注|回报项?)\s*:/g;
 
 /**
- * Parses `<标题> 截止:<时间> [范围:…] [说明:…]`, or with `每天18点` / `每周一9点` instead of (or as) the
+ * Parses `<标题> 截止:<时间> [范围:…] [说明:…] [回报:排查户数,返乡人数]`, or with `每天18点` / `每周一9点` instead of (or as) the
  * deadline for a recurring task; a standalone `紧急` marks it urgent (reminders also in quiet hours).
- * @throws UsageError when the title or the deadline is missing, the text is too long (see {@link MAX_CHARS})
- *   or the title has no letter or digit.
+ * @throws UsageError when the title or the deadline is missing, the text is too long (see {@link MAX_CHARS}),
+ *   the title has no letter or digit, or `回报:` names no field, too many or a bad one (see readReturnFields).
  */
 export function parseTaskArgs(args: string): TaskArgs {
   checkLength(args, '任务内容', MAX_CHARS.task);
@@ -32,7 +34,7 @@ export function parseTaskArgs(args: string): TaskArgs {
   const fields: Record<string, string> = {};
   marks.forEach((m, i) => {
     const end = i + 1 < marks.length ? marks[i + 1]!.index : args.length;
-    const key = m[1] === '期限' ? '截止' : m[1] === '备注' ? '说明' : m[1]!;
+    const key = m[1] === '期限' ? '截止' : m[1] === '备注' ? '说明' : m[1] === '回报项' ? '回报' : m[1]!;
     fields[key] = args.slice(m.index! + m[0].length, end).trim();
   });
   let urgent = false;
@@ -52,6 +54,7 @@ export function parseTaskArgs(args: string): TaskArgs {
   if (fields['说明']) checkLength(fields['说明'], '说明', MAX_CHARS.note);
   if (fields['截止']) checkLength(fields['截止'], '截止时间', MAX_CHARS.when);
   if (!fields['截止'] && !recurrence) throw new UsageError('缺少截止时间（截止:今天18点）');
+  const returnFields = fields['回报'] !== undefined ? readReturnFields(fields['回报']) : undefined;
   return {
     title,
     ...(fields['截止'] && !recurrence ? { deadline: fields['截止'] } : {}),
@@ -59,13 +62,14 @@ export function parseTaskArgs(args: string): TaskArgs {
     scope: fields['范围'] ?? '',
     ...(fields['说明'] ? { note: fields['说明'] } : {}),
     urgent,
+    ...(returnFields ? { returnFields } : {}),
   };
 }
 
 export default defineCommand<TaskArgs>({
   name: 'task',
   words: ['/任务', '/专项任务', '/task'],
-  usage: '/任务 <标题> 截止:<时间> [范围:乡镇/网格/红色网格] [说明:…]（或 每天18点 定期任务）',
+  usage: '/任务 <标题> 截止:<时间> [范围:乡镇/网格/红色网格] [说明:…] [回报:排查户数,返乡人数]（或 每天18点 定期任务）',
   summary: '向网格下达专项任务，截止前提醒未完成网格，逾期报乡镇',
   allow: [...ISSUER_ROLES, 'township_officer'],
   where: ['county', 'township'],
@@ -83,7 +87,9 @@ export default defineCommand<TaskArgs>({
       conversationId: ctx.group.conversationId,
       inboundId: ctx.message.inboundId,
       urgent: input.urgent,
+      ...(input.returnFields ? { returnFields: input.returnFields } : {}),
     };
+    const returns = input.returnFields ? `\n各网格完成时回报：${input.returnFields.join('、')}。` : '';
     const remindText = (deadline: Date) => {
       const steps = [...new Set(deps.config.TASK_REMIND_BEFORE)].sort((a, b) => b - a).filter((ms) => deadline.getTime() - ms > ctx.now.getTime());
       return steps.length ? `截止前 ${steps.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
@@ -91,12 +97,13 @@ export default defineCommand<TaskArgs>({
     if (input.recurrence) {
       const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
       return {
-        text: `已建立定期任务「${clip(input.title, 30)}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。\n/取消任务 ${first.task.number} 可停止。`,
+        text: `已建立定期任务「${clip(input.title, 30)}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。${returns}\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
     const deadline = readDeadline(input.deadline!, ctx.now, tz, { workdayEnd: deps.config.WORKDAY_END });
     const r = issueTask(deps, { ...base, deadline })!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
-    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}\n/任务列表 查看进度。` };
+    const list = input.returnFields ? `/任务列表 ${r.task.number} 查看回报汇总。` : '/任务列表 查看进度。';
+    return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}${returns}\n${list}` };
   },
 });

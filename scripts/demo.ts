@@ -2,7 +2,9 @@
  * `npm run demo` — a simulated county day, driven only through the console HTTP API (PRODUCT.md §3):
  * a commander issues a directive, the township rooms and a seeded random ~90 % of the 747 grids
  * acknowledge in varied wording, then the bot's own `/进度` answer is printed, with how many messages the
- * bot posted per grid group.
+ * bot posted per grid group. Then a special task with a return (`回报:排查户数,返乡人数`) to the first
+ * township's grids: most answer with figures, one is asked for a figure it left out, and the commander's
+ * `/统计 任务<号>` shows the sums.
  *
  * Talks to the gridrelay at GRIDRELAY_URL (default http://127.0.0.1:$PORT, PORT default 3000). If none
  * answers there, it starts one itself on a fresh SQLite file (console platform, local Redis) and stops it
@@ -82,6 +84,66 @@ async function clearQueues(prefix: string): Promise<void> {
   }
 }
 
+const CHINESE = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/**
+ * A special task with a return, in the first township: the commander asks each grid for 排查户数 and
+ * 返乡人数; most grids answer with figures (digits or Chinese numerals), one forgets a figure and is asked
+ * for it by name; then the commander's `/统计 任务<号>` with the sums per township.
+ */
+async function taskReturns(day: {
+  units: Record<string, string>[];
+  groupOf: Record<string, string>;
+  members: Record<string, string>[];
+  commandGroup: string;
+  commander: Record<string, string>;
+  random: () => number;
+}): Promise<void> {
+  const { units, groupOf, members, commandGroup, commander, random } = day;
+  const township = units.find((u) => u.kind === 'township')!;
+  const villageTownship = new Map(units.filter((u) => u.kind === 'village').map((v) => [v.unit_id!, v.parent_id!]));
+  const own = units.filter((u) => u.kind === 'grid' && (villageTownship.get(u.parent_id!) ?? u.parent_id) === township.unit_id && groupOf[u.unit_id!]);
+  const from = (await outbound()).at(-1)?.seq ?? 0;
+  const text = `/任务 返乡人员排查 截止:2小时内 范围:${township.name} 回报:排查户数,返乡人数`;
+  console.log(`\n${commander.name}：${text}`);
+  await say(commandGroup, commander.member_id!, text);
+  const issued = await until('the task confirmation', async () => (await outbound(from, commandGroup)).find((m) => /已下达|任务未下达/.test(m.text)));
+  console.log(`机器人：${issued.text}`);
+  const number = /第(\d+)号/.exec(issued.text)?.[1];
+  if (!number) return;
+  const doer = (unitId: string) => members.find((m) => m.unit_id === unitId && m.role === 'grid_worker') ?? members.find((m) => m.unit_id === unitId)!;
+  const figure = (n: number) => (n <= 10 && random() < 0.5 ? CHINESE[n]! : String(n));
+  let reported = 0;
+  for (const [i, g] of own.entries()) {
+    if (i > 0 && random() >= 0.8) continue;
+    const conv = groupOf[g.unit_id!]!;
+    const who = doer(g.unit_id!);
+    const households = 20 + Math.floor(random() * 80);
+    const returned = Math.floor(random() * 6);
+    if (i === 0) {
+      // the first grid forgets one figure: asked for it by name, it sends just that one
+      const first = `/完成 ${number} 排查户数:${households}`;
+      await say(conv, who.member_id!, first);
+      const asked = await until('the ask for the missing figure', async () => (await outbound(from, conv)).find((m) => m.text.includes('还需回报')));
+      console.log(`\n${g.name} ${who.name}：${first}\n机器人：${asked.text}`);
+      const second = `/完成 ${number} 返乡人数:${figure(returned)}`;
+      await say(conv, who.member_id!, second);
+      const done = await until('the completion', async () => (await outbound(from, conv)).find((m) => m.text.startsWith('✅')));
+      console.log(`${g.name} ${who.name}：${second}\n机器人：${done.text}\n`);
+    } else {
+      await say(conv, who.member_id!, `/完成 ${number} 排查户数:${households} 返乡人数:${figure(returned)}`);
+    }
+    reported++;
+  }
+  const ownConvs = new Set(own.map((g) => groupOf[g.unit_id!]));
+  await until('every completion', async () => ((await outbound(from)).filter((m) => ownConvs.has(m.conversationId) && m.text.startsWith('✅')).length >= reported ? true : undefined));
+  console.log(`${township.name} ${own.length} 个网格中 ${reported} 个回报了排查户数和返乡人数。`);
+  const before = (await outbound(from, commandGroup)).length;
+  await say(commandGroup, commander.member_id!, `/统计 任务${number}`);
+  const sums = await until('the /统计 answer', async () => (await outbound(from, commandGroup)).slice(before).find((m) => m.text.startsWith('📊')));
+  console.log(`\n${commander.name}：/统计 任务${number}\n机器人：\n${sums.text}`);
+}
+
 async function main(): Promise<void> {
   let child: ChildProcess | null = null;
   let ownDir: string | null = null;
@@ -147,6 +209,8 @@ async function main(): Promise<void> {
     const perGrid = grids.map((g) => posted.filter((m) => m.conversationId === groupOf[g.unit_id!]).length);
     const total = perGrid.reduce((a, b) => a + b, 0);
     console.log(`机器人在每个网格群发消息：平均 ${(total / grids.length).toFixed(2)} 条，最多 ${Math.max(...perGrid)} 条（下发 1 条 + 确认回复 1 条）；全县共 ${posted.length} 条。`);
+
+    await taskReturns({ units, groupOf, members, commandGroup, commander, random });
   } finally {
     if (child) {
       const exited = new Promise((r) => child!.once('exit', r));

@@ -2,9 +2,10 @@
  * The response-rate export (JSON, CSV, XLSX) behind `GET /api/v1/reports/response-rate` and
  * `gridrelay report response-rate`. The XLSX has a summary sheet (汇总), the raw rows (明细: one row
  * per item × target unit, with acknowledgement time, late flag and revision) from which the summary
- * recomputes exactly, the raw lead rows (线索) and the 督查 findings (督查: one row per finding, from which
- * the summary's and `/统计`'s 督查 counts recompute). The CSV is the raw rows of 明细. Times are local
- * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
+ * recomputes exactly, the raw lead rows (线索), the task sheet (专项任务: one row per grid × task,
+ * with each task's figures as columns, from which the sums of `/统计 任务<号>` recompute) and the 督查
+ * findings (督查: one row per finding, from which the summary's and `/统计`'s 督查 counts recompute). The
+ * CSV is the raw rows of 明细. Times are local times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
@@ -26,6 +27,7 @@ import {
 } from './response-rate.js';
 import { SECTIONS } from './sections.js';
 import { leadRowsFor, type LeadRow } from './leads.js';
+import { taskSheetRows, type TaskSheetRow } from './tasks.js';
 import { inspectionRowsFor, type InspectionRow } from './inspections.js';
 import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
 
@@ -76,6 +78,8 @@ export interface ResponseReport {
   sections: Record<string, SummaryFigure[]>;
   rows: ResponseRow[];
   leads: LeadRow[];
+  /** The task sheet's rows (one per grid × task). */
+  tasks: TaskSheetRow[];
   inspections: InspectionRow[];
 }
 
@@ -104,6 +108,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
     leads: leadRowsFor(deps, range, scope),
+    tasks: taskSheetRows(deps, range, scope),
     inspections: inspectionRowsFor(deps, range, scope),
   };
 }
@@ -139,6 +144,23 @@ export const LEAD_HEADERS = ['线索ID', '编号', '乡镇ID', '乡镇', '网格
 
 function leadCells(l: LeadRow, tz: string): (string | number)[] {
   return [l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.state, localTime(l.reportedAt, tz), localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), l.acceptMinutes ?? '', l.closeMinutes ?? ''];
+}
+
+/** Column headers of the task sheet (专项任务) before the figures: one column per return field follows. */
+export const TASK_HEADERS = ['任务ID', '编号', '标题', '下达时间', '截止时间', '乡镇ID', '乡镇', '网格ID', '网格', '已完成', '完成时间', '逾期完成'] as const;
+
+/** The return fields of the tasks among `rows`, each once, in the order first seen (the sheet's figure columns). */
+export function taskFieldColumns(rows: readonly TaskSheetRow[]): string[] {
+  return [...new Set(rows.flatMap((r) => r.fields))];
+}
+
+/** One task-sheet row as cells: a figure under its field's column once the grid is done, else empty. */
+function taskCells(r: TaskSheetRow, fields: readonly string[], tz: string): (string | number)[] {
+  return [
+    r.taskId, r.label, r.title, localTime(r.issuedAt, tz), localTime(r.deadline, tz), r.townshipId, r.townshipName, r.unitId, r.unitName,
+    r.doneAt ? 1 : 0, localTime(r.doneAt, tz), r.late === null ? '' : r.late ? 1 : 0,
+    ...fields.map((f) => r.returns?.[f] ?? ''),
+  ];
 }
 
 /** Column headers of the 督查 sheet: one row per finding (flags 0/1). */
@@ -187,6 +209,7 @@ export function toJson(report: ResponseReport) {
       acknowledged: r.acknowledged, ackAt: r.ackAt?.toISOString() ?? null, late: r.acknowledged ? r.late === true : null, onTime: r.onTime, ackBy: r.ackBy,
     })),
     leads: report.leads.map((l) => ({ ...l, reportedAt: l.reportedAt.toISOString(), acceptedAt: l.acceptedAt?.toISOString() ?? null, closedAt: l.closedAt?.toISOString() ?? null })),
+    tasks: report.tasks.map((t) => ({ ...t, issuedAt: t.issuedAt.toISOString(), deadline: t.deadline.toISOString(), doneAt: t.doneAt?.toISOString() ?? null })),
     inspections: report.inspections.map((f) => ({
       ...f,
       recordedAt: f.recordedAt.toISOString(), rectifiedAt: f.rectifiedAt?.toISOString() ?? null, publishedAt: f.publishedAt?.toISOString() ?? null,
@@ -196,7 +219,7 @@ export function toJson(report: ResponseReport) {
 }
 
 /**
- * The report as an XLSX workbook (汇总, 明细, 线索, 督查), written with exceljs' streaming writer (several
+ * The report as an XLSX workbook (汇总, 明细, 线索, 专项任务, 督查), written with exceljs' streaming writer (several
  * times faster than the in-memory one for a month of rows). @returns the file's bytes.
  */
 export async function toXlsx(report: ResponseReport): Promise<Buffer> {
@@ -241,6 +264,11 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   for (const l of report.leads) add(leads, leadCells(l, tz));
   leads.commit();
 
+  const tasks = wb.addWorksheet('专项任务', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const fields = taskFieldColumns(report.tasks);
+  add(tasks, [...TASK_HEADERS, ...fields]);
+  for (const t of report.tasks) add(tasks, taskCells(t, fields, tz));
+  tasks.commit();
   const found = wb.addWorksheet('督查');
   add(found, [...INSPECTION_HEADERS]);
   for (const f of report.inspections) add(found, inspectionCells(f, tz));

@@ -5,18 +5,21 @@
  * the dashboard. The definitions are written once, in response-rate.ts.
  *
  * No state of its own and no transitions: reports only read. `/统计 [时段|编号] [红色网格]`
- * ({@link statsText}) answers for the asker's tier; the daily digest ({@link digestText}) is posted by
+ * ({@link statsText}) answers for the asker's tier (`/统计 任务<号>` is one task's figures, answered by the
+ * task lifecycle: workflows/task/list.ts `taskDetailText`); the daily digest ({@link digestText}) is posted by
  * src/jobs/digest.ts at `DAILY_REPORT_AT` (a BullMQ job scheduler, not a workflow timer); the export
  * ({@link exportReport}) and the dashboard ({@link dashboardData}) are served by src/http/ and src/cli.ts.
  * Timers: none. The clock is read through `deps.now()` only (tasks overdue "at the time of the report").
  *
  * Files beside this one:
  * - response-rate.ts — the definitions; response rows, tallies, breakdowns; `ReportDeps`, `ReportSection`.
- * - leads.ts — lead times (median, p90 by nearest rank). tasks.ts — task completion and overdue.
+ * - leads.ts — lead times (median, p90 by nearest rank). tasks.ts — task completion and overdue; the
+ *   task sheet's rows (one per grid × task, with the figures returned).
  * - inspections.ts — 督查 findings recorded, rectified, published, closed, overdue, per township.
  * - sections.ts — the families beside directives that every report shows (leads, tasks, inspections).
  * - text.ts — `/统计` and the digest as phone-sized text.
- * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet).
+ * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet, task
+ *   sums from its 专项任务 sheet).
  * - dashboard.ts — the dashboard's JSON.
  * - period.ts — periods as people write them (`今日`, `上周`, `12月1日到3日`) in `TIMEZONE`.
  */

@@ -1,11 +1,59 @@
 /**
  * Special-task figures of the reports: tasks issued in the period and not cancelled, one target grid ×
  * one task; completion rate, overdue (at the time of the report, `deps.now()`) and late completions
- * (definitions: response-rate.ts).
+ * (definitions: response-rate.ts). The export's task sheet (专项任务): one row per grid × task with the
+ * task's figures as columns — a grid's figures only once it is done, as `/任务列表 <号>` and
+ * `/统计 任务<号>` sum them, so the sums recompute from the sheet.
  */
 import { percent } from '../../src/core/percent.js';
 import { taskRows } from '../../src/db/queries/reports.js';
+import { townships } from '../../src/db/queries/roster.js';
+import type { TaskReturns } from '../../src/db/schema/index.js';
+import { formatTaskNumber } from '../task/format.js';
 import { inScope, type Range, type ReportDeps, type ReportScope, type ReportSection } from './response-rate.js';
+
+/** One row of the task sheet: one target grid of one task. */
+export interface TaskSheetRow {
+  taskId: number;
+  /** `专项任务〔2026〕第5号`. */
+  label: string;
+  title: string;
+  issuedAt: Date;
+  deadline: Date;
+  townshipId: string;
+  townshipName: string;
+  unitId: string;
+  unitName: string;
+  doneAt: Date | null;
+  /** Done after the deadline; null while not done. */
+  late: boolean | null;
+  /** The task's return fields, in declared order (empty: none). */
+  fields: string[];
+  /** The grid's figures once done; null while not done or when the task asks for none. */
+  returns: TaskReturns | null;
+}
+
+/** The task sheet's rows for a period and scope: tasks issued in it and not cancelled, by issue time, task, grid id. */
+export function taskSheetRows(deps: ReportDeps, range: Range, scope: ReportScope): TaskSheetRow[] {
+  const names = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+  return taskRows(deps.db, range)
+    .filter((r) => inScope(scope, r))
+    .map((r) => ({
+      taskId: r.taskId,
+      label: formatTaskNumber(r),
+      title: r.title,
+      issuedAt: r.issuedAt,
+      deadline: r.deadline,
+      townshipId: r.townshipId,
+      townshipName: names.get(r.townshipId) ?? r.townshipId,
+      unitId: r.unitId,
+      unitName: r.unitName,
+      doneAt: r.doneAt,
+      late: r.doneAt ? r.late === true : null,
+      fields: r.returnFields ?? [],
+      returns: r.doneAt && r.returnFields?.length ? r.returns : null,
+    }));
+}
 
 /** Task figures of a period and scope, at `now` (overdue depends on whether the deadline has passed). */
 export function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, now: Date) {

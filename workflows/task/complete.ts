@@ -1,4 +1,4 @@
-/** A grid completing a special task (`/完成`), with pictures as evidence. */
+/** A grid completing a special task (`/完成`), with pictures as evidence and, when the task asks, figures (returns.ts). */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
 import { Refusal } from '../../src/core/errors.js';
@@ -13,16 +13,23 @@ import {
   markTargetDone,
   notDoneTargets,
   openTasksForUnit,
+  saveReturnsDraft,
+  setReturns,
   taskTargetsOf,
 } from '../../src/db/queries/tasks.js';
-import type { Member, Task, TaskEvidence, TaskTarget, Unit } from '../../src/db/schema/index.js';
+import type { Member, Task, TaskEvidence, TaskReturns, TaskTarget, Unit } from '../../src/db/schema/index.js';
 import { formatTaskNumber } from './format.js';
+import { fieldsOf, formatReturns, missingFields, readReturns, sumReturns, type UnreadableFigure } from './returns.js';
 
 export interface CompleteInput {
   unit: Unit;
   member: Member;
   /** Task number; without it, the grid's only open task not yet done. */
   number?: number | undefined;
+  /**
+   * The text after the task number: the completion's note — and, for a task that asks for figures
+   * (`回报:`), the figures (`排查户数:86 返乡人数:3`), read out of it by {@link readReturns}.
+   */
   note?: string | null;
   evidence: TaskEvidence[];
   inboundId: number;
@@ -34,8 +41,13 @@ export interface CompleteInput {
 }
 
 export type CompleteResult =
-  | { status: 'done'; task: Task; late: boolean; evidence: number; left: number }
-  | { status: 'already'; task: Task; target: TaskTarget };
+  /** Done now; `returns` = the grid's figures (null for a task without fields). */
+  | { status: 'done'; task: Task; late: boolean; evidence: number; left: number; returns: TaskReturns | null }
+  | { status: 'already'; task: Task; target: TaskTarget }
+  /** Some figures missing or unreadable: not done; `kept` = the figures kept so far. */
+  | { status: 'incomplete'; task: Task; missing: string[]; unreadable: UnreadableFigure[]; kept: TaskReturns }
+  /** Already done, figures given again: they replace the ones returned (`before`). */
+  | { status: 'corrected'; task: Task; returns: TaskReturns; before: TaskReturns; unreadable: UnreadableFigure[] };
 
 /**
  * Keeps a picture sent on its own as evidence of the completion its sender just made in this grid:
@@ -59,8 +71,13 @@ export function attachEvidenceFollowUp(
 /**
  * Records that `unit` completed a task — once; a repeat answers `already`. Received after the deadline it
  * counts, marked late. Evidence (attachments of the message) is kept with the completion.
+ *
+ * A task that asks for figures (`回报:`) is done only when every field has one: figures read now are
+ * added to those the grid gave before; while some are missing or unreadable the grid's figures, note and
+ * evidence so far are kept, it stays not done and the answer is `incomplete` (naming them). Figures sent
+ * after the grid is done replace its earlier ones (`corrected`).
  * @throws Refusal when the task does not exist, was cancelled, was not sent to the unit, or (without a
- *   number) the grid has no or several open tasks.
+ *   number) the grid has no or several open tasks, or figures were written for one that asks for none.
  */
 export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResult {
   const { db } = deps;
@@ -70,6 +87,8 @@ export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResu
     if (open.length === 0) throw new Refusal('本网格当前没有待完成的专项任务。');
     if (open.length > 1) throw new Refusal(`本网格有 ${open.length} 个待完成任务，请写明任务号：${open.map((t) => `/完成 ${t.number}`).join('、')}`);
     task = open[0];
+    // figures without a number (`/完成 排查户数:86`) are only for a task that asks for them
+    if (input.note && !fieldsOf(task!).length) throw new Refusal(`请写明任务号：/完成 ${task!.number} [说明]`);
   } else {
     task = findTaskByNumber(db, input.number);
     if (!task) throw new Refusal(`没有专项任务第${input.number}号。请核对任务号。`);
@@ -78,15 +97,41 @@ export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResu
   if (task!.status === 'cancelled') throw new Refusal(`${n}已取消，无需完成。`);
   const target = getTaskTarget(db, task!.id, input.unit.id);
   if (!target) throw new Refusal(`${n}不是发给${input.unit.name}的。`);
-  if (target.doneAt) return { status: 'already', task: task!, target };
+  const fields = fieldsOf(task!);
+  const read = fields.length ? readReturns(input.note ?? '', fields) : null;
   // the person's time, not the processing time; not before the task was issued (a platform clock behind ours)
   const now = new Date(Math.max((input.at ?? deps.now()).getTime(), task!.issuedAt.getTime()));
+  if (target.doneAt) {
+    if (!read || Object.keys(read.values).length === 0) return { status: 'already', task: task!, target };
+    const before = target.returns ?? {};
+    const returns = { ...before, ...read.values };
+    setReturns(db, task!.id, input.unit.id, returns);
+    audit(db, { actorId: input.member.id, action: 'task.return.correct', subject: n, detail: { unitId: input.unit.id, before, after: returns }, inboundId: input.inboundId, at: now });
+    return { status: 'corrected', task: task!, returns, before, unreadable: read.unreadable };
+  }
+  const evidence = [...(target.evidence ?? []), ...input.evidence];
+  const note = read ? read.rest || target.doneNote : input.note ?? null;
+  let returns: TaskReturns | null = null;
+  if (read) {
+    returns = { ...(target.returns ?? {}), ...read.values };
+    for (const u of read.unreadable) delete returns[u.field];
+    const missing = missingFields(fields, returns);
+    if (missing.length) {
+      if (Object.keys(read.values).length || read.unreadable.length || read.rest || input.evidence.length) {
+        saveReturnsDraft(db, task!.id, input.unit.id, { returns, note, evidence: evidence.length ? evidence : null });
+        audit(db, { actorId: input.member.id, action: 'task.return.partial', subject: n, detail: { unitId: input.unit.id, returns, missing }, inboundId: input.inboundId, at: now });
+      }
+      return { status: 'incomplete', task: task!, missing, unreadable: read.unreadable, kept: returns };
+    }
+  }
   const late = now.getTime() > task!.deadline.getTime();
-  markTargetDone(db, task!.id, input.unit.id, { at: now, by: input.member.id, late, note: input.note ?? null, evidence: input.evidence.length ? input.evidence : null, inboundId: input.inboundId });
-  audit(db, { actorId: input.member.id, action: 'task.complete', subject: n, detail: { unitId: input.unit.id, late, evidence: input.evidence.length }, inboundId: input.inboundId, at: now });
+  markTargetDone(db, task!.id, input.unit.id, { at: now, by: input.member.id, late, note, evidence: evidence.length ? evidence : null, inboundId: input.inboundId, returns });
+  audit(db, { actorId: input.member.id, action: 'task.complete', subject: n, detail: { unitId: input.unit.id, late, evidence: input.evidence.length, ...(returns ? { returns } : {}) }, inboundId: input.inboundId, at: now });
   const left = notDoneTargets(db, task!.id).length;
   if (left === 0) {
-    deps.outbox.store(db, { conversationId: task!.issuedIn, text: `✅ ${n}「${task!.title}」全部 ${taskTargetsOf(db, task!.id).length} 个网格已完成。`, dedupKey: `task-${task!.id}-alldone` });
+    const all = taskTargetsOf(db, task!.id);
+    const sums = fields.length ? `\n合计：${formatReturns(fields, sumReturns(fields, all.map((t) => t.returns)))}` : '';
+    deps.outbox.store(db, { conversationId: task!.issuedIn, text: `✅ ${n}「${task!.title}」全部 ${all.length} 个网格已完成。${sums}`, dedupKey: `task-${task!.id}-alldone` });
   }
-  return { status: 'done', task: task!, late, evidence: input.evidence.length, left };
+  return { status: 'done', task: task!, late, evidence: evidence.length, left, returns };
 }

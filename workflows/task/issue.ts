@@ -15,6 +15,7 @@ import type { Task, TaskScope } from '../../src/db/schema/index.js';
 import { yearIn } from '../../src/time/clock.js';
 import { formatDeadline } from '../../src/time/deadline.js';
 import { ACTORS, formatTaskNumber } from './format.js';
+import { doneHint } from './returns.js';
 import { scheduleSteps } from './reminders.js';
 import { resolveScope } from './scope.js';
 
@@ -32,6 +33,8 @@ export interface IssueTaskInput {
   conversationId: string;
   inboundId?: number | null;
   urgent?: boolean;
+  /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`); none when absent or empty. */
+  returnFields?: string[];
   /** Set for an occurrence of a recurring series: one occurrence per (series, tick). */
   seriesId?: number;
   tickAt?: number;
@@ -45,7 +48,7 @@ export interface IssueTaskResult {
 
 /**
  * Issues a task: next number for the year (in TIMEZONE), target snapshot, one relay per grid group
- * (@-mentioning its leader and worker; key `task-<id>-relay-<cid>`), one note per township room when the
+ * (@-mentioning its leader and worker, naming the figures to return if any; key `task-<id>-relay-<cid>`), one note per township room when the
  * county issues (key `task-<id>-room-<township>`), reminder timers, audit.
  * @returns the result, or null when this series tick already opened an occurrence.
  * @throws Refusal when the scope names no grid.
@@ -70,6 +73,7 @@ export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResul
     deadline: input.deadline,
     urgent: input.urgent ?? false,
     scopeLabel: input.scope.label,
+    returnFields: input.returnFields?.length ? input.returnFields : null,
     seriesId: input.seriesId ?? null,
     tickAt: input.tickAt ?? null,
     sourceInboundId: input.inboundId ?? null,
@@ -86,7 +90,7 @@ export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResul
     `【${n}】${input.title}`,
     ...(input.note ? [`说明：${input.note}`] : []),
     `截止：${formatDeadline(input.deadline, tz)}`,
-    `完成后在本群发送 /完成 ${numbered.number} [说明]，可附图片。`,
+    `完成后在本群发送 ${doneHint(numbered)}，可附图片。`,
     `——${from}`,
   ].join('\n');
   for (const g of grids) {

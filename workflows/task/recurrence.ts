@@ -78,6 +78,8 @@ export interface CreateSeriesInput {
   conversationId: string;
   inboundId: number;
   urgent?: boolean;
+  /** Figures each grid returns with `/完成`, asked of every occurrence. */
+  returnFields?: string[];
 }
 
 /**
@@ -100,6 +102,7 @@ export function createSeries(deps: CoreDeps, input: CreateSeriesInput): { series
     tz: config.TIMEZONE,
     periodMs: every ?? input.recurrence.periodMs,
     label: input.recurrence.label,
+    returnFields: input.returnFields?.length ? input.returnFields : null,
     createdAt: now,
   });
   const deadline = every ? new Date(now.getTime() + every) : nextRecurrence(input.recurrence, now, config.TIMEZONE);
@@ -112,6 +115,7 @@ export function createSeries(deps: CoreDeps, input: CreateSeriesInput): { series
     conversationId: input.conversationId,
     inboundId: input.inboundId,
     urgent: input.urgent ?? false,
+    ...(input.returnFields?.length ? { returnFields: input.returnFields } : {}),
     seriesId: series.id,
     tickAt: now.getTime(),
   })!;
@@ -221,6 +225,7 @@ export class TaskRecurrence {
         scope: s.scope,
         issuerId: s.issuerId,
         conversationId: s.issuedIn,
+        ...(s.returnFields?.length ? { returnFields: s.returnFields } : {}),
         seriesId: s.id,
         tickAt: tick,
         });

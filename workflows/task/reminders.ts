@@ -14,6 +14,7 @@ import { defineTimer, type Timer, type TimerDef } from '../../src/jobs/timers.js
 import { shortDateTimeIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { ACTORS, formatTaskNumber, gridNames } from './format.js';
+import { doneHint, fieldsOf, formatReturns, missingFields, sumReturns } from './returns.js';
 
 /** What a reminder or deadline timer carries: the task, the revision it was scheduled for, the step (`s<i>` or `due`). */
 export interface TaskStepData {
@@ -107,7 +108,7 @@ function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
     const [first] = items as [{ task: Task; step: string }];
     const text =
       items.length === 1
-        ? [`⏰ 提醒：${formatTaskNumber(first.task)}「${first.task.title}」`, `${line(first.task)}，本网格尚未完成。`, `完成后发送 /完成 ${first.task.number} [说明]`].join('\n')
+        ? [`⏰ 提醒：${formatTaskNumber(first.task)}「${first.task.title}」`, `${line(first.task)}，本网格尚未完成。`, `完成后发送 ${doneHint(first.task, fieldsOf(first.task).length ? missingFields(fieldsOf(first.task), target.returns ?? {}) : undefined)}`].join('\n')
         : [
             `⏰ 提醒：本网格尚有 ${items.length} 项专项任务未完成：`,
             ...items.map((i) => `· ${formatTaskNumber(i.task)}「${i.task.title}」${line(i.task)}`),
@@ -122,7 +123,7 @@ function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
   }
 }
 
-/** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up. */
+/** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up (with the sums of the figures returned, for a task with `回报:`). */
 function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
   const live = liveTask(deps, timer.data);
   if (!live) return;
@@ -152,5 +153,7 @@ function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
   } else {
     lines.push(gridNames(overdue));
   }
+  const fields = fieldsOf(task);
+  if (fields.length) lines.push(`已回报合计：${formatReturns(fields, sumReturns(fields, all.filter((t) => t.doneAt !== null).map((t) => t.returns)))}`);
   deps.outbox.store(db, { conversationId: task.issuedIn, text: lines.join('\n'), dedupKey: `${key}-issuer-due` });
 }

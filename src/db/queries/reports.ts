@@ -96,8 +96,9 @@ export function revokedCount(db: Db, range: { from: Date | null; to: Date | null
 }
 
 /**
- * One target grid of one special task issued in `[from, to)` and not cancelled, with its completion:
- * ordered by issue time, task, unit id.
+ * One target grid of one special task issued in `[from, to)` and not cancelled, with its completion and
+ * its figures (`returns`; kept also while not done — counted only once done): ordered by issue time, task,
+ * unit id.
  */
 export function taskRows(db: Db, range: { from: Date | null; to: Date | null }) {
   const conds = [ne(tasks.status, 'cancelled')];
@@ -116,6 +117,8 @@ export function taskRows(db: Db, range: { from: Date | null; to: Date | null }) 
       townshipId: taskTargets.townshipId,
       doneAt: taskTargets.doneAt,
       late: taskTargets.late,
+      returnFields: tasks.returnFields,
+      returns: taskTargets.returns,
     })
     .from(taskTargets)
     .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))

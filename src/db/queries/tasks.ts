@@ -1,7 +1,7 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
 import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { units, taskSeries, taskTargets, tasks, type Task, type TaskSeries, type TaskTarget } from '../schema/index.js';
+import { units, taskSeries, taskTargets, tasks, type Task, type TaskReturns, type TaskSeries, type TaskTarget } from '../schema/index.js';
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export function insertTask(db: Db, values: typeof tasks.$inferInsert): Task | undefined {
@@ -33,20 +33,39 @@ export function getTaskTarget(db: Db, taskId: number, unitId: string): TaskTarge
   return db.select().from(taskTargets).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))).get();
 }
 
-/** Marks a target done unless it already is. @returns true when this call marked it. */
+/** Marks a target done unless it already is (with its figures, when the task asks for some). @returns true when this call marked it. */
 export function markTargetDone(
   db: Db,
   taskId: number,
   unitId: string,
-  v: { at: Date; by: string; late: boolean; note: string | null; evidence: TaskTarget['evidence']; inboundId: number },
+  v: { at: Date; by: string; late: boolean; note: string | null; evidence: TaskTarget['evidence']; inboundId: number; returns?: TaskReturns | null },
 ): boolean {
   return (
     db
       .update(taskTargets)
-      .set({ doneAt: v.at, doneBy: v.by, late: v.late, doneNote: v.note, evidence: v.evidence, doneInboundId: v.inboundId })
+      .set({ doneAt: v.at, doneBy: v.by, late: v.late, doneNote: v.note, evidence: v.evidence, doneInboundId: v.inboundId, returns: v.returns ?? null })
       .where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId), isNull(taskTargets.doneAt)))
       .run().changes > 0
   );
+}
+
+/**
+ * Keeps a grid's figures given so far (and its note and evidence) on a target not yet done.
+ * @returns true when the target was not done and was updated.
+ */
+export function saveReturnsDraft(db: Db, taskId: number, unitId: string, v: { returns: TaskReturns; note: string | null; evidence: TaskTarget['evidence'] }): boolean {
+  return (
+    db
+      .update(taskTargets)
+      .set({ returns: v.returns, doneNote: v.note, evidence: v.evidence })
+      .where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId), isNull(taskTargets.doneAt)))
+      .run().changes > 0
+  );
+}
+
+/** Replaces a done target's figures (a grid correcting its return). */
+export function setReturns(db: Db, taskId: number, unitId: string, returns: TaskReturns): void {
+  db.update(taskTargets).set({ returns }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))).run();
 }
 
 /** Open tasks that target `unitId`, newest first. */

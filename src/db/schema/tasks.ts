@@ -28,6 +28,8 @@ export const taskSeries = sqliteTable('task_series', {
   /** Time between occurrences (ms); an occurrence's deadline is its opening tick + this. */
   periodMs: integer('period_ms').notNull(),
   label: text('label').notNull(),
+  /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`), copied to every occurrence; null = none. */
+  returnFields: text('return_fields', { mode: 'json' }).$type<string[]>(),
   status: text('status', { enum: ['active', 'ended'] }).notNull().default('active'),
   /** False until the BullMQ job scheduler matches `status` (upserted or removed). */
   synced: integer('synced', { mode: 'boolean' }).notNull().default(false),
@@ -53,6 +55,8 @@ export const tasks = sqliteTable(
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
     status: text('status', { enum: ['open', 'cancelled'] }).notNull().default('open'),
     scopeLabel: text('scope_label').notNull(),
+    /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`), in the order declared; null = none. */
+    returnFields: text('return_fields', { mode: 'json' }).$type<string[]>(),
     seriesId: integer('series_id'),
     /** For an occurrence of a series: the scheduler tick (ms) that opened it — one occurrence per tick. */
     tickAt: integer('tick_at'),
@@ -66,6 +70,9 @@ export interface TaskEvidence {
   kind: string;
   ref: string;
 }
+
+/** A grid's return: field name → whole number ≥ 0 (`{ 排查户数: 86, 返乡人数: 3 }`). */
+export type TaskReturns = Record<string, number>;
 
 /** The grids a task targets (snapshot at issue) and each one's completion. */
 export const taskTargets = sqliteTable(
@@ -82,6 +89,12 @@ export const taskTargets = sqliteTable(
     doneNote: text('done_note'),
     evidence: text('evidence', { mode: 'json' }).$type<TaskEvidence[]>(),
     doneInboundId: integer('done_inbound_id'),
+    /**
+     * The grid's figures for the task's return fields (whole numbers ≥ 0, by field name). Filled as the
+     * grid sends them: while some are missing the target stays not done (`done_at` null) and only the
+     * figures given so far are kept; counted in sums only once done.
+     */
+    returns: text('returns', { mode: 'json' }).$type<TaskReturns>(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.unitId] }), index('task_targets_unit').on(t.unitId), index('task_targets_township').on(t.taskId, t.townshipId)],
 );

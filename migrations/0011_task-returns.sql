@@ -1,0 +1,3 @@
+ALTER TABLE `task_series` ADD `return_fields` text;--> statement-breakpoint
+ALTER TABLE `task_targets` ADD `returns` text;--> statement-breakpoint
+ALTER TABLE `tasks` ADD `return_fields` text;
