@@ -18,6 +18,7 @@ import {
   type FindingArgs,
 } from '../workflows/inspection/index.js';
 import { requireText } from './limits.js';
+import { shortDateTimeIn } from '../src/time/clock.js';
 
 export default defineCommand<FindingArgs>({
   name: 'inspect',
@@ -57,7 +58,7 @@ export default defineCommand<FindingArgs>({
       at: ctx.receivedAt,
     });
     const where = unitLabel(deps, r.finding);
-    const to = r.roomName ? `已转${r.roomName}，限${formatDurationZh(deps.config.INSPECTION_RECTIFY_SLA)}内整改` : '所在乡镇没有指挥室群，未转发';
+    const to = r.roomName ? `已转${r.roomName}，限${shortDateTimeIn(r.dueAt, deps.config.TIMEZONE)}前（${formatDurationZh(deps.config.INSPECTION_RECTIFY_SLA)}内）整改` : '所在乡镇没有指挥室群，未转发';
     const lines = [`✅ 已登记 ${findingNumber(r.finding)}：${where}，${to}。`];
     if (directive) lines.push(`关联：${formatNumber(directive)}`);
     lines.push(attachments.length ? `附图${attachments.length}张。` : '如有图片，请紧接着发到本群。');

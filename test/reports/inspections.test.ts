@@ -70,10 +70,12 @@ describe('督查 in the reports', () => {
 
     const stats = await ask(app.http, cg, c.commander, '/统计');
     expect(stats).toContain(`督查 ${total.opened} 条：已整改 ${total.rectified}，已通报 ${total.published}，已结案 ${total.closed}，超时 ${total.overdue}`);
-    const perTownship = [...stats.matchAll(/^· (\S+) 督查(\d+) 整改(\d+) 通报(\d+)$/gm)].map((m) => ({ name: m[1], opened: +m[2]!, rectified: +m[3]!, published: +m[4]! }));
+    const perTownship = [...stats.matchAll(/^· (\S+) 督查(\d+) 整改(\d+) 通报(\d+) 结案(\d+)(?: 超时(\d+))?$/gm)].map((m) => ({
+      name: m[1], opened: +m[2]!, rectified: +m[3]!, published: +m[4]!, closed: +m[5]!, overdue: +(m[6] ?? 0),
+    }));
     const fromSheet = [...new Set(rows.map((x) => String(x['乡镇ID'])))].sort().map((tid) => {
       const mine = rows.filter((x) => x['乡镇ID'] === tid);
-      return { name: String(mine[0]!['乡镇']), opened: mine.length, rectified: sum(mine, '已整改'), published: sum(mine, '已通报') };
+      return { name: String(mine[0]!['乡镇']), opened: mine.length, rectified: sum(mine, '已整改'), published: sum(mine, '已通报'), closed: sum(mine, '已结案'), overdue: sum(mine, '超时') };
     });
     expect(perTownship).toEqual(fromSheet);
 
@@ -97,7 +99,7 @@ describe('督查 in the reports', () => {
 
     const digest = digestText(app.deps, countyUnit(app.db)!, namedPeriod('今日', new Date(), app.config.TIMEZONE));
     expect(digest).toContain('督查 4 条：已整改 2，已通报 2，已结案 1，超时 2');
-    expect(digest).toContain('· 马坞镇 督查2 整改1 通报1');
+    expect(digest).toContain('· 马坞镇 督查2 整改1 通报1 结案0 超时1');
 
     const data = (await app.http.inject({ method: 'GET', url: '/dashboard/data.json', remoteAddress: '127.0.0.1' })).json();
     expect(data.inspections).toHaveLength(15);

@@ -35,7 +35,11 @@ describe('督查 fields', () => {
     expect(findingDirectiveRef('第17号')).toEqual({ number: 17 });
     expect(findingDirectiveRef('指挥部令〔2026〕第17号')).toEqual({ kind: 'directive', number: 17, year: 2026 });
     expect(findingDirectiveRef('通告3')).toEqual({ kind: 'notice', number: 3 });
-    for (const w of ['17', '2号', '2人脱岗', '卡口无人值守', '2号卡口']) expect(findingDirectiveRef(w), w).toBeNull();
+    for (const w of ['17', '2号', '2人脱岗', '卡口无人值守', '2号卡口', '令行禁止未落实']) expect(findingDirectiveRef(w), w).toBeNull();
+  });
+
+  it('asks again when a word reads as a reference with a number that is not one, instead of filing it as the problem', () => {
+    for (const w of ['令1.5', '令-2', '通告3a', '1.5号令']) expect(() => findingDirectiveRef(w), w).toThrow('不是编号');
   });
 
   it('masks roster names, longest first', () => {

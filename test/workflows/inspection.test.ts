@@ -55,7 +55,8 @@ describe('inspections (纠察督导)', () => {
     const problem = `卡口无人值守，网格员${workerName}脱岗，电话13800000001`;
     app.inbox.accept({ platform: 'console', platformMsgId: 'f1', conversationId: cg, senderId: inspector, text: `/督查 马坞镇高垄口村第2网格 令1 ${problem} 人数:2`, attachments: [{ kind: 'picture', ref: 'pic-1' }] });
     const reply = (await waitFor(http, cg, (m) => m.some((x) => x.seq > mark)))!.find((x) => x.seq > mark)!.text;
-    expect(reply).toContain(`✅ 已登记 督查〔${year}〕第1号：马坞镇 高垄口村第2网格，已转马坞镇综合信息指挥室，限24小时内整改`);
+    expect(reply).toContain(`✅ 已登记 督查〔${year}〕第1号：马坞镇 高垄口村第2网格，已转马坞镇综合信息指挥室，限`);
+    expect(reply).toMatch(/限\d+月\d+日 \d\d:\d\d前（24小时内）整改/);
     expect(reply).toContain('关联：指挥部令');
     expect(reply).toContain('附图1张');
     const told = await waitFor(http, room, (m) => m.some((x) => x.text.includes('督查发现问题')));

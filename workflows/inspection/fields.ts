@@ -52,12 +52,20 @@ export function parseFindingArgs(args: string): FindingArgs {
  * a reference with a kind word, or `第…号` — a bare number or `N号` is taken as part of the problem
  * (`2人脱岗`, `2号 卡口`).
  * @returns the reference, or null when the word is not one.
+ * @throws UsageError when the word reads as a reference whose number is not one (`令1.5`).
  */
 export function findingDirectiveRef(word: string): DirectiveRef | null {
   // a kind word, or 第…号 (`2号` alone may be a checkpoint's or a building's number)
   if (!/[令告]|^第.+号$/.test(word)) return null;
-  return parseRef(word);
+  const ref = parseRef(word);
+  if (ref) return ref;
+  // it reads as a reference with a number that is not one (`令1.5`, `通告-2`): asked for, not taken as the problem
+  if (LOOKS_LIKE_REF.test(word)) throw new UsageError(`${quoted(word)}不是编号，请写如 令17、通告3`);
+  return null;
 }
+
+/** A word that starts like a directive or notice reference and carries a digit: `令1.5`, `通告3a`, `1.5号令`. */
+const LOOKS_LIKE_REF = /^(?:指挥部|县)?令\s*第?\s*[-+]?[\d０-９]|^(?:县)?通告\s*第?\s*[-+]?[\d０-９]|[\d０-９]\s*号令$/;
 
 /** A finding number as written: the number and, when written, the year. */
 export interface FindingRef {

@@ -6,7 +6,6 @@
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
-import { maskPersonal } from '../../src/core/mask.js';
 import { mayRectifyFinding } from '../../src/core/permissions.js';
 import type { Attachment } from '../../src/core/message.js';
 import { messagesBetween } from '../../src/db/queries/inbound.js';
@@ -73,7 +72,7 @@ export function rectify(deps: CoreDeps, ref: FindingRef, note: string, attachmen
       `【${n} 已整改】`,
       `单位：${unitLabel(deps, done)}`,
       `问题：${problemLine(done, names)}`,
-      `整改情况：${maskPersonal(note)}`,
+      `整改情况：${masked(note, names)}`,
       ...(attachments.length ? [`附图：${attachments.length}张`] : []),
       `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
       `可 /督查结案 ${w}，或 /通报 ${w}`,

@@ -14,13 +14,13 @@ import { insertInspection, latestInspectionOf, updateInspection } from '../../sr
 import { getUnit } from '../../src/db/queries/roster.js';
 import type { Db } from '../../src/db/client.js';
 import type { Directive, Inspection, Member, Unit } from '../../src/db/schema/index.js';
-import { yearIn } from '../../src/time/clock.js';
+import { shortDateTimeIn, yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { formatNumber } from '../directive/format.js';
 import { findUnit, ScopeRefusal } from '../directive/scope.js';
 import { findingNumber, findingRefWord } from './number.js';
 import { auditStep, namesToMask, post, problemLine, roomOf, unitLabel } from './relay.js';
-import { scheduleRectifySla } from './sla.js';
+import { rectifyDueAt, scheduleRectifySla } from './sla.js';
 
 const EXAMPLE = '如「马坞镇高垄口村第2网格」或「马坞镇」';
 
@@ -82,6 +82,8 @@ export interface RecordResult {
   finding: Inspection;
   /** The township room told, or null when the township has none. */
   roomName: string | null;
+  /** When the finding is due to be rectified (the SLA timer's time). */
+  dueAt: Date;
 }
 
 /**
@@ -124,12 +126,12 @@ export function record(deps: CoreDeps, input: RecordInput): RecordResult {
       `问题：${problemLine(finding, names)}`,
       ...(input.directive ? [`关联：${formatNumber(input.directive)}`] : []),
       ...(finding.attachments.length ? [`附图：${finding.attachments.length}张`] : []),
-      `请于${formatDurationZh(config.INSPECTION_RECTIFY_SLA)}内整改，并回复：/整改 ${findingRefWord(finding, year)} <整改情况>（可附图片）`,
+      `请于${shortDateTimeIn(rectifyDueAt(deps, now), config.TIMEZONE)}前（${formatDurationZh(config.INSPECTION_RECTIFY_SLA)}内）整改，并回复：/整改 ${findingRefWord(finding, year)} <整改情况>（可附图片）`,
     ];
     post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `insp-${finding.id}-room` });
   }
-  scheduleRectifySla(deps, finding, now);
-  return { finding, roomName: room?.title ?? null };
+  const dueAt = scheduleRectifySla(deps, finding, now);
+  return { finding, roomName: room?.title ?? null, dueAt };
 }
 
 /**

@@ -28,8 +28,15 @@ export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection
 });
 
 /** Schedules the rectification check of `finding`, due `INSPECTION_RECTIFY_SLA` after `from`. Call inside the recording unit of work. */
-export function scheduleRectifySla(deps: CoreDeps, finding: Pick<Inspection, 'id'>, from: Date): void {
-  rectifySlaTimer.schedule(deps, new Date(from.getTime() + deps.config.INSPECTION_RECTIFY_SLA), { inspectionId: finding.id });
+export function scheduleRectifySla(deps: CoreDeps, finding: Pick<Inspection, 'id'>, from: Date): Date {
+  const due = rectifyDueAt(deps, from);
+  rectifySlaTimer.schedule(deps, due, { inspectionId: finding.id });
+  return due;
+}
+
+/** When a finding recorded at `from` is due to be rectified: `from` + `INSPECTION_RECTIFY_SLA` (ms). */
+export function rectifyDueAt(deps: Pick<CoreDeps, 'config'>, from: Date): Date {
+  return new Date(from.getTime() + deps.config.INSPECTION_RECTIFY_SLA);
 }
 
 /** Cancels a finding's rectification check (rectified or closed). */

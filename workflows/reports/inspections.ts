@@ -111,7 +111,7 @@ export const inspectionSection: ReportSection = {
     if (rows.length === 0) return []; // nothing to say (and nothing at all for a grid): keep the answer short
     const lines = [headline(inspectionTally(rows))];
     if (scope.kind === 'county') {
-      for (const t of inspectionsByTownship(rows)) lines.push(`· ${t.name} 督查${t.opened} 整改${t.rectified} 通报${t.published}`);
+      for (const t of inspectionsByTownship(rows)) lines.push(`· ${t.name} 督查${t.opened} 整改${t.rectified} 通报${t.published} 结案${t.closed}${t.overdue ? ` 超时${t.overdue}` : ''}`);
     }
     return lines;
   },
