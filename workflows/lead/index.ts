@@ -17,7 +17,10 @@
  * Each move ({@link moveLeadTo}) is made by a township officer of the lead's township or by the county,
  * is recorded at the time the message was received, and is told back to the reporting grid.
  * Beside the states: `/上报县 <号> <理由>` ({@link escalate}) sends an open lead to the command group,
- * which from then on sees its text and hears of its moves.
+ * which from then on sees its text and hears of its moves. The county may take a lead itself (`/受理` in
+ * the command group) and send any open lead to a township with `/转 <号> <乡镇>` ({@link transfer}): the
+ * lead becomes that township's (its room gets it, the room it leaves and the grid are told), in the state
+ * it was; one still reported gets a fresh acceptance SLA there.
  *
  * Timers it schedules: kind `lead.sla`, id `lead-<id>-sla`, due `LEAD_ACCEPT_SLA` (`LEAD_URGENT_ACCEPT_SLA`
  * for an urgent lead, if shorter) after the room is told (urgent leads ignore quiet hours); cancelled by
@@ -32,6 +35,7 @@
  * Files beside this one:
  * - report.ts — intake: {@link report}, repeats, pictures.
  * - moves.ts — {@link moveLeadTo} and {@link escalate}: who may, from which state, who is told.
+ * - transfer.ts — {@link transfer}: the county sends a lead to a township; {@link findTownship}.
  * - sla.ts — the acceptance SLA timer and its folded notices.
  * - states.ts — the states and the moves between them.
  * - number.ts — day numbers (`20260129-007`, `007`) and finding a lead by number.
@@ -43,6 +47,7 @@
  */
 export { report, attachFollowUp, type ReportInput, type ReportResult } from './report.js';
 export { moveLeadTo, escalate, type Actor, type MoveResult } from './moves.js';
+export { transfer, findTownship, type TransferResult } from './transfer.js';
 export { slaTimer } from './sla.js';
 export { LEAD_STATE_ZH, MOVES, type Move } from './states.js';
 export { dayKey, leadNumber } from './number.js';
