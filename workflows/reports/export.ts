@@ -3,7 +3,8 @@
  * `gridrelay report response-rate`. The XLSX has a summary sheet (汇总), the raw rows (明细: one row
  * per item × target unit, with acknowledgement time, late flag and revision) from which the summary
  * recomputes exactly, and the raw lead rows (线索). The CSV is the raw rows of 明细. Times are local
- * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
+ * times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`). The XLSX and CSV read in Chinese: headers, states and
+ * section titles; members by name with their id in a column of its own; minutes rounded to 0.1.
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
@@ -26,6 +27,8 @@ import {
 import { SECTIONS } from './sections.js';
 import { leadRowsFor, type LeadRow } from './leads.js';
 import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
+import { LEAD_STATE_ZH } from '../lead/index.js';
+import { memberNames } from '../../src/db/queries/reports.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -74,6 +77,8 @@ export interface ResponseReport {
   sections: Record<string, SummaryFigure[]>;
   rows: ResponseRow[];
   leads: LeadRow[];
+  /** Names of the members the rows and leads name (acknowledged by, reported by, accepted by), by id. */
+  memberNames: Map<string, string>;
 }
 
 /** Computes the report for `params` (county-wide unless `townshipId`). */
@@ -83,6 +88,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
   const rows = responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}) });
   const t = tally(rows);
   const townships = breakdown(rows, (r) => r.townshipId, (r) => r.townshipName).sort((a, b) => a.id.localeCompare(b.id));
+  const leads = leadRowsFor(deps, range, scope);
   return {
     period: params.period,
     timeZone: deps.config.TIMEZONE,
@@ -100,7 +106,8 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     townships,
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
-    leads: leadRowsFor(deps, range, scope),
+    leads,
+    memberNames: memberNames(deps.db, [...new Set([...rows.flatMap((r) => (r.ackBy ? [r.ackBy] : [])), ...leads.flatMap((l) => [l.reporterId, ...(l.acceptedBy ? [l.acceptedBy] : [])])])]),
   };
 }
 
@@ -118,24 +125,43 @@ export function localTime(d: Date | null, tz: string): string {
 }
 
 /** Column headers of the raw rows (明细 sheet and CSV). */
-export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人', '已读'] as const;
+export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人', '确认人ID', '已读'] as const;
 
-/** One raw row as cells (0/1 flags; the acknowledgement's revision is the item's current one, or empty). */
-export function rowCells(r: ResponseRow, tz: string): (string | number)[] {
+/** A member's name for a cell: the roster's, else the id itself; '' for none. */
+const nameOf = (names: ReadonlyMap<string, string>, id: string | null) => (id === null ? '' : (names.get(id) ?? id));
+
+/**
+ * One raw row as cells (0/1 flags; the acknowledgement's revision is the item's current one, or empty;
+ * who acknowledged by name, then by id).
+ * @param names member names by id (`ResponseReport.memberNames`)
+ */
+export function rowCells(r: ResponseRow, tz: string, names: ReadonlyMap<string, string> = new Map()): (string | number)[] {
   return [
     r.directiveId, r.label, r.kind === 'notice' ? '通告' : '指挥部令', localTime(r.issuedAt, tz), r.revision, localTime(r.ackDeadline, tz),
     r.townshipId, r.townshipName, r.unitId, r.unitName, r.unitKind === 'grid' ? '网格' : '乡镇指挥室', r.riskColour ? COLOUR_ZH[r.riskColour] : '',
-    r.acknowledged ? 1 : 0, localTime(r.ackAt, tz), r.acknowledged ? (r.late ? 1 : 0) : '', r.onTime ? 1 : 0, r.acknowledged ? r.revision : '', r.ackBy ?? '',
-    r.read === null ? '' : r.read ? 1 : 0,
+    r.acknowledged ? 1 : 0, localTime(r.ackAt, tz), r.acknowledged ? (r.late ? 1 : 0) : '', r.onTime ? 1 : 0, r.acknowledged ? r.revision : '',
+    nameOf(names, r.ackBy), r.ackBy ?? '', r.read === null ? '' : r.read ? 1 : 0,
   ];
 }
 
 /** Column headers of the lead rows (线索 sheet). */
-export const LEAD_HEADERS = ['线索ID', '编号', '乡镇ID', '乡镇', '网格ID', '状态', '上报时间', '受理时间', '办结时间', '受理用时（分钟）', '办结用时（分钟）'] as const;
+export const LEAD_HEADERS = [
+  '线索ID', '编号', '乡镇ID', '乡镇', '网格ID', '网格', '状态', '紧急', '上报人', '上报人ID', '上报时间', '受理人', '受理人ID', '受理时间', '办结时间', '受理用时（分钟）', '办结用时（分钟）',
+] as const;
 
-function leadCells(l: LeadRow, tz: string): (string | number)[] {
-  return [l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.state, localTime(l.reportedAt, tz), localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), l.acceptMinutes ?? '', l.closeMinutes ?? ''];
+/** Minutes for a cell: rounded to 0.1 (the figures of 汇总 recompute from these: rounding keeps the nearest rank). */
+const minutes = (m: number | null): number | '' => (m === null ? '' : Math.round(m * 10) / 10);
+
+function leadCells(l: LeadRow, tz: string, names: ReadonlyMap<string, string>): (string | number)[] {
+  return [
+    l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.unitName, LEAD_STATE_ZH[l.state], l.urgent ? '是' : '否',
+    nameOf(names, l.reporterId), l.reporterId, localTime(l.reportedAt, tz), nameOf(names, l.acceptedBy), l.acceptedBy ?? '',
+    localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), minutes(l.acceptMinutes), minutes(l.closeMinutes),
+  ];
 }
+
+/** The summary sheet's title of each section (`ReportSection.key`). */
+const SECTION_ZH: Record<string, string> = { leads: '线索', tasks: '专项任务' };
 
 /** Column headers of the summary table (汇总 sheet). */
 export const SUMMARY_HEADERS = ['范围', '乡镇ID', '条目数', '应确认（单位次）', '已确认', '按时确认', '响应率', '按时率', '已读率'] as const;
@@ -147,7 +173,7 @@ const csvCell = (v: string | number) => {
 
 /** The raw rows as CSV (UTF-8 with BOM, so Excel reads the Chinese). */
 export function toCsv(report: ResponseReport): string {
-  const lines = [ROW_HEADERS.join(','), ...report.rows.map((r) => rowCells(r, report.timeZone).map(csvCell).join(','))];
+  const lines = [ROW_HEADERS.join(','), ...report.rows.map((r) => rowCells(r, report.timeZone, report.memberNames).map(csvCell).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -165,6 +191,7 @@ export function toJson(report: ResponseReport) {
       ackDeadline: r.ackDeadline?.toISOString() ?? null, townshipId: r.townshipId, townshipName: r.townshipName,
       unitId: r.unitId, unitName: r.unitName, unitKind: r.unitKind, riskColour: r.riskColour,
       acknowledged: r.acknowledged, ackAt: r.ackAt?.toISOString() ?? null, late: r.acknowledged ? r.late === true : null, onTime: r.onTime, ackBy: r.ackBy,
+      ackByName: r.ackBy === null ? null : (report.memberNames.get(r.ackBy) ?? null),
     })),
     leads: report.leads.map((l) => ({ ...l, reportedAt: l.reportedAt.toISOString(), acceptedAt: l.acceptedAt?.toISOString() ?? null, closedAt: l.closedAt?.toISOString() ?? null })),
   };
@@ -198,7 +225,7 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
   for (const t of report.townships) add(s, [t.name, t.id, t.items, t.targeted, t.acknowledged, t.onTime, t.rate, t.onTimeRate, t.readRate]);
   for (const [key, figures] of Object.entries(report.sections)) {
     add(s, []);
-    add(s, [key === 'leads' ? '线索' : key]);
+    add(s, [SECTION_ZH[key] ?? key]);
     for (const f of figures) add(s, [f.name, f.value]);
   }
   add(s, []);
@@ -208,12 +235,12 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
 
   const raw = wb.addWorksheet('明细', { views: [{ state: 'frozen', ySplit: 1 }] });
   add(raw, [...ROW_HEADERS]);
-  for (const r of report.rows) add(raw, rowCells(r, tz));
+  for (const r of report.rows) add(raw, rowCells(r, tz, report.memberNames));
   raw.commit();
 
   const leads = wb.addWorksheet('线索');
   add(leads, [...LEAD_HEADERS]);
-  for (const l of report.leads) add(leads, leadCells(l, tz));
+  for (const l of report.leads) add(leads, leadCells(l, tz, report.memberNames));
   leads.commit();
   await wb.commit();
   await done;

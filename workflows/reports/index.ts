@@ -15,8 +15,9 @@
  * - leads.ts — lead times (median, p90 by nearest rank). tasks.ts — task completion and overdue.
  * - sections.ts — the families beside directives that every report shows (leads, tasks).
  * - text.ts — `/统计` and the digest as phone-sized text.
- * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet).
- * - dashboard.ts — the dashboard's JSON.
+ * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet; the
+ *   XLSX and CSV read in Chinese: headers, states, members by name with the id beside, minutes to 0.1).
+ * - dashboard.ts — the dashboard's JSON (also the tasks section and the open leads, without their text).
  * - period.ts — periods as people write them (`今日`, `上周`, `12月1日到3日`) in `TIMEZONE`.
  */
 export { statsText, digestText, type StatsTarget } from './text.js';
