@@ -114,11 +114,12 @@ describe('leads that cannot wait (issue 17 point 4)', () => {
     const took = await ask(http, c.commandGroup, c.commander, '/受理 1');
     expect(took).toContain('已受理');
     expect(took).toContain('/转 001 <乡镇>');
-    expect(await ask(http, c.commandGroup, c.commander, '/转 1 大坑')).toMatch(new RegExp(`线索 ${no(1)} 已转交大坑乡，已告知大坑乡、清溪街道、上报网格`));
+    expect(await ask(http, c.commandGroup, c.commander, '/转 1 大坑 请核实后处置，联系人13800000009')).toMatch(new RegExp(`线索 ${no(1)} 已转交大坑乡，已告知大坑乡、清溪街道、上报网格`));
     const arrived = (await waitFor(http, room15, (m) => m.some((x) => x.text.includes('指挥部转来')))).find((x) => x.text.includes('指挥部转来'))!;
     expect(arrived.text).toContain(`【线索 ${no(1)}】指挥部转来`);
     expect(arrived.text).toContain('河边有人聚集钓鱼');
     expect(arrived.text).toContain('当前已受理');
+    expect(arrived.text).toContain('说明：请核实后处置，联系人138****0009');
     await waitFor(http, room1, (m) => m.some((x) => x.text.includes('已由指挥部转交大坑乡办理')));
     await waitFor(http, grid1, (m) => m.some((x) => x.text.includes('已由指挥部转交大坑乡办理')));
     // it is the new township's now: it moves it, the old one may not

@@ -49,15 +49,16 @@ function countyHolds(deps: CoreDeps, lead: Lead): boolean {
 }
 
 /**
- * Sends an open lead to township `to` (from the command group; who may is the command's policy,
- * `mayTransferLead`): sets the lead's township, records a `transfer` event (note `from→to`) with an audit
+ * Sends an open lead to township `to` with an optional `note` (说明, may be empty) (from the command group;
+ * who may is the command's policy, `mayTransferLead`): sets the lead's township, records a `transfer` event
+ * (note `from→to：说明`) with an audit
  * entry, posts its details to the new room (outbox key `lead-<id>-transfer<n>-room`; an urgent lead
  * @-mentions the officers), tells the room it leaves (`…-from`) and the reporting grid (`…-grid`). A lead
  * still reported gets a fresh SLA check from now; any other has none.
  * @throws Refusal when the lead is closed, the target has no room, or the lead is already the target's
  *   and not held by the county.
  */
-export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, actor: Actor): TransferResult {
+export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: string, actor: Actor): TransferResult {
   const { db, config } = deps;
   const lead = resolveLead(deps, ref);
   const n = leadNumber(lead);
@@ -70,7 +71,7 @@ export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, actor: Actor): 
   const from = getUnit(db, lead.townshipId);
   const now = new Date(Math.max((actor.at ?? deps.now()).getTime(), lead.reportedAt.getTime()));
   const updated = updateLead(db, lead.id, { townshipId: to.id });
-  event(deps, updated, 'transfer', actor.member.id, `${from?.name ?? lead.townshipId}→${to.name}`, actor.inboundId, now);
+  event(deps, updated, 'transfer', actor.member.id, `${from?.name ?? lead.townshipId}→${to.name}${note ? `：${note}` : ''}`, actor.inboundId, now);
   const k = leadEventsOf(db, lead.id).filter((e) => e.action === 'transfer').length;
   const today = dayKey(deps.now(), config.TIMEZONE);
   const s = shortNumber(updated, today);
@@ -88,7 +89,7 @@ export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, actor: Actor): 
   const at = clockIn(now, config.TIMEZONE);
   post(deps, {
     conversationId: room.conversationId,
-    text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...detailLines(deps, updated), next].join('\n'),
+    text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...(note ? [`说明：${note}`] : []), ...detailLines(deps, updated), next].join('\n'),
     ...(updated.urgent ? { mentions: membersWithRoles(db, to.id, ['township_officer']) } : {}),
     dedupKey: `lead-${lead.id}-transfer${k}-room`,
   });
