@@ -24,7 +24,11 @@ const LINES: readonly { show: string; also?: readonly string[]; line: (has: (nam
   { show: 'progress', line: () => '/进度 <编号> — 确认进度' },
   { show: 'amend', also: ['revoke'], line: (has) => (has('revoke') ? '/更正 <编号> <内容>、/撤回 <编号>' : '/更正 <编号> <内容> — 更正') },
   { show: 'report', line: () => '/上报 <情况> — 上报线索' },
-  { show: 'accept', also: ['verify', 'handle', 'close', 'escalate', 'leads'], line: (has) => `/线索、/受理 /核查 /处置 /办结${has('escalate') ? ' /上报县' : ''} <号>` },
+  {
+    show: 'accept',
+    also: ['verify', 'handle', 'close', 'escalate', 'leads', 'transfer'],
+    line: (has) => `/线索、/受理 /核查 /处置 /办结${has('escalate') ? ' /上报县' : ''} <号>${has('transfer') ? '、/转 <号> <乡镇>' : ''}`,
+  },
   { show: 'leads', line: () => '/线索 [号] — 查看线索' },
   // inspections: the county's inspectors and commanders record, close, publish; a township officer rectifies; readers list
   { show: 'inspect', also: ['inspections', 'inspect-close', 'publish'], line: (has) => `/督查 <单位> [令N] <问题>${has('inspections') ? '、/督查列表' : ''} /督查结案 /通报 <号>` },

@@ -17,6 +17,7 @@ import risk from './risk.js';
 import stats from './stats.js';
 import verify from './verify.js';
 import task from './task.js';
+import transfer from './transfer.js';
 import done from './done.js';
 import reschedule from './reschedule.js';
 import cancelTask from './cancel-task.js';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   handle,
   close,
   escalate,
+  transfer,
   leads,
   inspect,
   inspections,

@@ -44,7 +44,9 @@ export function moveCommand(
         at: ctx.receivedAt,
       });
       const took = move === 'accept' || move === 'close' ? `，距上报${formatDurationZh(r.sinceReport)}` : '';
-      const next = NEXT[move].replaceAll('{n}', String(r.lead.number).padStart(3, '0'));
+      const n = String(r.lead.number).padStart(3, '0');
+      // the county took it from the command group: it may hand it down to a township
+      const next = [NEXT[move], move === 'accept' && ctx.tier === 'county' ? '交乡镇办理：/转 {n} <乡镇>' : ''].filter(Boolean).join('\n').replaceAll('{n}', n);
       return { text: `✅ 线索 ${leadNumber(r.lead)} ${LEAD_STATE_ZH[r.lead.state]}${took}，已告知上报网格。${next ? `\n${next}` : ''}` };
     },
   });

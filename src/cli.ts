@@ -3,11 +3,17 @@
  *   `npm run gridrelay -- roster import <folder-of-csv | file.xlsx>`
  *   `npm run gridrelay -- report response-rate --from YYYY-MM-DD [--to YYYY-MM-DD] [--format json|csv|xlsx] [--colour red,orange] [--township T01] [--out file]`
  *     (the same export as `GET /api/v1/reports/response-rate`; without --out, json/csv go to stdout)
- * Exit codes: 0 done, 1 rejected input (problems printed as file:row: reason), 2 bad usage or config.
+ *   `npm run gridrelay -- numbers set --kind directive|notice [--year YYYY] --next N`
+ *     (continue a series issued by hand before gridrelay: the next 指挥部令 / county 通告 of that year gets
+ *     No. N; refused when N would reuse a number gridrelay issued; audited. --year defaults to this year)
+ * Exit codes: 0 done, 1 rejected input (problems printed as file:row: reason; a number refused), 2 bad usage or config.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exportReport, parseExportParams } from '../workflows/reports/export.js';
+import { setNextNumber } from '../workflows/directive/numbers.js';
+import { yearIn } from './time/clock.js';
+import { userInfo } from 'node:os';
 import { ConfigError, loadConfig, sqlitePath, type Config } from './config.js';
 import { openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
@@ -16,6 +22,7 @@ import { rosterCounts } from './db/queries/roster.js';
 const USAGE = [
   'usage: npm run gridrelay -- roster import <folder-of-csv | file.xlsx>',
   '       npm run gridrelay -- report response-rate --from YYYY-MM-DD [--to YYYY-MM-DD] [--format json|csv|xlsx] [--colour red,orange] [--township T01] [--out file]',
+  '       npm run gridrelay -- numbers set --kind directive|notice [--year YYYY] --next N',
 ].join('\n');
 
 function readConfig(): Config | null {
@@ -72,9 +79,59 @@ async function reportCommand(args: string[]): Promise<number> {
   }
 }
 
+/** The operating-system user running the CLI, for the audit log (undefined when it cannot be read). */
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `numbers set --kind directive|notice [--year YYYY] --next N`: sets the next number of the county's series. */
+function numbersCommand(args: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { kind: { type: 'string' }, year: { type: 'string' }, next: { type: 'string' } }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const kind = parsed.kind?.trim();
+  if (kind !== 'directive' && kind !== 'notice') {
+    console.error(`--kind must be directive or notice${kind ? `, not "${kind}"` : ''}\n${USAGE}`);
+    return 2;
+  }
+  if (!parsed.next || !/^[1-9]\d{0,8}$/.test(parsed.next.trim())) {
+    console.error(`--next must be a whole number from 1${parsed.next ? `, not "${parsed.next}"` : ''}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.year !== undefined && !/^\d{4}$/.test(parsed.year.trim())) {
+    console.error(`--year must be a year YYYY, not "${parsed.year}"\n${USAGE}`);
+    return 2;
+  }
+  const cfg = readConfig();
+  if (!cfg) return 2;
+  const year = parsed.year ? Number(parsed.year.trim()) : yearIn(new Date(), cfg.TIMEZONE);
+  const db = openDb(sqlitePath(cfg));
+  try {
+    const user = osUser();
+    const r = setNextNumber(db, { kind, year, next: Number(parsed.next.trim()), detail: { via: 'cli', ...(user ? { osUser: user } : {}) } });
+    if (!r.ok) {
+      console.error(r.reason);
+      return 1;
+    }
+    console.log(`${r.series}: the next number is now 第${r.next}号 (was 第${r.previousNext}号); recorded in the audit log`);
+    return 0;
+  } finally {
+    db.$client.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [area, verb, path] = argv;
   if (area === 'report' && verb === 'response-rate') return reportCommand(argv.slice(2));
+  if (area === 'numbers' && verb === 'set') return numbersCommand(argv.slice(2));
   if (area !== 'roster' || verb !== 'import' || !path) {
     console.error(USAGE);
     return 2;

@@ -78,6 +78,8 @@ export const configSchema = z.object({
   ACK_ESCALATE_AFTER: duration('ACK_ESCALATE_AFTER').prefault('30m'),
   ACK_ESCALATE_COUNTY_AFTER: duration('ACK_ESCALATE_COUNTY_AFTER').prefault('60m'),
   LEAD_ACCEPT_SLA: duration('LEAD_ACCEPT_SLA').prefault('10m'),
+  /** The acceptance SLA of an urgent lead (`紧急:是`), never longer than LEAD_ACCEPT_SLA; repeated until accepted like it. */
+  LEAD_URGENT_ACCEPT_SLA: duration('LEAD_URGENT_ACCEPT_SLA').prefault('5m'),
   LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
   /** A 督查 finding not rectified within this after it is recorded is listed to its township room and the command group (once). */
   INSPECTION_RECTIFY_SLA: duration('INSPECTION_RECTIFY_SLA').prefault('24h'),

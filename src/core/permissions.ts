@@ -4,7 +4,8 @@
  *
  * A command's definition states its rule: `allow` (roles), `where` (tiers of group), `ownUnitOnly`, `reads`
  * (see {@link refusalFor}) and, where those do not say it all, a named `policy` from here
- * ({@link mayIssueNotice}, {@link mayAmend}, {@link mayRevoke}, {@link mayEscalate}, {@link mayAcknowledge}).
+ * ({@link mayIssueNotice}, {@link mayAmend}, {@link mayRevoke}, {@link mayEscalate}, {@link mayAcknowledge},
+ * {@link mayTransferLead}).
  * The dispatcher refuses with them, and `/帮助` lists exactly the commands {@link mayUse} allows. Rules about
  * the item acted on — whose lead, task, grid or notice it is — are named here too ({@link mayMoveLead},
  * {@link mayReadLead}, {@link mayReadLeadText}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange}
@@ -219,6 +220,17 @@ export function mayEscalate(sender: Asker, group: Place, howToReport: string): V
   }
   if (sender.role !== 'township_officer' || sender.unitId !== group.unit.id) return refused('/上报县 仅限本乡镇干部在本乡镇指挥室使用。');
   return ALLOWED;
+}
+
+/**
+ * Sending a lead to a township (`/转 <号> <乡镇>`; PRODUCT.md §2.5 "move a lead": the county any lead):
+ * the county's commanders and duty officers, in the command group. A township officer is told to escalate
+ * instead (`/上报县`), since only the county sends leads between townships.
+ */
+export function mayTransferLead(sender: Asker, group: Place): Verdict {
+  if (group.tier === 'county' && ISSUER_ROLES.includes(sender.role)) return ALLOWED;
+  if (group.tier === 'township') return refused('/转 由指挥部在指挥部群使用（把线索转交乡镇）。乡镇如需县里处理，请 /上报县 <号> <理由>。');
+  return refused('/转 仅限指挥长、值班员在指挥部群使用。');
 }
 
 // ── whose item it is (asked by the workflows once the item is loaded) ───────────────────────────────

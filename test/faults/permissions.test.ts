@@ -50,7 +50,7 @@ const memberId = (s: Sender) => (s === 'unknown' ? 'nobody-not-in-roster' : c.me
 
 type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
-  | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
+  | 'escalate' | 'transfer' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
   | 'inspect' | 'inspections' | 'inspection' | 'rectify' | 'inspect-close' | 'publish';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
@@ -89,6 +89,8 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   // /上报县: a township officer escalates its own township's lead from its room; in a grid group it is
   // refused with the way to report (never filed as a lead whose text is 县)
   escalate: { township_officer: ['T1'] },
+  // /转: the county sends a lead to a township, from the command group (issue 17)
+  transfer: COUNTY_ISSUE,
   // task: county any units, township officer own township's grids (and changing / cancelling them)
   task: ISSUE_OR_OWN_TOWNSHIP,
   reschedule: ISSUE_OR_OWN_TOWNSHIP,
@@ -185,10 +187,10 @@ const newOfficerNotice = async () => {
 type LeadState = 'reported' | 'accepted' | 'escalated';
 const officerOf = (t: string) => c.memberOf(t, 'township_officer');
 /** A lead reported by the grid worker of `grid` (in its group), moved to `state` by its township officer; its full number. */
-async function newLead(grid: Place, state: LeadState = 'reported'): Promise<string> {
+async function newLead(grid: Place, state: LeadState = 'reported', marker = tok()): Promise<string> {
   const unit = UNIT[grid];
   const worker = c.memberOf(unit, 'grid_worker');
-  const r = await say(app.http, group(grid), worker, `/上报 ${tok()} 独居老人发热待送医`);
+  const r = await say(app.http, group(grid), worker, `/上报 ${marker} 独居老人发热待送医`);
   expect(r.status).toBe(202);
   await app.inbox.idle();
   const lead = one<{ day: number; number: number; townshipId: string }>('select day, number, township_id townshipId from leads order by id desc limit 1');
@@ -255,6 +257,9 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'handle': return `/处置 ${await item('lead-accepted', () => newLead('G1', 'accepted'))} 处置${t}`;
     case 'close': return `/办结 ${await item('lead-accepted', () => newLead('G1', 'accepted'))} 办结${t}`;
     case 'escalate': return `/上报县 ${await (p === 'T1' && fresh ? newLead('G1') : once('lead-reported', () => newLead('G1')))} ${t}需协调`;
+    // a transferred lead's text was in its first township's room before: this one carries no K-marker, so the
+    // check below (text only in the lead's current township's room) stays about leaks, not about transfers
+    case 'transfer': return `/转 ${fresh ? await newLead('G1', 'reported', `X${tok().slice(1)}`) : await once('lead-reported', () => newLead('G1'))} 大坑乡`;
     case 'leads': return '/线索';
     case 'lead': {
       // a lead that is the group's own: reported in it, or in one of its grids; the county's an escalated one

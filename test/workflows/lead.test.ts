@@ -99,7 +99,8 @@ describe('lead reports (线索)', () => {
     expect(row.result).toBe('已收治，家属居家隔离');
   });
 
-  it('tells the command group once when a lead is not accepted within LEAD_ACCEPT_SLA, and never after acceptance', async () => {
+  // issue 17 point 4: no longer once only — again at each further LEAD_ACCEPT_SLA interval until accepted
+  it('tells the command group when a lead is not accepted within LEAD_ACCEPT_SLA, again at each further interval, and never after acceptance', async () => {
     const app = await start({ LEAD_ACCEPT_SLA: '1s' });
     const { http } = app;
     expect(await ask(http, grid1, worker1, '/上报 村口小卖部有人从武汉回来 类别:返乡')).toContain(no(1));
@@ -112,7 +113,9 @@ describe('lead reports (线索)', () => {
     await waitFor(http, room1, (m) => m.some((x) => x.text.includes('仍未受理，已报指挥部')));
     await settle(2500);
     const county = await outbound(http, c.commandGroup);
-    expect(county.filter((m) => m.text.includes(no(1)))).toHaveLength(1);
+    const told = county.filter((m) => m.text.includes(no(1)));
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    expect(told[1]!.text).toContain('仍未受理（第2次提醒）');
     expect(county.some((m) => m.text.includes(no(2)))).toBe(false);
 
     // accepting it now is told to the county too, since the county has it

@@ -20,6 +20,7 @@ import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective 
 import { getGroup } from '../../src/db/queries/roster.js';
 import type { Directive } from '../../src/db/schema/index.js';
 import { ackAction, formatNumber } from './format.js';
+import { whatChanged } from './changes.js';
 import { cancelLadder, scheduleLadder } from './ladder.js';
 import type { RefViewer } from './series.js';
 import { planReadPolls } from './receipts.js';
@@ -77,6 +78,15 @@ export interface ChangeResult {
   directive: Directive;
   /** Groups it was relayed to. */
   groups: number;
+  /** What an amendment changed, as relayed ({@link whatChanged}); empty for a revocation. */
+  changes: string[];
+}
+
+/** The text of the version `d` has now: its last amendment's, or the text it was issued with. */
+export function currentText(deps: CoreDeps, d: Directive): string {
+  if (d.revision === 1) return d.text;
+  const last = eventsOf(deps.db, d.id).filter((e) => e.kind === 'amend' && e.revision === d.revision).at(-1);
+  return last?.text ?? d.text;
 }
 
 function signature(deps: CoreDeps, conversationId: string, at: Date): string {
@@ -97,7 +107,8 @@ function changeTime(deps: CoreDeps, d: Directive, at: Date | undefined): Date {
 }
 
 /**
- * Relays a correction (marked 【更正】) to the same groups and re-opens acknowledgement: revision + 1,
+ * Relays a correction (marked 【更正】, with what it changed from the version it replaces: {@link whatChanged})
+ * to the same groups and re-opens acknowledgement: revision + 1,
  * recorded at {@link ChangeInput.at}, new deadline = now (the relay) + the item's window, ladder restarted for the new revision (the old one's pending
  * steps cancelled). Outbox keys `dir-<id>-amend<rev>-<conversation>`.
  * @throws Refusal when the item is revoked.
@@ -108,12 +119,13 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const old = input.directive;
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回，不能再更正。`);
   const at = changeTime(deps, old, input.at);
+  const changes = whatChanged(currentText(deps, old), input.text);
   const revision = old.revision + 1;
   const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
   const d = updateDirective(db, old.id, { revision, revisedAt: at, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
   cancelLadder(deps, d.id, old.revision);
   scheduleLadder(deps, d, now);
-  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), signature(deps, input.conversationId, at)];
+  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), ...changes, signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
@@ -121,7 +133,7 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
   planReadPolls(deps, d, revision, now);
   insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
   audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at });
-  return { directive: d, groups };
+  return { directive: d, groups, changes };
 }
 
 /**
@@ -142,7 +154,7 @@ export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
   const groups = relayToTargets(deps, d, lines.join('\n'), 'revoke');
   insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
   audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
-  return { directive: d, groups };
+  return { directive: d, groups, changes: [] };
 }
 
 const MAX_HISTORY = 8;

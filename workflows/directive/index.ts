@@ -7,7 +7,8 @@
  * - **open**, revision 1 — issued (`/令`, `/通告`: {@link issue}). Each target unit (the snapshot taken at
  *   issue) owes one acknowledgement of the current revision, unless the item was sent with `回执:否`.
  * - **open**, revision N > 1 — amended (`/更正`: {@link amend}): the correction is relayed to the same
- *   groups, earlier acknowledgements no longer count, the deadline and the ladder restart.
+ *   groups with what it changed, earlier acknowledgements no longer count, the deadline and the ladder
+ *   restart.
  * - **revoked** — `/撤回` ({@link revoke}): relayed, every pending ladder step cancelled; acknowledging it
  *   is refused from then on. Final.
  *
@@ -33,6 +34,8 @@
  * - issue.ts — {@link issue}: number, target snapshot, relays, ladder, audit.
  * - acknowledge.ts — {@link acknowledge}: which item a 收到 means, once per unit and revision.
  * - amend.ts — {@link amend}, {@link revoke}, who may change an item, and the history lines of `/进度`.
+ * - changes.ts — {@link whatChanged}: what a correction changed (lines, words, or the previous version),
+ *   shown in its relay and in the answer to `/更正`.
  * - ladder.ts — the reminder-and-escalation timers and their messages.
  * - progress.ts — `/进度` text per tier, and {@link resolve} (an item by reference, for reading).
  * - pending.ts — "I did not get it" / "which one?" answers.
@@ -42,13 +45,16 @@
  * - series.ts — notice numbering series (the county's, each township's own) and which one a reference means.
  * - scope.ts — `范围:` read against the roster (also used by tasks and `/风险`).
  * - format.ts — how items are named in text (`指挥部令〔2026〕第17号`) and the acknowledgement button.
+ * - numbers.ts — {@link setNextNumber}: numbers that continue a series issued by hand before gridrelay
+ *   (`npm run gridrelay -- numbers set`), never reusing one gridrelay issued; audited.
  *
  * Every function that changes state runs synchronously inside the caller's write transaction
  * (better-sqlite3), so the change, its relays and its timers are stored together or not at all.
  */
 export { issue, type IssueInput, type IssueResult } from './issue.js';
 export { acknowledge, type AckInput, type AckResult } from './acknowledge.js';
-export { amend, revoke, checkMayChange, resolveForChange, type ChangeInput, type ChangeResult } from './amend.js';
+export { amend, revoke, checkMayChange, currentText, resolveForChange, type ChangeInput, type ChangeResult } from './amend.js';
+export { whatChanged } from './changes.js';
 export { progressText, resolve } from './progress.js';
 export { resendText, whichText, unclearText } from './pending.js';
 export { ladderTimer } from './ladder.js';
@@ -56,3 +62,4 @@ export { parseRef, splitRef, refWord, type DirectiveRef } from './ref.js';
 export { noticeSeries, type RefViewer } from './series.js';
 export { splitScope } from './scope.js';
 export { KIND_ZH, formatNumber } from './format.js';
+export { setNextNumber, type SetNextInput, type SetNextResult } from './numbers.js';

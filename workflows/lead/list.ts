@@ -91,7 +91,7 @@ export function leadDetailText(deps: CoreDeps, viewer: Viewer, ref: LeadRef): st
   const fields = [l.category !== null ? `类别：${l.category}` : null, l.people !== null ? `人数：${l.people}` : null].filter(Boolean);
   if (fields.length) lines.push(fields.join('｜'));
   lines.push(`${township} ${unit}｜${reporter} ${shortDateTimeIn(l.reportedAt, tz)}`);
-  const ZH: Record<string, string> = { accept: '受理', verify: '核查', handle: '处置', close: '办结', escalate: '上报县', sla: '超时报指挥部', picture: '补充图片' };
+  const ZH: Record<string, string> = { accept: '受理', verify: '核查', handle: '处置', close: '办结', escalate: '上报县', sla: '超时报指挥部', picture: '补充图片', transfer: '指挥部转交' };
   for (const e of leadEventsOf(db, l.id)) {
     const label = ZH[e.action];
     if (!label) continue;

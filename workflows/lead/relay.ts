@@ -36,8 +36,8 @@ export function detailLines(deps: CoreDeps, lead: Lead): string[] {
   return lines;
 }
 
-/** Stores a lead message for one group with every personal number masked (all relays go through here). */
-export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
+/** Stores a lead message for one group with every personal number masked (all relays go through here); `mentions`: member ids to @-mention. */
+export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[] }): void {
   deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
 }
 

@@ -1,20 +1,21 @@
 /**
  * Lead intake (`/上报`): a report from a grid group is numbered for its day and sent to the reporter's
- * township room, which has `LEAD_ACCEPT_SLA` to accept it (sla.ts); a repeat within `LEAD_DEDUP_WINDOW`
- * is recognised, and pictures sent right after it are attached.
+ * township room, which has `LEAD_ACCEPT_SLA` (`LEAD_URGENT_ACCEPT_SLA` for an urgent lead, whose relay
+ * @-mentions the township officers) to accept it (sla.ts); a repeat within `LEAD_DEDUP_WINDOW` is
+ * recognised, and pictures sent right after it are attached.
  */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
 import type { Attachment } from '../../src/core/message.js';
 import { messagesBetween } from '../../src/db/queries/inbound.js';
 import { findRepeat, insertLead, latestLeadOf, nextLeadNumber, updateLead } from '../../src/db/queries/leads.js';
-import { groupOfUnit } from '../../src/db/queries/roster.js';
+import { groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
 import type { Lead, Member, Unit } from '../../src/db/schema/index.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import type { LeadReport } from './fields.js';
 import { dayKey, leadNumber, shortNumber } from './number.js';
 import { commandGroup, countyKnows, detailLines, event, post } from './relay.js';
-import { scheduleSla } from './sla.js';
+import { scheduleSla, slaMs } from './sla.js';
 
 export interface ReportInput {
   report: LeadReport;
@@ -36,7 +37,8 @@ export type ReportResult =
  * Records a lead: recognises a repeat (same reporter, same text within `LEAD_DEDUP_WINDOW`) — its
  * pictures, if any, are added to the earlier lead — else takes the next number of the day it was
  * reported (`input.at`, in TIMEZONE), posts the lead to the township room (outbox key `lead-<id>-room`)
- * and schedules the acceptance SLA (`lead-<id>-sla`, urgent when `紧急:是/高`). The report time is when
+ * and schedules the acceptance SLA (`lead-<id>-sla`, urgent when `紧急:是/高`: then the room's message
+ * @-mentions the township's officers and the SLA is `LEAD_URGENT_ACCEPT_SLA`). The report time is when
  * the message was received; the SLA runs from now, when the room is told, so a report held up (an
  * outage) still gives the room its whole window. A township without a room sends the lead to the command
  * group instead.
@@ -80,10 +82,12 @@ export function report(deps: CoreDeps, input: ReportInput): ReportResult {
   const n = leadNumber(lead);
   const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
   if (room) {
-    const sla = formatDurationZh(config.LEAD_ACCEPT_SLA);
+    const sla = formatDurationZh(slaMs(config, lead));
     post(deps, {
       conversationId: room.conversationId,
       text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+      // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
+      ...(lead.urgent ? { mentions: membersWithRoles(db, townshipId, ['township_officer']) } : {}),
       dedupKey: `lead-${lead.id}-room`,
     });
     scheduleSla(deps, lead, now);

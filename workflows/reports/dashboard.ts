@@ -1,10 +1,13 @@
 /**
  * The dashboard's data (`GET /dashboard/data.json`): response rate per township per day, today's open
- * items with their laggards, the grids' current risk colours per township, lead times per township, and
- * 督查 findings per township (recorded, rectified, published, closed).
- * Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
+ * items with their laggards, the grids' current risk colours per township, lead times per township, the
+ * special tasks' figures, the leads still open and 督查 findings per township (recorded, rectified,
+ * published, closed). Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
  */
-import { allGrids } from '../../src/db/queries/reports.js';
+import { allGrids, unitsById } from '../../src/db/queries/reports.js';
+import { listLeads } from '../../src/db/queries/leads.js';
+import { LEAD_STATE_ZH } from '../lead/index.js';
+import type { LeadState } from '../../src/db/schema/index.js';
 import { townships } from '../../src/db/queries/roster.js';
 import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
 import { addDays, dayOf, daysPeriod } from './period.js';
@@ -35,8 +38,58 @@ export interface DashboardData {
   /** 督查 findings recorded in the window, per township (every township, zeros included) and in total. */
   inspections: ({ id: string; name: string } & InspectionTally)[];
   inspectionTotal: InspectionTally;
-  /** Further sections' figures (tasks when they land). */
+  /** Further sections' figures by key (`tasks`: the special tasks of the window), as in the export's summary. */
   sections: Record<string, SummaryFigure[]>;
+  /** Leads not yet closed (any day), oldest first: at most {@link OPEN_LEADS_SHOWN}, `total` all of them. */
+  openLeads: { total: number; leads: OpenLead[] };
+}
+
+/** At most this many open leads are listed on the dashboard. */
+export const OPEN_LEADS_SHOWN = 50;
+
+/** An open lead as the dashboard lists it: no description (its text stays with the rooms that may read it). */
+export interface OpenLead {
+  /** `20260129-007`. */
+  number: string;
+  state: LeadState;
+  /** The state in Chinese (`待受理`). */
+  stateZh: string;
+  township: string;
+  grid: string;
+  category: string | null;
+  urgent: boolean;
+  /** Escalated to the command group (`/上报县`), or reported there by the acceptance SLA. */
+  escalated: boolean;
+  slaBreached: boolean;
+  /** Report time, local `HH:MM` on `day` (`YYYY-MM-DD`) in TIMEZONE. */
+  reportedAt: string;
+  /** Minutes since it was reported, rounded down. */
+  ageMinutes: number;
+}
+
+/** The open leads of the county at `now`, oldest first (see {@link OpenLead}). */
+function openLeadsAt(deps: ReportDeps, now: Date): DashboardData['openLeads'] {
+  const all = listLeads(deps.db, { kind: 'all' });
+  const shown = all.slice(0, OPEN_LEADS_SHOWN);
+  const units = unitsById(deps.db, [...new Set(shown.flatMap((l) => [l.townshipId, l.unitId]))]);
+  const tz = deps.config.TIMEZONE;
+  const clock = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return {
+    total: all.length,
+    leads: shown.map((l) => ({
+      number: `${l.day}-${String(l.number).padStart(3, '0')}`,
+      state: l.state,
+      stateZh: LEAD_STATE_ZH[l.state],
+      township: units.get(l.townshipId)?.name ?? l.townshipId,
+      grid: units.get(l.unitId)?.name ?? l.unitId,
+      category: l.category,
+      urgent: l.urgent,
+      escalated: l.escalatedAt !== null,
+      slaBreached: l.slaBreachedAt !== null,
+      reportedAt: `${dayOf(l.reportedAt, tz)} ${clock.format(l.reportedAt)}`,
+      ageMinutes: Math.max(0, Math.floor((now.getTime() - l.reportedAt.getTime()) / 60_000)),
+    })),
+  };
 }
 
 /**
@@ -103,5 +156,6 @@ export function dashboardData(deps: ReportDeps, now: Date, days = 30): Dashboard
     inspections: ts.map((t) => ({ ...inspectionTally([]), ...findingsBy.get(t.id), id: t.id, name: t.name })),
     inspectionTotal: inspectionTally(findings),
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, { kind: 'county' })])),
+    openLeads: openLeadsAt(deps, now),
   };
 }

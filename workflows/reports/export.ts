@@ -6,6 +6,8 @@
  * with each task's figures as columns, from which the sums of `/统计 任务<号>` recompute) and the 督查
  * findings (督查: one row per finding, from which the summary's and `/统计`'s 督查 counts recompute). The
  * CSV is the raw rows of 明细. Times are local times in `TIMEZONE` (`YYYY-MM-DD HH:MM:SS`).
+ * The XLSX and CSV read in Chinese: headers, states and section titles; members by name with their id in
+ * a column of its own; minutes rounded to 0.1.
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
@@ -30,6 +32,8 @@ import { leadRowsFor, type LeadRow } from './leads.js';
 import { taskSheetRows, type TaskSheetRow } from './tasks.js';
 import { inspectionRowsFor, type InspectionRow } from './inspections.js';
 import { COLOUR_ZH, parseColourCut } from '../risk/index.js';
+import { LEAD_STATE_ZH } from '../lead/index.js';
+import { memberNames } from '../../src/db/queries/reports.js';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -81,6 +85,8 @@ export interface ResponseReport {
   /** The task sheet's rows (one per grid × task). */
   tasks: TaskSheetRow[];
   inspections: InspectionRow[];
+  /** Names of the members the rows and leads name (acknowledged by, reported by, accepted by), by id. */
+  memberNames: Map<string, string>;
 }
 
 /** Computes the report for `params` (county-wide unless `townshipId`). */
@@ -90,6 +96,7 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
   const rows = responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}) });
   const t = tally(rows);
   const townships = breakdown(rows, (r) => r.townshipId, (r) => r.townshipName).sort((a, b) => a.id.localeCompare(b.id));
+  const leads = leadRowsFor(deps, range, scope);
   return {
     period: params.period,
     timeZone: deps.config.TIMEZONE,
@@ -107,9 +114,10 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     townships,
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
-    leads: leadRowsFor(deps, range, scope),
+    leads,
     tasks: taskSheetRows(deps, range, scope),
     inspections: inspectionRowsFor(deps, range, scope),
+    memberNames: memberNames(deps.db, [...new Set([...rows.flatMap((r) => (r.ackBy ? [r.ackBy] : [])), ...leads.flatMap((l) => [l.reporterId, ...(l.acceptedBy ? [l.acceptedBy] : [])])])]),
   };
 }
 
@@ -127,23 +135,39 @@ export function localTime(d: Date | null, tz: string): string {
 }
 
 /** Column headers of the raw rows (明细 sheet and CSV). */
-export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人', '已读'] as const;
+export const ROW_HEADERS = ['条目ID', '编号', '类型', '发布时间', '当前版本', '截止时间', '乡镇ID', '乡镇', '单位ID', '单位', '单位类型', '风险颜色', '已确认', '确认时间', '逾期', '按时', '确认版本', '确认人', '确认人ID', '已读'] as const;
 
-/** One raw row as cells (0/1 flags; the acknowledgement's revision is the item's current one, or empty). */
-export function rowCells(r: ResponseRow, tz: string): (string | number)[] {
+/** A member's name for a cell: the roster's, else the id itself; '' for none. */
+const nameOf = (names: ReadonlyMap<string, string>, id: string | null) => (id === null ? '' : (names.get(id) ?? id));
+
+/**
+ * One raw row as cells (0/1 flags; the acknowledgement's revision is the item's current one, or empty;
+ * who acknowledged by name, then by id).
+ * @param names member names by id (`ResponseReport.memberNames`)
+ */
+export function rowCells(r: ResponseRow, tz: string, names: ReadonlyMap<string, string> = new Map()): (string | number)[] {
   return [
     r.directiveId, r.label, r.kind === 'notice' ? '通告' : '指挥部令', localTime(r.issuedAt, tz), r.revision, localTime(r.ackDeadline, tz),
     r.townshipId, r.townshipName, r.unitId, r.unitName, r.unitKind === 'grid' ? '网格' : '乡镇指挥室', r.riskColour ? COLOUR_ZH[r.riskColour] : '',
-    r.acknowledged ? 1 : 0, localTime(r.ackAt, tz), r.acknowledged ? (r.late ? 1 : 0) : '', r.onTime ? 1 : 0, r.acknowledged ? r.revision : '', r.ackBy ?? '',
-    r.read === null ? '' : r.read ? 1 : 0,
+    r.acknowledged ? 1 : 0, localTime(r.ackAt, tz), r.acknowledged ? (r.late ? 1 : 0) : '', r.onTime ? 1 : 0, r.acknowledged ? r.revision : '',
+    nameOf(names, r.ackBy), r.ackBy ?? '', r.read === null ? '' : r.read ? 1 : 0,
   ];
 }
 
 /** Column headers of the lead rows (线索 sheet). */
-export const LEAD_HEADERS = ['线索ID', '编号', '乡镇ID', '乡镇', '网格ID', '状态', '上报时间', '受理时间', '办结时间', '受理用时（分钟）', '办结用时（分钟）'] as const;
+export const LEAD_HEADERS = [
+  '线索ID', '编号', '乡镇ID', '乡镇', '网格ID', '网格', '状态', '紧急', '上报人', '上报人ID', '上报时间', '受理人', '受理人ID', '受理时间', '办结时间', '受理用时（分钟）', '办结用时（分钟）',
+] as const;
 
-function leadCells(l: LeadRow, tz: string): (string | number)[] {
-  return [l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.state, localTime(l.reportedAt, tz), localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), l.acceptMinutes ?? '', l.closeMinutes ?? ''];
+/** Minutes for a cell: rounded to 0.1 (the figures of 汇总 recompute from these: rounding keeps the nearest rank). */
+const minutes = (m: number | null): number | '' => (m === null ? '' : Math.round(m * 10) / 10);
+
+function leadCells(l: LeadRow, tz: string, names: ReadonlyMap<string, string>): (string | number)[] {
+  return [
+    l.id, l.number, l.townshipId, l.townshipName, l.unitId, l.unitName, LEAD_STATE_ZH[l.state], l.urgent ? '是' : '否',
+    nameOf(names, l.reporterId), l.reporterId, localTime(l.reportedAt, tz), nameOf(names, l.acceptedBy), l.acceptedBy ?? '',
+    localTime(l.acceptedAt, tz), localTime(l.closedAt, tz), minutes(l.acceptMinutes), minutes(l.closeMinutes),
+  ];
 }
 
 /** Column headers of the task sheet (专项任务) before the figures: one column per return field follows. */
@@ -177,7 +201,7 @@ function inspectionCells(f: InspectionRow, tz: string): (string | number)[] {
 }
 
 /** Titles of the summary sheet's section blocks (a section not named here is titled by its key). */
-const SECTION_TITLES: Record<string, string> = { leads: '线索', inspections: '督查' };
+const SECTION_TITLES: Record<string, string> = { leads: '线索', tasks: '专项任务', inspections: '督查' };
 
 /** Column headers of the summary table (汇总 sheet). */
 export const SUMMARY_HEADERS = ['范围', '乡镇ID', '条目数', '应确认（单位次）', '已确认', '按时确认', '响应率', '按时率', '已读率'] as const;
@@ -189,7 +213,7 @@ const csvCell = (v: string | number) => {
 
 /** The raw rows as CSV (UTF-8 with BOM, so Excel reads the Chinese). */
 export function toCsv(report: ResponseReport): string {
-  const lines = [ROW_HEADERS.join(','), ...report.rows.map((r) => rowCells(r, report.timeZone).map(csvCell).join(','))];
+  const lines = [ROW_HEADERS.join(','), ...report.rows.map((r) => rowCells(r, report.timeZone, report.memberNames).map(csvCell).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -207,6 +231,7 @@ export function toJson(report: ResponseReport) {
       ackDeadline: r.ackDeadline?.toISOString() ?? null, townshipId: r.townshipId, townshipName: r.townshipName,
       unitId: r.unitId, unitName: r.unitName, unitKind: r.unitKind, riskColour: r.riskColour,
       acknowledged: r.acknowledged, ackAt: r.ackAt?.toISOString() ?? null, late: r.acknowledged ? r.late === true : null, onTime: r.onTime, ackBy: r.ackBy,
+      ackByName: r.ackBy === null ? null : (report.memberNames.get(r.ackBy) ?? null),
     })),
     leads: report.leads.map((l) => ({ ...l, reportedAt: l.reportedAt.toISOString(), acceptedAt: l.acceptedAt?.toISOString() ?? null, closedAt: l.closedAt?.toISOString() ?? null })),
     tasks: report.tasks.map((t) => ({ ...t, issuedAt: t.issuedAt.toISOString(), deadline: t.deadline.toISOString(), doneAt: t.doneAt?.toISOString() ?? null })),
@@ -256,12 +281,12 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
 
   const raw = wb.addWorksheet('明细', { views: [{ state: 'frozen', ySplit: 1 }] });
   add(raw, [...ROW_HEADERS]);
-  for (const r of report.rows) add(raw, rowCells(r, tz));
+  for (const r of report.rows) add(raw, rowCells(r, tz, report.memberNames));
   raw.commit();
 
   const leads = wb.addWorksheet('线索');
   add(leads, [...LEAD_HEADERS]);
-  for (const l of report.leads) add(leads, leadCells(l, tz));
+  for (const l of report.leads) add(leads, leadCells(l, tz, report.memberNames));
   leads.commit();
 
   const tasks = wb.addWorksheet('专项任务', { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -19,8 +19,9 @@
  * - sections.ts — the families beside directives that every report shows (leads, tasks, inspections).
  * - text.ts — `/统计` and the digest as phone-sized text.
  * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet, task
- *   sums from its 专项任务 sheet).
- * - dashboard.ts — the dashboard's JSON.
+ *   sums from its 专项任务 sheet, 督查 counts from its 督查 sheet; the XLSX and CSV read in Chinese:
+ *   headers, states, members by name with the id beside, minutes to 0.1).
+ * - dashboard.ts — the dashboard's JSON (also the tasks section, the open leads without their text, 督查).
  * - period.ts — periods as people write them (`今日`, `上周`, `12月1日到3日`) in `TIMEZONE`.
  */
 export { statsText, digestText, type StatsTarget } from './text.js';

@@ -19,6 +19,12 @@ export interface LeadRow {
   townshipId: string;
   townshipName: string;
   unitId: string;
+  /** The grid's name. */
+  unitName: string;
+  urgent: boolean;
+  /** Member ids of the reporter and of whoever accepted it (null when not yet). */
+  reporterId: string;
+  acceptedBy: string | null;
   reportedAt: Date;
   acceptedAt: Date | null;
   closedAt: Date | null;
@@ -59,7 +65,7 @@ export function leadStats(rows: readonly Pick<LeadRow, 'acceptMinutes' | 'closeM
 /** The lead rows of the period and scope (a grid scope: leads reported in that grid). */
 export function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): LeadRow[] {
   const all = leadsReported(deps.db, range).filter((l) => inScope(scope, l));
-  const names = unitsById(deps.db, [...new Set(all.map((l) => l.townshipId))]);
+  const names = unitsById(deps.db, [...new Set(all.flatMap((l) => [l.townshipId, l.unitId]))]);
   const mins = (a: Date | null, b: Date) => (a === null ? null : (a.getTime() - b.getTime()) / 60_000);
   return all.map((l) => ({
     id: l.id,
@@ -67,6 +73,10 @@ export function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope)
     townshipId: l.townshipId,
     townshipName: names.get(l.townshipId)?.name ?? l.townshipId,
     unitId: l.unitId,
+    unitName: names.get(l.unitId)?.name ?? l.unitId,
+    urgent: l.urgent,
+    reporterId: l.reporterId,
+    acceptedBy: l.acceptedBy,
     reportedAt: l.reportedAt,
     acceptedAt: l.acceptedAt,
     closedAt: l.closedAt,

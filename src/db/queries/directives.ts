@@ -32,6 +32,26 @@ export function nextNumber(db: Db, kind: string, year: number): number {
   return row!.last;
 }
 
+/** The last number counted in series `kind` for `year` (see {@link nextNumber}); 0 when none was taken. */
+export function counterLast(db: Db, kind: string, year: number): number {
+  return db.select({ last: counters.last }).from(counters).where(and(eq(counters.kind, kind), eq(counters.year, year))).get()?.last ?? 0;
+}
+
+/** Sets the last number counted in series `kind` for `year`: the next {@link nextNumber} takes `last + 1`. */
+export function setCounterLast(db: Db, kind: string, year: number, last: number): void {
+  db.insert(counters).values({ kind, year, last }).onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last } }).run();
+}
+
+/** The highest number of `kind` stored for `year` in the county's series (`series` ''); 0 when none. */
+export function highestStored(db: Db, kind: DirectiveKind, year: number): number {
+  const row = db
+    .select({ n: sql<number | null>`max(${directives.number})` })
+    .from(directives)
+    .where(and(eq(directives.kind, kind), eq(directives.series, ''), eq(directives.year, year)))
+    .get();
+  return row?.n ?? 0;
+}
+
 export function insertDirective(db: Db, values: typeof directives.$inferInsert): Directive {
   return db.insert(directives).values(values).returning().get();
 }

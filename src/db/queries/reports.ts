@@ -9,6 +9,7 @@ import {
   directiveTargets,
   directives,
   leads,
+  members,
   taskTargets,
   tasks,
   unitStatusHistory,
@@ -138,6 +139,15 @@ export function leadsReported(db: Db, range: { from: Date | null; to: Date | nul
     .where(conds.length ? and(...conds) : undefined)
     .orderBy(asc(leads.reportedAt), asc(leads.id))
     .all();
+}
+
+/** Members' names by id (ids not in the roster are left out). */
+export function memberNames(db: Db, ids: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const m of db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, ids.slice(i, i + 500))).all()) out.set(m.id, m.name);
+  }
+  return out;
 }
 
 /** Every risk-colour change (`unit_status_history`), oldest first, grouped by unit id. */
