@@ -63,7 +63,9 @@ export function helpText(usable: readonly CommandDef<any>[]): string {
   for (const c of usable) if (!covered.has(c.name)) lines.push(`${c.usage} — ${c.summary}`);
   if (lines.length > MAX_LINES - 1) {
     const rest = lines.splice(MAX_LINES - 2);
-    lines.push(`另有：${rest.map((l) => l.split(' ')[0]).join(' ')}`);
+    // every command word of the lines left out, so nothing this person may use goes unnamed
+    const words = [...new Set(rest.flatMap((l) => l.match(/\/[^\s、<[\]—]+/g) ?? []))];
+    lines.push(`另有：${words.join(' ')}`);
   }
   return ['可用指令：', ...lines].join('\n');
 }
