@@ -16,7 +16,8 @@
  *   acknowledgement of the current revision (once; late ones count, marked late).
  * - `这边没收到`, `再发一遍`, `是哪个令` → {@link resendText}, {@link whichText} (read-only: re-post or list
  *   what the group still has to acknowledge); anything else not understood → {@link unclearText}.
- * - `/进度` → {@link progressText}; `/统计` → workflows/reports/ (both read-only).
+ * - `/进度` → {@link progressText}; `/进度 N 全部` → {@link silentListPieces} (every silent unit, in
+ *   phone-sized pieces); `/统计` → workflows/reports/ (all read-only).
  *
  * Timers it schedules (durable, src/jobs/timers.ts; each fires once, also across restarts):
  * - kind `directive.ladder`, ids `dir-<id>-r<rev>-s<step>`, scheduled at issue and at each amendment
@@ -34,7 +35,8 @@
  * - acknowledge.ts — {@link acknowledge}: which item a 收到 means, once per unit and revision.
  * - amend.ts — {@link amend}, {@link revoke}, who may change an item, and the history lines of `/进度`.
  * - ladder.ts — the reminder-and-escalation timers and their messages.
- * - progress.ts — `/进度` text per tier, and {@link resolve} (an item by reference, for reading).
+ * - progress.ts — `/进度` text per tier, the full silent list (`/进度 N 全部`), and {@link resolve} (an item
+ *   by reference, for reading).
  * - pending.ts — "I did not get it" / "which one?" answers.
  * - receipts.ts — read receipts: planning polls, polling the platform, read figures.
  * - ref.ts — references as people write them (`令17`, `第二号令`, `大坑乡通告1`) and {@link refWord},
@@ -49,7 +51,7 @@
 export { issue, type IssueInput, type IssueResult } from './issue.js';
 export { acknowledge, type AckInput, type AckResult } from './acknowledge.js';
 export { amend, revoke, checkMayChange, resolveForChange, type ChangeInput, type ChangeResult } from './amend.js';
-export { progressText, resolve } from './progress.js';
+export { progressText, resolve, silentListPieces, packPieces, PIECE_CHARS } from './progress.js';
 export { resendText, whichText, unclearText } from './pending.js';
 export { ladderTimer } from './ladder.js';
 export { parseRef, splitRef, refWord, type DirectiveRef } from './ref.js';

@@ -1,0 +1,122 @@
+/**
+ * The commander's follow-through (issue 17, points 1, 2 and 6) through the console API on the demo county:
+ * the whole silent list where the commander is (`/进度 N 全部`, phone-sized pieces), one chase
+ * (`/催办 N`: the silent grids' groups with mentions, the township rooms, the gap, a township officer's own
+ * grids, quiet hours), the export link (`/导出 N`), and the scoped directive's township-room line.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
+import { PIECE_CHARS, packPieces } from '../../workflows/directive/index.js';
+
+const c = county();
+const apps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+async function start(opts: Parameters<typeof buildTestApp>[0] = {}) {
+  const app = await buildTestApp(opts);
+  apps.push(app);
+  return app;
+}
+const worker = (g: { unit_id?: string }) => c.memberOf(g.unit_id!, 'grid_worker');
+const gridsOf = (tid: string) => c.grids.filter((g) => g.unit_id!.startsWith(`${tid}-`));
+
+/** Whether `text` names the grid: in full, or its number in its village's folded list (`周家坞村第1、2网格`). */
+function names(text: string, grid: string): boolean {
+  if (text.includes(grid)) return true;
+  const m = /^(.*?)第(\d+)网格$/.exec(grid);
+  return !!m && new RegExp(`${m[1]}第(?:\\d+、)*${m[2]}(?:、\\d+)*网格`).test(text);
+}
+
+/** Issues `/令 <text>` and waits until its relay reached `groups` groups; returns its number. */
+async function issue(app: TestApp, text: string, groups: number): Promise<number> {
+  const confirm = await ask(app.http, c.commandGroup, c.commander, `/令 ${text}`);
+  const n = Number(/指挥部令〔\d{4}〕第(\d+)号/.exec(confirm)?.[1]);
+  expect(n, confirm).toBeGreaterThan(0);
+  await waitFor(app.http, undefined, (m) => m.filter((x) => x.text.startsWith(`【指挥部令`) && x.text.includes(`第${n}号`)).length >= groups, 30_000);
+  return n;
+}
+
+/** Waits until the inbox is idle and the outbox has sent everything stored. */
+async function settle(app: TestApp): Promise<void> {
+  await app.inbox.idle();
+  const pending = () => (app.db.$client.prepare("select count(*) n from outbound_messages where status = 'pending'").get() as { n: number }).n;
+  for (let i = 0; i < 400 && pending() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+}
+
+/** Posts once everything before is sent, and waits until it is handled; returns what was posted for it. */
+async function post(app: TestApp, conversationId: string, senderId: string, text: string): Promise<Posted[]> {
+  await settle(app);
+  const mark = Math.max(0, ...(await outbound(app.http)).map((m) => m.seq));
+  const r = await say(app.http, conversationId, senderId, text);
+  expect(r.status).toBe(202);
+  await settle(app);
+  return (await outbound(app.http)).filter((m) => m.seq > mark);
+}
+
+describe('/进度 N 全部: the whole silent list where the commander is', () => {
+  it('packs lines into pieces, cutting an over-long line between villages and marking its continuation', () => {
+    const villages = Array.from({ length: 40 }, (_, i) => `村${i}第1、2、3网格`);
+    const pieces = packPieces(['令1 未确认名单', '网格 120/120 未确认'], '令1 未确认名单', [{ text: `· 甲镇 120 个：${villages.join('；')}`, cont: '· 甲镇（续）：' }, { text: '· 乙镇（指挥室未确认）', cont: '' }], 200);
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(200);
+    const all = pieces.join('\n');
+    for (const v of villages) expect(all.split(v).length - 1).toBe(1);
+    expect(pieces[1]).toMatch(/^令1 未确认名单（2\/\d+）\n· 甲镇（续）：村\d+第1、2、3网格/);
+    expect(pieces.at(-1)).toContain('· 乙镇（指挥室未确认）');
+    expect(packPieces(['head'], 'head', [{ text: 'one', cont: '' }])).toEqual(['head\none']);
+  });
+
+  it('names all 60 silent grids of 华岭镇, folded per village, and the ordinary /进度 says how to ask for it', async () => {
+    const app = await start();
+    const t02 = gridsOf('T02');
+    const n = await issue(app, '请各网格上报今日排查情况 范围:华岭镇', t02.length + 1);
+    const acking = t02.slice(0, t02.length - 60);
+    for (const g of acking) await say(app.http, c.groupOf[g.unit_id!]!, worker(g), '收到');
+    await app.inbox.idle();
+    const silent = t02.slice(t02.length - 60);
+    const list = await post(app, c.commandGroup, c.commander, `/进度 ${n} 全部`);
+    const text = list.map((m) => m.text).join('\n');
+    expect(list.every((m) => m.conversationId === c.commandGroup)).toBe(true);
+    expect(text).toContain('网格 60/67 未确认');
+    expect(text).toContain('乡镇指挥室 1/1 未确认');
+    for (const g of silent) expect(names(text, g.name!), g.name).toBe(true);
+    for (const g of acking) expect(names(text, g.name!), g.name).toBe(false);
+    expect(text).toMatch(/第\d+(、\d+)+网格/); // folded, not one name per grid
+    for (const m of list) expect(m.text.length).toBeLessThanOrEqual(PIECE_CHARS);
+    // 未确认 works as 全部
+    const again = await post(app, c.commandGroup, c.commander, `/进度 令${n} 未确认`);
+    expect(again.map((m) => m.text).join('\n')).toBe(text);
+  });
+
+  it('with every grid silent: 747 grids in phone-sized pieces, numbered k/n, each grid named once', async () => {
+    const app = await start();
+    const n = await issue(app, '请各网格今日内完成返乡人员排查', 762);
+    // a few grids acknowledge so the list is not the whole roster
+    for (const g of c.grids.slice(0, 5)) await say(app.http, c.groupOf[g.unit_id!]!, worker(g), '收到');
+    await app.inbox.idle();
+    const pieces = await post(app, c.commandGroup, c.commander, `/进度 ${n} 全部`);
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const [k, m] of pieces.entries()) {
+      expect(m.text.length, m.text).toBeLessThanOrEqual(PIECE_CHARS);
+      expect(m.text).toContain(`（${k + 1}/${pieces.length}）`);
+    }
+    const text = pieces.map((m) => m.text).join('\n');
+    expect(text).toContain('网格 742/747 未确认');
+    expect(text).toContain('乡镇指挥室 15/15 未确认');
+    for (const g of c.grids.slice(5)) expect(names(text, g.name!), g.name).toBe(true);
+    // (village names repeat across townships: look in 清溪街道's lines only)
+    const t01 = text.split('\n').filter((l) => l.startsWith(`· ${c.townships[0]!.name}`)).join('\n');
+    for (const g of c.grids.slice(0, 5)) expect(names(t01, g.name!), g.name).toBe(false);
+    expect(names(t01, c.grids[5]!.name!)).toBe(true);
+    // the ordinary /进度 names five per township and says how to get the rest
+    const short = await ask(app.http, c.commandGroup, c.commander, `/进度 ${n}`);
+    expect(short).toContain(`完整名单：/进度 令${n} 全部`);
+    // a township room's full list: its own grids only
+    const room = await post(app, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), `/进度 ${n} 全部`);
+    const roomText = room.map((m) => m.text).join('\n');
+    for (const g of gridsOf('T15')) expect(names(roomText, g.name!)).toBe(true);
+    expect(names(roomText, gridsOf('T14')[0]!.name!)).toBe(false);
+  });
+});
