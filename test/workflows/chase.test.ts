@@ -120,3 +120,39 @@ describe('/进度 N 全部: the whole silent list where the commander is', () =>
     expect(names(roomText, gridsOf('T14')[0]!.name!)).toBe(false);
   });
 });
+
+describe('a scoped directive tells each township room which of its grids it covers', () => {
+  it('范围:红色网格 → each room gets 本乡镇 N 个红色网格 with its own red grids; grid groups and 全县 relays get no such line', async () => {
+    const app = await start();
+    const red = c.grids.filter((g) => g.risk_color === 'red');
+    const rooms = [...new Set(red.map((g) => g.unit_id!.split('-')[0]!))];
+    const n = await issue(app, '红色网格今晚加强巡查 范围:红色网格', red.length + rooms.length);
+    await settle(app);
+    const relays = (await outbound(app.http)).filter((m) => m.text.startsWith('【指挥部令') && m.text.includes(`第${n}号`));
+    for (const tid of rooms) {
+      const own = red.filter((g) => g.unit_id!.startsWith(`${tid}-`));
+      const text = relays.find((m) => m.conversationId === c.groupOf[tid])!.text;
+      expect(text).toContain(`本乡镇 ${own.length} 个红色网格：`);
+      for (const g of own) expect(names(text, g.name!), g.name).toBe(true);
+      // only its own: another township's red grid is not named
+      const other = red.find((g) => !g.unit_id!.startsWith(`${tid}-`) && !own.some((o) => o.name === g.name))!;
+      expect(text).not.toContain(other.name!);
+      // the line stands before the request to acknowledge
+      expect(text.indexOf('本乡镇')).toBeLessThan(text.indexOf('请于'));
+    }
+    for (const g of red) expect(relays.find((m) => m.conversationId === c.groupOf[g.unit_id!])!.text).not.toContain('本乡镇');
+    // 清溪街道 has two red grids, folded or listed
+    expect(relays.find((m) => m.conversationId === c.groupOf['T01'])!.text).toMatch(/本乡镇 2 个红色网格：叶湾里村第1网格；方溪口村第2网格/);
+
+    // a whole township named: 全部; a village: its grids; no scope: nothing
+    const m = await issue(app, '排查 范围:大坑乡、华岭镇林家坪村', gridsOf('T15').length + 2 + 3);
+    await settle(app);
+    const second = (await outbound(app.http)).filter((x) => x.text.startsWith('【指挥部令') && x.text.includes(`第${m}号`));
+    expect(second.find((x) => x.conversationId === c.groupOf['T15'])!.text).toContain(`本乡镇全部 ${gridsOf('T15').length} 个网格。`);
+    expect(second.find((x) => x.conversationId === c.groupOf['T02'])!.text).toContain('本乡镇 3 个网格：林家坪村第1、2、3网格');
+    const k = await issue(app, '全县排查', 762);
+    await settle(app);
+    const third = (await outbound(app.http)).filter((x) => x.text.startsWith('【指挥部令') && x.text.includes(`第${k}号`));
+    expect(third.some((x) => x.text.includes('本乡镇'))).toBe(false);
+  });
+});

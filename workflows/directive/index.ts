@@ -31,7 +31,8 @@
  * - a relay the platform refuses for good is reported to the issuer's group (workflows/delivery/).
  *
  * Files beside this one:
- * - issue.ts — {@link issue}: number, target snapshot, relays, ladder, audit.
+ * - issue.ts — {@link issue}: number, target snapshot, relays (a scoped item's township-room relay names
+ *   the room's grids in scope: `本乡镇 3 个红色网格：…`), ladder, audit.
  * - acknowledge.ts — {@link acknowledge}: which item a 收到 means, once per unit and revision.
  * - amend.ts — {@link amend}, {@link revoke}, who may change an item, and the history lines of `/进度`.
  * - ladder.ts — the reminder-and-escalation timers and their messages.
