@@ -5,6 +5,7 @@ import ack from './ack.js';
 import amend from './amend.js';
 import close from './close.js';
 import directive from './directive.js';
+import exportItem from './export.js';
 import escalate from './escalate.js';
 import handle from './handle.js';
 import { helpCommand } from './help.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   notice,
   ack,
   progress,
+  exportItem,
   amend,
   revoke,
   report,

@@ -50,7 +50,8 @@ const memberId = (s: Sender) => (s === 'unknown' ? 'nobody-not-in-roster' : c.me
 
 type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
-  | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help';
+  | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
+  | 'export';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
   commander: ALL, duty_officer: ALL, inspector: ALL,
@@ -95,8 +96,10 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   // set risk colour: county any grid, township officer own township's grids
   risk: ISSUE_OR_OWN_TOWNSHIP,
   help: Object.fromEntries(ROLES.map((r) => [r, ALL])),
+  // one item's export link (it carries the dashboard token, which reads every township): county roles, command group
+  export: { commander: ['C'], duty_officer: ['C'], inspector: ['C'] },
 };
-const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help']);
+const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'export']);
 const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).includes(p);
 
 // ── driving the bot ──────────────────────────────────────────────────────────────────────────────────
@@ -256,6 +259,7 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'stats': return '/统计';
     case 'risk': return `/风险 周家坞村第1网格 ${otherColour(UNIT.G1)}`;
     case 'help': return '/帮助';
+    case 'export': return `/导出 ${await once('directive', () => newDirective())}`;
   }
 }
 
@@ -268,6 +272,7 @@ function readShown(cmd: Cmd, text: string, reply: string): boolean {
     case 'lead': return reply.includes(leadToken(text.split(' ')[1]!));
     case 'tasks': return /专项任务/.test(reply);
     case 'help': return reply.startsWith('可用指令') || /没有你（.+）可用的指令/.test(reply);
+    case 'export': return reply.includes('确认明细');
     default: return false;
   }
 }

@@ -156,3 +156,47 @@ describe('a scoped directive tells each township room which of its grids it cove
     expect(third.some((x) => x.text.includes('本乡镇'))).toBe(false);
   });
 });
+
+describe('/导出 N: one item\'s XLSX, one link away', () => {
+  it('answers with the export URL of that item when DASHBOARD_TOKEN is set; the link serves that item\'s rows only', async () => {
+    const token = 'tok-0123456789abcdef';
+    const app = await start({ env: { DASHBOARD_TOKEN: token, PUBLIC_URL: 'https://gr.example.cn/' } });
+    const n = await issue(app, '大坑乡排查 范围:大坑乡', gridsOf('T15').length + 1);
+    await issue(app, '全县排查', 762);
+    await say(app.http, c.groupOf[gridsOf('T15')[0]!.unit_id!]!, worker(gridsOf('T15')[0]!), `/收到 令${n}`);
+    await settle(app);
+    const answer = await ask(app.http, c.commandGroup, c.commander, `/导出 ${n}`);
+    expect(answer).toContain(`指挥部令〔`);
+    const url = /https:\/\/gr\.example\.cn(\/api\/v1\/reports\/response-rate\?\S+)/.exec(answer)?.[1];
+    expect(url, answer).toBeDefined();
+    expect(url).toContain('format=xlsx');
+    expect(url).toContain(`token=${token}`);
+    const r = await app.http.inject({ method: 'GET', url: url! });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('spreadsheetml');
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const raw = wb.worksheets[1]!;
+    expect(raw.rowCount - 1).toBe(gridsOf('T15').length + 1); // one row per target unit of this item, not of 令2
+    // without the token the link is refused; an unknown item is a 400
+    expect((await app.http.inject({ method: 'GET', url: url!.replace(`token=${token}`, 'token=wrong') })).statusCode).toBe(401);
+    const unknown = await app.http.inject({ method: 'GET', url: url!.replace(/item=\d+/, 'item=999') });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toBe('unknown_item');
+    // only county roles in the command group; an item without receipt says why there is nothing to export
+    const t15 = c.groupOf['T15']!;
+    expect(await ask(app.http, t15, c.memberOf('T15', 'township_officer'), `/导出 ${n}`)).toContain('不能使用 /导出');
+    await ask(app.http, c.commandGroup, c.commander, '/通告 知悉即可 回执:否');
+    expect(await ask(app.http, c.commandGroup, c.commander, '/导出 通告1')).toContain('无需回执');
+    expect(await ask(app.http, c.commandGroup, c.commander, '/导出')).toContain('用法：/导出 <编号>');
+  });
+
+  it('without DASHBOARD_TOKEN says why there is no link', async () => {
+    const app = await start();
+    const n = await issue(app, '大坑乡排查 范围:大坑乡', gridsOf('T15').length + 1);
+    const answer = await ask(app.http, c.commandGroup, c.commander, `/export ${n}`);
+    expect(answer).toContain('未设置 DASHBOARD_TOKEN');
+    expect(answer).not.toContain('http');
+  });
+});

@@ -17,10 +17,12 @@
  * - text.ts — `/统计` and the digest as phone-sized text.
  * - export.ts — the export's parameters, rows and files (XLSX summary recomputes from its raw sheet).
  * - dashboard.ts — the dashboard's JSON.
+ * - link.ts — `/导出 N`: the link to one item's XLSX ({@link itemExportText}), when `DASHBOARD_TOKEN` is set.
  * - period.ts — periods as people write them (`今日`, `上周`, `12月1日到3日`) in `TIMEZONE`.
  */
 export { statsText, digestText, type StatsTarget } from './text.js';
 export { exportReport, parseExportParams, type ExportParams } from './export.js';
 export { dashboardData, type DashboardData } from './dashboard.js';
+export { itemExportText, itemExportUrl } from './link.js';
 export { parsePeriod, namedPeriod, dayOf, type Period } from './period.js';
 export type { ReportDeps } from './response-rate.js';
