@@ -3,6 +3,7 @@ import type { CommandDef } from '../src/core/command.js';
 import accept from './accept.js';
 import ack from './ack.js';
 import amend from './amend.js';
+import chase from './chase.js';
 import close from './close.js';
 import directive from './directive.js';
 import exportItem from './export.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   notice,
   ack,
   progress,
+  chase,
   exportItem,
   amend,
   revoke,

@@ -51,7 +51,7 @@ const memberId = (s: Sender) => (s === 'unknown' ? 'nobody-not-in-roster' : c.me
 type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
   | 'escalate' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
-  | 'export';
+  | 'export' | 'chase';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
   commander: ALL, duty_officer: ALL, inspector: ALL,
@@ -98,6 +98,8 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   help: Object.fromEntries(ROLES.map((r) => [r, ALL])),
   // one item's export link (it carries the dashboard token, which reads every township): county roles, command group
   export: { commander: ['C'], duty_officer: ['C'], inspector: ['C'] },
+  // chase the silent units of an item: county any units (command group), township officer own township's grids (its room)
+  chase: ISSUE_OR_OWN_TOWNSHIP,
 };
 const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'export']);
 const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).includes(p);
@@ -260,6 +262,7 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'risk': return `/风险 周家坞村第1网格 ${otherColour(UNIT.G1)}`;
     case 'help': return '/帮助';
     case 'export': return `/导出 ${await once('directive', () => newDirective())}`;
+    case 'chase': return `/催办 ${await item('directive', () => newDirective())}`;
   }
 }
 

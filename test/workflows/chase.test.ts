@@ -4,6 +4,9 @@
  * (`/催办 N`: the silent grids' groups with mentions, the township rooms, the gap, a township officer's own
  * grids, quiet hours), the export link (`/导出 N`), and the scoped directive's township-room line.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
@@ -198,5 +201,131 @@ describe('/导出 N: one item\'s XLSX, one link away', () => {
     const answer = await ask(app.http, c.commandGroup, c.commander, `/export ${n}`);
     expect(answer).toContain('未设置 DASHBOARD_TOKEN');
     expect(answer).not.toContain('http');
+  });
+});
+
+describe('/催办 N: chase the silent units once', () => {
+  it('reaches exactly the silent grids\' groups (@ leader and worker) and one line per township room; a second chase within the gap is refused; /进度 shows it', async () => {
+    const app = await start();
+    const t02 = gridsOf('T02');
+    const t15 = gridsOf('T15');
+    const n = await issue(app, '今日排查 范围:华岭镇、大坑乡', t02.length + t15.length + 2);
+    const acking = [...t02.slice(0, 40), ...t15.slice(0, 20)];
+    for (const g of acking) await say(app.http, c.groupOf[g.unit_id!]!, worker(g), '收到');
+    await say(app.http, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), '收到');
+    const silent = [...t02.slice(40), ...t15.slice(20)];
+    const posted = await post(app, c.commandGroup, c.commander, `/催办 ${n}`);
+    const reply = posted.find((m) => m.conversationId === c.commandGroup)!;
+    expect(reply.text).toContain(`已催办指挥部令〔`);
+    expect(reply.text).toContain(`${silent.length} 个未确认网格（2 个乡镇）`);
+    // each silent grid: one message, mentioning exactly its grid leader and grid worker
+    for (const g of silent) {
+      const mine = posted.filter((m) => m.conversationId === c.groupOf[g.unit_id!]);
+      expect(mine, g.name).toHaveLength(1);
+      expect(mine[0]!.text).toContain(`【催办】${g.name}尚未确认`);
+      expect(new Set(mine[0]!.mentions)).toEqual(new Set([c.memberOf(g.unit_id!, 'grid_leader'), worker(g)]));
+    }
+    for (const g of acking) expect(posted.some((m) => m.conversationId === c.groupOf[g.unit_id!]), g.name).toBe(false);
+    // one line per township room: 华岭镇's room is silent itself (its officers mentioned), 大坑乡's is not
+    const room02 = posted.filter((m) => m.conversationId === c.groupOf['T02']);
+    const room15 = posted.filter((m) => m.conversationId === c.groupOf['T15']);
+    expect(room02).toHaveLength(1);
+    expect(room15).toHaveLength(1);
+    expect(room02[0]!.text).toContain('本乡镇 27 个网格未确认');
+    expect(room02[0]!.text).toContain('本指挥室也未确认');
+    expect(room02[0]!.mentions).toEqual(expect.arrayContaining([c.memberOf('T02', 'township_officer')]));
+    expect(room15[0]!.text).toContain(`本乡镇 ${t15.length - 20} 个网格未确认`);
+    for (const g of t15.slice(20)) expect(names(room15[0]!.text, g.name!)).toBe(true);
+    expect(room15[0]!.mentions ?? []).toEqual([]);
+    expect(posted.length).toBe(silent.length + 3);
+    expect(posted.some((m) => m.text.includes('@所有人'))).toBe(false);
+
+    // within CHASE_MIN_GAP (default 10 min): refused with the reason, nothing sent
+    const again = await post(app, c.commandGroup, c.commander, `/催办 令${n}`);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.text).toMatch(/已于\d\d:\d\d由指挥部催办，10分钟内不再催办，\d\d:\d\d后可再催/);
+
+    // /进度 shows when it was last chased, in the command group and in the township room
+    const progress = await ask(app.http, c.commandGroup, c.commander, `/进度 ${n}`);
+    expect(progress).toMatch(new RegExp(`最近催办：\\d\\d:\\d\\d（指挥部，${silent.length} 个网格）`));
+    expect(progress).toContain('指挥部催办');
+    expect(await ask(app.http, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), `/进度 ${n}`)).toMatch(/最近催办：\d\d:\d\d（指挥部/);
+    // audited
+    const audits = app.db.$client.prepare("select actor_id actor, detail from audit_log where action = 'directive.chase'").all() as { actor: string; detail: string }[];
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.actor).toBe(c.commander);
+  });
+
+  it('a township officer chases only its own township\'s grids, from its room; the county\'s chase then leaves that township out', async () => {
+    const app = await start({ env: { CHASE_MIN_GAP: '2s' } });
+    const n = await issue(app, '全县排查', 762);
+    const t15 = gridsOf('T15');
+    for (const g of t15.slice(0, 9)) await say(app.http, c.groupOf[g.unit_id!]!, worker(g), '收到');
+    const officer = c.memberOf('T15', 'township_officer');
+    const room = c.groupOf['T15']!;
+    const posted = await post(app, room, officer, `/催办 ${n}`);
+    const reply = posted.find((m) => m.conversationId === room)!;
+    expect(reply.text).toContain('已催办指挥部令〔');
+    expect(reply.text).toContain(`本乡镇 ${t15.length - 9} 个未确认网格`);
+    const chased = posted.filter((m) => m.conversationId !== room);
+    expect(new Set(chased.map((m) => m.conversationId))).toEqual(new Set(t15.slice(9).map((g) => c.groupOf[g.unit_id!]!)));
+    expect(chased.every((m) => m.text.endsWith('——大坑乡'))).toBe(true);
+    // the room has not acknowledged: the officer's chase still posts nothing else to the command group or other rooms
+    expect(posted.some((m) => m.conversationId === c.commandGroup)).toBe(false);
+
+    // not from another township's room, nor from the command group
+    expect(await ask(app.http, c.groupOf['T14']!, officer, `/催办 ${n}`)).toContain('只有本乡镇干部可以催办');
+    expect(await ask(app.http, c.commandGroup, officer, `/催办 ${n}`)).toContain('乡镇干部请在本乡镇指挥室催办');
+    expect(await ask(app.http, c.groupOf[t15[0]!.unit_id!]!, worker(t15[0]!), `/催办 ${n}`)).toContain('不能使用 /催办');
+
+    // the county right after: every township but 大坑乡
+    const county = await post(app, c.commandGroup, c.commander, `/催办 ${n}`);
+    expect(county.find((m) => m.conversationId === c.commandGroup)!.text).toContain('大坑乡2秒内已催办，本次略过');
+    expect(county.some((m) => m.conversationId === room || t15.some((g) => m.conversationId === c.groupOf[g.unit_id!]))).toBe(false);
+    expect(county.filter((m) => c.townships.some((t) => m.conversationId === c.groupOf[t.unit_id!]))).toHaveLength(14);
+    // after the gap (CHASE_MIN_GAP=2s) the officer may chase again
+    await new Promise((r) => setTimeout(r, 2100));
+    const later = await post(app, room, officer, `/催办 ${n}`);
+    expect(later.filter((m) => m.conversationId !== room)).toHaveLength(t15.length - 9);
+  });
+
+  it('in quiet hours a chase of an item that is not urgent is held (a pending timer); an urgent item is chased at once', async () => {
+    const now = new Date();
+    const hm = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const quiet = `${hm(new Date(now.getTime() - 3_600_000))}-${hm(new Date(now.getTime() + 3_600_000))}`;
+    const dir = mkdtempSync(join(tmpdir(), 'gridrelay-chase-'));
+    const app = await start({ env: { QUIET_HOURS: quiet }, dir });
+    const n = await issue(app, '排查 范围:大坑乡', gridsOf('T15').length + 1);
+    const held = await post(app, c.commandGroup, c.commander, `/催办 ${n}`);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.text).toMatch(/现在是免打扰时段，指挥部令〔\d{4}〕第\d+号的催办将于\d\d:\d\d发出/);
+    const timers = app.db.$client.prepare("select status, urgent from timers where kind = 'directive.chase'").all() as { status: string; urgent: number }[];
+    expect(timers).toEqual([{ status: 'pending', urgent: 0 }]);
+    // it counts as chased: a second one within the gap is refused
+    expect((await post(app, c.commandGroup, c.commander, `/催办 ${n}`))[0]!.text).toContain('不再催办');
+
+    const m = await issue(app, '紧急排查 范围:大坑乡 紧急:是', gridsOf('T15').length + 1);
+    const urgent = await post(app, c.commandGroup, c.commander, `/催办 ${m}`);
+    expect(urgent.find((x) => x.conversationId === c.commandGroup)!.text).toContain('已催办');
+    expect(urgent.filter((x) => x.text.startsWith('【催办】'))).toHaveLength(gridsOf('T15').length + 1);
+
+    // while held, a grid acknowledges; when quiet hours end (here: the same database restarted without
+    // them) the held chase goes out to the grids still silent then, once
+    const first = gridsOf('T15')[0]!;
+    await say(app.http, c.groupOf[first.unit_id!]!, worker(first), `/收到 令${n}`);
+    await settle(app);
+    const mark = Math.max(...(await outbound(app.http)).map((x) => x.seq));
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    const after = await start({ roster: false, config: { ...app.config, QUIET_HOURS: null }, dir });
+    const sent = await waitFor(after.http, undefined, (ms) => ms.filter((x) => x.seq > mark && x.text.includes(`第${n}号`) && x.text.startsWith('【催办】')).length >= gridsOf('T15').length);
+    await settle(after);
+    const chased = (await outbound(after.http)).filter((x) => x.seq > mark && x.text.startsWith('【催办】'));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(chased.map((x) => x.conversationId))).toEqual(new Set([...gridsOf('T15').slice(1).map((g) => c.groupOf[g.unit_id!]!), c.groupOf['T15']!]));
+    expect(chased).toHaveLength(gridsOf('T15').length);
+    apps.splice(apps.indexOf(after), 1);
+    await after.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

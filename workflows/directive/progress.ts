@@ -9,8 +9,9 @@ import { percent } from '../../src/core/percent.js';
 import { getAck, relayStatusByConversation, targetsWithAcks } from '../../src/db/queries/directives.js';
 import { getUnit, townships } from '../../src/db/queries/roster.js';
 import type { Directive, Unit } from '../../src/db/schema/index.js';
-import { clockIn, yearIn } from '../../src/time/clock.js';
+import { clockFrom, clockIn, yearIn } from '../../src/time/clock.js';
 import { historyLines } from './amend.js';
+import { chasedBy, lastChase } from './chase.js';
 import { formatNumber } from './format.js';
 import { compactGridNames } from './ladder.js';
 import { readByUnit, tracksReads, unreadNames } from './receipts.js';
@@ -95,7 +96,8 @@ const UNREAD_NAMES_SHOWN = 10;
  * Counts are of acknowledgements of the current revision, against the target snapshot taken at issue.
  * Where the platform reports reads, read figures stand beside them (county: units with a reader, per
  * township and overall; township: grids with a reader, silent grids nobody read marked （未读）; grid: members
- * who read, and who has not — the unit's roster minus readers). The history (issue, amendments, revocation, and for the county the ladder steps) follows.
+ * who read, and who has not — the unit's roster minus readers). When it was last chased (`/催办`; in a township room, a
+ * chase that covered it) and the history (issue, amendments, revocation, and for the county the ladder steps and chases) follow.
  */
 export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string {
   const rows = targetsWithAcks(deps.db, d.id, d.revision);
@@ -148,9 +150,12 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const silent = grids.filter((r) => r.ackAt === null);
   // a revoked item asks nothing more of anyone: no list of silent grids
   if (d.status === 'revoked') return [...lines, ...history].join('\n');
+  // when it was last chased (/催办): for a township room, a chase that covered it
+  const chased = lastChase(deps, d.id, viewer.tier === 'township' ? viewer.unit.id : undefined);
+  const chasedLine = chased ? [`最近催办：${clockFrom(chased.at, deps.now(), tz)}（${chasedBy(deps, chased)}，${chased.count ?? 0} 个网格）`] : [];
   if (silent.length === 0) {
     lines.push('未确认网格：无');
-    return [...lines, ...history].join('\n');
+    return [...lines, ...chasedLine, ...history].join('\n');
   }
   lines.push(`未确认网格（${silent.length}）：`);
   const groupsBy = new Map<string, string[]>();
@@ -165,7 +170,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
   if (cap !== Infinity) lines.push(`完整名单：/进度 ${refWord(d, yearIn(deps.now(), tz))} 全部`);
-  return [...lines, ...history].join('\n');
+  return [...lines, ...chasedLine, ...history].join('\n');
 }
 
 /** A phone-sized message: at most this many characters (a long list is split into pieces of this size). */
