@@ -151,7 +151,11 @@ export function chase(deps: CoreDeps, input: ChaseInput): string {
 
 /** At most this many characters of grid names in one line (then `…等`). */
 const NAMES_CHARS = 300;
-const clip = (s: string) => (s.length > NAMES_CHARS ? `${s.slice(0, s.lastIndexOf('；', NAMES_CHARS))}…等` : s);
+const clip = (s: string) => {
+  if (s.length <= NAMES_CHARS) return s;
+  const cut = s.lastIndexOf('；', NAMES_CHARS);
+  return `${s.slice(0, cut > 0 ? cut : NAMES_CHARS)}…等`;
+};
 
 /**
  * Sends a chase to the units of `data.townshipIds` silent on `d` at `at`: one message per silent grid's group
