@@ -21,7 +21,11 @@ const LINES: readonly { show: string; also?: readonly string[]; line: (has: (nam
   { show: 'directive', line: () => '/令 <内容> [范围:…] — 发布指挥部令' },
   { show: 'notice', line: () => '/通告 <内容> [回执:否] — 发布通告' },
   { show: 'ack', line: () => '回复「收到」或 /收到 [编号] — 确认' },
-  { show: 'progress', line: () => '/进度 <编号> — 确认进度' },
+  {
+    show: 'progress',
+    also: ['chase', 'export'],
+    line: (has) => (has('chase') || has('export') ? `/进度 <编号> [全部]${has('chase') ? '、/催办 <编号>' : ''}${has('export') ? '、/导出 <编号>' : ''}` : '/进度 <编号> [全部] — 确认进度'),
+  },
   { show: 'amend', also: ['revoke'], line: (has) => (has('revoke') ? '/更正 <编号> <内容>、/撤回 <编号>' : '/更正 <编号> <内容> — 更正') },
   { show: 'report', line: () => '/上报 <情况> — 上报线索' },
   {

@@ -3,8 +3,10 @@ import type { CommandDef } from '../src/core/command.js';
 import accept from './accept.js';
 import ack from './ack.js';
 import amend from './amend.js';
+import chase from './chase.js';
 import close from './close.js';
 import directive from './directive.js';
+import exportItem from './export.js';
 import escalate from './escalate.js';
 import handle from './handle.js';
 import { helpCommand } from './help.js';
@@ -35,6 +37,8 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   notice,
   ack,
   progress,
+  chase,
+  exportItem,
   amend,
   revoke,
   report,

@@ -4,7 +4,7 @@ import { ALL_ROLES } from '../src/core/permissions.js';
 import { yearIn } from '../src/time/clock.js';
 import { findByKey, getDirective, latestOpen, quotedItem } from '../src/db/queries/directives.js';
 import type { Directive } from '../src/db/schema/index.js';
-import { type DirectiveRef, formatNumber, parseRef, progressText, refWord, resolve } from '../workflows/directive/index.js';
+import { type DirectiveRef, formatNumber, parseRef, progressText, refWord, resolve, silentListPieces } from '../workflows/directive/index.js';
 import { findingsOfDirectiveLines } from '../workflows/inspection/index.js';
 import { quoted } from './limits.js';
 
@@ -28,26 +28,35 @@ function visibleOpen(ctx: CommandContext, limit: number): Directive[] {
   return latestOpen(ctx.deps.db, viewer, limit);
 }
 
-export default defineCommand<{ ref?: DirectiveRef | undefined }>({
+/** The word after the reference asking for every silent unit: `/进度 17 全部`, `/进度 令17 未确认`. */
+const FULL_LIST = /\s*(全部|未确认|完整名单|全部名单|名单)$/;
+
+/** `{text, more}` of the pieces of an answer (see `silentListPieces`). */
+const pieces = (list: string[]) => ({ text: list[0]!, ...(list.length > 1 ? { more: list.slice(1) } : {}) });
+
+export default defineCommand<{ ref?: DirectiveRef | undefined; full?: boolean }>({
   name: 'progress',
   words: ['/进度', '/progress'],
-  usage: '/进度 [编号]（如 /进度 令17、/进度 通告18、/进度 大坑乡通告1；不带编号查看最新一条）',
+  usage: '/进度 [编号] [全部]（如 /进度 令17、/进度 通告18、/进度 大坑乡通告1；不带编号查看最新一条；加「全部」列出所有未确认单位）',
   summary: '查看指挥部令或通告的确认进度（按本群层级）',
   allow: ALL_ROLES,
   where: ['county', 'township', 'grid'],
   reads: { scope: 'by-tier', what: '进度' },
   parse(args) {
-    if (!args) return {};
-    const ref = parseRef(args);
-    if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
-    return { ref };
+    const full = FULL_LIST.test(args);
+    const rest = args.replace(FULL_LIST, '').trim();
+    if (!rest) return full ? { full } : {};
+    const ref = parseRef(rest);
+    if (!ref) throw new UsageError(`${quoted(rest)}不是编号`);
+    return full ? { ref, full } : { ref };
   },
-  run(ctx, { ref }) {
+  run(ctx, { ref, full }) {
     const { deps } = ctx;
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
     const thisYear = yearIn(ctx.now, deps.config.TIMEZONE);
     if (ref) {
       const d = resolve(deps, ref, viewer);
+      if (full) return pieces(silentListPieces(deps, d, viewer));
       const lines = [progressWithFindings(ctx, d)];
       // a bare number shared by a directive and a notice: the directive, and a line naming the notice
       const notice = !ref.kind && d.kind === 'directive' ? findByKey(deps.db, 'notice', d.year, d.number) : undefined;
@@ -59,11 +68,12 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     if (q) {
       const d = q.directiveId === null ? undefined : getDirective(deps.db, q.directiveId);
       if (!d) throw new Refusal('所引用的消息不是本群的指挥部令或通告。请发 /进度 编号（如 /进度 令17）。');
-      return { text: progressWithFindings(ctx, d) };
+      return full ? pieces(silentListPieces(deps, d, viewer)) : { text: progressWithFindings(ctx, d) };
     }
     const open = visibleOpen(ctx, OTHERS_NAMED + 2);
     const d = open[0];
     if (!d) return { text: '本群当前没有进行中的指挥部令或通告。查看往期请发 /进度 编号（如 /进度 令17）。' };
+    if (full) return pieces(silentListPieces(deps, d, viewer));
     const lines = [progressWithFindings(ctx, d)];
     const others = open.slice(1);
     if (others.length) {

@@ -1,8 +1,9 @@
 /**
  * `npm run demo` — a simulated county day, driven only through the console HTTP API (PRODUCT.md §3):
  * a commander issues a directive, the township rooms and a seeded random ~90 % of the 747 grids
- * acknowledge in varied wording, then the bot's own `/进度` answer is printed, with how many messages the
- * bot posted per grid group. Then a special task with a return (`回报:排查户数,返乡人数`) to the first
+ * acknowledge in varied wording, then the bot's own `/进度` answer is printed; the commander asks for the
+ * whole silent list (`/进度 N 全部`) and chases the silent grids once (`/催办 N`); then how many messages
+ * the bot posted per grid group. Then a special task with a return (`回报:排查户数,返乡人数`) to the first
  * township's grids: most answer with figures, one is asked for a figure it left out, and the commander's
  * `/统计 任务<号>` shows the sums.
  *
@@ -205,10 +206,37 @@ async function main(): Promise<void> {
     const answer = await until('the /进度 answer', async () => (await outbound(start, commandGroup)).slice(before).find((m) => m.text.includes('确认进度')));
     console.log(`\n${commander.name}：/进度 ${number}\n机器人：\n${answer.text}\n`);
 
+    // the follow-through: the whole silent list, then one chase of the silent grids
+    const beforeList = (await outbound(start, commandGroup)).length;
+    await say(commandGroup, commander.member_id!, `/进度 ${number} 全部`);
+    const list = await until('the full silent list', async () => {
+      const got = (await outbound(start, commandGroup)).slice(beforeList).filter((m) => m.text.includes('未确认名单'));
+      const n = Number(/（\d+\/(\d+)）/.exec(got[0]?.text ?? '')?.[1] ?? 1);
+      return got.length >= n && got.length > 0 ? got : undefined;
+    });
+    console.log(`${commander.name}：/进度 ${number} 全部\n机器人（${list.length} 条，每条不超过一屏）：\n${(list.find((m) => /（1\//.test(m.text)) ?? list[0]!).text.split('\n').slice(0, 4).join('\n')}\n…\n`);
+    const mark = (await outbound()).at(-1)?.seq ?? 0;
+    await say(commandGroup, commander.member_id!, `/催办 ${number}`);
+    const chased = await until('the chase', async () => {
+      const got = await outbound(mark);
+      return got.some((m) => m.conversationId === commandGroup && /催办/.test(m.text)) ? got : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // let the chase's messages go out
+    const chase = await outbound(mark);
+    const gridGroups = new Set(grids.map((g) => groupOf[g.unit_id!]));
+    const toGrids = chase.filter((m) => gridGroups.has(m.conversationId));
+    const toRooms = chase.filter((m) => townships.some((t) => groupOf[t.unit_id!] === m.conversationId));
+    console.log(`${commander.name}：/催办 ${number}\n机器人：${chased.find((m) => m.conversationId === commandGroup)!.text}`);
+    console.log(`  → ${toGrids.length} 个未确认网格群各 1 条（@网格长、网格员），如：${toGrids[0]?.text ?? '—'}`);
+    console.log(`  → ${toRooms.length} 个乡镇指挥室各 1 条，如：${toRooms[0]?.text ?? '—'}`);
+    await say(commandGroup, commander.member_id!, `/催办 ${number}`);
+    const refusal = await until('the second chase', async () => (await outbound(mark, commandGroup)).find((m) => /不再催办/.test(m.text)));
+    console.log(`${commander.name}：/催办 ${number}（再催一次）\n机器人：${refusal.text}\n`);
+
     const posted = await outbound(start);
     const perGrid = grids.map((g) => posted.filter((m) => m.conversationId === groupOf[g.unit_id!]).length);
     const total = perGrid.reduce((a, b) => a + b, 0);
-    console.log(`机器人在每个网格群发消息：平均 ${(total / grids.length).toFixed(2)} 条，最多 ${Math.max(...perGrid)} 条（下发 1 条 + 确认回复 1 条）；全县共 ${posted.length} 条。`);
+    console.log(`机器人在每个网格群发消息：平均 ${(total / grids.length).toFixed(2)} 条，最多 ${Math.max(...perGrid)} 条（下发 1 条 + 确认回复或催办 1 条）；全县共 ${posted.length} 条。`);
 
     await taskReturns({ units, groupOf, members, commandGroup, commander, random });
   } finally {

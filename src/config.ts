@@ -83,6 +83,8 @@ export const configSchema = z.object({
   LEAD_DEDUP_WINDOW: duration('LEAD_DEDUP_WINDOW').prefault('30m'),
   /** A 督查 finding not rectified within this after it is recorded is listed to its township room and the command group (once). */
   INSPECTION_RECTIFY_SLA: duration('INSPECTION_RECTIFY_SLA').prefault('24h'),
+  /** `/催办`: the same item is chased (in the same township) at most once within this. */
+  CHASE_MIN_GAP: duration('CHASE_MIN_GAP').prefault('10m'),
   TASK_REMIND_BEFORE: durationList('TASK_REMIND_BEFORE').prefault('2h,30m'),
   /** Tests only: recurring tasks repeat at this fixed interval instead of their `每天18点` pattern (ms). */
   TASK_RECUR_EVERY: duration('TASK_RECUR_EVERY').optional(),
@@ -96,6 +98,11 @@ export const configSchema = z.object({
     .optional(),
   /** Token for /dashboard and /api/v1/reports (`?token=` or `Authorization: Bearer`); unset → localhost only. */
   DASHBOARD_TOKEN: z.string().optional(),
+  /**
+   * Where people open gridrelay's HTTP routes (dashboard, exports), for the links the bot posts (`/导出`),
+   * e.g. `https://gridrelay.example.gov.cn`; unset → `http://HOST:PORT`.
+   */
+  PUBLIC_URL: z.url('PUBLIC_URL must be a URL, e.g. https://gridrelay.example.gov.cn').optional(),
   /**
    * Token for every `/console/` route (`Authorization: Bearer <token>` or `?token=`); required when `HOST`
    * is not loopback on the console platform. Unset → the console API is open to whoever reaches it.

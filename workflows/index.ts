@@ -5,7 +5,7 @@
  * list here. What each timer does is told in that folder's index.ts.
  */
 import type { CoreDeps } from '../src/core/deps.js';
-import { ladderTimer } from './directive/index.js';
+import { chaseTimer, ladderTimer } from './directive/index.js';
 import { failuresTimer } from './delivery/index.js';
 import { rectifySlaTimer } from './inspection/index.js';
 import { slaTimer } from './lead/index.js';
@@ -16,5 +16,5 @@ import { dueTimer, remindTimer } from './task/index.js';
  * the firing transaction's). @throws Error when a kind is registered twice.
  */
 export function registerWorkflowTimers(deps: CoreDeps): void {
-  deps.timers.register(deps, ladderTimer, slaTimer, failuresTimer, remindTimer, dueTimer, rectifySlaTimer);
+  deps.timers.register(deps, ladderTimer, chaseTimer, slaTimer, failuresTimer, remindTimer, dueTimer, rectifySlaTimer);
 }

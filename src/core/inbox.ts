@@ -108,8 +108,11 @@ export class Inbox {
       commitUnit(this.deps, () => {
         // another process on the same database may have taken it first
         if (inboundStatus(db, row.id) !== 'received') return;
-        const reply = this.dispatch(this.deps, row);
+        const { more, ...reply } = this.dispatch(this.deps, row);
         outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
+        for (const [i, text] of (more ?? []).entries()) {
+          outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
+        }
         done('processed', null);
       });
     } catch (err) {

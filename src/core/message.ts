@@ -62,4 +62,9 @@ export interface Reply {
   text: string;
   markdown?: string;
   mentions?: string[];
+  /**
+   * Further plain-text messages of the same answer, posted after `text` in the same conversation: a long
+   * list split into phone-sized pieces (each piece says which it is, `（2/3）`, as sends may arrive out of order).
+   */
+  more?: string[];
 }

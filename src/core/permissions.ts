@@ -5,7 +5,7 @@
  * A command's definition states its rule: `allow` (roles), `where` (tiers of group), `ownUnitOnly`, `reads`
  * (see {@link refusalFor}) and, where those do not say it all, a named `policy` from here
  * ({@link mayIssueNotice}, {@link mayAmend}, {@link mayRevoke}, {@link mayEscalate}, {@link mayAcknowledge},
- * {@link mayTransferLead}).
+ * {@link mayTransferLead}, {@link mayChase}).
  * The dispatcher refuses with them, and `/帮助` lists exactly the commands {@link mayUse} allows. Rules about
  * the item acted on — whose lead, task, grid or notice it is — are named here too ({@link mayMoveLead},
  * {@link mayReadLead}, {@link mayReadLeadText}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange}
@@ -231,6 +231,22 @@ export function mayTransferLead(sender: Asker, group: Place): Verdict {
   if (group.tier === 'county' && ISSUER_ROLES.includes(sender.role)) return ALLOWED;
   if (group.tier === 'township') return refused('/转 由指挥部在指挥部群使用（把线索转交乡镇）。乡镇如需县里处理，请 /上报县 <号> <理由>。');
   return refused('/转 仅限指挥长、值班员在指挥部群使用。');
+}
+
+/** Roles that may chase the silent units of an item (`/催办`): the county's issuers, township officers. */
+export const CHASER_ROLES = ['commander', 'duty_officer', 'township_officer'] as const satisfies readonly Role[];
+
+/**
+ * Chasing the silent units of a directive or notice (`/催办`; PRODUCT.md §2.5 "chase": commanders and duty
+ * officers any units, a township officer its own township's grids): the county's issuers from the command
+ * group; a township officer from its own township's room, where the chase reaches only that township's
+ * grids (the workflow narrows it to the room's township).
+ */
+export function mayChase(sender: Asker, group: Place): Verdict {
+  if (group.tier === 'county') return ISSUER_ROLES.includes(sender.role) ? ALLOWED : refused('只有指挥长、值班员可以在指挥部群催办；乡镇干部请在本乡镇指挥室催办本乡镇网格。');
+  if (group.tier === 'township' && isOwnRoom(sender, group)) return ALLOWED;
+  if (group.tier === 'township') return refused('在乡镇指挥室只有本乡镇干部可以催办（仅限本乡镇网格）；指挥部请在指挥部群催办。');
+  return refused('网格群不能催办。');
 }
 
 // ── whose item it is (asked by the workflows once the item is loaded) ───────────────────────────────

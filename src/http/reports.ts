@@ -1,11 +1,13 @@
 /**
- * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01]`
+ * `GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv|xlsx[&colour=red,orange][&township=T01][&item=<条目ID>]`
  * — the response-rate export (see workflows/reports/export.ts). Each parameter at most once,
- * no others (but `token`); `township` must be a township id of the roster. A bad request is answered
+ * no others (but `token`); `township` must be a township id of the roster, `item` an item's id (the link
+ * `/导出 N` answers with). A bad request is answered
  * 400 `{code, error, reason}` naming the parameter (src/http/validate.ts). Guarded like the dashboard
  * (src/http/access.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import { getDirective } from '../db/queries/directives.js';
 import { getUnit } from '../db/queries/roster.js';
 import type { ReportDeps } from '../../workflows/reports/response-rate.js';
 import { exportReport, parseExportParams } from '../../workflows/reports/export.js';
@@ -18,6 +20,7 @@ const exportQuery = querySchema({
   format: param('format', 20).optional(),
   colour: param('colour', 100).optional(),
   township: param('township', 64).optional(),
+  item: param('item', 20).optional(),
 });
 
 export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
@@ -27,6 +30,9 @@ export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
     if (typeof params === 'string') throw new HttpError(400, 'invalid_parameter', params);
     if (params.townshipId !== undefined && getUnit(deps.db, params.townshipId)?.kind !== 'township') {
       throw new HttpError(400, 'unknown_township', `township=${JSON.stringify(params.townshipId)} is not a township id of the roster (e.g. T01)`);
+    }
+    if (params.directiveId !== undefined && !getDirective(deps.db, params.directiveId)) {
+      throw new HttpError(400, 'unknown_item', `item=${params.directiveId} is not the id of a directive or notice (条目ID)`);
     }
     const out = await exportReport(deps, params);
     return reply

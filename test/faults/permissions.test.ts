@@ -51,7 +51,8 @@ const memberId = (s: Sender) => (s === 'unknown' ? 'nobody-not-in-roster' : c.me
 type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
   | 'escalate' | 'transfer' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
-  | 'inspect' | 'inspections' | 'inspection' | 'rectify' | 'inspect-close' | 'publish';
+  | 'inspect' | 'inspections' | 'inspection' | 'rectify' | 'inspect-close' | 'publish'
+  | 'export' | 'chase';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
   commander: ALL, duty_officer: ALL, inspector: ALL,
@@ -110,8 +111,12 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   rectify: { township_officer: ['T1'] },
   inspections: FINDINGS_READ,
   inspection: FINDING_READ,
+  // one item's export link (it carries the dashboard token, which reads every township): county roles, command group
+  export: { commander: ['C'], duty_officer: ['C'], inspector: ['C'] },
+  // chase the silent units of an item: county any units (command group), township officer own township's grids (its room)
+  chase: ISSUE_OR_OWN_TOWNSHIP,
 };
-const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'inspections', 'inspection']);
+const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'inspections', 'inspection', 'export']);
 const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).includes(p);
 
 // ── driving the bot ──────────────────────────────────────────────────────────────────────────────────
@@ -284,6 +289,8 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'rectify': return `/整改 ${await item('finding', () => newFinding())} 整改${t}`;
     case 'inspect-close': return `/督查结案 ${await item('finding', () => newFinding())}`;
     case 'publish': return `/通报 ${await item('finding', () => newFinding())}`;
+    case 'export': return `/导出 ${await once('directive', () => newDirective())}`;
+    case 'chase': return `/催办 ${await item('directive', () => newDirective())}`;
   }
 }
 
@@ -298,6 +305,7 @@ function readShown(cmd: Cmd, text: string, reply: string): boolean {
     case 'help': return reply.startsWith('可用指令') || /没有你（.+）可用的指令/.test(reply);
     case 'inspections': return reply.startsWith('督查问题');
     case 'inspection': return reply.includes('\n单位：');
+    case 'export': return reply.includes('确认明细');
     default: return false;
   }
 }

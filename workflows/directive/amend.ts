@@ -21,6 +21,7 @@ import { getGroup } from '../../src/db/queries/roster.js';
 import type { Directive } from '../../src/db/schema/index.js';
 import { ackAction, formatNumber } from './format.js';
 import { whatChanged } from './changes.js';
+import { chasedBy } from './chase.js';
 import { cancelLadder, scheduleLadder } from './ladder.js';
 import type { RefViewer } from './series.js';
 import { planReadPolls } from './receipts.js';
@@ -162,7 +163,7 @@ const MAX_HISTORY = 8;
 /**
  * The history lines of `/进度` (empty when there is nothing but the issue): amendments with how many
  * units had acknowledged the version they replaced, the revocation, and — for the county tier — the
- * ladder steps that sent something. Times in `TIMEZONE`.
+ * ladder steps that sent something and each `/催办`. Times in `TIMEZONE`.
  */
 export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[] {
   const events = eventsOf(deps.db, d.id).filter((e) => tier === 'county' || ['issue', 'amend', 'revoke'].includes(e.kind));
@@ -184,6 +185,8 @@ export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[]
         return `· ${at} 通报乡镇：${e.count} 个网格未确认`;
       case 'rollup':
         return `· ${at} 汇总报指挥部：${e.count} 个单位未确认`;
+      case 'chase':
+        return `· ${at} ${chasedBy(deps, e)}催办 ${e.count} 个网格`;
     }
   };
   const shown = events.length > MAX_HISTORY ? [events[0]!, ...events.slice(-(MAX_HISTORY - 1))] : events;

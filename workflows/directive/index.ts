@@ -17,7 +17,11 @@
  *   acknowledgement of the current revision (once; late ones count, marked late).
  * - `这边没收到`, `再发一遍`, `是哪个令` → {@link resendText}, {@link whichText} (read-only: re-post or list
  *   what the group still has to acknowledge); anything else not understood → {@link unclearText}.
- * - `/进度` → {@link progressText}; `/统计` → workflows/reports/ (both read-only).
+ * - `/催办` → {@link chase}: one reminder to each silent grid's group (@-mentioning its leader and worker),
+ *   one line to each township room (a township officer's chase: its own township only); at most once per
+ *   `CHASE_MIN_GAP` per item and township; recorded as a `chase` event, shown by `/进度`.
+ * - `/进度` → {@link progressText}; `/进度 N 全部` → {@link silentListPieces} (every silent unit, in
+ *   phone-sized pieces); `/统计` → workflows/reports/ (all read-only).
  *
  * Timers it schedules (durable, src/jobs/timers.ts; each fires once, also across restarts):
  * - kind `directive.ladder`, ids `dir-<id>-r<rev>-s<step>`, scheduled at issue and at each amendment
@@ -26,18 +30,24 @@
  *   grids to its room; step 3, `ACK_ESCALATE_COUNTY_AFTER − ACK_ESCALATE_AFTER` later, rolls up to the
  *   command group (not for a township's own notice). Only units still silent are named; a step with
  *   nobody silent sends nothing. Cancelled by an amendment (that revision's steps) and a revocation (all).
+ * - kind `directive.chase`, id `chase-<id>-i<inbound id>` (chase.ts): a `/催办` made in quiet hours for an
+ *   item that is not urgent, held until they end; sent then to the units still silent (nothing if the item
+ *   was revoked or amended meanwhile).
  * - read-receipt polls (BullMQ `receipts` queue, not timers; DingTalk only) after issue and amendment,
  *   at each `READ_RECEIPT_POLL` offset (receipts.ts).
  * - a relay the platform refuses for good is reported to the issuer's group (workflows/delivery/).
  *
  * Files beside this one:
- * - issue.ts — {@link issue}: number, target snapshot, relays, ladder, audit.
+ * - issue.ts — {@link issue}: number, target snapshot, relays (a scoped item's township-room relay names
+ *   the room's grids in scope: `本乡镇 3 个红色网格：…`), ladder, audit.
  * - acknowledge.ts — {@link acknowledge}: which item a 收到 means, once per unit and revision.
  * - amend.ts — {@link amend}, {@link revoke}, who may change an item, and the history lines of `/进度`.
  * - changes.ts — {@link whatChanged}: what a correction changed (lines, words, or the previous version),
  *   shown in its relay and in the answer to `/更正`.
  * - ladder.ts — the reminder-and-escalation timers and their messages.
- * - progress.ts — `/进度` text per tier, and {@link resolve} (an item by reference, for reading).
+ * - progress.ts — `/进度` text per tier, the full silent list (`/进度 N 全部`), and {@link resolve} (an item
+ *   by reference, for reading).
+ * - chase.ts — {@link chase} (`/催办`), its held timer, and when an item was last chased.
  * - pending.ts — "I did not get it" / "which one?" answers.
  * - receipts.ts — read receipts: planning polls, polling the platform, read figures.
  * - ref.ts — references as people write them (`令17`, `第二号令`, `大坑乡通告1`) and {@link refWord},
@@ -55,9 +65,10 @@ export { issue, type IssueInput, type IssueResult } from './issue.js';
 export { acknowledge, type AckInput, type AckResult } from './acknowledge.js';
 export { amend, revoke, checkMayChange, currentText, resolveForChange, type ChangeInput, type ChangeResult } from './amend.js';
 export { whatChanged } from './changes.js';
-export { progressText, resolve } from './progress.js';
+export { progressText, resolve, silentListPieces, packPieces, PIECE_CHARS } from './progress.js';
 export { resendText, whichText, unclearText } from './pending.js';
 export { ladderTimer } from './ladder.js';
+export { chase, chaseTimer, lastChase, type ChaseInput } from './chase.js';
 export { parseRef, splitRef, refWord, type DirectiveRef } from './ref.js';
 export { noticeSeries, type RefViewer } from './series.js';
 export { splitScope } from './scope.js';

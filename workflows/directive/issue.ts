@@ -16,10 +16,12 @@ import { countyUnit, getGroup, getUnit } from '../../src/db/queries/roster.js';
 import type { Directive, DirectiveKind, Member } from '../../src/db/schema/index.js';
 import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
+import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
+import { COLOUR_ZH } from '../risk/index.js';
 import { ackAction, formatNumber } from './format.js';
-import { scheduleLadder } from './ladder.js';
+import { compactGridNames, scheduleLadder } from './ladder.js';
 import { planReadPolls } from './receipts.js';
-import { resolveScope } from './scope.js';
+import { resolveScope, type ResolvedScope, type ScopeUnit } from './scope.js';
 
 export interface IssueInput {
   kind: DirectiveKind;
@@ -107,11 +109,13 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   );
   const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
+  // a scoped item tells each township room which of its grids it reached, so the room knows whom to chase
+  const coverage = scope.label !== null && !input.within ? roomCoverage(targets, scope) : new Map<string, string>();
   const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
   for (const u of targets) {
     deps.outbox.store(db, {
       conversationId: u.conversationId,
-      text: relay,
+      text: relay(coverage.get(u.id)),
       ...(actions ? { actions } : {}),
       dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
       notifyOnFail: input.conversationId,
@@ -132,11 +136,43 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   return { directive, townships: targets.length - grids, grids, scope: scope.label };
 }
 
-function relayText(deps: CoreDeps, d: Directive, issuerName: string): string {
+/** The relay's text, with an optional line after the signature (a township room's {@link roomCoverage}). */
+function relayText(deps: CoreDeps, d: Directive, issuerName: string): (extra?: string) => string {
   const tz = deps.config.TIMEZONE;
   const lines = [`【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, maskPersonal(d.text), `——${issuerName} ${shortDateTimeIn(d.issuedAt, tz)}`];
-  if (d.ackRequired && d.ackDeadline) {
-    lines.push(`请于${clockFrom(d.ackDeadline, d.issuedAt, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`);
+  const ask = d.ackRequired && d.ackDeadline ? [`请于${clockFrom(d.ackDeadline, d.issuedAt, tz)}前回复「收到」确认（${formatDurationZh(d.ackDeadline.getTime() - d.issuedAt.getTime())}内）。`] : [];
+  return (extra) => [...lines, ...(extra ? [extra] : []), ...ask].join('\n');
+}
+
+/** A scoped relay names at most this many of a township's grids in its room (then `等N个`). */
+const COVERAGE_NAMES_SHOWN = 40;
+
+/** `红色`, `橙色及以上` (a cut from red down), `红、黄色`; '' for none. */
+function colourWord(colours: RiskColour[]): string {
+  if (colours.length === 0) return '';
+  const k = colours.length;
+  if (k > 1 && colours.every((c, i) => c === RISK_COLOURS[i])) return `${COLOUR_ZH[colours[k - 1]!]}色及以上`;
+  return `${colours.map((c) => COLOUR_ZH[c]).join('、')}色`;
+}
+
+/**
+ * For a scoped item, the line each township room gets about its own grids in scope: `本乡镇 3 个红色网格：
+ * 周家坞村第1、2网格；…` (folded per village, at most {@link COVERAGE_NAMES_SHOWN} names), or
+ * `本乡镇全部 52 个网格` when the scope takes the whole township. @returns township id → line
+ */
+function roomCoverage(targets: ScopeUnit[], scope: ResolvedScope): Map<string, string> {
+  const out = new Map<string, string>();
+  const colour = colourWord(scope.colours);
+  for (const room of targets.filter((u) => u.kind === 'township')) {
+    const grids = targets.filter((u) => u.kind === 'grid' && u.townshipId === room.id).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    if (grids.length === 0) continue;
+    if (scope.wholeTownships.has(room.id)) {
+      out.set(room.id, `本乡镇全部 ${grids.length} 个网格。`);
+      continue;
+    }
+    const names = grids.slice(0, COVERAGE_NAMES_SHOWN).map((g) => g.name);
+    const more = grids.length > COVERAGE_NAMES_SHOWN ? ` 等${grids.length}个` : '';
+    out.set(room.id, `本乡镇 ${grids.length} 个${colour}网格：${compactGridNames(names)}${more}`);
   }
-  return lines.join('\n');
+  return out;
 }

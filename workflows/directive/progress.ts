@@ -9,9 +9,11 @@ import { percent } from '../../src/core/percent.js';
 import { getAck, relayStatusByConversation, targetsWithAcks } from '../../src/db/queries/directives.js';
 import { getUnit, townships } from '../../src/db/queries/roster.js';
 import type { Directive, Unit } from '../../src/db/schema/index.js';
-import { clockIn, yearIn } from '../../src/time/clock.js';
+import { clockFrom, clockIn, yearIn } from '../../src/time/clock.js';
 import { historyLines } from './amend.js';
+import { chasedBy, lastChase } from './chase.js';
 import { formatNumber } from './format.js';
+import { compactGridNames } from './ladder.js';
 import { readByUnit, tracksReads, unreadNames } from './receipts.js';
 import { refWord, resolveRef, type DirectiveRef } from './ref.js';
 import type { RefViewer } from './series.js';
@@ -94,7 +96,8 @@ const UNREAD_NAMES_SHOWN = 10;
  * Counts are of acknowledgements of the current revision, against the target snapshot taken at issue.
  * Where the platform reports reads, read figures stand beside them (county: units with a reader, per
  * township and overall; township: grids with a reader, silent grids nobody read marked （未读）; grid: members
- * who read, and who has not — the unit's roster minus readers). The history (issue, amendments, revocation, and for the county the ladder steps) follows.
+ * who read, and who has not — the unit's roster minus readers). When it was last chased (`/催办`; in a township room, a
+ * chase that covered it) and the history (issue, amendments, revocation, and for the county the ladder steps and chases) follow.
  */
 export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string {
   const rows = targetsWithAcks(deps.db, d.id, d.revision);
@@ -147,9 +150,12 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const silent = grids.filter((r) => r.ackAt === null);
   // a revoked item asks nothing more of anyone: no list of silent grids
   if (d.status === 'revoked') return [...lines, ...history].join('\n');
+  // when it was last chased (/催办): for a township room, a chase that covered it
+  const chased = lastChase(deps, d.id, viewer.tier === 'township' ? viewer.unit.id : undefined);
+  const chasedLine = chased ? [`最近催办：${clockFrom(chased.at, deps.now(), tz)}（${chasedBy(deps, chased)}，${chased.count ?? 0} 个网格）`] : [];
   if (silent.length === 0) {
     lines.push('未确认网格：无');
-    return [...lines, ...history].join('\n');
+    return [...lines, ...chasedLine, ...history].join('\n');
   }
   lines.push(`未确认网格（${silent.length}）：`);
   const groupsBy = new Map<string, string[]>();
@@ -163,6 +169,88 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     const more = names.length > cap ? ` 等${names.length}个` : '';
     lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
-  if (cap !== Infinity) lines.push(`完整名单：在乡镇指挥室发 /进度 ${refWord(d, yearIn(deps.now(), tz), { tier: 'township' })}。`);
-  return [...lines, ...history].join('\n');
+  if (cap !== Infinity) lines.push(`完整名单：/进度 ${refWord(d, yearIn(deps.now(), tz))} 全部`);
+  return [...lines, ...chasedLine, ...history].join('\n');
+}
+
+/** A phone-sized message: at most this many characters (a long list is split into pieces of this size). */
+export const PIECE_CHARS = 600;
+
+/** Unit ids in the roster's natural order (`…-G2` before `…-G10`), so a village's grids fold in order. */
+const naturalOrder = (a: { unitId: string }, b: { unitId: string }) => a.unitId.localeCompare(b.unitId, 'en', { numeric: true });
+
+/**
+ * Packs list lines into phone-sized pieces of at most {@link PIECE_CHARS} characters: the first piece starts
+ * with `head` (its first line gets `（1/n）` when there are several pieces), the others with `title（k/n）`.
+ * A line that does not fit goes to the next piece; one longer than a piece is cut at its `；` (between
+ * villages), filling the current piece first, and continued as `cont` + the rest.
+ * @param lines each `{ text, cont }`: `cont` prefixes a continuation of a cut line (e.g. `· 清溪街道（续）：`)
+ */
+export function packPieces(head: string[], title: string, lines: { text: string; cont: string }[], size = PIECE_CHARS): string[] {
+  const room = size - title.length - 12; // the header line with `（k/n）` and line breaks
+  const pieces: string[][] = [[...head]];
+  const last = () => pieces[pieces.length - 1]!;
+  const fits = (line: string) => [...last(), line].join('\n').length <= room;
+  for (const { text, cont } of lines) {
+    if (fits(text)) last().push(text);
+    else if (text.length <= room) pieces.push([text]);
+    else {
+      // longer than a piece: cut between villages, filling the current piece first
+      let line = '';
+      for (const [i, part] of text.split('；').entries()) {
+        const start = i === 0 ? part : `${cont}${part}`;
+        const next = line ? `${line}；${part}` : start;
+        if (fits(next) || (!line && last().length === 0)) {
+          line = next;
+          continue;
+        }
+        if (line) last().push(line);
+        pieces.push([]);
+        line = start;
+      }
+      if (line) last().push(line);
+    }
+  }
+  const n = pieces.length;
+  if (n === 1) return [pieces[0]!.join('\n')];
+  return pieces.map((p, k) => (k === 0 ? [`${p[0]}（1/${n}）`, ...p.slice(1)] : [`${title}（${k + 1}/${n}）`, ...p]).join('\n'));
+}
+
+/**
+ * `/进度 N 全部` (or `未确认`): every unit still silent on the item's current revision, for the viewer's
+ * tier — the command group: every township's silent grids and rooms; a township room: its own grids —
+ * grids folded per village as the township lists are (`周家坞村第1、2网格`), a line per township, split into
+ * phone-sized pieces ({@link packPieces}). An item without receipt, a revoked item, a grid group, or a
+ * township the item did not reach: the ordinary {@link progressText}, one piece.
+ * @returns the messages to post, in order (at least one)
+ */
+export function silentListPieces(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string[] {
+  const rows = targetsWithAcks(deps.db, d.id, d.revision);
+  const mine = viewer.tier === 'township' ? rows.filter((r) => r.townshipId === viewer.unit.id) : rows;
+  if (!d.ackRequired || d.status === 'revoked' || viewer.tier === 'grid' || mine.length === 0) return [progressText(deps, d, viewer)];
+  const name = formatNumber(d);
+  const grids = mine.filter((r) => r.unitKind === 'grid');
+  const rooms = mine.filter((r) => r.unitKind === 'township');
+  const silent = mine.filter((r) => r.ackAt === null).sort(naturalOrder);
+  const silentGrids = silent.filter((r) => r.unitKind === 'grid');
+  const silentRooms = new Set(silent.filter((r) => r.unitKind === 'township').map((r) => r.unitId));
+  const counts = [`网格 ${silentGrids.length}/${grids.length} 未确认`];
+  if (viewer.tier === 'county') counts.push(`乡镇指挥室 ${silentRooms.size}/${rooms.length} 未确认`);
+  else if (silentRooms.size) counts.push('本乡镇指挥室未确认');
+  const head = [`${name} 未确认名单`, counts.join('，')];
+  if (silent.length === 0) return [[...head, '全部已确认。'].join('\n')];
+  const lines: { text: string; cont: string }[] = [];
+  if (viewer.tier === 'county') {
+    const tname = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+    const tids = [...new Set([...silentGrids.map((g) => g.townshipId), ...silentRooms])].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    for (const tid of tids) {
+      const t = tname.get(tid) ?? tid;
+      const gs = silentGrids.filter((g) => g.townshipId === tid).map((g) => g.unitName);
+      const room = silentRooms.has(tid) ? '（指挥室未确认）' : '';
+      lines.push({ text: gs.length ? `· ${t} ${gs.length} 个${room}：${compactGridNames(gs)}` : `· ${t}${room}`, cont: `· ${t}（续）：` });
+    }
+  } else {
+    lines.push({ text: compactGridNames(silentGrids.map((g) => g.unitName)), cont: '' });
+  }
+  return packPieces(head, `${name} 未确认名单`, lines);
 }

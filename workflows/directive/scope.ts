@@ -33,6 +33,10 @@ export interface ResolvedScope {
   grids: number;
   /** The scope as written, for the confirmation and `/进度`; null for the whole county. */
   label: string | null;
+  /** The risk colours narrowing it (most severe first); empty = no colour cut. */
+  colours: RiskColour[];
+  /** Townships all of whose grids (with a group) are in it. */
+  wholeTownships: Set<string>;
 }
 
 /** Why a scope term was refused: not a known name, a name of several units, or a unit outside the issuer's township. */
@@ -217,10 +221,14 @@ export function resolveScope(db: Db, terms: string[] | null, within?: string): R
   const units = [...ix.all.filter((t) => t.kind === 'township' && roomIds.has(t.id)), ...grids.filter((g) => gridIds.has(g.id))].filter(withGroup);
   if (units.length === 0) throw new Refusal(`范围${quoted(list.join('、'))}内没有可下发的乡镇指挥室或网格群。未下发。`);
   const gridCount = units.filter((u) => u.kind === 'grid').length;
+  const wholeTownships = new Set(ix.rooms.map((t) => t.id));
+  for (const g of grids) if (g.townshipId && withGroup(g) && !gridIds.has(g.id)) wholeTownships.delete(g.townshipId);
   return {
     units,
     townships: units.length - gridCount,
     grids: gridCount,
     label: terms?.length ? terms.join('、') : null,
+    colours: RISK_COLOURS.filter((c) => sel.colours.includes(c)),
+    wholeTownships,
   };
 }

@@ -44,12 +44,14 @@ export interface ExportParams {
   format: ExportFormat;
   colours?: RiskColour[];
   townshipId?: string;
+  /** Only this directive or notice (its row id, 条目ID in 明细): one item's acknowledgements, no lead or task figures. */
+  directiveId?: number;
 }
 
 /**
  * Reads export parameters: `from`, `to` (`YYYY-MM-DD`, both days included; `to` defaults to `from`),
  * `format` (json|csv|xlsx, default json), optional `colour` (`red`, `red,orange`, `红色`, `橙色及以上`),
- * optional `township` (a township id).
+ * optional `township` (a township id), optional `item` (a directive's or notice's row id, as `条目ID`).
  * @returns the parameters, or a string with the reason they are wrong (for a 400).
  */
 export function parseExportParams(q: Record<string, string | undefined>, timeZone: string): ExportParams | string {
@@ -69,6 +71,10 @@ export function parseExportParams(q: Record<string, string | undefined>, timeZon
     out.colours = colours;
   }
   if (q.township?.trim()) out.townshipId = q.township.trim();
+  if (q.item?.trim()) {
+    if (!/^[1-9]\d{0,9}$/.test(q.item.trim())) return `item="${q.item}" must be an item id (条目ID), a positive integer`;
+    out.directiveId = Number(q.item.trim());
+  }
   return out;
 }
 
@@ -89,21 +95,23 @@ export interface ResponseReport {
   memberNames: Map<string, string>;
 }
 
-/** Computes the report for `params` (county-wide unless `townshipId`). */
+/** Computes the report for `params` (county-wide unless `townshipId`; every item of the period unless `directiveId`). */
 export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format'>): ResponseReport {
   const range = { from: params.period.from, to: params.period.to };
   const scope: ReportScope = params.townshipId ? { kind: 'township', townshipId: params.townshipId } : { kind: 'county' };
-  const rows = responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}) });
+  const item = params.directiveId;
+  const rows = responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}), ...(item !== undefined ? { directiveId: item } : {}) });
   const t = tally(rows);
   const townships = breakdown(rows, (r) => r.townshipId, (r) => r.townshipName).sort((a, b) => a.id.localeCompare(b.id));
-  const leads = leadRowsFor(deps, range, scope);
+  // one item's export: its acknowledgements only (no leads, tasks or findings)
+  const leads = item !== undefined ? [] : leadRowsFor(deps, range, scope);
   return {
     period: params.period,
     timeZone: deps.config.TIMEZONE,
     colours: params.colours ?? null,
     summary: {
       items: t.items,
-      revokedLeftOut: revokedCount(deps.db, range),
+      revokedLeftOut: item !== undefined ? 0 : revokedCount(deps.db, range),
       targeted: t.targeted,
       acknowledged: t.acknowledged,
       onTime: t.onTime,
@@ -112,11 +120,12 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
       readRate: readRateText(t),
     },
     townships,
-    sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
+    // one item's export: its acknowledgements only
+    sections: item !== undefined ? {} : Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
     leads,
-    tasks: taskSheetRows(deps, range, scope),
-    inspections: inspectionRowsFor(deps, range, scope),
+    tasks: item !== undefined ? [] : taskSheetRows(deps, range, scope),
+    inspections: item !== undefined ? [] : inspectionRowsFor(deps, range, scope),
     memberNames: memberNames(deps.db, [...new Set([...rows.flatMap((r) => (r.ackBy ? [r.ackBy] : [])), ...leads.flatMap((l) => [l.reporterId, ...(l.acceptedBy ? [l.acceptedBy] : [])])])]),
   };
 }
@@ -306,7 +315,7 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
 /** The export in `format`: body, content type and a file name. */
 export async function exportReport(deps: ReportDeps, params: ExportParams): Promise<{ body: Buffer | string; contentType: string; filename: string }> {
   const report = buildReport(deps, params);
-  const base = `response-rate-${params.period.firstDay}_${params.period.lastDay}`;
+  const base = `response-rate-${params.period.firstDay}_${params.period.lastDay}${params.directiveId !== undefined ? `-item${params.directiveId}` : ''}`;
   if (params.format === 'csv') return { body: toCsv(report), contentType: 'text/csv; charset=utf-8', filename: `${base}.csv` };
   if (params.format === 'xlsx') return { body: await toXlsx(report), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `${base}.xlsx` };
   return { body: JSON.stringify(toJson(report)), contentType: 'application/json; charset=utf-8', filename: `${base}.json` };

@@ -22,10 +22,12 @@
  *   sums from its 专项任务 sheet, 督查 counts from its 督查 sheet; the XLSX and CSV read in Chinese:
  *   headers, states, members by name with the id beside, minutes to 0.1).
  * - dashboard.ts — the dashboard's JSON (also the tasks section, the open leads without their text, 督查).
+ * - link.ts — `/导出 N`: the link to one item's XLSX ({@link itemExportText}), when `DASHBOARD_TOKEN` is set.
  * - period.ts — periods as people write them (`今日`, `上周`, `12月1日到3日`) in `TIMEZONE`.
  */
 export { statsText, digestText, type StatsTarget } from './text.js';
 export { exportReport, parseExportParams, type ExportParams } from './export.js';
 export { dashboardData, type DashboardData } from './dashboard.js';
+export { itemExportText, itemExportUrl } from './link.js';
 export { parsePeriod, namedPeriod, dayOf, type Period } from './period.js';
 export type { ReportDeps } from './response-rate.js';

@@ -94,12 +94,13 @@ export const acknowledgements = sqliteTable(
   (t) => [primaryKey({ columns: [t.directiveId, t.unitId, t.revision] })],
 );
 
-export const DIRECTIVE_EVENT_KINDS = ['issue', 'amend', 'revoke', 'remind', 'escalate', 'rollup'] as const;
+export const DIRECTIVE_EVENT_KINDS = ['issue', 'amend', 'revoke', 'remind', 'escalate', 'rollup', 'chase'] as const;
 export type DirectiveEventKind = (typeof DIRECTIVE_EVENT_KINDS)[number];
 
 /**
- * A directive's history, shown by `/进度`: issue, each amendment (with its text), revocation, and each
- * ladder step that sent something (with how many units it named).
+ * A directive's history, shown by `/进度`: issue, each amendment (with its text), revocation, each
+ * ladder step that sent something (with how many units it named), and each `/催办` (chase: the township
+ * ids it covered in `text`, comma-separated; the grids chased in `count`).
  */
 export const directiveEvents = sqliteTable(
   'directive_events',
@@ -111,9 +112,9 @@ export const directiveEvents = sqliteTable(
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
     /** Member who did it; null for the bot's ladder steps. */
     actorId: text('actor_id'),
-    /** Amendment text or revocation reason. */
+    /** Amendment text or revocation reason; for a chase, the township ids it covered (comma-separated). */
     text: text('text'),
-    /** Units named by a ladder step. */
+    /** Units named by a ladder step; grids chased by a chase. */
     count: integer('count'),
     inboundId: integer('inbound_id'),
   },
