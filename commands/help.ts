@@ -27,7 +27,9 @@ const LINES: readonly { show: string; also?: readonly string[]; line: (has: (nam
     line: (has) => (has('chase') || has('export') ? `/进度 <编号> [全部]${has('chase') ? '、/催办 <编号>' : ''}${has('export') ? '、/导出 <编号>' : ''}` : '/进度 <编号> [全部] — 确认进度'),
   },
   { show: 'amend', also: ['revoke'], line: (has) => (has('revoke') ? '/更正 <编号> <内容>、/撤回 <编号>' : '/更正 <编号> <内容> — 更正') },
-  { show: 'report', line: () => '/上报 <情况> — 上报线索' },
+  // errands: a grid orders, settles and delivers beside its leads; a township officer buys its list
+  { show: 'report', also: ['errand'], line: (has) => (has('errand') ? '/上报 <情况>、/代办 <物品数量> [自给|送达 <号>]' : '/上报 <情况> — 上报线索') },
+  { show: 'errand', line: () => '/代办 [采购 <日期|号>] — 红色代办清单' },
   {
     show: 'accept',
     also: ['verify', 'handle', 'close', 'escalate', 'leads', 'transfer'],

@@ -29,6 +29,7 @@ import inspections from './inspections.js';
 import rectify from './rectify.js';
 import inspectClose from './inspect-close.js';
 import publish from './publish.js';
+import errand from './errand.js';
 import { resend, unclear, which } from './pending.js';
 import type { PlainCommands } from '../src/core/dispatch.js';
 
@@ -59,6 +60,7 @@ export const COMMANDS: readonly CommandDef<any>[] = [
   reschedule,
   cancelTask,
   tasks,
+  errand,
   stats,
   risk,
   helpCommand(() => COMMANDS),

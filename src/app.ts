@@ -24,6 +24,7 @@ import { checkRedisEviction, createJobsConnection, type JobsConnection } from '.
 import { flushCommitted } from './jobs/unit-of-work.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
+import { ErrandCutoff } from './jobs/errand-cutoff.js';
 import { reportRoutes } from './http/reports.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { installHttpErrors } from './http/validate.js';
@@ -138,6 +139,8 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   reportRoutes(http, deps);
   dashboardRoutes(http, deps);
   const digest = new DailyDigest({ deps, jobs });
+  // 红色代办's daily cut-off (BullMQ job scheduler on the `errands` queue)
+  const errandCutoff = new ErrandCutoff({ deps, jobs });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -154,6 +157,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
       await timers.start();
       await taskRecurrence.start();
       await digest.start();
+      await errandCutoff.start();
       if (receipts) {
         await receipts.start();
         await replanRecentPolls(deps);
@@ -172,6 +176,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await http.close();
         await inbox.stop();
         await digest.close();
+        await errandCutoff.close();
         await timers.close();
         await taskRecurrence.close();
         await receipts?.close();

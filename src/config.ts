@@ -89,6 +89,8 @@ export const configSchema = z.object({
   /** Tests only: recurring tasks repeat at this fixed interval instead of their `每天18点` pattern (ms). */
   TASK_RECUR_EVERY: duration('TASK_RECUR_EVERY').optional(),
   DAILY_REPORT_AT: clock('DAILY_REPORT_AT').default('20:00'),
+  /** 红色代办's daily cut-off (`HH:MM` in TIMEZONE): each township room gets its purchase list then; orders after it go on the next day's. */
+  ERRAND_CUTOFF: clock('ERRAND_CUTOFF').default('10:00'),
   /** End of the working day (`HH:MM` in TIMEZONE): what `下班前` means in `截止:` and `时限:`. */
   WORKDAY_END: clock('WORKDAY_END').default('17:30'),
   /** Overrides DAILY_REPORT_AT with a cron pattern (5 or 6 fields, seconds first), e.g. every 2 s in tests: "0-59/2 * * * * *". */

@@ -189,3 +189,16 @@ export function maskNames(text: string, names: readonly string[]): string {
   }
   return out;
 }
+
+/**
+ * Masks a household's address as relayed (an errand order's `地址:`): the place name before the first
+ * digit is kept, every digit and numeral after it becomes `*` (`王家边3组12号` → `王家边*组**号`,
+ * `王家边三组` → `王家边*组`); personal numbers in it are masked too. Pure.
+ */
+export function maskAddress(text: string): string {
+  const m = /[0-9０-９一二三四五六七八九十百〇零两]/.exec(text);
+  if (!m) return maskPersonal(text);
+  const head = text.slice(0, m.index);
+  const tail = text.slice(m.index).replace(/[0-9０-９一二三四五六七八九十百〇零两]/g, '*');
+  return head + tail;
+}

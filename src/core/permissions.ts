@@ -318,3 +318,23 @@ export function mayReadFinding(group: { tier: Tier; unit: GroupUnit }, finding: 
   if (group.tier === 'county') return true;
   return group.tier === 'township' && finding.townshipId === group.unit.id;
 }
+
+/**
+ * 红色代办 (`/代办`; PRODUCT.md §2.5 "errand orders"): grid roles order, settle (自给) and deliver for their
+ * own grid, in its grid group; a township officer runs its own township's list (采购, and `/代办` alone to see
+ * it) in its room. The county reads errands in `/统计`, the digest, the export and the dashboard, not here.
+ */
+export function mayErrand(sender: Asker, group: Place): Verdict {
+  if (group.tier === 'grid') {
+    if (GRID_ROLES.includes(sender.role) && sender.unitId === group.unit.id) return ALLOWED;
+    return refused(GRID_ROLES.includes(sender.role) ? '只能在本网格群登记代办。' : `${ROLE_ZH[sender.role]}不在网格群登记代办：代办由网格员代居民登记。`);
+  }
+  if (group.tier === 'township' && isOwnRoom(sender, group)) return ALLOWED;
+  if (group.tier === 'township') return refused('只能在本乡镇指挥室办理本乡镇的代办清单。');
+  return refused('/代办 在网格群登记、在乡镇指挥室采购；县级请用 /统计 或导出查看代办。');
+}
+
+/** Whether an order of `errand.townshipId` may be bought from `group` (`/代办 采购`): only its own township's room. */
+export function mayBuyErrand(group: { tier: Tier; unit: GroupUnit }, errand: { townshipId: string }): boolean {
+  return group.tier === 'township' && errand.townshipId === group.unit.id;
+}

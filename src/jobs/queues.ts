@@ -33,6 +33,8 @@ export const QUEUES = {
   receipts: { base: 'receipts', idWord: 'receipts' },
   /** The daily digest; job scheduler `daily-digest-<instance>`. */
   reports: { base: 'reports', idWord: 'daily-digest' },
+  /** 红色代办's daily cut-off; job scheduler `errand-cutoff-<instance>`. */
+  errands: { base: 'errands', idWord: 'errand-cutoff' },
   /** Recurring task series; job scheduler `tser-<instance>-<series id>`. */
   taskSeries: { base: 'task-series', idWord: 'tser' },
 } as const;

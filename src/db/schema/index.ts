@@ -8,3 +8,4 @@ export * from './tasks.js';
 export * from './receipts.js';
 export * from './instance.js';
 export * from './inspections.js';
+export * from './errands.js';

@@ -1,0 +1,84 @@
+/** SQL of errand orders (红色代办): numbering, storing, the cut-off's selections, the moves. */
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { counters, errands, type Errand, type ErrandState } from '../schema/index.js';
+
+const COUNTER_KIND = 'errand';
+
+/** The next gapless errand number of `day` (`YYYYMMDD`), taken in the caller's transaction. */
+export function nextErrandNumber(db: Db, day: number): number {
+  const row = db
+    .insert(counters)
+    .values({ kind: COUNTER_KIND, year: day, last: 1 })
+    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
+    .returning({ last: counters.last })
+    .get();
+  return row!.last;
+}
+
+/** Stores a new order and returns it with its id. */
+export function insertErrand(db: Db, values: typeof errands.$inferInsert): Errand {
+  return db.insert(errands).values(values).returning().get();
+}
+
+/** The order numbered `number` on `day`, if any. */
+export function findErrand(db: Db, day: number, number: number): Errand | undefined {
+  return db.select().from(errands).where(and(eq(errands.day, day), eq(errands.number, number))).get();
+}
+
+/**
+ * Changes an order when it is in one of `from` (the move's guard). @returns the changed row, or
+ * undefined when it was in another state.
+ */
+export function updateErrand(db: Db, id: number, from: readonly ErrandState[], set: Partial<typeof errands.$inferInsert>): Errand | undefined {
+  return db.update(errands).set(set).where(and(eq(errands.id, id), inArray(errands.state, [...from]))).returning().get();
+}
+
+/** Open orders due on a list of `day` or earlier, not yet listed, oldest first (the cut-off's selection). */
+export function unlistedErrands(db: Db, day: number, townshipId?: string): Errand[] {
+  const conds = [eq(errands.state, 'open'), lte(errands.listDay, day), isNull(errands.listedDay)];
+  if (townshipId) conds.push(eq(errands.townshipId, townshipId));
+  return db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)).all();
+}
+
+/** Orders of one township's list of `day`, in any state. */
+export function errandsListedOn(db: Db, townshipId: string, day: number): Errand[] {
+  return db.select().from(errands).where(and(eq(errands.townshipId, townshipId), eq(errands.listedDay, day))).orderBy(asc(errands.id)).all();
+}
+
+/** Orders listed before `day`, not delivered and not yet told as overdue (the overdue list's selection). */
+export function overdueErrands(db: Db, day: number): Errand[] {
+  return db
+    .select()
+    .from(errands)
+    .where(and(inArray(errands.state, ['listed', 'bought']), sql`${errands.listedDay} < ${day}`, isNull(errands.overdueAt)))
+    .orderBy(asc(errands.id))
+    .all();
+}
+
+/** The latest order `memberId` marked delivered in `conversationId` since `since` (for a picture after it). */
+export function latestDeliveredBy(db: Db, memberId: string, conversationId: string, since: Date): Errand | undefined {
+  return db
+    .select()
+    .from(errands)
+    .where(and(eq(errands.deliveredBy, memberId), eq(errands.orderedIn, conversationId), eq(errands.state, 'delivered'), sql`${errands.deliveredAt} >= ${since.getTime()}`))
+    .orderBy(sql`${errands.deliveredAt} desc`)
+    .get();
+}
+
+/** Orders placed in [from, to) (reports), optionally of one township. */
+export function errandsBetween(db: Db, from: Date, to: Date, townshipId?: string): Errand[] {
+  const conds = [sql`${errands.orderedAt} >= ${from.getTime()}`, sql`${errands.orderedAt} < ${to.getTime()}`];
+  if (townshipId) conds.push(eq(errands.townshipId, townshipId));
+  return db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)).all();
+}
+
+/** The newest list day of a township with orders still to buy (state listed), or null. */
+export function latestListDay(db: Db, townshipId: string): number | null {
+  const row = db
+    .select({ d: sql<number | null>`max(${errands.listedDay})` })
+    .from(errands)
+    .where(and(eq(errands.townshipId, townshipId), eq(errands.state, 'listed')))
+    .get();
+  return row?.d ?? null;
+}
