@@ -86,7 +86,7 @@ export function purchaseListText(townshipName: string, day: number, orders: read
     `${sums.households}户、${orders.length}单，来自${villages}个网格：`,
     ...sums.lines.map((l, n) => `${n + 1}. ${sumLineText(l)}`),
     ...(sums.other.length ? [`另（未识别，按原文）：${sums.other.map((o) => `${maskPersonal(o.raw)}（${o.households}户）`).join('、')}`] : []),
-    `分村明细：导出 /api/v1/reports/errands?day=${day}&format=xlsx`,
+    `分村明细（XLSX）：/api/v1/reports/errands?day=${day}&township=${orders[0]?.townshipId ?? ''}&format=xlsx`,
     `采购完成后请回复：/代办 采购 ${day}`,
   ];
   return lines.join('\n');
@@ -106,7 +106,7 @@ export interface BreakdownRow {
  * The per-village breakdown of one township's list: the list's sums split by village, with the township's
  * unit conversion — its rows add up to the chat list's lines.
  */
-export function villageBreakdown(deps: CoreDeps, townshipName: string, orders: readonly Errand[]): BreakdownRow[] {
+export function villageBreakdown(deps: Pick<CoreDeps, 'db'>, townshipName: string, orders: readonly Errand[]): BreakdownRow[] {
   const convert = convertedGoods(orders);
   const byVillage = new Map<string, Errand[]>();
   for (const o of orders) {

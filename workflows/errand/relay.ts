@@ -33,7 +33,7 @@ export function gridLabel(deps: CoreDeps, e: Pick<Errand, 'gridId'>): string {
 }
 
 /** The village of the order's grid (for the per-village breakdown): the grid's parent unit's name. */
-export function villageOf(deps: CoreDeps, e: Pick<Errand, 'gridId'>): string {
+export function villageOf(deps: Pick<CoreDeps, 'db'>, e: Pick<Errand, 'gridId'>): string {
   const grid = getUnit(deps.db, e.gridId);
   const village = grid?.parentId ? getUnit(deps.db, grid.parentId) : undefined;
   return village?.name ?? grid?.name ?? e.gridId;

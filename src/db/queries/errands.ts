@@ -82,3 +82,10 @@ export function latestListDay(db: Db, townshipId: string): number | null {
     .get();
   return row?.d ?? null;
 }
+
+/** Orders on the lists of cut-off day `day`, optionally of one township. */
+export function errandsListedOnDay(db: Db, day: number, townshipId?: string): Errand[] {
+  const conds = [eq(errands.listedDay, day)];
+  if (townshipId) conds.push(eq(errands.townshipId, townshipId));
+  return db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)).all();
+}
