@@ -52,7 +52,7 @@ type Cmd =
   | 'directive' | 'notice' | 'ack' | 'ack-plain' | 'progress' | 'amend' | 'revoke' | 'report' | 'accept' | 'verify' | 'handle' | 'close'
   | 'escalate' | 'transfer' | 'leads' | 'lead' | 'task' | 'done' | 'reschedule' | 'cancel-task' | 'tasks' | 'stats' | 'risk' | 'help'
   | 'inspect' | 'inspections' | 'inspection' | 'rectify' | 'inspect-close' | 'publish'
-  | 'export' | 'chase';
+  | 'export' | 'chase' | 'errand' | 'errand-list';
 
 const READ: Partial<Record<Sender, readonly Place[]>> = {
   commander: ALL, duty_officer: ALL, inspector: ALL,
@@ -115,8 +115,12 @@ const EXPECTED: Record<Cmd, Partial<Record<Sender, readonly Place[]>>> = {
   export: { commander: ['C'], duty_officer: ['C'], inspector: ['C'] },
   // chase the silent units of an item: county any units (command group), township officer own township's grids (its room)
   chase: ISSUE_OR_OWN_TOWNSHIP,
+  // 红色代办: grid roles order (and settle, deliver) for their own grid, in its group; a township officer
+  // runs its own township's list in its room (`/代办` alone shows it); the county reads errands in reports
+  errand: OWN_UNIT_ACK,
+  'errand-list': { township_officer: ['T1'] },
 };
-const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'inspections', 'inspection', 'export']);
+const READS: ReadonlySet<Cmd> = new Set(['progress', 'stats', 'leads', 'lead', 'tasks', 'help', 'inspections', 'inspection', 'export', 'errand-list']);
 const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).includes(p);
 
 // ── driving the bot ──────────────────────────────────────────────────────────────────────────────────
@@ -136,6 +140,7 @@ function fingerprint(): string {
     (select count(*) from task_targets where done_at is not null) td, (select count(*) from task_series) tse,
     (select count(*) from unit_status_history) h, (select group_concat(coalesce(risk_colour, '-')) from units where kind = 'grid') rc,
     (select count(*) from inspections) i, (select group_concat(state || '/' || coalesce(published_at, '') || '/' || json_array_length(attachments)) from inspections) iss,
+    (select count(*) from errands) e, (select group_concat(state) from errands) es,
     (select count(*) from audit_log) au`));
 }
 
@@ -291,6 +296,8 @@ async function textFor(cmd: Cmd, s: Sender, p: Place, fresh: boolean): Promise<s
     case 'publish': return `/通报 ${await item('finding', () => newFinding())}`;
     case 'export': return `/导出 ${await once('directive', () => newDirective())}`;
     case 'chase': return `/催办 ${await item('directive', () => newDirective())}`;
+    case 'errand': return `/代办 大米10斤 酱油两瓶 ${t}`;
+    case 'errand-list': return '/代办';
   }
 }
 
@@ -306,6 +313,7 @@ function readShown(cmd: Cmd, text: string, reply: string): boolean {
     case 'inspections': return reply.startsWith('督查问题');
     case 'inspection': return reply.includes('\n单位：');
     case 'export': return reply.includes('确认明细');
+    case 'errand-list': return reply.startsWith('本乡镇暂无待汇总') || reply.startsWith('截至目前');
     default: return false;
   }
 }
@@ -408,8 +416,9 @@ afterAll(async () => {
 
 describe('permission matrix (PRODUCT.md §2.5)', () => {
   it('covers every command', () => {
-    // the variants: /线索 <号> (one lead) beside /线索 (the list); a plain 收到 beside /收到; /督查列表 <号> beside /督查列表
-    expect(new Set([...COMMANDS.map((k) => k.name), 'lead', 'ack-plain', 'inspection'])).toEqual(new Set(Object.keys(EXPECTED)));
+    // the variants: /线索 <号> (one lead) beside /线索 (the list); a plain 收到 beside /收到; /督查列表 <号> beside /督查列表;
+    // /代办 alone (a township's list so far) beside /代办 <物品> (an order)
+    expect(new Set([...COMMANDS.map((k) => k.name), 'lead', 'ack-plain', 'inspection', 'errand-list'])).toEqual(new Set(Object.keys(EXPECTED)));
   });
 
   it('refuses, with a reason and changing nothing, whatever the contract does not allow; lets through what it does', async () => {
@@ -463,7 +472,7 @@ describe('permission matrix (PRODUCT.md §2.5)', () => {
       for (const p of PLACES) {
         const { reply } = await exchange(s, p, '/帮助');
         const listed = new Set((reply.match(/\/[^\s<\[、，（]+/g) ?? []).map((w) => byWord.get(w) ?? w));
-        const want = new Set<string>((Object.keys(EXPECTED) as Cmd[]).filter((k) => k !== 'help' && allowed(k, s, p)).map((k) => (k === 'lead' ? 'leads' : k === 'ack-plain' ? 'ack' : k === 'inspection' ? 'inspections' : k)));
+        const want = new Set<string>((Object.keys(EXPECTED) as Cmd[]).filter((k) => k !== 'help' && allowed(k, s, p)).map((k) => (k === 'lead' ? 'leads' : k === 'ack-plain' ? 'ack' : k === 'inspection' ? 'inspections' : k === 'errand-list' ? 'errand' : k)));
         const extra = [...listed].filter((k) => !want.has(k));
         const missing = [...want].filter((k) => !listed.has(k));
         if (extra.length || missing.length) wrong.push(`${s} in ${p}: extra ${extra.join(',')} missing ${missing.join(',')}`);
