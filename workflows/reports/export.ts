@@ -210,7 +210,7 @@ function inspectionCells(f: InspectionRow, tz: string): (string | number)[] {
 }
 
 /** Titles of the summary sheet's section blocks (a section not named here is titled by its key). */
-const SECTION_TITLES: Record<string, string> = { leads: '线索', tasks: '专项任务', inspections: '督查' };
+const SECTION_TITLES: Record<string, string> = { leads: '线索', tasks: '专项任务', inspections: '督查', errands: '红色代办' };
 
 /** Column headers of the summary table (汇总 sheet). */
 export const SUMMARY_HEADERS = ['范围', '乡镇ID', '条目数', '应确认（单位次）', '已确认', '按时确认', '响应率', '按时率', '已读率'] as const;

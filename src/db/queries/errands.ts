@@ -66,9 +66,11 @@ export function latestDeliveredBy(db: Db, memberId: string, conversationId: stri
     .get();
 }
 
-/** Orders placed in [from, to) (reports), optionally of one township. */
-export function errandsBetween(db: Db, from: Date, to: Date, townshipId?: string): Errand[] {
-  const conds = [sql`${errands.orderedAt} >= ${from.getTime()}`, sql`${errands.orderedAt} < ${to.getTime()}`];
+/** Orders placed in [from, to) (reports; a null bound is open), optionally of one township. */
+export function errandsBetween(db: Db, from: Date | null, to: Date | null, townshipId?: string): Errand[] {
+  const conds = [sql`1 = 1`];
+  if (from) conds.push(sql`${errands.orderedAt} >= ${from.getTime()}`);
+  if (to) conds.push(sql`${errands.orderedAt} < ${to.getTime()}`);
   if (townshipId) conds.push(eq(errands.townshipId, townshipId));
   return db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)).all();
 }
