@@ -217,4 +217,27 @@ describe('errands (红色代办)', () => {
     expect(dash.statusCode).toBe(200);
     expect((dash.json() as { sections: Record<string, unknown> }).sections.errands).toBeDefined();
   });
+
+  it('posts the list once per township per day when two processes run the cut-off together; a picture after 送达 is evidence', async () => {
+    const { app, cutoff, set } = await start();
+    const now = () => clock(10, 0);
+    const second = await buildTestApp({ config: app.config, dir: app.dir, roster: false, now });
+    apps.push(second);
+    const [g] = gridsOf('T02');
+    const conv = c.groupOf[g!.unit_id!]!;
+    const who = c.memberOf(g!.unit_id!, 'grid_worker');
+    const n = /代办 (\d{8}-\d{3})/.exec((await sayAll(app, [{ conv, who, text: '/代办 大米5斤 电话:13900001111' }])).get(conv)![0]!.text)![1]!;
+    set(now());
+    const both = await Promise.all([cutoff(), runUnitOfWork(second.deps, (db) => runCutoff({ ...second.deps, db }))]);
+    expect(both.map((r) => Object.keys(r.lists).length).sort()).toEqual([0, 1]);
+    await waitFor(app.http, rooms['T02']!, (m) => listsIn(m).length > 0);
+    await settle(500);
+    expect(listsIn(await outbound(app.http, rooms['T02']!))).toHaveLength(1);
+
+    set(clock(15, 0));
+    expect((await sayAll(app, [{ conv, who, text: `/代办 送达 ${n}` }])).get(conv)![0]!.text).toContain('如有照片，请紧接着发到本群');
+    const pic = (await sayAll(app, [{ conv, who, text: '', attachments: true }])).get(conv)![0]!.text;
+    expect(pic).toBe(`已将照片附到代办 ${n}（共1张）。`);
+    for (const m of await outbound(app.http)) expect(m.text).not.toContain('13900001111');
+  });
 });
