@@ -5,11 +5,11 @@
  * A command's definition states its rule: `allow` (roles), `where` (tiers of group), `ownUnitOnly`, `reads`
  * (see {@link refusalFor}) and, where those do not say it all, a named `policy` from here
  * ({@link mayIssueNotice}, {@link mayAmend}, {@link mayRevoke}, {@link mayEscalate}, {@link mayAcknowledge},
- * {@link mayTransferLead}, {@link mayChase}).
+ * {@link mayTransferLead}, {@link mayChase}, {@link mayErrand}).
  * The dispatcher refuses with them, and `/帮助` lists exactly the commands {@link mayUse} allows. Rules about
  * the item acted on — whose lead, task, grid or notice it is — are named here too ({@link mayMoveLead},
  * {@link mayReadLead}, {@link mayReadLeadText}, {@link mayChangeTask}, {@link riskGridsWithin}, {@link mayChange}
- * with the item, {@link mayRectifyFinding}, {@link mayReadFinding}) and
+ * with the item, {@link mayRectifyFinding}, {@link mayReadFinding}, {@link mayBuyErrand}) and
  * asked by the workflows once the item is loaded.
  */
 import type { Member, Role, Unit } from '../db/schema/index.js';
