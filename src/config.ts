@@ -98,6 +98,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^\S+(\s+\S+){4,5}$/, 'DAILY_REPORT_CRON must be a cron pattern of 5 or 6 fields, e.g. 0 20 * * *')
     .optional(),
+  /**
+   * Overrides when the errand cut-off job fires (a cron pattern, 5 or 6 fields), e.g. never in a test run:
+   * "0 3 1 1 *". Which day's list an order belongs to still follows ERRAND_CUTOFF.
+   */
+  ERRAND_CUTOFF_CRON: z
+    .string()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'ERRAND_CUTOFF_CRON must be a cron pattern of 5 or 6 fields, e.g. 0 10 * * *')
+    .optional(),
   /** Token for /dashboard and /api/v1/reports (`?token=` or `Authorization: Bearer`); unset → localhost only. */
   DASHBOARD_TOKEN: z.string().optional(),
   /**

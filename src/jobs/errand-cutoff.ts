@@ -12,8 +12,9 @@ import { JobQueue, type JobsConnection } from './queues.js';
 import { runUnitOfWork } from './unit-of-work.js';
 import { errorFields } from '../core/errors.js';
 
-/** The cron pattern of the cut-off: `M H * * *` from `ERRAND_CUTOFF`. */
+/** The cron pattern of the cut-off job: `ERRAND_CUTOFF_CRON` when set, else `M H * * *` from `ERRAND_CUTOFF`. */
 export function cutoffPattern(config: CoreDeps['config']): string {
+  if (config.ERRAND_CUTOFF_CRON) return config.ERRAND_CUTOFF_CRON;
   const [h, m] = config.ERRAND_CUTOFF.split(':').map(Number);
   return `${m} ${h} * * *`;
 }
