@@ -4,7 +4,7 @@ import { parseRecurrence, type Recurrence } from '../src/time/recurrence.js';
 import { formatDurationZh } from '../src/time/duration.js';
 import { UsageError } from '../src/core/errors.js';
 import { ISSUER_ROLES } from '../src/core/permissions.js';
-import { createSeries, formatTaskNumber, issueTask, readReturnFields, readScope } from '../workflows/task/index.js';
+import { createSeries, formatTaskNumber, issueTask, readReturnFields, readScope, reminderOffsets } from '../workflows/task/index.js';
 import { checkLength, MAX_CHARS, requireText } from './limits.js';
 import { clip } from '../src/core/text.js';
 
@@ -91,7 +91,7 @@ export default defineCommand<TaskArgs>({
     };
     const returns = input.returnFields ? `\n各网格完成时回报：${input.returnFields.join('、')}。` : '';
     const remindText = (deadline: Date) => {
-      const steps = [...new Set(deps.config.TASK_REMIND_BEFORE)].sort((a, b) => b - a).filter((ms) => deadline.getTime() - ms > ctx.now.getTime());
+      const steps = reminderOffsets(deps, deadline, deps.now());
       return steps.length ? `截止前 ${steps.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
     };
     if (input.recurrence) {

@@ -120,6 +120,10 @@ describe('leads that cannot wait (issue 17 point 4)', () => {
     expect(arrived.text).toContain('河边有人聚集钓鱼');
     expect(arrived.text).toContain('当前已受理');
     expect(arrived.text).toContain('说明：请核实后处置，联系人138****0009');
+    // the grid stays where it is: named with its own township, not the one the lead was sent to
+    const gridName = c.units.find((u) => u.unit_id === G1)!.name;
+    expect(arrived.text).toContain(`网格：清溪街道 ${gridName}`);
+    expect(arrived.text).not.toContain(`网格：大坑乡`);
     await waitFor(http, room1, (m) => m.some((x) => x.text.includes('已由指挥部转交大坑乡办理')));
     await waitFor(http, grid1, (m) => m.some((x) => x.text.includes('已由指挥部转交大坑乡办理')));
     // it is the new township's now: it moves it, the old one may not

@@ -67,6 +67,16 @@ describe('/任务 issue', () => {
     expect(await outbound(app.http, grid('T01-V02-G1'))).toHaveLength(0);
   });
 
+  it('a task due in 2 hours gets no "2 hours left" reminder right after its relay: only the 30-minute one, and the answer says so', async () => {
+    const app = await start();
+    const { reply } = await issue(app, '2小时内');
+    expect(reply).toContain('截止前 30分钟 提醒');
+    expect(reply).not.toContain('2小时、30分钟');
+    const pending = (kind: string) => (app.db.$client.prepare("select count(*) n from timers where kind = ? and status = 'pending'").get(kind) as { n: number }).n;
+    expect(pending('task.remind')).toBe(1);
+    expect(pending('task.due')).toBe(1);
+  });
+
   it('without 范围 goes to every grid of the county', async () => {
     const app = await start();
     const reply = await ask(app.http, CMD, BOSS, '/任务 全面排查 截止:明天18点');

@@ -48,7 +48,10 @@ export function setNextNumber(db: Db, input: SetNextInput): SetNextResult {
       const last = formatNumber({ kind: input.kind, year: input.year, number: highest });
       return {
         ok: false,
-        reason: `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
+        reason:
+          highestStored(tx, input.kind, input.year) >= highest
+            ? `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`
+            : `refused: numbers up to ${last} are taken (issued by hand before gridrelay, as set earlier), so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
         lowestNext: highest + 1,
       };
     }

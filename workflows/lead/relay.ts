@@ -19,7 +19,8 @@ const memberLine = (m: Member | undefined, id: string) => (m ? `${m.name}（${RO
 export function detailLines(deps: CoreDeps, lead: Lead): string[] {
   const { db, config } = deps;
   const unit = getUnit(db, lead.unitId);
-  const township = getUnit(db, lead.townshipId);
+  // the grid's own township (a lead sent on with /转 belongs to another township, its grid does not move)
+  const township = unit?.townshipId ? getUnit(db, unit.townshipId) : getUnit(db, lead.townshipId);
   const fields = [
     lead.category !== null ? `类别：${lead.category}` : null,
     lead.people !== null ? `人数：${lead.people}` : null,

@@ -51,7 +51,7 @@ export { completeTask, attachEvidenceFollowUp, type CompleteInput, type Complete
 export { taskForIssuer, rescheduleTask, cancelTask } from './change.js';
 export { taskListText, taskDetailText } from './list.js';
 export { createSeries, TaskRecurrence, type CreateSeriesInput } from './recurrence.js';
-export { remindTimer, dueTimer } from './reminders.js';
+export { remindTimer, dueTimer, reminderOffsets } from './reminders.js';
 export { readScope } from './scope.js';
 export { formatTaskNumber, parseTaskRef } from './format.js';
 export { readReturnFields, readReturns, formatReturns, sumReturns, doneHint, type UnreadableFigure } from './returns.js';

@@ -38,16 +38,28 @@ function offsets(deps: CoreDeps): number[] {
 }
 
 /**
+ * The reminder offsets (ms before the deadline, largest first) still worth a reminder for a task due at
+ * `deadline` and issued (or moved) at `now`: a reminder due before, or within moments of, the issue itself
+ * is left out — a task due in 2 hours gets no "2 hours left" right after its relay. "Moments" is a tenth of
+ * the time left, at most a minute.
+ */
+export function reminderOffsets(deps: CoreDeps, deadline: Date, now: Date): number[] {
+  const left = deadline.getTime() - now.getTime();
+  const grace = Math.min(60_000, Math.max(0, left) / 10);
+  return offsets(deps).filter((ms) => ms < left - grace);
+}
+
+/**
  * Schedules (or moves) one timer per step of `task`: reminders `task-<id>-s<i>` and the deadline
  * `task-<id>-due`. A reminder whose time has already passed is cancelled, not fired at once. Call inside
  * a unit of work.
  */
 export function scheduleSteps(deps: CoreDeps, task: Task): void {
-  const now = deps.now().getTime();
+  const live = new Set(reminderOffsets(deps, task.deadline, deps.now()));
   const place = (timer: TimerDef<TaskStepData, CoreDeps>, dueAt: Date, step: string) => {
     const data = { taskId: task.id, rev: task.rev, step };
     const base = timer.id(data);
-    if (dueAt.getTime() <= now && timer === remindTimer) {
+    if (timer === remindTimer && !live.has(task.deadline.getTime() - dueAt.getTime())) {
       timer.cancel(deps, base);
       timer.cancel(deps, base, { prefix: true });
       return;
