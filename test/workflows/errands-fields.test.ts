@@ -32,6 +32,15 @@ describe('errand fields', () => {
     expect(o.phone).toBe('13800001234');
   });
 
+  it('reads the quantity before the goods, a quantity in three words, and a phone typed in groups (none of it an item)', () => {
+    const o = parseErrandOrder('半斤猪肉 一斤半猪肝 2瓶醋 酱油 2 瓶 地址：周家坞2组8号 电话：138 1234 5678 口罩10个');
+    expect(o.items.map((i) => [i.name, i.qty, i.unit])).toEqual([['猪肉', 0.5, '斤'], ['猪肝', 1.5, '斤'], ['醋', 2, '瓶'], ['酱油', 2, '瓶'], ['口罩', 10, '个']]);
+    expect(o.notUnderstood).toEqual([]);
+    expect(o.phone).toBe('13812345678');
+    expect(parseErrandOrder('电话:138-1234-5678，2瓶酱油').phone).toBe('13812345678');
+    expect(parseErrandOrder('电话:13812345678 2瓶酱油').items.map((i) => i.raw)).toEqual(['2瓶酱油']);
+  });
+
   it('reads the sub-words', () => {
     expect(parseErrandArgs('自给 015 布洛芬')).toEqual({ kind: 'self', ref: { number: 15 }, names: ['布洛芬'] });
     expect(parseErrandArgs('送达 20261202-015')).toEqual({ kind: 'deliver', ref: { day: 20261202, number: 15 } });

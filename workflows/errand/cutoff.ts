@@ -12,6 +12,7 @@ import type { Errand } from '../../src/db/schema/index.js';
 import { dayKey, dayLabel, errandNumber } from './number.js';
 import { purchaseListText } from './list.js';
 import { auditStep, gridLabel, itemsLine, maskedAddress, post, roomOf } from './relay.js';
+import { publicBase } from '../reports/link.js';
 
 /** What one cut-off did: the lists posted (township id → orders) and the orders listed as overdue. */
 export interface CutoffResult {
@@ -63,7 +64,7 @@ export function runCutoff(deps: CoreDeps, at: Date = deps.now()): CutoffResult {
     const room = roomOf(deps, { townshipId });
     if (room) {
       const name = getUnit(deps.db, townshipId)?.name ?? townshipId;
-      post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen), dedupKey: `errand-list-${townshipId}-${day}` });
+      post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen, publicBase(deps.config)), dedupKey: `errand-list-${townshipId}-${day}` });
     }
     for (const o of listed) auditStep(deps, o, 'list', 'system', null, at, { day });
     result.lists[townshipId] = withOpen.length;

@@ -13,7 +13,11 @@ const UNIT_ALIASES: Record<string, string> = { 千克: '公斤', kg: '公斤', K
 const UNIT_SOURCE = '(公斤|千克|kg|KG|Kg|斤|瓶|盒|袋|个|箱)';
 const QTY_SOURCE = '(\\d+(?:\\.\\d+)?|[零〇一二两三四五六七八九十百千]+半?|半)';
 const ITEM = new RegExp(`^(.*?)${QTY_SOURCE}${UNIT_SOURCE}(半)?$`);
+/** The quantity first: `半斤猪肉`, `一斤半猪肉`, `2瓶酱油`. */
+const ITEM_QTY_FIRST = new RegExp(`^${QTY_SOURCE}${UNIT_SOURCE}(半)?(\\D.*)$`);
 const QTY_ONLY = new RegExp(`^${QTY_SOURCE}${UNIT_SOURCE}(半)?$`);
+const QTY_NUMBER = new RegExp(`^${QTY_SOURCE}$`);
+const UNIT_ONLY = new RegExp(`^${UNIT_SOURCE}(半)?$`);
 
 /** An order as written. */
 export interface ErrandOrder {
@@ -56,21 +60,28 @@ export function readQuantity(text: string, half = false): number | null {
 /** One item: `大米10斤` → 大米, 10, 斤. @returns null when it holds no quantity with a unit. */
 export function readItem(word: string): Omit<ErrandItem, 'self'> | null {
   const m = ITEM.exec(word);
-  if (!m) return null;
-  const qty = readQuantity(m[2]!, m[4] === '半');
-  if (qty === null || qty <= 0) return null;
-  const name = m[1]!.trim();
-  if (!name) return null;
-  return { raw: word, name, qty, unit: UNIT_ALIASES[m[3]!] ?? m[3]!, };
+  if (m && m[1]!.trim()) {
+    const qty = readQuantity(m[2]!, m[4] === '半');
+    if (qty === null || qty <= 0) return null;
+    return { raw: word, name: m[1]!.trim(), qty, unit: UNIT_ALIASES[m[3]!] ?? m[3]! };
+  }
+  // the quantity first: `半斤猪肉`, `一斤半猪肉`, `2瓶酱油`
+  const f = ITEM_QTY_FIRST.exec(word);
+  if (!f) return null;
+  const qty = readQuantity(f[1]!, f[3] === '半');
+  const name = f[4]!.trim();
+  if (qty === null || qty <= 0 || !name) return null;
+  return { raw: word, name, qty, unit: UNIT_ALIASES[f[2]!] ?? f[2]! };
 }
 
 /** Splits `地址:` and `电话:` (either colon) off the text; the rest is the items. */
 function takeFields(text: string): { rest: string; address: string | null; phone: string | null } {
   let address: string | null = null;
   let phone: string | null = null;
-  const rest = text.replace(/(地址|住址|电话|手机)[:：]\s*(\S+)/g, (_all, key: string, value: string) => {
+  // a phone number may be typed in groups (`138 1234 5678`, `138-1234-5678`): all of it is the phone, none of it an item
+  const rest = text.replace(/(地址|住址|电话|手机)[:：]\s*(\+?\d+(?:[\s-]\d+(?=[\s\-,，、；;]|$))*(?=[\s,，、；;]|$)|[^\s,，、；;]+)/g, (_all, key: string, value: string) => {
     if (key === '地址' || key === '住址') address = value;
-    else phone = value;
+    else phone = value.replace(/[\s-]+/g, '');
     return ' ';
   });
   return { rest, address, phone };
@@ -95,6 +106,14 @@ export function parseErrandOrder(text: string): ErrandOrder {
       if (item) {
         item = { ...item, raw: `${w} ${words[i + 1]!}` };
         i++;
+      }
+    }
+    // `酱油 2 瓶`: goods, a number, a unit — three words
+    if (!item && i + 2 < words.length && QTY_NUMBER.test(words[i + 1]!) && UNIT_ONLY.test(words[i + 2]!)) {
+      item = readItem(w + words[i + 1]! + words[i + 2]!);
+      if (item) {
+        item = { ...item, raw: `${w} ${words[i + 1]!} ${words[i + 2]!}` };
+        i += 2;
       }
     }
     if (item) items.push({ ...item, self: false });

@@ -7,6 +7,9 @@
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { Errand } from '../../src/db/schema/index.js';
 import { dayLabel } from './number.js';
+
+/** `20261202` → `2026-12-02` (the export's documented form). */
+const isoDay = (day: number) => `${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
 import { villageOf } from './relay.js';
 import { maskPersonal } from '../../src/core/mask.js';
 
@@ -76,9 +79,10 @@ export function sumLineText(l: SumLine): string {
 
 /**
  * The purchase list's text for one township room: its day, households and orders, the summed lines, items
- * not understood as written, and how to mark it bought.
+ * not understood as written, the per-village XLSX link and how to mark it bought.
+ * @param base where people open gridrelay's HTTP routes (`publicBase`: PUBLIC_URL or http://HOST:PORT); '' for a bare path
  */
-export function purchaseListText(townshipName: string, day: number, orders: readonly Errand[]): string {
+export function purchaseListText(townshipName: string, day: number, orders: readonly Errand[], base = ''): string {
   const sums = sumItems(orders);
   const villages = new Set(orders.map((o) => o.gridId)).size;
   const lines = [
@@ -86,7 +90,8 @@ export function purchaseListText(townshipName: string, day: number, orders: read
     `${sums.households}户、${orders.length}单，来自${villages}个网格：`,
     ...sums.lines.map((l, n) => `${n + 1}. ${sumLineText(l)}`),
     ...(sums.other.length ? [`另（未识别，按原文）：${sums.other.map((o) => `${maskPersonal(o.raw)}（${o.households}户）`).join('、')}`] : []),
-    `分村明细（XLSX）：/api/v1/reports/errands?day=${day}&township=${orders[0]?.townshipId ?? ''}&format=xlsx`,
+    // the link without the dashboard token (it reads every township): the room's officers open it with their own access
+    `分村明细（XLSX）：${base}/api/v1/reports/errands?day=${isoDay(day)}&township=${orders[0]?.townshipId ?? ''}&format=xlsx`,
     `采购完成后请回复：/代办 采购 ${day}`,
   ];
   return lines.join('\n');
