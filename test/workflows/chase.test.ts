@@ -245,13 +245,13 @@ describe('/催办 N: chase the silent units once', () => {
     // within CHASE_MIN_GAP (default 10 min): refused with the reason, nothing sent
     const again = await post(app, c.commandGroup, c.commander, `/催办 令${n}`);
     expect(again).toHaveLength(1);
-    expect(again[0]!.text).toMatch(/已于\d\d:\d\d由指挥部催办，10分钟内不再催办，\d\d:\d\d后可再催/);
+    expect(again[0]!.text).toMatch(/已于(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d由指挥部催办，10分钟内不再催办，(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d后可再催/);
 
     // /进度 shows when it was last chased, in the command group and in the township room
     const progress = await ask(app.http, c.commandGroup, c.commander, `/进度 ${n}`);
     expect(progress).toMatch(new RegExp(`最近催办：\\d\\d:\\d\\d（指挥部，${silent.length} 个网格）`));
     expect(progress).toContain('指挥部催办');
-    expect(await ask(app.http, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), `/进度 ${n}`)).toMatch(/最近催办：\d\d:\d\d（指挥部/);
+    expect(await ask(app.http, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), `/进度 ${n}`)).toMatch(/最近催办：(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d（指挥部/);
     // audited
     const audits = app.db.$client.prepare("select actor_id actor, detail from audit_log where action = 'directive.chase'").all() as { actor: string; detail: string }[];
     expect(audits).toHaveLength(1);
@@ -300,7 +300,7 @@ describe('/催办 N: chase the silent units once', () => {
     const n = await issue(app, '排查 范围:大坑乡', gridsOf('T15').length + 1);
     const held = await post(app, c.commandGroup, c.commander, `/催办 ${n}`);
     expect(held).toHaveLength(1);
-    expect(held[0]!.text).toMatch(/现在是免打扰时段，指挥部令〔\d{4}〕第\d+号的催办将于\d\d:\d\d发出/);
+    expect(held[0]!.text).toMatch(/现在是免打扰时段，指挥部令〔\d{4}〕第\d+号的催办将于(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d发出/);
     const timers = app.db.$client.prepare("select status, urgent from timers where kind = 'directive.chase'").all() as { status: string; urgent: number }[];
     expect(timers).toEqual([{ status: 'pending', urgent: 0 }]);
     // it counts as chased: a second one within the gap is refused
