@@ -1,19 +1,15 @@
 /** SQL of errand orders (红色代办): numbering, storing, the cut-off's selections, the moves. */
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { counters, errands, type Errand, type ErrandState } from '../schema/index.js';
+import { nextNumber } from './directives.js';
+import { errands, type Errand, type ErrandState } from '../schema/index.js';
 
 const COUNTER_KIND = 'errand';
 
 /** The next gapless errand number of `day` (`YYYYMMDD`), taken in the caller's transaction. */
 export function nextErrandNumber(db: Db, day: number): number {
-  const row = db
-    .insert(counters)
-    .values({ kind: COUNTER_KIND, year: day, last: 1 })
-    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
-    .returning({ last: counters.last })
-    .get();
-  return row!.last;
+  // the day is the counter's `year` key: one series per day
+  return nextNumber(db, COUNTER_KIND, day);
 }
 
 /** Stores a new order and returns it with its id. */

@@ -1,7 +1,8 @@
 /** Lead (线索) queries: day numbering, lookups for dedup and listing, state updates, move history. */
-import { and, asc, desc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { counters, leadEvents, leads, type Lead, type LeadEvent, type LeadState } from '../schema/index.js';
+import { nextNumber } from './directives.js';
+import { leadEvents, leads, type Lead, type LeadEvent, type LeadState } from '../schema/index.js';
 
 /** Counter kind for lead numbers; the counter's `year` column holds the day key `YYYYMMDD`. */
 const COUNTER_KIND = 'lead';
@@ -11,13 +12,8 @@ const COUNTER_KIND = 'lead';
  * so that concurrent reports get distinct consecutive numbers and a rollback leaves no gap.
  */
 export function nextLeadNumber(db: Db, day: number): number {
-  const row = db
-    .insert(counters)
-    .values({ kind: COUNTER_KIND, year: day, last: 1 })
-    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
-    .returning({ last: counters.last })
-    .get();
-  return row!.last;
+  // the day is the counter's `year` key: one series per day
+  return nextNumber(db, COUNTER_KIND, day);
 }
 
 /** Stores a new lead and returns it with its id. */
