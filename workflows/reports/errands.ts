@@ -4,8 +4,7 @@
  * whose rows add up to each township's list as posted in its room (sheet 采购清单). And the errands' figures
  * in `/统计`, the digest, the export's summary and the dashboard ({@link errandSection}).
  */
-import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { writeXlsx } from './xlsx.js';
 import type { Db } from '../../src/db/client.js';
 import { percent } from '../../src/core/percent.js';
 import { errandsBetween, errandsListedOnDay } from '../../src/db/queries/errands.js';
@@ -42,27 +41,16 @@ export function errandLists(deps: { db: Db }, day: number, townshipId?: string):
 
 /** The lists as an XLSX workbook: 采购清单 (one row per township and goods) and 分村明细 (per village). */
 export async function errandsXlsx(day: number, lists: readonly TownshipErrandList[]): Promise<Buffer> {
-  const sink = new PassThrough();
-  const chunks: Buffer[] = [];
-  sink.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((res, rej) => {
-    sink.on('end', () => res());
-    sink.on('error', rej);
+  return writeXlsx((wb, add) => {
+    const list = wb.addWorksheet('采购清单');
+    add(list, ['截单日', '乡镇ID', '乡镇', '物品', '单位', '数量', '户数']);
+    for (const t of lists) for (const l of t.lines) add(list, [day, t.townshipId, t.township, l.name, l.unit, l.qty, l.households]);
+    list.commit();
+    const villages = wb.addWorksheet('分村明细');
+    add(villages, ['截单日', '乡镇', '村（社区）', '物品', '单位', '数量', '户数']);
+    for (const t of lists) for (const v of t.villages) add(villages, [day, v.township, v.village, v.name, v.unit, v.qty, v.households]);
+    villages.commit();
   });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
-  wb.creator = 'gridrelay';
-  const add = (ws: ExcelJS.Worksheet, cells: unknown[]) => ws.addRow(cells).commit();
-  const list = wb.addWorksheet('采购清单');
-  add(list, ['截单日', '乡镇ID', '乡镇', '物品', '单位', '数量', '户数']);
-  for (const t of lists) for (const l of t.lines) add(list, [day, t.townshipId, t.township, l.name, l.unit, l.qty, l.households]);
-  list.commit();
-  const villages = wb.addWorksheet('分村明细');
-  add(villages, ['截单日', '乡镇', '村（社区）', '物品', '单位', '数量', '户数']);
-  for (const t of lists) for (const v of t.villages) add(villages, [day, v.township, v.village, v.name, v.unit, v.qty, v.households]);
-  villages.commit();
-  await wb.commit();
-  await done;
-  return Buffer.concat(chunks);
 }
 
 /** Counts of errand orders. */
