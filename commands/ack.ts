@@ -15,10 +15,10 @@ import { quoted } from './limits.js';
  * there is acknowledged, so the answer says so and where the units' acknowledgements stand — of the latest
  * open item issued there, if any.
  */
-function inCommandGroup(ctx: CommandContext): string {
-  const d = latestOpenIssuedIn(ctx.deps.db, ctx.group.conversationId);
+async function inCommandGroup(ctx: CommandContext): Promise<string> {
+  const d = await latestOpenIssuedIn(ctx.deps.db, ctx.group.conversationId);
   if (!d) return '指挥部群无需回复收到。各单位的确认情况用 /进度 <编号> 查看。';
-  const rows = targetsWithAcks(ctx.deps.db, d.id, d.revision);
+  const rows = await targetsWithAcks(ctx.deps.db, d.id, d.revision);
   const acked = rows.filter((r) => r.ackAt !== null).length;
   return `指挥部群无需回复收到。${formatNumber(d)} 已确认 ${acked}/${rows.length}，/进度 ${refWord(d)} 查看。`;
 }
@@ -49,20 +49,20 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     if (u.kind === 'ack' && !u.ref && !/^[^\p{Script=Han}]*\d/u.test(args)) return {};
     throw new UsageError(`${quoted(args)}不是编号`);
   },
-  run(ctx, input) {
-    if (!mayAcknowledge(ctx.sender, placeOf(ctx)).allowed) return { text: inCommandGroup(ctx) };
-    const r = acknowledge(ctx.deps, {
-      unit: ctx.groupUnit,
-      member: ctx.sender,
-      words: ctx.message.text,
-      ref: input.ref,
-      inboundId: ctx.message.inboundId,
-      at: ctx.receivedAt,
-    });
+  async run(ctx, input) {
+    if (!mayAcknowledge(ctx.sender, placeOf(ctx)).allowed) return { text: await inCommandGroup(ctx) };
+    const r = await acknowledge(ctx.deps, {
+          unit: ctx.groupUnit,
+          member: ctx.sender,
+          words: ctx.message.text,
+          ref: input.ref,
+          inboundId: ctx.message.inboundId,
+          at: ctx.receivedAt,
+        });
     if (r.status === 'nothing-open') return { text: '本群当前没有待确认的指挥部令或通告。' };
     const n = formatNumber(r.directive);
     if (r.status === 'already') {
-      const by = getMember(ctx.deps.db, r.by)?.name ?? r.by;
+      const by = (await getMember(ctx.deps.db, r.by))?.name ?? r.by;
       return { text: `${ctx.groupUnit.name}已于${clockIn(r.at, ctx.deps.config.TIMEZONE)}确认${n}（${by}），无需重复。` };
     }
     const more = r.stillOpen.length ? `\n尚未确认：${r.stillOpen.map(formatNumber).join('、')}` : '';

@@ -21,10 +21,10 @@ export default defineCommand<ChangeArgs>({
   policyInRun: true,
   verbatim: true,
   parse: (args) => parseChangeArgs(args, true),
-  run(ctx, input) {
-    const d = resolveForChange(ctx.deps, input.ref, '更正', { tier: ctx.tier, unit: ctx.groupUnit });
+  async run(ctx, input) {
+    const d = await resolveForChange(ctx.deps, input.ref, '更正', { tier: ctx.tier, unit: ctx.groupUnit });
     checkMayChange(ctx, d, '更正');
-    const r = amend(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await amend(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     const again = r.directive.ackRequired ? '，各单位需重新确认' : '';
     const head = `已更正 ${formatNumber(r.directive)}（第${r.directive.revision}版），下发 ${r.groups} 个群${again}。/进度 ${refWord(r.directive, yearIn(ctx.now, ctx.deps.config.TIMEZONE))} 查看。`;
     return { text: [head, ...r.changes].join('\n') };

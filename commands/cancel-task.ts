@@ -24,9 +24,9 @@ export default defineCommand<{ number: number }>({
     if (number === null) throw new UsageError(`${quoted(args)}不是任务号`);
     return { number };
   },
-  run(ctx, input) {
-    const task = taskForIssuer(ctx.deps, input.number, { tier: ctx.tier, conversationId: ctx.group.conversationId });
-    const r = cancelTask(ctx.deps, task, { id: ctx.sender.id, inboundId: ctx.message.inboundId });
+  async run(ctx, input) {
+    const task = await taskForIssuer(ctx.deps, input.number, { tier: ctx.tier, conversationId: ctx.group.conversationId });
+    const r = await cancelTask(ctx.deps, task, { id: ctx.sender.id, inboundId: ctx.message.inboundId });
     return { text: `已取消 ${formatTaskNumber(task)}，提醒全部撤销${r.seriesEnded ? '；该定期任务不再生成新的一期' : ''}。` };
   },
 });

@@ -23,14 +23,14 @@ export default defineCommand<{ ref: DirectiveRef }>({
     if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
     return { ref };
   },
-  run(ctx, { ref }) {
-    const d = resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
-    const text = chase(ctx.deps, {
-      directive: d,
-      actorId: ctx.sender.id,
-      townshipId: ctx.tier === 'township' ? ctx.groupUnit.id : undefined,
-      inboundId: ctx.message.inboundId,
-    });
+  async run(ctx, { ref }) {
+    const d = await resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
+    const text = await chase(ctx.deps, {
+          directive: d,
+          actorId: ctx.sender.id,
+          townshipId: ctx.tier === 'township' ? ctx.groupUnit.id : undefined,
+          inboundId: ctx.message.inboundId,
+        });
     return { text };
   },
 });

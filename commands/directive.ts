@@ -11,5 +11,5 @@ export default defineCommand<IssueArgs>({
   where: ['county'],
   verbatim: true,
   parse: parseIssueArgs,
-  run: (ctx, input) => issueAndConfirm(ctx, 'directive', input),
+  run: async (ctx, input) => await issueAndConfirm(ctx, 'directive', input),
 });

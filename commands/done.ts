@@ -30,9 +30,9 @@ export default defineCommand<{ number?: number; note?: string }>({
     checkLength(note, '说明', MAX_CHARS.note);
     return note ? { number, note } : { number };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const evidence = (ctx.message.attachments ?? []).map((a) => ({ kind: a.kind, ref: a.ref }));
-    const r = completeTask(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, number: input.number, note: input.note ?? null, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await completeTask(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, number: input.number, note: input.note ?? null, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     const n = formatTaskNumber(r.task);
     const fields = r.task.returnFields ?? [];
     const bad = (u: UnreadableFigure[]) => u.map((x) => `${x.field}${x.text ? quoted(x.text) : ''}不是数字`).join('，');
@@ -52,17 +52,17 @@ export default defineCommand<{ number?: number; note?: string }>({
       return { text: r.unreadable.length ? `${head}\n${bad(r.unreadable)}，未更正。` : head };
     }
     if (r.status === 'already') {
-      const by = r.target.doneBy ? getMember(ctx.deps.db, r.target.doneBy)?.name ?? r.target.doneBy : '';
+      const by = r.target.doneBy ? (await getMember(ctx.deps.db, r.target.doneBy))?.name ?? r.target.doneBy : '';
       return { text: `${ctx.groupUnit.name}已完成过${n}（${shortDateTimeIn(r.target.doneAt!, ctx.deps.config.TIMEZONE)}${by ? `，${by}` : ''}）。` };
     }
     const ev = r.evidence ? `，已留存附件 ${r.evidence} 个` : '';
     const returns = r.returns ? `，回报：${formatReturns(fields, r.returns)}` : '';
     return { text: `✅ ${ctx.groupUnit.name}已完成${n}${r.late ? '（逾期完成）' : ''}${returns}${ev}。` };
   },
-  followUp(ctx, attachments) {
+  async followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
     const evidence = attachments.map((a) => ({ kind: a.kind, ref: a.ref }));
-    const r = attachEvidenceFollowUp(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, conversationId: ctx.group.conversationId, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await attachEvidenceFollowUp(ctx.deps, { unit: ctx.groupUnit, member: ctx.sender, conversationId: ctx.group.conversationId, evidence, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片作为${formatTaskNumber(r.task)}的完成材料留存（共${r.evidence}个）。` } : null;
   },
 });

@@ -46,7 +46,7 @@ export default defineCommand<ErrandArgs>({
       throw new UsageError((err as Error).message);
     }
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const { deps } = ctx;
     const tz = deps.config.TIMEZONE;
     const at = ctx.receivedAt;
@@ -54,27 +54,27 @@ export default defineCommand<ErrandArgs>({
     const base = { sender: ctx.sender, inboundId: ctx.message.inboundId, at };
     if (ctx.tier === 'township') {
       if (input.kind === 'list') {
-        const orders = unlistedErrands(deps.db, nextDay(today, tz), ctx.groupUnit.id).filter((o) => o.items.some((i) => !i.self));
+        const orders = (await unlistedErrands(deps.db, nextDay(today, tz), ctx.groupUnit.id)).filter((o) => o.items.some((i) => !i.self));
         const next = listDayOf(at, deps.config.ERRAND_CUTOFF, tz).day;
         if (!orders.length) return { text: `本乡镇暂无待汇总的代办（下次截单 ${dayLabel(next)} ${deps.config.ERRAND_CUTOFF}）。` };
         return { text: `截至目前（${dayLabel(next)} ${deps.config.ERRAND_CUTOFF} 截单）：\n${purchaseListText(ctx.groupUnit.name, next, orders).split('\n').slice(1, -2).join('\n')}` };
       }
       if (input.kind !== 'buy') throw new UsageError('乡镇指挥室只办理采购：/代办 采购 [日期|号]；登记、自给、送达请在网格群');
       if ('ref' in input) {
-        const errand = resolveErrand(deps, input.ref);
+        const errand = await resolveErrand(deps, input.ref);
         if (!mayBuyErrand({ tier: ctx.tier, unit: ctx.groupUnit }, errand)) throw new Refusal(`代办 ${errandNumber(errand)} 不是本乡镇的。`);
-        markBought(deps, { townshipId: ctx.groupUnit.id, errand, ...base });
+        await markBought(deps, { townshipId: ctx.groupUnit.id, errand, ...base });
         return { text: `✅ 代办 ${errandNumber(errand)} 已标记采购，已告知网格送达。` };
       }
       let day: number;
       if (input.day === 'latest') {
-        const d = latestListDay(deps.db, ctx.groupUnit.id);
+        const d = await latestListDay(deps.db, ctx.groupUnit.id);
         if (d === null) throw new Refusal('本乡镇还没有待采购的清单。');
         day = d;
       } else if (input.day === 'today') day = today;
       else if (input.day === 'yesterday') day = nextDay(today, tz, -1);
       else day = input.day < 10000 ? Math.floor(today / 10000) * 10000 + input.day : input.day;
-      const done = markBought(deps, { townshipId: ctx.groupUnit.id, day, ...base });
+      const done = await markBought(deps, { townshipId: ctx.groupUnit.id, day, ...base });
       return { text: `✅ ${dayLabel(day)}采购清单已标记采购（${done.length}单，${new Set(done.map((e) => e.gridId)).size}个网格），已告知各网格送达。` };
     }
     switch (input.kind) {
@@ -83,7 +83,7 @@ export default defineCommand<ErrandArgs>({
       case 'buy':
         throw new UsageError('采购由乡镇指挥室标记（/代办 采购）；本群可登记、自给、送达');
       case 'order': {
-        const r = placeOrder(deps, { order: input.order, grid: ctx.groupUnit, conversationId: ctx.group.conversationId, ...base });
+        const r = await placeOrder(deps, { order: input.order, grid: ctx.groupUnit, conversationId: ctx.group.conversationId, ...base });
         const e = r.errand;
         const lines = [`✅ 已登记 代办 ${errandNumber(e)}：${e.items.filter((i) => i.qty !== null).map((i) => i.raw).join('、') || '（无可识别物品）'}`];
         const who = [maskedAddress(e) && `地址：${maskedAddress(e)}`, maskedPhone(e) && `电话：${maskedPhone(e)}`].filter(Boolean);
@@ -94,22 +94,22 @@ export default defineCommand<ErrandArgs>({
         return { text: lines.join('\n') };
       }
       case 'self': {
-        const errand = resolveErrand(deps, input.ref);
-        const r = settleSelf(deps, { errand, names: input.names, gridId: ctx.groupUnit.id, ...base });
+        const errand = await resolveErrand(deps, input.ref);
+        const r = await settleSelf(deps, { errand, names: input.names, gridId: ctx.groupUnit.id, ...base });
         const open = r.errand.items.filter((i) => !i.self).map((i) => i.raw);
         return { text: `✅ 代办 ${errandNumber(r.errand)} 自给：${r.marked.join('、')}。${open.length ? `其余待采购：${open.join('、')}` : '已全部自给，不列入采购清单。'}` };
       }
       case 'deliver': {
-        const errand = resolveErrand(deps, input.ref);
+        const errand = await resolveErrand(deps, input.ref);
         const attachments = ctx.message.attachments ?? [];
-        const e = markDelivered(deps, { errand, gridId: ctx.groupUnit.id, attachments, ...base });
+        const e = await markDelivered(deps, { errand, gridId: ctx.groupUnit.id, attachments, ...base });
         return { text: `✅ 代办 ${errandNumber(e)} 已送达。${attachments.length ? `附图${attachments.length}张。` : '如有照片，请紧接着发到本群。'}` };
       }
     }
   },
-  followUp(ctx, attachments) {
+  async followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
-    const r = attachDeliveryPicture(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await attachDeliveryPicture(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将照片附到代办 ${errandNumber(r.errand)}（共${r.pictures}张）。` } : null;
   },
 });

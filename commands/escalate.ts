@@ -30,15 +30,15 @@ export default defineCommand<Input>({
       throw err;
     }
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     if (!input.ok) throw input.error;
-    const lead = escalate(ctx.deps, input.ref, input.reason, {
-      member: ctx.sender,
-      tier: ctx.tier,
-      unit: ctx.groupUnit,
-      inboundId: ctx.message.inboundId,
-      at: ctx.receivedAt,
-    });
+    const lead = await escalate(ctx.deps, input.ref, input.reason, {
+          member: ctx.sender,
+          tier: ctx.tier,
+          unit: ctx.groupUnit,
+          inboundId: ctx.message.inboundId,
+          at: ctx.receivedAt,
+        });
     return { text: `✅ 线索 ${leadNumber(lead)} 已上报县指挥部，已告知上报网格。` };
   },
 });

@@ -22,8 +22,8 @@ export default defineCommand<{ ref: DirectiveRef }>({
     if (!ref) throw new UsageError(`${quoted(args)}不是编号`);
     return { ref };
   },
-  run(ctx, { ref }) {
-    const d = resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
+  async run(ctx, { ref }) {
+    const d = await resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
     return { text: itemExportText(ctx.deps, d) };
   },
 });

@@ -18,8 +18,8 @@ export default defineCommand<{ ref?: FindingRef }>({
     if (!ref) throw new UsageError(`${quoted(args)}不是督查号`);
     return { ref };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-    return { text: input.ref ? findingDetailText(ctx.deps, viewer, input.ref) : findingListText(ctx.deps, viewer) };
+    return { text: input.ref ? await findingDetailText(ctx.deps, viewer, input.ref) : await findingListText(ctx.deps, viewer) };
   },
 });

@@ -127,25 +127,25 @@ export function parseIssueArgs(args: string): IssueArgs {
  * @param within a township id when a township officer issues to their own township
  * @throws UsageError when the `时限:` time is past or more than {@link MAX_ACK_WINDOW_MS} ahead (nothing is issued)
  */
-export function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, args: IssueArgs, within?: string): Reply {
+export async function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, args: IssueArgs, within?: string): Promise<Reply> {
   const tz = ctx.deps.config.TIMEZONE;
   let ackWindowMs = args.ackWindowMs;
   if (args.ackBy !== undefined) {
     const by = readDeadline(args.ackBy, ctx.now, tz, { what: '时限', workdayEnd: ctx.deps.config.WORKDAY_END, maxAheadMs: MAX_ACK_WINDOW_MS, maxAheadText: '最多7天' });
     ackWindowMs = by.getTime() - ctx.now.getTime();
   }
-  const r = issue(ctx.deps, {
-    kind,
-    text: args.text,
-    ackRequired: args.ackRequired,
-    scope: args.scope,
-    ackWindowMs,
-    urgent: args.urgent,
-    within,
-    issuer: ctx.sender,
-    conversationId: ctx.group.conversationId,
-    inboundId: ctx.message.inboundId,
-  });
+  const r = await issue(ctx.deps, {
+      kind,
+      text: args.text,
+      ackRequired: args.ackRequired,
+      scope: args.scope,
+      ackWindowMs,
+      urgent: args.urgent,
+      within,
+      issuer: ctx.sender,
+      conversationId: ctx.group.conversationId,
+      inboundId: ctx.message.inboundId,
+    });
   const n = formatNumber(r.directive);
   // the scope as written, cut: a long list of names is not echoed back in full
   const scope = r.scope ? `范围「${r.scope.length > 40 ? `${r.scope.slice(0, 39)}…` : r.scope}」：` : '';

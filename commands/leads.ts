@@ -25,9 +25,9 @@ export default defineCommand<Input>({
     if (!ref) throw new UsageError(`${quoted(args)}不是线索编号`);
     return { kind: 'one', ref };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-    if (input.kind === 'one') return { text: leadDetailText(ctx.deps, viewer, input.ref) };
-    return { text: leadListText(ctx.deps, viewer, { today: input.kind === 'today' }) };
+    if (input.kind === 'one') return { text: await leadDetailText(ctx.deps, viewer, input.ref) };
+    return { text: await leadListText(ctx.deps, viewer, { today: input.kind === 'today' }) };
   },
 });

@@ -13,5 +13,5 @@ export default defineCommand<IssueArgs>({
   verbatim: true,
   parse: parseIssueArgs,
   // a township officer's notice reaches its own township only
-  run: (ctx, input) => issueAndConfirm(ctx, 'notice', input, ctx.tier === 'county' ? undefined : ctx.groupUnit.id),
+  run: async (ctx, input) => await issueAndConfirm(ctx, 'notice', input, ctx.tier === 'county' ? undefined : ctx.groupUnit.id),
 });

@@ -25,7 +25,7 @@ export const resend = defineCommand<{ ref?: DirectiveRef | undefined }>({
     const ref = args ? parseRef(args) : null;
     return ref ? { ref } : {};
   },
-  run: (ctx, input) => ({ text: resendText(ctx.deps, ctx.groupUnit, input.ref) }),
+  run: async (ctx, input) => ({ text: await resendText(ctx.deps, ctx.groupUnit, input.ref) }),
 });
 
 /** `是哪个令`, `什么通知`: the open items by number and first line. */
@@ -38,7 +38,7 @@ export const which = defineCommand<Record<string, never>>({
   where,
   reads,
   parse: () => ({}),
-  run: (ctx) => ({ text: whichText(ctx.deps, ctx.groupUnit) }),
+  run: async (ctx) => ({ text: await whichText(ctx.deps, ctx.groupUnit) }),
 });
 
 /** Anything else: what the group still has to acknowledge; null (the dispatcher's 没看懂) when nothing is pending. */
@@ -47,5 +47,5 @@ export const unclear: UnclearAnswer = {
   where,
   reads,
   words: ['没看懂'],
-  answer: (ctx: CommandContext, mentionsAck: boolean) => unclearText(ctx.deps, ctx.groupUnit, mentionsAck),
+  answer: async (ctx: CommandContext, mentionsAck: boolean) => await unclearText(ctx.deps, ctx.groupUnit, mentionsAck),
 };

@@ -9,23 +9,23 @@ import { findingsOfDirectiveLines } from '../workflows/inspection/index.js';
 import { quoted } from './limits.js';
 
 /** `/进度` of one item for the asking group, with the 督查 findings tied to it that this group may see (none in a grid group). */
-function progressWithFindings(ctx: CommandContext, d: Directive): string {
+async function progressWithFindings(ctx: CommandContext, d: Directive): Promise<string> {
   const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-  return [progressText(ctx.deps, d, viewer), ...findingsOfDirectiveLines(ctx.deps, d.id, viewer)].join('\n');
+  return [await progressText(ctx.deps, d, viewer), ...await findingsOfDirectiveLines(ctx.deps, d.id, viewer)].join('\n');
 }
 
 /** How many other open items a bare `/进度` names after the one it answers for. */
 const OTHERS_NAMED = 3;
 
 /** The open items this group's tier can see, the latest issued first. */
-function visibleOpen(ctx: CommandContext, limit: number): Directive[] {
+async function visibleOpen(ctx: CommandContext, limit: number): Promise<Directive[]> {
   const viewer =
     ctx.tier === 'county'
       ? { all: true as const }
       : ctx.tier === 'township'
         ? { township: ctx.groupUnit.id, issuedIn: ctx.group.conversationId }
         : { unit: ctx.groupUnit.id };
-  return latestOpen(ctx.deps.db, viewer, limit);
+  return await latestOpen(ctx.deps.db, viewer, limit);
 }
 
 /** The word after the reference asking for every silent unit: `/进度 17 全部`, `/进度 令17 未确认`. */
@@ -50,31 +50,31 @@ export default defineCommand<{ ref?: DirectiveRef | undefined; full?: boolean }>
     if (!ref) throw new UsageError(`${quoted(rest)}不是编号`);
     return full ? { ref, full } : { ref };
   },
-  run(ctx, { ref, full }) {
+  async run(ctx, { ref, full }) {
     const { deps } = ctx;
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
     const thisYear = yearIn(ctx.now, deps.config.TIMEZONE);
     if (ref) {
-      const d = resolve(deps, ref, viewer);
-      if (full) return pieces(silentListPieces(deps, d, viewer));
-      const lines = [progressWithFindings(ctx, d)];
+      const d = await resolve(deps, ref, viewer);
+      if (full) return pieces(await silentListPieces(deps, d, viewer));
+      const lines = [await progressWithFindings(ctx, d)];
       // a bare number shared by a directive and a notice: the directive, and a line naming the notice
-      const notice = !ref.kind && d.kind === 'directive' ? findByKey(deps.db, 'notice', d.year, d.number) : undefined;
+      const notice = !ref.kind && d.kind === 'directive' ? await findByKey(deps.db, 'notice', d.year, d.number) : undefined;
       if (notice) lines.push(`另有${formatNumber(notice)}：/进度 ${refWord(notice, thisYear, viewer)}`);
       return { text: lines.join('\n') };
     }
     // a quoted relay names the item; a quote of anything else is answered as such
-    const q = quotedItem(deps.db, ctx.message.inboundId);
+    const q = await quotedItem(deps.db, ctx.message.inboundId);
     if (q) {
-      const d = q.directiveId === null ? undefined : getDirective(deps.db, q.directiveId);
+      const d = q.directiveId === null ? undefined : await getDirective(deps.db, q.directiveId);
       if (!d) throw new Refusal('所引用的消息不是本群的指挥部令或通告。请发 /进度 编号（如 /进度 令17）。');
-      return full ? pieces(silentListPieces(deps, d, viewer)) : { text: progressWithFindings(ctx, d) };
+      return full ? pieces(await silentListPieces(deps, d, viewer)) : { text: await progressWithFindings(ctx, d) };
     }
-    const open = visibleOpen(ctx, OTHERS_NAMED + 2);
+    const open = await visibleOpen(ctx, OTHERS_NAMED + 2);
     const d = open[0];
     if (!d) return { text: '本群当前没有进行中的指挥部令或通告。查看往期请发 /进度 编号（如 /进度 令17）。' };
-    if (full) return pieces(silentListPieces(deps, d, viewer));
-    const lines = [progressWithFindings(ctx, d)];
+    if (full) return pieces(await silentListPieces(deps, d, viewer));
+    const lines = [await progressWithFindings(ctx, d)];
     const others = open.slice(1);
     if (others.length) {
       const named = others.slice(0, OTHERS_NAMED).map((o) => `/进度 ${refWord(o, thisYear, viewer)}`).join('、');

@@ -16,14 +16,14 @@ export default defineCommand<{ ref: FindingRef; note: string }>({
     checkLength(note, '补充说明', MAX_CHARS.note);
     return { ref, note };
   },
-  run(ctx, input) {
-    const r = publishFinding(ctx.deps, input.ref, input.note, {
-      member: ctx.sender,
-      unit: ctx.groupUnit,
-      conversationId: ctx.group.conversationId,
-      inboundId: ctx.message.inboundId,
-      at: ctx.receivedAt,
-    });
+  async run(ctx, input) {
+    const r = await publishFinding(ctx.deps, input.ref, input.note, {
+          member: ctx.sender,
+          unit: ctx.groupUnit,
+          conversationId: ctx.group.conversationId,
+          inboundId: ctx.message.inboundId,
+          at: ctx.receivedAt,
+        });
     return { text: `✅ 已通报 ${findingNumber(r.finding)}：${formatNumber(r.notice)}，下发 ${r.rooms} 个乡镇指挥室（无需回执）。` };
   },
 });

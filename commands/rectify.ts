@@ -14,21 +14,21 @@ export default defineCommand<{ ref: FindingRef; note: string }>({
     const { ref, note } = splitFindingArgs(args, true, '整改情况');
     return { ref, note: requireText(note, '整改情况', MAX_CHARS.note) };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const attachments = ctx.message.attachments ?? [];
-    const f = rectify(ctx.deps, input.ref, input.note, attachments, {
-      member: ctx.sender,
-      unit: ctx.groupUnit,
-      conversationId: ctx.group.conversationId,
-      inboundId: ctx.message.inboundId,
-      at: ctx.receivedAt,
-    });
+    const f = await rectify(ctx.deps, input.ref, input.note, attachments, {
+          member: ctx.sender,
+          unit: ctx.groupUnit,
+          conversationId: ctx.group.conversationId,
+          inboundId: ctx.message.inboundId,
+          at: ctx.receivedAt,
+        });
     const pics = attachments.length ? `附图${attachments.length}张。` : '如有整改图片，请紧接着发到本群。';
     return { text: `✅ ${findingNumber(f)} 已整改，已报指挥部。${pics}` };
   },
-  followUp(ctx, attachments) {
+  async followUp(ctx, attachments) {
     if (ctx.tier !== 'township') return null;
-    const r = attachRectifyPicture(ctx.deps, { sender: ctx.sender, unit: ctx.groupUnit, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await attachRectifyPicture(ctx.deps, { sender: ctx.sender, unit: ctx.groupUnit, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片作为${findingNumber(r.finding)}的整改材料留存（共${r.pictures}张）。` } : null;
   },
 });

@@ -15,17 +15,17 @@ const HINTS: Record<LeadField, string> = {
 };
 
 /** Files a lead from a grid group and answers at once: the number, a repeat, or the fields not understood. */
-export function reportAndAnswer(ctx: CommandContext, input: LeadReport): Reply {
+export async function reportAndAnswer(ctx: CommandContext, input: LeadReport): Promise<Reply> {
   const attachments = ctx.message.attachments ?? [];
-  const r = report(ctx.deps, {
-    report: input,
-    reporter: ctx.sender,
-    conversationId: ctx.group.conversationId,
-    unit: ctx.groupUnit,
-    attachments,
-    inboundId: ctx.message.inboundId,
-    at: ctx.receivedAt,
-  });
+  const r = await report(ctx.deps, {
+      report: input,
+      reporter: ctx.sender,
+      conversationId: ctx.group.conversationId,
+      unit: ctx.groupUnit,
+      attachments,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
   const n = leadNumber(r.lead);
   if (r.status === 'duplicate') {
     const at = clockIn(r.lead.reportedAt, ctx.deps.config.TIMEZONE);
@@ -62,9 +62,9 @@ export default defineCommand<LeadReport>({
     return r;
   },
   run: reportAndAnswer,
-  followUp(ctx, attachments) {
+  async followUp(ctx, attachments) {
     if (ctx.tier !== 'grid') return null;
-    const r = attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await attachFollowUp(ctx.deps, { sender: ctx.sender, conversationId: ctx.group.conversationId, attachments, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return r ? { text: `已将图片附到线索 ${leadNumber(r.lead)}（共${r.pictures}张）。` } : null;
   },
 });

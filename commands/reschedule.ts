@@ -29,11 +29,11 @@ export default defineCommand<{ number: number; deadline: string }>({
     checkLength(deadline, '截止时间', MAX_CHARS.when);
     return { number, deadline };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const tz = ctx.deps.config.TIMEZONE;
-    const task = taskForIssuer(ctx.deps, input.number, { tier: ctx.tier, conversationId: ctx.group.conversationId });
+    const task = await taskForIssuer(ctx.deps, input.number, { tier: ctx.tier, conversationId: ctx.group.conversationId });
     const deadline = readDeadline(input.deadline, ctx.now, tz, { workdayEnd: ctx.deps.config.WORKDAY_END });
-    const moved = rescheduleTask(ctx.deps, task, deadline, { id: ctx.sender.id, inboundId: ctx.message.inboundId });
+    const moved = await rescheduleTask(ctx.deps, task, deadline, { id: ctx.sender.id, inboundId: ctx.message.inboundId });
     return { text: `已改期 ${formatTaskNumber(moved)}：截止 ${formatDeadline(deadline, tz)}，提醒随之调整。` };
   },
 });

@@ -19,10 +19,10 @@ export default defineCommand<ChangeArgs>({
   policy: mayRevoke,
   policyInRun: true,
   parse: (args) => parseChangeArgs(args, false),
-  run(ctx, input) {
-    const d = resolveForChange(ctx.deps, input.ref, '撤回', { tier: ctx.tier, unit: ctx.groupUnit });
+  async run(ctx, input) {
+    const d = await resolveForChange(ctx.deps, input.ref, '撤回', { tier: ctx.tier, unit: ctx.groupUnit });
     checkMayChange(ctx, d, '撤回');
-    const r = revoke(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
+    const r = await revoke(ctx.deps, { directive: d, text: input.text, actorId: ctx.sender.id, conversationId: ctx.group.conversationId, inboundId: ctx.message.inboundId, at: ctx.receivedAt });
     return { text: `已撤回 ${formatNumber(r.directive)}，已通知 ${r.groups} 个群，停止提醒。` };
   },
 });

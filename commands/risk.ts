@@ -28,7 +28,7 @@ export default defineCommand<{ grid: string; colour: RiskColour }>({
     checkLength(grid, '网格名', MAX_CHARS.title);
     return { grid, colour };
   },
-  run(ctx, input) {
-    return { text: setGridColour(ctx.deps, ctx, input.grid, input.colour) };
+  async run(ctx, input) {
+    return { text: await setGridColour(ctx.deps, ctx, input.grid, input.colour) };
   },
 });

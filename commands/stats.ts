@@ -61,12 +61,12 @@ export default defineCommand<StatsInput>({
     if (input.task !== undefined && input.colours) throw new UsageError('专项任务的统计不按风险颜色筛选');
     return input;
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-    if (input.task !== undefined) return { text: taskDetailText(ctx.deps, viewer, input.task, '📊') };
-    if (input.ref) return { text: statsText(ctx.deps, viewer, { kind: 'directive', directive: resolve(ctx.deps, input.ref, viewer) }, input.colours) };
+    if (input.task !== undefined) return { text: await taskDetailText(ctx.deps, viewer, input.task, '📊') };
+    if (input.ref) return { text: await statsText(ctx.deps, viewer, { kind: 'directive', directive: await resolve(ctx.deps, input.ref, viewer) }, input.colours) };
     const period = parsePeriod(input.period ?? '今日', ctx.now, ctx.deps.config.TIMEZONE);
     if (!period || typeof period === 'string') throw new UsageError(period ?? '时段不对');
-    return { text: statsText(ctx.deps, viewer, { kind: 'period', period }, input.colours) };
+    return { text: await statsText(ctx.deps, viewer, { kind: 'period', period }, input.colours) };
   },
 });

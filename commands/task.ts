@@ -75,10 +75,10 @@ export default defineCommand<TaskArgs>({
   where: ['county', 'township'],
   ownUnitOnly: true,
   parse: parseTaskArgs,
-  run(ctx, input) {
+  async run(ctx, input) {
     const { deps } = ctx;
     const tz = deps.config.TIMEZONE;
-    const scope = readScope(deps.db, input.scope, { tier: ctx.tier, townshipId: ctx.groupUnit.id });
+    const scope = await readScope(deps.db, input.scope, { tier: ctx.tier, townshipId: ctx.groupUnit.id });
     const base = {
       title: input.title,
       note: input.note ?? null,
@@ -95,13 +95,13 @@ export default defineCommand<TaskArgs>({
       return steps.length ? `截止前 ${steps.map(formatDurationZh).join('、')} 提醒未完成网格。` : '';
     };
     if (input.recurrence) {
-      const { first } = createSeries(deps, { ...base, recurrence: input.recurrence });
+      const { first } = await createSeries(deps, { ...base, recurrence: input.recurrence });
       return {
         text: `已建立定期任务「${clip(input.title, 30)}」（${input.recurrence.label}），每期自动编号下达 ${first.grids} 个网格。\n本期 ${formatTaskNumber(first.task)}，截止 ${formatDeadline(first.task.deadline, tz)}。${returns}\n/取消任务 ${first.task.number} 可停止。`,
       };
     }
     const deadline = readDeadline(input.deadline!, ctx.now, tz, { workdayEnd: deps.config.WORKDAY_END });
-    const r = issueTask(deps, { ...base, deadline })!;
+    const r = (await issueTask(deps, { ...base, deadline }))!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
     const list = input.returnFields ? `/任务列表 ${r.task.number} 查看回报汇总。` : '/任务列表 查看进度。';
     return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}${returns}\n${list}` };

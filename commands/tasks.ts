@@ -19,8 +19,8 @@ export default defineCommand<{ number?: number }>({
     if (number === null) throw new UsageError(`${quoted(args)}不是任务号`);
     return { number };
   },
-  run(ctx, input) {
+  async run(ctx, input) {
     const viewer = { tier: ctx.tier, unit: ctx.groupUnit };
-    return { text: input.number === undefined ? taskListText(ctx.deps, viewer) : taskDetailText(ctx.deps, viewer, input.number) };
+    return { text: input.number === undefined ? await taskListText(ctx.deps, viewer) : await taskDetailText(ctx.deps, viewer, input.number) };
   },
 });

@@ -11,14 +11,14 @@ import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery/index.js';
 import { TaskRecurrence, cancelRetiredSyncTimers } from '../workflows/task/recurrence.js';
 import { pollReadReceipts, replanRecentPolls } from '../workflows/directive/receipts.js';
-import { platformOf, sqlitePath, type Config } from './config.js';
+import { platformOf, type Config } from './config.js';
 import type { CoreDeps } from './core/deps.js';
 import { createDispatcher } from './core/dispatch.js';
 import { Inbox } from './core/inbox.js';
 import { Outbox } from './core/outbox.js';
 import { Timers } from './jobs/timer-queue.js';
 import { ReceiptPoller } from './jobs/receipts.js';
-import { instanceId, openDb, type Db } from './db/client.js';
+import { closeDb, instanceId, openDb, type Db } from './db/client.js';
 import { getDirective } from './db/queries/directives.js';
 import { checkRedisEviction, createJobsConnection, type JobsConnection } from './jobs/queues.js';
 import { flushCommitted } from './jobs/unit-of-work.js';
@@ -96,9 +96,9 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
 }
 
 /** Builds the app from parsed configuration. @throws when SQLite cannot be opened. */
-export function buildApp(config: Config, overrides: AppOverrides = {}): App {
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? pino({ level: config.LOG_LEVEL });
-  const db = openDb(sqlitePath(config));
+  const db = await openDb(config.DATABASE_URL);
   const redis = createJobsConnection(config.REDIS_URL, log);
   const jobs: JobsConnection = { connection: redis, prefix: config.QUEUE_PREFIX, log };
   const { adapter, rate } = createAdapter(config, db, log);
@@ -118,7 +118,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
   const receipts = readReceipts
     ? new ReceiptPoller({
         jobs, instance: instanceId(db), offsetsMs: config.READ_RECEIPT_POLL,
-        isLive: ({ directiveId }) => getDirective(db, directiveId) !== undefined,
+        isLive: async ({ directiveId }) => await getDirective(db, directiveId) !== undefined,
         poll: async ({ directiveId }) => {
           const r = await pollReadReceipts(deps, readReceipts, directiveId);
           log.debug({ directiveId, ...r }, 'read receipts polled');
@@ -147,12 +147,12 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
     http, db, deps, inbox, outbox, timers, adapter, log,
     async start(opts = {}) {
       await checkRedisEviction(redis, log);
-      await adapter.start(async (msg) => inbox.accept(msg));
+      await adapter.start(async (msg) => await inbox.accept(msg));
       await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed.pending) log.info({ resumed: resumed.pending }, 'outbox: re-queued unsent messages');
       // before the timers start: an older version's series-sync timers would find no handler
-      const retired = cancelRetiredSyncTimers(db);
+      const retired = await cancelRetiredSyncTimers(db);
       if (retired) log.info({ cancelled: retired }, 'timers: cancelled retired task.series-sync timers');
       await timers.start();
       await taskRecurrence.start();
@@ -182,7 +182,7 @@ export function buildApp(config: Config, overrides: AppOverrides = {}): App {
         await receipts?.close();
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
-        db.$client.close();
+        await closeDb(db);
       })();
       return stopping;
     },

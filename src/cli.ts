@@ -14,8 +14,8 @@ import { exportReport, parseExportParams } from '../workflows/reports/export.js'
 import { setNextNumber } from '../workflows/directive/numbers.js';
 import { yearIn } from './time/clock.js';
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig, sqlitePath, type Config } from './config.js';
-import { openDb } from './db/client.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { closeDb, openDb } from './db/client.js';
 import { describeCounts, importRoster, RosterError } from './roster/import.js';
 import { rosterCounts } from './db/queries/roster.js';
 
@@ -63,7 +63,7 @@ async function reportCommand(args: string[]): Promise<number> {
     console.error('--out is required for --format xlsx');
     return 2;
   }
-  const db = openDb(sqlitePath(cfg));
+  const db = await openDb(cfg.DATABASE_URL);
   try {
     // the CLI is where this process's clock comes from: reports read it only through `now`
     const out = await exportReport({ db, config: cfg, now: () => new Date() }, params);
@@ -75,7 +75,7 @@ async function reportCommand(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    db.$client.close();
+    await closeDb(db);
   }
 }
 
@@ -89,7 +89,7 @@ function osUser(): string | undefined {
 }
 
 /** `numbers set --kind directive|notice [--year YYYY] --next N`: sets the next number of the county's series. */
-function numbersCommand(args: string[]): number {
+async function numbersCommand(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { kind: { type: 'string' }, year: { type: 'string' }, next: { type: 'string' } }, strict: true, allowPositionals: false }).values;
@@ -113,10 +113,10 @@ function numbersCommand(args: string[]): number {
   const cfg = readConfig();
   if (!cfg) return 2;
   const year = parsed.year ? Number(parsed.year.trim()) : yearIn(new Date(), cfg.TIMEZONE);
-  const db = openDb(sqlitePath(cfg));
+  const db = await openDb(cfg.DATABASE_URL);
   try {
     const user = osUser();
-    const r = setNextNumber(db, { kind, year, next: Number(parsed.next.trim()), detail: { via: 'cli', ...(user ? { osUser: user } : {}) } });
+    const r = await setNextNumber(db, { kind, year, next: Number(parsed.next.trim()), detail: { via: 'cli', ...(user ? { osUser: user } : {}) } });
     if (!r.ok) {
       console.error(r.reason);
       return 1;
@@ -124,7 +124,7 @@ function numbersCommand(args: string[]): number {
     console.log(`${r.series}: the next number is now 第${r.next}号 (was 第${r.previousNext}号); recorded in the audit log`);
     return 0;
   } finally {
-    db.$client.close();
+    await closeDb(db);
   }
 }
 
@@ -138,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = readConfig();
   if (!config) return 2;
-  const db = openDb(sqlitePath(config));
+  const db = await openDb(config.DATABASE_URL);
   try {
     const counts = await importRoster(db, path);
     console.log(`roster imported from ${path}: ${describeCounts(counts)}`);
@@ -153,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    db.$client.close();
+    await closeDb(db);
   }
 }
 

@@ -63,8 +63,8 @@ const timezone = z.string().refine((tz) => {
   }
 }, 'TIMEZONE must be an IANA time zone such as Asia/Shanghai');
 
-const databaseUrl = z.string().refine((v) => v.startsWith('file:') || v === ':memory:', {
-  message: 'DATABASE_URL must be file:<path> (e.g. file:./data/gridrelay.db)',
+const databaseUrl = z.string().refine((v) => v.startsWith('file:') || v === ':memory:' || /^postgres(ql)?:\/\//.test(v), {
+  message: 'DATABASE_URL must be file:<path> (SQLite, e.g. file:./data/gridrelay.db) or postgres://user@host:port/db (PostgreSQL)',
 });
 
 export const configSchema = z.object({

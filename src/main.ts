@@ -24,7 +24,7 @@ try {
 }
 
 const app = buildApp(config);
-if (!countyUnit(app.db) && config.DEMO_ROSTER) {
+if (!await countyUnit(app.db) && config.DEMO_ROSTER) {
   try {
     const counts = await importRoster(app.db, config.DEMO_ROSTER);
     app.log.info({ roster: config.DEMO_ROSTER }, `empty database: loaded the demo roster from ${config.DEMO_ROSTER} (${describeCounts(counts)})`);

@@ -82,13 +82,13 @@ export interface CommandDef<I = unknown> {
    * Everything it posts goes through `ctx.deps.outbox`, so it is stored atomically with the state change.
    * @throws Refusal or UsageError, which roll back the transaction and are answered to the person.
    */
-  run(ctx: CommandContext, input: I): Reply;
+  run(ctx: CommandContext, input: I): Reply | Promise<Reply>;
   /**
    * Optionally claims a message that is not a command but carries attachments (e.g. the picture sent
    * right after `/上报`). Called after the same roster and permission checks as `run`, inside the
    * message's write transaction. Returns the reply, or null to leave the message to others.
    */
-  followUp?(ctx: CommandContext, attachments: Attachment[]): Reply | null;
+  followUp?(ctx: CommandContext, attachments: Attachment[]): Reply | null | Promise<Reply | null>;
 }
 
 /** Declares a command; typed identity. */

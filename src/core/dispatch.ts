@@ -14,7 +14,7 @@ import { mayUse, placeOf, refusalFor, tierOf } from './permissions.js';
 import { createRouter } from './router.js';
 import { clip } from './text.js';
 
-export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Reply;
+export type Dispatcher = (deps: CoreDeps, row: InboundRow) => Promise<Reply>;
 
 const HINT = '发送 /帮助 查看可用指令。';
 const NOT_UNDERSTOOD = `没看懂这条消息。${HINT}`;
@@ -22,7 +22,7 @@ const NOT_UNDERSTOOD = `没看懂这条消息。${HINT}`;
 /** The answer to a plain message not understood, where it may be given (checked like a command's `allow`, `where`, `reads`, `policy`). */
 export interface UnclearAnswer extends Pick<CommandDef<unknown>, 'allow' | 'where' | 'reads' | 'policy' | 'words'> {
   /** @returns the answer, or null for the plain 没看懂. `mentionsAck`: the message had an acknowledgement word in it. */
-  answer(ctx: CommandContext, mentionsAck: boolean): string | null;
+  answer(ctx: CommandContext, mentionsAck: boolean): Promise<string | null>;
 }
 
 /** What runs for plain words (no command word), as the router reads them (see ack-classifier.ts). */
@@ -51,7 +51,7 @@ export interface PlainCommands {
  */
 export function createDispatcher(commands: readonly CommandDef<any>[], plain: PlainCommands, log: Logger): Dispatcher {
   const route = createRouter(commands);
-  return (deps, row) => {
+  return async (deps, row) => {
     const mlog = log.child({ inboundId: row.id, platformMsgId: row.platformMsgId, conversationId: row.conversationId });
     const r = route(row.text, hintsFor(deps, row));
     // a long word is cut: a person's text is never echoed at length
@@ -61,14 +61,14 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
       if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
       const allowed = <T extends Parameters<typeof mayUse>[0]>(c: T | undefined): c is T => !!c && mayUse(c, ctx.sender, placeOf(ctx)).allowed;
       if (r.kind === 'chatter') {
-        const reply = followUp(commands, ctx);
+        const reply = await followUp(commands, ctx);
         if (reply) return reply;
         const text = allowed(plain.unclear) ? plain.unclear.answer(ctx, r.mentionsAck ?? false) : null;
         return { text: text ?? NOT_UNDERSTOOD };
       }
       const command = r.kind === 'resend' ? plain.resend : plain.which;
       if (!allowed(command)) return { text: NOT_UNDERSTOOD };
-      return runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
+      return await runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
     }
     const command = r.kind === 'command' ? r.command : plain.ack;
     const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
@@ -81,7 +81,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
       ctx.log.debug({ code: 'GR_ERR_FORBIDDEN', command: command.name }, 'command refused');
       return { text: refusal };
     }
-    return runCommand(command, ctx, r.kind === 'command' ? (command.verbatim ? r.rawArgs : r.args) : r.ref ?? '');
+    return await runCommand(command, ctx, r.kind === 'command' ? (command.verbatim ? r.rawArgs : r.args) : r.ref ?? '');
   };
 }
 
@@ -89,14 +89,14 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
  * Parses, asks the command's `policy` (unless `policyInRun`), runs; a usage error is answered with the usage,
  * a refusal (thrown, or the policy's) with its reason.
  */
-function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string): Reply {
+async function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string): Promise<Reply> {
   try {
     const input = command.parse(args);
     if (command.policy && !command.policyInRun) {
       const verdict = command.policy(ctx.sender, placeOf(ctx));
       if (!verdict.allowed) throw new Refusal(verdict.refusal);
     }
-    return command.run(ctx, input);
+    return await command.run(ctx, input);
   } catch (err) {
     if (err instanceof UsageError) {
       ctx.log.debug({ code: err.code, command: command.name }, 'usage error');
@@ -114,19 +114,19 @@ function runCommand(command: CommandDef<any>, ctx: CommandContext, args: string)
  * The names a sender may put in a plain message about itself (`周家坞村第1网格 覃雪 收到`): the sender's
  * name and unit, the group's title and its unit with the units above it. Empty for strangers.
  */
-function hintsFor(deps: CoreDeps, row: InboundRow): AckHints {
+async function hintsFor(deps: CoreDeps, row: InboundRow): Promise<AckHints> {
   const { db } = deps;
   const names: string[] = [];
-  const sender = getMember(db, row.senderId);
+  const sender = await getMember(db, row.senderId);
   if (sender) names.push(sender.name);
-  const own = sender && getUnit(db, sender.unitId);
+  const own = sender && await getUnit(db, sender.unitId);
   if (own) names.push(own.name);
-  const group = getGroup(db, row.conversationId);
+  const group = await getGroup(db, row.conversationId);
   if (group) names.push(group.title);
-  let unit = group ? getUnit(db, group.unitId) : undefined;
+  let unit = group ? await getUnit(db, group.unitId) : undefined;
   for (let depth = 0; unit && depth < 4; depth++) {
     names.push(unit.name);
-    unit = unit.parentId ? getUnit(db, unit.parentId) : undefined;
+    unit = unit.parentId ? await getUnit(db, unit.parentId) : undefined;
   }
   return { names };
 }
@@ -135,15 +135,15 @@ function hintsFor(deps: CoreDeps, row: InboundRow): AckHints {
  * The command context of a stored message: its sender and group looked up in the roster; `log` bound to it.
  * @returns the context, or the refusal text when the sender or the group is not in the roster.
  */
-function contextFor(deps: CoreDeps, row: InboundRow, text: string, log: Logger): CommandContext | string {
+async function contextFor(deps: CoreDeps, row: InboundRow, text: string, log: Logger): Promise<CommandContext | string> {
   const { db } = deps;
-  const sender = getMember(db, row.senderId);
+  const sender = await getMember(db, row.senderId);
   if (!sender) return '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。';
-  const group = getGroup(db, row.conversationId);
-  const groupUnit = group && getUnit(db, group.unitId);
+  const group = await getGroup(db, row.conversationId);
+  const groupUnit = group && await getUnit(db, group.unitId);
   const tier = groupUnit && tierOf(groupUnit.kind);
   if (!group || !groupUnit || !tier) return '本群未登记在花名册中，暂不能使用指令。请联系指挥部管理员。';
-  const senderUnit = getUnit(db, sender.unitId);
+  const senderUnit = await getUnit(db, sender.unitId);
   if (!senderUnit) return '你的所属单位不在花名册中。请联系指挥部管理员。';
   const a = row.extra?.attachments;
   const message: InboundMessage & { inboundId: number } = {
@@ -164,12 +164,12 @@ function contextFor(deps: CoreDeps, row: InboundRow, text: string, log: Logger):
 }
 
 /** Offers a non-command message with attachments to the commands that take follow-ups; the first reply wins. */
-function followUp(commands: readonly CommandDef<any>[], ctx: CommandContext): Reply | null {
+async function followUp(commands: readonly CommandDef<any>[], ctx: CommandContext): Promise<Reply | null> {
   const attachments = ctx.message.attachments;
   if (!attachments?.length) return null;
   for (const c of commands) {
     if (!c.followUp || !mayUse(c, ctx.sender, placeOf(ctx)).allowed) continue;
-    const reply = c.followUp(ctx, attachments);
+    const reply = await c.followUp(ctx, attachments);
     if (reply) return reply;
   }
   return null;

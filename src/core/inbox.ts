@@ -28,20 +28,20 @@ export class Inbox {
    * and not stored again. Processing starts in the background. `received_at` is the platform's `sentAt`
    * when it gives a valid one, else now (the console's receive time): the time of the person's action.
    */
-  accept(msg: InboundMessage): 'accepted' | 'duplicate' {
+  async accept(msg: InboundMessage): Promise<'accepted' | 'duplicate'> {
     const extra: Record<string, unknown> = {};
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
-    const stored = insertInbound(this.deps.db, {
-      platform: msg.platform,
-      platformMsgId: msg.platformMsgId,
-      conversationId: msg.conversationId,
-      senderId: msg.senderId,
-      text: msg.text,
-      extra: Object.keys(extra).length ? extra : null,
-      receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
-    });
+    const stored = await insertInbound(this.deps.db, {
+          platform: msg.platform,
+          platformMsgId: msg.platformMsgId,
+          conversationId: msg.conversationId,
+          senderId: msg.senderId,
+          text: msg.text,
+          extra: Object.keys(extra).length ? extra : null,
+          receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
+        });
     if (!stored) return 'duplicate';
     this.kick();
     return 'accepted';
@@ -75,8 +75,8 @@ export class Inbox {
 
   private async loop(): Promise<void> {
     let batch = 0;
-    for (let row = nextReceived(this.deps.db); row && !this.stopped; row = nextReceived(this.deps.db)) {
-      this.processOne(row);
+    for (let row = await nextReceived(this.deps.db); row && !this.stopped; row = await nextReceived(this.deps.db)) {
+      await this.processOne(row);
       // queue what the processed messages stored (and run their after-commit work); in batches, so a
       // burst of 收到 is not one Redis round-trip each
       if (++batch >= 25) {
@@ -100,33 +100,33 @@ export class Inbox {
     }
   }
 
-  private processOne(row: InboundRow): void {
+  private async processOne(row: InboundRow): Promise<void> {
     const { db, outbox } = this.deps;
-    const done = (status: 'processed' | 'failed', error: string | null) => markInboundDone(db, row.id, status, this.deps.now(), error);
+    const done = async (status: 'processed' | 'failed', error: string | null) => await markInboundDone(db, row.id, status, this.deps.now(), error);
     try {
       // one unit of work per message: state change, reply and "processed" mark commit together; flushed in batches (loop)
-      commitUnit(this.deps, () => {
-        // another process on the same database may have taken it first
-        if (inboundStatus(db, row.id) !== 'received') return;
-        const { more, ...reply } = this.dispatch(this.deps, row);
-        outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
-        for (const [i, text] of (more ?? []).entries()) {
-          outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
-        }
-        done('processed', null);
-      });
+      await commitUnit(this.deps, async () => {
+                // another process on the same database may have taken it first
+                if (await inboundStatus(db, row.id) !== 'received') return;
+                const { more, ...reply } = this.dispatch(this.deps, row);
+                await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
+                for (const [i, text] of (more ?? []).entries()) {
+                  await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
+                }
+                await done('processed', null);
+              });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
-      commitUnit(this.deps, () => {
-        outbox.store(db, {
-          conversationId: row.conversationId,
-          text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
-          replyToInboundId: row.id,
-          dedupKey: `reply-${row.id}`,
-        });
-        done('failed', message);
-      });
+      await commitUnit(this.deps, async () => {
+                await outbox.store(db, {
+                            conversationId: row.conversationId,
+                            text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
+                            replyToInboundId: row.id,
+                            dedupKey: `reply-${row.id}`,
+                          });
+                await done('failed', message);
+              });
     }
   }
 }

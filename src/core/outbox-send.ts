@@ -52,7 +52,7 @@ export class OutboxSender {
    */
   async send(adapter: PlatformAdapter, job: Job<{ outboxId: number }>, token?: string): Promise<void> {
     const { db } = this.opts;
-    const row = getOutbound(db, job.data.outboxId);
+    const row = await getOutbound(db, job.data.outboxId);
     if (!row || row.status !== 'pending') return;
     const slot = randomUUID();
     const waitMs = await this.takeSlot(row.conversationId, slot);
@@ -60,16 +60,16 @@ export class OutboxSender {
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
-    const msg = this.toMessage(row);
+    const msg = await this.toMessage(row);
     // from here until `sent` is written, a crash means the message may go out twice: keep it short
-    markSending(db, row.id, row.attempts + 1, this.opts.now());
+    await markSending(db, row.id, row.attempts + 1, this.opts.now());
     let receipt: SendReceipt;
     try {
       receipt = await adapter.send(msg);
     } catch (err) {
       await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
-        this.markFailed(row.id, err.message);
+        await this.markFailed(row.id, err.message);
         this.opts.jobs.log.error({ outboxId: row.id, conversationId: row.conversationId, ...errorFields(err) }, 'send failed permanently');
         return;
       }
@@ -80,7 +80,7 @@ export class OutboxSender {
       throw err;
     }
     // at once, before anything else is awaited
-    markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
+    await markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
     await this.slotUsedAt(row.conversationId, slot);
   }
 
@@ -107,13 +107,13 @@ export class OutboxSender {
   }
 
   /** The message of a stored row, as the platform port takes it (with what to reply to, if the row replies to an inbound message). */
-  private toMessage(row: OutboundRow): OutboundMessage {
+  private async toMessage(row: OutboundRow): Promise<OutboundMessage> {
     const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
     if (row.markdown) msg.markdown = row.markdown;
     if (row.mentions?.length) msg.mentions = row.mentions;
     if (row.actions?.length) msg.actions = row.actions;
     if (row.replyToInboundId) {
-      const inbound = inboundReplyRef(this.opts.db, row.replyToInboundId);
+      const inbound = await inboundReplyRef(this.opts.db, row.replyToInboundId);
       if (inbound) {
         const ctx = inbound.extra?.replyContext as Record<string, unknown> | undefined;
         msg.replyTo = { inboundId: row.replyToInboundId, platformMsgId: inbound.platformMsgId, ...(ctx ? { replyContext: ctx } : {}) };
@@ -126,8 +126,8 @@ export class OutboxSender {
    * Marks row `id` failed with `error` and, if it was not already, tells `onFailed` (outside any
    * transaction); errors of `onFailed`, thrown or rejected, are logged.
    */
-  markFailed(id: number, error: string): void {
-    if (!markOutboundFailed(this.opts.db, id, error)) return;
+  async markFailed(id: number, error: string): Promise<void> {
+    if (!await markOutboundFailed(this.opts.db, id, error)) return;
     const report = (err: unknown) => this.opts.jobs.log.error({ outboxId: id, ...errorFields(err) }, 'reporting a failed send failed');
     try {
       void this.opts.onFailed?.(id)?.catch(report);

@@ -12,6 +12,7 @@
  * Redis, BullMQ and every other worker share.
  */
 import { instanceId, type Db } from '../db/client.js';
+import { CommitBuffer } from '../jobs/unit-of-work.js';
 import { insertOutbound, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
 import type { OutboundAction } from './message.js';
@@ -67,8 +68,8 @@ export interface OutboxResume {
 /** This database's outbox: stores messages, queues them after commit, reconciles the queue at start, runs the send worker. */
 export class Outbox {
   private readonly jobs: JobQueue<{ outboxId: number }>;
-  /** Ids stored since the last flush (a rolled-back row is simply skipped by the worker). */
-  private unflushed: number[] = [];
+  /** Ids stored since the last flush, per unit of work: a flush queues those of committed units only. */
+  private unflushed = new CommitBuffer<number>();
   /** Sends each queued message (the worker's job processor). */
   private readonly sender: OutboxSender;
 
@@ -86,28 +87,26 @@ export class Outbox {
    * Stores one message (synchronously, inside the caller's transaction if any).
    * @returns the outbox id, or `null` when `dedupKey` was already stored.
    */
-  store(db: Db, msg: NewOutbound): number | null {
-    const id = insertOutbound(db, {
-      conversationId: msg.conversationId,
-      text: msg.text,
-      markdown: msg.markdown ?? null,
-      mentions: msg.mentions?.length ? msg.mentions : null,
-      actions: msg.actions?.length ? msg.actions : null,
-      dedupKey: msg.dedupKey ?? null,
-      replyToInboundId: msg.replyToInboundId ?? null,
-      notifyOnFail: msg.notifyOnFail ?? null,
-      createdAt: this.opts.now(),
-    });
+  async store(db: Db, msg: NewOutbound): Promise<number | null> {
+    const id = await insertOutbound(db, {
+          conversationId: msg.conversationId,
+          text: msg.text,
+          markdown: msg.markdown ?? null,
+          mentions: msg.mentions?.length ? msg.mentions : null,
+          actions: msg.actions?.length ? msg.actions : null,
+          dedupKey: msg.dedupKey ?? null,
+          replyToInboundId: msg.replyToInboundId ?? null,
+          notifyOnFail: msg.notifyOnFail ?? null,
+          createdAt: this.opts.now(),
+        });
     if (id === null) return null;
-    this.unflushed.push(id);
+    this.unflushed.add(id);
     return id;
   }
 
   /** Queues every message stored since the last flush. Call after the storing transaction commits. */
   async flush(): Promise<void> {
-    const ids = this.unflushed;
-    this.unflushed = [];
-    await this.enqueue(ids);
+    await this.enqueue(this.unflushed.take());
   }
 
   /**
@@ -115,7 +114,7 @@ export class Outbox {
    * they are (BullMQ ignores a re-added id). @returns how many messages are pending.
    */
   async requeuePending(): Promise<number> {
-    const rows = pendingOutbound(this.opts.db);
+    const rows = await pendingOutbound(this.opts.db);
     await this.enqueue(rows.map((r) => r.id));
     return rows.length;
   }
@@ -132,7 +131,7 @@ export class Outbox {
     const { log } = this.opts.jobs;
     const jobs = await listOwnJobs<{ outboxId: number }>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed']);
     // rows are read after the jobs are listed: a job is only ever added after its row committed
-    const rows = pendingOutbound(db);
+    const rows = await pendingOutbound(db);
     const pending = new Set(rows.map((r) => r.id));
     let removed = 0;
     let requeued = 0;
@@ -186,11 +185,11 @@ export class Outbox {
       // a crashed process's in-flight sends come back within ~15 s; a send caught by several crashes
       // in a row is still sent, not failed as "stalled too often"
       lock: { durationMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 5 },
-      onFailed: (job, err) => {
+      onFailed: async (job, err) => {
         if (!job) return;
         const final = job.attemptsMade >= (job.opts.attempts ?? 1);
         log.warn({ outboxId: job.data.outboxId, attempt: job.attemptsMade, ...errorFields(err) }, 'send failed');
-        if (final) this.sender.markFailed(job.data.outboxId, err.message);
+        if (final) await this.sender.markFailed(job.data.outboxId, err.message);
       },
     });
     // a Redis that restarts empty loses every queued send; SQLite still holds them as pending
@@ -204,8 +203,8 @@ export class Outbox {
   }
 
   /** Counts of outbox rows by status, for `/healthz`. */
-  counts(): Record<string, number> {
-    return outboundCountsByStatus(this.opts.db);
+  async counts(): Promise<Record<string, number>> {
+    return await outboundCountsByStatus(this.opts.db);
   }
 
   /** Stops the worker (in-flight sends finish) and closes the queue. */

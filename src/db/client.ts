@@ -1,63 +1,320 @@
 /**
- * SQLite through drizzle + better-sqlite3: open (WAL, busy_timeout), migrate at start, give the
- * database its instance id, close.
+ * The store: one database, SQLite (better-sqlite3, the embedded default) or PostgreSQL (node-postgres), behind
+ * one drizzle handle (`Db`) and one way to change it, {@link transaction}.
+ *
+ * Queries are written once, against the tables of src/db/schema/index.ts (typed as the SQLite tables; in a
+ * PostgreSQL process they are the PostgreSQL tables of the same shape) and awaited; they never call the
+ * SQLite-only `.get()/.all()/.run()`.
+ *
+ * Transactions: `transaction(db, async (tx) => …)`.
+ * - PostgreSQL: a real transaction on one pooled connection (drizzle's `transaction`); nested calls are savepoints.
+ * - SQLite: drizzle's better-sqlite3 transactions cannot take an async callback, and the file has one connection,
+ *   so `BEGIN IMMEDIATE … COMMIT` runs on that connection under a process-wide lock (one writer at a time, in
+ *   order); nested calls are savepoints. A write outside a transaction while one is open would land in it, so
+ *   writes belong inside {@link transaction} (reads may run anywhere).
+ *
+ * Inside a transaction the `db` handle the code already holds (`deps.db`) is the transaction's: the handle is a
+ * proxy that looks up the current transaction in async-local storage, so the same query code runs in and out of
+ * transactions.
  */
 import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
 import * as schema from './schema/index.js';
+import * as sqliteSchema from './schema/sqlite/index.js';
+import * as pgSchema from './schema/pg/index.js';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-/** The folder drizzle-kit generates migrations into (repo root `migrations/`). */
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The database dialects gridrelay runs on. */
+export type Dialect = 'sqlite' | 'pg';
 
 /**
- * Opens the SQLite file at `path` (creating its folder), sets WAL mode and a 5 s busy timeout
- * (a second process — a CLI, a second worker — may write at once) and applies pending migrations.
- * @param path file path, or `:memory:`
- * @throws the driver's error when the file cannot be opened or a migration fails.
+ * The drizzle handle every query takes. Typed as the SQLite database (drizzle has no dialect-neutral type); on
+ * PostgreSQL it is a node-postgres database with the same tables. Await query builders; never call `.get()`,
+ * `.all()`, `.run()` or touch `$client` outside this file.
  */
-export function openDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  // the first open makes the id; a second process opening the same new file keeps the first one's
-  db.insert(schema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing().run();
-  return db;
+export type Db = BetterSQLite3Database<typeof sqliteSchema>;
+
+/** The folder drizzle-kit generates SQLite migrations into (repo root `migrations/sqlite/`). */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/sqlite');
+/** The folder drizzle-kit generates PostgreSQL migrations into (repo root `migrations/pg/`). */
+export const PG_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/pg');
+
+/** A process-wide FIFO lock (promise chain). */
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+  /** Resolves with a release function once every earlier holder has released. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => held);
+    return ready;
+  }
+}
+
+interface Current {
+  store: Store;
+  /** The dialect's transaction handle (SQLite: the database itself). */
+  tx: unknown;
+  depth: number;
+}
+const current = new AsyncLocalStorage<Current>();
+
+/** One open database: its dialect, its drizzle handle and how to run a transaction on it. */
+export interface Store {
+  readonly dialect: Dialect;
+  /** The proxy handed out as `Db`. */
+  readonly db: Db;
+  /** This database's instance id (read at open). */
+  readonly instanceId: string;
+  /** Runs `fn` in one transaction; see the file comment. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Rows of a raw SQL statement (drizzle `sql` template; for what the query builder cannot say), in the current transaction if any. */
+  rows<R>(query: SQL): Promise<R[]>;
+  /** True while a transaction is open in this process (SQLite: the lock is held). */
+  readonly busy: boolean;
+  close(): Promise<void>;
+}
+
+const stores = new WeakMap<object, Store>();
+
+/** The store behind a `Db` handle. @throws Error for a handle not made by {@link openDb}. */
+export function storeOf(db: Db): Store {
+  const s = stores.get(db as object);
+  if (!s) throw new Error('not a gridrelay database handle: open it with openDb()');
+  return s;
+}
+
+/** Makes the `Db` proxy: inside a transaction of `store`, calls go to the transaction's handle. */
+function handle(store: Store, root: object): Db {
+  const proxy = new Proxy(root, {
+    get(target, prop) {
+      const cur = current.getStore();
+      const t = (cur && cur.store === store ? cur.tx : target) as Record<string | symbol, unknown>;
+      const v = t[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  }) as Db;
+  stores.set(proxy as object, store);
+  return proxy;
+}
+
+function parseUrl(url: string): { dialect: 'sqlite'; path: string } | { dialect: 'pg'; url: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'pg', url };
+  if (url === ':memory:' || url === 'file::memory:') return { dialect: 'sqlite', path: ':memory:' };
+  return { dialect: 'sqlite', path: url.startsWith('file:') ? url.slice('file:'.length) : url };
+}
+
+/** The dialect a `DATABASE_URL` names: `postgres://…` → pg, `file:…` (or a bare path) → sqlite. */
+export function dialectOf(url: string): Dialect {
+  return parseUrl(url).dialect;
+}
+
+/** Options of {@link openDb}. */
+export interface OpenOptions {
+  /** Apply pending migrations (default true; on PostgreSQL under an advisory lock so that processes do not race). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default `PG_POOL_MAX` or 10). */
+  poolMax?: number;
 }
 
 /**
- * This database's instance id (random lowercase hex, 12 characters), made when the database was
- * created and kept for its life — a copy or a restored backup has the same id. BullMQ queue names and
- * job ids carry it (see src/jobs/queues.ts).
- * @throws Error when the `instance` row is missing (a database not opened with {@link openDb}).
+ * Opens the database a `DATABASE_URL` names and applies pending migrations.
+ * - `file:<path>` (or a bare path, or `:memory:`): SQLite, creating the folder; WAL, 5 s busy timeout.
+ * - `postgres://…`: PostgreSQL through a `pg` pool.
+ * Selects the dialect's tables for the process's queries (src/db/schema/index.ts `useDialect`): one process uses one
+ * dialect at a time (a second `openDb` of the other dialect switches them; `db copy` uses the schemas directly).
+ * @throws the driver's error when the database cannot be reached or a migration fails.
+ */
+export async function openDb(url: string, opts: OpenOptions = {}): Promise<Db> {
+  const target = parseUrl(url);
+  schema.useDialect(target.dialect);
+  const store = target.dialect === 'pg' ? await openPg(target.url, opts) : openSqlite(target.path, opts);
+  return store.db;
+}
+
+function openSqlite(path: string, opts: OpenOptions): Store {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const client = new Database(path);
+  client.pragma('journal_mode = WAL');
+  client.pragma('busy_timeout = 5000');
+  client.pragma('synchronous = NORMAL');
+  client.pragma('foreign_keys = ON');
+  const root = drizzleSqlite(client, { schema: sqliteSchema });
+  if (opts.migrate !== false) migrateSqlite(root, { migrationsFolder: MIGRATIONS_DIR });
+  // the first open makes the id; a second process opening the same new file keeps the first one's
+  root.insert(sqliteSchema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing().run();
+  const instance = root.select({ id: sqliteSchema.instance.instanceId }).from(sqliteSchema.instance).get();
+  const lock = new Lock();
+  let locked = 0;
+  let savepoints = 0;
+  const store: Store = {
+    dialect: 'sqlite',
+    db: undefined as unknown as Db,
+    instanceId: instance?.id ?? '',
+    get busy() {
+      return locked > 0;
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      const cur = current.getStore();
+      if (cur?.store === store) {
+        const name = `sp${++savepoints}`;
+        client.exec(`SAVEPOINT ${name}`);
+        try {
+          const r = await fn(store.db);
+          client.exec(`RELEASE ${name}`);
+          return r;
+        } catch (err) {
+          client.exec(`ROLLBACK TO ${name}`);
+          client.exec(`RELEASE ${name}`);
+          throw err;
+        }
+      }
+      const release = await lock.acquire();
+      locked++;
+      try {
+        client.exec('BEGIN IMMEDIATE');
+        try {
+          const r = await current.run({ store, tx: root, depth: 1 }, () => fn(store.db));
+          client.exec('COMMIT');
+          return r;
+        } catch (err) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw err;
+        }
+      } finally {
+        locked--;
+        release();
+      }
+    },
+    async rows<R>(query: SQL): Promise<R[]> {
+      return root.all(query) as R[];
+    },
+    async close() {
+      client.close();
+    },
+  };
+  (store as { db: Db }).db = handle(store, root);
+  return store;
+}
+
+async function openPg(url: string, opts: OpenOptions): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? (Number(process.env.PG_POOL_MAX) || 10) });
+  // an idle client's error (server restart) must not crash the process; the next query reconnects
+  pool.on('error', () => {});
+  const root = drizzlePg(pool, { schema: pgSchema });
+  if (opts.migrate !== false) await migratePgLocked(pool, root);
+  await root.insert(pgSchema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing();
+  const [instance] = await root.select({ id: pgSchema.instance.instanceId }).from(pgSchema.instance);
+  let open = 0;
+  const store: Store = {
+    dialect: 'pg',
+    db: undefined as unknown as Db,
+    instanceId: instance?.id ?? '',
+    get busy() {
+      return open > 0;
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      const cur = current.getStore();
+      if (cur?.store === store) {
+        const outer = cur.tx as typeof root;
+        return outer.transaction((tx) => current.run({ store, tx, depth: cur.depth + 1 }, () => fn(store.db)));
+      }
+      open++;
+      try {
+        return await root.transaction((tx) => current.run({ store, tx, depth: 1 }, () => fn(store.db)));
+      } finally {
+        open--;
+      }
+    },
+    async rows<R>(query: SQL): Promise<R[]> {
+      const cur = current.getStore();
+      const on = (cur?.store === store ? cur.tx : root) as typeof root;
+      return (await on.execute(query)).rows as R[];
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  (store as { db: Db }).db = handle(store, root);
+  return store;
+}
+
+/** The advisory lock key `db migrate` and start-up take on PostgreSQL (any constant; "gridrelay" in ASCII, folded). */
+export const MIGRATE_LOCK_KEY = 0x67726964;
+
+/** Applies the PostgreSQL migrations under `pg_advisory_lock`, so that processes starting together take turns. */
+async function migratePgLocked(pool: pg.Pool, root: ReturnType<typeof drizzlePg<typeof pgSchema>>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
+    try {
+      await migratePg(root, { migrationsFolder: PG_MIGRATIONS_DIR });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * This database's instance id (random lowercase hex, 12 characters), made when the database was created and kept
+ * for its life — a copy or a restored backup has the same id. BullMQ queue names and job ids carry it.
+ * @throws Error for a handle not made by {@link openDb}.
  */
 export function instanceId(db: Db): string {
-  const row = db.select({ id: schema.instance.instanceId }).from(schema.instance).get();
-  if (!row) throw new Error('database has no instance id: open it with openDb()');
-  return row.id;
+  return storeOf(db).instanceId;
 }
 
-/** Runs `fn` in an IMMEDIATE transaction (takes the write lock at once, so concurrent writers queue). */
-export function writeTx<T>(db: Db, fn: (tx: Db) => T): T {
-  return db.$client.transaction(() => fn(db)).immediate();
+/** The dialect of an open database. */
+export function dialect(db: Db): Dialect {
+  return storeOf(db).dialect;
 }
 
-/** Answers whether SQLite responds (`SELECT 1`). */
-export function pingDb(db: Db): boolean {
+/**
+ * Runs `fn` in one transaction of `db`'s store (see the file comment): PostgreSQL `BEGIN … COMMIT`; SQLite
+ * `BEGIN IMMEDIATE … COMMIT` under the process lock. A call inside a transaction is a savepoint of it.
+ * @returns what `fn` resolves to, once committed
+ * @throws whatever `fn` throws (rolled back)
+ */
+export function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  return storeOf(db).transaction(async (tx) => fn(tx));
+}
+
+/** True inside a transaction of `db`'s store (in this async context). */
+export function inTransaction(db: Db): boolean {
+  return current.getStore()?.store === storeOf(db);
+}
+
+/** Answers whether the database responds (`SELECT 1`). */
+export async function pingDb(db: Db): Promise<boolean> {
   try {
-    return db.$client.prepare('select 1 as ok').get() !== undefined;
+    return (await storeOf(db).rows(sql`select 1 as ok`)).length === 1;
   } catch {
     return false;
   }
+}
+
+/** Closes the database (SQLite file handle; PostgreSQL pool). */
+export async function closeDb(db: Db): Promise<void> {
+  await storeOf(db).close();
+}
+
+/**
+ * How many rows a write changed, from the driver's result: better-sqlite3's `RunResult.changes`, node-postgres's
+ * `QueryResult.rowCount`.
+ */
+export function rowsAffected(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return r.changes ?? r.rowCount ?? 0;
 }

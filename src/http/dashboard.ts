@@ -39,7 +39,7 @@ export function dashboardRoutes(http: FastifyInstance, deps: ReportDeps & { now(
   });
   http.get('/dashboard/data.json', guard, async (req, reply) => {
     const q = readInput(dataQuery, req.query, 'query');
-    return reply.header('cache-control', 'no-store').send(dashboardData(deps, deps.now(), q.days ?? 30));
+    return reply.header('cache-control', 'no-store').send(await dashboardData(deps, deps.now(), q.days ?? 30));
   });
   http.get('/dashboard/echarts.min.js', async (req, reply) => {
     readInput(scriptQuery, req.query, 'query');

@@ -44,7 +44,7 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
       sqlite: sqlite ? 'ok' : 'down',
       redis: redis ? 'ok' : 'down',
       platform: { name: deps.adapter.name, ...platform },
-      outbox: deps.outbox.counts(),
+      outbox: await deps.outbox.counts(),
     });
   });
 }

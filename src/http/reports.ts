@@ -32,10 +32,10 @@ export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
     const q = readInput(exportQuery, req.query, 'query');
     const params = parseExportParams(q, deps.config.TIMEZONE);
     if (typeof params === 'string') throw new HttpError(400, 'invalid_parameter', params);
-    if (params.townshipId !== undefined && getUnit(deps.db, params.townshipId)?.kind !== 'township') {
+    if (params.townshipId !== undefined && (await getUnit(deps.db, params.townshipId))?.kind !== 'township') {
       throw new HttpError(400, 'unknown_township', `township=${JSON.stringify(params.townshipId)} is not a township id of the roster (e.g. T01)`);
     }
-    if (params.directiveId !== undefined && !getDirective(deps.db, params.directiveId)) {
+    if (params.directiveId !== undefined && !await getDirective(deps.db, params.directiveId)) {
       throw new HttpError(400, 'unknown_item', `item=${params.directiveId} is not the id of a directive or notice (条目ID)`);
     }
     const out = await exportReport(deps, params);
@@ -51,12 +51,12 @@ export function reportRoutes(http: FastifyInstance, deps: ReportDeps): void {
     const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(q.day ?? '');
     if (!m) throw new HttpError(400, 'invalid_parameter', 'day must be the cut-off day as YYYY-MM-DD or YYYYMMDD, e.g. day=2026-12-02');
     const day = Number(m[1]! + m[2]! + m[3]!);
-    if (q.township !== undefined && getUnit(deps.db, q.township)?.kind !== 'township') {
+    if (q.township !== undefined && (await getUnit(deps.db, q.township))?.kind !== 'township') {
       throw new HttpError(400, 'unknown_township', `township=${JSON.stringify(q.township)} is not a township id of the roster (e.g. T01)`);
     }
     const format = q.format ?? 'json';
     if (format !== 'json' && format !== 'xlsx') throw new HttpError(400, 'invalid_parameter', 'format must be json or xlsx');
-    const lists = errandLists(deps, day, q.township);
+    const lists = await errandLists(deps, day, q.township);
     const base = `errands-${day}${q.township ? `-${q.township}` : ''}`;
     if (format === 'xlsx') {
       return reply

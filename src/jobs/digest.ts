@@ -65,12 +65,12 @@ export class DailyDigest {
     const { deps } = this.opts;
     const now = deps.now();
     const tz = deps.config.TIMEZONE;
-    return runUnitOfWork(deps, (db) => {
-      const county = countyUnit(db);
-      const group = county && groupOfUnit(db, county.id);
+    return runUnitOfWork(deps, async (db) => {
+      const county = await countyUnit(db);
+      const group = county && await groupOfUnit(db, county.id);
       if (!county || !group) return null;
-      const text = digestText(deps, county, namedPeriod('今日', now, tz));
-      return deps.outbox.store(db, { conversationId: group.conversationId, text, dedupKey: `digest-${dayOf(now, tz)}` });
+      const text = await digestText(deps, county, namedPeriod('今日', now, tz));
+      return await deps.outbox.store(db, { conversationId: group.conversationId, text, dedupKey: `digest-${dayOf(now, tz)}` });
     });
   }
 

@@ -50,7 +50,7 @@ export class ErrandCutoff {
   /** Runs today's cut-off (in `TIMEZONE`) in one unit of work; the outbox sends after commit. */
   async run(): Promise<CutoffResult> {
     const { deps } = this.opts;
-    return runUnitOfWork(deps, (db) => runCutoff({ ...deps, db }));
+    return runUnitOfWork(deps, async (db) => await runCutoff({ ...deps, db }));
   }
 
   /** Stops the worker and closes the queue; the scheduler stays in Redis. */

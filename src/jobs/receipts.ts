@@ -13,6 +13,7 @@
 import type { Job } from 'bullmq';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
 import { errorFields } from '../core/errors.js';
+import { CommitBuffer } from './unit-of-work.js';
 
 /** What a poll job carries: ids only. */
 export interface ReceiptPollData {
@@ -37,7 +38,7 @@ export interface ReceiptPollerOptions {
   /** This database's instance id (`instanceId(db)`): in the queue name and every job id. */
   instance: string;
   /** Whether a poll's directive exists in this database; polls of unknown directives are removed on start. */
-  isLive: (data: ReceiptPollData) => boolean;
+  isLive: (data: ReceiptPollData) => Promise<boolean>;
   /** Offsets (ms) after issue at which to poll. */
   offsetsMs: number[];
   /** Does one poll: fetch readers, then record them. Throw to retry (with backoff). */
@@ -49,7 +50,7 @@ const KEEP_COMPLETED_S = 24 * 3600;
 
 export class ReceiptPoller implements ReceiptPolls {
   private readonly jobs: JobQueue<ReceiptPollData>;
-  private planned: { key: string; directiveId: number; from: Date }[] = [];
+  private planned = new CommitBuffer<{ key: string; directiveId: number; from: Date }>();
 
   constructor(private readonly opts: ReceiptPollerOptions) {
     this.jobs = new JobQueue<ReceiptPollData>(opts.jobs, 'receipts', opts.instance);
@@ -62,12 +63,11 @@ export class ReceiptPoller implements ReceiptPolls {
 
   schedule(p: { key: string; directiveId: number; from: Date }): void {
     if (!/^[A-Za-z0-9_-]+$/.test(p.key)) throw new Error(`bad receipt poll key "${p.key}": use letters, digits, - and _ only`);
-    this.planned.push(p);
+    this.planned.add(p);
   }
 
   async flush(): Promise<void> {
-    const planned = this.planned;
-    this.planned = [];
+    const planned = this.planned.take();
     if (planned.length === 0 || this.opts.offsetsMs.length === 0) return;
     const now = Date.now();
     await this.queue.addBulk(

@@ -22,7 +22,7 @@ import { getTimer, insertTimer, markTimerFired, moveTimer, pendingTimers, resetT
 import type { TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
-import { commitUnit } from './unit-of-work.js';
+import { CommitBuffer, commitUnit } from './unit-of-work.js';
 import { errorFields } from '../core/errors.js';
 import type { Fired, Timer, TimerDef, TimerDeps } from './timers.js';
 
@@ -88,8 +88,8 @@ export const typed = <Data>(row: TimerRow): Timer<Data> => ({
  */
 export class Timers {
   private readonly jobs: JobQueue<WakeData>;
-  private handlers = new Map<string, (db: Db, timer: TimerRow, fired: Fired) => void>();
-  private unflushed: TimerRow[] = [];
+  private handlers = new Map<string, (db: Db, timer: TimerRow, fired: Fired) => void | Promise<void>>();
+  private unflushed = new CommitBuffer<TimerRow>();
 
   constructor(private readonly opts: TimersOptions) {
     this.jobs = new JobQueue<WakeData>(opts.jobs, 'timers', instanceId(opts.db));
@@ -124,14 +124,14 @@ export class Timers {
    * @returns true if the timer is now pending at `dueAt`
    * @throws Error on a bad id (see `checkId`)
    */
-  scheduleRow(db: Db, t: TimerSpec): boolean {
+  async scheduleRow(db: Db, t: TimerSpec): Promise<boolean> {
     checkId(t.id);
-    const existing = getTimer(db, t.id);
+    const existing = await getTimer(db, t.id);
     if (existing && existing.status !== 'pending') return false;
     const row = existing
-      ? moveTimer(db, t.id, existing.version + 1, { dueAt: t.dueAt, data: t.data ?? existing.data, urgent: t.urgent ?? existing.urgent })
-      : insertTimer(db, { id: t.id, kind: t.kind, data: t.data ?? {}, dueAt: t.dueAt, urgent: t.urgent ?? false, createdAt: this.opts.now() });
-    if (row) this.unflushed.push(row);
+      ? await moveTimer(db, t.id, existing.version + 1, { dueAt: t.dueAt, data: t.data ?? existing.data, urgent: t.urgent ?? existing.urgent })
+      : await insertTimer(db, { id: t.id, kind: t.kind, data: t.data ?? {}, dueAt: t.dueAt, urgent: t.urgent ?? false, createdAt: this.opts.now() });
+    if (row) this.unflushed.add(row);
     return true;
   }
 
@@ -139,16 +139,15 @@ export class Timers {
    * @internal for the handles of `defineTimer` (`rearm`): like {@link scheduleRow}, but also re-arms
    * a timer that already fired or was cancelled (a new version), for recurring checks under one id.
    */
-  rearmRow(db: Db, t: TimerSpec): void {
+  async rearmRow(db: Db, t: TimerSpec): Promise<void> {
     checkId(t.id);
-    resetTimer(db, t.id);
-    this.scheduleRow(db, t);
+    await resetTimer(db, t.id);
+    await this.scheduleRow(db, t);
   }
 
   /** Queues BullMQ wake-ups for timers scheduled since the last flush (called after commit by the unit of work's `flushCommitted`). */
   async flush(): Promise<void> {
-    const rows = this.unflushed;
-    this.unflushed = [];
+    const rows = this.unflushed.take();
     await this.enqueue(rows);
   }
 
@@ -167,7 +166,7 @@ export class Timers {
   async resync(): Promise<TimerResync> {
     const now = Date.now();
     const jobs = await listOwnJobs<WakeData>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed']);
-    const rows = pendingTimers(this.opts.db);
+    const rows = await pendingTimers(this.opts.db);
     const byId = new Map(rows.map((r) => [r.id, r]));
     let removed = 0;
     let replaced = 0;
@@ -224,7 +223,7 @@ export class Timers {
   private async process(job: Job<WakeData>, token?: string): Promise<void> {
     const { db } = this.opts;
     const { log } = this.opts.jobs;
-    const peek = getTimer(db, job.data.timerId);
+    const peek = await getTimer(db, job.data.timerId);
     if (!peek || peek.status !== 'pending' || peek.version !== job.data.version) return;
     const now = this.opts.now();
     const wakeAt = peek.dueAt.getTime() > now.getTime() + 20 ? peek.dueAt : peek.urgent ? null : quietUntil(now, this.opts.quietHours, this.opts.timeZone);
@@ -234,14 +233,14 @@ export class Timers {
     }
     const handler = this.handlers.get(peek.kind);
     if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
-    const fired = commitUnit({ db }, () => {
-      const t = getTimer(db, job.data.timerId);
-      if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
-      const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
-      markTimerFired(db, t.id, now, late);
-      handler(db, t, { at: now, late });
-      return true;
-    });
+    const fired = await commitUnit({ db }, async () => {
+          const t = await getTimer(db, job.data.timerId);
+          if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
+          const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
+          await markTimerFired(db, t.id, now, late);
+          handler(db, t, { at: now, late });
+          return true;
+        });
     if (fired) {
       log.debug({ timer: job.data.timerId }, 'timer fired');
       await this.opts.afterFire?.();

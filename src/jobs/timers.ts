@@ -33,8 +33,8 @@ export interface TimerDeps {
   timers: Timers;
 }
 
-/** A typed handler: runs synchronously inside the unit of work that marks the timer done; `deps.db` is its transaction. */
-export type TypedTimerHandler<Data, D extends TimerDeps> = (deps: D, timer: Timer<Data>, fired: Fired) => void;
+/** A typed handler: runs inside the unit of work that marks the timer done; `deps.db` is its transaction. */
+export type TypedTimerHandler<Data, D extends TimerDeps> = (deps: D, timer: Timer<Data>, fired: Fired) => void | Promise<void>;
 
 /** Where a timer handle works: the app's deps (inside a transaction: its `db`) or the Timers themselves. */
 export type TimersTarget = TimerDeps | Timers;
@@ -57,18 +57,18 @@ export interface TimerDef<Data extends object, D extends TimerDeps = TimerDeps> 
    * @param opts.urgent fires during quiet hours (default false; a moved timer keeps its own when absent)
    * @returns true if the timer is now pending at `at`
    */
-  schedule(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): boolean;
+  schedule(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): Promise<boolean>;
   /** Like {@link schedule}, but also re-arms a timer of that id that already fired or was cancelled (recurring checks under one id). */
-  rearm(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): void;
+  rearm(target: TimersTarget, at: Date, data: Data, opts?: { id?: string; urgent?: boolean }): Promise<void>;
   /** Cancels the pending timer `id`, or (`prefix`) every pending timer whose id starts with `id-`. @returns how many. */
-  cancel(target: TimersTarget, id: string, opts?: { prefix?: boolean }): number;
+  cancel(target: TimersTarget, id: string, opts?: { prefix?: boolean }): Promise<number>;
   /** Whether the timer `id` is pending. */
-  isPending(target: TimersTarget, id: string): boolean;
+  isPending(target: TimersTarget, id: string): Promise<boolean>;
   /**
    * Pending timers of this kind due at or before `until`, other than `exceptId` (the firing one) — to
    * fold into one message; cancel each one folded in.
    */
-  pendingDue(target: TimersTarget, until: Date, exceptId: string): Timer<Data>[];
+  pendingDue(target: TimersTarget, until: Date, exceptId: string): Promise<Timer<Data>[]>;
 }
 
 /** The database a target works on (the app's one connection: inside a transaction, that transaction). */
@@ -101,10 +101,10 @@ export function defineTimer<Data extends object, D extends TimerDeps = TimerDeps
     kind,
     handler,
     id,
-    schedule: (target, at, data, o = {}) => timersOf(target).scheduleRow(dbOf(target), row(at, data, o)),
-    rearm: (target, at, data, o = {}) => timersOf(target).rearmRow(dbOf(target), row(at, data, o)),
-    cancel: (target, timerId, o = {}) => cancelTimers(dbOf(target), timerId, o),
-    isPending: (target, timerId) => getTimer(dbOf(target), timerId)?.status === 'pending',
-    pendingDue: (target, until, exceptId) => pendingTimersDue(dbOf(target), kind, until, exceptId).map((r) => typed<Data>(r)),
+    schedule: async (target, at, data, o = {}) => await timersOf(target).scheduleRow(dbOf(target), row(at, data, o)),
+    rearm: async (target, at, data, o = {}) => await timersOf(target).rearmRow(dbOf(target), row(at, data, o)),
+    cancel: async (target, timerId, o = {}) => await cancelTimers(dbOf(target), timerId, o),
+    isPending: async (target, timerId) => (await getTimer(dbOf(target), timerId))?.status === 'pending',
+    pendingDue: async (target, until, exceptId) => (await pendingTimersDue(dbOf(target), kind, until, exceptId)).map((r) => typed<Data>(r)),
   };
 }

@@ -59,7 +59,7 @@ interface Validated {
  * Checks a raw roster against itself and the units already in `db` (a file may add grids to known villages).
  * @returns the rows ready to apply, or every problem found.
  */
-export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Validated } | { ok: false; problems: RosterProblem[] } {
+export async function validateRoster(db: Db, raw: RawRoster): Promise<{ ok: true; data: Validated } | { ok: false; problems: RosterProblem[] }> {
   const problems: RosterProblem[] = [];
   const bad = (r: SourceRow, reason: string) => problems.push({ file: r.file, row: r.row, reason });
   const need = (rows: SourceRow[], cols: string[], optional: string[], file: string) => {
@@ -77,7 +77,7 @@ export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Valida
   need(raw.members, ['member_id', 'name', 'role', 'unit_id'], ['mobile'], raw.members[0]?.file ?? 'members');
   if (problems.length) return { ok: false, problems };
 
-  const existing = new Map(unitTree(db).map((u) => [u.id, u.kind]));
+  const existing = new Map((await unitTree(db)).map((u) => [u.id, u.kind]));
   const fileUnits = new Map<string, UnitIn>();
   for (const r of raw.units) {
     const v = r.values;
@@ -157,51 +157,51 @@ export function validateRoster(db: Db, raw: RawRoster): { ok: true; data: Valida
 }
 
 /** Upserts validated rows in one transaction. @returns what the file held, by kind. */
-export function applyRoster(db: Db, data: Validated, source = 'roster-import'): RosterCounts {
+export async function applyRoster(db: Db, data: Validated, source = 'roster-import'): Promise<RosterCounts> {
   const now = new Date();
-  return writeTx(db, () => {
-    const tree = unitTree(db);
-    const parents = new Map<string, string | null>(tree.map((u) => [u.id, u.parentId]));
-    const kinds = new Map<string, string>(tree.map((u) => [u.id, u.kind]));
-    for (const u of data.units) {
-      parents.set(u.id, u.parentId);
-      kinds.set(u.id, u.kind);
-    }
-    const townshipOf = (id: string): string | null => {
-      for (let cur: string | null | undefined = id, i = 0; cur && i < 10; cur = parents.get(cur), i++) {
-        if (kinds.get(cur) === 'township') return cur;
+  return await writeTx(db, async () => {
+      const tree = await unitTree(db);
+      const parents = new Map<string, string | null>(tree.map((u) => [u.id, u.parentId]));
+      const kinds = new Map<string, string>(tree.map((u) => [u.id, u.kind]));
+      for (const u of data.units) {
+        parents.set(u.id, u.parentId);
+        kinds.set(u.id, u.kind);
       }
-      return null;
-    };
-    for (const u of data.units) {
-      const before = getUnit(db, u.id);
-      const row = { ...u, townshipId: townshipOf(u.id), updatedAt: now };
-      upsertUnit(db, row);
-      if (u.kind === 'township' && (before?.controlLevel ?? null) !== u.controlLevel && (before || u.controlLevel !== null)) {
-        insertUnitHistory(db, { unitId: u.id, field: 'control_level', value: u.controlLevel === null ? null : String(u.controlLevel), changedAt: now, source });
+      const townshipOf = (id: string): string | null => {
+        for (let cur: string | null | undefined = id, i = 0; cur && i < 10; cur = parents.get(cur), i++) {
+          if (kinds.get(cur) === 'township') return cur;
+        }
+        return null;
+      };
+      for (const u of data.units) {
+        const before = await getUnit(db, u.id);
+        const row = { ...u, townshipId: townshipOf(u.id), updatedAt: now };
+        await upsertUnit(db, row);
+        if (u.kind === 'township' && (before?.controlLevel ?? null) !== u.controlLevel && (before || u.controlLevel !== null)) {
+          await insertUnitHistory(db, { unitId: u.id, field: 'control_level', value: u.controlLevel === null ? null : String(u.controlLevel), changedAt: now, source });
+        }
+        if (u.kind === 'grid' && (before?.riskColour ?? null) !== u.riskColour && (before || u.riskColour !== null)) {
+          await insertUnitHistory(db, { unitId: u.id, field: 'risk_colour', value: u.riskColour, changedAt: now, source });
+        }
       }
-      if (u.kind === 'grid' && (before?.riskColour ?? null) !== u.riskColour && (before || u.riskColour !== null)) {
-        insertUnitHistory(db, { unitId: u.id, field: 'risk_colour', value: u.riskColour, changedAt: now, source });
+      for (const g of data.groups) {
+        // a unit re-bound to another conversation: the old binding goes
+        await bindGroup(db, g);
       }
-    }
-    for (const g of data.groups) {
-      // a unit re-bound to another conversation: the old binding goes
-      bindGroup(db, g);
-    }
-    for (const m of data.members) {
-      upsertMember(db, m);
-    }
-    const counts: RosterCounts = {
-      county: data.units.filter((u) => u.kind === 'county').length,
-      township: data.units.filter((u) => u.kind === 'township').length,
-      village: data.units.filter((u) => u.kind === 'village').length,
-      grid: data.units.filter((u) => u.kind === 'grid').length,
-      groups: data.groups.length,
-      members: data.members.length,
-    };
-    audit(db, { actorId: source, action: 'roster.import', subject: 'roster', detail: { ...counts }, at: now });
-    return counts;
-  });
+      for (const m of data.members) {
+        await upsertMember(db, m);
+      }
+      const counts: RosterCounts = {
+        county: data.units.filter((u) => u.kind === 'county').length,
+        township: data.units.filter((u) => u.kind === 'township').length,
+        village: data.units.filter((u) => u.kind === 'village').length,
+        grid: data.units.filter((u) => u.kind === 'grid').length,
+        groups: data.groups.length,
+        members: data.members.length,
+      };
+      await audit(db, { actorId: source, action: 'roster.import', subject: 'roster', detail: { ...counts }, at: now });
+      return counts;
+    });
 }
 
 /**
@@ -210,9 +210,9 @@ export function applyRoster(db: Db, data: Validated, source = 'roster-import'): 
  */
 export async function importRoster(db: Db, path: string): Promise<RosterCounts> {
   const raw = await readRoster(path);
-  const v = validateRoster(db, raw);
+  const v = await validateRoster(db, raw);
   if (!v.ok) throw new RosterError(v.problems);
-  return applyRoster(db, v.data);
+  return await applyRoster(db, v.data);
 }
 
 /** `1 county, 15 townships, 266 villages, 747 grids, 763 groups, 2,336 members`. */

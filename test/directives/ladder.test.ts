@@ -239,7 +239,7 @@ describe('which directive a 收到 answers', () => {
     expect(await askIn(app.http, cid, worker, '/收到 1')).toContain('第1号');
     const relay2 = (await outbound(app.http, cid)).find((m) => m.text.startsWith(`【指挥部令〔${YEAR}〕第2号】`))!;
     const before = (await outbound(app.http, cid)).length;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'quoted-1', conversationId: cid, senderId: worker, text: '收到', quotedMsgId: String(relay2.seq) });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'quoted-1', conversationId: cid, senderId: worker, text: '收到', quotedMsgId: String(relay2.seq) });
     const replies = await waitFor(app.http, cid, (ms) => ms.length > before);
     expect(replies[before]!.text).toContain(`已确认指挥部令〔${YEAR}〕第2号`);
     expect(await askIn(app.http, cid, worker, '收到')).toContain('无需重复');

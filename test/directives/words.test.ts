@@ -256,7 +256,7 @@ describe('township notices in their own series', () => {
     expect(await askIn(app.http, mwRoom, mwOfficer, '/撤回 通告1')).toContain(`已撤回 马坞镇通告〔${YEAR}〕第1号`);
   });
 
-  it('keeps notices stored before township series readable, as the county\'s', () => {
+  it('keeps notices stored before township series readable, as the county\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridrelay-series-'));
     try {
       // a database migrated up to before the series, holding a notice, then opened by this version
@@ -276,10 +276,10 @@ describe('township notices in their own series', () => {
       sqlite.prepare(`insert into counters (kind, year, last) values ('notice', 2026, 7)`).run();
       sqlite.close();
       const db = openDb(file);
-      const d = findByNumber(db, 'notice', 7)!;
+      const d = (await findByNumber(db, 'notice', 7))!;
       expect(d.text).toBe('旧通告');
       expect(formatNumber(d)).toBe('通告〔2026〕第7号');
-      expect(nextNumber(db, 'notice', 2026)).toBe(8);
+      expect(await nextNumber(db, 'notice', 2026)).toBe(8);
       db.$client.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -157,7 +157,7 @@ describe('bad input is answered with its usage or a refusal and changes nothing'
         }
         refusedAtApi++;
         const msgId = `raw-${refusedAtApi}`;
-        app.inbox.accept({ platform: 'console', platformMsgId: msgId, conversationId: k.conv, senderId: k.sender, text: k.text });
+        await app.inbox.accept({ platform: 'console', platformMsgId: msgId, conversationId: k.conv, senderId: k.sender, text: k.text });
         r = { status: 202, body: { msgId } };
       }
       await app.inbox.idle();

@@ -97,10 +97,10 @@ describe('start-up reconciliation', () => {
     const inst = instanceId(first.db);
     const name = first.outbox.queue.name;
     // stored but not flushed; then the process stops before the worker saw them
-    const [pendingId, sentId] = writeTx(first.db, () => [
-      first.outbox.store(first.db, { conversationId: 'cid-a', text: '仍待发送' })!,
-      first.outbox.store(first.db, { conversationId: 'cid-b', text: '已经发过' })!,
-    ]);
+    const [pendingId, sentId] = await writeTx(first.db, async () => [
+          (await first.outbox.store(first.db, { conversationId: 'cid-a', text: '仍待发送' }))!,
+          (await first.outbox.store(first.db, { conversationId: 'cid-b', text: '已经发过' }))!,
+        ]);
     first.db.update(outboundMessages).set({ status: 'sent', sentAt: new Date() }).where(eq(outboundMessages.id, sentId)).run();
     await first.stop();
 

@@ -30,9 +30,9 @@ async function redisWith(args: string[]): Promise<Redis> {
 function capture() {
   const lines: { level: number; msg: string; policy?: string }[] = [];
   const stream = new Writable({
-    write(chunk, _enc, done) {
+    async write(chunk, _enc, done) {
       lines.push(JSON.parse(String(chunk)));
-      done();
+      await done();
     },
   });
   return { log: pino({ level: 'warn' }, stream), warnings: () => lines.filter((l) => l.level === 40) };

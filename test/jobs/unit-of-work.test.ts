@@ -28,18 +28,18 @@ describe('unit of work', () => {
     apps.push(app);
     const seen: string[] = [];
     const hook = () => void seen.push('hook');
-    const id = await runUnitOfWork(app.deps, (tx) => {
+    const id = await runUnitOfWork(app.deps, async (tx) => {
       afterCommit(hook);
       afterCommit(hook); // the same hook twice: runs once
-      return app.deps.outbox.store(tx, { conversationId: 'cid-x', text: '一条' });
+      return await app.deps.outbox.store(tx, { conversationId: 'cid-x', text: '一条' });
     });
     expect(id).toBeGreaterThan(0);
     expect(seen).toEqual(['hook']);
 
     await expect(
-      runUnitOfWork(app.deps, (tx) => {
+      runUnitOfWork(app.deps, async (tx) => {
         afterCommit(() => void seen.push('rolled back'));
-        app.deps.outbox.store(tx, { conversationId: 'cid-x', text: '不会存下' });
+        await app.deps.outbox.store(tx, { conversationId: 'cid-x', text: '不会存下' });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');

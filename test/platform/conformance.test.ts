@@ -153,7 +153,7 @@ describe.each(DRIVERS)('platform conformance: %s', (_name, make) => {
 
   it('delivers a proactive message to the right conversation only', async () => {
     d = await make();
-    d.app.outbox.store(d.app.db, { conversationId: OTHER_GROUP, text: '主动通知：今晚例行巡查', dedupKey: 'conformance-proactive' });
+    await d.app.outbox.store(d.app.db, { conversationId: OTHER_GROUP, text: '主动通知：今晚例行巡查', dedupKey: 'conformance-proactive' });
     await d.app.outbox.flush();
     await until('the post', async () => (await d!.posts(OTHER_GROUP)).includes('主动通知：今晚例行巡查'));
     expect(await d.posts(GRID_GROUP)).toEqual([]);

@@ -149,7 +149,7 @@ describe('dingtalk connection loses no message', () => {
 describe('dingtalk access token expiry', () => {
   async function storeMany(a: TestApp, n: number, tag: string): Promise<number[]> {
     const c = county();
-    const ids = c.grids.slice(0, n).map((g) => a.outbox.store(a.db, { conversationId: c.groupOf[g.unit_id!]!, text: `${tag} ${g.unit_id}`, dedupKey: `${tag}-${g.unit_id}` })!);
+    const ids = c.grids.slice(0, n).map(async (g) => (await a.outbox.store(a.db, { conversationId: c.groupOf[g.unit_id!]!, text: `${tag} ${g.unit_id}`, dedupKey: `${tag}-${g.unit_id}` }))!);
     await a.outbox.flush();
     return ids;
   }
@@ -199,7 +199,7 @@ describe('dingtalk rate limits at the fake', () => {
     fake.pushCallback(fake.robotMessage({ text: '/令 今晚22时前完成全县返乡人员排查', conversationId: c.commandGroup, senderStaffId: c.commander }));
     // eight more messages to one grid group while the relay is going out
     await until('the relay started', () => fake.sends.length > 0, 30_000);
-    for (let i = 1; i <= 8; i++) a.outbox.store(a.db, { conversationId: GRID_GROUP, text: `补充通知${i}`, dedupKey: `extra-${i}` });
+    for (let i = 1; i <= 8; i++) await a.outbox.store(a.db, { conversationId: GRID_GROUP, text: `补充通知${i}`, dedupKey: `extra-${i}` });
     await a.outbox.flush();
 
     const relayed = () => fake.sends.filter((s) => JSON.stringify(s.msgParam).includes('全县返乡人员排查'));

@@ -113,7 +113,7 @@ describe('undeliverable relays', () => {
 
 describe('dingtalk outbound', () => {
   async function post(a: TestApp, conversationId: string, text: string, dedupKey: string) {
-    const id = a.outbox.store(a.db, { conversationId, text, dedupKey });
+    const id = await a.outbox.store(a.db, { conversationId, text, dedupKey });
     await a.outbox.flush();
     return id!;
   }

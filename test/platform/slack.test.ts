@@ -106,7 +106,7 @@ describe('slack', () => {
   it('a post to a channel the bot cannot reach is marked failed, not retried forever', async () => {
     const a = await start();
     fake.failChannel.set('CGONE', 'channel_not_found');
-    const id = a.outbox.store(a.db, { conversationId: 'CGONE', text: '发不出去', dedupKey: 'gone' })!;
+    const id = (await a.outbox.store(a.db, { conversationId: 'CGONE', text: '发不出去', dedupKey: 'gone' }))!;
     await a.outbox.flush();
     const row = await until('failed', () => {
       const r = a.db.select().from(outboundMessages).where(eq(outboundMessages.id, id)).get();

@@ -31,7 +31,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   app = await buildTestApp({ env: { DASHBOARD_TOKEN: TOKEN } });
-  month = generateMonth(app.db, new Date(), 7);
+  month = await generateMonth(app.db, new Date(), 7);
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
   if (haveChromium) {

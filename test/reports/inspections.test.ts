@@ -97,7 +97,7 @@ describe('督查 in the reports', () => {
     const grid = 'T03-V10-G2';
     expect(await ask(app.http, c.groupOf[grid]!, c.memberOf(grid, 'grid_worker'), '/统计')).not.toContain('督查');
 
-    const digest = digestText(app.deps, countyUnit(app.db)!, namedPeriod('今日', new Date(), app.config.TIMEZONE));
+    const digest = await digestText(app.deps, (await countyUnit(app.db))!, namedPeriod('今日', new Date(), app.config.TIMEZONE));
     expect(digest).toContain('督查 4 条：已整改 2，已通报 2，已结案 1，超时 2');
     expect(digest).toContain('· 马坞镇 督查2 整改1 通报1 结案0 超时1');
 

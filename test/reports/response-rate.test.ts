@@ -15,7 +15,7 @@ let month: Month;
 
 beforeAll(async () => {
   app = await buildTestApp();
-  month = generateMonth(app.db, new Date());
+  month = await generateMonth(app.db, new Date());
 });
 afterAll(async () => {
   await app?.close();

@@ -35,7 +35,7 @@ async function start() {
   let now = clock(8);
   const app = await buildTestApp({ env: { ERRAND_CUTOFF: '10:00' }, now: () => now });
   apps.push(app);
-  return { app, set: (d: Date) => (now = d), cutoff: () => runUnitOfWork(app.deps, (db) => runCutoff({ ...app.deps, db })) };
+  return { app, set: (d: Date) => (now = d), cutoff: () => runUnitOfWork(app.deps, async (db) => await runCutoff({ ...app.deps, db })) };
 }
 
 /** Posts every message, then waits until each conversation has one answer more per message posted there. */
@@ -43,7 +43,7 @@ async function sayAll(app: TestApp, msgs: { conv: string; who: string; text: str
   const before = new Map<string, number>();
   for (const m of msgs) if (!before.has(m.conv)) before.set(m.conv, (await outbound(app.http, m.conv)).length);
   for (const m of msgs) {
-    if (m.attachments) app.inbox.accept({ platform: 'console', platformMsgId: `pic-${Math.random()}`, conversationId: m.conv, senderId: m.who, text: m.text, attachments: [{ kind: 'picture', ref: 'p1' }] });
+    if (m.attachments) await app.inbox.accept({ platform: 'console', platformMsgId: `pic-${Math.random()}`, conversationId: m.conv, senderId: m.who, text: m.text, attachments: [{ kind: 'picture', ref: 'p1' }] });
     else expect((await say(app.http, m.conv, m.who, m.text)).status).toBe(202);
   }
   const want = new Map<string, number>();
@@ -228,7 +228,7 @@ describe('errands (红色代办)', () => {
     const who = c.memberOf(g!.unit_id!, 'grid_worker');
     const n = /代办 (\d{8}-\d{3})/.exec((await sayAll(app, [{ conv, who, text: '/代办 大米5斤 电话:13900001111' }])).get(conv)![0]!.text)![1]!;
     set(now());
-    const both = await Promise.all([cutoff(), runUnitOfWork(second.deps, (db) => runCutoff({ ...second.deps, db }))]);
+    const both = await Promise.all([cutoff(), runUnitOfWork(second.deps, async (db) => await runCutoff({ ...second.deps, db }))]);
     expect(both.map((r) => Object.keys(r.lists).length).sort()).toEqual([0, 1]);
     await waitFor(app.http, rooms['T02']!, (m) => listsIn(m).length > 0);
     await settle(500);

@@ -53,7 +53,7 @@ describe('inspections (纠察督导)', () => {
     const mark = await lastSeq(app);
 
     const problem = `卡口无人值守，网格员${workerName}脱岗，电话13800000001`;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'f1', conversationId: cg, senderId: inspector, text: `/督查 马坞镇高垄口村第2网格 令1 ${problem} 人数:2`, attachments: [{ kind: 'picture', ref: 'pic-1' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'f1', conversationId: cg, senderId: inspector, text: `/督查 马坞镇高垄口村第2网格 令1 ${problem} 人数:2`, attachments: [{ kind: 'picture', ref: 'pic-1' }] });
     const reply = (await waitFor(http, cg, (m) => m.some((x) => x.seq > mark)))!.find((x) => x.seq > mark)!.text;
     expect(reply).toContain(`✅ 已登记 督查〔${year}〕第1号：马坞镇 高垄口村第2网格，已转马坞镇综合信息指挥室，限`);
     expect(reply).toMatch(/限\d+月\d+日 \d\d:\d\d前（24小时内）整改/);
@@ -78,7 +78,7 @@ describe('inspections (纠察督导)', () => {
     expect(convs(await after(app, mark))).toEqual([cg, room].sort());
 
     // a picture as the inspector's next message is evidence too
-    app.inbox.accept({ platform: 'console', platformMsgId: 'f1-pic', conversationId: cg, senderId: inspector, text: '', attachments: [{ kind: 'picture', ref: 'pic-2' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'f1-pic', conversationId: cg, senderId: inspector, text: '', attachments: [{ kind: 'picture', ref: 'pic-2' }] });
     await waitFor(http, cg, (m) => m.some((x) => x.text === `已将图片附到督查〔${year}〕第1号（共2张）。`));
     await waitFor(http, room, (m) => m.some((x) => x.text.includes('补充图片1张（共2张）')));
     expect(app.db.select().from(inspections).get()!.attachments.map((a) => a.ref)).toEqual(['pic-1', 'pic-2']);
@@ -94,7 +94,7 @@ describe('inspections (纠察督导)', () => {
     const rect = (await waitFor(http, cg, (m) => m.some((x) => x.text.startsWith(`【督查〔${year}〕第1号 已整改】`)))).find((x) => x.text.startsWith('【督查'))!.text;
     expect(rect).toContain('整改情况：已安排专人24小时轮班值守');
     expect(rect).toContain('/督查结案 1');
-    app.inbox.accept({ platform: 'console', platformMsgId: 'r1-pic', conversationId: room, senderId: officer, text: '', attachments: [{ kind: 'picture', ref: 'pic-r' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'r1-pic', conversationId: room, senderId: officer, text: '', attachments: [{ kind: 'picture', ref: 'pic-r' }] });
     await waitFor(http, room, (m) => m.some((x) => x.text.includes('的整改材料留存（共1张）')));
     expect(await ask(http, room, officer, '/整改 1 再整改一次')).toContain('无需重复');
 
@@ -173,7 +173,7 @@ describe('inspections (纠察督导)', () => {
     const app = await start({ INSPECTION_RECTIFY_SLA: '8s' });
     const { http } = app;
     const mark = await lastSeq(app);
-    for (const text of ['/督查 马坞镇高垄口村第2网格 卡口无人值守', '/督查 马坞镇 台账不全', '/督查 周家坞村第1网格 未测温', '/督查 周家坞村第2网格 未消杀']) app.inbox.accept({ platform: 'console', platformMsgId: `sla-${text}`, conversationId: cg, senderId: inspector, text });
+    for (const text of ['/督查 马坞镇高垄口村第2网格 卡口无人值守', '/督查 马坞镇 台账不全', '/督查 周家坞村第1网格 未测温', '/督查 周家坞村第2网格 未消杀']) await app.inbox.accept({ platform: 'console', platformMsgId: `sla-${text}`, conversationId: cg, senderId: inspector, text });
     await app.inbox.idle();
     await waitFor(http, room1, (m) => m.filter((x) => x.text.includes('督查发现问题')).length === 2);
     expect(await ask(http, room1, officer1, '/整改 4 已消杀')).toContain('已整改');

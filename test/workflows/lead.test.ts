@@ -270,17 +270,17 @@ describe('lead reports (线索)', () => {
     const app = await start();
     const { http } = app;
     const before = (await outbound(http, grid1)).length;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'p1', conversationId: grid1, senderId: worker1, text: '/上报 河边有人野炊聚集', attachments: [{ kind: 'picture', ref: 'pic-1' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'p1', conversationId: grid1, senderId: worker1, text: '/上报 河边有人野炊聚集', attachments: [{ kind: 'picture', ref: 'pic-1' }] });
     const first = await waitFor(http, grid1, (m) => m.length > before);
     expect(first[before]!.text).toContain('附图1张');
     await waitFor(http, room1, (m) => m.some((x) => x.text.includes('附图：1张')));
 
-    app.inbox.accept({ platform: 'console', platformMsgId: 'p2', conversationId: grid1, senderId: worker1, text: '', attachments: [{ kind: 'picture', ref: 'pic-2' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'p2', conversationId: grid1, senderId: worker1, text: '', attachments: [{ kind: 'picture', ref: 'pic-2' }] });
     const second = await waitFor(http, grid1, (m) => m.length > before + 1);
     expect(second[before + 1]!.text).toBe(`已将图片附到线索 ${no(1)}（共2张）。`);
     await waitFor(http, room1, (m) => m.some((x) => x.text.includes('补充图片1张（共2张）')));
 
-    app.inbox.accept({ platform: 'console', platformMsgId: 'p3', conversationId: grid1, senderId: leader1, text: '', attachments: [{ kind: 'picture', ref: 'pic-3' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'p3', conversationId: grid1, senderId: leader1, text: '', attachments: [{ kind: 'picture', ref: 'pic-3' }] });
     const third = await waitFor(http, grid1, (m) => m.length > before + 2);
     expect(third[before + 2]!.text).toContain('没看懂');
     expect(app.db.select().from(leads).get()!.attachments.map((a) => a.ref)).toEqual(['pic-1', 'pic-2']);

@@ -74,11 +74,11 @@ describe('numbers that continue (issue 17 point 5)', () => {
     }
   });
 
-  it('setNextNumber refuses a next number at or below the highest issued, and allows the one after it', () => {
+  it('setNextNumber refuses a next number at or below the highest issued, and allows the one after it', async () => {
     const next = YEAR + 1; // a year of its own
-    expect(setNextNumber(app.db, { kind: 'directive', year: next, next: 3 })).toMatchObject({ ok: true, previousNext: 1, next: 3 });
-    expect(setNextNumber(app.db, { kind: 'directive', year: next, next: 2 })).toMatchObject({ ok: false, lowestNext: 3 });
-    expect(setNextNumber(app.db, { kind: 'directive', year: next, next: 3 })).toMatchObject({ ok: true, previousNext: 3 });
+    expect(await setNextNumber(app.db, { kind: 'directive', year: next, next: 3 })).toMatchObject({ ok: true, previousNext: 1, next: 3 });
+    expect(await setNextNumber(app.db, { kind: 'directive', year: next, next: 2 })).toMatchObject({ ok: false, lowestNext: 3 });
+    expect(await setNextNumber(app.db, { kind: 'directive', year: next, next: 3 })).toMatchObject({ ok: true, previousNext: 3 });
   });
 });
 

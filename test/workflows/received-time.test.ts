@@ -38,7 +38,7 @@ let seq = 0;
 /** Hands a message to the inbox as received by the platform at `receivedAt`; returns the bot's answer there. */
 async function receivedAt(app: TestApp, conversationId: string, senderId: string, text: string, at: Date): Promise<string> {
   const before = (await outbound(app.http, conversationId)).length;
-  expect(app.inbox.accept({ platform: 'console', platformMsgId: `rt-${process.pid}-${++seq}`, conversationId, senderId, text, sentAt: at })).toBe('accepted');
+  expect(await app.inbox.accept({ platform: 'console', platformMsgId: `rt-${process.pid}-${++seq}`, conversationId, senderId, text, sentAt: at })).toBe('accepted');
   const isAnswer = (t: string) => !t.startsWith('【') && !t.startsWith('⏰');
   const msgs = await waitFor(app.http, conversationId, (m) => m.slice(before).some((x) => isAnswer(x.text)));
   return msgs.slice(before).find((x) => isAnswer(x.text))!.text;

@@ -123,7 +123,7 @@ describe('/完成', () => {
     expect(await ask(app.http, grid(G[0]), leader(G[0]), `/完成 ${number}`)).toContain('已完成过');
     // a picture in the same message (adapter attachments) is kept
     const before = (await outbound(app.http, grid(G[1]))).length;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'pic-1', conversationId: grid(G[1]), senderId: worker(G[1]), text: `/完成 ${number}`, attachments: [{ kind: 'picture', ref: 'media-123' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'pic-1', conversationId: grid(G[1]), senderId: worker(G[1]), text: `/完成 ${number}`, attachments: [{ kind: 'picture', ref: 'media-123' }] });
     const msgs = await waitFor(app.http, grid(G[1]), (m) => m.length > before);
     expect(msgs.at(-1)!.text).toContain('已留存附件 1 个');
     expect(rows(app, `select evidence from task_targets where unit_id = ?`, G[1])[0]!.evidence).toBe(JSON.stringify([{ kind: 'picture', ref: 'media-123' }]));
@@ -141,7 +141,7 @@ describe('evidence in the next message', () => {
     const { number } = await issue(app, '明天18点');
     await ask(app.http, grid(G[0]), worker(G[0]), `/完成 ${number}`);
     const before = (await outbound(app.http, grid(G[0]))).length;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'pic-next', conversationId: grid(G[0]), senderId: worker(G[0]), text: '', attachments: [{ kind: 'picture', ref: 'media-9' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'pic-next', conversationId: grid(G[0]), senderId: worker(G[0]), text: '', attachments: [{ kind: 'picture', ref: 'media-9' }] });
     const msgs = await waitFor(app.http, grid(G[0]), (m) => m.length > before);
     expect(msgs.at(-1)!.text).toBe(`已将图片作为专项任务〔${yearIn(new Date(), 'Asia/Shanghai')}〕第${number}号的完成材料留存（共1个）。`);
     expect(rows(app, `select evidence from task_targets where unit_id = ?`, G[0])[0]!.evidence).toBe(JSON.stringify([{ kind: 'picture', ref: 'media-9' }]));
@@ -149,7 +149,7 @@ describe('evidence in the next message', () => {
     await ask(app.http, grid(G[1]), worker(G[1]), `/完成 ${number}`);
     await ask(app.http, grid(G[1]), worker(G[1]), '今天天气不错');
     const before2 = (await outbound(app.http, grid(G[1]))).length;
-    app.inbox.accept({ platform: 'console', platformMsgId: 'pic-late', conversationId: grid(G[1]), senderId: worker(G[1]), text: '', attachments: [{ kind: 'picture', ref: 'media-10' }] });
+    await app.inbox.accept({ platform: 'console', platformMsgId: 'pic-late', conversationId: grid(G[1]), senderId: worker(G[1]), text: '', attachments: [{ kind: 'picture', ref: 'media-10' }] });
     const msgs2 = await waitFor(app.http, grid(G[1]), (m) => m.length > before2);
     expect(msgs2.at(-1)!.text).toContain('没看懂');
     expect(rows(app, `select evidence from task_targets where unit_id = ?`, G[1])[0]!.evidence).toBeNull();

@@ -28,7 +28,7 @@ interface FailuresData {
  * characters become `_`): when it fires, one message to that conversation lists every unreported failure
  * and marks them reported. Registered in workflows/index.ts.
  */
-export const failuresTimer = defineTimer<FailuresData, CoreDeps>('delivery.failures', (deps, timer) => reportFailures(deps, timer), {
+export const failuresTimer = defineTimer<FailuresData, CoreDeps>('delivery.failures', async (deps, timer) => await reportFailures(deps, timer), {
   id: (d) => `sendfail-${d.conversationId.replace(/[^A-Za-z0-9_-]/g, '_')}`,
 });
 
@@ -38,7 +38,7 @@ export const failuresTimer = defineTimer<FailuresData, CoreDeps>('delivery.failu
  * @returns when the timer is stored and queued
  */
 export async function noteFailedSend(deps: CoreDeps, outboxId: number): Promise<void> {
-  const conversationId = notifyTargetOf(deps.db, outboxId);
+  const conversationId = await notifyTargetOf(deps.db, outboxId);
   if (!conversationId) return;
   const data = { conversationId };
   return runUnitOfWork(deps, () => {
@@ -48,19 +48,19 @@ export async function noteFailedSend(deps: CoreDeps, outboxId: number): Promise<
 }
 
 /** The report: one message listing every unreported failure for that conversation. */
-function reportFailures(deps: CoreDeps, timer: Timer<FailuresData>): void {
+async function reportFailures(deps: CoreDeps, timer: Timer<FailuresData>): Promise<void> {
   const { db } = deps;
   const { conversationId } = timer.data;
-  const failed = unreportedFailures(db, conversationId);
+  const failed = await unreportedFailures(db, conversationId);
   if (failed.length === 0) return;
   const groupsFailed = [...new Map(failed.map((f) => [f.conversationId, f.title ?? f.conversationId])).values()];
   const shown = groupsFailed.slice(0, MAX_LISTED).join('、');
   const more = groupsFailed.length > MAX_LISTED ? ` 等${groupsFailed.length}个群` : '';
   const reason = failed[0]!.error ? `（${failed[0]!.error.slice(0, 60)}）` : '';
-  deps.outbox.store(db, {
-    conversationId,
-    text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
-    dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
-  });
-  markFailuresReported(db, failed.map((f) => f.id));
+  await deps.outbox.store(db, {
+        conversationId,
+        text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
+        dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
+      });
+  await markFailuresReported(db, failed.map((f) => f.id));
 }

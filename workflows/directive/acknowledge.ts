@@ -56,10 +56,10 @@ const NOT_AN_ITEM = '所引用的消息不是本群的指挥部令或通告，�
  * comes first (a bare number means the directive unless only a notice has it), then an unacknowledged item.
  * A notice counts only in a series the reference may mean where `viewer` is ({@link noticeSeries}), the likeliest first.
  */
-function openByRef(deps: CoreDeps, open: ReturnType<typeof openForUnit>, ref: DirectiveRef, viewer: RefViewer) {
+async function openByRef(deps: CoreDeps, open: Awaited<ReturnType<typeof openForUnit>>, ref: DirectiveRef, viewer: RefViewer) {
   const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
   // the notice series it may mean, likeliest first (a series named: only that one)
-  const series = noticeSeries(deps, ref, viewer);
+  const series = await noticeSeries(deps, ref, viewer);
   const kind = ref.series !== undefined ? 'notice' : ref.kind;
   // this year's first; a bare number means the directive (PRODUCT.md: unless only a notice has it), then the unacknowledged
   const rank = (d: (typeof open)[number]) => (d.year === thisYear ? 0 : 4) + (d.kind === 'directive' ? 0 : 2) + (d.acknowledged ? 1 : 0);
@@ -78,26 +78,26 @@ function openByRef(deps: CoreDeps, open: ReturnType<typeof openForUnit>, ref: Di
  *   revoked, needs no receipt or was not sent to this unit; or when the message quotes something that is
  *   not an item of this group.
  */
-export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
+export async function acknowledge(deps: CoreDeps, input: AckInput): Promise<AckResult> {
   const { db } = deps;
-  const open = openForUnit(db, input.unit.id);
+  const open = await openForUnit(db, input.unit.id);
   let target: (typeof open)[number] | undefined;
   if (input.ref) {
     const ref = input.ref;
     const viewer: RefViewer = { tier: input.unit.kind === 'township' ? 'township' : 'grid', unit: input.unit };
     target = openByRef(deps, open, ref, viewer);
     if (!target) {
-      const lookup = lookupRef(deps, ref, viewer);
+      const lookup = await lookupRef(deps, ref, viewer);
       const any = lookup.found[0];
       throw any ? notAcknowledgeable(any, input.unit) : missingRef(deps, ref, lookup, '/收到');
     }
   } else {
-    const quoted = quotedItem(db, input.inboundId);
+    const quoted = await quotedItem(db, input.inboundId);
     if (quoted) {
       if (quoted.directiveId === null) throw new Refusal(NOT_AN_ITEM);
       target = open.find((d) => d.id === quoted.directiveId);
       if (!target) {
-        const any = getDirective(db, quoted.directiveId);
+        const any = await getDirective(db, quoted.directiveId);
         throw any ? notAcknowledgeable(any, input.unit) : new Refusal(NOT_AN_ITEM);
       }
     } else {
@@ -109,28 +109,28 @@ export function acknowledge(deps: CoreDeps, input: AckInput): AckResult {
   const since = (target.revisedAt ?? target.issuedAt).getTime();
   const now = new Date(Math.max((input.at ?? deps.now()).getTime(), since));
   const late = target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime();
-  const stored = insertAck(db, {
-    directiveId: target.id,
-    unitId: input.unit.id,
-    revision: target.revision,
-    memberId: input.member.id,
-    words: input.words,
-    at: now,
-    late,
-    inboundId: input.inboundId,
-  });
+  const stored = await insertAck(db, {
+      directiveId: target.id,
+      unitId: input.unit.id,
+      revision: target.revision,
+      memberId: input.member.id,
+      words: input.words,
+      at: now,
+      late,
+      inboundId: input.inboundId,
+    });
   if (!stored) {
-    const ack = getAck(db, target.id, input.unit.id, target.revision)!;
+    const ack = (await getAck(db, target.id, input.unit.id, target.revision))!;
     return { status: 'already', directive: target, by: ack.memberId, at: ack.at };
   }
-  audit(db, {
-    actorId: input.member.id,
-    action: `${target.kind}.acknowledge`,
-    subject: formatNumber(target),
-    detail: { unitId: input.unit.id, words: input.words, revision: target.revision, late },
-    inboundId: input.inboundId,
-    at: now,
-  });
+  await audit(db, {
+        actorId: input.member.id,
+        action: `${target.kind}.acknowledge`,
+        subject: formatNumber(target),
+        detail: { unitId: input.unit.id, words: input.words, revision: target.revision, late },
+        inboundId: input.inboundId,
+        at: now,
+      });
   const t = target;
   return { status: 'acknowledged', directive: t, late, stillOpen: open.filter((d) => !d.acknowledged && d.id !== t.id) };
 }

@@ -37,8 +37,8 @@ import { clipMasked } from '../../src/core/text.js';
  * @throws Refusal when none or both exist, a year is written that has no such item, or the name before
  *   通告 is no township.
  */
-export function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string, viewer?: RefViewer): Directive {
-  const lookup = lookupRef(deps, ref, viewer);
+export async function resolveForChange(deps: CoreDeps, ref: DirectiveRef, verb: string, viewer?: RefViewer): Promise<Directive> {
+  const lookup = await lookupRef(deps, ref, viewer);
   const found = lookup.found;
   if (found.length === 0) throw missingRef(deps, ref, lookup, `/${verb}`);
   if (found.length > 1) {
@@ -84,20 +84,20 @@ export interface ChangeResult {
 }
 
 /** The text of the version `d` has now: its last amendment's, or the text it was issued with. */
-export function currentText(deps: CoreDeps, d: Directive): string {
+export async function currentText(deps: CoreDeps, d: Directive): Promise<string> {
   if (d.revision === 1) return d.text;
-  const last = eventsOf(deps.db, d.id).filter((e) => e.kind === 'amend' && e.revision === d.revision).at(-1);
+  const last = (await eventsOf(deps.db, d.id)).filter((e) => e.kind === 'amend' && e.revision === d.revision).at(-1);
   return last?.text ?? d.text;
 }
 
-function signature(deps: CoreDeps, conversationId: string, at: Date): string {
-  return `——${getGroup(deps.db, conversationId)?.title ?? '指挥部'} ${shortDateTimeIn(at, deps.config.TIMEZONE)}`;
+async function signature(deps: CoreDeps, conversationId: string, at: Date): Promise<string> {
+  return `——${(await getGroup(deps.db, conversationId))?.title ?? '指挥部'} ${shortDateTimeIn(at, deps.config.TIMEZONE)}`;
 }
 
-function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, actions?: OutboundAction[]): number {
-  const convs = [...new Set(targetsOf(deps.db, d.id).map((t) => t.conversationId))];
+async function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, actions?: OutboundAction[]): Promise<number> {
+  const convs = [...new Set((await targetsOf(deps.db, d.id)).map((t) => t.conversationId))];
   for (const c of convs) {
-    deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
+    await deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
   }
   return convs.length;
 }
@@ -114,26 +114,26 @@ function changeTime(deps: CoreDeps, d: Directive, at: Date | undefined): Date {
  * steps cancelled). Outbox keys `dir-<id>-amend<rev>-<conversation>`.
  * @throws Refusal when the item is revoked.
  */
-export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
+export async function amend(deps: CoreDeps, input: ChangeInput): Promise<ChangeResult> {
   const { db, config } = deps;
   const now = deps.now();
   const old = input.directive;
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回，不能再更正。`);
   const at = changeTime(deps, old, input.at);
-  const changes = whatChanged(currentText(deps, old), input.text);
+  const changes = whatChanged(await currentText(deps, old), input.text);
   const revision = old.revision + 1;
   const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
-  const d = updateDirective(db, old.id, { revision, revisedAt: at, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
+  const d = await updateDirective(db, old.id, { revision, revisedAt: at, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
   cancelLadder(deps, d.id, old.revision);
   scheduleLadder(deps, d, now);
   const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), ...changes, signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
-  const groups = relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
+  const groups = await relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
   planReadPolls(deps, d, revision, now);
-  insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
-  audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at });
+  await insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
+  await audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at });
   return { directive: d, groups, changes };
 }
 
@@ -142,19 +142,19 @@ export function amend(deps: CoreDeps, input: ChangeInput): ChangeResult {
  * (outbox keys `dir-<id>-revoke-<conversation>`). Acknowledging it afterwards is refused.
  * @throws Refusal when already revoked.
  */
-export function revoke(deps: CoreDeps, input: ChangeInput): ChangeResult {
+export async function revoke(deps: CoreDeps, input: ChangeInput): Promise<ChangeResult> {
   const { db } = deps;
   const old = input.directive;
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回。`);
   const now = changeTime(deps, old, input.at);
-  const d = updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
+  const d = await updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
   cancelLadder(deps, d.id);
   const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];
   if (input.text) lines.push(`说明：${maskPersonal(input.text)}`);
   lines.push(signature(deps, input.conversationId, now));
-  const groups = relayToTargets(deps, d, lines.join('\n'), 'revoke');
-  insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
-  audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
+  const groups = await relayToTargets(deps, d, lines.join('\n'), 'revoke');
+  await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
+  await audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
   return { directive: d, groups, changes: [] };
 }
 
@@ -165,12 +165,12 @@ const MAX_HISTORY = 8;
  * units had acknowledged the version they replaced, the revocation, and — for the county tier — the
  * ladder steps that sent something and each `/催办`. Times in `TIMEZONE`.
  */
-export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[] {
-  const events = eventsOf(deps.db, d.id).filter((e) => tier === 'county' || ['issue', 'amend', 'revoke'].includes(e.kind));
+export async function historyLines(deps: CoreDeps, d: Directive, tier: Tier): Promise<string[]> {
+  const events = (await eventsOf(deps.db, d.id)).filter((e) => tier === 'county' || ['issue', 'amend', 'revoke'].includes(e.kind));
   if (!events.some((e) => e.kind !== 'issue')) return [];
-  const acks = ackCountsByRevision(deps.db, d.id);
+  const acks = await ackCountsByRevision(deps.db, d.id);
   const tz = deps.config.TIMEZONE;
-  const line = (e: (typeof events)[number]): string => {
+  const line = async (e: (typeof events)[number]): Promise<string> => {
     const at = shortDateTimeIn(e.at, tz);
     switch (e.kind) {
       case 'issue':
@@ -186,7 +186,7 @@ export function historyLines(deps: CoreDeps, d: Directive, tier: Tier): string[]
       case 'rollup':
         return `· ${at} 汇总报指挥部：${e.count} 个单位未确认`;
       case 'chase':
-        return `· ${at} ${chasedBy(deps, e)}催办 ${e.count} 个网格`;
+        return `· ${at} ${await chasedBy(deps, e)}催办 ${e.count} 个网格`;
     }
   };
   const shown = events.length > MAX_HISTORY ? [events[0]!, ...events.slice(-(MAX_HISTORY - 1))] : events;

@@ -49,10 +49,10 @@ export interface ChaseData {
  */
 export const chaseTimer = defineTimer<ChaseData, CoreDeps>(
   'directive.chase',
-  (deps, timer, fired) => {
-    const d = getDirective(deps.db, timer.data.directiveId);
+  async (deps, timer, fired) => {
+    const d = await getDirective(deps.db, timer.data.directiveId);
     if (!d || d.status !== 'open' || d.revision !== timer.data.revision) return;
-    sendChase(deps, d, timer.data, fired.at);
+    await sendChase(deps, d, timer.data, fired.at);
   },
   { id: (c) => `chase-${c.directiveId}-${c.key}` },
 );
@@ -66,16 +66,16 @@ export interface ChaseInput {
   inboundId: number;
 }
 
-type Row = ReturnType<typeof targetsWithAcks>[number];
-const silentOf = (deps: CoreDeps, d: Directive): Row[] => targetsWithAcks(deps.db, d.id, d.revision).filter((r) => r.ackAt === null);
-const townshipName = (deps: CoreDeps, id: string) => getUnit(deps.db, id)?.name ?? id;
+type Row = Awaited<ReturnType<typeof targetsWithAcks>>[number];
+const silentOf = async (deps: CoreDeps, d: Directive): Promise<Row[]> => (await targetsWithAcks(deps.db, d.id, d.revision)).filter((r) => r.ackAt === null);
+const townshipName = async (deps: CoreDeps, id: string) => (await getUnit(deps.db, id))?.name ?? id;
 
 /** The townships a chase event covered (its `text`: township ids, comma-separated). */
 const chasedTownships = (e: DirectiveEvent): string[] => (e.text ?? '').split(',').filter(Boolean);
 
 /** Who chased, as `/进度` and the messages name it: `指挥部`, or the township officer's township. */
-export function chasedBy(deps: CoreDeps, e: Pick<DirectiveEvent, 'actorId'>): string {
-  const unit = e.actorId ? getUnit(deps.db, getMember(deps.db, e.actorId)?.unitId ?? '') : undefined;
+export async function chasedBy(deps: CoreDeps, e: Pick<DirectiveEvent, 'actorId'>): Promise<string> {
+  const unit = e.actorId ? await getUnit(deps.db, (await getMember(deps.db, e.actorId))?.unitId ?? '') : undefined;
   return unit && unit.kind === 'township' ? unit.name : '指挥部';
 }
 
@@ -83,8 +83,8 @@ export function chasedBy(deps: CoreDeps, e: Pick<DirectiveEvent, 'actorId'>): st
  * The item's latest chase, of any revision — covering `townshipId` when given (what a township room's
  * `/进度` shows). Undefined when it was never chased.
  */
-export function lastChase(deps: CoreDeps, directiveId: number, townshipId?: string): DirectiveEvent | undefined {
-  const chases = eventsOf(deps.db, directiveId).filter((e) => e.kind === 'chase' && (!townshipId || chasedTownships(e).includes(townshipId)));
+export async function lastChase(deps: CoreDeps, directiveId: number, townshipId?: string): Promise<DirectiveEvent | undefined> {
+  const chases = (await eventsOf(deps.db, directiveId)).filter((e) => e.kind === 'chase' && (!townshipId || chasedTownships(e).includes(townshipId)));
   return chases[chases.length - 1];
 }
 
@@ -96,7 +96,7 @@ export function lastChase(deps: CoreDeps, directiveId: number, townshipId?: stri
  * @throws Refusal when the item is revoked or asks no receipt, was not sent to the chasing township, or
  *   every township with silent units was chased within `CHASE_MIN_GAP` (saying when the next may go).
  */
-export function chase(deps: CoreDeps, input: ChaseInput): string {
+export async function chase(deps: CoreDeps, input: ChaseInput): Promise<string> {
   const { db, config } = deps;
   const d = input.directive;
   const now = deps.now();
@@ -105,7 +105,7 @@ export function chase(deps: CoreDeps, input: ChaseInput): string {
   if (d.status === 'revoked') throw new Refusal(`${name}已撤回，无需催办。`);
   if (!d.ackRequired) throw new Refusal(`${name}无需回执（回执:否），不需要催办。`);
   const own = input.townshipId;
-  const rows = targetsWithAcks(db, d.id, d.revision).filter((r) => !own || r.townshipId === own);
+  const rows = (await targetsWithAcks(db, d.id, d.revision)).filter((r) => !own || r.townshipId === own);
   if (own && rows.length === 0) throw new Refusal(`${name}未发给${townshipName(deps, own)}，无需催办。`);
   const silent = rows.filter((r) => r.ackAt === null);
   if (silent.length === 0) return `${name}${own ? '本乡镇' : ''}各单位均已确认，无需催办。`;
@@ -113,7 +113,7 @@ export function chase(deps: CoreDeps, input: ChaseInput): string {
 
   // the gap: a township chased within CHASE_MIN_GAP is not chased again
   const gap = config.CHASE_MIN_GAP;
-  const recent = eventsOf(db, d.id).filter((e) => e.kind === 'chase' && now.getTime() - e.at.getTime() < gap);
+  const recent = (await eventsOf(db, d.id)).filter((e) => e.kind === 'chase' && now.getTime() - e.at.getTime() < gap);
   const recentlyChased = new Map<string, DirectiveEvent>();
   for (const e of recent) for (const t of chasedTownships(e)) recentlyChased.set(t, e);
   const townships = [...new Set(silent.map((r) => r.townshipId))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -121,7 +121,7 @@ export function chase(deps: CoreDeps, input: ChaseInput): string {
   if (due.length === 0) {
     const last = recent[recent.length - 1]!;
     const next = new Date(last.at.getTime() + gap);
-    throw new Refusal(`${name}已于${clockFrom(last.at, now, tz)}由${chasedBy(deps, last)}催办，${formatDurationZh(gap)}内不再催办，${clockFrom(next, now, tz)}后可再催。`);
+    throw new Refusal(`${name}已于${clockFrom(last.at, now, tz)}由${await chasedBy(deps, last)}催办，${formatDurationZh(gap)}内不再催办，${clockFrom(next, now, tz)}后可再催。`);
   }
   const skipped = townships.filter((t) => recentlyChased.has(t));
   const grids = silent.filter((r) => r.unitKind === 'grid' && due.includes(r.townshipId));
@@ -129,16 +129,16 @@ export function chase(deps: CoreDeps, input: ChaseInput): string {
   const data: ChaseData = { directiveId: d.id, revision: d.revision, townshipIds: due, by, key: `i${input.inboundId}`, township: !!own };
   const held = d.urgent ? null : quietUntil(now, config.QUIET_HOURS, tz);
   if (held) chaseTimer.schedule(deps, now, data, { urgent: false });
-  else sendChase(deps, d, data, now);
-  insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'chase', at: now, actorId: input.actorId, text: due.join(','), count: grids.length, inboundId: input.inboundId });
-  audit(db, {
-    actorId: input.actorId,
-    action: `${d.kind}.chase`,
-    subject: name,
-    detail: { directiveId: d.id, revision: d.revision, townships: due, grids: grids.length, heldUntil: held?.toISOString() ?? null },
-    inboundId: input.inboundId,
-    at: now,
-  });
+  else await sendChase(deps, d, data, now);
+  await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'chase', at: now, actorId: input.actorId, text: due.join(','), count: grids.length, inboundId: input.inboundId });
+  await audit(db, {
+        actorId: input.actorId,
+        action: `${d.kind}.chase`,
+        subject: name,
+        detail: { directiveId: d.id, revision: d.revision, townships: due, grids: grids.length, heldUntil: held?.toISOString() ?? null },
+        inboundId: input.inboundId,
+        at: now,
+      });
 
   const skippedNote = skipped.length ? `（${skipped.map((t) => townshipName(deps, t)).join('、')}${formatDurationZh(gap)}内已催办，本次略过）` : '';
   const head = held ? `现在是免打扰时段，${name}的催办将于${clockFrom(held, now, tz)}发出：` : `已催办${name}：`;
@@ -162,20 +162,20 @@ const clip = (s: string) => {
  * (mentioning its leader and worker) and — for a county chase — one per township room with silent units
  * (mentioning its officers when the room itself is silent). Outbox keys `dir-<id>-chase-<key>-<unit>`.
  */
-function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date): void {
+async function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date): Promise<void> {
   const { db, config } = deps;
   const tz = config.TIMEZONE;
   const name = `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
-  const silent = silentOf(deps, d).filter((r) => data.townshipIds.includes(r.townshipId));
+  const silent = (await silentOf(deps, d)).filter((r) => data.townshipIds.includes(r.townshipId));
   const key = (unitId: string) => `dir-${d.id}-chase-${data.key}-${unitId}`;
   const reply = d.ackDeadline && d.ackDeadline > at ? `请于${clockFrom(d.ackDeadline, at, tz)}前回复「收到」` : '请尽快回复「收到」';
   for (const row of silent.filter((r) => r.unitKind === 'grid')) {
-    deps.outbox.store(db, {
-      conversationId: row.conversationId,
-      text: `【催办】${row.unitName}尚未确认${name}，${reply}。——${data.by}`,
-      mentions: membersWithRoles(db, row.unitId, ['grid_leader', 'grid_worker']),
-      dedupKey: key(row.unitId),
-    });
+    await deps.outbox.store(db, {
+            conversationId: row.conversationId,
+            text: `【催办】${row.unitName}尚未确认${name}，${reply}。——${data.by}`,
+            mentions: await membersWithRoles(db, row.unitId, ['grid_leader', 'grid_worker']),
+            dedupKey: key(row.unitId),
+          });
   }
   const ref = refWord(d, yearIn(at, tz), { tier: 'township' });
   for (const tid of data.townshipIds) {
@@ -183,15 +183,15 @@ function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date): voi
     const roomSilent = silent.some((r) => r.unitId === tid);
     // a township officer's chase was answered in its room: that answer is the room's line
     if (data.township || (grids.length === 0 && !roomSilent)) continue;
-    const room = groupOfUnit(db, tid)?.conversationId;
+    const room = (await groupOfUnit(db, tid))?.conversationId;
     if (!room) continue;
     const list = grids.length ? `本乡镇 ${grids.length} 个网格未确认（${clip(compactGridNames(grids))}），已在各网格群提醒` : '';
     const self = roomSilent ? `本指挥室也未确认，请回复「收到」或 /收到 ${ref}` : '';
-    deps.outbox.store(db, {
-      conversationId: room,
-      text: `【催办】${data.by}催办${name}：${[list, self].filter(Boolean).join('；')}。`,
-      ...(roomSilent ? { mentions: membersWithRoles(db, tid, ['township_officer']) } : {}),
-      dedupKey: key(tid),
-    });
+    await deps.outbox.store(db, {
+            conversationId: room,
+            text: `【催办】${data.by}催办${name}：${[list, self].filter(Boolean).join('；')}。`,
+            ...(roomSilent ? { mentions: await membersWithRoles(db, tid, ['township_officer']) } : {}),
+            dedupKey: key(tid),
+          });
   }
 }

@@ -64,11 +64,11 @@ export interface IssueResult {
  * `dir-<id>-relay-<conversation>`), schedules the ladder (if a receipt is asked) and an audit entry.
  * @throws Refusal when no roster is loaded or the scope names something unknown or reaches no group.
  */
-export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
+export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueResult> {
   const { db, config } = deps;
   const now = deps.now();
-  if (!countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
-  const scope = resolveScope(db, input.scope ?? null, input.within);
+  if (!await countyUnit(db)) throw new Refusal('花名册中没有乡镇或网格群，无法下发。请先导入花名册。');
+  const scope = await resolveScope(db, input.scope ?? null, input.within);
   // a township's own notice is not relayed back to (nor acknowledged by) the room that issued it
   const reached = input.roomsOnly ? scope.units.filter((u) => u.kind === 'township') : scope.units;
   const targets = input.within ? reached.filter((u) => u.id !== input.within) : reached;
@@ -76,62 +76,62 @@ export function issue(deps: CoreDeps, input: IssueInput): IssueResult {
   const year = yearIn(now, config.TIMEZONE);
   // a township's own notices are numbered in its own series, so the county's stays gapless
   const series = input.within && input.kind === 'notice' ? input.within : '';
-  const number = nextNumber(db, series ? `${input.kind}:${series}` : input.kind, year);
+  const number = await nextNumber(db, series ? `${input.kind}:${series}` : input.kind, year);
   const ackRequired = input.ackRequired ?? true;
   const windowMs = input.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
-  const directive = insertDirective(db, {
-    kind: input.kind,
-    series,
-    seriesName: series ? (getUnit(db, series)?.name ?? null) : null,
-    year,
-    number,
-    text: input.text,
-    issuerId: input.issuer.id,
-    issuedIn: input.conversationId,
-    issuedAt: now,
-    ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
-    ackRequired,
-    ackWindowMs: ackRequired ? windowMs : null,
-    urgent: input.urgent ?? false,
-    scope: scope.label,
-    sourceInboundId: input.inboundId,
-  });
-  insertTargets(
-    db,
-    targets.map((u) => ({
-      directiveId: directive.id,
-      unitId: u.id,
-      unitKind: u.kind,
-      unitName: u.name,
-      townshipId: u.townshipId ?? u.id,
-      conversationId: u.conversationId,
-    })),
-  );
-  const issuerName = getGroup(db, input.conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
+  const directive = await insertDirective(db, {
+      kind: input.kind,
+      series,
+      seriesName: series ? ((await getUnit(db, series))?.name ?? null) : null,
+      year,
+      number,
+      text: input.text,
+      issuerId: input.issuer.id,
+      issuedIn: input.conversationId,
+      issuedAt: now,
+      ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
+      ackRequired,
+      ackWindowMs: ackRequired ? windowMs : null,
+      urgent: input.urgent ?? false,
+      scope: scope.label,
+      sourceInboundId: input.inboundId,
+    });
+  await insertTargets(
+        db,
+        targets.map((u) => ({
+          directiveId: directive.id,
+          unitId: u.id,
+          unitKind: u.kind,
+          unitName: u.name,
+          townshipId: u.townshipId ?? u.id,
+          conversationId: u.conversationId,
+        })),
+      );
+  const issuerName = (await getGroup(db, input.conversationId))?.title ?? (await countyUnit(db))?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
   // a scoped item tells each township room which of its grids it reached, so the room knows whom to chase
   const coverage = scope.label !== null && !input.within ? roomCoverage(targets, scope) : new Map<string, string>();
   const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
   for (const u of targets) {
-    deps.outbox.store(db, {
-      conversationId: u.conversationId,
-      text: relay(coverage.get(u.id)),
-      ...(actions ? { actions } : {}),
-      dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
-      notifyOnFail: input.conversationId,
-    });
+    await deps.outbox.store(db, {
+            conversationId: u.conversationId,
+            text: relay(coverage.get(u.id)),
+            ...(actions ? { actions } : {}),
+            dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
+            notifyOnFail: input.conversationId,
+          });
   }
   scheduleLadder(deps, directive, now);
   planReadPolls(deps, directive, 1, now);
-  insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
-  audit(db, {
-    actorId: input.issuer.id,
-    action: `${input.kind}.issue`,
-    subject: formatNumber(directive),
-    detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
-    inboundId: input.inboundId,
-    at: now,
-  });
+  await insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
+  await audit(db, {
+        actorId: input.issuer.id,
+        action: `${input.kind}.issue`,
+        subject: formatNumber(directive),
+        detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
+        inboundId: input.inboundId,
+        at: now,
+      });
   const grids = targets.filter((u) => u.kind === 'grid').length;
   return { directive, townships: targets.length - grids, grids, scope: scope.label };
 }

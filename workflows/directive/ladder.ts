@@ -47,7 +47,7 @@ export const ladderTimerId = (directiveId: number, revision: number, step: Step)
  * Kind `directive.ladder`, id `dir-<id>-r<rev>-s<step>`: one step of the ladder, fired at `fired.at`
  * ({@link fireStep}). Registered in workflows/index.ts.
  */
-export const ladderTimer = defineTimer<StepData, CoreDeps>('directive.ladder', (deps, timer, fired) => fireStep(deps, timer, fired.at), {
+export const ladderTimer = defineTimer<StepData, CoreDeps>('directive.ladder', async (deps, timer, fired) => await fireStep(deps, timer, fired.at), {
   id: (d) => ladderTimerId(d.directiveId, d.revision, d.step),
 });
 
@@ -85,8 +85,8 @@ export function cancelLadder(deps: CoreDeps, directiveId: number, revision?: num
 }
 
 /** The directive a ladder timer is for, if it is still open at that revision and asks for a receipt. */
-function liveDirective(db: Db, data: StepData): Directive | undefined {
-  const d = getDirective(db, data.directiveId);
+async function liveDirective(db: Db, data: StepData): Promise<Directive | undefined> {
+  const d = await getDirective(db, data.directiveId);
   return d && d.status === 'open' && d.ackRequired && d.revision === data.revision ? d : undefined;
 }
 
@@ -95,42 +95,42 @@ function liveDirective(db: Db, data: StepData): Directive | undefined {
  * within {@link bundleWindowMs} (step 3: issued in the same group), get one message per group; the
  * folded-in timers are cancelled in this transaction.
  */
-function fireStep(deps: CoreDeps, timer: Timer<StepData>, at: Date): void {
+async function fireStep(deps: CoreDeps, timer: Timer<StepData>, at: Date): Promise<void> {
   const { db } = deps;
   const data = timer.data;
-  const first = liveDirective(db, data);
+  const first = await liveDirective(db, data);
   if (!first) return;
   const bundle: Directive[] = [first];
   for (const t of ladderTimer.pendingDue(deps, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
     const step = t.data;
     if (step.step !== data.step) continue; // the same step of other directives only
-    const other = liveDirective(db, step);
+    const other = await liveDirective(db, step);
     if (!other || other.id === first.id) continue;
     if (data.step === 3 && other.issuedIn !== first.issuedIn) continue;
     if (ladderTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
-  if (data.step === 1) remind(deps, bundle, at);
-  else if (data.step === 2) escalateToTownships(deps, bundle, at);
-  else rollUpToCounty(deps, bundle, at);
+  if (data.step === 1) await remind(deps, bundle, at);
+  else if (data.step === 2) await escalateToTownships(deps, bundle, at);
+  else await rollUpToCounty(deps, bundle, at);
 }
 
-type Row = ReturnType<typeof targetsWithAcks>[number];
-const silentOf = (db: Db, d: Directive): Row[] => targetsWithAcks(db, d.id, d.revision).filter((r) => r.ackAt === null);
+type Row = Awaited<ReturnType<typeof targetsWithAcks>>[number];
+const silentOf = async (db: Db, d: Directive): Promise<Row[]> => (await targetsWithAcks(db, d.id, d.revision)).filter((r) => r.ackAt === null);
 /** `指挥部令〔2026〕第17号`, with `（更正）` once amended. */
 const nameOf = (d: Directive) => `${formatNumber(d)}${d.revision > 1 ? '（更正）' : ''}`;
 
-function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): void {
-  if (count > 0) insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });
+async function record(db: Db, d: Directive, kind: 'remind' | 'escalate' | 'rollup', count: number, at: Date): Promise<void> {
+  if (count > 0) await insertEvent(db, { directiveId: d.id, revision: d.revision, kind, at, count });
 }
 
 /** Step 1: one reminder per silent unit's group, listing every bundled item it has not acknowledged. */
-function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
+async function remind(deps: CoreDeps, bundle: Directive[], at: Date): Promise<void> {
   const { db, config } = deps;
   const byUnit = new Map<string, { row: Row; items: Directive[] }>();
   for (const d of bundle) {
-    const silent = silentOf(db, d);
-    record(db, d, 'remind', silent.length, at);
+    const silent = await silentOf(db, d);
+    await record(db, d, 'remind', silent.length, at);
     for (const row of silent) {
       const e = byUnit.get(row.unitId) ?? { row, items: [] };
       e.items.push(d);
@@ -141,16 +141,16 @@ function remind(deps: CoreDeps, bundle: Directive[], at: Date): void {
     const due = (d: Directive) => (d.ackDeadline ? `，请于${clockFrom(d.ackDeadline, at, config.TIMEZONE)}前回复` : '');
     const text =
       items.length === 1
-        ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${due(items[0]!)}「收到」。`
-        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map((d) => `· ${nameOf(d)}${due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
+        ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${await due(items[0]!)}「收到」。`
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map(async (d) => `· ${nameOf(d)}${await due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
-    deps.outbox.store(db, {
-      conversationId: row.conversationId,
-      text,
-      mentions: membersWithRoles(db, unitId, roles),
-      dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
-    });
+    await deps.outbox.store(db, {
+            conversationId: row.conversationId,
+            text,
+            mentions: await membersWithRoles(db, unitId, roles),
+            dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
+          });
   }
 }
 
@@ -172,13 +172,13 @@ export function compactGridNames(names: string[]): string {
 }
 
 /** Step 2: one message per township room listing its silent grids, item by item. */
-function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): void {
+async function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): Promise<void> {
   const { db, config } = deps;
   const byTownship = new Map<string, { d: Directive; grids: string[]; roomSilent: boolean }[]>();
   for (const d of bundle) {
-    const silent = silentOf(db, d);
+    const silent = await silentOf(db, d);
     const grids = silent.filter((r) => r.unitKind === 'grid');
-    record(db, d, 'escalate', grids.length, at);
+    await record(db, d, 'escalate', grids.length, at);
     const tids = [...new Set(grids.map((g) => g.townshipId))];
     for (const tid of tids) {
       const list = byTownship.get(tid) ?? [];
@@ -201,28 +201,28 @@ function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date): voi
     }
     lines.push('请督促以上网格回复「收到」。');
     const key = sections[0]!.d;
-    deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}` });
+    await deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}` });
   }
 }
 
 /** Step 3: one roll-up to the issuing group, a line per township with silent grids or a silent room. */
-function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): void {
+async function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): Promise<void> {
   const { db } = deps;
-  const countyItems = bundle.filter((d) => getUnit(db, getGroup(db, d.issuedIn)?.unitId ?? '')?.kind === 'county');
+  const countyItems = bundle.filter(async (d) => (await getUnit(db, (await getGroup(db, d.issuedIn))?.unitId ?? ''))?.kind === 'county');
   const lines: string[] = ['【超时未确认汇总】'];
   let any = false;
   for (const d of countyItems) {
-    const silent = silentOf(db, d);
+    const silent = await silentOf(db, d);
     if (silent.length === 0) continue;
     any = true;
     const grids = silent.filter((r) => r.unitKind === 'grid');
-    record(db, d, 'rollup', silent.length, at);
+    await record(db, d, 'rollup', silent.length, at);
     lines.push(`${nameOf(d)}：${grids.length} 个网格未确认`);
     const tids = [...new Set(silent.map((r) => r.townshipId))].sort();
     for (const tid of tids) {
       const gs = grids.filter((g) => g.townshipId === tid).map((g) => g.unitName);
       const roomSilent = silent.some((r) => r.unitId === tid);
-      const name = getUnit(db, tid)?.name ?? tid;
+      const name = (await getUnit(db, tid))?.name ?? tid;
       const shown = gs.slice(0, MAX_NAMES_IN_ROLLUP).join('、') + (gs.length > MAX_NAMES_IN_ROLLUP ? '等' : '');
       const parts = [gs.length ? `${gs.length}个网格（${shown}）` : '', roomSilent ? '指挥室未确认' : ''].filter(Boolean);
       lines.push(`· ${name}：${parts.join('；')}`);
@@ -231,7 +231,7 @@ function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): void {
   if (!any) return;
   lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`).join('、')}`);
   const key = countyItems[0]!;
-  deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3` });
+  await deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3` });
 }
 
-const roomConversation = (db: Db, townshipId: string): string | undefined => groupOfUnit(db, townshipId)?.conversationId;
+const roomConversation = async (db: Db, townshipId: string): Promise<string | undefined> => (await groupOfUnit(db, townshipId))?.conversationId;

@@ -37,32 +37,32 @@ export type SetNextResult =
  * previous and new next number). Setting it to what it already is succeeds and is audited too.
  * @throws RangeError when `next` or `year` is not a positive integer (the CLI checks them first).
  */
-export function setNextNumber(db: Db, input: SetNextInput): SetNextResult {
+export async function setNextNumber(db: Db, input: SetNextInput): Promise<SetNextResult> {
   if (!Number.isInteger(input.next) || input.next < 1) throw new RangeError(`next must be a positive integer, got ${input.next}`);
   if (!Number.isInteger(input.year) || input.year < 1) throw new RangeError(`year must be a positive integer, got ${input.year}`);
   const series = `${KIND_ZH[input.kind]}〔${input.year}〕`;
-  return writeTx(db, (tx) => {
-    const counted = counterLast(tx, input.kind, input.year);
-    const highest = Math.max(counted, highestStored(tx, input.kind, input.year));
-    if (input.next <= highest) {
-      const last = formatNumber({ kind: input.kind, year: input.year, number: highest });
-      return {
-        ok: false,
-        reason:
-          highestStored(tx, input.kind, input.year) >= highest
-            ? `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`
-            : `refused: numbers up to ${last} are taken (issued by hand before gridrelay, as set earlier), so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
-        lowestNext: highest + 1,
-      };
-    }
-    setCounterLast(tx, input.kind, input.year, input.next - 1);
-    audit(tx, {
-      actorId: input.actorId ?? 'cli',
-      action: 'numbers.set',
-      subject: series,
-      detail: { kind: input.kind, year: input.year, previousNext: counted + 1, next: input.next, ...input.detail },
-      at: input.at ?? new Date(),
+  return await writeTx(db, async (tx) => {
+      const counted = await counterLast(tx, input.kind, input.year);
+      const highest = Math.max(counted, await highestStored(tx, input.kind, input.year));
+      if (input.next <= highest) {
+        const last = formatNumber({ kind: input.kind, year: input.year, number: highest });
+        return {
+          ok: false,
+          reason:
+            await highestStored(tx, input.kind, input.year) >= highest
+              ? `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`
+              : `refused: numbers up to ${last} are taken (issued by hand before gridrelay, as set earlier), so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
+          lowestNext: highest + 1,
+        };
+      }
+      await setCounterLast(tx, input.kind, input.year, input.next - 1);
+      await audit(tx, {
+              actorId: input.actorId ?? 'cli',
+              action: 'numbers.set',
+              subject: series,
+              detail: { kind: input.kind, year: input.year, previousNext: counted + 1, next: input.next, ...input.detail },
+              at: input.at ?? new Date(),
+            });
+      return { ok: true, previousNext: counted + 1, next: input.next, series };
     });
-    return { ok: true, previousNext: counted + 1, next: input.next, series };
-  });
 }

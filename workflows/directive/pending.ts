@@ -55,11 +55,11 @@ export function firstLine(d: Pick<Directive, 'text'>): string {
  * The item as relayed, again: number, text (personal numbers masked), issuer and time, each correction
  * (/更正) with its text, and what the unit has to do now (deadline as date and time in `TIMEZONE`).
  */
-export function repostText(deps: CoreDeps, d: Open): string {
+export async function repostText(deps: CoreDeps, d: Open): Promise<string> {
   const tz = deps.config.TIMEZONE;
-  const issuer = getGroup(deps.db, d.issuedIn)?.title ?? '指挥部';
+  const issuer = (await getGroup(deps.db, d.issuedIn))?.title ?? '指挥部';
   const lines = [`【重发】【${formatNumber(d)}】${d.urgent ? '【紧急】' : ''}`, maskPersonal(d.text), `——${issuer} ${shortDateTimeIn(d.issuedAt, tz)}`];
-  for (const e of eventsOf(deps.db, d.id)) {
+  for (const e of await eventsOf(deps.db, d.id)) {
     if (e.kind === 'amend') lines.push(`【更正·第${e.revision}版 ${shortDateTimeIn(e.at, tz)}】${maskPersonal(e.text ?? '')}`);
   }
   if (d.acknowledged) lines.push('本群已确认，无需再回复。');
@@ -75,25 +75,25 @@ export function repostText(deps: CoreDeps, d: Open): string {
  * acknowledged, the newest open item (marked as acknowledged).
  * @throws Refusal when `ref` names no open item of this unit, or a series that is no township's.
  */
-export function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): string {
-  const open = openForUnit(deps.db, unit.id);
+export async function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): Promise<string> {
+  const open = await openForUnit(deps.db, unit.id);
   if (ref) {
     // a notice of the series written, else of the group's likeliest series first; a bare number: the directive first
-    const series = noticeSeries(deps, ref, { tier: unit.kind === 'township' ? 'township' : 'grid', unit });
+    const series = await noticeSeries(deps, ref, { tier: unit.kind === 'township' ? 'township' : 'grid', unit });
     const kinds = ref.series !== undefined ? ['notice'] : ref.kind ? [ref.kind] : ['directive', 'notice'];
     const rank = (x: Directive) => kinds.indexOf(x.kind) * 100 + (x.kind === 'notice' ? series.indexOf(x.series) : 0);
     const d = open
       .filter((x) => x.number === ref.number && kinds.includes(x.kind) && (x.kind === 'directive' || series.includes(x.series)))
       .sort((a, b) => rank(a) - rank(b))[0];
     if (!d) throw new Refusal(`${unit.name}没有待确认的${ref.kind ? KIND_ZH[ref.kind] : ''}第${ref.number}号。发「是哪个令」查看本群待确认的。`);
-    return repostText(deps, d);
+    return await repostText(deps, d);
   }
   const pending = open.filter((d) => !d.acknowledged);
-  if (pending.length === 0) return open[0] ? repostText(deps, open[0]) : NOTHING_OPEN;
+  if (pending.length === 0) return open[0] ? await repostText(deps, open[0]) : NOTHING_OPEN;
   const name = shortName(deps, unit);
   const shown = pending.slice(0, RESEND_AT_MOST);
   const rest = pending.slice(RESEND_AT_MOST);
-  const parts = shown.map((d) => repostText(deps, d));
+  const parts = shown.map(async (d) => await repostText(deps, d));
   if (rest.length) parts.push(`另有${rest.length}条待确认：${rest.map(name).join('、')}。要看全文请回复「再发一遍 ${name(rest[0]!)}」。`);
   return parts.join('\n\n');
 }
@@ -103,8 +103,8 @@ export function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): string
  * {@link LIST_AT_MOST}), and how to acknowledge one of them. Nothing pending: says so, naming the newest
  * acknowledged open item if any.
  */
-export function whichText(deps: CoreDeps, unit: Unit): string {
-  const open = openForUnit(deps.db, unit.id);
+export async function whichText(deps: CoreDeps, unit: Unit): Promise<string> {
+  const open = await openForUnit(deps.db, unit.id);
   const pending = open.filter((d) => !d.acknowledged);
   if (pending.length === 0) {
     return open[0] ? `${NOTHING_OPEN}最近一条：${formatNumber(open[0])}（已确认）：${firstLine(open[0])}` : NOTHING_OPEN;
@@ -121,8 +121,8 @@ export function whichText(deps: CoreDeps, unit: Unit): string {
  * A message not understood, in a group with items still to acknowledge: says it was not counted (when
  * it had an acknowledgement word in it) and names what is pending. Null when nothing is pending.
  */
-export function unclearText(deps: CoreDeps, unit: Unit, mentionsAck: boolean): string | null {
-  const pending = openForUnit(deps.db, unit.id).filter((d) => !d.acknowledged);
+export async function unclearText(deps: CoreDeps, unit: Unit, mentionsAck: boolean): Promise<string | null> {
+  const pending = (await openForUnit(deps.db, unit.id)).filter((d) => !d.acknowledged);
   if (pending.length === 0) return null;
   const head = mentionsAck ? '这条消息没有计为确认（含否定、疑问或其他内容）。' : '没看懂这条消息。';
   const names = pending.slice(0, 3).map(shortName(deps, unit)).join('、') + (pending.length > 3 ? ` 等${pending.length}条` : '');

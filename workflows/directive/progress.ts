@@ -28,8 +28,8 @@ import type { RefViewer } from './series.js';
  *   saying how to write it; for a township's notice written without the township, naming it), or when the
  *   name before 通告 is no township.
  */
-export function resolve(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): Directive {
-  return resolveRef(deps, ref, '/进度', viewer);
+export async function resolve(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): Promise<Directive> {
+  return await resolveRef(deps, ref, '/进度', viewer);
 }
 
 /** A stored scope label as shown back: at most 50 characters (it is the issuer's own words). */
@@ -44,10 +44,10 @@ const DELIVERY_NAMES_SHOWN = 10;
  * reads, the groups (units) with a reader; never an acknowledgement rate. County: all targets, per
  * township when reads are known; township: its own grids; grid: itself (and its members' reads).
  */
-function deliveryLines(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }, rows: ReturnType<typeof targetsWithAcks>, version: string): string[] {
+async function deliveryLines(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }, rows: Awaited<ReturnType<typeof targetsWithAcks>>, version: string): Promise<string[]> {
   const head = `${formatNumber(d)} 送达情况（无需回执）${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${scopeLabel(d.scope)}` : ''}`;
-  const status = relayStatusByConversation(deps.db, d.id);
-  const reads = tracksReads(deps) ? readByUnit(deps, d.id) : null;
+  const status = await relayStatusByConversation(deps.db, d.id);
+  const reads = tracksReads(deps) ? await readByUnit(deps, d.id) : null;
   const hasReader = (r: (typeof rows)[number]) => (reads?.get(r.unitId)?.readers.length ?? 0) > 0;
   const word = (r: (typeof rows)[number]) => ({ sent: '已送达', failed: '未能送达', pending: '发送中' })[status.get(r.conversationId) ?? 'pending'];
   if (viewer.tier === 'grid' || (viewer.tier === 'township' && !rows.some((r) => r.townshipId === viewer.unit.id))) {
@@ -56,7 +56,7 @@ function deliveryLines(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit:
     const lines = [head, `${viewer.unit.name}：${word(own)}`];
     const read = reads?.get(own.unitId);
     if (read) {
-      const unread = unreadNames(deps, own.unitId, read.readers);
+      const unread = await unreadNames(deps, own.unitId, read.readers);
       const shown = unread.slice(0, UNREAD_NAMES_SHOWN).join('、');
       lines.push(`已读 ${read.readers.length}/${read.members} 人${unread.length ? `；未读：${shown}${unread.length > UNREAD_NAMES_SHOWN ? ` 等${unread.length}人` : ''}` : ''}`);
     }
@@ -72,7 +72,7 @@ function deliveryLines(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit:
   if (reads) {
     lines.push(`已读：${scoped.filter(hasReader).length}/${scoped.length} 个群（群内有人已读）`);
     if (viewer.tier === 'county') {
-      const tname = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+      const tname = new Map((await townships(deps.db)).map((t) => [t.id, t.name]));
       const byTownship = new Map<string, typeof rows>();
       for (const r of scoped) byTownship.set(r.townshipId, [...(byTownship.get(r.townshipId) ?? []), r]);
       for (const [tid, xs] of byTownship) lines.push(`· ${tname.get(tid) ?? tid} 已读 ${xs.filter(hasReader).length}/${xs.length}`);
@@ -99,22 +99,22 @@ const UNREAD_NAMES_SHOWN = 10;
  * who read, and who has not — the unit's roster minus readers). When it was last chased (`/催办`; in a township room, a
  * chase that covered it) and the history (issue, amendments, revocation, and for the county the ladder steps and chases) follow.
  */
-export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string {
-  const rows = targetsWithAcks(deps.db, d.id, d.revision);
+export async function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): Promise<string> {
+  const rows = await targetsWithAcks(deps.db, d.id, d.revision);
   const tz = deps.config.TIMEZONE;
   const version = d.revision > 1 ? `（更正后第${d.revision}版）` : '';
-  const history = historyLines(deps, d, viewer.tier);
-  if (!d.ackRequired) return [...deliveryLines(deps, d, viewer, rows, version), ...history].join('\n');
+  const history = await historyLines(deps, d, viewer.tier);
+  if (!d.ackRequired) return [...await deliveryLines(deps, d, viewer, rows, version), ...history].join('\n');
   const head = `${formatNumber(d)} 确认进度${version}${d.status === 'revoked' ? '（已撤回）' : ''}${d.scope ? `\n范围：${scopeLabel(d.scope)}` : ''}`;
   if (viewer.tier === 'grid' || (viewer.tier === 'township' && !rows.some((r) => r.townshipId === viewer.unit.id))) {
     const own = rows.find((r) => r.unitId === viewer.unit.id);
     if (!own) return `${head}\n${formatNumber(d)}未发给${viewer.unit.name}。`;
     let status = own.ackAt ? `已确认（${clockIn(own.ackAt, tz)}${own.late ? '，逾期' : ''}）` : d.ackRequired ? '未确认' : '无需回执';
-    if (!own.ackAt && d.revision > 1 && getAck(deps.db, d.id, own.unitId, d.revision - 1)) status = '已确认上一版，更正后尚未重新确认';
+    if (!own.ackAt && d.revision > 1 && await getAck(deps.db, d.id, own.unitId, d.revision - 1)) status = '已确认上一版，更正后尚未重新确认';
     const lines = [head, `${viewer.unit.name}：${status}`];
-    const read = tracksReads(deps) ? readByUnit(deps, d.id).get(own.unitId) : undefined;
+    const read = tracksReads(deps) ? (await readByUnit(deps, d.id)).get(own.unitId) : undefined;
     if (read) {
-      const unread = unreadNames(deps, own.unitId, read.readers);
+      const unread = await unreadNames(deps, own.unitId, read.readers);
       const shown = unread.slice(0, UNREAD_NAMES_SHOWN).join('、');
       lines.push(`已读 ${read.readers.length}/${read.members} 人${unread.length ? `；未读：${shown}${unread.length > UNREAD_NAMES_SHOWN ? ` 等${unread.length}人` : ''}` : ''}`);
     }
@@ -125,7 +125,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   const rooms = scoped.filter((r) => r.unitKind === 'township');
   const acked = (xs: typeof rows) => xs.filter((r) => r.ackAt !== null).length;
   // read figures (platforms that report reads): a unit counts as read once any of its members has read a relay
-  const reads = tracksReads(deps) ? readByUnit(deps, d.id) : null;
+  const reads = tracksReads(deps) ? await readByUnit(deps, d.id) : null;
   const readUnits = (xs: typeof rows) => xs.filter((r) => (reads?.get(r.unitId)?.readers.length ?? 0) > 0).length;
   const readNote = (xs: typeof rows) => (reads ? `，已读 ${readUnits(xs)}/${xs.length}` : '');
   const lateCount = scoped.filter((r) => r.ackAt !== null && r.late).length;
@@ -135,7 +135,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
     lines.push(`合计响应率：${acked(scoped)}/${scoped.length}（${percent(acked(scoped), scoped.length)}）`);
     if (reads) lines.push(`合计已读：${readUnits(scoped)}/${scoped.length}（${percent(readUnits(scoped), scoped.length)}，单位内有人已读）`);
     lines.push('各乡镇网格确认：');
-    const names = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+    const names = new Map((await townships(deps.db)).map((t) => [t.id, t.name]));
     const byTownship = new Map<string, typeof rows>();
     for (const g of grids) byTownship.set(g.townshipId, [...(byTownship.get(g.townshipId) ?? []), g]);
     for (const [tid, gs] of byTownship) {
@@ -151,8 +151,8 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   // a revoked item asks nothing more of anyone: no list of silent grids
   if (d.status === 'revoked') return [...lines, ...history].join('\n');
   // when it was last chased (/催办): for a township room, a chase that covered it
-  const chased = lastChase(deps, d.id, viewer.tier === 'township' ? viewer.unit.id : undefined);
-  const chasedLine = chased ? [`最近催办：${clockFrom(chased.at, deps.now(), tz)}（${chasedBy(deps, chased)}，${chased.count ?? 0} 个网格）`] : [];
+  const chased = await lastChase(deps, d.id, viewer.tier === 'township' ? viewer.unit.id : undefined);
+  const chasedLine = chased ? [`最近催办：${clockFrom(chased.at, deps.now(), tz)}（${await chasedBy(deps, chased)}，${chased.count ?? 0} 个网格）`] : [];
   if (silent.length === 0) {
     lines.push('未确认网格：无');
     return [...lines, ...chasedLine, ...history].join('\n');
@@ -162,7 +162,7 @@ export function progressText(deps: CoreDeps, d: Directive, viewer: { tier: Tier;
   // the township's full list marks silent grids where nobody has even read it
   const unreadMark = (r: (typeof rows)[number]) => (reads && viewer.tier === 'township' && !reads.get(r.unitId)?.readers.length ? '（未读）' : '');
   for (const s of silent) groupsBy.set(s.townshipId, [...(groupsBy.get(s.townshipId) ?? []), `${s.unitName}${unreadMark(s)}`]);
-  const tname = (id: string) => getUnit(deps.db, id)?.name ?? id;
+  const tname = async (id: string) => (await getUnit(deps.db, id))?.name ?? id;
   const cap = silent.length <= NAME_ALL_UP_TO || viewer.tier === 'township' ? Infinity : NAMES_PER_TOWNSHIP_WHEN_MANY;
   for (const [tid, names] of groupsBy) {
     const shown = names.slice(0, cap).join('、');
@@ -224,10 +224,10 @@ export function packPieces(head: string[], title: string, lines: { text: string;
  * township the item did not reach: the ordinary {@link progressText}, one piece.
  * @returns the messages to post, in order (at least one)
  */
-export function silentListPieces(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): string[] {
-  const rows = targetsWithAcks(deps.db, d.id, d.revision);
+export async function silentListPieces(deps: CoreDeps, d: Directive, viewer: { tier: Tier; unit: Unit }): Promise<string[]> {
+  const rows = await targetsWithAcks(deps.db, d.id, d.revision);
   const mine = viewer.tier === 'township' ? rows.filter((r) => r.townshipId === viewer.unit.id) : rows;
-  if (!d.ackRequired || d.status === 'revoked' || viewer.tier === 'grid' || mine.length === 0) return [progressText(deps, d, viewer)];
+  if (!d.ackRequired || d.status === 'revoked' || viewer.tier === 'grid' || mine.length === 0) return [await progressText(deps, d, viewer)];
   const name = formatNumber(d);
   const grids = mine.filter((r) => r.unitKind === 'grid');
   const rooms = mine.filter((r) => r.unitKind === 'township');
@@ -241,7 +241,7 @@ export function silentListPieces(deps: CoreDeps, d: Directive, viewer: { tier: T
   if (silent.length === 0) return [[...head, '全部已确认。'].join('\n')];
   const lines: { text: string; cont: string }[] = [];
   if (viewer.tier === 'county') {
-    const tname = new Map(townships(deps.db).map((t) => [t.id, t.name]));
+    const tname = new Map((await townships(deps.db)).map((t) => [t.id, t.name]));
     const tids = [...new Set([...silentGrids.map((g) => g.townshipId), ...silentRooms])].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     for (const tid of tids) {
       const t = tname.get(tid) ?? tid;

@@ -41,8 +41,8 @@ export function planReadPolls(deps: CoreDeps, d: Pick<Directive, 'id'>, revision
 export async function replanRecentPolls(deps: CoreDeps): Promise<void> {
   if (!deps.receipts) return;
   const longest = Math.max(0, ...deps.config.READ_RECEIPT_POLL);
-  await runUnitOfWork(deps, (db) => {
-    for (const d of directivesChangedSince(db, new Date(deps.now().getTime() - longest))) {
+  await runUnitOfWork(deps, async (db) => {
+    for (const d of await directivesChangedSince(db, new Date(deps.now().getTime() - longest))) {
       planReadPolls(deps, d, 1, d.issuedAt);
       if (d.revision > 1 && d.revisedAt) planReadPolls(deps, d, d.revision, d.revisedAt);
     }
@@ -64,9 +64,9 @@ export interface PollResult {
  */
 export async function pollReadReceipts(deps: CoreDeps, read: ReadReceiptsFn, directiveId: number): Promise<PollResult> {
   const { db } = deps;
-  const sent = sentWithKeyPrefixes(db, relayPrefixes(directiveId));
-  const counts = readCountsByUnit(db, directiveId, relayPrefixes(directiveId));
-  const unitOf = new Map(targetsOf(db, directiveId).map((t) => [t.conversationId, t.unitId]));
+  const sent = await sentWithKeyPrefixes(db, relayPrefixes(directiveId));
+  const counts = await readCountsByUnit(db, directiveId, relayPrefixes(directiveId));
+  const unitOf = new Map((await targetsOf(db, directiveId)).map((t) => [t.conversationId, t.unitId]));
   const done = (conversationId: string) => {
     const c = counts.get(unitOf.get(conversationId) ?? '');
     return !!c && c.members > 0 && c.readers.length >= c.members;
@@ -75,7 +75,7 @@ export async function pollReadReceipts(deps: CoreDeps, read: ReadReceiptsFn, dir
   let transient: unknown = null;
   let polled = 0;
   for (const s of sent) {
-    if (done(s.conversationId)) continue;
+    if (await done(s.conversationId)) continue;
     polled++;
     try {
       const readers = await read({ conversationId: s.conversationId, platformRef: s.platformRef });
@@ -85,17 +85,17 @@ export async function pollReadReceipts(deps: CoreDeps, read: ReadReceiptsFn, dir
       transient ??= err;
     }
   }
-  const added = writeTx(db, () => recordReads(db, reads, deps.now()));
+  const added = await writeTx(db, async () => await recordReads(db, reads, deps.now()));
   if (transient) throw transient;
   return { polled, added };
 }
 
 /** Read figures of one directive per target unit: roster size and the members who read a relay. */
-export function readByUnit(deps: CoreDeps, directiveId: number): Map<string, { members: number; readers: string[] }> {
-  return readCountsByUnit(deps.db, directiveId, relayPrefixes(directiveId));
+export async function readByUnit(deps: CoreDeps, directiveId: number): Promise<Map<string, { members: number; readers: string[] }>> {
+  return await readCountsByUnit(deps.db, directiveId, relayPrefixes(directiveId));
 }
 
 /** Members of `unitId` who have not read the directive's relays (roster minus readers), by name. */
-export function unreadNames(deps: CoreDeps, unitId: string, readers: string[]): string[] {
-  return unreadMembers(deps.db, unitId, readers).map((m) => m.name);
+export async function unreadNames(deps: CoreDeps, unitId: string, readers: string[]): Promise<string[]> {
+  return (await unreadMembers(deps.db, unitId, readers)).map((m) => m.name);
 }

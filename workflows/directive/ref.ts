@@ -198,22 +198,22 @@ const kindsOf = (ref: DirectiveRef): DirectiveKind[] => (ref.series !== undefine
  * the county's only), the likeliest first. The unique key is kind + series + year + number.
  * @throws Refusal when the name before 通告 is no township
  */
-export function lookupRef(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): RefLookup {
+export async function lookupRef(deps: CoreDeps, ref: DirectiveRef, viewer?: RefViewer): Promise<RefLookup> {
   const kinds = kindsOf(ref);
-  const series = noticeSeries(deps, ref, viewer);
+  const series = await noticeSeries(deps, ref, viewer);
   const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
   const year = ref.year ?? thisYear;
   const inSeries = (k: DirectiveKind, find: (s: string) => Directive | undefined) =>
     k === 'directive' ? find('') : series.map(find).find((d) => d);
-  const found = kinds.map((k) => inSeries(k, (s) => findByKey(deps.db, k, year, ref.number, s))).filter((d): d is Directive => !!d);
+  const found = kinds.map((k) => inSeries(k, async (s) => await findByKey(deps.db, k, year, ref.number, s))).filter((d): d is Directive => !!d);
   if (found.length) return { found };
   const township =
     ref.series === undefined && ref.kind !== 'directive'
-      ? townshipNoticesNumbered(deps.db, ref.number).find((d) => d.year === year)
+      ? (await townshipNoticesNumbered(deps.db, ref.number)).find((d) => d.year === year)
       : undefined;
   if (ref.year !== undefined) return { found, township };
   const earlier = kinds
-    .map((k) => inSeries(k, (s) => findByNumber(deps.db, k, ref.number, s)))
+    .map((k) => inSeries(k, async (s) => await findByNumber(deps.db, k, ref.number, s)))
     .filter((d): d is Directive => !!d && d.year < thisYear)
     .sort((a, b) => b.year - a.year || (a.kind === 'directive' ? -1 : 1))[0];
   return { found, earlier, township };
@@ -237,8 +237,8 @@ export function missingRef(deps: CoreDeps, ref: DirectiveRef, lookup: RefLookup,
  * and a notice is the directive; a notice is looked for as {@link lookupRef} does, for `viewer`.
  * @throws Refusal naming the reference (and, for last year's item without its year, how to write it).
  */
-export function resolveRef(deps: CoreDeps, ref: DirectiveRef, verb = '/进度', viewer?: RefViewer): Directive {
-  const lookup = lookupRef(deps, ref, viewer);
+export async function resolveRef(deps: CoreDeps, ref: DirectiveRef, verb = '/进度', viewer?: RefViewer): Promise<Directive> {
+  const lookup = await lookupRef(deps, ref, viewer);
   const found = lookup.found[0];
   if (!found) throw missingRef(deps, ref, lookup, verb);
   return found;

@@ -89,8 +89,8 @@ interface Index {
   byName: Map<string, Unit[]>;
 }
 
-function indexOf(db: Db): Index {
-  const all = unitsForScope(db);
+async function indexOf(db: Db): Promise<Index> {
+  const all = await unitsForScope(db);
   const rooms = all.filter((u) => u.kind === 'township');
   const byName = new Map<string, Unit[]>();
   const addName = (name: string, u: Unit) => byName.set(name, [...(byName.get(name) ?? []), u]);
@@ -155,8 +155,8 @@ function parseTerm(ix: Index, term: string, within: string | undefined, tail: st
  * @param tail appended to a refusal, e.g. `未下发。`
  * @throws ScopeRefusal for the first term that is unknown, ambiguous or (with `within`) of another township
  */
-export function readScopeTerms(db: Db, terms: readonly string[], within?: string, tail = '未下发。'): ScopeSelection {
-  return select(indexOf(db), terms, within, tail);
+export async function readScopeTerms(db: Db, terms: readonly string[], within?: string, tail = '未下发。'): Promise<ScopeSelection> {
+  return select(await indexOf(db), terms, within, tail);
 }
 
 function select(ix: Index, terms: readonly string[], within: string | undefined, tail: string): ScopeSelection {
@@ -182,8 +182,8 @@ function select(ix: Index, terms: readonly string[], within: string | undefined,
  * @param within a township id: only its units are meant; a name only found elsewhere is refused
  * @throws ScopeRefusal when the name is unknown, ambiguous, of another township, or a colour or set term
  */
-export function findUnit(db: Db, name: string, within?: string): Unit {
-  const ix = indexOf(db);
+export async function findUnit(db: Db, name: string, within?: string): Promise<Unit> {
+  const ix = await indexOf(db);
   const t = parseTerm(ix, name, within, '');
   if (t.kind !== 'unit') throw new ScopeRefusal(`${quoted(name)}不是单位名称。`, 'unknown', name);
   return t.unit;
@@ -197,8 +197,8 @@ export function findUnit(db: Db, name: string, within?: string): Unit {
  * @throws ScopeRefusal naming the first unknown, ambiguous or outside term (nothing is sent); Refusal when
  *   the scope reaches no group.
  */
-export function resolveScope(db: Db, terms: string[] | null, within?: string): ResolvedScope {
-  const ix = indexOf(db);
+export async function resolveScope(db: Db, terms: string[] | null, within?: string): Promise<ResolvedScope> {
+  const ix = await indexOf(db);
   const withGroup = (u: Unit & { conversationId: string | null }): u is ScopeUnit => u.conversationId !== null;
   const list = terms?.length ? terms : ['全县'];
   const sel = select(ix, list, within, '未下发。');

@@ -23,10 +23,10 @@ export interface RefViewer {
  * @returns series keys: '' for the county's, a township id for a township's own
  * @throws Refusal when the name before 通告 is no township
  */
-export function noticeSeries(deps: CoreDeps, ref: Pick<DirectiveRef, 'series'>, viewer?: RefViewer): string[] {
+export async function noticeSeries(deps: CoreDeps, ref: Pick<DirectiveRef, 'series'>, viewer?: RefViewer): Promise<string[]> {
   if (ref.series !== undefined) {
-    if (/^(县|全县|指挥部|县指挥部)$/.test(ref.series) || ref.series === countyUnit(deps.db)?.name) return [''];
-    const t = townships(deps.db).find((u) => u.name === ref.series || u.name.replace(/(街道|镇|乡)$/, '') === ref.series);
+    if (/^(县|全县|指挥部|县指挥部)$/.test(ref.series) || ref.series === (await countyUnit(deps.db))?.name) return [''];
+    const t = (await townships(deps.db)).find((u) => u.name === ref.series || u.name.replace(/(街道|镇|乡)$/, '') === ref.series);
     if (!t) throw new Refusal(`没有名为「${ref.series.slice(0, 12)}」的乡镇，请核对编号（如 通告3、大坑乡通告3）。`);
     return [t.id];
   }

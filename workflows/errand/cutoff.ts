@@ -33,40 +33,40 @@ function byTownship(orders: readonly Errand[]): Map<string, Errand[]> {
  * once the orders of earlier lists not yet delivered. A township without a room still has its orders
  * listed (the county reads them in the export). Running it twice on a day posts nothing more.
  */
-export function runCutoff(deps: CoreDeps, at: Date = deps.now()): CutoffResult {
+export async function runCutoff(deps: CoreDeps, at: Date = deps.now()): Promise<CutoffResult> {
   const tz = deps.config.TIMEZONE;
   const day = dayKey(at, tz);
   const result: CutoffResult = { day, lists: {}, overdue: 0 };
 
   // orders not delivered since an earlier list: once, folded per township
-  for (const [townshipId, orders] of byTownship(overdueErrands(deps.db, day))) {
-    const room = roomOf(deps, { townshipId });
+  for (const [townshipId, orders] of byTownship(await overdueErrands(deps.db, day))) {
+    const room = await roomOf(deps, { townshipId });
     if (room) {
       const lines = [
         `【红色代办 逾期未送达】以下${orders.length}单已过一个截单时间仍未送达，请督促送达后回复 /代办 送达 <号>：`,
-        ...orders.map((o) => `代办 ${errandNumber(o)}｜${gridLabel(deps, o)}｜${itemsLine(o, { open: true })}${o.address ? `｜${maskedAddress(o)}` : ''}｜${o.state === 'bought' ? '已采购' : `${dayLabel(o.listedDay!)}清单，未采购`}`),
+        ...orders.map(async (o) => `代办 ${errandNumber(o)}｜${await gridLabel(deps, o)}｜${itemsLine(o, { open: true })}${o.address ? `｜${maskedAddress(o)}` : ''}｜${o.state === 'bought' ? '已采购' : `${dayLabel(o.listedDay!)}清单，未采购`}`),
       ];
-      post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `errand-overdue-${townshipId}-${day}` });
+      await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `errand-overdue-${townshipId}-${day}` });
     }
     for (const o of orders) {
-      const u = updateErrand(deps.db, o.id, ['listed', 'bought'], { overdueAt: at });
-      if (u) auditStep(deps, u, 'overdue', 'system', null, at, { day });
+      const u = await updateErrand(deps.db, o.id, ['listed', 'bought'], { overdueAt: at });
+      if (u) await auditStep(deps, u, 'overdue', 'system', null, at, { day });
     }
     result.overdue += orders.length;
   }
 
   // today's lists
-  for (const [townshipId, orders] of byTownship(unlistedErrands(deps.db, day))) {
-    const listed = orders.map((o) => updateErrand(deps.db, o.id, ['open'], { state: 'listed', listedDay: day, listedAt: at })).filter((o): o is Errand => o !== undefined);
+  for (const [townshipId, orders] of byTownship(await unlistedErrands(deps.db, day))) {
+    const listed = orders.map(async (o) => await updateErrand(deps.db, o.id, ['open'], { state: 'listed', listedDay: day, listedAt: at })).filter((o): o is Errand => o !== undefined);
     // an order whose every item was met in the village is settled, never open: nothing of it is summed
     const withOpen = listed.filter((o) => o.items.some((i) => !i.self));
     if (!withOpen.length) continue;
-    const room = roomOf(deps, { townshipId });
+    const room = await roomOf(deps, { townshipId });
     if (room) {
-      const name = getUnit(deps.db, townshipId)?.name ?? townshipId;
-      post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen, publicBase(deps.config)), dedupKey: `errand-list-${townshipId}-${day}` });
+      const name = (await getUnit(deps.db, townshipId))?.name ?? townshipId;
+      await post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen, publicBase(deps.config)), dedupKey: `errand-list-${townshipId}-${day}` });
     }
-    for (const o of listed) auditStep(deps, o, 'list', 'system', null, at, { day });
+    for (const o of listed) await auditStep(deps, o, 'list', 'system', null, at, { day });
     result.lists[townshipId] = withOpen.length;
   }
   return result;

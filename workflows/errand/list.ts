@@ -111,11 +111,11 @@ export interface BreakdownRow {
  * The per-village breakdown of one township's list: the list's sums split by village, with the township's
  * unit conversion — its rows add up to the chat list's lines.
  */
-export function villageBreakdown(deps: Pick<CoreDeps, 'db'>, townshipName: string, orders: readonly Errand[]): BreakdownRow[] {
+export async function villageBreakdown(deps: Pick<CoreDeps, 'db'>, townshipName: string, orders: readonly Errand[]): Promise<BreakdownRow[]> {
   const convert = convertedGoods(orders);
   const byVillage = new Map<string, Errand[]>();
   for (const o of orders) {
-    const v = villageOf(deps, o);
+    const v = await villageOf(deps, o);
     (byVillage.get(v) ?? byVillage.set(v, []).get(v)!).push(o);
   }
   const rows: BreakdownRow[] = [];

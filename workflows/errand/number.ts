@@ -57,9 +57,9 @@ export function listDayOf(at: Date, cutoff: string, timeZone: string): { day: nu
  * Finds an order by number (a number without a day means today's, in `TIMEZONE`).
  * @throws Refusal naming the number when there is none.
  */
-export function resolveErrand(deps: CoreDeps, ref: ErrandRef): Errand {
+export async function resolveErrand(deps: CoreDeps, ref: ErrandRef): Promise<Errand> {
   const day = ref.day ?? dayKey(deps.now(), deps.config.TIMEZONE);
-  const e = findErrand(deps.db, day, ref.number);
+  const e = await findErrand(deps.db, day, ref.number);
   if (!e) throw new Refusal(`没有代办 ${errandNumber({ day, number: ref.number })}。请核对编号。`);
   return e;
 }

@@ -34,28 +34,28 @@ export interface OrderResult {
  * (`listDayOf`), the audit entry. Nothing is posted but the answer.
  * @throws Refusal when the order holds no item.
  */
-export function placeOrder(deps: CoreDeps, input: OrderInput): OrderResult {
+export async function placeOrder(deps: CoreDeps, input: OrderInput): Promise<OrderResult> {
   const { db, config } = deps;
   const at = input.at ?? deps.now();
   if (input.order.items.length === 0) throw new Refusal('没有写物品：请写明物品和数量，如 /代办 大米10斤 酱油1瓶 地址:…');
   const day = dayKey(at, config.TIMEZONE);
   const { day: listDay, late } = listDayOf(at, config.ERRAND_CUTOFF, config.TIMEZONE);
-  const errand = insertErrand(db, {
-    day,
-    number: nextErrandNumber(db, day),
-    listDay,
-    gridId: input.grid.id,
-    townshipId: input.grid.townshipId ?? input.grid.id,
-    orderedBy: input.sender.id,
-    orderedIn: input.conversationId,
-    orderedAt: at,
-    sourceInboundId: input.inboundId,
-    items: input.order.items,
-    address: input.order.address,
-    phone: input.order.phone,
-    deliveryAttachments: [],
-  });
-  auditStep(deps, errand, 'order', input.sender.id, input.inboundId, at, { items: errand.items.length, listDay, late });
+  const errand = await insertErrand(db, {
+      day,
+      number: await nextErrandNumber(db, day),
+      listDay,
+      gridId: input.grid.id,
+      townshipId: input.grid.townshipId ?? input.grid.id,
+      orderedBy: input.sender.id,
+      orderedIn: input.conversationId,
+      orderedAt: at,
+      sourceInboundId: input.inboundId,
+      items: input.order.items,
+      address: input.order.address,
+      phone: input.order.phone,
+      deliveryAttachments: [],
+    });
+  await auditStep(deps, errand, 'order', input.sender.id, input.inboundId, at, { items: errand.items.length, listDay, late });
   return { errand, listDay, late };
 }
 
@@ -64,10 +64,10 @@ export function placeOrder(deps: CoreDeps, input: OrderInput): OrderResult {
  * rest stays open. An order with every item met is settled (已自给) and goes on no list.
  * @throws Refusal when the order is of another grid, already on a list, or names no item of it.
  */
-export function settleSelf(
+export async function settleSelf(
   deps: CoreDeps,
   input: { errand: Errand; names: readonly string[]; gridId: string; sender: Member; inboundId: number; at?: Date | undefined },
-): { errand: Errand; marked: string[] } {
+): Promise<{ errand: Errand; marked: string[] }> {
   const e = input.errand;
   const at = input.at ?? deps.now();
   if (e.gridId !== input.gridId) throw new Refusal(`代办 ${errandNumber(e)} 不是本网格的。`);
@@ -82,7 +82,7 @@ export function settleSelf(
   });
   if (!marked.length) throw new Refusal(`代办 ${errandNumber(e)} 没有「${input.names.join('、')}」。其物品：${e.items.filter((i) => !i.self).map((i) => i.raw).join('、') || '（均已自给）'}`);
   const settled = items.every((i) => i.self);
-  const updated = updateErrand(deps.db, e.id, ['open'], { items, ...(settled ? { state: 'settled' as const } : {}) })!;
-  auditStep(deps, updated, 'self', input.sender.id, input.inboundId, at, { marked });
+  const updated = (await updateErrand(deps.db, e.id, ['open'], { items, ...(settled ? { state: 'settled' as const } : {}) }))!;
+  await auditStep(deps, updated, 'self', input.sender.id, input.inboundId, at, { marked });
   return { errand: updated, marked };
 }

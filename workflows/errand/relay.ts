@@ -28,29 +28,29 @@ export function itemsLine(e: Pick<Errand, 'items'>, opts: { open?: boolean } = {
 }
 
 /** The grid as named in messages: its village and grid (`高垄口村第2网格`), from the roster. */
-export function gridLabel(deps: CoreDeps, e: Pick<Errand, 'gridId'>): string {
-  return getUnit(deps.db, e.gridId)?.name ?? e.gridId;
+export async function gridLabel(deps: CoreDeps, e: Pick<Errand, 'gridId'>): Promise<string> {
+  return (await getUnit(deps.db, e.gridId))?.name ?? e.gridId;
 }
 
 /** The village of the order's grid (for the per-village breakdown): the grid's parent unit's name. */
-export function villageOf(deps: Pick<CoreDeps, 'db'>, e: Pick<Errand, 'gridId'>): string {
-  const grid = getUnit(deps.db, e.gridId);
-  const village = grid?.parentId ? getUnit(deps.db, grid.parentId) : undefined;
+export async function villageOf(deps: Pick<CoreDeps, 'db'>, e: Pick<Errand, 'gridId'>): Promise<string> {
+  const grid = await getUnit(deps.db, e.gridId);
+  const village = grid?.parentId ? await getUnit(deps.db, grid.parentId) : undefined;
   return village?.name ?? grid?.name ?? e.gridId;
 }
 
 /** The township room of an order, if the roster has one. */
-export function roomOf(deps: CoreDeps, e: Pick<Errand, 'townshipId'>): Group | undefined {
-  return groupOfUnit(deps.db, e.townshipId);
+export async function roomOf(deps: CoreDeps, e: Pick<Errand, 'townshipId'>): Promise<Group | undefined> {
+  return await groupOfUnit(deps.db, e.townshipId);
 }
 
 /** Stores one message for one group (outbox, in the caller's transaction). */
-export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
-  deps.outbox.store(deps.db, msg);
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): Promise<void> {
+  await deps.outbox.store(deps.db, msg);
 }
 
 /** Records a step of an order in the audit log (`errand.<action>`, subject `代办 20261202-015`). */
-export function auditStep(
+export async function auditStep(
   deps: CoreDeps,
   e: Errand,
   action: 'order' | 'self' | 'list' | 'buy' | 'deliver' | 'picture' | 'overdue',
@@ -58,6 +58,6 @@ export function auditStep(
   inboundId: number | null,
   at: Date,
   detail: Record<string, unknown> = {},
-): void {
-  audit(deps.db, { actorId, action: `errand.${action}`, subject: `代办 ${errandNumber(e)}`, detail: { errandId: e.id, state: e.state, ...detail }, inboundId, at });
+): Promise<void> {
+  await audit(deps.db, { actorId, action: `errand.${action}`, subject: `代办 ${errandNumber(e)}`, detail: { errandId: e.id, state: e.state, ...detail }, inboundId, at });
 }

@@ -44,41 +44,41 @@ const stepTime = (deps: CoreDeps, f: Inspection, h: Handler) => new Date(Math.ma
  * command group; outbox key `insp-<id>-rectify`).
  * @throws Refusal when the finding is of another township, or already rectified or closed.
  */
-export function rectify(deps: CoreDeps, ref: FindingRef, note: string, attachments: Attachment[], h: Handler): Inspection {
-  const f = resolveFinding(deps, ref);
+export async function rectify(deps: CoreDeps, ref: FindingRef, note: string, attachments: Attachment[], h: Handler): Promise<Inspection> {
+  const f = await resolveFinding(deps, ref);
   const n = findingNumber(f);
   if (!mayRectifyFinding({ tier: 'township', unit: h.unit }, f)) throw new Refusal(`${n} 不属于${h.unit.name}，不能整改。`);
   if (f.state === 'closed') throw new Refusal(`${n} 已结案，无需整改。`);
   const tz = deps.config.TIMEZONE;
   if (f.state === 'rectified') throw new Refusal(`${n} 已于${shortDateTimeIn(f.rectifiedAt!, tz)}整改，无需重复。`);
   const at = stepTime(deps, f, h);
-  const done = updateInspection(deps.db, f.id, ['open'], {
-    state: 'rectified',
-    rectifiedAt: at,
-    rectifiedBy: h.member.id,
-    rectifyNote: note,
-    rectifyAttachments: attachments,
-    rectifyInboundId: h.inboundId,
-  });
+  const done = await updateInspection(deps.db, f.id, ['open'], {
+      state: 'rectified',
+      rectifiedAt: at,
+      rectifiedBy: h.member.id,
+      rectifyNote: note,
+      rectifyAttachments: attachments,
+      rectifyInboundId: h.inboundId,
+    });
   if (!done) throw new Refusal(`${n} 当前不能整改。`);
   cancelRectifySla(deps, f.id);
-  auditStep(deps, done, 'rectify', h.member.id, h.inboundId, at, { pictures: attachments.length });
-  const names = namesToMask(deps);
+  await auditStep(deps, done, 'rectify', h.member.id, h.inboundId, at, { pictures: attachments.length });
+  const names = await namesToMask(deps);
   const thisYear = yearIn(deps.now(), tz);
   const w = findingRefWord(done, thisYear);
-  post(deps, {
-    conversationId: done.recordedIn,
-    text: [
-      `【${n} 已整改】`,
-      `单位：${unitLabel(deps, done)}`,
-      `问题：${problemLine(done, names)}`,
-      `整改情况：${masked(note, names)}`,
-      ...(attachments.length ? [`附图：${attachments.length}张`] : []),
-      `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
-      `可 /督查结案 ${w}，或 /通报 ${w}`,
-    ].join('\n'),
-    dedupKey: `insp-${done.id}-rectify`,
-  });
+  await post(deps, {
+        conversationId: done.recordedIn,
+        text: [
+          `【${n} 已整改】`,
+          `单位：${await unitLabel(deps, done)}`,
+          `问题：${problemLine(done, names)}`,
+          `整改情况：${masked(note, names)}`,
+          ...(attachments.length ? [`附图：${attachments.length}张`] : []),
+          `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
+          `可 /督查结案 ${w}，或 /通报 ${w}`,
+        ].join('\n'),
+        dedupKey: `insp-${done.id}-rectify`,
+      });
   return done;
 }
 
@@ -87,22 +87,22 @@ export function rectify(deps: CoreDeps, ref: FindingRef, note: string, attachmen
  * within {@link PICTURE_FOLLOW_UP_MS} of the `/整改`; the command group is told.
  * @returns the finding and its rectification's picture count, or null when there is no such rectification.
  */
-export function attachRectifyPicture(
+export async function attachRectifyPicture(
   deps: CoreDeps,
   input: { sender: Member; unit: Unit; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
-): { finding: Inspection; pictures: number } | null {
+): Promise<{ finding: Inspection; pictures: number } | null> {
   const at = input.at ?? deps.now();
-  const f = latestRectificationOf(deps.db, input.sender.id, input.unit.id, new Date(at.getTime() - PICTURE_FOLLOW_UP_MS));
+  const f = await latestRectificationOf(deps.db, input.sender.id, input.unit.id, new Date(at.getTime() - PICTURE_FOLLOW_UP_MS));
   if (!f || f.rectifyInboundId === null) return null;
-  if (messagesBetween(deps.db, input.sender.id, input.conversationId, f.rectifyInboundId, input.inboundId) > 0) return null;
-  const updated = updateInspection(deps.db, f.id, ['rectified', 'closed'], { rectifyAttachments: [...f.rectifyAttachments, ...input.attachments] });
+  if (await messagesBetween(deps.db, input.sender.id, input.conversationId, f.rectifyInboundId, input.inboundId) > 0) return null;
+  const updated = await updateInspection(deps.db, f.id, ['rectified', 'closed'], { rectifyAttachments: [...f.rectifyAttachments, ...input.attachments] });
   if (!updated) return null;
-  auditStep(deps, updated, 'picture', input.sender.id, input.inboundId, at, { pictures: input.attachments.length, of: 'rectify' });
-  post(deps, {
-    conversationId: updated.recordedIn,
-    text: `${findingNumber(updated)}（${updated.unitName}）整改补充图片${input.attachments.length}张（共${updated.rectifyAttachments.length}张）。`,
-    dedupKey: `insp-${updated.id}-rpic-${input.inboundId}`,
-  });
+  await auditStep(deps, updated, 'picture', input.sender.id, input.inboundId, at, { pictures: input.attachments.length, of: 'rectify' });
+  await post(deps, {
+        conversationId: updated.recordedIn,
+        text: `${findingNumber(updated)}（${updated.unitName}）整改补充图片${input.attachments.length}张（共${updated.rectifyAttachments.length}张）。`,
+        dedupKey: `insp-${updated.id}-rpic-${input.inboundId}`,
+      });
   return { finding: updated, pictures: updated.rectifyAttachments.length };
 }
 
@@ -112,24 +112,24 @@ export function attachRectifyPicture(
  * @returns the closed finding and the state it was closed from.
  * @throws Refusal when it is already closed.
  */
-export function closeFinding(deps: CoreDeps, ref: FindingRef, note: string, h: Handler): { finding: Inspection; from: Inspection['state'] } {
-  const f = resolveFinding(deps, ref);
+export async function closeFinding(deps: CoreDeps, ref: FindingRef, note: string, h: Handler): Promise<{ finding: Inspection; from: Inspection['state'] }> {
+  const f = await resolveFinding(deps, ref);
   const n = findingNumber(f);
   const tz = deps.config.TIMEZONE;
   if (f.state === 'closed') throw new Refusal(`${n} 已于${shortDateTimeIn(f.closedAt!, tz)}结案，无需重复。`);
   const at = stepTime(deps, f, h);
-  const done = updateInspection(deps.db, f.id, ['open', 'rectified'], { state: 'closed', closedAt: at, closedBy: h.member.id, closeNote: note || null });
+  const done = await updateInspection(deps.db, f.id, ['open', 'rectified'], { state: 'closed', closedAt: at, closedBy: h.member.id, closeNote: note || null });
   if (!done) throw new Refusal(`${n} 当前不能结案。`);
   cancelRectifySla(deps, f.id);
-  auditStep(deps, done, 'close', h.member.id, h.inboundId, at, { from: f.state });
-  const room = roomOf(deps, done);
+  await auditStep(deps, done, 'close', h.member.id, h.inboundId, at, { from: f.state });
+  const room = await roomOf(deps, done);
   if (room) {
-    const names = namesToMask(deps);
-    post(deps, {
-      conversationId: room.conversationId,
-      text: [`${n}（${done.unitName}：${problemLine(done, names)}）已结案（指挥部 ${clockIn(at, tz)}）${f.state === 'open' ? '，未经整改' : ''}。`, ...(note ? [`说明：${masked(note, names)}`] : [])].join('\n'),
-      dedupKey: `insp-${done.id}-close`,
-    });
+    const names = await namesToMask(deps);
+    await post(deps, {
+            conversationId: room.conversationId,
+            text: [`${n}（${done.unitName}：${problemLine(done, names)}）已结案（指挥部 ${clockIn(at, tz)}）${f.state === 'open' ? '，未经整改' : ''}。`, ...(note ? [`说明：${masked(note, names)}`] : [])].join('\n'),
+            dedupKey: `insp-${done.id}-close`,
+          });
   }
   return { finding: done, from: f.state };
 }
@@ -142,20 +142,20 @@ export function closeFinding(deps: CoreDeps, ref: FindingRef, note: string, h: H
  * @returns the finding and the notice it went out as, with how many rooms it reached.
  * @throws Refusal when it was already published, or no township room exists.
  */
-export function publishFinding(deps: CoreDeps, ref: FindingRef, note: string, h: Handler): { finding: Inspection; notice: Directive; rooms: number } {
-  const f = resolveFinding(deps, ref);
+export async function publishFinding(deps: CoreDeps, ref: FindingRef, note: string, h: Handler): Promise<{ finding: Inspection; notice: Directive; rooms: number }> {
+  const f = await resolveFinding(deps, ref);
   const n = findingNumber(f);
   const tz = deps.config.TIMEZONE;
   if (f.publishedAt) throw new Refusal(`${n} 已于${shortDateTimeIn(f.publishedAt, tz)}通报，无需重复。`);
-  const names = namesToMask(deps);
+  const names = await namesToMask(deps);
   const body = [
     `督查通报（${n}）`,
-    `${unitLabel(deps, f)}：${problemLine(f, names)}`,
+    `${await unitLabel(deps, f)}：${problemLine(f, names)}`,
     ...(note ? [h.member.role === 'commander' ? note : masked(note, names)] : []),
   ].join('\n');
-  const r = issue(deps, { kind: 'notice', text: body, ackRequired: false, roomsOnly: true, issuer: h.member, conversationId: h.conversationId, inboundId: h.inboundId });
+  const r = await issue(deps, { kind: 'notice', text: body, ackRequired: false, roomsOnly: true, issuer: h.member, conversationId: h.conversationId, inboundId: h.inboundId });
   const at = stepTime(deps, f, h);
-  const done = updateInspection(deps.db, f.id, ['open', 'rectified', 'closed'], { publishedAt: at, publishedBy: h.member.id, noticeId: r.directive.id })!;
-  auditStep(deps, done, 'publish', h.member.id, h.inboundId, at, { notice: formatNumber(r.directive), rooms: r.townships });
+  const done = (await updateInspection(deps.db, f.id, ['open', 'rectified', 'closed'], { publishedAt: at, publishedBy: h.member.id, noticeId: r.directive.id }))!;
+  await auditStep(deps, done, 'publish', h.member.id, h.inboundId, at, { notice: formatNumber(r.directive), rooms: r.townships });
   return { finding: done, notice: r.directive, rooms: r.townships };
 }

@@ -37,8 +37,8 @@ function stateText(f: Inspection): string {
 }
 
 /** One line of a list: `· 督查〔2026〕第5号 马坞镇 高垄口村第2网格：卡口无人值守（待整改）`. */
-function listLine(deps: CoreDeps, f: Inspection, names: readonly string[], withTownship: boolean): string {
-  return `· ${findingNumber(f)} ${withTownship ? unitLabel(deps, f) : f.unitName}：${clip(problemLine(f, names), 30)}（${stateText(f)}）`;
+async function listLine(deps: CoreDeps, f: Inspection, names: readonly string[], withTownship: boolean): Promise<string> {
+  return `· ${findingNumber(f)} ${withTownship ? await unitLabel(deps, f) : f.unitName}：${clip(problemLine(f, names), 30)}（${stateText(f)}）`;
 }
 
 /** The findings a viewer may see ({@link mayReadFinding}): every township's in the command group, its own in a township room, none in a grid group. */
@@ -47,12 +47,12 @@ function visible(viewer: FindingViewer, list: Inspection[]): Inspection[] {
 }
 
 /** `/督查列表`: the findings not closed that the viewer's group may see, oldest first. */
-export function findingListText(deps: CoreDeps, viewer: FindingViewer): string {
-  const list = visible(viewer, openInspections(deps.db, viewer.tier === 'township' ? viewer.unit.id : undefined));
+export async function findingListText(deps: CoreDeps, viewer: FindingViewer): Promise<string> {
+  const list = visible(viewer, await openInspections(deps.db, viewer.tier === 'township' ? viewer.unit.id : undefined));
   const who = viewer.tier === 'county' ? '' : viewer.unit.name;
   if (list.length === 0) return `督查问题：${who}暂无未结案的。`;
   const open = list.filter((f) => f.state === 'open').length;
-  const names = namesToMask(deps);
+  const names = await namesToMask(deps);
   const lines = [
     `督查问题：${who}未结案 ${list.length} 条（待整改 ${open}，已整改 ${list.length - open}）`,
     ...list.slice(0, LIST_LINES).map((f) => listLine(deps, f, names, viewer.tier === 'county')),
@@ -67,21 +67,21 @@ export function findingListText(deps: CoreDeps, viewer: FindingViewer): string {
  * publication, closure. The command group sees any; a township room only its own township's.
  * @throws Refusal when there is no such finding or it is not of this township.
  */
-export function findingDetailText(deps: CoreDeps, viewer: FindingViewer, ref: FindingRef): string {
-  const f = resolveFinding(deps, ref);
+export async function findingDetailText(deps: CoreDeps, viewer: FindingViewer, ref: FindingRef): Promise<string> {
+  const f = await resolveFinding(deps, ref);
   const n = findingNumber(f);
   if (visible(viewer, [f]).length === 0) throw new Refusal(`${n} 不属于${viewer.unit.name}，不能在本群查看。`);
   const tz = deps.config.TIMEZONE;
   const at = (d: Date) => shortDateTimeIn(d, tz);
-  const names = namesToMask(deps);
+  const names = await namesToMask(deps);
   const pics = (n: number) => (n ? `，附图${n}张` : '');
-  const d = f.directiveId !== null ? getDirective(deps.db, f.directiveId) : undefined;
-  const notice = f.noticeId !== null ? getDirective(deps.db, f.noticeId) : undefined;
+  const d = f.directiveId !== null ? await getDirective(deps.db, f.directiveId) : undefined;
+  const notice = f.noticeId !== null ? await getDirective(deps.db, f.noticeId) : undefined;
   // the command group may see who recorded it; a township room sees no one named
-  const inspector = viewer.tier === 'county' ? getMember(deps.db, f.inspectorId) : undefined;
+  const inspector = viewer.tier === 'county' ? await getMember(deps.db, f.inspectorId) : undefined;
   const lines = [
     `${n}（${stateText(f)}）`,
-    `单位：${unitLabel(deps, f)}`,
+    `单位：${await unitLabel(deps, f)}`,
     `问题：${problemLine(f, names)}`,
     ...(d ? [`关联：${formatNumber(d)}`] : []),
     `登记：${inspector ? `${inspector.name}（${ROLE_ZH[inspector.role]}）` : ''}${at(f.recordedAt)}${pics(f.attachments.length)}`,
@@ -97,11 +97,11 @@ export function findingDetailText(deps: CoreDeps, viewer: FindingViewer, ref: Fi
  * The findings tied to a directive or notice, as lines under its `/进度` for the viewer's group (county:
  * all; township room: its own; grid group: none). Empty when there are none to show.
  */
-export function findingsOfDirectiveLines(deps: CoreDeps, directiveId: number, viewer: FindingViewer): string[] {
+export async function findingsOfDirectiveLines(deps: CoreDeps, directiveId: number, viewer: FindingViewer): Promise<string[]> {
   if (viewer.tier === 'grid') return [];
-  const list = visible(viewer, inspectionsOfDirective(deps.db, directiveId));
+  const list = visible(viewer, await inspectionsOfDirective(deps.db, directiveId));
   if (list.length === 0) return [];
-  const names = namesToMask(deps);
+  const names = await namesToMask(deps);
   const lines = [`督查发现（${list.length}）：`, ...list.slice(0, PROGRESS_LINES).map((f) => listLine(deps, f, names, viewer.tier === 'county'))];
   if (list.length > PROGRESS_LINES) lines.push(`…等${list.length}条，/督查列表 查看`);
   return lines;

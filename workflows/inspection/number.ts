@@ -25,12 +25,12 @@ export function findingRefWord(f: Pick<Inspection, 'year' | 'number'>, thisYear:
  * @throws Refusal naming the number when there is none (and, for an earlier year's written without its
  *   year, how to write it).
  */
-export function resolveFinding(deps: CoreDeps, ref: FindingRef): Inspection {
+export async function resolveFinding(deps: CoreDeps, ref: FindingRef): Promise<Inspection> {
   const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
   const year = ref.year ?? thisYear;
-  const f = findInspection(deps.db, year, ref.number);
+  const f = await findInspection(deps.db, year, ref.number);
   if (f) return f;
-  const earlier = ref.year === undefined ? earlierInspection(deps.db, thisYear, ref.number) : undefined;
+  const earlier = ref.year === undefined ? await earlierInspection(deps.db, thisYear, ref.number) : undefined;
   if (earlier) return refuse(`今年（${thisYear}年）没有${findingNumber({ year, number: ref.number })}。往年的请写明年份，如 ${findingRefWord(earlier, thisYear)}`);
   return refuse(`没有${findingNumber({ year, number: ref.number })}。请核对编号（/督查列表 查看未结案的督查问题）。`);
 }

@@ -25,9 +25,9 @@ import { rectifyDueAt, scheduleRectifySla } from './sla.js';
 const EXAMPLE = '如「马坞镇高垄口村第2网格」或「马坞镇」';
 
 /** One name looked up as `findUnit` reads a scope term; its refusals turned into usage hints naming the word. */
-function lookup(db: Db, word: string, within?: string): Unit {
+async function lookup(db: Db, word: string, within?: string): Promise<Unit> {
   try {
-    return findUnit(db, word, within);
+    return await findUnit(db, word, within);
   } catch (err) {
     if (!(err instanceof ScopeRefusal)) throw err;
     if (err.reason === 'unknown') throw new UsageError(`没有找到网格或乡镇${quoted(word)}，请核对名称`);
@@ -43,12 +43,12 @@ function lookup(db: Db, word: string, within?: string): Unit {
  * @returns the unit and how many words it took (1 or 2)
  * @throws UsageError naming the word that names no grid or township (unknown, of several townships, a village)
  */
-export function readFindingUnit(db: Db, words: readonly string[]): { unit: Unit; used: number } {
-  const unit = lookup(db, words[0]!);
+export async function readFindingUnit(db: Db, words: readonly string[]): Promise<{ unit: Unit; used: number }> {
+  const unit = await lookup(db, words[0]!);
   if (unit.kind === 'township' && words.length > 1) {
     let inner: Unit | undefined;
     try {
-      inner = findUnit(db, words[1]!, unit.id);
+      inner = await findUnit(db, words[1]!, unit.id);
     } catch (err) {
       if (!(err instanceof ScopeRefusal)) throw err;
       if (err.reason === 'outside') throw new UsageError(`${quoted(words[1]!)}不属于${unit.name}`);
@@ -93,42 +93,42 @@ export interface RecordResult {
  * unit's own group is not told), schedules the rectification SLA (`insp-<id>-sla`, due
  * `INSPECTION_RECTIFY_SLA` from now) and writes the audit entry.
  */
-export function record(deps: CoreDeps, input: RecordInput): RecordResult {
+export async function record(deps: CoreDeps, input: RecordInput): Promise<RecordResult> {
   const { db, config } = deps;
   const now = deps.now();
   const at = input.at ?? now;
   const year = yearIn(now, config.TIMEZONE);
   const townshipId = input.unit.kind === 'township' ? input.unit.id : (input.unit.townshipId ?? input.unit.id);
-  const finding = insertInspection(db, {
-    year,
-    number: nextNumber(db, 'inspection', year),
-    unitId: input.unit.id,
-    unitKind: input.unit.kind === 'township' ? 'township' : 'grid',
-    unitName: input.unit.name,
-    townshipId,
-    directiveId: input.directive?.id ?? null,
-    text: input.problem,
-    people: input.people,
-    attachments: input.attachments,
-    inspectorId: input.inspector.id,
-    recordedIn: input.conversationId,
-    recordedAt: at,
-    sourceInboundId: input.inboundId,
-    rectifyAttachments: [],
-  });
-  auditStep(deps, finding, 'record', input.inspector.id, input.inboundId, at, { unitId: finding.unitId, directiveId: finding.directiveId, people: finding.people, pictures: finding.attachments.length });
-  const room = roomOf(deps, finding);
+  const finding = await insertInspection(db, {
+      year,
+      number: await nextNumber(db, 'inspection', year),
+      unitId: input.unit.id,
+      unitKind: input.unit.kind === 'township' ? 'township' : 'grid',
+      unitName: input.unit.name,
+      townshipId,
+      directiveId: input.directive?.id ?? null,
+      text: input.problem,
+      people: input.people,
+      attachments: input.attachments,
+      inspectorId: input.inspector.id,
+      recordedIn: input.conversationId,
+      recordedAt: at,
+      sourceInboundId: input.inboundId,
+      rectifyAttachments: [],
+    });
+  await auditStep(deps, finding, 'record', input.inspector.id, input.inboundId, at, { unitId: finding.unitId, directiveId: finding.directiveId, people: finding.people, pictures: finding.attachments.length });
+  const room = await roomOf(deps, finding);
   if (room) {
-    const names = namesToMask(deps);
+    const names = await namesToMask(deps);
     const lines = [
       `【${findingNumber(finding)}】督查发现问题，请整改`,
-      `单位：${unitLabel(deps, finding)}`,
+      `单位：${await unitLabel(deps, finding)}`,
       `问题：${problemLine(finding, names)}`,
       ...(input.directive ? [`关联：${formatNumber(input.directive)}`] : []),
       ...(finding.attachments.length ? [`附图：${finding.attachments.length}张`] : []),
       `请于${shortDateTimeIn(rectifyDueAt(deps, now), config.TIMEZONE)}前（${formatDurationZh(config.INSPECTION_RECTIFY_SLA)}内）整改，并回复：/整改 ${findingRefWord(finding, year)} <整改情况>（可附图片）`,
     ];
-    post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `insp-${finding.id}-room` });
+    await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `insp-${finding.id}-room` });
   }
   const dueAt = scheduleRectifySla(deps, finding, now);
   return { finding, roomName: room?.title ?? null, dueAt };
@@ -140,23 +140,23 @@ export function record(deps: CoreDeps, input: RecordInput): RecordResult {
  * (`insp-<id>-pic-<inbound id>`).
  * @returns the finding and its picture count, or null when there is no such finding.
  */
-export function attachFindingPicture(
+export async function attachFindingPicture(
   deps: CoreDeps,
   input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
-): { finding: Inspection; pictures: number } | null {
+): Promise<{ finding: Inspection; pictures: number } | null> {
   const at = input.at ?? deps.now();
-  const f = latestInspectionOf(deps.db, input.sender.id, input.conversationId, new Date(at.getTime() - PICTURE_FOLLOW_UP_MS));
+  const f = await latestInspectionOf(deps.db, input.sender.id, input.conversationId, new Date(at.getTime() - PICTURE_FOLLOW_UP_MS));
   if (!f || f.sourceInboundId === null) return null;
-  if (messagesBetween(deps.db, input.sender.id, input.conversationId, f.sourceInboundId, input.inboundId) > 0) return null;
-  const updated = updateInspection(deps.db, f.id, ['open', 'rectified', 'closed'], { attachments: [...f.attachments, ...input.attachments] })!;
-  auditStep(deps, updated, 'picture', input.sender.id, input.inboundId, at, { pictures: input.attachments.length });
-  const room = roomOf(deps, updated);
+  if (await messagesBetween(deps.db, input.sender.id, input.conversationId, f.sourceInboundId, input.inboundId) > 0) return null;
+  const updated = (await updateInspection(deps.db, f.id, ['open', 'rectified', 'closed'], { attachments: [...f.attachments, ...input.attachments] }))!;
+  await auditStep(deps, updated, 'picture', input.sender.id, input.inboundId, at, { pictures: input.attachments.length });
+  const room = await roomOf(deps, updated);
   if (room) {
-    post(deps, {
-      conversationId: room.conversationId,
-      text: `${findingNumber(updated)}（${getUnit(deps.db, updated.unitId)?.name ?? updated.unitName}）补充图片${input.attachments.length}张（共${updated.attachments.length}张）。`,
-      dedupKey: `insp-${updated.id}-pic-${input.inboundId}`,
-    });
+    await post(deps, {
+            conversationId: room.conversationId,
+            text: `${findingNumber(updated)}（${(await getUnit(deps.db, updated.unitId))?.name ?? updated.unitName}）补充图片${input.attachments.length}张（共${updated.attachments.length}张）。`,
+            dedupKey: `insp-${updated.id}-pic-${input.inboundId}`,
+          });
   }
   return { finding: updated, pictures: updated.attachments.length };
 }

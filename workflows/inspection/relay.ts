@@ -12,8 +12,8 @@ import type { Group, Inspection } from '../../src/db/schema/index.js';
 import { findingNumber } from './number.js';
 
 /** Roster names to mask in relayed texts; read once per message. */
-export function namesToMask(deps: CoreDeps): string[] {
-  return memberNames(deps.db);
+export async function namesToMask(deps: CoreDeps): Promise<string[]> {
+  return await memberNames(deps.db);
 }
 
 /** `text` as relayed: the roster's names masked, then phone and ID-card numbers. */
@@ -22,9 +22,9 @@ export function masked(text: string, names: readonly string[]): string {
 }
 
 /** The unit as named in messages: `马坞镇 高垄口村第2网格`, or the township alone (`马坞镇`). */
-export function unitLabel(deps: CoreDeps, f: Pick<Inspection, 'unitKind' | 'unitName' | 'townshipId'>): string {
+export async function unitLabel(deps: CoreDeps, f: Pick<Inspection, 'unitKind' | 'unitName' | 'townshipId'>): Promise<string> {
   if (f.unitKind === 'township') return f.unitName;
-  return `${getUnit(deps.db, f.townshipId)?.name ?? f.townshipId} ${f.unitName}`;
+  return `${(await getUnit(deps.db, f.townshipId))?.name ?? f.townshipId} ${f.unitName}`;
 }
 
 /** The problem as relayed (masked), with the people involved: `卡口无人值守（涉及2人）`. */
@@ -33,23 +33,23 @@ export function problemLine(f: Pick<Inspection, 'text' | 'people'>, names: reado
 }
 
 /** The township room of the finding's unit, if the roster has one. */
-export function roomOf(deps: CoreDeps, f: Pick<Inspection, 'townshipId'>): Group | undefined {
-  return groupOfUnit(deps.db, f.townshipId);
+export async function roomOf(deps: CoreDeps, f: Pick<Inspection, 'townshipId'>): Promise<Group | undefined> {
+  return await groupOfUnit(deps.db, f.townshipId);
 }
 
 /** The command group's conversation id, if the roster has one. */
-export function commandGroupOf(deps: CoreDeps): string | undefined {
-  const county = countyUnit(deps.db);
-  return county ? groupOfUnit(deps.db, county.id)?.conversationId : undefined;
+export async function commandGroupOf(deps: CoreDeps): Promise<string | undefined> {
+  const county = await countyUnit(deps.db);
+  return county ? (await groupOfUnit(deps.db, county.id))?.conversationId : undefined;
 }
 
 /** Stores one message for one group (outbox, in the caller's transaction). */
-export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): void {
-  deps.outbox.store(deps.db, msg);
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): Promise<void> {
+  await deps.outbox.store(deps.db, msg);
 }
 
 /** Records a step of the finding in the audit log (`inspection.<action>`, subject `督查〔2026〕第5号`). */
-export function auditStep(
+export async function auditStep(
   deps: CoreDeps,
   f: Inspection,
   action: 'record' | 'picture' | 'rectify' | 'close' | 'publish' | 'overdue',
@@ -57,6 +57,6 @@ export function auditStep(
   inboundId: number | null,
   at: Date,
   detail: Record<string, unknown> = {},
-): void {
-  audit(deps.db, { actorId, action: `inspection.${action}`, subject: findingNumber(f), detail: { inspectionId: f.id, state: f.state, ...detail }, inboundId, at });
+): Promise<void> {
+  await audit(deps.db, { actorId, action: `inspection.${action}`, subject: findingNumber(f), detail: { inspectionId: f.id, state: f.state, ...detail }, inboundId, at });
 }

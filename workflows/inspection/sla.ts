@@ -23,7 +23,7 @@ export interface RectifySlaData {
 export const rectifySlaTimerId = (inspectionId: number) => `insp-${inspectionId}-sla`;
 
 /** Kind `inspection.sla`, id `insp-<id>-sla`: the rectification check ({@link rectifySlaDue}). Registered in workflows/index.ts. */
-export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection.sla', (deps, timer, fired) => rectifySlaDue(deps, timer, fired.at), {
+export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection.sla', async (deps, timer, fired) => await rectifySlaDue(deps, timer, fired.at), {
   id: (d) => rectifySlaTimerId(d.inspectionId),
 });
 
@@ -59,51 +59,51 @@ const LINES = 15;
  * group gets one ⏰ message listing them all (outbox key `insp-<first id>-sla`) and each township room one
  * listing its own (`insp-<first id there>-sla-room`). Each finding is listed once.
  */
-export function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>, at: Date): void {
+export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>, at: Date): Promise<void> {
   const { db, config } = deps;
-  const open = (id: number): Inspection | undefined => {
-    const f = Number.isInteger(Number(id)) ? getInspection(db, Number(id)) : undefined;
+  const open = async (id: number): Promise<Inspection | undefined> => {
+    const f = Number.isInteger(Number(id)) ? await getInspection(db, Number(id)) : undefined;
     return f && f.state === 'open' && !f.overdueAt ? f : undefined;
   };
-  const first = open(timer.data.inspectionId);
+  const first = await open(timer.data.inspectionId);
   if (!first) return;
   const bundle = [first];
   for (const t of rectifySlaTimer.pendingDue(deps, new Date(at.getTime() + findingBundleWindowMs(config)), timer.id)) {
-    const other = open(t.data.inspectionId);
+    const other = await open(t.data.inspectionId);
     if (other && other.id !== first.id && rectifySlaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
-  const overdue = bundle.map((f) => {
-    const updated = updateInspection(db, f.id, ['open'], { overdueAt: at }) ?? f;
-    auditStep(deps, updated, 'overdue', 'system', null, at);
+  const overdue = bundle.map(async (f) => {
+    const updated = await updateInspection(db, f.id, ['open'], { overdueAt: at }) ?? f;
+    await auditStep(deps, updated, 'overdue', 'system', null, at);
     return updated;
   });
-  const names = namesToMask(deps);
+  const names = await namesToMask(deps);
   const sla = formatDurationZh(config.INSPECTION_RECTIFY_SLA);
   const thisYear = yearIn(at, config.TIMEZONE);
-  const line = (f: Inspection, withTownship: boolean) =>
-    `· ${findingNumber(f)} ${withTownship ? unitLabel(deps, f) : f.unitName}：${clip(problemLine(f, names), 30)}`;
+  const line = async (f: Inspection, withTownship: boolean) =>
+    `· ${findingNumber(f)} ${withTownship ? await unitLabel(deps, f) : f.unitName}：${clip(problemLine(f, names), 30)}`;
   const more = (n: number) => (n > LINES ? [`…等${n}条，/督查列表 查看全部`] : []);
 
-  const cg = commandGroupOf(deps);
+  const cg = await commandGroupOf(deps);
   if (cg) {
-    post(deps, {
-      conversationId: cg,
-      text: [`⏰ 督查问题超过${sla}未整改（${overdue.length}条），已告知所在乡镇：`, ...overdue.slice(0, LINES).map((f) => line(f, true)), ...more(overdue.length), '可 /督查列表 <号> 查看，/通报 <号> 通报'].join('\n'),
-      dedupKey: `insp-${overdue[0]!.id}-sla`,
-    });
+    await post(deps, {
+            conversationId: cg,
+            text: [`⏰ 督查问题超过${sla}未整改（${overdue.length}条），已告知所在乡镇：`, ...overdue.slice(0, LINES).map((f) => line(f, true)), ...more(overdue.length), '可 /督查列表 <号> 查看，/通报 <号> 通报'].join('\n'),
+            dedupKey: `insp-${overdue[0]!.id}-sla`,
+          });
   }
   const byTownship = new Map<string, Inspection[]>();
   for (const f of overdue) byTownship.set(f.townshipId, [...(byTownship.get(f.townshipId) ?? []), f]);
   for (const list of byTownship.values()) {
-    const room = roomOf(deps, list[0]!);
+    const room = await roomOf(deps, list[0]!);
     if (!room) continue;
     const answer = list.length === 1 ? `/整改 ${findingRefWord(list[0]!, thisYear)} <整改情况>` : '/整改 <号> <整改情况>';
-    post(deps, {
-      conversationId: room.conversationId,
-      text: [`⏰ 本乡镇督查问题超过${sla}未整改（${list.length}条），已报指挥部：`, ...list.slice(0, LINES).map((f) => line(f, false)), ...more(list.length), `请尽快整改并回复：${answer}`].join('\n'),
-      dedupKey: `insp-${list[0]!.id}-sla-room`,
-    });
+    await post(deps, {
+            conversationId: room.conversationId,
+            text: [`⏰ 本乡镇督查问题超过${sla}未整改（${list.length}条），已报指挥部：`, ...list.slice(0, LINES).map((f) => line(f, false)), ...more(list.length), `请尽快整改并回复：${answer}`].join('\n'),
+            dedupKey: `insp-${list[0]!.id}-sla-room`,
+          });
   }
 }
 

@@ -43,16 +43,16 @@ const snippet = (text: string, max = 16) => clipMasked(text, max);
  * The list of leads for a viewer: open ones, or (`today`) every lead reported today, oldest first,
  * one line each: number, state, age, (township,) grid, category or a masked snippet.
  */
-export function leadListText(deps: CoreDeps, viewer: Viewer, opts: { today?: boolean } = {}): string {
+export async function leadListText(deps: CoreDeps, viewer: Viewer, opts: { today?: boolean } = {}): Promise<string> {
   const { db, config } = deps;
   const now = deps.now();
   const today = dayKey(now, config.TIMEZONE);
-  const rows = listLeads(db, scopeOf(viewer), opts.today ? { day: today } : {});
+  const rows = await listLeads(db, scopeOf(viewer), opts.today ? { day: today } : {});
   const title = opts.today ? '今日线索' : '未办结线索';
   if (rows.length === 0) return `${title}：无。`;
   const names = new Map<string, string>();
-  const name = (id: string) => {
-    if (!names.has(id)) names.set(id, getUnit(db, id)?.name ?? id);
+  const name = async (id: string) => {
+    if (!names.has(id)) names.set(id, (await getUnit(db, id))?.name ?? id);
     return names.get(id)!;
   };
   const lines = [`${title}（${rows.length}）：`];
@@ -73,14 +73,14 @@ export function leadListText(deps: CoreDeps, viewer: Viewer, opts: { today?: boo
  * One lead in detail for a viewer: state, fields, grid, reporter and the timeline of its moves.
  * @throws Refusal when there is no such lead, or it is outside the viewer's tier.
  */
-export function leadDetailText(deps: CoreDeps, viewer: Viewer, ref: LeadRef): string {
+export async function leadDetailText(deps: CoreDeps, viewer: Viewer, ref: LeadRef): Promise<string> {
   const { db, config } = deps;
   const tz = config.TIMEZONE;
-  const l = resolveLead(deps, ref);
+  const l = await resolveLead(deps, ref);
   if (!inScope(l, viewer)) throw new Refusal(`线索 ${leadNumber(l)} 不在本群范围内。`);
-  const unit = getUnit(db, l.unitId)?.name ?? l.unitId;
-  const township = getUnit(db, l.townshipId)?.name ?? l.townshipId;
-  const reporter = getMember(db, l.reporterId)?.name ?? l.reporterId;
+  const unit = (await getUnit(db, l.unitId))?.name ?? l.unitId;
+  const township = (await getUnit(db, l.townshipId))?.name ?? l.townshipId;
+  const reporter = (await getMember(db, l.reporterId))?.name ?? l.reporterId;
   const lines = [`线索 ${leadNumber(l)} ${LEAD_STATE_ZH[l.state]}${l.urgent ? ' 🔴紧急' : ''}`];
   if (mayReadText(l, viewer)) {
     if (l.text) lines.push(`情况：${maskPersonal(l.text)}`);
@@ -92,10 +92,10 @@ export function leadDetailText(deps: CoreDeps, viewer: Viewer, ref: LeadRef): st
   if (fields.length) lines.push(fields.join('｜'));
   lines.push(`${township} ${unit}｜${reporter} ${shortDateTimeIn(l.reportedAt, tz)}`);
   const ZH: Record<string, string> = { accept: '受理', verify: '核查', handle: '处置', close: '办结', escalate: '上报县', sla: '超时报指挥部', picture: '补充图片', transfer: '指挥部转交' };
-  for (const e of leadEventsOf(db, l.id)) {
+  for (const e of await leadEventsOf(db, l.id)) {
     const label = ZH[e.action];
     if (!label) continue;
-    const by = e.actorId === 'system' ? '' : ` ${getMember(db, e.actorId)?.name ?? e.actorId}`;
+    const by = e.actorId === 'system' ? '' : ` ${(await getMember(db, e.actorId))?.name ?? e.actorId}`;
     const note = e.note && e.action !== 'picture' && mayReadText(l, viewer) ? `：${snippet(e.note, 30)}` : '';
     lines.push(`· ${clockIn(e.at, tz)} ${label}${by}${note}`);
   }

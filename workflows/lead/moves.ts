@@ -68,9 +68,9 @@ export interface MoveResult {
  * Acceptance and closure cancel the SLA timer.
  * @throws Refusal when the lead is not the actor's to move or the move is not allowed from its state.
  */
-export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: string, actor: Actor): MoveResult {
+export async function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: string, actor: Actor): Promise<MoveResult> {
   const { db } = deps;
-  const lead = resolveLead(deps, ref);
+  const lead = await resolveLead(deps, ref);
   checkMayMove(lead, actor);
   const m = MOVES[move];
   if (!(m.from as readonly LeadState[]).includes(lead.state)) throw illegalMove(deps, lead, move);
@@ -80,22 +80,22 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
   if (move === 'verify') set.verifyingAt = now;
   if (move === 'handle') set.handlingAt = now;
   if (move === 'close') Object.assign(set, { closedAt: now, closedBy: actor.member.id, result: note });
-  const moved = moveLead(db, lead.id, m.from, set);
+  const moved = await moveLead(db, lead.id, m.from, set);
   if (!moved) throw illegalMove(deps, lead, move);
   if (move === 'accept' || move === 'close') cancelSla(deps, lead.id);
-  event(deps, moved, move, actor.member.id, note || null, actor.inboundId, now);
+  await event(deps, moved, move, actor.member.id, note || null, actor.inboundId, now);
 
   const tz = deps.config.TIMEZONE;
   const who = actor.tier === 'county' ? `指挥部 ${actor.member.name}` : `${actor.unit.name} ${actor.member.name}`;
   const tail = note ? `\n${move === 'close' ? '结果' : '说明'}：${maskPersonal(note)}` : '';
   const told = `线索 ${leadNumber(moved)} ${LEAD_STATE_ZH[moved.state]}（${who} ${clockIn(now, tz)}）${tail}`;
-  post(deps, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid` });
+  await post(deps, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid` });
   if (actor.tier === 'county') {
-    const room = groupOfUnit(db, moved.townshipId);
-    if (room) post(deps, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room` });
+    const room = await groupOfUnit(db, moved.townshipId);
+    if (room) await post(deps, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room` });
   } else if (countyKnows(moved)) {
-    const cg = commandGroup(deps);
-    if (cg) post(deps, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county` });
+    const cg = await commandGroup(deps);
+    if (cg) await post(deps, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county` });
   }
   return { lead: moved, sinceReport: now.getTime() - moved.reportedAt.getTime() };
 }
@@ -105,39 +105,39 @@ export function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note: strin
  * `lead-<id>-escalate`), tells the grid group, and cancels the SLA timer (the county now knows).
  * @throws Refusal when not the actor's lead, already closed, already escalated, or no command group exists.
  */
-export function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Actor): Lead {
+export async function escalate(deps: CoreDeps, ref: LeadRef, reason: string, actor: Actor): Promise<Lead> {
   const { db, config } = deps;
-  const lead = resolveLead(deps, ref);
+  const lead = await resolveLead(deps, ref);
   checkMayMove(lead, actor);
   const now = actionTime(deps, lead, actor);
   const n = leadNumber(lead);
   if (lead.state === 'closed') throw new Refusal(`线索 ${n} 已办结，无需上报县。`);
   if (lead.escalatedAt) throw new Refusal(`线索 ${n} 已于${shortDateTimeIn(lead.escalatedAt, config.TIMEZONE)}上报县，无需重复。`);
-  const cg = commandGroup(deps);
+  const cg = await commandGroup(deps);
   if (!cg) throw new Refusal('花名册中没有指挥部群，无法上报县。请联系指挥部管理员。');
-  const updated = updateLead(db, lead.id, { escalatedAt: now, escalatedBy: actor.member.id, escalateReason: reason });
+  const updated = await updateLead(db, lead.id, { escalatedAt: now, escalatedBy: actor.member.id, escalateReason: reason });
   cancelSla(deps, lead.id);
-  event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId, now);
+  await event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId, now);
   const today = dayKey(deps.now(), config.TIMEZONE);
   const state = updated.acceptedAt
     ? `${LEAD_STATE_ZH[updated.state]}（${clockIn(updated.acceptedAt, config.TIMEZONE)}受理）`
     : LEAD_STATE_ZH[updated.state];
-  post(deps, {
-    conversationId: cg,
-    text: [
-      `【线索 ${n} ${actor.unit.name}上报县】${updated.urgent ? '🔴紧急' : ''}`,
-      `理由：${maskPersonal(reason)}`,
-      ...detailLines(deps, updated),
-      `状态：${state}`,
-      `上报县：${actor.member.name} ${clockIn(now, config.TIMEZONE)}`,
-      `指挥部可 /办结 ${shortNumber(updated, today)} <结果>`,
-    ].join('\n'),
-    dedupKey: `lead-${lead.id}-escalate`,
-  });
-  post(deps, {
-    conversationId: updated.reportedIn,
-    text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
-    dedupKey: `lead-${lead.id}-escalate-grid`,
-  });
+  await post(deps, {
+        conversationId: cg,
+        text: [
+          `【线索 ${n} ${actor.unit.name}上报县】${updated.urgent ? '🔴紧急' : ''}`,
+          `理由：${maskPersonal(reason)}`,
+          ...await detailLines(deps, updated),
+          `状态：${state}`,
+          `上报县：${actor.member.name} ${clockIn(now, config.TIMEZONE)}`,
+          `指挥部可 /办结 ${shortNumber(updated, today)} <结果>`,
+        ].join('\n'),
+        dedupKey: `lead-${lead.id}-escalate`,
+      });
+  await post(deps, {
+        conversationId: updated.reportedIn,
+        text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
+        dedupKey: `lead-${lead.id}-escalate-grid`,
+      });
   return updated;
 }

@@ -27,9 +27,9 @@ export function shortNumber(l: Pick<Lead, 'day' | 'number'>, today: number): str
  * Finds a lead by number (a number without a day means today's, in `TIMEZONE`).
  * @throws Refusal naming the number when there is none.
  */
-export function resolveLead(deps: CoreDeps, ref: LeadRef): Lead {
+export async function resolveLead(deps: CoreDeps, ref: LeadRef): Promise<Lead> {
   const day = ref.day ?? dayKey(deps.now(), deps.config.TIMEZONE);
-  const lead = findLead(deps.db, day, ref.number);
+  const lead = await findLead(deps.db, day, ref.number);
   if (!lead) throw new Refusal(`没有线索 ${leadNumber({ day, number: ref.number })}。请核对编号（/线索 查看未办结线索）。`);
   return lead;
 }

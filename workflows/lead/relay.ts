@@ -16,11 +16,11 @@ import { leadNumber } from './number.js';
 const memberLine = (m: Member | undefined, id: string) => (m ? `${m.name}（${ROLE_ZH[m.role]}）` : id);
 
 /** The lead's details as relayed to a group (masked): description, fields, grid, reporter, time. */
-export function detailLines(deps: CoreDeps, lead: Lead): string[] {
+export async function detailLines(deps: CoreDeps, lead: Lead): Promise<string[]> {
   const { db, config } = deps;
-  const unit = getUnit(db, lead.unitId);
+  const unit = await getUnit(db, lead.unitId);
   // the grid's own township (a lead sent on with /转 belongs to another township, its grid does not move)
-  const township = unit?.townshipId ? getUnit(db, unit.townshipId) : getUnit(db, lead.townshipId);
+  const township = unit?.townshipId ? await getUnit(db, unit.townshipId) : await getUnit(db, lead.townshipId);
   const fields = [
     lead.category !== null ? `类别：${lead.category}` : null,
     lead.people !== null ? `人数：${lead.people}` : null,
@@ -31,27 +31,27 @@ export function detailLines(deps: CoreDeps, lead: Lead): string[] {
     ...(lead.location !== null ? [`地点：${maskPersonal(lead.location)}`] : []),
     ...(fields.length ? [fields.join('｜')] : []),
     `网格：${township && township.id !== unit?.id ? `${township.name} ` : ''}${unit?.name ?? lead.unitId}`,
-    `上报：${memberLine(getMember(db, lead.reporterId), lead.reporterId)} ${shortDateTimeIn(lead.reportedAt, config.TIMEZONE)}`,
+    `上报：${memberLine(await getMember(db, lead.reporterId), lead.reporterId)} ${shortDateTimeIn(lead.reportedAt, config.TIMEZONE)}`,
   ];
   if (lead.attachments.length) lines.push(`附图：${lead.attachments.length}张`);
   return lines;
 }
 
 /** Stores a lead message for one group with every personal number masked (all relays go through here); `mentions`: member ids to @-mention. */
-export function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[] }): void {
-  deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[] }): Promise<void> {
+  await deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
 }
 
 /** Records a step of the lead (event and audit entry), at `at` (default now). */
-export function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null, at = deps.now()) {
-  insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
-  audit(deps.db, { actorId, action: `lead.${action}`, subject: `线索 ${leadNumber(lead)}`, detail: { leadId: lead.id, state: lead.state }, inboundId, at });
+export async function event(deps: CoreDeps, lead: Lead, action: string, actorId: string, note: string | null, inboundId: number | null, at = deps.now()) {
+  await insertLeadEvent(deps.db, { leadId: lead.id, action, actorId, note, at, inboundId });
+  await audit(deps.db, { actorId, action: `lead.${action}`, subject: `线索 ${leadNumber(lead)}`, detail: { leadId: lead.id, state: lead.state }, inboundId, at });
 }
 
 /** The command group's conversation id, if the roster has one. */
-export function commandGroup(deps: CoreDeps): string | undefined {
-  const county = countyUnit(deps.db);
-  return county ? groupOfUnit(deps.db, county.id)?.conversationId : undefined;
+export async function commandGroup(deps: CoreDeps): Promise<string | undefined> {
+  const county = await countyUnit(deps.db);
+  return county ? (await groupOfUnit(deps.db, county.id))?.conversationId : undefined;
 }
 
 /** Whether the command group may see the lead's text: escalated by a person or told by the SLA. */

@@ -43,77 +43,77 @@ export type ReportResult =
  * outage) still gives the room its whole window. A township without a room sends the lead to the command
  * group instead.
  */
-export function report(deps: CoreDeps, input: ReportInput): ReportResult {
+export async function report(deps: CoreDeps, input: ReportInput): Promise<ReportResult> {
   const { db, config } = deps;
   const now = deps.now();
   const at = input.at ?? now;
-  const repeat = findRepeat(db, input.reporter.id, input.report.dedupText, new Date(at.getTime() - config.LEAD_DEDUP_WINDOW));
+  const repeat = await findRepeat(db, input.reporter.id, input.report.dedupText, new Date(at.getTime() - config.LEAD_DEDUP_WINDOW));
   if (repeat) {
-    const added = input.attachments.length ? addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId, at) : 0;
+    const added = input.attachments.length ? await addPictures(deps, repeat, input.attachments, input.reporter.id, input.inboundId, at) : 0;
     return { status: 'duplicate', lead: repeat, picturesAdded: added };
   }
   const townshipId = input.unit.townshipId ?? input.unit.id;
   const day = dayKey(at, config.TIMEZONE);
   const today = dayKey(now, config.TIMEZONE);
   const r = input.report;
-  let lead = insertLead(db, {
-    day,
-    number: nextLeadNumber(db, day),
-    text: r.description,
-    dedupText: r.dedupText,
-    category: r.category ?? null,
-    location: r.location ?? null,
-    people: r.people ?? null,
-    peopleCount: r.peopleCount ?? null,
-    urgencyText: r.urgencyText ?? null,
-    urgency: r.urgency ?? null,
-    urgent: r.urgent,
-    notUnderstood: r.notUnderstood,
-    attachments: input.attachments,
-    reporterId: input.reporter.id,
-    reportedIn: input.conversationId,
-    unitId: input.unit.id,
-    townshipId,
-    reportedAt: at,
-    sourceInboundId: input.inboundId,
-  });
-  event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
-  const room = groupOfUnit(db, townshipId);
+  let lead = await insertLead(db, {
+      day,
+      number: await nextLeadNumber(db, day),
+      text: r.description,
+      dedupText: r.dedupText,
+      category: r.category ?? null,
+      location: r.location ?? null,
+      people: r.people ?? null,
+      peopleCount: r.peopleCount ?? null,
+      urgencyText: r.urgencyText ?? null,
+      urgency: r.urgency ?? null,
+      urgent: r.urgent,
+      notUnderstood: r.notUnderstood,
+      attachments: input.attachments,
+      reporterId: input.reporter.id,
+      reportedIn: input.conversationId,
+      unitId: input.unit.id,
+      townshipId,
+      reportedAt: at,
+      sourceInboundId: input.inboundId,
+    });
+  await event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
+  const room = await groupOfUnit(db, townshipId);
   const n = leadNumber(lead);
   const head = `【线索 ${n}】${lead.urgent ? '🔴紧急' : ''}`;
   if (room) {
     const sla = formatDurationZh(slaMs(config, lead));
-    post(deps, {
-      conversationId: room.conversationId,
-      text: [head, ...detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
-      // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
-      ...(lead.urgent ? { mentions: membersWithRoles(db, townshipId, ['township_officer']) } : {}),
-      dedupKey: `lead-${lead.id}-room`,
-    });
+    await post(deps, {
+            conversationId: room.conversationId,
+            text: [head, ...await detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+            // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
+            ...(lead.urgent ? { mentions: await membersWithRoles(db, townshipId, ['township_officer']) } : {}),
+            dedupKey: `lead-${lead.id}-room`,
+          });
     scheduleSla(deps, lead, now);
   } else {
-    const cg = commandGroup(deps);
-    lead = updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
+    const cg = await commandGroup(deps);
+    lead = await updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
     if (cg) {
-      post(deps, {
-        conversationId: cg,
-        text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
-        dedupKey: `lead-${lead.id}-county`,
-      });
+      await post(deps, {
+                conversationId: cg,
+                text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...await detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+                dedupKey: `lead-${lead.id}-county`,
+              });
     }
   }
   return { status: 'reported', lead, roomName: room?.title ?? null };
 }
 
 /** Adds pictures to a lead and tells the rooms that already have it. @returns the lead's picture count. */
-function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number, at: Date): number {
-  const updated = updateLead(deps.db, lead.id, { attachments: [...lead.attachments, ...pictures] });
-  event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
+async function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId: string, inboundId: number, at: Date): Promise<number> {
+  const updated = await updateLead(deps.db, lead.id, { attachments: [...lead.attachments, ...pictures] });
+  await event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
-  const room = groupOfUnit(deps.db, lead.townshipId);
-  if (room) post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
-  const cg = commandGroup(deps);
-  if (cg && countyKnows(lead)) post(deps, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
+  const room = await groupOfUnit(deps.db, lead.townshipId);
+  if (room) await post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
+  const cg = await commandGroup(deps);
+  if (cg && countyKnows(lead)) await post(deps, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
   return updated.attachments.length;
 }
 
@@ -122,14 +122,14 @@ function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], actorId
  * there within {@link PICTURE_FOLLOW_UP_MS} of the report.
  * @returns the lead and its picture count, or null when there is no such lead.
  */
-export function attachFollowUp(
+export async function attachFollowUp(
   deps: CoreDeps,
   input: { sender: Member; conversationId: string; attachments: Attachment[]; inboundId: number; at?: Date | undefined },
-): { lead: Lead; pictures: number } | null {
+): Promise<{ lead: Lead; pictures: number } | null> {
   const at = input.at ?? deps.now();
   const since = new Date(at.getTime() - PICTURE_FOLLOW_UP_MS);
-  const lead = latestLeadOf(deps.db, input.sender.id, input.conversationId, since);
+  const lead = await latestLeadOf(deps.db, input.sender.id, input.conversationId, since);
   if (!lead || lead.sourceInboundId === null) return null;
-  if (messagesBetween(deps.db, input.sender.id, input.conversationId, lead.sourceInboundId, input.inboundId) > 0) return null;
-  return { lead, pictures: addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId, at) };
+  if (await messagesBetween(deps.db, input.sender.id, input.conversationId, lead.sourceInboundId, input.inboundId) > 0) return null;
+  return { lead, pictures: await addPictures(deps, lead, input.attachments, input.sender.id, input.inboundId, at) };
 }

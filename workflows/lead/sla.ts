@@ -25,7 +25,7 @@ export interface SlaData {
 export const slaTimerId = (leadId: number) => `lead-${leadId}-sla`;
 
 /** Kind `lead.sla`, id `lead-<id>-sla`: the acceptance SLA check ({@link slaBreached}). Registered in workflows/index.ts. */
-export const slaTimer = defineTimer<SlaData, CoreDeps>('lead.sla', (deps, timer, fired) => slaBreached(deps, timer, fired.at), {
+export const slaTimer = defineTimer<SlaData, CoreDeps>('lead.sla', async (deps, timer, fired) => await slaBreached(deps, timer, fired.at), {
   id: (d) => slaTimerId(d.leadId),
 });
 
@@ -71,10 +71,10 @@ interface Breach {
 }
 
 /** How many SLA breaches `lead` had before this one, in all and since its last transfer. */
-function earlierBreaches(deps: CoreDeps, lead: Lead): { total: number; here: number } {
+async function earlierBreaches(deps: CoreDeps, lead: Lead): Promise<{ total: number; here: number }> {
   let total = 0;
   let here = 0;
-  for (const e of leadEventsOf(deps.db, lead.id)) {
+  for (const e of await leadEventsOf(deps.db, lead.id)) {
     if (e.action === 'transfer') here = 0;
     if (e.action === 'sla') {
       total++;
@@ -98,33 +98,33 @@ const breachKey = (b: Breach) => `lead-${b.lead.id}-sla${b.total === 1 ? '' : b.
  * (`lead-<first id there>-sla-room`, `…-sla<n>-room`), not 40 each (PRODUCT.md §2.6). A single lead keeps
  * its full details the first time; a repeat names it and how often it was reported (第N次提醒).
  */
-export function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Date): void {
+export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Date): Promise<void> {
   const { db, config } = deps;
-  const cg = commandGroup(deps);
+  const cg = await commandGroup(deps);
   if (!cg) return;
-  const open = (leadId: number): Lead | undefined => {
-    const lead = Number.isInteger(Number(leadId)) ? getLead(db, Number(leadId)) : undefined;
+  const open = async (leadId: number): Promise<Lead | undefined> => {
+    const lead = Number.isInteger(Number(leadId)) ? await getLead(db, Number(leadId)) : undefined;
     return lead && lead.state === 'reported' ? lead : undefined;
   };
-  const first = open(timer.data.leadId);
+  const first = await open(timer.data.leadId);
   if (!first) return;
   const bundle = [first];
   for (const t of slaTimer.pendingDue(deps, new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
     if (timer.urgent && !t.urgent) continue; // a non-urgent notice still waits out the quiet hours
-    const other = open(t.data.leadId);
+    const other = await open(t.data.leadId);
     if (other && other.id !== first.id && slaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   const now = at;
   const today = dayKey(now, config.TIMEZONE);
-  const breached: Breach[] = bundle.map((lead) => {
-    const before = earlierBreaches(deps, lead);
-    const updated = lead.slaBreachedAt ? lead : updateLead(db, lead.id, { slaBreachedAt: now });
-    event(deps, updated, 'sla', 'system', before.here ? `第${before.here + 1}次` : null, null, now);
+  const breached: Breach[] = bundle.map(async (lead) => {
+    const before = await earlierBreaches(deps, lead);
+    const updated = lead.slaBreachedAt ? lead : await updateLead(db, lead.id, { slaBreachedAt: now });
+    await event(deps, updated, 'sla', 'system', before.here ? `第${before.here + 1}次` : null, null, now);
     scheduleSla(deps, updated, now);
     return { lead: updated, total: before.total + 1, here: before.here + 1 };
   });
-  const tname = (id: string) => getUnit(db, id)?.name ?? id;
+  const tname = async (id: string) => (await getUnit(db, id))?.name ?? id;
   const waited = (lead: Lead) => formatDurationZh(now.getTime() - lead.reportedAt.getTime());
   const nth = (b: Breach) => (b.here > 1 ? `第${b.here}次提醒` : '');
   const slas = new Set(breached.map((b) => slaMs(config, b.lead)));
@@ -137,34 +137,34 @@ export function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Date): vo
     const n = leadNumber(lead);
     const s = shortNumber(lead, today);
     const head = `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${tname(lead.townshipId)}`;
-    post(deps, {
-      conversationId: cg,
-      text: (b.here === 1
-        ? [`${head}尚未受理`, ...detailLines(deps, lead), `指挥部可 /受理 ${s}`]
-        : [`${head}仍未受理（${nth(b)}）`, `指挥部可 /受理 ${s} 或 /转 ${s} <乡镇>；/线索 ${s} 查看详情`]
-      ).join('\n'),
-      dedupKey: breachKey(b),
-    });
+    await post(deps, {
+            conversationId: cg,
+            text: (b.here === 1
+              ? [`${head}尚未受理`, ...await detailLines(deps, lead), `指挥部可 /受理 ${s}`]
+              : [`${head}仍未受理（${nth(b)}）`, `指挥部可 /受理 ${s} 或 /转 ${s} <乡镇>；/线索 ${s} 查看详情`]
+            ).join('\n'),
+            dedupKey: breachKey(b),
+          });
   } else {
     const oneTownship = new Set(breached.map((b) => b.lead.townshipId)).size === 1;
-    const line = ({ lead: l, here }: Breach) => {
-      const grid = getUnit(db, l.unitId)?.name ?? l.unitId;
+    const line = async ({ lead: l, here }: Breach) => {
+      const grid = (await getUnit(db, l.unitId))?.name ?? l.unitId;
       const what = clipMasked(l.text || [l.category, l.location].filter(Boolean).join(' '));
       return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${tname(l.townshipId)} `}${grid}：${what}${here > 1 ? `（第${here}次）` : ''}`;
     };
     const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
     const head = `⏰ ${oneTownship ? `${tname(breached[0]!.lead.townshipId)} ` : ''}${breached.length} 条线索上报超过${over}，${again ? '仍' : '尚'}未受理：`;
-    post(deps, {
-      conversationId: cg,
-      text: [head, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
-      dedupKey: breachKey(breached[0]!),
-    });
+    await post(deps, {
+            conversationId: cg,
+            text: [head, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
+            dedupKey: breachKey(breached[0]!),
+          });
   }
 
   const byTownship = new Map<string, Breach[]>();
   for (const b of breached) byTownship.set(b.lead.townshipId, [...(byTownship.get(b.lead.townshipId) ?? []), b]);
   for (const [tid, list] of byTownship) {
-    const room = groupOfUnit(db, tid);
+    const room = await groupOfUnit(db, tid);
     if (!room) continue;
     const nums = list.map((b) => shortNumber(b.lead, today));
     const one = list[0]!;
@@ -172,6 +172,6 @@ export function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Date): vo
       list.length === 1
         ? `⏰ 线索 ${leadNumber(one.lead)} 上报${waited(one.lead)}仍未受理，${one.here > 1 ? `已第${one.here}次报指挥部` : '已报指挥部'}。请尽快 /受理 ${nums[0]}`
         : `⏰ 本乡镇 ${list.length} 条线索上报超过${over}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
-    post(deps, { conversationId: room.conversationId, text, dedupKey: `${breachKey(one)}-room` });
+    await post(deps, { conversationId: room.conversationId, text, dedupKey: `${breachKey(one)}-room` });
   }
 }

@@ -26,9 +26,9 @@ import { LEAD_STATE_ZH } from './states.js';
  * (`T03`); a leading 到/给/至 is ignored (`/转 7 到大坑乡`).
  * @throws Refusal naming what was written when it is no township
  */
-export function findTownship(deps: CoreDeps, text: string): Unit {
+export async function findTownship(deps: CoreDeps, text: string): Promise<Unit> {
   const t = text.trim().replace(/^(转)?(到|给|至|交)\s*/, '');
-  const all = townships(deps.db);
+  const all = await townships(deps.db);
   const found = all.find((u) => u.name === t || u.id === t) ?? all.find((u) => u.name.replace(/(街道|镇|乡)$/, '') === t);
   if (!found) throw new Refusal(`没有名为${quoted(t)}的乡镇。请写乡镇全称，如 /转 7 ${all[0]?.name ?? '大坑乡'}`);
   return found;
@@ -43,8 +43,8 @@ export interface TransferResult {
 }
 
 /** Whether the lead is in the county's hands: accepted (and not closed) by one of the county's people. */
-function countyHolds(deps: CoreDeps, lead: Lead): boolean {
-  const by = lead.acceptedBy ? getMember(deps.db, lead.acceptedBy) : undefined;
+async function countyHolds(deps: CoreDeps, lead: Lead): Promise<boolean> {
+  const by = lead.acceptedBy ? await getMember(deps.db, lead.acceptedBy) : undefined;
   return lead.state !== 'reported' && lead.state !== 'closed' && !!by && COUNTY_ROLES.includes(by.role);
 }
 
@@ -58,21 +58,21 @@ function countyHolds(deps: CoreDeps, lead: Lead): boolean {
  * @throws Refusal when the lead is closed, the target has no room, or the lead is already the target's
  *   and not held by the county.
  */
-export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: string, actor: Actor): TransferResult {
+export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: string, actor: Actor): Promise<TransferResult> {
   const { db, config } = deps;
-  const lead = resolveLead(deps, ref);
+  const lead = await resolveLead(deps, ref);
   const n = leadNumber(lead);
   if (lead.state === 'closed') throw new Refusal(`线索 ${n} 已办结，不能再转。`);
-  const room = groupOfUnit(db, to.id);
+  const room = await groupOfUnit(db, to.id);
   if (!room) throw new Refusal(`${to.name}没有指挥室群，不能转交。请联系指挥部管理员登记该群。`);
   if (to.id === lead.townshipId && !countyHolds(deps, lead)) {
     throw new Refusal(`线索 ${n} 已在${to.name}（${LEAD_STATE_ZH[lead.state]}），无需转交。`);
   }
-  const from = getUnit(db, lead.townshipId);
+  const from = await getUnit(db, lead.townshipId);
   const now = new Date(Math.max((actor.at ?? deps.now()).getTime(), lead.reportedAt.getTime()));
-  const updated = updateLead(db, lead.id, { townshipId: to.id });
-  event(deps, updated, 'transfer', actor.member.id, `${from?.name ?? lead.townshipId}→${to.name}${note ? `：${note}` : ''}`, actor.inboundId, now);
-  const k = leadEventsOf(db, lead.id).filter((e) => e.action === 'transfer').length;
+  const updated = await updateLead(db, lead.id, { townshipId: to.id });
+  await event(deps, updated, 'transfer', actor.member.id, `${from?.name ?? lead.townshipId}→${to.name}${note ? `：${note}` : ''}`, actor.inboundId, now);
+  const k = (await leadEventsOf(db, lead.id)).filter((e) => e.action === 'transfer').length;
   const today = dayKey(deps.now(), config.TIMEZONE);
   const s = shortNumber(updated, today);
   let sla: number | null = null;
@@ -83,20 +83,20 @@ export function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: string, a
     next = `请${formatDurationZh(sla)}内受理：/受理 ${s}`;
   } else {
     cancelSla(deps, updated.id);
-    const by = updated.acceptedBy ? getMember(db, updated.acceptedBy)?.name : undefined;
+    const by = updated.acceptedBy ? (await getMember(db, updated.acceptedBy))?.name : undefined;
     next = `当前${LEAD_STATE_ZH[updated.state]}${by ? `（${by}受理）` : ''}，请接续办理：/核查 ${s} <说明> 或 /处置、/办结`;
   }
   const at = clockIn(now, config.TIMEZONE);
-  post(deps, {
-    conversationId: room.conversationId,
-    text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...(note ? [`说明：${note}`] : []), ...detailLines(deps, updated), next].join('\n'),
-    ...(updated.urgent ? { mentions: membersWithRoles(db, to.id, ['township_officer']) } : {}),
-    dedupKey: `lead-${lead.id}-transfer${k}-room`,
-  });
-  const fromRoom = from && from.id !== to.id ? groupOfUnit(db, from.id) : undefined;
+  await post(deps, {
+        conversationId: room.conversationId,
+        text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...(note ? [`说明：${note}`] : []), ...await detailLines(deps, updated), next].join('\n'),
+        ...(updated.urgent ? { mentions: await membersWithRoles(db, to.id, ['township_officer']) } : {}),
+        dedupKey: `lead-${lead.id}-transfer${k}-room`,
+      });
+  const fromRoom = from && from.id !== to.id ? await groupOfUnit(db, from.id) : undefined;
   if (fromRoom) {
-    post(deps, { conversationId: fromRoom.conversationId, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-from` });
+    await post(deps, { conversationId: fromRoom.conversationId, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-from` });
   }
-  post(deps, { conversationId: updated.reportedIn, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-grid` });
+  await post(deps, { conversationId: updated.reportedIn, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-grid` });
   return { lead: updated, from, to, sla };
 }

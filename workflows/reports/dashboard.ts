@@ -68,10 +68,10 @@ export interface OpenLead {
 }
 
 /** The open leads of the county at `now`, oldest first (see {@link OpenLead}). */
-function openLeadsAt(deps: ReportDeps, now: Date): DashboardData['openLeads'] {
-  const all = listLeads(deps.db, { kind: 'all' });
+async function openLeadsAt(deps: ReportDeps, now: Date): Promise<DashboardData['openLeads']> {
+  const all = await listLeads(deps.db, { kind: 'all' });
   const shown = all.slice(0, OPEN_LEADS_SHOWN);
-  const units = unitsById(deps.db, [...new Set(shown.flatMap((l) => [l.townshipId, l.unitId]))]);
+  const units = await unitsById(deps.db, [...new Set(shown.flatMap((l) => [l.townshipId, l.unitId]))]);
   const tz = deps.config.TIMEZONE;
   const clock = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   return {
@@ -96,15 +96,15 @@ function openLeadsAt(deps: ReportDeps, now: Date): DashboardData['openLeads'] {
  * Computes the dashboard for the `days` local days ending today (in `TIMEZONE`).
  * @param now the current time
  */
-export function dashboardData(deps: ReportDeps, now: Date, days = 30): DashboardData {
+export async function dashboardData(deps: ReportDeps, now: Date, days = 30): Promise<DashboardData> {
   const tz = deps.config.TIMEZONE;
   const today = dayOf(now, tz);
   const first = addDays(today, -(days - 1));
   const dayList = Array.from({ length: days }, (_, i) => addDays(first, i));
   const window = daysPeriod(first, today, tz);
   const range = { from: window.from, to: window.to };
-  const rows = responseRowsFor(deps, range);
-  const ts = townships(deps.db);
+  const rows = await responseRowsFor(deps, range);
+  const ts = await townships(deps.db);
 
   const byDay = groupBy(rows, (r) => dayOf(r.issuedAt, tz));
   const series = (pick: (r: (typeof rows)[number]) => boolean) =>
@@ -131,19 +131,19 @@ export function dashboardData(deps: ReportDeps, now: Date, days = 30): Dashboard
     };
   });
 
-  const gridsBy = groupBy(allGrids(deps.db), (g) => g.townshipId ?? '');
+  const gridsBy = groupBy(await allGrids(deps.db), (g) => g.townshipId ?? '');
   const riskByTownship = ts.map((t) => {
     const counts = Object.fromEntries([...RISK_COLOURS, 'none'].map((c) => [c, 0])) as Record<RiskColour | 'none', number>;
     for (const g of gridsBy.get(t.id) ?? []) counts[g.riskColour ?? 'none']++;
     return { id: t.id, name: t.name, counts };
   });
 
-  const leads = leadRowsFor(deps, range);
+  const leads = await leadRowsFor(deps, range);
   const leadsBy = groupBy(leads, (l) => l.townshipId);
-  const findings = inspectionRowsFor(deps, range);
+  const findings = await inspectionRowsFor(deps, range);
   const findingsBy = new Map(inspectionsByTownship(findings).map((t) => [t.id, t]));
   return {
-    county: countyName(deps),
+    county: await countyName(deps),
     timeZone: tz,
     today,
     days: dayList,
@@ -156,6 +156,6 @@ export function dashboardData(deps: ReportDeps, now: Date, days = 30): Dashboard
     inspections: ts.map((t) => ({ ...inspectionTally([]), ...findingsBy.get(t.id), id: t.id, name: t.name })),
     inspectionTotal: inspectionTally(findings),
     sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, { kind: 'county' })])),
-    openLeads: openLeadsAt(deps, now),
+    openLeads: await openLeadsAt(deps, now),
   };
 }

@@ -24,18 +24,18 @@ export interface TownshipErrandList {
 }
 
 /** The lists of cut-off day `day` (`YYYYMMDD`), optionally of one township, in township order. */
-export function errandLists(deps: { db: Db }, day: number, townshipId?: string): TownshipErrandList[] {
+export async function errandLists(deps: { db: Db }, day: number, townshipId?: string): Promise<TownshipErrandList[]> {
   const byTownship = new Map<string, Errand[]>();
-  for (const e of errandsListedOnDay(deps.db, day, townshipId)) {
+  for (const e of await errandsListedOnDay(deps.db, day, townshipId)) {
     if (!e.items.some((i) => !i.self)) continue;
     (byTownship.get(e.townshipId) ?? byTownship.set(e.townshipId, []).get(e.townshipId)!).push(e);
   }
   return [...byTownship]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([id, orders]) => {
-      const name = getUnit(deps.db, id)?.name ?? id;
+    .map(async ([id, orders]) => {
+      const name = (await getUnit(deps.db, id))?.name ?? id;
       const sums = sumItems(orders);
-      return { townshipId: id, township: name, orders: orders.length, households: sums.households, lines: sums.lines, villages: villageBreakdown(deps, name, orders) };
+      return { townshipId: id, township: name, orders: orders.length, households: sums.households, lines: sums.lines, villages: await villageBreakdown(deps, name, orders) };
     });
 }
 
@@ -77,8 +77,8 @@ export function errandTally(rows: readonly Errand[]): ErrandTally {
 }
 
 /** The orders placed in the period within `scope` (county: all; township: its own; grid: its own). */
-export function errandRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): Errand[] {
-  const all = errandsBetween(deps.db, range.from, range.to, scope?.kind === 'township' ? scope.townshipId : undefined);
+export async function errandRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): Promise<Errand[]> {
+  const all = await errandsBetween(deps.db, range.from, range.to, scope?.kind === 'township' ? scope.townshipId : undefined);
   return scope?.kind === 'grid' ? all.filter((e) => e.gridId === scope.unitId) : all;
 }
 
@@ -88,21 +88,21 @@ const hoursText = (h: number | null) => (h === null ? '—' : `${Math.round(h * 
 /** 红色代办: orders, households, items, share met inside the village, median hours to delivery. */
 export const errandSection: ReportSection = {
   key: 'errands',
-  lines(deps, range, scope) {
-    const rows = errandRowsFor(deps, range, scope);
+  async lines(deps, range, scope) {
+    const rows = await errandRowsFor(deps, range, scope);
     if (rows.length === 0) return [];
     const t = errandTally(rows);
     const lines = [`代办 ${t.orders} 单（${t.households}户，${t.items}项）：村内自给 ${share(t)}，已送达 ${t.delivered}，下单到送达中位 ${hoursText(t.medianHours)}`];
     if (scope.kind === 'county') {
       for (const [id, xs] of [...groupBy(rows, (e) => e.townshipId)].sort(([a], [b]) => a.localeCompare(b))) {
         const x = errandTally(xs);
-        lines.push(`· ${getUnit(deps.db, id)?.name ?? id} 代办${x.orders} 自给${share(x)} 送达${x.delivered}`);
+        lines.push(`· ${(await getUnit(deps.db, id))?.name ?? id} 代办${x.orders} 自给${share(x)} 送达${x.delivered}`);
       }
     }
     return lines;
   },
-  figures(deps, range, scope) {
-    const t = errandTally(errandRowsFor(deps, range, scope));
+  async figures(deps, range, scope) {
+    const t = errandTally(await errandRowsFor(deps, range, scope));
     return [
       { name: '代办单数', value: t.orders },
       { name: '代办户数', value: t.households },

@@ -95,22 +95,22 @@ export interface ResponseReport {
 }
 
 /** Computes the report for `params` (county-wide unless `townshipId`; every item of the period unless `directiveId`). */
-export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format'>): ResponseReport {
+export async function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format'>): Promise<ResponseReport> {
   const range = { from: params.period.from, to: params.period.to };
   const scope: ReportScope = params.townshipId ? { kind: 'township', townshipId: params.townshipId } : { kind: 'county' };
   const item = params.directiveId;
-  const rows = responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}), ...(item !== undefined ? { directiveId: item } : {}) });
+  const rows = await responseRowsFor(deps, range, { scope, ...(params.colours ? { colours: params.colours } : {}), ...(item !== undefined ? { directiveId: item } : {}) });
   const t = tally(rows);
   const townships = breakdown(rows, (r) => r.townshipId, (r) => r.townshipName).sort((a, b) => a.id.localeCompare(b.id));
   // one item's export: its acknowledgements only (no leads, tasks or findings)
-  const leads = item !== undefined ? [] : leadRowsFor(deps, range, scope);
+  const leads = item !== undefined ? [] : await leadRowsFor(deps, range, scope);
   return {
     period: params.period,
     timeZone: deps.config.TIMEZONE,
     colours: params.colours ?? null,
     summary: {
       items: t.items,
-      revokedLeftOut: item !== undefined ? 0 : revokedCount(deps.db, range),
+      revokedLeftOut: item !== undefined ? 0 : await revokedCount(deps.db, range),
       targeted: t.targeted,
       acknowledged: t.acknowledged,
       onTime: t.onTime,
@@ -123,9 +123,9 @@ export function buildReport(deps: ReportDeps, params: Omit<ExportParams, 'format
     sections: item !== undefined ? {} : Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
     rows,
     leads,
-    tasks: item !== undefined ? [] : taskSheetRows(deps, range, scope),
-    inspections: item !== undefined ? [] : inspectionRowsFor(deps, range, scope),
-    memberNames: memberNames(deps.db, [...new Set([...rows.flatMap((r) => (r.ackBy ? [r.ackBy] : [])), ...leads.flatMap((l) => [l.reporterId, ...(l.acceptedBy ? [l.acceptedBy] : [])])])]),
+    tasks: item !== undefined ? [] : await taskSheetRows(deps, range, scope),
+    inspections: item !== undefined ? [] : await inspectionRowsFor(deps, range, scope),
+    memberNames: await memberNames(deps.db, [...new Set([...rows.flatMap((r) => (r.ackBy ? [r.ackBy] : [])), ...leads.flatMap((l) => [l.reporterId, ...(l.acceptedBy ? [l.acceptedBy] : [])])])]),
   };
 }
 
@@ -302,7 +302,7 @@ export async function toXlsx(report: ResponseReport): Promise<Buffer> {
 
 /** The export in `format`: body, content type and a file name. */
 export async function exportReport(deps: ReportDeps, params: ExportParams): Promise<{ body: Buffer | string; contentType: string; filename: string }> {
-  const report = buildReport(deps, params);
+  const report = await buildReport(deps, params);
   const base = `response-rate-${params.period.firstDay}_${params.period.lastDay}${params.directiveId !== undefined ? `-item${params.directiveId}` : ''}`;
   if (params.format === 'csv') return { body: toCsv(report), contentType: 'text/csv; charset=utf-8', filename: `${base}.csv` };
   if (params.format === 'xlsx') return { body: await toXlsx(report), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `${base}.xlsx` };

@@ -52,17 +52,17 @@ export interface InspectionTally {
  * The findings recorded in the period within `scope` (county: all; township: its own; grid: none), oldest
  * first.
  */
-export function inspectionRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): InspectionRow[] {
+export async function inspectionRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): Promise<InspectionRow[]> {
   if (scope?.kind === 'grid') return [];
-  const all = inspectionsRecorded(deps.db, range).filter((f) => scope?.kind !== 'township' || f.townshipId === scope.townshipId);
+  const all = (await inspectionsRecorded(deps.db, range)).filter((f) => scope?.kind !== 'township' || f.townshipId === scope.townshipId);
   if (all.length === 0) return [];
-  const names = memberNames(deps.db);
-  const townships = unitsById(deps.db, [...new Set(all.map((f) => f.townshipId))]);
-  const label = (id: number | null) => {
-    const d = id === null ? undefined : getDirective(deps.db, id);
+  const names = await memberNames(deps.db);
+  const townships = await unitsById(deps.db, [...new Set(all.map((f) => f.townshipId))]);
+  const label = async (id: number | null) => {
+    const d = id === null ? undefined : await getDirective(deps.db, id);
     return d ? formatNumber(d) : null;
   };
-  return all.map((f) => ({
+  return all.map(async (f) => ({
     id: f.id,
     number: findingNumber(f),
     townshipId: f.townshipId,
@@ -70,14 +70,14 @@ export function inspectionRowsFor(deps: ReportDeps, range: Range, scope?: Report
     unitId: f.unitId,
     unitName: f.unitName,
     unitKind: f.unitKind,
-    directive: label(f.directiveId),
+    directive: await label(f.directiveId),
     problem: masked(f.text, names),
     people: f.people,
     state: f.state,
     recordedAt: f.recordedAt,
     rectifiedAt: f.rectifiedAt,
     publishedAt: f.publishedAt,
-    notice: label(f.noticeId),
+    notice: await label(f.noticeId),
     closedAt: f.closedAt,
     overdueAt: f.overdueAt,
   }));
@@ -106,8 +106,8 @@ const headline = (t: InspectionTally) => `督查 ${t.opened} 条：已整改 ${t
 /** 督查: findings recorded, rectified, published, closed, overdue — per township in the county's view. */
 export const inspectionSection: ReportSection = {
   key: 'inspections',
-  lines(deps, range, scope) {
-    const rows = inspectionRowsFor(deps, range, scope);
+  async lines(deps, range, scope) {
+    const rows = await inspectionRowsFor(deps, range, scope);
     if (rows.length === 0) return []; // nothing to say (and nothing at all for a grid): keep the answer short
     const lines = [headline(inspectionTally(rows))];
     if (scope.kind === 'county') {
@@ -115,8 +115,8 @@ export const inspectionSection: ReportSection = {
     }
     return lines;
   },
-  figures(deps, range, scope) {
-    const t = inspectionTally(inspectionRowsFor(deps, range, scope));
+  async figures(deps, range, scope) {
+    const t = inspectionTally(await inspectionRowsFor(deps, range, scope));
     return [
       { name: '督查问题数', value: t.opened },
       { name: '督查已整改', value: t.rectified },

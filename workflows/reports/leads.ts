@@ -63,9 +63,9 @@ export function leadStats(rows: readonly Pick<LeadRow, 'acceptMinutes' | 'closeM
 }
 
 /** The lead rows of the period and scope (a grid scope: leads reported in that grid). */
-export function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): LeadRow[] {
-  const all = leadsReported(deps.db, range).filter((l) => inScope(scope, l));
-  const names = unitsById(deps.db, [...new Set(all.flatMap((l) => [l.townshipId, l.unitId]))]);
+export async function leadRowsFor(deps: ReportDeps, range: Range, scope?: ReportScope): Promise<LeadRow[]> {
+  const all = (await leadsReported(deps.db, range)).filter((l) => inScope(scope, l));
+  const names = await unitsById(deps.db, [...new Set(all.flatMap((l) => [l.townshipId, l.unitId]))]);
   const mins = (a: Date | null, b: Date) => (a === null ? null : (a.getTime() - b.getTime()) / 60_000);
   return all.map((l) => ({
     id: l.id,
@@ -91,8 +91,8 @@ const minText = (m: number | null) => (m === null ? '—' : m >= 120 ? `${Math.r
 /** Leads: count, median and p90 minutes to acceptance and to closure. */
 export const leadSection: ReportSection = {
   key: 'leads',
-  lines(deps, range, scope) {
-    const s = leadStats(leadRowsFor(deps, range, scope));
+  async lines(deps, range, scope) {
+    const s = leadStats(await leadRowsFor(deps, range, scope));
     if (s.count === 0) return ['线索：0 条'];
     return [
       `线索 ${s.count} 条，已受理 ${s.accepted}，已办结 ${s.closed}`,
@@ -100,8 +100,8 @@ export const leadSection: ReportSection = {
       `办结用时 中位${minText(s.closeMedian)}·P90 ${minText(s.closeP90)}`,
     ];
   },
-  figures(deps, range, scope) {
-    const s = leadStats(leadRowsFor(deps, range, scope));
+  async figures(deps, range, scope) {
+    const s = leadStats(await leadRowsFor(deps, range, scope));
     const v = (x: number | null) => (x === null ? '—' : x);
     return [
       { name: '线索数', value: s.count },

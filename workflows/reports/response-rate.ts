@@ -171,10 +171,10 @@ export const inScope = (scope: ReportScope | undefined, r: { townshipId: string;
   !scope || scope.kind === 'county' || (scope.kind === 'township' ? r.townshipId === scope.townshipId : r.unitId === scope.unitId);
 
 /** The counted rows of the period and filter, ordered by issue time, item, unit id. */
-export function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFilter = {}): ResponseRow[] {
-  const raw = responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {}).filter((r) => inScope(filter.scope, r));
-  const units = unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
-  const history = riskColourHistory(deps.db);
+export async function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFilter = {}): Promise<ResponseRow[]> {
+  const raw = (await responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {})).filter((r) => inScope(filter.scope, r));
+  const units = await unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
+  const history = await riskColourHistory(deps.db);
   const reads = platformReportsReads(deps.config) ? unitsThatRead(deps.db) : null;
   const rows = raw.map((r): ResponseRow => {
     const unit = units.get(r.unitId);
@@ -207,9 +207,9 @@ export interface ReportSection {
   /** English key, e.g. `leads`, `tasks`. */
   key: string;
   /** Lines for `/统计` and the digest (phone-sized; may be empty when there is nothing to say). */
-  lines(deps: ReportDeps, range: Range, scope: ReportScope): string[];
+  lines(deps: ReportDeps, range: Range, scope: ReportScope): Promise<string[]>;
   /** Figures for the export's summary sheet and the dashboard JSON. */
-  figures(deps: ReportDeps, range: Range, scope: ReportScope): SummaryFigure[];
+  figures(deps: ReportDeps, range: Range, scope: ReportScope): Promise<SummaryFigure[]>;
 }
 
 /** A township's (or grid's) figures in a breakdown. */
@@ -232,8 +232,8 @@ export function breakdown(rows: readonly ResponseRow[], key: (r: ResponseRow) =>
 }
 
 /** The county's name (for titles), or `全县`. */
-export function countyName(deps: ReportDeps): string {
-  return countyUnit(deps.db)?.name ?? '全县';
+export async function countyName(deps: ReportDeps): Promise<string> {
+  return (await countyUnit(deps.db))?.name ?? '全县';
 }
 
 export { revokedCount };

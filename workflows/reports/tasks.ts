@@ -34,9 +34,9 @@ export interface TaskSheetRow {
 }
 
 /** The task sheet's rows for a period and scope: tasks issued in it and not cancelled, by issue time, task, grid id. */
-export function taskSheetRows(deps: ReportDeps, range: Range, scope: ReportScope): TaskSheetRow[] {
-  const names = new Map(townships(deps.db).map((t) => [t.id, t.name]));
-  return taskRows(deps.db, range)
+export async function taskSheetRows(deps: ReportDeps, range: Range, scope: ReportScope): Promise<TaskSheetRow[]> {
+  const names = new Map((await townships(deps.db)).map((t) => [t.id, t.name]));
+  return (await taskRows(deps.db, range))
     .filter((r) => inScope(scope, r))
     .map((r) => ({
       taskId: r.taskId,
@@ -56,8 +56,8 @@ export function taskSheetRows(deps: ReportDeps, range: Range, scope: ReportScope
 }
 
 /** Task figures of a period and scope, at `now` (overdue depends on whether the deadline has passed). */
-export function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, now: Date) {
-  const rows = taskRows(deps.db, range).filter((r) => inScope(scope, r));
+export async function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, now: Date) {
+  const rows = (await taskRows(deps.db, range)).filter((r) => inScope(scope, r));
   const done = rows.filter((r) => r.doneAt !== null);
   const overdue = rows.filter((r) => r.doneAt === null && r.deadline.getTime() < now.getTime());
   return {
@@ -73,15 +73,15 @@ export function taskStats(deps: ReportDeps, range: Range, scope: ReportScope, no
 /** Special tasks: completion rate, overdue and late completions. */
 export const taskSection: ReportSection = {
   key: 'tasks',
-  lines(deps, range, scope) {
-    const s = taskStats(deps, range, scope, deps.now());
+  async lines(deps, range, scope) {
+    const s = await taskStats(deps, range, scope, deps.now());
     if (s.tasks === 0) return []; // nothing to say: keep the answer short
     const lines = [`专项任务 ${s.tasks} 项：完成 ${s.done}/${s.targeted}（${percent(s.done, s.targeted)}），逾期未完成 ${s.overdue}，逾期完成 ${s.doneLate}`];
     if (s.overdue && scope.kind !== 'county') lines.push(`逾期未完成：${s.overdueNames.slice(0, 10).join('、')}${s.overdue > 10 ? ` 等${s.overdue}个` : ''}`);
     return lines;
   },
-  figures(deps, range, scope) {
-    const s = taskStats(deps, range, scope, deps.now());
+  async figures(deps, range, scope) {
+    const s = await taskStats(deps, range, scope, deps.now());
     return [
       { name: '专项任务数', value: s.tasks },
       { name: '任务下发网格次', value: s.targeted },

@@ -32,7 +32,7 @@ function headline(rows: ResponseRow[]): string[] {
  * `/统计` for a viewer's tier: a period or one item, optionally cut by risk colour.
  * @returns the reply text (a handful of lines; at most {@link MAX_NAMED} laggards named per list).
  */
-export function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Unit }, target: StatsTarget, colours?: RiskColour[]): string {
+export async function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Unit }, target: StatsTarget, colours?: RiskColour[]): Promise<string> {
   const scope = scopeOf(viewer);
   const range: Range = target.kind === 'period' ? { from: target.period.from, to: target.period.to } : { from: null, to: null };
   const cut = colours?.length ? `（${colours.map((c) => COLOUR_ZH[c]).join('、')}色网格）` : '';
@@ -44,10 +44,10 @@ export function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Unit }, 
     if (d.status === 'revoked') return `${lines[0]}\n${formatNumber(d)}已撤回，不计入响应率。`;
     if (!d.ackRequired) return `${lines[0]}\n${formatNumber(d)}无需回执，不计入响应率。`;
   }
-  const rows = responseRowsFor(deps, range, { scope, ...(colours?.length ? { colours } : {}), ...(target.kind === 'directive' ? { directiveId: target.directive.id } : {}) });
+  const rows = await responseRowsFor(deps, range, { scope, ...(colours?.length ? { colours } : {}), ...(target.kind === 'directive' ? { directiveId: target.directive.id } : {}) });
   const t = tally(rows);
   if (target.kind === 'period') {
-    const revoked = scope.kind === 'county' ? revokedCount(deps.db, range) : 0;
+    const revoked = scope.kind === 'county' ? await revokedCount(deps.db, range) : 0;
     lines.push(`指挥部令/通告 ${t.items} 条${revoked ? `（另有撤回 ${revoked} 条不计）` : ''}`);
   } else if (target.directive.revision > 1) {
     lines.push(`按更正后第${target.directive.revision}版计`);
@@ -101,7 +101,7 @@ function gridLines(rows: ResponseRow[]): string[] {
 }
 
 /** The daily digest for the command group: the county's `/统计 今日` under a dated title. */
-export function digestText(deps: ReportDeps, county: Unit, period: Period): string {
-  const body = statsText(deps, { tier: 'county', unit: county }, { kind: 'period', period });
+export async function digestText(deps: ReportDeps, county: Unit, period: Period): Promise<string> {
+  const body = await statsText(deps, { tier: 'county', unit: county }, { kind: 'period', period });
   return `【每日汇总】${period.firstDay}\n${body.split('\n').slice(1).join('\n')}`;
 }

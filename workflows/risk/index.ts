@@ -51,17 +51,17 @@ export function parseColourCut(term: string): RiskColour[] | null {
  * @param within a township officer's township id: only its grids are meant
  * @throws Refusal when none, several, of another township (`不属于<乡镇>`) or not a grid.
  */
-function findGrid(deps: CoreDeps, name: string, within: string | undefined): Unit {
+async function findGrid(deps: CoreDeps, name: string, within: string | undefined): Promise<Unit> {
   const shown = quoted(name);
-  const byId = getUnit(deps.db, name);
+  const byId = await getUnit(deps.db, name);
   if (byId) {
     if (byId.kind !== 'grid') throw new Refusal(`${shown}不是网格。`);
-    if (within && byId.townshipId !== within) throw new Refusal(`${byId.name}不属于${getUnit(deps.db, within)?.name ?? '本乡镇'}，只能设置本乡镇网格的风险颜色。`);
+    if (within && byId.townshipId !== within) throw new Refusal(`${byId.name}不属于${(await getUnit(deps.db, within))?.name ?? '本乡镇'}，只能设置本乡镇网格的风险颜色。`);
     return byId;
   }
   let unit: Unit;
   try {
-    unit = findUnit(deps.db, name, within);
+    unit = await findUnit(deps.db, name, within);
   } catch (err) {
     if (!(err instanceof ScopeRefusal)) throw err;
     if (err.reason === 'outside') throw new Refusal(`${shown}不属于${err.township}，只能设置本乡镇网格的风险颜色。`);
@@ -80,31 +80,31 @@ function findGrid(deps: CoreDeps, name: string, within: string | undefined): Uni
  * @returns the reply text.
  * @throws Refusal when the grid is unknown or not one the sender may colour (another township's).
  */
-export function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'receivedAt'>, name: string, colour: RiskColour): string {
+export async function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 'sender' | 'groupUnit' | 'message' | 'receivedAt'>, name: string, colour: RiskColour): Promise<string> {
   const within = riskGridsWithin(ctx.sender);
   const county = within === undefined;
-  const grid = findGrid(deps, name, within);
+  const grid = await findGrid(deps, name, within);
   const before = grid.riskColour;
-  const changed = setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
+  const changed = await setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
   if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;
-  audit(deps.db, {
-    actorId: ctx.sender.id,
-    action: 'unit.risk_colour',
-    subject: grid.id,
-    detail: { from: before, to: colour },
-    inboundId: ctx.message.inboundId,
-    at: ctx.receivedAt,
-  });
-  const tname = grid.townshipId ? getUnit(deps.db, grid.townshipId)?.name ?? '' : '';
+  await audit(deps.db, {
+        actorId: ctx.sender.id,
+        action: 'unit.risk_colour',
+        subject: grid.id,
+        detail: { from: before, to: colour },
+        inboundId: ctx.message.inboundId,
+        at: ctx.receivedAt,
+      });
+  const tname = grid.townshipId ? (await getUnit(deps.db, grid.townshipId))?.name ?? '' : '';
   const change = `${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}`;
   // the units concerned hear of it once each: the grid's own group, and its township room when the
   // change came from the county (a township officer is already in that room)
   const notice = `【风险颜色调整】${tname}${grid.name}：${change}（${county ? '指挥部' : tname}${ctx.sender.name}）`;
-  const tell = (unitId: string | null, key: string) => {
-    const g = unitId ? groupOfUnit(deps.db, unitId) : undefined;
-    if (g) deps.outbox.store(deps.db, { conversationId: g.conversationId, text: notice, dedupKey: `risk-${ctx.message.inboundId}-${key}` });
+  const tell = async (unitId: string | null, key: string) => {
+    const g = unitId ? await groupOfUnit(deps.db, unitId) : undefined;
+    if (g) await deps.outbox.store(deps.db, { conversationId: g.conversationId, text: notice, dedupKey: `risk-${ctx.message.inboundId}-${key}` });
   };
-  tell(grid.id, 'grid');
-  if (county) tell(grid.townshipId, 'room');
+  await tell(grid.id, 'grid');
+  if (county) await tell(grid.townshipId, 'room');
   return `✅ ${tname}${grid.name} 风险颜色：${change}。`;
 }

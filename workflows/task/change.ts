@@ -16,8 +16,8 @@ import { cancelSteps, scheduleSteps } from './reminders.js';
  * from their own room.
  * @throws Refusal when there is no such task, it was cancelled, or it is another tier's.
  */
-export function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tier; conversationId: string }): Task {
-  const task = findTaskByNumber(deps.db, number);
+export async function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tier; conversationId: string }): Promise<Task> {
+  const task = await findTaskByNumber(deps.db, number);
   if (!task) throw new Refusal(`没有专项任务第${number}号。请核对任务号。`);
   if (task.status === 'cancelled') throw new Refusal(`${formatTaskNumber(task)}已取消。`);
   if (!mayChangeTask(asker, task)) throw new Refusal(`${formatTaskNumber(task)}不是本室下达的，不能更改。`);
@@ -28,15 +28,15 @@ export function taskForIssuer(deps: CoreDeps, number: number, asker: { tier: Tie
  * Moves a task's deadline: bumps its revision, moves its reminder timers (same ids), tells the grids not
  * yet done. @throws Refusal when the new deadline is not in the future.
  */
-export function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor: { id: string; inboundId: number }): Task {
+export async function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor: { id: string; inboundId: number }): Promise<Task> {
   const { db } = deps;
   const now = deps.now();
-  const moved = setDeadline(db, task.id, deadline);
+  const moved = await setDeadline(db, task.id, deadline);
   scheduleSteps(deps, moved);
   const n = formatTaskNumber(moved);
   const text = `🕘 ${n}「${moved.title}」截止时间改为 ${formatDeadline(deadline, deps.config.TIMEZONE)}。`;
-  for (const t of notDoneTargets(db, task.id)) deps.outbox.store(db, { conversationId: t.conversationId, text, dedupKey: `task-${task.id}-v${moved.rev}-${t.unitId}-moved` });
-  audit(db, { actorId: actor.id, action: 'task.reschedule', subject: n, detail: { from: task.deadline.toISOString(), to: deadline.toISOString() }, inboundId: actor.inboundId, at: now });
+  for (const t of await notDoneTargets(db, task.id)) await deps.outbox.store(db, { conversationId: t.conversationId, text, dedupKey: `task-${task.id}-v${moved.rev}-${t.unitId}-moved` });
+  await audit(db, { actorId: actor.id, action: 'task.reschedule', subject: n, detail: { from: task.deadline.toISOString(), to: deadline.toISOString() }, inboundId: actor.inboundId, at: now });
   return moved;
 }
 
@@ -45,23 +45,23 @@ export function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date, actor
  * also ends the series (no further occurrences; its job scheduler is removed after commit). Call inside
  * a unit of work. @returns whether a series was ended.
  */
-export function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inboundId: number }): { seriesEnded: boolean } {
+export async function cancelTask(deps: CoreDeps, task: Task, actor: { id: string; inboundId: number }): Promise<{ seriesEnded: boolean }> {
   const { db } = deps;
   const now = deps.now();
-  cancelTaskRow(db, task.id);
+  await cancelTaskRow(db, task.id);
   cancelSteps(deps, task.id);
   const n = formatTaskNumber(task);
-  for (const t of notDoneTargets(db, task.id)) deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
+  for (const t of await notDoneTargets(db, task.id)) await deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
   let seriesEnded = false;
   if (task.seriesId !== null) {
-    const series = getSeries(db, task.seriesId);
+    const series = await getSeries(db, task.seriesId);
     if (series?.status === 'active') {
-      endSeriesRow(db, series.id, now);
+      await endSeriesRow(db, series.id, now);
       seriesEnded = true;
       // remove its job scheduler right after commit (see recurrence.ts)
       syncSeriesAfterCommit(deps);
     }
   }
-  audit(db, { actorId: actor.id, action: 'task.cancel', subject: n, detail: { taskId: task.id, seriesEnded }, inboundId: actor.inboundId, at: now });
+  await audit(db, { actorId: actor.id, action: 'task.cancel', subject: n, detail: { taskId: task.id, seriesEnded }, inboundId: actor.inboundId, at: now });
   return { seriesEnded };
 }

@@ -54,17 +54,17 @@ export type CompleteResult =
  * only their next message in the group, within {@link PICTURE_FOLLOW_UP_MS} of the completion.
  * @returns the task and the evidence count now kept, or null when no completion is waiting for it.
  */
-export function attachEvidenceFollowUp(
+export async function attachEvidenceFollowUp(
   deps: CoreDeps,
   input: { unit: Unit; member: Member; conversationId: string; evidence: TaskEvidence[]; inboundId: number; at?: Date | undefined },
-): { task: Task; evidence: number } | null {
+): Promise<{ task: Task; evidence: number } | null> {
   const since = new Date((input.at ?? deps.now()).getTime() - PICTURE_FOLLOW_UP_MS);
-  const target = latestCompletionBy(deps.db, input.unit.id, input.member.id, since);
+  const target = await latestCompletionBy(deps.db, input.unit.id, input.member.id, since);
   if (!target || target.doneInboundId === null) return null;
-  if (messagesBetween(deps.db, input.member.id, input.conversationId, target.doneInboundId, input.inboundId) > 0) return null;
-  const task = getTask(deps.db, target.taskId)!;
-  const evidence = appendEvidence(deps.db, target.taskId, input.unit.id, input.evidence);
-  audit(deps.db, { actorId: input.member.id, action: 'task.evidence', subject: formatTaskNumber(task), detail: { unitId: input.unit.id, added: input.evidence.length }, inboundId: input.inboundId, at: input.at ?? deps.now() });
+  if (await messagesBetween(deps.db, input.member.id, input.conversationId, target.doneInboundId, input.inboundId) > 0) return null;
+  const task = (await getTask(deps.db, target.taskId))!;
+  const evidence = await appendEvidence(deps.db, target.taskId, input.unit.id, input.evidence);
+  await audit(deps.db, { actorId: input.member.id, action: 'task.evidence', subject: formatTaskNumber(task), detail: { unitId: input.unit.id, added: input.evidence.length }, inboundId: input.inboundId, at: input.at ?? deps.now() });
   return { task, evidence };
 }
 
@@ -79,23 +79,23 @@ export function attachEvidenceFollowUp(
  * @throws Refusal when the task does not exist, was cancelled, was not sent to the unit, or (without a
  *   number) the grid has no or several open tasks, or figures were written for one that asks for none.
  */
-export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResult {
+export async function completeTask(deps: CoreDeps, input: CompleteInput): Promise<CompleteResult> {
   const { db } = deps;
   let task: Task | undefined;
   if (input.number === undefined) {
-    const open = openTasksForUnit(db, input.unit.id).filter((t) => t.doneAt === null);
+    const open = (await openTasksForUnit(db, input.unit.id)).filter((t) => t.doneAt === null);
     if (open.length === 0) throw new Refusal('本网格当前没有待完成的专项任务。');
     if (open.length > 1) throw new Refusal(`本网格有 ${open.length} 个待完成任务，请写明任务号：${open.map((t) => `/完成 ${t.number}`).join('、')}`);
     task = open[0];
     // figures without a number (`/完成 排查户数:86`) are only for a task that asks for them
     if (input.note && !fieldsOf(task!).length) throw new Refusal(`请写明任务号：/完成 ${task!.number} [说明]`);
   } else {
-    task = findTaskByNumber(db, input.number);
+    task = await findTaskByNumber(db, input.number);
     if (!task) throw new Refusal(`没有专项任务第${input.number}号。请核对任务号。`);
   }
   const n = formatTaskNumber(task!);
   if (task!.status === 'cancelled') throw new Refusal(`${n}已取消，无需完成。`);
-  const target = getTaskTarget(db, task!.id, input.unit.id);
+  const target = await getTaskTarget(db, task!.id, input.unit.id);
   if (!target) throw new Refusal(`${n}不是发给${input.unit.name}的。`);
   const fields = fieldsOf(task!);
   const read = fields.length ? readReturns(input.note ?? '', fields) : null;
@@ -105,8 +105,8 @@ export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResu
     if (!read || Object.keys(read.values).length === 0) return { status: 'already', task: task!, target };
     const before = target.returns ?? {};
     const returns = { ...before, ...read.values };
-    setReturns(db, task!.id, input.unit.id, returns);
-    audit(db, { actorId: input.member.id, action: 'task.return.correct', subject: n, detail: { unitId: input.unit.id, before, after: returns }, inboundId: input.inboundId, at: now });
+    await setReturns(db, task!.id, input.unit.id, returns);
+    await audit(db, { actorId: input.member.id, action: 'task.return.correct', subject: n, detail: { unitId: input.unit.id, before, after: returns }, inboundId: input.inboundId, at: now });
     return { status: 'corrected', task: task!, returns, before, unreadable: read.unreadable };
   }
   const evidence = [...(target.evidence ?? []), ...input.evidence];
@@ -118,20 +118,20 @@ export function completeTask(deps: CoreDeps, input: CompleteInput): CompleteResu
     const missing = missingFields(fields, returns);
     if (missing.length) {
       if (Object.keys(read.values).length || read.unreadable.length || read.rest || input.evidence.length) {
-        saveReturnsDraft(db, task!.id, input.unit.id, { returns, note, evidence: evidence.length ? evidence : null });
-        audit(db, { actorId: input.member.id, action: 'task.return.partial', subject: n, detail: { unitId: input.unit.id, returns, missing }, inboundId: input.inboundId, at: now });
+        await saveReturnsDraft(db, task!.id, input.unit.id, { returns, note, evidence: evidence.length ? evidence : null });
+        await audit(db, { actorId: input.member.id, action: 'task.return.partial', subject: n, detail: { unitId: input.unit.id, returns, missing }, inboundId: input.inboundId, at: now });
       }
       return { status: 'incomplete', task: task!, missing, unreadable: read.unreadable, kept: returns };
     }
   }
   const late = now.getTime() > task!.deadline.getTime();
-  markTargetDone(db, task!.id, input.unit.id, { at: now, by: input.member.id, late, note, evidence: evidence.length ? evidence : null, inboundId: input.inboundId, returns });
-  audit(db, { actorId: input.member.id, action: 'task.complete', subject: n, detail: { unitId: input.unit.id, late, evidence: input.evidence.length, ...(returns ? { returns } : {}) }, inboundId: input.inboundId, at: now });
-  const left = notDoneTargets(db, task!.id).length;
+  await markTargetDone(db, task!.id, input.unit.id, { at: now, by: input.member.id, late, note, evidence: evidence.length ? evidence : null, inboundId: input.inboundId, returns });
+  await audit(db, { actorId: input.member.id, action: 'task.complete', subject: n, detail: { unitId: input.unit.id, late, evidence: input.evidence.length, ...(returns ? { returns } : {}) }, inboundId: input.inboundId, at: now });
+  const left = (await notDoneTargets(db, task!.id)).length;
   if (left === 0) {
-    const all = taskTargetsOf(db, task!.id);
+    const all = await taskTargetsOf(db, task!.id);
     const sums = fields.length ? `\n合计：${formatReturns(fields, sumReturns(fields, all.map((t) => t.returns)))}` : '';
-    deps.outbox.store(db, { conversationId: task!.issuedIn, text: `✅ ${n}「${task!.title}」全部 ${all.length} 个网格已完成。${sums}`, dedupKey: `task-${task!.id}-alldone` });
+    await deps.outbox.store(db, { conversationId: task!.issuedIn, text: `✅ ${n}「${task!.title}」全部 ${all.length} 个网格已完成。${sums}`, dedupKey: `task-${task!.id}-alldone` });
   }
   return { status: 'done', task: task!, late, evidence: evidence.length, left, returns };
 }

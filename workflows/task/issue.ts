@@ -19,8 +19,8 @@ import { doneHint } from './returns.js';
 import { scheduleSteps } from './reminders.js';
 import { resolveScope } from './scope.js';
 
-function issuerName(db: Db, conversationId: string): string {
-  return getGroup(db, conversationId)?.title ?? countyUnit(db)?.name ?? '指挥部';
+async function issuerName(db: Db, conversationId: string): Promise<string> {
+  return (await getGroup(db, conversationId))?.title ?? (await countyUnit(db))?.name ?? '指挥部';
 }
 
 export interface IssueTaskInput {
@@ -53,36 +53,36 @@ export interface IssueTaskResult {
  * @returns the result, or null when this series tick already opened an occurrence.
  * @throws Refusal when the scope names no grid.
  */
-export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResult | null {
+export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<IssueTaskResult | null> {
   // title and note reach every grid (relays, reminders, lists): stored with personal numbers masked
   input = { ...input, title: maskPersonal(input.title), ...(input.note ? { note: maskPersonal(input.note) } : {}) };
   const { db, config } = deps;
   const now = deps.now();
-  const grids = resolveScope(db, input.scope);
+  const grids = await resolveScope(db, input.scope);
   if (grids.length === 0) throw new Refusal(`范围「${clip(input.scope.label)}」内没有网格群，任务未下达。`);
   const year = yearIn(now, config.TIMEZONE);
-  if (input.seriesId !== undefined && input.tickAt !== undefined && occurrenceAt(db, input.seriesId, input.tickAt)) return null;
-  const numbered = insertTask(db, {
-    year,
-    number: nextNumber(db, 'task', year),
-    title: input.title,
-    note: input.note ?? null,
-    issuerId: input.issuerId,
-    issuedIn: input.conversationId,
-    issuedAt: now,
-    deadline: input.deadline,
-    urgent: input.urgent ?? false,
-    scopeLabel: input.scope.label,
-    returnFields: input.returnFields?.length ? input.returnFields : null,
-    seriesId: input.seriesId ?? null,
-    tickAt: input.tickAt ?? null,
-    sourceInboundId: input.inboundId ?? null,
-  })!;
+  if (input.seriesId !== undefined && input.tickAt !== undefined && await occurrenceAt(db, input.seriesId, input.tickAt)) return null;
+  const numbered = (await insertTask(db, {
+      year,
+      number: await nextNumber(db, 'task', year),
+      title: input.title,
+      note: input.note ?? null,
+      issuerId: input.issuerId,
+      issuedIn: input.conversationId,
+      issuedAt: now,
+      deadline: input.deadline,
+      urgent: input.urgent ?? false,
+      scopeLabel: input.scope.label,
+      returnFields: input.returnFields?.length ? input.returnFields : null,
+      seriesId: input.seriesId ?? null,
+      tickAt: input.tickAt ?? null,
+      sourceInboundId: input.inboundId ?? null,
+    }))!;
   const task = numbered;
-  insertTaskTargets(
-    db,
-    grids.map((g) => ({ taskId: task.id, unitId: g.id, unitName: g.name, townshipId: g.townshipId ?? g.id, conversationId: g.conversationId })),
-  );
+  await insertTaskTargets(
+        db,
+        grids.map((g) => ({ taskId: task.id, unitId: g.id, unitName: g.name, townshipId: g.townshipId ?? g.id, conversationId: g.conversationId })),
+      );
   const tz = config.TIMEZONE;
   const n = formatTaskNumber(numbered);
   const from = issuerName(db, input.conversationId);
@@ -94,29 +94,29 @@ export function issueTask(deps: CoreDeps, input: IssueTaskInput): IssueTaskResul
     `——${from}`,
   ].join('\n');
   for (const g of grids) {
-    deps.outbox.store(db, { conversationId: g.conversationId, text: relay, mentions: membersWithRoles(db, g.id, ACTORS), dedupKey: `task-${task.id}-relay-${g.conversationId}` });
+    await deps.outbox.store(db, { conversationId: g.conversationId, text: relay, mentions: await membersWithRoles(db, g.id, ACTORS), dedupKey: `task-${task.id}-relay-${g.conversationId}` });
   }
   const byTownship = countBy(grids, (g) => g.townshipId ?? g.id);
   if (input.scope.tier === 'county') {
     for (const [tid, count] of byTownship) {
-      const room = groupOfUnit(db, tid);
+      const room = await groupOfUnit(db, tid);
       if (!room || room.conversationId === input.conversationId) continue;
-      deps.outbox.store(db, {
-        conversationId: room.conversationId,
-        text: `【${n}】${input.title}\n已下达本乡镇 ${count} 个网格，截止 ${formatDeadline(input.deadline, tz)}。截止时仍未完成的网格将报本室。`,
-        dedupKey: `task-${task.id}-room-${tid}`,
-      });
+      await deps.outbox.store(db, {
+                conversationId: room.conversationId,
+                text: `【${n}】${input.title}\n已下达本乡镇 ${count} 个网格，截止 ${formatDeadline(input.deadline, tz)}。截止时仍未完成的网格将报本室。`,
+                dedupKey: `task-${task.id}-room-${tid}`,
+              });
     }
   }
   scheduleSteps(deps, numbered);
-  audit(db, {
-    actorId: input.issuerId,
-    action: 'task.issue',
-    subject: n,
-    detail: { taskId: task.id, grids: grids.length, deadline: input.deadline.toISOString(), scope: input.scope.label, seriesId: input.seriesId ?? null },
-    inboundId: input.inboundId ?? null,
-    at: now,
-  });
+  await audit(db, {
+        actorId: input.issuerId,
+        action: 'task.issue',
+        subject: n,
+        detail: { taskId: task.id, grids: grids.length, deadline: input.deadline.toISOString(), scope: input.scope.label, seriesId: input.seriesId ?? null },
+        inboundId: input.inboundId ?? null,
+        at: now,
+      });
   return { task: numbered, grids: grids.length, townships: byTownship.size };
 }
 

@@ -20,23 +20,23 @@ const LIST_LIMIT = 10;
  * Open tasks and their progress for a viewer's tier, phone-sized: county → all tasks, done/total and
  * overdue; township → its own grids' counts; grid → each task done or not.
  */
-export function taskListText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit }): string {
+export async function taskListText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit }): Promise<string> {
   const { db } = deps;
   const tz = deps.config.TIMEZONE;
   const now = deps.now().getTime();
   if (viewer.tier === 'grid') {
-    const open = openTasksForUnit(db, viewer.unit.id).slice(0, LIST_LIMIT);
+    const open = (await openTasksForUnit(db, viewer.unit.id)).slice(0, LIST_LIMIT);
     if (open.length === 0) return `${viewer.unit.name}当前没有专项任务。`;
     return [`${viewer.unit.name} 专项任务：`, ...open.map((t) => `· 第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)} ${t.doneAt ? '✅已完成' : t.deadline.getTime() < now ? '⚠️已逾期' : '未完成'}`)].join('\n');
   }
-  const rows = openTasksWithCounts(db, { ...(viewer.tier === 'township' ? { townshipId: viewer.unit.id } : {}), limit: LIST_LIMIT });
+  const rows = await openTasksWithCounts(db, { ...(viewer.tier === 'township' ? { townshipId: viewer.unit.id } : {}), limit: LIST_LIMIT });
   if (rows.length === 0) return viewer.tier === 'township' ? `${viewer.unit.name}当前没有专项任务。` : '当前没有专项任务。';
   const lines = [viewer.tier === 'township' ? `${viewer.unit.name} 专项任务进度（本乡镇网格）：` : '专项任务进度：'];
   for (const t of rows) {
     const overdue = t.deadline.getTime() < now ? t.total - t.done : 0;
     lines.push(`· 第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)}：完成 ${t.done}/${t.total}（${percent(t.done, t.total)}）${overdue ? `，逾期 ${overdue}` : ''}`);
     if (viewer.tier === 'township' && t.done < t.total) {
-      const pending = notDoneTargets(db, t.id).filter((x) => x.townshipId === viewer.unit.id);
+      const pending = (await notDoneTargets(db, t.id)).filter((x) => x.townshipId === viewer.unit.id);
       lines.push(`  未完成：${gridNames(pending, 8)}`);
     }
   }
@@ -64,15 +64,15 @@ function pendingNames(xs: TaskTarget[], max: number): string {
  * @param heading the first line's mark (`📋` for the list, `📊` for `/统计`)
  * @throws Refusal when there is no task of that number.
  */
-export function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit }, number: number, heading = '📋'): string {
+export async function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit }, number: number, heading = '📋'): Promise<string> {
   const { db } = deps;
   const tz = deps.config.TIMEZONE;
-  const task = findTaskByNumber(db, number);
+  const task = await findTaskByNumber(db, number);
   if (!task) throw new Refusal(`没有专项任务第${number}号。请核对任务号。`);
   const n = formatTaskNumber(task);
   const head = `${heading} ${n}「${task.title}」截止 ${shortDateTimeIn(task.deadline, tz)}`;
   if (task.status === 'cancelled') return `${head}\n${n}已取消。`;
-  const all = taskTargetsOf(db, task.id);
+  const all = await taskTargetsOf(db, task.id);
   const rows = viewer.tier === 'county' ? all : all.filter((t) => (viewer.tier === 'township' ? t.townshipId : t.unitId) === viewer.unit.id);
   if (rows.length === 0) return `${head}\n${n}未发给${viewer.unit.name}。`;
   const fields = fieldsOf(task);
@@ -90,7 +90,7 @@ export function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit: Unit 
   };
   const total = tally(rows);
   const pending = rows.filter((t) => t.doneAt === null);
-  const names = new Map(townships(db).map((t) => [t.id, t.name]));
+  const names = new Map((await townships(db)).map((t) => [t.id, t.name]));
   const towns = [...new Set(rows.map((t) => t.townshipId))];
   const who = viewer.tier === 'township' ? `${viewer.unit.name} ` : towns.length === 1 ? `${names.get(towns[0]!) ?? towns[0]} ` : '';
   const lines = [head, `${who}已${word} ${total.done}/${total.total}（${percent(total.done, total.total)}）${overdue && pending.length ? `，逾期未${word} ${pending.length}` : ''}`];

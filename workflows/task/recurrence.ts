@@ -55,8 +55,8 @@ const RETIRED_SYNC_KIND = 'task.series-sync';
  * start, so none of them fails with "no handler"). Safe: {@link TaskRecurrence.start} reconciles every
  * series not yet synced anyway. @returns how many were cancelled.
  */
-export function cancelRetiredSyncTimers(db: Db): number {
-  return cancelTimersOfKind(db, RETIRED_SYNC_KIND);
+export async function cancelRetiredSyncTimers(db: Db): Promise<number> {
+  return await cancelTimersOfKind(db, RETIRED_SYNC_KIND);
 }
 
 /**
@@ -88,39 +88,39 @@ export interface CreateSeriesInput {
  * @throws Refusal from {@link issueTask} when the scope names no grid.
  * @throws Error outside a unit of work.
  */
-export function createSeries(deps: CoreDeps, input: CreateSeriesInput): { series: TaskSeries; first: IssueTaskResult } {
+export async function createSeries(deps: CoreDeps, input: CreateSeriesInput): Promise<{ series: TaskSeries; first: IssueTaskResult }> {
   const { db, config } = deps;
   const now = deps.now();
   const every = config.TASK_RECUR_EVERY;
-  const series = insertSeries(db, {
-    title: input.title,
-    note: input.note ?? null,
-    scope: input.scope,
-    issuerId: input.issuerId,
-    issuedIn: input.conversationId,
-    pattern: every ? `${EVERY}${every}` : input.recurrence.pattern,
-    tz: config.TIMEZONE,
-    periodMs: every ?? input.recurrence.periodMs,
-    label: input.recurrence.label,
-    returnFields: input.returnFields?.length ? input.returnFields : null,
-    createdAt: now,
-  });
+  const series = await insertSeries(db, {
+      title: input.title,
+      note: input.note ?? null,
+      scope: input.scope,
+      issuerId: input.issuerId,
+      issuedIn: input.conversationId,
+      pattern: every ? `${EVERY}${every}` : input.recurrence.pattern,
+      tz: config.TIMEZONE,
+      periodMs: every ?? input.recurrence.periodMs,
+      label: input.recurrence.label,
+      returnFields: input.returnFields?.length ? input.returnFields : null,
+      createdAt: now,
+    });
   const deadline = every ? new Date(now.getTime() + every) : nextRecurrence(input.recurrence, now, config.TIMEZONE);
-  const first = issueTask(deps, {
-    title: input.title,
-    note: input.note ?? null,
-    deadline,
-    scope: input.scope,
-    issuerId: input.issuerId,
-    conversationId: input.conversationId,
-    inboundId: input.inboundId,
-    urgent: input.urgent ?? false,
-    ...(input.returnFields?.length ? { returnFields: input.returnFields } : {}),
-    seriesId: series.id,
-    tickAt: now.getTime(),
-  })!;
+  const first = (await issueTask(deps, {
+      title: input.title,
+      note: input.note ?? null,
+      deadline,
+      scope: input.scope,
+      issuerId: input.issuerId,
+      conversationId: input.conversationId,
+      inboundId: input.inboundId,
+      urgent: input.urgent ?? false,
+      ...(input.returnFields?.length ? { returnFields: input.returnFields } : {}),
+      seriesId: series.id,
+      tickAt: now.getTime(),
+    }))!;
   syncSeriesAfterCommit(deps);
-  audit(db, { actorId: input.issuerId, action: 'task.series.create', subject: `series-${series.id}`, detail: { pattern: series.pattern, first: formatTaskNumber(first.task) }, inboundId: input.inboundId, at: now });
+  await audit(db, { actorId: input.issuerId, action: 'task.series.create', subject: `series-${series.id}`, detail: { pattern: series.pattern, first: formatTaskNumber(first.task) }, inboundId: input.inboundId, at: now });
   return { series, first };
 }
 
@@ -162,7 +162,7 @@ export class TaskRecurrence {
    */
   private async reapplyAll(): Promise<void> {
     const schedulers = (await this.queue.getJobSchedulers(0, -1)).map((j) => j.key).filter((k) => k.startsWith(this.jobs.idPrefix));
-    const active = activeSeries(this.opts.deps.db);
+    const active = await activeSeries(this.opts.deps.db);
     const keep = new Set(active.map((s) => this.schedulerId(s.id)));
     for (const key of schedulers) if (!keep.has(key)) await this.queue.removeJobScheduler(key);
     for (const s of active) await this.apply(s);
@@ -188,9 +188,9 @@ export class TaskRecurrence {
   };
 
   private async reconcileOnce(): Promise<void> {
-    for (const s of unsyncedSeries(this.opts.deps.db)) {
+    for (const s of await unsyncedSeries(this.opts.deps.db)) {
       await this.apply(s);
-      markSeriesSynced(this.opts.deps.db, s.id, s.status);
+      await markSeriesSynced(this.opts.deps.db, s.id, s.status);
     }
   }
 
@@ -213,28 +213,28 @@ export class TaskRecurrence {
     // scheduler job ids are `repeat:<scheduler id>:<tick ms>`: one job, hence one occurrence, per tick
     const tick = Number(String(job.id).split(':').pop());
     if (!Number.isFinite(tick)) throw new Error(`unexpected task-series job id ${job.id}`);
-    const opened = await runUnitOfWork(deps, () => {
-      const s = getSeries(db, job.data.seriesId);
+    const opened = await runUnitOfWork(deps, async () => {
+      const s = await getSeries(db, job.data.seriesId);
       if (!s || s.status !== 'active') return 'ended' as const;
       let r: IssueTaskResult | null;
       try {
-        r = issueTask(deps, {
-        title: s.title,
-        note: s.note,
-        deadline: new Date(tick + s.periodMs),
-        scope: s.scope,
-        issuerId: s.issuerId,
-        conversationId: s.issuedIn,
-        ...(s.returnFields?.length ? { returnFields: s.returnFields } : {}),
-        seriesId: s.id,
-        tickAt: tick,
-        });
+        r = await issueTask(deps, {
+                title: s.title,
+                note: s.note,
+                deadline: new Date(tick + s.periodMs),
+                scope: s.scope,
+                issuerId: s.issuerId,
+                conversationId: s.issuedIn,
+                ...(s.returnFields?.length ? { returnFields: s.returnFields } : {}),
+                seriesId: s.id,
+                tickAt: tick,
+                });
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
         this.opts.jobs.log.warn({ series: s.id, err: err.message }, 'task occurrence not opened');
         return 'repeat' as const;
       }
-      if (r) audit(db, { actorId: 'system', action: 'task.series.occurrence', subject: formatTaskNumber(r.task), detail: { seriesId: s.id, tick }, at: deps.now() });
+      if (r) await audit(db, { actorId: 'system', action: 'task.series.occurrence', subject: formatTaskNumber(r.task), detail: { seriesId: s.id, tick }, at: deps.now() });
       return r ? ('opened' as const) : ('repeat' as const);
     });
     if (opened === 'ended') await this.queue.removeJobScheduler(this.schedulerId(job.data.seriesId));

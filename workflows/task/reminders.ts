@@ -27,10 +27,10 @@ export interface TaskStepData {
 const stepTimerId = (d: TaskStepData) => `task-${d.taskId}-${d.step}`;
 
 /** Kind `task.remind`, ids `task-<id>-s<i>`: a reminder to each grid not yet done ({@link remind}). Registered in workflows/index.ts. */
-export const remindTimer = defineTimer<TaskStepData, CoreDeps>('task.remind', (deps, timer, fired) => remind(deps, timer, fired.at), { id: stepTimerId });
+export const remindTimer = defineTimer<TaskStepData, CoreDeps>('task.remind', async (deps, timer, fired) => await remind(deps, timer, fired.at), { id: stepTimerId });
 
 /** Kind `task.due`, id `task-<id>-due`: at the deadline, the overdue grids and the issuer's roll-up ({@link due}). Registered in workflows/index.ts. */
-export const dueTimer = defineTimer<TaskStepData, CoreDeps>('task.due', (deps, timer) => due(deps, timer), { id: stepTimerId });
+export const dueTimer = defineTimer<TaskStepData, CoreDeps>('task.due', async (deps, timer) => await due(deps, timer), { id: stepTimerId });
 
 /** Reminder offsets (ms before the deadline), largest first. */
 function offsets(deps: CoreDeps): number[] {
@@ -78,8 +78,8 @@ export function cancelSteps(deps: CoreDeps, taskId: number): number {
   return remindTimer.cancel(deps, `task-${taskId}`, { prefix: true });
 }
 
-function liveTask(deps: CoreDeps, data: TaskStepData): { task: Task; step: string } | null {
-  const task = getTask(deps.db, data.taskId);
+async function liveTask(deps: CoreDeps, data: TaskStepData): Promise<{ task: Task; step: string } | null> {
+  const task = await getTask(deps.db, data.taskId);
   if (!task || task.status !== 'open' || task.rev !== data.rev) return null;
   return { task, step: data.step };
 }
@@ -94,7 +94,7 @@ export function taskBundleWindowMs(config: CoreDeps['config']): number {
  * {@link taskBundleWindowMs} are folded in (their timers cancelled in this transaction), so a grid with
  * several open tasks gets one reminder listing them all (PRODUCT.md §2.6).
  */
-function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
+async function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): Promise<void> {
   const live = liveTask(deps, timer.data);
   if (!live) return;
   const bundle = [live];
@@ -110,7 +110,7 @@ function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
   };
   const byUnit = new Map<string, { target: TaskTarget; items: { task: Task; step: string }[] }>();
   for (const b of bundle) {
-    for (const t of notDoneTargets(deps.db, b.task.id)) {
+    for (const t of await notDoneTargets(deps.db, b.task.id)) {
       const e = byUnit.get(t.unitId) ?? { target: t, items: [] };
       e.items.push(b);
       byUnit.set(t.unitId, e);
@@ -126,22 +126,22 @@ function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): void {
             ...items.map((i) => `· ${formatTaskNumber(i.task)}「${i.task.title}」${line(i.task)}`),
             `完成后逐项发送：${items.map((i) => `/完成 ${i.task.number}`).join('、')}`,
           ].join('\n');
-    deps.outbox.store(deps.db, {
-      conversationId: target.conversationId,
-      text,
-      mentions: membersWithRoles(deps.db, unitId, ACTORS),
-      dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
-    });
+    await deps.outbox.store(deps.db, {
+            conversationId: target.conversationId,
+            text,
+            mentions: await membersWithRoles(deps.db, unitId, ACTORS),
+            dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
+          });
   }
 }
 
 /** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up (with the sums of the figures returned, for a task with `回报:`). */
-function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
+async function due(deps: CoreDeps, timer: Timer<TaskStepData>): Promise<void> {
   const live = liveTask(deps, timer.data);
   if (!live) return;
   const { task } = live;
   const { db } = deps;
-  const overdue = notDoneTargets(db, task.id);
+  const overdue = await notDoneTargets(db, task.id);
   if (overdue.length === 0) return;
   const tz = deps.config.TIMEZONE;
   const n = formatTaskNumber(task);
@@ -149,23 +149,23 @@ function due(deps: CoreDeps, timer: Timer<TaskStepData>): void {
   const byTownship = new Map<string, TaskTarget[]>();
   for (const t of overdue) byTownship.set(t.townshipId, [...(byTownship.get(t.townshipId) ?? []), t]);
   for (const [tid, list] of byTownship) {
-    const room = groupOfUnit(db, tid);
+    const room = await groupOfUnit(db, tid);
     if (!room || room.conversationId === task.issuedIn) continue; // the issuer's own room gets the roll-up below
-    deps.outbox.store(db, {
-      conversationId: room.conversationId,
-      text: `⚠️ ${n}「${task.title}」已过截止时间（${shortDateTimeIn(task.deadline, tz)}），本乡镇 ${list.length} 个网格未完成：\n${gridNames(list)}\n请督促完成（/完成 ${task.number}）。`,
-      dedupKey: `${key}-${tid}-due`,
-    });
+    await deps.outbox.store(db, {
+            conversationId: room.conversationId,
+            text: `⚠️ ${n}「${task.title}」已过截止时间（${shortDateTimeIn(task.deadline, tz)}），本乡镇 ${list.length} 个网格未完成：\n${gridNames(list)}\n请督促完成（/完成 ${task.number}）。`,
+            dedupKey: `${key}-${tid}-due`,
+          });
   }
-  const all = taskTargetsOf(db, task.id);
+  const all = await taskTargetsOf(db, task.id);
   const done = all.length - overdue.length;
   const lines = [`📋 ${n}「${task.title}」截止（${shortDateTimeIn(task.deadline, tz)}）`, `已完成 ${done}/${all.length}（${percent(done, all.length)}），逾期未完成 ${overdue.length} 个网格：`];
-  if (byTownship.size > 1 || overdue[0]!.townshipId !== getGroup(db, task.issuedIn)?.unitId) {
-    for (const [tid, list] of byTownship) lines.push(`· ${getUnit(db, tid)?.name ?? tid} ${list.length}：${gridNames(list, 5)}`);
+  if (byTownship.size > 1 || overdue[0]!.townshipId !== (await getGroup(db, task.issuedIn))?.unitId) {
+    for (const [tid, list] of byTownship) lines.push(`· ${(await getUnit(db, tid))?.name ?? tid} ${list.length}：${gridNames(list, 5)}`);
   } else {
     lines.push(gridNames(overdue));
   }
   const fields = fieldsOf(task);
   if (fields.length) lines.push(`已回报合计：${formatReturns(fields, sumReturns(fields, all.filter((t) => t.doneAt !== null).map((t) => t.returns)))}`);
-  deps.outbox.store(db, { conversationId: task.issuedIn, text: lines.join('\n'), dedupKey: `${key}-issuer-due` });
+  await deps.outbox.store(db, { conversationId: task.issuedIn, text: lines.join('\n'), dedupKey: `${key}-issuer-due` });
 }

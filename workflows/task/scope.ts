@@ -20,11 +20,11 @@ export const COLOUR_NAME: Record<RiskColour, string> = { red: '红色', orange: 
  *   colour, a name of several units, or a place outside the issuer's township (`不属于<乡镇>`); Refusal when
  *   the places named hold no grid (`一级管控` when no township is at that level).
  */
-export function readScope(db: Db, text: string, issuer: { tier: Tier; townshipId?: string | undefined }): TaskScope {
+export async function readScope(db: Db, text: string, issuer: { tier: Tier; townshipId?: string | undefined }): Promise<TaskScope> {
   const tier: TaskScope['tier'] = issuer.tier === 'county' ? 'county' : 'township';
   const scope: TaskScope = { tier, label: text.trim() || (tier === 'county' ? '全县网格' : '本乡镇网格'), townshipIds: [], gridIds: [], colours: [] };
   if (tier === 'township') scope.townshipId = issuer.townshipId!;
-  const sel = readScopeTerms(db, splitScope(text), tier === 'township' ? issuer.townshipId : undefined, '任务未下达。');
+  const sel = await readScopeTerms(db, splitScope(text), tier === 'township' ? issuer.townshipId : undefined, '任务未下达。');
   scope.colours = sel.colours;
   if (sel.places) {
     if (!sel.places.townshipIds.length && !sel.places.gridIds.length) throw new Refusal(`范围「${text.trim().slice(0, 24)}」内没有网格，任务未下达。`);
@@ -35,8 +35,8 @@ export function readScope(db: Db, text: string, issuer: { tier: Tier; townshipId
 }
 
 /** The grids (with their group's conversation id) a scope names now, ordered by unit id. */
-export function resolveScope(db: Db, scope: TaskScope): (Unit & { conversationId: string })[] {
-  let grids = unitsWithGroups(db, ['grid']);
+export async function resolveScope(db: Db, scope: TaskScope): Promise<(Unit & { conversationId: string })[]> {
+  let grids = await unitsWithGroups(db, ['grid']);
   if (scope.tier === 'township') grids = grids.filter((g) => g.townshipId === scope.townshipId);
   const towns = new Set(scope.townshipIds ?? []);
   const ids = new Set(scope.gridIds ?? []);

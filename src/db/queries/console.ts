@@ -9,16 +9,16 @@ export type ConsoleMessageRow = typeof consoleMessages.$inferSelect;
  * Appends a delivered outbox message to its conversation, once per outbox id (a resend after a crash is
  * not shown twice). @returns its `seq` (the first one's, for a resend).
  */
-export function appendConsoleMessage(
+export async function appendConsoleMessage(
   db: Db,
   m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; sentAt: Date },
-): number | undefined {
-  db.insert(consoleMessages).values(m).onConflictDoNothing().run();
-  return db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)).get()?.seq;
+): Promise<number | undefined> {
+  (await db.insert(consoleMessages).values(m).onConflictDoNothing());
+  return (await db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)))[0]?.seq;
 }
 
 /** Up to `limit` posted messages after `seq` `after`, in `seq` order; only `conversationId`'s when given. */
-export function consoleMessagesAfter(db: Db, after: number, limit: number, conversationId?: string): ConsoleMessageRow[] {
+export async function consoleMessagesAfter(db: Db, after: number, limit: number, conversationId?: string): Promise<ConsoleMessageRow[]> {
   const where = conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, conversationId)) : gt(consoleMessages.seq, after);
-  return db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit).all();
+  return (await db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit));
 }

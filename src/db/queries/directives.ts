@@ -1,5 +1,5 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history. */
-import { and, asc, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -22,77 +22,72 @@ import {
  * Takes the next number of series `kind` (see `counters`: `directive`, `notice`, `notice:<township id>`, `task`) for `year` — call inside a write transaction, so that concurrent
  * issuers (also in other processes) get distinct consecutive numbers and a rollback leaves no gap.
  */
-export function nextNumber(db: Db, kind: string, year: number): number {
-  const row = db
-    .insert(counters)
-    .values({ kind, year, last: 1 })
-    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
-    .returning({ last: counters.last })
-    .get();
+export async function nextNumber(db: Db, kind: string, year: number): Promise<number> {
+  const row = (await db
+      .insert(counters)
+      .values({ kind, year, last: 1 })
+      .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
+      .returning({ last: counters.last }))[0];
   return row!.last;
 }
 
 /** The last number counted in series `kind` for `year` (see {@link nextNumber}); 0 when none was taken. */
-export function counterLast(db: Db, kind: string, year: number): number {
-  return db.select({ last: counters.last }).from(counters).where(and(eq(counters.kind, kind), eq(counters.year, year))).get()?.last ?? 0;
+export async function counterLast(db: Db, kind: string, year: number): Promise<number> {
+  return (await db.select({ last: counters.last }).from(counters).where(and(eq(counters.kind, kind), eq(counters.year, year))))[0]?.last ?? 0;
 }
 
 /** Sets the last number counted in series `kind` for `year`: the next {@link nextNumber} takes `last + 1`. */
-export function setCounterLast(db: Db, kind: string, year: number, last: number): void {
-  db.insert(counters).values({ kind, year, last }).onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last } }).run();
+export async function setCounterLast(db: Db, kind: string, year: number, last: number): Promise<void> {
+  (await db.insert(counters).values({ kind, year, last }).onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last } }));
 }
 
 /** The highest number of `kind` stored for `year` in the county's series (`series` ''); 0 when none. */
-export function highestStored(db: Db, kind: DirectiveKind, year: number): number {
-  const row = db
-    .select({ n: sql<number | null>`max(${directives.number})` })
-    .from(directives)
-    .where(and(eq(directives.kind, kind), eq(directives.series, ''), eq(directives.year, year)))
-    .get();
+export async function highestStored(db: Db, kind: DirectiveKind, year: number): Promise<number> {
+  const row = (await db
+      .select({ n: sql<number | null>`max(${directives.number})`.mapWith(Number) })
+      .from(directives)
+      .where(and(eq(directives.kind, kind), eq(directives.series, ''), eq(directives.year, year))))[0];
   return row?.n ?? 0;
 }
 
-export function insertDirective(db: Db, values: typeof directives.$inferInsert): Directive {
-  return db.insert(directives).values(values).returning().get();
+export async function insertDirective(db: Db, values: typeof directives.$inferInsert): Promise<Directive> {
+  return (await db.insert(directives).values(values).returning())[0];
 }
 
-export function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInsert)[]): void {
-  for (let i = 0; i < rows.length; i += 200) db.insert(directiveTargets).values(rows.slice(i, i + 200)).run();
+export async function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInsert)[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) (await db.insert(directiveTargets).values(rows.slice(i, i + 200)));
 }
 
 /**
  * A directive by kind and number (any year: the latest year first).
  * @param series '' for the county's numbering (default), a township id for that township's own notices
  */
-export function findByNumber(db: Db, kind: DirectiveKind, number: number, series = ''): Directive | undefined {
-  return db
-    .select()
-    .from(directives)
-    .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.number, number)))
-    .orderBy(desc(directives.year))
-    .get();
+export async function findByNumber(db: Db, kind: DirectiveKind, number: number, series = ''): Promise<Directive | undefined> {
+  return (await db
+      .select()
+      .from(directives)
+      .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.number, number)))
+      .orderBy(desc(directives.year)))[0];
 }
 
 /** Township notices numbered `number` (any township, any year), the latest first: to name them when a bare `通告N` finds none of the county's. */
-export function townshipNoticesNumbered(db: Db, number: number): Directive[] {
-  return db
-    .select()
-    .from(directives)
-    .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
-    .orderBy(desc(directives.year), desc(directives.id))
-    .all();
+export async function townshipNoticesNumbered(db: Db, number: number): Promise<Directive[]> {
+  return (await db
+      .select()
+      .from(directives)
+      .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
+      .orderBy(desc(directives.year), desc(directives.id)));
 }
 
 /**
  * A directive by kind, series, year and number (its name `指挥部令〔year〕第number号`, `大坑乡通告〔year〕第number号`).
  * @param series '' for the county's numbering (default), a township id for that township's own notices
  */
-export function findByKey(db: Db, kind: DirectiveKind, year: number, number: number, series = ''): Directive | undefined {
-  return db
-    .select()
-    .from(directives)
-    .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.year, year), eq(directives.number, number)))
-    .get();
+export async function findByKey(db: Db, kind: DirectiveKind, year: number, number: number, series = ''): Promise<Directive | undefined> {
+  return (await db
+      .select()
+      .from(directives)
+      .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.year, year), eq(directives.number, number))))[0];
 }
 
 /**
@@ -100,7 +95,7 @@ export function findByKey(db: Db, kind: DirectiveKind, year: number, number: num
  * `all` — every one (the command group); `township` — those reaching any unit of that township or issued
  * in `issuedIn` (its room); `unit` — those sent to that unit (a grid group).
  */
-export function latestOpen(db: Db, viewer: { all: true } | { township: string; issuedIn: string } | { unit: string }, limit: number): Directive[] {
+export async function latestOpen(db: Db, viewer: { all: true } | { township: string; issuedIn: string } | { unit: string }, limit: number): Promise<Directive[]> {
   const reaching = (col: typeof directiveTargets.unitId | typeof directiveTargets.townshipId, id: string) =>
     inArray(directives.id, db.select({ id: directiveTargets.directiveId }).from(directiveTargets).where(eq(col, id)));
   const seen =
@@ -109,113 +104,108 @@ export function latestOpen(db: Db, viewer: { all: true } | { township: string; i
       : 'township' in viewer
         ? or(reaching(directiveTargets.townshipId, viewer.township), eq(directives.issuedIn, viewer.issuedIn))
         : reaching(directiveTargets.unitId, viewer.unit);
-  return db
-    .select()
-    .from(directives)
-    .where(and(eq(directives.status, 'open'), seen))
-    .orderBy(desc(directives.issuedAt), desc(directives.id))
-    .limit(limit)
-    .all();
+  return (await db
+      .select()
+      .from(directives)
+      .where(and(eq(directives.status, 'open'), seen))
+      .orderBy(desc(directives.issuedAt), desc(directives.id))
+      .limit(limit));
 }
 
 /** A directive by its row id. */
-export function getDirective(db: Db, id: number): Directive | undefined {
-  return db.select().from(directives).where(eq(directives.id, id)).get();
+export async function getDirective(db: Db, id: number): Promise<Directive | undefined> {
+  return (await db.select().from(directives).where(eq(directives.id, id)))[0];
 }
 
 /** Updates a directive's mutable fields (revision, deadline, status). @returns the updated row. */
-export function updateDirective(db: Db, id: number, set: Partial<Pick<Directive, 'revision' | 'ackDeadline' | 'status' | 'revokedAt' | 'revisedAt'>>): Directive {
-  return db.update(directives).set(set).where(eq(directives.id, id)).returning().get()!;
+export async function updateDirective(db: Db, id: number, set: Partial<Pick<Directive, 'revision' | 'ackDeadline' | 'status' | 'revokedAt' | 'revisedAt'>>): Promise<Directive> {
+  return (await db.update(directives).set(set).where(eq(directives.id, id)).returning())[0]!;
 }
 
 /**
  * Open directives and notices that target `unitId` and ask for a receipt, the one most recently sent
  * out (issued, or amended) first, with whether the unit acknowledged their current revision.
  */
-export function openForUnit(db: Db, unitId: string): (Directive & { acknowledged: boolean })[] {
-  return db
-    .select({ d: directives, ackAt: acknowledgements.at })
-    .from(directiveTargets)
-    .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
-    .leftJoin(
-      acknowledgements,
-      and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
-    )
-    .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
-    .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id))
-    .all()
+export async function openForUnit(db: Db, unitId: string): Promise<(Directive & { acknowledged: boolean })[]> {
+  return (await db
+      .select({ d: directives, ackAt: acknowledgements.at })
+      .from(directiveTargets)
+      .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
+      .leftJoin(
+        acknowledgements,
+        and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
+      )
+      .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+      .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id)))
     .map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
 }
 
 /** The unit's acknowledgement of `revision` of a directive, if any. */
-export function getAck(db: Db, directiveId: number, unitId: string, revision = 1) {
-  return db
-    .select()
-    .from(acknowledgements)
-    .where(and(eq(acknowledgements.directiveId, directiveId), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, revision)))
-    .get();
+export async function getAck(db: Db, directiveId: number, unitId: string, revision = 1) {
+  return (await db
+      .select()
+      .from(acknowledgements)
+      .where(and(eq(acknowledgements.directiveId, directiveId), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, revision))))[0];
 }
 
 /**
  * Stores an acknowledgement (of `values.revision`) unless the unit already has one for that revision.
  * @returns true if stored, false if the unit had acknowledged before.
  */
-export function insertAck(db: Db, values: typeof acknowledgements.$inferInsert): boolean {
-  const r = db.insert(acknowledgements).values(values).onConflictDoNothing().run();
+export async function insertAck(db: Db, values: typeof acknowledgements.$inferInsert): Promise<boolean> {
+  const r = (await db.insert(acknowledgements).values(values).onConflictDoNothing());
   return r.changes > 0;
 }
 
 /** Every target of a directive, ordered by unit id. */
-export function targetsOf(db: Db, directiveId: number): DirectiveTarget[] {
-  return db.select().from(directiveTargets).where(eq(directiveTargets.directiveId, directiveId)).orderBy(directiveTargets.unitId).all();
+export async function targetsOf(db: Db, directiveId: number): Promise<DirectiveTarget[]> {
+  return (await db.select().from(directiveTargets).where(eq(directiveTargets.directiveId, directiveId)).orderBy(directiveTargets.unitId));
 }
 
 /**
  * Every target of a directive with its acknowledgement of `revision` (default 1; pass the directive's
  * current revision), ordered by unit id.
  */
-export function targetsWithAcks(db: Db, directiveId: number, revision = 1) {
-  return db
-    .select({ t: directiveTargets, ackAt: acknowledgements.at, late: acknowledgements.late, memberId: acknowledgements.memberId })
-    .from(directiveTargets)
-    .leftJoin(
-      acknowledgements,
-      and(
-        eq(acknowledgements.directiveId, directiveTargets.directiveId),
-        eq(acknowledgements.unitId, directiveTargets.unitId),
-        eq(acknowledgements.revision, revision),
-      ),
-    )
-    .where(eq(directiveTargets.directiveId, directiveId))
-    .orderBy(directiveTargets.unitId)
-    .all()
+export async function targetsWithAcks(db: Db, directiveId: number, revision = 1) {
+  return (await db
+      .select({ t: directiveTargets, ackAt: acknowledgements.at, late: acknowledgements.late, memberId: acknowledgements.memberId })
+      .from(directiveTargets)
+      .leftJoin(
+        acknowledgements,
+        and(
+          eq(acknowledgements.directiveId, directiveTargets.directiveId),
+          eq(acknowledgements.unitId, directiveTargets.unitId),
+          eq(acknowledgements.revision, revision),
+        ),
+      )
+      .where(eq(directiveTargets.directiveId, directiveId))
+      .orderBy(directiveTargets.unitId))
     .map((r) => ({ ...r.t, ackAt: r.ackAt, late: r.late ?? false, ackBy: r.memberId }));
 }
 
 /** How many units acknowledged each revision of a directive: `revision → count`. */
-export function ackCountsByRevision(db: Db, directiveId: number): Map<number, number> {
-  const rows = db
-    .select({ revision: acknowledgements.revision, n: sql<number>`count(*)` })
-    .from(acknowledgements)
-    .where(eq(acknowledgements.directiveId, directiveId))
-    .groupBy(acknowledgements.revision)
-    .all();
+export async function ackCountsByRevision(db: Db, directiveId: number): Promise<Map<number, number>> {
+  const rows = (await db
+      .select({ revision: acknowledgements.revision, n: count() })
+      .from(acknowledgements)
+      .where(eq(acknowledgements.directiveId, directiveId))
+      .groupBy(acknowledgements.revision));
   return new Map(rows.map((r) => [r.revision, Number(r.n)]));
 }
 
 /** Appends to a directive's history. */
-export function insertEvent(db: Db, values: typeof directiveEvents.$inferInsert): void {
-  db.insert(directiveEvents).values(values).run();
+export async function insertEvent(db: Db, values: typeof directiveEvents.$inferInsert): Promise<void> {
+  (await db.insert(directiveEvents).values(values));
 }
 
 /** A directive's history, oldest first. */
-export function eventsOf(db: Db, directiveId: number): DirectiveEvent[] {
-  return db.select().from(directiveEvents).where(eq(directiveEvents.directiveId, directiveId)).orderBy(asc(directiveEvents.id)).all();
+export async function eventsOf(db: Db, directiveId: number): Promise<DirectiveEvent[]> {
+  return (await db.select().from(directiveEvents).where(eq(directiveEvents.directiveId, directiveId)).orderBy(asc(directiveEvents.id)));
 }
 
 /** The directive an earlier message of a conversation acknowledged (by its inbound row id), if any. */
-function acknowledgedBy(db: Db, inboundId: number): number | null {
-  return db.select({ id: acknowledgements.directiveId }).from(acknowledgements).where(eq(acknowledgements.inboundId, inboundId)).get()?.id ?? null;
+async function acknowledgedBy(db: Db, inboundId: number): Promise<number | null> {
+  return (await db.select({ id: acknowledgements.directiveId }).from(acknowledgements).where(eq(acknowledgements.inboundId, inboundId)))[0]?.id ?? null;
 }
 
 /**
@@ -226,54 +216,49 @@ function acknowledgedBy(db: Db, inboundId: number): number | null {
  * @returns null when the message quotes nothing; else `{ directiveId }`, null when the quoted message is
  *   none of those (another person's remark, a message of another group, one the bot does not know).
  */
-export function quotedItem(db: Db, inboundId: number): { directiveId: number | null } | null {
-  const inbound = db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId)).get();
+export async function quotedItem(db: Db, inboundId: number): Promise<{ directiveId: number | null } | null> {
+  const inbound = (await db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId)))[0];
   const quoted = inbound?.extra?.quotedMsgId;
   if (!inbound || typeof quoted !== 'string' || !quoted) return null;
-  const out = db
-    .select({ dedupKey: outboundMessages.dedupKey })
-    .from(outboundMessages)
-    .where(and(eq(outboundMessages.conversationId, inbound.conversationId), eq(outboundMessages.platformRef, quoted)))
-    .get();
+  const out = (await db
+      .select({ dedupKey: outboundMessages.dedupKey })
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.conversationId, inbound.conversationId), eq(outboundMessages.platformRef, quoted))))[0];
   const item = out?.dedupKey ? /^dir-(\d+)-/.exec(out.dedupKey) : null;
   if (item) return { directiveId: Number(item[1]) };
   const reply = out?.dedupKey ? /^reply-(\d+)$/.exec(out.dedupKey) : null;
-  if (reply) return { directiveId: acknowledgedBy(db, Number(reply[1])) };
-  const earlier = db
-    .select({ id: inboundMessages.id })
-    .from(inboundMessages)
-    .where(and(eq(inboundMessages.conversationId, inbound.conversationId), eq(inboundMessages.platform, inbound.platform), eq(inboundMessages.platformMsgId, quoted)))
-    .get();
-  return { directiveId: earlier ? acknowledgedBy(db, earlier.id) : null };
+  if (reply) return { directiveId: await acknowledgedBy(db, Number(reply[1])) };
+  const earlier = (await db
+      .select({ id: inboundMessages.id })
+      .from(inboundMessages)
+      .where(and(eq(inboundMessages.conversationId, inbound.conversationId), eq(inboundMessages.platform, inbound.platform), eq(inboundMessages.platformMsgId, quoted))))[0];
+  return { directiveId: earlier ? await acknowledgedBy(db, earlier.id) : null };
 }
 
 /** Every unit with its group's conversation id (null for villages and other units without a group), ordered by id. */
-export function unitsForScope(db: Db): (Unit & { conversationId: string | null })[] {
-  return db
-    .select({ unit: units, conversationId: groups.conversationId })
-    .from(units)
-    .leftJoin(groups, eq(groups.unitId, units.id))
-    .orderBy(units.id)
-    .all()
+export async function unitsForScope(db: Db): Promise<(Unit & { conversationId: string | null })[]> {
+  return (await db
+      .select({ unit: units, conversationId: groups.conversationId })
+      .from(units)
+      .leftJoin(groups, eq(groups.unitId, units.id))
+      .orderBy(units.id))
     .map((r) => ({ ...r.unit, conversationId: r.conversationId }));
 }
 
 /** How far each relay of a directive's issue has gone: `conversation id → outbox status` (`pending`, `sent`, `failed`). */
-export function relayStatusByConversation(db: Db, directiveId: number): Map<string, 'pending' | 'sent' | 'failed'> {
-  const rows = db
-    .select({ conversationId: outboundMessages.conversationId, status: outboundMessages.status })
-    .from(outboundMessages)
-    .where(like(outboundMessages.dedupKey, `dir-${directiveId}-relay-%`))
-    .all();
+export async function relayStatusByConversation(db: Db, directiveId: number): Promise<Map<string, 'pending' | 'sent' | 'failed'>> {
+  const rows = (await db
+      .select({ conversationId: outboundMessages.conversationId, status: outboundMessages.status })
+      .from(outboundMessages)
+      .where(like(outboundMessages.dedupKey, `dir-${directiveId}-relay-%`)));
   return new Map(rows.map((r) => [r.conversationId, r.status]));
 }
 
 /** The latest open directive or notice asking a receipt that was issued in `conversationId`, if any. */
-export function latestOpenIssuedIn(db: Db, conversationId: string): Directive | undefined {
-  return db
-    .select()
-    .from(directives)
-    .where(and(eq(directives.issuedIn, conversationId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
-    .orderBy(desc(directives.issuedAt), desc(directives.id))
-    .get();
+export async function latestOpenIssuedIn(db: Db, conversationId: string): Promise<Directive | undefined> {
+  return (await db
+      .select()
+      .from(directives)
+      .where(and(eq(directives.issuedIn, conversationId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+      .orderBy(desc(directives.issuedAt), desc(directives.id)))[0];
 }

@@ -49,26 +49,25 @@ export interface ResponseRowRaw {
  * receipt and were not revoked, ordered by issue time, directive id, unit id.
  * @param opts.directiveId only this directive (its issue time must still fall in the period unless `from`/`to` are null)
  */
-export function responseRows(db: Db, range: { from: Date | null; to: Date | null }, opts: { directiveId?: number } = {}): ResponseRowRaw[] {
+export async function responseRows(db: Db, range: { from: Date | null; to: Date | null }, opts: { directiveId?: number } = {}): Promise<ResponseRowRaw[]> {
   const conds = [eq(directives.ackRequired, true), ne(directives.status, 'revoked')];
   if (range.from) conds.push(gte(directives.issuedAt, range.from));
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
   if (opts.directiveId !== undefined) conds.push(eq(directives.id, opts.directiveId));
-  return db
-    .select({ d: directives, t: directiveTargets, ackAt: acknowledgements.at, ackBy: acknowledgements.memberId, late: acknowledgements.late })
-    .from(directiveTargets)
-    .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
-    .leftJoin(
-      acknowledgements,
-      and(
-        eq(acknowledgements.directiveId, directiveTargets.directiveId),
-        eq(acknowledgements.unitId, directiveTargets.unitId),
-        eq(acknowledgements.revision, directives.revision),
-      ),
-    )
-    .where(and(...conds))
-    .orderBy(asc(directives.issuedAt), asc(directives.id), asc(directiveTargets.unitId))
-    .all()
+  return (await db
+      .select({ d: directives, t: directiveTargets, ackAt: acknowledgements.at, ackBy: acknowledgements.memberId, late: acknowledgements.late })
+      .from(directiveTargets)
+      .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
+      .leftJoin(
+        acknowledgements,
+        and(
+          eq(acknowledgements.directiveId, directiveTargets.directiveId),
+          eq(acknowledgements.unitId, directiveTargets.unitId),
+          eq(acknowledgements.revision, directives.revision),
+        ),
+      )
+      .where(and(...conds))
+      .orderBy(asc(directives.issuedAt), asc(directives.id), asc(directiveTargets.unitId)))
     .map((r) => ({
       directiveId: r.d.id,
       kind: r.d.kind,
@@ -89,11 +88,11 @@ export function responseRows(db: Db, range: { from: Date | null; to: Date | null
 }
 
 /** How many directives/notices asking for a receipt were revoked among those issued in `[from, to)`. */
-export function revokedCount(db: Db, range: { from: Date | null; to: Date | null }): number {
+export async function revokedCount(db: Db, range: { from: Date | null; to: Date | null }): Promise<number> {
   const conds = [eq(directives.ackRequired, true), eq(directives.status, 'revoked')];
   if (range.from) conds.push(gte(directives.issuedAt, range.from));
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
-  return db.select({ id: directives.id }).from(directives).where(and(...conds)).all().length;
+  return (await db.select({ id: directives.id }).from(directives).where(and(...conds))).length;
 }
 
 /**
@@ -101,76 +100,73 @@ export function revokedCount(db: Db, range: { from: Date | null; to: Date | null
  * its figures (`returns`; kept also while not done — counted only once done): ordered by issue time, task,
  * unit id.
  */
-export function taskRows(db: Db, range: { from: Date | null; to: Date | null }) {
+export async function taskRows(db: Db, range: { from: Date | null; to: Date | null }) {
   const conds = [ne(tasks.status, 'cancelled')];
   if (range.from) conds.push(gte(tasks.issuedAt, range.from));
   if (range.to) conds.push(lt(tasks.issuedAt, range.to));
-  return db
-    .select({
-      taskId: tasks.id,
-      year: tasks.year,
-      number: tasks.number,
-      title: tasks.title,
-      issuedAt: tasks.issuedAt,
-      deadline: tasks.deadline,
-      unitId: taskTargets.unitId,
-      unitName: taskTargets.unitName,
-      townshipId: taskTargets.townshipId,
-      doneAt: taskTargets.doneAt,
-      late: taskTargets.late,
-      returnFields: tasks.returnFields,
-      returns: taskTargets.returns,
-    })
-    .from(taskTargets)
-    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
-    .where(and(...conds))
-    .orderBy(asc(tasks.issuedAt), asc(tasks.id), asc(taskTargets.unitId))
-    .all();
+  return (await db
+      .select({
+        taskId: tasks.id,
+        year: tasks.year,
+        number: tasks.number,
+        title: tasks.title,
+        issuedAt: tasks.issuedAt,
+        deadline: tasks.deadline,
+        unitId: taskTargets.unitId,
+        unitName: taskTargets.unitName,
+        townshipId: taskTargets.townshipId,
+        doneAt: taskTargets.doneAt,
+        late: taskTargets.late,
+        returnFields: tasks.returnFields,
+        returns: taskTargets.returns,
+      })
+      .from(taskTargets)
+      .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+      .where(and(...conds))
+      .orderBy(asc(tasks.issuedAt), asc(tasks.id), asc(taskTargets.unitId)));
 }
 
 /** Leads reported in `[from, to)`, ordered by report time. */
-export function leadsReported(db: Db, range: { from: Date | null; to: Date | null }): Lead[] {
+export async function leadsReported(db: Db, range: { from: Date | null; to: Date | null }): Promise<Lead[]> {
   const conds = [];
   if (range.from) conds.push(gte(leads.reportedAt, range.from));
   if (range.to) conds.push(lt(leads.reportedAt, range.to));
-  return db
-    .select()
-    .from(leads)
-    .where(conds.length ? and(...conds) : undefined)
-    .orderBy(asc(leads.reportedAt), asc(leads.id))
-    .all();
+  return (await db
+      .select()
+      .from(leads)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(asc(leads.reportedAt), asc(leads.id)));
 }
 
 /** Members' names by id (ids not in the roster are left out). */
-export function memberNames(db: Db, ids: string[]): Map<string, string> {
+export async function memberNames(db: Db, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    for (const m of db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, ids.slice(i, i + 500))).all()) out.set(m.id, m.name);
+    for (const m of (await db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, ids.slice(i, i + 500))))) out.set(m.id, m.name);
   }
   return out;
 }
 
 /** Every risk-colour change (`unit_status_history`), oldest first, grouped by unit id. */
-export function riskColourHistory(db: Db): Map<string, { value: RiskColour | null; changedAt: Date }[]> {
-  const rows = db
-    .select()
-    .from(unitStatusHistory)
-    .where(eq(unitStatusHistory.field, 'risk_colour'))
-    .orderBy(asc(unitStatusHistory.changedAt), asc(unitStatusHistory.id))
-    .all();
+export async function riskColourHistory(db: Db): Promise<Map<string, { value: RiskColour | null; changedAt: Date }[]>> {
+  const rows = (await db
+      .select()
+      .from(unitStatusHistory)
+      .where(eq(unitStatusHistory.field, 'risk_colour'))
+      .orderBy(asc(unitStatusHistory.changedAt), asc(unitStatusHistory.id)));
   const out = new Map<string, { value: RiskColour | null; changedAt: Date }[]>();
   for (const r of rows) out.set(r.unitId, [...(out.get(r.unitId) ?? []), { value: r.value as RiskColour | null, changedAt: r.changedAt }]);
   return out;
 }
 
 /** All grids, ordered by id (with their current risk colour and township). */
-export const allGrids = (db: Db): Unit[] => db.select().from(units).where(eq(units.kind, 'grid')).orderBy(asc(units.id)).all();
+export const allGrids = async (db: Db): Promise<Unit[]> => (await db.select().from(units).where(eq(units.kind, 'grid')).orderBy(asc(units.id)));
 
 /** Units by id (any kind). */
-export function unitsById(db: Db, ids: string[]): Map<string, Unit> {
+export async function unitsById(db: Db, ids: string[]): Promise<Map<string, Unit>> {
   const out = new Map<string, Unit>();
   for (let i = 0; i < ids.length; i += 500) {
-    for (const u of db.select().from(units).where(inArray(units.id, ids.slice(i, i + 500))).all()) out.set(u.id, u);
+    for (const u of (await db.select().from(units).where(inArray(units.id, ids.slice(i, i + 500))))) out.set(u.id, u);
   }
   return out;
 }
@@ -179,10 +175,10 @@ export function unitsById(db: Db, ids: string[]): Map<string, Unit> {
  * Sets a grid's risk colour and appends the change to `unit_status_history` (source = the inbound
  * message id, or `source` as given). No-op (returns false) when the colour is already `colour`.
  */
-export function setRiskColour(db: Db, unitId: string, colour: RiskColour, at: Date, source: string): boolean {
-  const before = db.select().from(units).where(eq(units.id, unitId)).get();
+export async function setRiskColour(db: Db, unitId: string, colour: RiskColour, at: Date, source: string): Promise<boolean> {
+  const before = (await db.select().from(units).where(eq(units.id, unitId)))[0];
   if (!before || before.riskColour === colour) return false;
-  db.update(units).set({ riskColour: colour, updatedAt: at }).where(eq(units.id, unitId)).run();
-  db.insert(unitStatusHistory).values({ unitId, field: 'risk_colour', value: colour, changedAt: at, source }).run();
+  (await db.update(units).set({ riskColour: colour, updatedAt: at }).where(eq(units.id, unitId)));
+  (await db.insert(unitStatusHistory).values({ unitId, field: 'risk_colour', value: colour, changedAt: at, source }));
   return true;
 }

@@ -1,82 +1,81 @@
 /** Roster lookups. All SQL of the roster lives here. */
-import { and, eq, inArray, isNotNull, ne } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { groups, members, units, unitStatusHistory, type Group, type Member, type Unit, type UnitKind } from '../schema/index.js';
 
-export const getMember = (db: Db, id: string): Member | undefined => db.select().from(members).where(eq(members.id, id)).get();
-export const getUnit = (db: Db, id: string): Unit | undefined => db.select().from(units).where(eq(units.id, id)).get();
-export const getGroup = (db: Db, conversationId: string): Group | undefined =>
-  db.select().from(groups).where(eq(groups.conversationId, conversationId)).get();
-export const groupOfUnit = (db: Db, unitId: string): Group | undefined => db.select().from(groups).where(eq(groups.unitId, unitId)).get();
+export const getMember = async (db: Db, id: string): Promise<Member | undefined> => (await db.select().from(members).where(eq(members.id, id)))[0];
+export const getUnit = async (db: Db, id: string): Promise<Unit | undefined> => (await db.select().from(units).where(eq(units.id, id)))[0];
+export const getGroup = async (db: Db, conversationId: string): Promise<Group | undefined> =>
+  (await db.select().from(groups).where(eq(groups.conversationId, conversationId)))[0];
+export const groupOfUnit = async (db: Db, unitId: string): Promise<Group | undefined> => (await db.select().from(groups).where(eq(groups.unitId, unitId)))[0];
 
 /** The county unit (the root); undefined before a roster is imported. */
-export const countyUnit = (db: Db): Unit | undefined => db.select().from(units).where(eq(units.kind, 'county')).get();
+export const countyUnit = async (db: Db): Promise<Unit | undefined> => (await db.select().from(units).where(eq(units.kind, 'county')))[0];
 
 /** Counts of units by kind, groups and members. */
-export function rosterCounts(db: Db): { county: number; township: number; village: number; grid: number; groups: number; members: number } {
-  const byKind = db.$client.prepare('select kind, count(*) as n from units group by kind').all() as { kind: string; n: number }[];
-  const k = Object.fromEntries(byKind.map((r) => [r.kind, r.n]));
-  const n = (sql: string) => (db.$client.prepare(sql).get() as { n: number }).n;
+export async function rosterCounts(db: Db): Promise<{ county: number; township: number; village: number; grid: number; groups: number; members: number }> {
+  const byKind = await db.select({ kind: units.kind, n: count() }).from(units).groupBy(units.kind);
+  const k: Record<string, number> = Object.fromEntries(byKind.map((r) => [r.kind, r.n]));
+  const [g] = await db.select({ n: count() }).from(groups);
+  const [m] = await db.select({ n: count() }).from(members);
   return {
     county: k.county ?? 0,
     township: k.township ?? 0,
     village: k.village ?? 0,
     grid: k.grid ?? 0,
-    groups: n('select count(*) as n from groups'),
-    members: n('select count(*) as n from members'),
+    groups: g?.n ?? 0,
+    members: m?.n ?? 0,
   };
 }
 
 /** Units of the given kinds that have a group, with that group's conversation id, ordered by unit id. */
-export function unitsWithGroups(db: Db, kinds: Unit['kind'][]): (Unit & { conversationId: string })[] {
-  return db
-    .select({ unit: units, conversationId: groups.conversationId })
-    .from(units)
-    .innerJoin(groups, eq(groups.unitId, units.id))
-    .where(and(inArray(units.kind, kinds), isNotNull(groups.conversationId)))
-    .orderBy(units.id)
-    .all()
+export async function unitsWithGroups(db: Db, kinds: Unit['kind'][]): Promise<(Unit & { conversationId: string })[]> {
+  return (await db
+      .select({ unit: units, conversationId: groups.conversationId })
+      .from(units)
+      .innerJoin(groups, eq(groups.unitId, units.id))
+      .where(and(inArray(units.kind, kinds), isNotNull(groups.conversationId)))
+      .orderBy(units.id))
     .map((r) => ({ ...r.unit, conversationId: r.conversationId }));
 }
 
 /** All townships, ordered by id. */
-export const townships = (db: Db): Unit[] => db.select().from(units).where(eq(units.kind, 'township')).orderBy(units.id).all();
+export const townships = async (db: Db): Promise<Unit[]> => (await db.select().from(units).where(eq(units.kind, 'township')).orderBy(units.id));
 
 /** Member ids of `unitId` with one of `roles`, ordered by role as given then id. */
-export function membersWithRoles(db: Db, unitId: string, roles: readonly string[]): string[] {
-  const rows = db
-    .select({ id: members.id, role: members.role })
-    .from(members)
-    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
-    .orderBy(members.id)
-    .all();
+export async function membersWithRoles(db: Db, unitId: string, roles: readonly string[]): Promise<string[]> {
+  const rows = (await db
+      .select({ id: members.id, role: members.role })
+      .from(members)
+      .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
+      .orderBy(members.id));
   return roles.flatMap((r) => rows.filter((m) => m.role === r).map((m) => m.id));
 }
 
 // ── roster import (src/roster/import.ts) ─────────────────────────────────────────────────────
 
 /** Every unit's id, kind and parent id: the tree a roster file is checked against and added to. */
-export function unitTree(db: Db): { id: string; kind: UnitKind; parentId: string | null }[] {
-  return db.select({ id: units.id, kind: units.kind, parentId: units.parentId }).from(units).all();
+export async function unitTree(db: Db): Promise<{ id: string; kind: UnitKind; parentId: string | null }[]> {
+  return (await db.select({ id: units.id, kind: units.kind, parentId: units.parentId }).from(units));
 }
 
 /** Inserts a unit, or overwrites the one with its id. */
-export function upsertUnit(db: Db, row: typeof units.$inferInsert): void {
-  db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row }).run();
+export async function upsertUnit(db: Db, row: typeof units.$inferInsert): Promise<void> {
+  (await db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row }));
 }
 
 /** Appends a change of a unit's `control_level` or `risk_colour` to its history (`unit_status_history`). */
-export function insertUnitHistory(db: Db, values: typeof unitStatusHistory.$inferInsert): void {
-  db.insert(unitStatusHistory).values(values).run();
+export async function insertUnitHistory(db: Db, values: typeof unitStatusHistory.$inferInsert): Promise<void> {
+  (await db.insert(unitStatusHistory).values(values));
 }
 
 /** Binds conversation `g.conversationId` to unit `g.unitId` (with its title); the unit's binding to any other conversation goes. */
-export function bindGroup(db: Db, g: { conversationId: string; unitId: string; title: string }): void {
-  db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId))).run();
-  db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } }).run();
+export async function bindGroup(db: Db, g: { conversationId: string; unitId: string; title: string }): Promise<void> {
+  (await db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId))));
+  (await db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } }));
 }
 
 /** Inserts a member, or overwrites the one with its id. */
-export function upsertMember(db: Db, m: typeof members.$inferInsert): void {
-  db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m }).run();
+export async function upsertMember(db: Db, m: typeof members.$inferInsert): Promise<void> {
+  (await db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m }));
 }

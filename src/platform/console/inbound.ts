@@ -28,7 +28,7 @@ export function toInbound(body: InboundBody, msgId: string): InboundMessage {
  * Registers `POST /console/v1/inbound`: query and body checked (400/413 refusals), 503 while `sink()` is
  * null, a `msgId` made up when none is given.
  */
-export function registerInbound(http: FastifyInstance, deps: { onRequest: ReturnType<typeof requireToken>[]; sink: () => InboundSink | null }): void {
+export function registerInbound(http: FastifyInstance, deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; sink: () => InboundSink | null }): void {
   http.post('/console/v1/inbound', { onRequest: deps.onRequest, bodyLimit: BODY_LIMIT }, async (req, reply) => {
     readInput(inboundQuery, req.query, 'query');
     const body = readInput(inboundBody, req.body, 'body', { tooLarge: ['text'] });

@@ -38,8 +38,8 @@ export interface ConsoleOptions {
  */
 export function consoleChat(db: Db): ConsoleChat {
   return {
-    append: (row) => appendConsoleMessage(db, row),
-    page: ({ after, conversationId, limit }) => consoleMessagesAfter(db, after, limit, conversationId),
+    append: async (row) => await appendConsoleMessage(db, row),
+    page: async ({ after, conversationId, limit }) => await consoleMessagesAfter(db, after, limit, conversationId),
   };
 }
 

@@ -18,9 +18,9 @@ export const PAGE = 1000;
 /** Where the console keeps its chat (index.ts: the database). */
 export interface ConsoleChat {
   /** Stores `row` unless its outbox id is stored already. @returns the `seq` of the stored row */
-  append(row: NewConsoleRow): number | undefined;
+  append(row: NewConsoleRow): Promise<number | undefined>;
   /** Rows after `after` (in one conversation, if given), in `seq` order, at most `limit`. */
-  page(q: { after: number; conversationId?: string; limit: number }): ConsoleRow[];
+  page(q: { after: number; conversationId?: string; limit: number }): Promise<ConsoleRow[]>;
 }
 
 /**
@@ -33,7 +33,7 @@ export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage)
 }
 
 /** Registers `GET /console/v1/outbound` (query checked, 400 refusals). */
-export function registerOutbound(http: FastifyInstance, deps: { onRequest: ReturnType<typeof requireToken>[]; chat: ConsoleChat }): void {
+export function registerOutbound(http: FastifyInstance, deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; chat: ConsoleChat }): void {
   http.get('/console/v1/outbound', { onRequest: deps.onRequest }, async (req, reply) => {
     const q = readInput(outboundQuery, req.query, 'query');
     const rows = deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
