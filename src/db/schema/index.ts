@@ -1,11 +1,2 @@
-export * from './roster.js';
-export * from './messages.js';
-export * from './directives.js';
-export * from './audit.js';
-export * from './timers.js';
-export * from './leads.js';
-export * from './tasks.js';
-export * from './receipts.js';
-export * from './instance.js';
-export * from './inspections.js';
-export * from './errands.js';
+/** Every table, const and row type of the SQLite schema (./sqlite/). */
+export * from './sqlite/index.js';

@@ -1,6 +1,6 @@
 /** Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats. */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { OutboundAction } from '../../core/message.js';
+import type { OutboundAction } from '../../../core/message.js';
 
 export const inboundMessages = sqliteTable(
   'inbound_messages',
