@@ -9,12 +9,15 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as schema from './schema/index.js';
+import * as schema from './schema/sqlite/index.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** The folder drizzle-kit generates migrations into (repo root `migrations/`). */
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The folder drizzle-kit generates the SQLite migrations into (`migrations/sqlite` at the repo root). */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/sqlite');
+
+/** The folder drizzle-kit generates the PostgreSQL migrations into (`migrations/pg` at the repo root). */
+export const PG_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/pg');
 
 /**
  * Opens the SQLite file at `path` (creating its folder), sets WAL mode and a 5 s busy timeout
