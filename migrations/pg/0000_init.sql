@@ -273,7 +273,7 @@ CREATE TABLE "read_receipts" (
 );
 --> statement-breakpoint
 CREATE TABLE "instance" (
-	"id" integer PRIMARY KEY NOT NULL,
+	"id" integer PRIMARY KEY DEFAULT 1 NOT NULL,
 	"instance_id" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "instance_one_row" CHECK ("instance"."id" = 1)

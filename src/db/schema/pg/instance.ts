@@ -13,8 +13,11 @@ import { sql } from 'drizzle-orm';
 export const instance = pgTable(
   'instance',
   {
-    /** Always 1: the table has one row. */
-    id: integer('id').primaryKey(),
+    /**
+     * Always 1: the table has one row. Default 1: SQLite fills an INTEGER PRIMARY KEY left out of an
+     * insert itself (the rowid), so drizzle makes it optional there; this keeps the insert shape alike.
+     */
+    id: integer('id').primaryKey().default(1),
     /** Random lowercase hex (12 characters), e.g. `3f9a1c2b7d40`. */
     instanceId: text('instance_id').notNull(),
     createdAt: timestamptz('created_at').notNull(),
