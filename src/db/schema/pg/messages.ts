@@ -1,11 +1,15 @@
-/** Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats. */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { OutboundAction } from '../../core/message.js';
+/**
+ * Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats.
+ * PostgreSQL copy of ../sqlite/messages.ts (same tables, names and row shapes; see ./index.ts).
+ */
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { timestamptz } from './columns.js';
+import type { OutboundAction } from '../../../core/message.js';
 
-export const inboundMessages = sqliteTable(
+export const inboundMessages = pgTable(
   'inbound_messages',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     platform: text('platform').notNull(),
     /** The platform's message id; unique per platform, so a redelivery is recognised. */
     platformMsgId: text('platform_msg_id').notNull(),
@@ -13,26 +17,26 @@ export const inboundMessages = sqliteTable(
     senderId: text('sender_id').notNull(),
     text: text('text').notNull(),
     /** JSON: attachments, reply context and other adapter-neutral extras. */
-    extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
-    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    extra: jsonb('extra').$type<Record<string, unknown>>(),
+    receivedAt: timestamptz('received_at').notNull(),
     status: text('status', { enum: ['received', 'processed', 'failed'] }).notNull().default('received'),
-    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+    processedAt: timestamptz('processed_at'),
     error: text('error'),
   },
   (t) => [uniqueIndex('inbound_platform_msg').on(t.platform, t.platformMsgId), index('inbound_status').on(t.status)],
 );
 
-export const outboundMessages = sqliteTable(
+export const outboundMessages = pgTable(
   'outbound_messages',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     conversationId: text('conversation_id').notNull(),
     text: text('text').notNull(),
     markdown: text('markdown'),
     /** JSON array of member ids to @-mention. */
-    mentions: text('mentions', { mode: 'json' }).$type<string[]>(),
+    mentions: jsonb('mentions').$type<string[]>(),
     /** JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction. */
-    actions: text('actions', { mode: 'json' }).$type<OutboundAction[]>(),
+    actions: jsonb('actions').$type<OutboundAction[]>(),
     /** Domain idempotency key, e.g. `dir-17-relay-<conversation>`; a second message with it is not stored. */
     dedupKey: text('dedup_key').unique(),
     /** The inbound message this answers, if any (lets DingTalk use the session webhook). */
@@ -45,13 +49,13 @@ export const outboundMessages = sqliteTable(
      * — a crash, a timeout, a refusal — so it was possibly delivered already; it is sent again
      * (at-least-once for the message in flight).
      */
-    sendingAt: integer('sending_at', { mode: 'timestamp_ms' }),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    sendingAt: timestamptz('sending_at'),
+    createdAt: timestamptz('created_at').notNull(),
+    sentAt: timestamptz('sent_at'),
     /** Conversation told when this message fails for good (the issuer's group of a relay). */
     notifyOnFail: text('notify_on_fail'),
     /** Whether that conversation has been told. */
-    failureReported: integer('failure_reported', { mode: 'boolean' }).notNull().default(false),
+    failureReported: boolean('failure_reported').notNull().default(false),
     /** What the platform returned for the send (e.g. DingTalk processQueryKey). */
     platformRef: text('platform_ref'),
     error: text('error'),
@@ -60,20 +64,17 @@ export const outboundMessages = sqliteTable(
 );
 
 /** The console platform's chats: what the bot has posted, in `seq` order (PRODUCT.md §3). */
-export const consoleMessages = sqliteTable(
+export const consoleMessages = pgTable(
   'console_messages',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
     /** The outbox row delivered; unique, so a resend after a crash is never shown twice. */
     outboxId: integer('outbox_id').notNull().unique(),
     conversationId: text('conversation_id').notNull(),
     text: text('text').notNull(),
     markdown: text('markdown'),
-    mentions: text('mentions', { mode: 'json' }).$type<string[]>(),
-    sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+    mentions: jsonb('mentions').$type<string[]>(),
+    sentAt: timestamptz('sent_at').notNull(),
   },
   (t) => [index('console_conversation').on(t.conversationId, t.seq)],
 );
-
-export type InboundRow = typeof inboundMessages.$inferSelect;
-export type OutboundRow = typeof outboundMessages.$inferSelect;

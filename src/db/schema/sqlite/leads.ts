@@ -1,6 +1,6 @@
 /** Lead reports (线索): one row per lead, with its fields, routing, state timeline and a move history. */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Attachment } from '../../core/message.js';
+import type { Attachment } from '../../../core/message.js';
 
 /** A lead's states, in order: reported → accepted → verifying → handling → closed. */
 export const LEAD_STATES = ['reported', 'accepted', 'verifying', 'handling', 'closed'] as const;

@@ -4,7 +4,7 @@
  * and its publication as a notice (通报).
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Attachment } from '../../core/message.js';
+import type { Attachment } from '../../../core/message.js';
 
 /** A finding's states, in order: open (待整改) → rectified (已整改) → closed (已结案); open → closed too. */
 export const INSPECTION_STATES = ['open', 'rectified', 'closed'] as const;

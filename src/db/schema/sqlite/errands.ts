@@ -4,7 +4,7 @@
  * township, then bought by the township's errand post and delivered to the door by the grid.
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Attachment } from '../../core/message.js';
+import type { Attachment } from '../../../core/message.js';
 
 /**
  * An order's states: open (待汇总: waiting for its cut-off) → listed (已汇总: on a township's purchase list)
