@@ -7,7 +7,7 @@
  */
 import { buildTestApp } from '../test/helpers/app.js';
 import { ask, county, outbound, say } from '../test/helpers/console.js';
-import { openDb } from '../src/db/client.js';
+import { closeDb, openDb } from '../src/db/client.js';
 import { importRoster } from '../src/roster/import.js';
 import { FIXTURE_DIR } from '../test/helpers/app.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,11 +24,11 @@ const higher = (metric: string, v: number, floor: number, unit: string) => rows.
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gridrelay-bench-'));
   try {
-    const db = openDb(join(dir, 'import.db'));
+    const db = await openDb(join(dir, 'import.db'));
     let t = performance.now();
     await importRoster(db, FIXTURE_DIR);
     lower('roster import (1,029 units, 2,336 members)', performance.now() - t, 10_000);
-    db.$client.close();
+    await closeDb(db);
 
     const app = await buildTestApp({ env: { CONSOLE_GROUP_RATE: '1000/s' } });
     try {

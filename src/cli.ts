@@ -131,7 +131,7 @@ async function numbersCommand(args: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [area, verb, path] = argv;
   if (area === 'report' && verb === 'response-rate') return reportCommand(argv.slice(2));
-  if (area === 'numbers' && verb === 'set') return numbersCommand(argv.slice(2));
+  if (area === 'numbers' && verb === 'set') return await numbersCommand(argv.slice(2));
   if (area !== 'roster' || verb !== 'import' || !path) {
     console.error(USAGE);
     return 2;
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const counts = await importRoster(db, path);
     console.log(`roster imported from ${path}: ${describeCounts(counts)}`);
-    console.log(`database now holds: ${describeCounts(rosterCounts(db))}`);
+    console.log(`database now holds: ${describeCounts(await rosterCounts(db))}`);
     return 0;
   } catch (err) {
     if (err instanceof RosterError) {

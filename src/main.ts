@@ -23,7 +23,7 @@ try {
   throw err;
 }
 
-const app = buildApp(config);
+const app = await buildApp(config);
 if (!await countyUnit(app.db) && config.DEMO_ROSTER) {
   try {
     const counts = await importRoster(app.db, config.DEMO_ROSTER);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../src/db/client.js';
+import { type Db, closeDb, openDb } from '../src/db/client.js';
 import { rosterCounts } from '../src/db/queries/roster.js';
 import { unitStatusHistory } from '../src/db/schema/index.js';
 import { describeCounts, importRoster, RosterError } from '../src/roster/import.js';
@@ -17,13 +17,13 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
-function db(dir: string): Db {
-  const d = openDb(join(dir, 'g.db'));
+async function db(dir: string): Promise<Db> {
+  const d = await openDb(join(dir, 'g.db'));
   dbs.push(d);
   return d;
 }
-afterEach(() => {
-  dbs.splice(0).forEach((d) => d.$client.close());
+afterEach(async () => {
+  for (const d of dbs.splice(0)) await closeDb(d);
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
@@ -31,20 +31,20 @@ const FIXTURE_COUNTS = { county: 1, township: 15, village: 266, grid: 747, group
 
 describe('roster import', () => {
   it('imports the fixture county and reports its counts', async () => {
-    const d = db(tmp());
+    const d = await db(tmp());
     const counts = await importRoster(d, FIXTURE_DIR);
     expect(counts).toEqual(FIXTURE_COUNTS);
-    expect(rosterCounts(d)).toEqual(FIXTURE_COUNTS);
+    expect(await rosterCounts(d)).toEqual(FIXTURE_COUNTS);
     expect(describeCounts(counts)).toBe('1 county, 15 townships, 266 villages, 747 grids, 763 groups, 2,336 members');
   });
 
   it('is an upsert: importing twice changes nothing, a changed risk colour is kept in the history', async () => {
     const dir = tmp();
-    const d = db(dir);
+    const d = await db(dir);
     await importRoster(d, FIXTURE_DIR);
     const historyBefore = d.select().from(unitStatusHistory).all().length;
     await importRoster(d, FIXTURE_DIR);
-    expect(rosterCounts(d)).toEqual(FIXTURE_COUNTS);
+    expect(await rosterCounts(d)).toEqual(FIXTURE_COUNTS);
     expect(d.select().from(unitStatusHistory).all().length).toBe(historyBefore);
 
     const copy = join(dir, 'roster');
@@ -63,11 +63,11 @@ describe('roster import', () => {
     const lines = readFileSync(join(copy, 'members.csv'), 'utf8').split('\n');
     lines[100] = lines[100]!.replace(/,grid_\w+,|,township_officer,|,commander,|,inspector,|,duty_officer,/, ',captain,');
     writeFileSync(join(copy, 'members.csv'), lines.join('\n'));
-    const d = db(dir);
+    const d = await db(dir);
     const err = await importRoster(d, copy).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RosterError);
     expect((err as RosterError).problems).toEqual([{ file: 'members.csv', row: 101, reason: expect.stringContaining('role "captain"') }]);
-    expect(rosterCounts(d)).toEqual({ county: 0, township: 0, village: 0, grid: 0, groups: 0, members: 0 });
+    expect(await rosterCounts(d)).toEqual({ county: 0, township: 0, village: 0, grid: 0, groups: 0, members: 0 });
   });
 
   it('names an unknown parent and a group bound to a village', async () => {
@@ -76,7 +76,7 @@ describe('roster import', () => {
     cpSync(FIXTURE_DIR, copy, { recursive: true });
     writeFileSync(join(copy, 'units.csv'), readFileSync(join(copy, 'units.csv'), 'utf8') + 'X-G1,grid,无主网格,NOPE,,green\n');
     writeFileSync(join(copy, 'groups.csv'), readFileSync(join(copy, 'groups.csv'), 'utf8') + 'cidVILLAGE,T01-V01,村群\n');
-    const err = (await importRoster(db(dir), copy).catch((e: unknown) => e)) as RosterError;
+    const err = (await importRoster(await db(dir), copy).catch((e: unknown) => e)) as RosterError;
     expect(err.message).toContain('units.csv:1031: parent_id NOPE is not a known unit');
     expect(err.message).toContain('groups.csv:765: unit T01-V01 is a village');
   });
@@ -88,13 +88,13 @@ describe('roster import', () => {
     writeFileSync(join(copy, 'units.csv'), readFileSync(join(copy, 'units.csv'), 'utf8').replace('risk_color', 'colour'));
     // members.csv as Excel on Chinese Windows saves it: GBK (周 = D6 DC)
     writeFileSync(join(copy, 'members.csv'), Buffer.from('member_id,name,role,unit_id,mobile\nstaff00001,\xd6\xdc,commander,C01,13800000001\n', 'latin1'));
-    const d = db(dir);
+    const d = await db(dir);
     const err = (await importRoster(d, copy).catch((e: unknown) => e)) as RosterError;
     expect(err.message).toContain('members.csv: not UTF-8 text');
     cpSync(join(FIXTURE_DIR, 'members.csv'), join(copy, 'members.csv'));
     const err2 = (await importRoster(d, copy).catch((e: unknown) => e)) as RosterError;
     expect(err2.message).toContain('units.csv:1: unknown column(s): colour');
-    expect(rosterCounts(d).grid).toBe(0);
+    expect((await rosterCounts(d)).grid).toBe(0);
   });
 
   it('reads one XLSX with units, groups and members sheets', async () => {
@@ -106,7 +106,7 @@ describe('roster import', () => {
     }
     const file = join(dir, 'county.xlsx');
     await wb.xlsx.writeFile(file);
-    expect(await importRoster(db(dir), file)).toEqual(FIXTURE_COUNTS);
+    expect(await importRoster(await db(dir), file)).toEqual(FIXTURE_COUNTS);
   });
 
   it('the CLI prints the counts, and exits 1 with file:row: reason on a bad roster', () => {

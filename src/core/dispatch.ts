@@ -53,17 +53,17 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
   const route = createRouter(commands);
   return async (deps, row) => {
     const mlog = log.child({ inboundId: row.id, platformMsgId: row.platformMsgId, conversationId: row.conversationId });
-    const r = route(row.text, hintsFor(deps, row));
+    const r = route(row.text, await hintsFor(deps, row));
     // a long word is cut: a person's text is never echoed at length
     if (r.kind === 'unknown-command') return { text: `没有指令 ${clip(r.word)}。${HINT}` };
     if (r.kind === 'chatter' || r.kind === 'resend' || r.kind === 'which') {
-      const ctx = contextFor(deps, row, row.text, mlog);
+      const ctx = await contextFor(deps, row, row.text, mlog);
       if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
       const allowed = <T extends Parameters<typeof mayUse>[0]>(c: T | undefined): c is T => !!c && mayUse(c, ctx.sender, placeOf(ctx)).allowed;
       if (r.kind === 'chatter') {
         const reply = await followUp(commands, ctx);
         if (reply) return reply;
-        const text = allowed(plain.unclear) ? plain.unclear.answer(ctx, r.mentionsAck ?? false) : null;
+        const text = allowed(plain.unclear) ? await plain.unclear.answer(ctx, r.mentionsAck ?? false) : null;
         return { text: text ?? NOT_UNDERSTOOD };
       }
       const command = r.kind === 'resend' ? plain.resend : plain.which;
@@ -71,7 +71,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
       return await runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
     }
     const command = r.kind === 'command' ? r.command : plain.ack;
-    const ctx = contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
+    const ctx = await contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
     if (typeof ctx === 'string') {
       mlog.debug({ code: 'GR_ERR_FORBIDDEN', command: command.name }, 'not in the roster');
       return { text: ctx };

@@ -108,7 +108,7 @@ export class Inbox {
       await commitUnit(this.deps, async () => {
                 // another process on the same database may have taken it first
                 if (await inboundStatus(db, row.id) !== 'received') return;
-                const { more, ...reply } = this.dispatch(this.deps, row);
+                const { more, ...reply } = await this.dispatch(this.deps, row);
                 await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
                 for (const [i, text] of (more ?? []).entries()) {
                   await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });

@@ -80,6 +80,8 @@ export interface Store {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Rows of a raw SQL statement (drizzle `sql` template; for what the query builder cannot say), in the current transaction if any. */
   rows<R>(query: SQL): Promise<R[]>;
+  /** SQLite only: the better-sqlite3 connection (tests and scripts that read SQLite directly); null on PostgreSQL. */
+  readonly sqlite: Database.Database | null;
   /** True while a transaction is open in this process (SQLite: the lock is held). */
   readonly busy: boolean;
   close(): Promise<void>;
@@ -159,6 +161,7 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   let savepoints = 0;
   const store: Store = {
     dialect: 'sqlite',
+    sqlite: client,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
     get busy() {
@@ -184,7 +187,7 @@ function openSqlite(path: string, opts: OpenOptions): Store {
       try {
         client.exec('BEGIN IMMEDIATE');
         try {
-          const r = await current.run({ store, tx: root, depth: 1 }, () => fn(store.db));
+          const r = await current.run({ store, tx: root, depth: 1 }, async () => await fn(store.db));
           client.exec('COMMIT');
           return r;
         } catch (err) {
@@ -218,6 +221,7 @@ async function openPg(url: string, opts: OpenOptions): Promise<Store> {
   let open = 0;
   const store: Store = {
     dialect: 'pg',
+    sqlite: null,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
     get busy() {
@@ -227,11 +231,11 @@ async function openPg(url: string, opts: OpenOptions): Promise<Store> {
       const cur = current.getStore();
       if (cur?.store === store) {
         const outer = cur.tx as typeof root;
-        return outer.transaction((tx) => current.run({ store, tx, depth: cur.depth + 1 }, () => fn(store.db)));
+        return await outer.transaction((tx) => current.run({ store, tx, depth: cur.depth + 1 }, async () => await fn(store.db)));
       }
       open++;
       try {
-        return await root.transaction((tx) => current.run({ store, tx, depth: 1 }, () => fn(store.db)));
+        return await root.transaction((tx) => current.run({ store, tx, depth: 1 }, async () => await fn(store.db)));
       } finally {
         open--;
       }
@@ -287,8 +291,8 @@ export function dialect(db: Db): Dialect {
  * @returns what `fn` resolves to, once committed
  * @throws whatever `fn` throws (rolled back)
  */
-export function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
-  return storeOf(db).transaction(async (tx) => fn(tx));
+export async function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
+  return await storeOf(db).transaction(async (tx) => fn(tx));
 }
 
 /** True inside a transaction of `db`'s store (in this async context). */
@@ -303,6 +307,16 @@ export async function pingDb(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The better-sqlite3 connection of a SQLite database, for tests and scripts that read it with plain SQL.
+ * @throws Error on PostgreSQL.
+ */
+export function sqliteClient(db: Db): Database.Database {
+  const c = storeOf(db).sqlite;
+  if (!c) throw new Error('sqliteClient(): this database is PostgreSQL');
+  return c;
 }
 
 /** Closes the database (SQLite file handle; PostgreSQL pool). */

@@ -30,7 +30,7 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
 
   http.get('/healthz', async (req, reply) => {
     readInput(noQuery, req.query, 'query');
-    const sqlite = pingDb(deps.db);
+    const sqlite = await pingDb(deps.db);
     let redis = false;
     try {
       redis = (await Promise.race([deps.redis.ping(), new Promise((r) => setTimeout(() => r('timeout'), 1000))])) === 'PONG';

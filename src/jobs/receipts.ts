@@ -96,7 +96,7 @@ export class ReceiptPoller implements ReceiptPolls {
     const jobs = await listOwnJobs<ReceiptPollData>(this.queue, this.jobs.idPrefix, [...WAITING_STATES, 'failed', 'completed']);
     let removed = 0;
     for (const job of jobs) {
-      if (job.data && this.opts.isLive(job.data)) continue;
+      if (job.data && await this.opts.isLive(job.data)) continue;
       removed += (await this.queue.remove(job.id)) === 1 ? 1 : 0;
     }
     if (removed) this.opts.jobs.log.info({ removed }, 'read-receipt polls: removed polls of directives this database does not know');

@@ -238,7 +238,7 @@ export class Timers {
           if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
           const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
           await markTimerFired(db, t.id, now, late);
-          handler(db, t, { at: now, late });
+          await handler(db, t, { at: now, late });
           return true;
         });
     if (fired) {

@@ -88,7 +88,7 @@ export async function commitUnit<T>(deps: { db: Db }, fn: (tx: Db) => Promise<T>
   if (outer) {
     // inside another unit: a savepoint; its hooks join the outer unit's once it succeeds
     const inner = new Set<AfterCommitHook>();
-    const result = await running.run(inner, () => writeTx(deps.db, fn));
+    const result = await running.run(inner, async () => await writeTx(deps.db, fn));
     for (const h of inner) outer.add(h);
     return result;
   }
@@ -96,7 +96,7 @@ export async function commitUnit<T>(deps: { db: Db }, fn: (tx: Db) => Promise<T>
   const unit = { state: 'open' as 'open' | 'committed' | 'rolled-back' };
   let result: T;
   try {
-    result = await outermost.run(unit, () => running.run(hooks, () => writeTx(deps.db, fn)));
+    result = await outermost.run(unit, () => running.run(hooks, async () => await writeTx(deps.db, fn)));
     unit.state = 'committed';
   } catch (err) {
     unit.state = 'rolled-back';

@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, openDb } from '../../src/db/client.js';
+import { MIGRATIONS_DIR, closeDb, openDb, sqliteClient } from '../../src/db/client.js';
 import { findByNumber, nextNumber } from '../../src/db/queries/directives.js';
 import { formatNumber } from '../../workflows/directive/format.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -149,7 +149,7 @@ describe('words that must not change', () => {
       const reply = await askIn(app.http, group, sender, `/任务 核对台账 截止:30天内 范围:${scope}`);
       const m = /专项任务〔\d{4}〕第(\d+)号/.exec(reply);
       if (!m) return reply;
-      const rows = app.db.$client.prepare('select unit_id u from task_targets tt join tasks t on t.id = tt.task_id where t.number = ?').all(Number(m[1])) as { u: string }[];
+      const rows = sqliteClient(app.db).prepare('select unit_id u from task_targets tt join tasks t on t.id = tt.task_id where t.number = ?').all(Number(m[1])) as { u: string }[];
       return new Set(rows.map((r) => r.u));
     };
 
@@ -275,12 +275,12 @@ describe('township notices in their own series', () => {
       sqlite.prepare(`insert into directives (kind, year, number, text, issuer_id, issued_in, issued_at, ack_required) values ('notice', 2026, 7, '旧通告', 'staff00001', 'c', 0, 1)`).run();
       sqlite.prepare(`insert into counters (kind, year, last) values ('notice', 2026, 7)`).run();
       sqlite.close();
-      const db = openDb(file);
+      const db = await openDb(file);
       const d = (await findByNumber(db, 'notice', 7))!;
       expect(d.text).toBe('旧通告');
       expect(formatNumber(d)).toBe('通告〔2026〕第7号');
       expect(await nextNumber(db, 'notice', 2026)).toBe(8);
-      db.$client.close();
+      await closeDb(db);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

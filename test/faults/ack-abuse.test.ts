@@ -5,6 +5,7 @@
  * Each gets exactly one answer and none is counted as an acknowledgement. A few plain 收到 variants
  * wrapped in the same junk must still count (the junk is ignored, not the word).
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, say } from '../helpers/console.js';
@@ -44,7 +45,7 @@ describe('abuse of plain words never acknowledges', () => {
       else expect(r.status, text.slice(0, 20)).toBeGreaterThanOrEqual(400);
     }
     await app.inbox.idle();
-    const q = (sql: string, ...a: unknown[]) => app.db.$client.prepare(sql).all(...a) as Record<string, any>[];
+    const q = (sql: string, ...a: unknown[]) => sqliteClient(app.db).prepare(sql).all(...a) as Record<string, any>[];
     let falseAcks = 0;
     let unanswered = 0;
     for (const p of posted) {

@@ -9,6 +9,7 @@
  *
  * One app, sequential posts (a few hundred, about 10–20 s).
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor } from '../helpers/console.js';
@@ -137,7 +138,7 @@ describe('bad input is answered with its usage or a refusal and changes nothing'
   it('answers every bad input once, with a usage hint or refusal, and applies none', async () => {
     const all = cases();
     expect(all.length).toBeGreaterThanOrEqual(250);
-    const db = app.db.$client;
+    const db = sqliteClient(app.db);
     const snapshot = () => Object.fromEntries(Object.entries(STATE).map(([k, sql]) => [k, (db.prepare(sql).get() as { v: unknown }).v]));
     const inbound = db.prepare('select id, status from inbound_messages where platform = ? and platform_msg_id = ?');
     const replies = db.prepare('select text from outbound_messages where reply_to_inbound_id = ?');

@@ -6,6 +6,7 @@
  *
  * One app, sequential posts (about 80, a few seconds).
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county } from '../helpers/console.js';
@@ -46,7 +47,7 @@ describe('impossible times are answered with a usage hint and change nothing', (
       ...['9999-12-31', '2099-01-01~2099-01-02', '12月1日到', '12月3日到1日', '2月30日', '13月1日', '0月1日', '2026-00-01', '99999999-01-01', '-3天']
         .map((t): [string, string, string] => [CMD, BOSS, `/统计 ${t}`]),
     ];
-    const db = app.db.$client;
+    const db = sqliteClient(app.db);
     const state = () => JSON.stringify(db.prepare(`select (select count(*) from directives) d, (select count(*) || '/' || sum(deadline) || '/' || sum(rev) from tasks) t, (select count(*) from timers) m, (select count(*) from audit_log) a`).get());
     const failures: string[] = [];
     let restated = 0;

@@ -12,6 +12,7 @@
  * exchange waits for the inbox to go idle and reads the reply from the outbox (stored in the message's
  * own transaction), so ~1,100 cases take seconds.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { COMMANDS } from '../../commands/index.js';
@@ -126,7 +127,7 @@ const allowed = (cmd: Cmd, s: Sender, p: Place) => (EXPECTED[cmd][s] ?? []).incl
 // ── driving the bot ──────────────────────────────────────────────────────────────────────────────────
 
 let app: TestApp;
-const sql = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => app.db.$client.prepare(q).all(...args) as T[];
+const sql = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => sqliteClient(app.db).prepare(q).all(...args) as T[];
 const one = <T = Record<string, unknown>>(q: string, ...args: unknown[]) => sql<T>(q, ...args)[0]!;
 
 /** Everything a refused command must leave as it was. */

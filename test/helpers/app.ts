@@ -51,7 +51,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
 export async function buildTestApp(opts: { roster?: boolean; env?: Record<string, string>; config?: Config; dir?: string; now?: () => Date } = {}): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'gridrelay-test-'));
   const config = opts.config ?? testConfig(dir, opts.env);
-  const app = buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }), ...(opts.now ? { now: opts.now } : {}) });
+  const app = await buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }), ...(opts.now ? { now: opts.now } : {}) });
   if (opts.roster ?? true) await importRoster(app.db, FIXTURE_DIR);
   await app.start({ listen: false });
   return {

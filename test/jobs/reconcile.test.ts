@@ -43,7 +43,7 @@ describe('start-up reconciliation', () => {
     const name = first.timers.queue.name;
     const due = new Date(Date.now() + 2500);
     // the row says: fire in 2.5 s (not flushed: the queued job is the one below)
-    writeTx(first.db, () => testTimer().schedule(first.deps, due, {}, { id: 'moved-1' }));
+    await writeTx(first.db, async () => await testTimer().schedule(first.deps, due, {}, { id: 'moved-1' }));
     await first.stop();
 
     // what a newer copy of this database left in Redis

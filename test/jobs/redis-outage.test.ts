@@ -3,6 +3,7 @@
  * test; it keeps nothing on disk, so it comes back empty): when it is back, the reminder fires once,
  * marked late — the timers table in SQLite is the truth and is re-queued on reconnect.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startRedis } from '../helpers/redis.js';
@@ -44,7 +45,7 @@ describe('Redis down at the due time', () => {
     await waitFor(app.http, c.groupOf['T01'], (m) => m.some((x) => x.text.startsWith('⚠️')), 30_000);
     await sleep(1000);
     expect(reminders(await outbound(app.http, c.groupOf[G]))).toHaveLength(1);
-    const fired = app.db.$client.prepare(`select id, late from timers where id like 'task-%' order by id`).all() as { id: string; late: number }[];
+    const fired = sqliteClient(app.db).prepare(`select id, late from timers where id like 'task-%' order by id`).all() as { id: string; late: number }[];
     expect(fired.map((t) => t.late)).toEqual([1, 1]);
   }, 90_000);
 });

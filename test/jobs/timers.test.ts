@@ -27,12 +27,12 @@ describe('timers', () => {
     const kind = testTimer((t) => fired.push(t.id));
     app.timers.register(app.deps, kind);
     const now = Date.now();
-    writeTx(app.db, () => {
-      kind.schedule(app.deps, new Date(now + 300), {}, { id: 'a-1' });
-      kind.schedule(app.deps, new Date(now + 300), {}, { id: 'b-1' });
-    });
+    await writeTx(app.db, async () => {
+            await kind.schedule(app.deps, new Date(now + 300), {}, { id: 'a-1' });
+            await kind.schedule(app.deps, new Date(now + 300), {}, { id: 'b-1' });
+          });
     await app.timers.flush();
-    writeTx(app.db, () => kind.schedule(app.deps, new Date(now + 1500), {}, { id: 'b-1' }));
+    await writeTx(app.db, async () => await kind.schedule(app.deps, new Date(now + 1500), {}, { id: 'b-1' }));
     await app.timers.flush();
     await waitUntil(() => fired.includes('a-1'));
     expect(fired).toEqual(['a-1']);
@@ -48,12 +48,12 @@ describe('timers', () => {
     const fired: string[] = [];
     const kind = testTimer((t) => fired.push(t.id));
     app.timers.register(app.deps, kind);
-    writeTx(app.db, () => {
-      kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s1' });
-      kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s2' });
-      kind.schedule(app.deps, new Date(Date.now() + 400), {}, { id: 'keep' });
-      expect(kind.cancel(app.deps, 'c-1', { prefix: true })).toBe(2);
-    });
+    await writeTx(app.db, async () => {
+            await kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s1' });
+            await kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s2' });
+            await kind.schedule(app.deps, new Date(Date.now() + 400), {}, { id: 'keep' });
+            expect(await kind.cancel(app.deps, 'c-1', { prefix: true })).toBe(2);
+          });
     await app.timers.flush();
     await waitUntil(() => fired.includes('keep'));
     expect(fired).toEqual(['keep']);
@@ -69,9 +69,9 @@ describe('timers', () => {
     a.timers.register(a.deps, kindA);
     b.timers.register(b.deps, testTimer((t) => fired.push(`b:${t.id}`)));
     const due = new Date(Date.now() + 300);
-    writeTx(a.db, () => {
-      for (let i = 0; i < 20; i++) kindA.schedule(a.deps, due, {}, { id: `x-${i}` });
-    });
+    await writeTx(a.db, async () => {
+            for (let i = 0; i < 20; i++) await kindA.schedule(a.deps, due, {}, { id: `x-${i}` });
+          });
     await a.timers.flush();
     await b.timers.resync();
     await waitUntil(() => fired.length >= 20);
@@ -82,7 +82,7 @@ describe('timers', () => {
   it('a timer that was due while nothing ran fires on start, marked late', async () => {
     const app = await buildTestApp({ roster: false });
     const fired: boolean[] = [];
-    writeTx(app.db, () => testTimer().schedule(app.deps, new Date(Date.now() - 5 * 60_000), {}, { id: 'old-1' }));
+    await writeTx(app.db, async () => await testTimer().schedule(app.deps, new Date(Date.now() - 5 * 60_000), {}, { id: 'old-1' }));
     // not flushed: as if Redis lost it; stop, then start again on the same database
     const { config, dir } = app;
     await app.stop();

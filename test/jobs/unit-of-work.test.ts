@@ -47,8 +47,8 @@ describe('unit of work', () => {
     expect(seen).toEqual(['hook']);
 
     // deferred flush: two units, one flush, hooks in the order noted
-    commitUnit(app.deps, () => afterCommit(() => void seen.push('a')));
-    commitUnit(app.deps, () => afterCommit(() => void seen.push('b')));
+    await commitUnit(app.deps, () => afterCommit(() => void seen.push('a')));
+    await commitUnit(app.deps, () => afterCommit(() => void seen.push('b')));
     expect(seen).toEqual(['hook']);
     await flushCommitted(app.deps);
     expect(seen).toEqual(['hook', 'a', 'b']);
@@ -76,13 +76,13 @@ describe('unit of work', () => {
     expect(ping.id({ grid: 'G1', step: 2 })).toBe('ping-G1-s2');
 
     const soon = new Date(Date.now() + 300);
-    await runUnitOfWork(app.deps, () => {
-      expect(ping.schedule(app.deps, soon, { grid: 'G1', step: 1 })).toBe(true);
-      expect(ping.schedule(app.timers, soon, { grid: 'G2', step: 1 }, { urgent: true })).toBe(true);
-      expect(ping.schedule(app.deps, soon, { grid: 'G3', step: 1 }, { id: 'ping-own-id' })).toBe(true);
-      expect(ping.pendingDue(app.deps, soon, 'ping-G1-s1').map((t) => t.data.grid).sort()).toEqual(['G2', 'G3']);
-      expect(ping.cancel(app.deps, 'ping-G2', { prefix: true })).toBe(1);
-      expect(ping.isPending(app.deps, 'ping-G2-s1')).toBe(false);
+    await runUnitOfWork(app.deps, async () => {
+      expect(await ping.schedule(app.deps, soon, { grid: 'G1', step: 1 })).toBe(true);
+      expect(await ping.schedule(app.timers, soon, { grid: 'G2', step: 1 }, { urgent: true })).toBe(true);
+      expect(await ping.schedule(app.deps, soon, { grid: 'G3', step: 1 }, { id: 'ping-own-id' })).toBe(true);
+      expect((await ping.pendingDue(app.deps, soon, 'ping-G1-s1')).map((t) => t.data.grid).sort()).toEqual(['G2', 'G3']);
+      expect(await ping.cancel(app.deps, 'ping-G2', { prefix: true })).toBe(1);
+      expect(await ping.isPending(app.deps, 'ping-G2-s1')).toBe(false);
     });
     await waitUntil(() => fired.length === 2 && after.length === 2);
     expect(fired.map((t) => [t.id, t.kind, t.data.grid, t.data.step]).sort()).toEqual([

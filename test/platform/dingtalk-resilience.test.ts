@@ -149,7 +149,8 @@ describe('dingtalk connection loses no message', () => {
 describe('dingtalk access token expiry', () => {
   async function storeMany(a: TestApp, n: number, tag: string): Promise<number[]> {
     const c = county();
-    const ids = c.grids.slice(0, n).map(async (g) => (await a.outbox.store(a.db, { conversationId: c.groupOf[g.unit_id!]!, text: `${tag} ${g.unit_id}`, dedupKey: `${tag}-${g.unit_id}` }))!);
+    const ids: number[] = [];
+    for (const g of c.grids.slice(0, n)) ids.push((await a.outbox.store(a.db, { conversationId: c.groupOf[g.unit_id!]!, text: `${tag} ${g.unit_id}`, dedupKey: `${tag}-${g.unit_id}` }))!);
     await a.outbox.flush();
     return ids;
   }

@@ -4,6 +4,7 @@
  * township room naming itself, an item of another township, and a message that only looks like 收到.
  * Nothing here may count as an acknowledgement except the lines that say so.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county } from '../helpers/console.js';
@@ -17,7 +18,7 @@ const G = ['T15-V01-G1', 'T15-V01-G2', 'T15-V01-G3'];
 const grid = (g: string) => c.groupOf[g]!;
 const worker = (g: string) => c.memberOf(g, 'grid_worker');
 const acks = (app: TestApp, unitId: string) =>
-  (app.db.$client.prepare('select d.kind, d.number, a.revision from acknowledgements a join directives d on d.id = a.directive_id where a.unit_id = ?').all(unitId) as { kind: string; number: number; revision: number }[]).map(
+  (sqliteClient(app.db).prepare('select d.kind, d.number, a.revision from acknowledgements a join directives d on d.id = a.directive_id where a.unit_id = ?').all(unitId) as { kind: string; number: number; revision: number }[]).map(
     (r) => `${r.kind === 'notice' ? '通告' : '令'}${r.number}v${r.revision}`,
   );
 

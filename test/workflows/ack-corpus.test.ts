@@ -9,6 +9,7 @@
  * - `which`: nothing is acknowledged, the open items are listed by number and first line.
  * All mismatches are reported together, false acknowledgements first.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,7 +92,7 @@ describe('the acknowledgement corpus, line by line through the real router', () 
       sent.set(msgId, line.no);
     }
     await app.inbox.idle();
-    const q = (sql: string, ...args: unknown[]) => app.db.$client.prepare(sql).all(...args) as Record<string, any>[];
+    const q = (sql: string, ...args: unknown[]) => sqliteClient(app.db).prepare(sql).all(...args) as Record<string, any>[];
     const replies = q(
       `select i.platform_msg_id as msg, o.text from inbound_messages i left join outbound_messages o on o.reply_to_inbound_id = i.id
        where i.platform_msg_id like 'corpus-%' order by o.id`,

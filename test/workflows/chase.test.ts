@@ -4,6 +4,7 @@
  * (`/催办 N`: the silent grids' groups with mentions, the township rooms, the gap, a township officer's own
  * grids, quiet hours), the export link (`/导出 N`), and the scoped directive's township-room line.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ async function issue(app: TestApp, text: string, groups: number): Promise<number
 /** Waits until the inbox is idle and the outbox has sent everything stored. */
 async function settle(app: TestApp): Promise<void> {
   await app.inbox.idle();
-  const pending = () => (app.db.$client.prepare("select count(*) n from outbound_messages where status = 'pending'").get() as { n: number }).n;
+  const pending = () => (sqliteClient(app.db).prepare("select count(*) n from outbound_messages where status = 'pending'").get() as { n: number }).n;
   // a county-wide relay on a loaded machine may take a while: wait for it (up to 45 s), then fail loudly
   for (let i = 0; i < 900 && pending() > 0; i++) await new Promise((res) => setTimeout(res, 50));
   expect(pending(), 'messages still unsent').toBe(0);
@@ -253,7 +254,7 @@ describe('/催办 N: chase the silent units once', () => {
     expect(progress).toContain('指挥部催办');
     expect(await ask(app.http, c.groupOf['T15']!, c.memberOf('T15', 'township_officer'), `/进度 ${n}`)).toMatch(/最近催办：(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d（指挥部/);
     // audited
-    const audits = app.db.$client.prepare("select actor_id actor, detail from audit_log where action = 'directive.chase'").all() as { actor: string; detail: string }[];
+    const audits = sqliteClient(app.db).prepare("select actor_id actor, detail from audit_log where action = 'directive.chase'").all() as { actor: string; detail: string }[];
     expect(audits).toHaveLength(1);
     expect(audits[0]!.actor).toBe(c.commander);
   });
@@ -301,7 +302,7 @@ describe('/催办 N: chase the silent units once', () => {
     const held = await post(app, c.commandGroup, c.commander, `/催办 ${n}`);
     expect(held).toHaveLength(1);
     expect(held[0]!.text).toMatch(/现在是免打扰时段，指挥部令〔\d{4}〕第\d+号的催办将于(?:\d{1,2}月\d{1,2}日 )?\d\d:\d\d发出/);
-    const timers = app.db.$client.prepare("select status, urgent from timers where kind = 'directive.chase'").all() as { status: string; urgent: number }[];
+    const timers = sqliteClient(app.db).prepare("select status, urgent from timers where kind = 'directive.chase'").all() as { status: string; urgent: number }[];
     expect(timers).toEqual([{ status: 'pending', urgent: 0 }]);
     // it counts as chased: a second one within the gap is refused
     expect((await post(app, c.commandGroup, c.commander, `/催办 ${n}`))[0]!.text).toContain('不再催办');

@@ -3,6 +3,7 @@
  * 排查户数:86 返乡人数:3` fills them; a missing or unreadable figure is asked for by name and the grid
  * stays not done.
  */
+import { sqliteClient } from '../../src/db/client.js';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { yearIn } from '../../src/time/clock.js';
@@ -21,7 +22,7 @@ const G = ['T01-V01-G1', 'T01-V01-G2', 'T01-V01-G3'] as const;
 const grid = (u: string) => c.groupOf[u]!;
 const worker = (u: string) => c.memberOf(u, 'grid_worker');
 const leader = (u: string) => c.memberOf(u, 'grid_leader');
-const rows = (app: TestApp, sql: string, ...args: unknown[]) => app.db.$client.prepare(sql).all(...args) as Record<string, unknown>[];
+const rows = (app: TestApp, sql: string, ...args: unknown[]) => sqliteClient(app.db).prepare(sql).all(...args) as Record<string, unknown>[];
 
 async function start(env: Record<string, string> = {}) {
   const app = await buildTestApp({ env: { TASK_REMIND_BEFORE: '1h', ...env } });

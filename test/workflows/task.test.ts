@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isoDayIn, yearIn } from '../../src/time/clock.js';
-import { instanceId } from '../../src/db/client.js';
+import { instanceId, sqliteClient } from '../../src/db/client.js';
 import { queueName } from '../../src/jobs/queues.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, say, waitFor, type Posted } from '../helpers/console.js';
@@ -47,7 +47,7 @@ async function issue(app: TestApp, deadline: string, title = '排查返乡人员
 }
 
 const reminders = (msgs: Posted[]) => msgs.filter((m) => m.text.startsWith('⏰'));
-const rows = (app: TestApp, sql: string, ...args: unknown[]) => app.db.$client.prepare(sql).all(...args) as Record<string, unknown>[];
+const rows = (app: TestApp, sql: string, ...args: unknown[]) => sqliteClient(app.db).prepare(sql).all(...args) as Record<string, unknown>[];
 
 describe('/任务 issue', () => {
   it('confirms with the absolute deadline, relays to each target grid @-mentioning leader and worker, and tells the township room', async () => {
@@ -72,7 +72,7 @@ describe('/任务 issue', () => {
     const { reply } = await issue(app, '2小时内');
     expect(reply).toContain('截止前 30分钟 提醒');
     expect(reply).not.toContain('2小时、30分钟');
-    const pending = (kind: string) => (app.db.$client.prepare("select count(*) n from timers where kind = ? and status = 'pending'").get(kind) as { n: number }).n;
+    const pending = (kind: string) => (sqliteClient(app.db).prepare("select count(*) n from timers where kind = ? and status = 'pending'").get(kind) as { n: number }).n;
     expect(pending('task.remind')).toBe(1);
     expect(pending('task.due')).toBe(1);
   });

@@ -41,9 +41,9 @@ export async function noteFailedSend(deps: CoreDeps, outboxId: number): Promise<
   const conversationId = await notifyTargetOf(deps.db, outboxId);
   if (!conversationId) return;
   const data = { conversationId };
-  return runUnitOfWork(deps, () => {
-    if (failuresTimer.isPending(deps, failuresTimer.id(data))) return;
-    failuresTimer.rearm(deps, new Date(deps.now().getTime() + deps.config.SEND_FAILURE_REPORT_AFTER), data, { urgent: true });
+  return runUnitOfWork(deps, async () => {
+    if (await failuresTimer.isPending(deps, failuresTimer.id(data))) return;
+    await failuresTimer.rearm(deps, new Date(deps.now().getTime() + deps.config.SEND_FAILURE_REPORT_AFTER), data, { urgent: true });
   });
 }
 

@@ -85,7 +85,7 @@ export async function acknowledge(deps: CoreDeps, input: AckInput): Promise<AckR
   if (input.ref) {
     const ref = input.ref;
     const viewer: RefViewer = { tier: input.unit.kind === 'township' ? 'township' : 'grid', unit: input.unit };
-    target = openByRef(deps, open, ref, viewer);
+    target = await openByRef(deps, open, ref, viewer);
     if (!target) {
       const lookup = await lookupRef(deps, ref, viewer);
       const any = lookup.found[0];

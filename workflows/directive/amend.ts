@@ -7,6 +7,7 @@
  * Who may: commanders and duty officers from the command group (any item); a township officer from
  * their township room, only for a notice issued in that room.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CommandContext, Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
@@ -124,9 +125,9 @@ export async function amend(deps: CoreDeps, input: ChangeInput): Promise<ChangeR
   const revision = old.revision + 1;
   const window = old.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
   const d = await updateDirective(db, old.id, { revision, revisedAt: at, ackDeadline: old.ackRequired ? new Date(now.getTime() + window) : null });
-  cancelLadder(deps, d.id, old.revision);
-  scheduleLadder(deps, d, now);
-  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), ...changes, signature(deps, input.conversationId, at)];
+  await cancelLadder(deps, d.id, old.revision);
+  await scheduleLadder(deps, d, now);
+  const lines = [`【更正】${formatNumber(d)}`, maskPersonal(input.text), ...changes, await signature(deps, input.conversationId, at)];
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
@@ -148,10 +149,10 @@ export async function revoke(deps: CoreDeps, input: ChangeInput): Promise<Change
   if (old.status === 'revoked') throw new Refusal(`${formatNumber(old)}已撤回。`);
   const now = changeTime(deps, old, input.at);
   const d = await updateDirective(db, old.id, { status: 'revoked', revokedAt: now });
-  cancelLadder(deps, d.id);
+  await cancelLadder(deps, d.id);
   const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];
   if (input.text) lines.push(`说明：${maskPersonal(input.text)}`);
-  lines.push(signature(deps, input.conversationId, now));
+  lines.push(await signature(deps, input.conversationId, now));
   const groups = await relayToTargets(deps, d, lines.join('\n'), 'revoke');
   await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
   await audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
@@ -190,5 +191,5 @@ export async function historyLines(deps: CoreDeps, d: Directive, tier: Tier): Pr
     }
   };
   const shown = events.length > MAX_HISTORY ? [events[0]!, ...events.slice(-(MAX_HISTORY - 1))] : events;
-  return ['记录：', ...shown.map(line)];
+  return ['记录：', ...(await mapInOrder(shown, line))];
 }

@@ -15,6 +15,7 @@
  * hours end, to the units silent then. Each chase is a directive event (kind `chase`: the townships chased,
  * how many grids) shown by `/进度`, and an audit entry.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { audit } from '../../src/db/queries/audit.js';
@@ -106,7 +107,7 @@ export async function chase(deps: CoreDeps, input: ChaseInput): Promise<string> 
   if (!d.ackRequired) throw new Refusal(`${name}无需回执（回执:否），不需要催办。`);
   const own = input.townshipId;
   const rows = (await targetsWithAcks(db, d.id, d.revision)).filter((r) => !own || r.townshipId === own);
-  if (own && rows.length === 0) throw new Refusal(`${name}未发给${townshipName(deps, own)}，无需催办。`);
+  if (own && rows.length === 0) throw new Refusal(`${name}未发给${await townshipName(deps, own)}，无需催办。`);
   const silent = rows.filter((r) => r.ackAt === null);
   if (silent.length === 0) return `${name}${own ? '本乡镇' : ''}各单位均已确认，无需催办。`;
   if (own && !silent.some((r) => r.unitKind === 'grid')) return `${name}本乡镇网格均已确认，无需催办；本指挥室尚未确认，请回复「收到」。`;
@@ -125,10 +126,10 @@ export async function chase(deps: CoreDeps, input: ChaseInput): Promise<string> 
   }
   const skipped = townships.filter((t) => recentlyChased.has(t));
   const grids = silent.filter((r) => r.unitKind === 'grid' && due.includes(r.townshipId));
-  const by = own ? townshipName(deps, own) : '指挥部';
+  const by = own ? await townshipName(deps, own) : '指挥部';
   const data: ChaseData = { directiveId: d.id, revision: d.revision, townshipIds: due, by, key: `i${input.inboundId}`, township: !!own };
   const held = d.urgent ? null : quietUntil(now, config.QUIET_HOURS, tz);
-  if (held) chaseTimer.schedule(deps, now, data, { urgent: false });
+  if (held) await chaseTimer.schedule(deps, now, data, { urgent: false });
   else await sendChase(deps, d, data, now);
   await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'chase', at: now, actorId: input.actorId, text: due.join(','), count: grids.length, inboundId: input.inboundId });
   await audit(db, {
@@ -140,7 +141,7 @@ export async function chase(deps: CoreDeps, input: ChaseInput): Promise<string> 
         at: now,
       });
 
-  const skippedNote = skipped.length ? `（${skipped.map((t) => townshipName(deps, t)).join('、')}${formatDurationZh(gap)}内已催办，本次略过）` : '';
+  const skippedNote = skipped.length ? `（${(await mapInOrder(skipped, (t) => townshipName(deps, t))).join('、')}${formatDurationZh(gap)}内已催办，本次略过）` : '';
   const head = held ? `现在是免打扰时段，${name}的催办将于${clockFrom(held, now, tz)}发出：` : `已催办${name}：`;
   if (own) {
     const self = silent.some((r) => r.unitId === own) ? `\n本指挥室也未确认，请回复「收到」或 /收到 ${refWord(d, yearIn(now, tz), { tier: 'township' })}。` : '';

@@ -121,7 +121,7 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
             notifyOnFail: input.conversationId,
           });
   }
-  scheduleLadder(deps, directive, now);
+  await scheduleLadder(deps, directive, now);
   planReadPolls(deps, directive, 1, now);
   await insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
   await audit(db, {

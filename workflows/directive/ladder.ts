@@ -15,6 +15,7 @@
  * worker never sends twice. Steps of other directives due within a short window are folded into the
  * same message (one message per group per step); their own timers are cancelled in the same transaction.
  */
+import { filterInOrder, mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { Config } from '../../src/config.js';
 import { clockFrom, yearIn } from '../../src/time/clock.js';
@@ -73,15 +74,15 @@ export function bundleWindowMs(config: Config): number {
  * Schedules the three steps of the directive's current revision, counted from `start`. Call inside
  * the issuing (or amending) transaction; the timers are queued when it commits.
  */
-export function scheduleLadder(deps: CoreDeps, d: Directive, start: Date): void {
+export async function scheduleLadder(deps: CoreDeps, d: Directive, start: Date): Promise<void> {
   if (!d.ackRequired || !d.ackWindowMs) return;
   const at = ladderTimes(deps.config, start, d.ackWindowMs);
-  for (const step of STEPS) ladderTimer.schedule(deps, at[step], { directiveId: d.id, revision: d.revision, step }, { urgent: d.urgent });
+  for (const step of STEPS) await ladderTimer.schedule(deps, at[step], { directiveId: d.id, revision: d.revision, step }, { urgent: d.urgent });
 }
 
 /** Cancels pending ladder steps: of one revision, or (no revision) of every revision. @returns how many. */
-export function cancelLadder(deps: CoreDeps, directiveId: number, revision?: number): number {
-  return ladderTimer.cancel(deps, revision ? `dir-${directiveId}-r${revision}` : `dir-${directiveId}`, { prefix: true });
+export async function cancelLadder(deps: CoreDeps, directiveId: number, revision?: number): Promise<number> {
+  return await ladderTimer.cancel(deps, revision ? `dir-${directiveId}-r${revision}` : `dir-${directiveId}`, { prefix: true });
 }
 
 /** The directive a ladder timer is for, if it is still open at that revision and asks for a receipt. */
@@ -101,13 +102,13 @@ async function fireStep(deps: CoreDeps, timer: Timer<StepData>, at: Date): Promi
   const first = await liveDirective(db, data);
   if (!first) return;
   const bundle: Directive[] = [first];
-  for (const t of ladderTimer.pendingDue(deps, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
+  for (const t of await ladderTimer.pendingDue(deps, new Date(at.getTime() + bundleWindowMs(deps.config)), timer.id)) {
     const step = t.data;
     if (step.step !== data.step) continue; // the same step of other directives only
     const other = await liveDirective(db, step);
     if (!other || other.id === first.id) continue;
     if (data.step === 3 && other.issuedIn !== first.issuedIn) continue;
-    if (ladderTimer.cancel(deps, t.id) === 1) bundle.push(other);
+    if (await ladderTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   if (data.step === 1) await remind(deps, bundle, at);
@@ -142,7 +143,7 @@ async function remind(deps: CoreDeps, bundle: Directive[], at: Date): Promise<vo
     const text =
       items.length === 1
         ? `【提醒】${row.unitName}尚未确认${nameOf(items[0]!)}${await due(items[0]!)}「收到」。`
-        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...items.map(async (d) => `· ${nameOf(d)}${await due(d)}`), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
+        : [`【提醒】${row.unitName}尚未确认 ${items.length} 条：`, ...(await mapInOrder(items, async (d) => `· ${nameOf(d)}${await due(d)}`)), `请逐条回复：${items.map((d) => `/收到 ${refWord(d, yearIn(at, config.TIMEZONE), { tier: row.unitKind === 'grid' ? 'grid' : 'township' })}`).join('、')}`].join('\n');
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
     await deps.outbox.store(db, {
@@ -191,7 +192,7 @@ async function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date
     }
   }
   for (const [tid, sections] of byTownship) {
-    const room = roomConversation(db, tid);
+    const room = await roomConversation(db, tid);
     if (!room) continue;
     const lines = ['【逾期未确认】'];
     for (const s of sections) {
@@ -208,7 +209,7 @@ async function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date
 /** Step 3: one roll-up to the issuing group, a line per township with silent grids or a silent room. */
 async function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): Promise<void> {
   const { db } = deps;
-  const countyItems = bundle.filter(async (d) => (await getUnit(db, (await getGroup(db, d.issuedIn))?.unitId ?? ''))?.kind === 'county');
+  const countyItems = await filterInOrder(bundle, async (d) => (await getUnit(db, (await getGroup(db, d.issuedIn))?.unitId ?? ''))?.kind === 'county');
   const lines: string[] = ['【超时未确认汇总】'];
   let any = false;
   for (const d of countyItems) {

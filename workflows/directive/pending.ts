@@ -4,6 +4,7 @@
  * a message the bot does not understand is answered with what the group still has to acknowledge.
  * Read-only: nothing here counts as an acknowledgement or changes any state.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { maskPersonal } from '../../src/core/mask.js';
 import { Refusal } from '../../src/core/errors.js';
@@ -93,7 +94,7 @@ export async function resendText(deps: CoreDeps, unit: Unit, ref?: PendingRef): 
   const name = shortName(deps, unit);
   const shown = pending.slice(0, RESEND_AT_MOST);
   const rest = pending.slice(RESEND_AT_MOST);
-  const parts = shown.map(async (d) => await repostText(deps, d));
+  const parts = await mapInOrder(shown, async (d) => await repostText(deps, d));
   if (rest.length) parts.push(`另有${rest.length}条待确认：${rest.map(name).join('、')}。要看全文请回复「再发一遍 ${name(rest[0]!)}」。`);
   return parts.join('\n\n');
 }

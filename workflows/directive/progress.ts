@@ -167,7 +167,7 @@ export async function progressText(deps: CoreDeps, d: Directive, viewer: { tier:
   for (const [tid, names] of groupsBy) {
     const shown = names.slice(0, cap).join('、');
     const more = names.length > cap ? ` 等${names.length}个` : '';
-    lines.push(viewer.tier === 'county' ? `· ${tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
+    lines.push(viewer.tier === 'county' ? `· ${await tname(tid)}：${shown}${more}` : `· ${shown}${more}`);
   }
   if (cap !== Infinity) lines.push(`完整名单：/进度 ${refWord(d, yearIn(deps.now(), tz))} 全部`);
   return [...lines, ...chasedLine, ...history].join('\n');

@@ -10,6 +10,7 @@
  * (`大坑乡通告〔2026〕第1号`, written `大坑乡通告1`). A `通告N` without a township's name means the series of
  * where it is typed ({@link noticeSeries}: in a township room its own first).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { NUMERAL_SOURCE, parseNumeral } from '../../src/core/numerals.js';
@@ -203,17 +204,23 @@ export async function lookupRef(deps: CoreDeps, ref: DirectiveRef, viewer?: RefV
   const series = await noticeSeries(deps, ref, viewer);
   const thisYear = yearIn(deps.now(), deps.config.TIMEZONE);
   const year = ref.year ?? thisYear;
-  const inSeries = (k: DirectiveKind, find: (s: string) => Directive | undefined) =>
-    k === 'directive' ? find('') : series.map(find).find((d) => d);
-  const found = kinds.map((k) => inSeries(k, async (s) => await findByKey(deps.db, k, year, ref.number, s))).filter((d): d is Directive => !!d);
+  // the first series (likeliest first) that has it
+  const inSeries = async (k: DirectiveKind, find: (s: string) => Promise<Directive | undefined>): Promise<Directive | undefined> => {
+    if (k === 'directive') return await find('');
+    for (const s of series) {
+      const d = await find(s);
+      if (d) return d;
+    }
+    return undefined;
+  };
+  const found = (await mapInOrder(kinds, async (k) => await inSeries(k, async (s) => await findByKey(deps.db, k, year, ref.number, s)))).filter((d): d is Directive => !!d);
   if (found.length) return { found };
   const township =
     ref.series === undefined && ref.kind !== 'directive'
       ? (await townshipNoticesNumbered(deps.db, ref.number)).find((d) => d.year === year)
       : undefined;
   if (ref.year !== undefined) return { found, township };
-  const earlier = kinds
-    .map((k) => inSeries(k, async (s) => await findByNumber(deps.db, k, ref.number, s)))
+  const earlier = (await mapInOrder(kinds, async (k) => await inSeries(k, async (s) => await findByNumber(deps.db, k, ref.number, s))))
     .filter((d): d is Directive => !!d && d.year < thisYear)
     .sort((a, b) => b.year - a.year || (a.kind === 'directive' ? -1 : 1))[0];
   return { found, earlier, township };

@@ -5,6 +5,7 @@
  * earlier cut-off and still not delivered are listed to the room once, folded in one message
  * (`errand-overdue-<township>-<day>`).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { overdueErrands, unlistedErrands, updateErrand } from '../../src/db/queries/errands.js';
 import { getUnit } from '../../src/db/queries/roster.js';
@@ -44,7 +45,7 @@ export async function runCutoff(deps: CoreDeps, at: Date = deps.now()): Promise<
     if (room) {
       const lines = [
         `【红色代办 逾期未送达】以下${orders.length}单已过一个截单时间仍未送达，请督促送达后回复 /代办 送达 <号>：`,
-        ...orders.map(async (o) => `代办 ${errandNumber(o)}｜${await gridLabel(deps, o)}｜${itemsLine(o, { open: true })}${o.address ? `｜${maskedAddress(o)}` : ''}｜${o.state === 'bought' ? '已采购' : `${dayLabel(o.listedDay!)}清单，未采购`}`),
+        ...(await mapInOrder(orders, async (o) => `代办 ${errandNumber(o)}｜${await gridLabel(deps, o)}｜${itemsLine(o, { open: true })}${o.address ? `｜${maskedAddress(o)}` : ''}｜${o.state === 'bought' ? '已采购' : `${dayLabel(o.listedDay!)}清单，未采购`}`)),
       ];
       await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `errand-overdue-${townshipId}-${day}` });
     }
@@ -57,7 +58,7 @@ export async function runCutoff(deps: CoreDeps, at: Date = deps.now()): Promise<
 
   // today's lists
   for (const [townshipId, orders] of byTownship(await unlistedErrands(deps.db, day))) {
-    const listed = orders.map(async (o) => await updateErrand(deps.db, o.id, ['open'], { state: 'listed', listedDay: day, listedAt: at })).filter((o): o is Errand => o !== undefined);
+    const listed = (await mapInOrder(orders, async (o) => await updateErrand(deps.db, o.id, ['open'], { state: 'listed', listedDay: day, listedAt: at }))).filter((o): o is Errand => o !== undefined);
     // an order whose every item was met in the village is settled, never open: nothing of it is summed
     const withOpen = listed.filter((o) => o.items.some((i) => !i.self));
     if (!withOpen.length) continue;

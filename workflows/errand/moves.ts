@@ -3,6 +3,7 @@
  * (the grids are told, one message per grid group); `/代办 送达 <号>` in the grid group marks a household's
  * order delivered, with pictures in the message or right after it as evidence (as for tasks).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
 import { PICTURE_FOLLOW_UP_MS } from '../../src/core/follow-up.js';
@@ -36,7 +37,7 @@ export async function markBought(
     targets = all.filter((e) => e.state === 'listed');
     if (!targets.length) throw new Refusal(`${dayLabel(input.day!)}采购清单已全部标记采购。`);
   }
-  const done = targets.map(async (e) => await updateErrand(deps.db, e.id, ['listed'], { state: 'bought', boughtAt: at, boughtBy: input.sender.id })).filter((e): e is Errand => e !== undefined);
+  const done = (await mapInOrder(targets, async (e) => await updateErrand(deps.db, e.id, ['listed'], { state: 'bought', boughtAt: at, boughtBy: input.sender.id }))).filter((e): e is Errand => e !== undefined);
   const today = dayKey(at, deps.config.TIMEZONE);
   const byGrid = new Map<string, Errand[]>();
   for (const e of done) {

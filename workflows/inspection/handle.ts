@@ -61,7 +61,7 @@ export async function rectify(deps: CoreDeps, ref: FindingRef, note: string, att
       rectifyInboundId: h.inboundId,
     });
   if (!done) throw new Refusal(`${n} 当前不能整改。`);
-  cancelRectifySla(deps, f.id);
+  await cancelRectifySla(deps, f.id);
   await auditStep(deps, done, 'rectify', h.member.id, h.inboundId, at, { pictures: attachments.length });
   const names = await namesToMask(deps);
   const thisYear = yearIn(deps.now(), tz);
@@ -120,7 +120,7 @@ export async function closeFinding(deps: CoreDeps, ref: FindingRef, note: string
   const at = stepTime(deps, f, h);
   const done = await updateInspection(deps.db, f.id, ['open', 'rectified'], { state: 'closed', closedAt: at, closedBy: h.member.id, closeNote: note || null });
   if (!done) throw new Refusal(`${n} 当前不能结案。`);
-  cancelRectifySla(deps, f.id);
+  await cancelRectifySla(deps, f.id);
   await auditStep(deps, done, 'close', h.member.id, h.inboundId, at, { from: f.state });
   const room = await roomOf(deps, done);
   if (room) {

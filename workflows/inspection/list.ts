@@ -3,6 +3,7 @@
  * findings of a directive under its `/进度`. The command group sees every township's; a township room its
  * own; a grid group nothing (PRODUCT.md §2.5). Texts are masked as relayed (nobody named, numbers masked).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
@@ -55,7 +56,7 @@ export async function findingListText(deps: CoreDeps, viewer: FindingViewer): Pr
   const names = await namesToMask(deps);
   const lines = [
     `督查问题：${who}未结案 ${list.length} 条（待整改 ${open}，已整改 ${list.length - open}）`,
-    ...list.slice(0, LIST_LINES).map((f) => listLine(deps, f, names, viewer.tier === 'county')),
+    ...(await mapInOrder(list.slice(0, LIST_LINES), (f) => listLine(deps, f, names, viewer.tier === 'county'))),
   ];
   if (list.length > LIST_LINES) lines.push(`…另有 ${list.length - LIST_LINES} 条`);
   lines.push('/督查列表 <号> 查看详情');
@@ -102,7 +103,7 @@ export async function findingsOfDirectiveLines(deps: CoreDeps, directiveId: numb
   const list = visible(viewer, await inspectionsOfDirective(deps.db, directiveId));
   if (list.length === 0) return [];
   const names = await namesToMask(deps);
-  const lines = [`督查发现（${list.length}）：`, ...list.slice(0, PROGRESS_LINES).map((f) => listLine(deps, f, names, viewer.tier === 'county'))];
+  const lines = [`督查发现（${list.length}）：`, ...(await mapInOrder(list.slice(0, PROGRESS_LINES), async (f) => await listLine(deps, f, names, viewer.tier === 'county')))];
   if (list.length > PROGRESS_LINES) lines.push(`…等${list.length}条，/督查列表 查看`);
   return lines;
 }

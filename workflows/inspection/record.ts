@@ -130,7 +130,7 @@ export async function record(deps: CoreDeps, input: RecordInput): Promise<Record
     ];
     await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `insp-${finding.id}-room` });
   }
-  const dueAt = scheduleRectifySla(deps, finding, now);
+  const dueAt = await scheduleRectifySla(deps, finding, now);
   return { finding, roomName: room?.title ?? null, dueAt };
 }
 

@@ -4,6 +4,7 @@
  * fires on a finding still open, the finding is listed once to its township room and to the command group;
  * findings falling due together are folded into one message per group. Not urgent: it waits out quiet hours.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getInspection, updateInspection } from '../../src/db/queries/inspections.js';
 import type { Inspection } from '../../src/db/schema/index.js';
@@ -28,9 +29,9 @@ export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection
 });
 
 /** Schedules the rectification check of `finding`, due `INSPECTION_RECTIFY_SLA` after `from`. Call inside the recording unit of work. */
-export function scheduleRectifySla(deps: CoreDeps, finding: Pick<Inspection, 'id'>, from: Date): Date {
+export async function scheduleRectifySla(deps: CoreDeps, finding: Pick<Inspection, 'id'>, from: Date): Promise<Date> {
   const due = rectifyDueAt(deps, from);
-  rectifySlaTimer.schedule(deps, due, { inspectionId: finding.id });
+  await rectifySlaTimer.schedule(deps, due, { inspectionId: finding.id });
   return due;
 }
 
@@ -40,8 +41,8 @@ export function rectifyDueAt(deps: Pick<CoreDeps, 'config'>, from: Date): Date {
 }
 
 /** Cancels a finding's rectification check (rectified or closed). */
-export function cancelRectifySla(deps: CoreDeps, inspectionId: number): void {
-  rectifySlaTimer.cancel(deps, rectifySlaTimerId(inspectionId));
+export async function cancelRectifySla(deps: CoreDeps, inspectionId: number): Promise<void> {
+  await rectifySlaTimer.cancel(deps, rectifySlaTimerId(inspectionId));
 }
 
 /** SLA timers of other findings due within this long (ms) of one firing are folded into its messages. */
@@ -68,12 +69,12 @@ export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>
   const first = await open(timer.data.inspectionId);
   if (!first) return;
   const bundle = [first];
-  for (const t of rectifySlaTimer.pendingDue(deps, new Date(at.getTime() + findingBundleWindowMs(config)), timer.id)) {
+  for (const t of await rectifySlaTimer.pendingDue(deps, new Date(at.getTime() + findingBundleWindowMs(config)), timer.id)) {
     const other = await open(t.data.inspectionId);
-    if (other && other.id !== first.id && rectifySlaTimer.cancel(deps, t.id) === 1) bundle.push(other);
+    if (other && other.id !== first.id && await rectifySlaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
-  const overdue = bundle.map(async (f) => {
+  const overdue = await mapInOrder(bundle, async (f) => {
     const updated = await updateInspection(db, f.id, ['open'], { overdueAt: at }) ?? f;
     await auditStep(deps, updated, 'overdue', 'system', null, at);
     return updated;
@@ -89,7 +90,7 @@ export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>
   if (cg) {
     await post(deps, {
             conversationId: cg,
-            text: [`⏰ 督查问题超过${sla}未整改（${overdue.length}条），已告知所在乡镇：`, ...overdue.slice(0, LINES).map((f) => line(f, true)), ...more(overdue.length), '可 /督查列表 <号> 查看，/通报 <号> 通报'].join('\n'),
+            text: [`⏰ 督查问题超过${sla}未整改（${overdue.length}条），已告知所在乡镇：`, ...(await mapInOrder(overdue.slice(0, LINES), async (f) => await line(f, true))), ...more(overdue.length), '可 /督查列表 <号> 查看，/通报 <号> 通报'].join('\n'),
             dedupKey: `insp-${overdue[0]!.id}-sla`,
           });
   }
@@ -101,7 +102,7 @@ export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>
     const answer = list.length === 1 ? `/整改 ${findingRefWord(list[0]!, thisYear)} <整改情况>` : '/整改 <号> <整改情况>';
     await post(deps, {
             conversationId: room.conversationId,
-            text: [`⏰ 本乡镇督查问题超过${sla}未整改（${list.length}条），已报指挥部：`, ...list.slice(0, LINES).map((f) => line(f, false)), ...more(list.length), `请尽快整改并回复：${answer}`].join('\n'),
+            text: [`⏰ 本乡镇督查问题超过${sla}未整改（${list.length}条），已报指挥部：`, ...(await mapInOrder(list.slice(0, LINES), (f) => line(f, false))), ...more(list.length), `请尽快整改并回复：${answer}`].join('\n'),
             dedupKey: `insp-${list[0]!.id}-sla-room`,
           });
   }

@@ -59,7 +59,7 @@ export async function leadListText(deps: CoreDeps, viewer: Viewer, opts: { today
   for (const l of rows.slice(0, MAX_LINES)) {
     const n = l.day === today ? String(l.number).padStart(3, '0') : leadNumber(l);
     const age = l.closedAt ? `${clockIn(l.closedAt, config.TIMEZONE)}办结` : formatDurationZh(now.getTime() - l.reportedAt.getTime());
-    const where = viewer.tier === 'county' ? `${name(l.townshipId)} ${name(l.unitId)}` : viewer.tier === 'township' ? name(l.unitId) : '';
+    const where = viewer.tier === 'county' ? `${await name(l.townshipId)} ${await name(l.unitId)}` : viewer.tier === 'township' ? await name(l.unitId) : '';
     const what = mayReadText(l, viewer) ? (l.category ?? snippet(l.text)) : (l.category ?? '');
     const flags = `${l.urgent ? '🔴' : ''}${l.escalatedAt ? '[已报县]' : l.slaBreachedAt ? '[超时]' : ''}`;
     lines.push(`· ${n} ${LEAD_STATE_ZH[l.state]} ${age}${flags} ${[where, what].filter(Boolean).join(' ')}`.trimEnd());

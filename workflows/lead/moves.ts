@@ -82,7 +82,7 @@ export async function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note:
   if (move === 'close') Object.assign(set, { closedAt: now, closedBy: actor.member.id, result: note });
   const moved = await moveLead(db, lead.id, m.from, set);
   if (!moved) throw illegalMove(deps, lead, move);
-  if (move === 'accept' || move === 'close') cancelSla(deps, lead.id);
+  if (move === 'accept' || move === 'close') await cancelSla(deps, lead.id);
   await event(deps, moved, move, actor.member.id, note || null, actor.inboundId, now);
 
   const tz = deps.config.TIMEZONE;
@@ -116,7 +116,7 @@ export async function escalate(deps: CoreDeps, ref: LeadRef, reason: string, act
   const cg = await commandGroup(deps);
   if (!cg) throw new Refusal('花名册中没有指挥部群，无法上报县。请联系指挥部管理员。');
   const updated = await updateLead(db, lead.id, { escalatedAt: now, escalatedBy: actor.member.id, escalateReason: reason });
-  cancelSla(deps, lead.id);
+  await cancelSla(deps, lead.id);
   await event(deps, updated, 'escalate', actor.member.id, reason, actor.inboundId, now);
   const today = dayKey(deps.now(), config.TIMEZONE);
   const state = updated.acceptedAt

@@ -90,7 +90,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
             ...(lead.urgent ? { mentions: await membersWithRoles(db, townshipId, ['township_officer']) } : {}),
             dedupKey: `lead-${lead.id}-room`,
           });
-    scheduleSla(deps, lead, now);
+    await scheduleSla(deps, lead, now);
   } else {
     const cg = await commandGroup(deps);
     lead = await updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });

@@ -6,6 +6,7 @@
  * more SLA interval ahead — so an unaccepted lead is escalated again and again until someone accepts it.
  * Leads falling due together are folded into one notice per group. Urgent leads ignore quiet hours.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getLead, leadEventsOf, updateLead } from '../../src/db/queries/leads.js';
 import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
@@ -42,13 +43,13 @@ export function slaMs(config: CoreDeps['config'], lead: Pick<Lead, 'urgent'>): n
  * {@link slaMs} after `from` (when its township room is told); urgent leads ignore quiet hours. Call inside
  * the unit of work that tells the room.
  */
-export function scheduleSla(deps: CoreDeps, lead: Pick<Lead, 'id' | 'urgent'>, from: Date): void {
-  slaTimer.rearm(deps, new Date(from.getTime() + slaMs(deps.config, lead)), { leadId: lead.id }, { urgent: lead.urgent });
+export async function scheduleSla(deps: CoreDeps, lead: Pick<Lead, 'id' | 'urgent'>, from: Date): Promise<void> {
+  await slaTimer.rearm(deps, new Date(from.getTime() + slaMs(deps.config, lead)), { leadId: lead.id }, { urgent: lead.urgent });
 }
 
 /** Cancels a lead's SLA check (accepted, closed or escalated: the county needs no reminder of it). */
-export function cancelSla(deps: CoreDeps, leadId: number): void {
-  slaTimer.cancel(deps, slaTimerId(leadId));
+export async function cancelSla(deps: CoreDeps, leadId: number): Promise<void> {
+  await slaTimer.cancel(deps, slaTimerId(leadId));
 }
 
 /** SLA timers of other leads due within this long (ms) of one firing are folded into its notices. */
@@ -109,19 +110,19 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
   const first = await open(timer.data.leadId);
   if (!first) return;
   const bundle = [first];
-  for (const t of slaTimer.pendingDue(deps, new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
+  for (const t of await slaTimer.pendingDue(deps, new Date(at.getTime() + leadBundleWindowMs(config)), timer.id)) {
     if (timer.urgent && !t.urgent) continue; // a non-urgent notice still waits out the quiet hours
     const other = await open(t.data.leadId);
-    if (other && other.id !== first.id && slaTimer.cancel(deps, t.id) === 1) bundle.push(other);
+    if (other && other.id !== first.id && await slaTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.id - b.id);
   const now = at;
   const today = dayKey(now, config.TIMEZONE);
-  const breached: Breach[] = bundle.map(async (lead) => {
+  const breached: Breach[] = await mapInOrder(bundle, async (lead) => {
     const before = await earlierBreaches(deps, lead);
     const updated = lead.slaBreachedAt ? lead : await updateLead(db, lead.id, { slaBreachedAt: now });
     await event(deps, updated, 'sla', 'system', before.here ? `第${before.here + 1}次` : null, null, now);
-    scheduleSla(deps, updated, now);
+    await scheduleSla(deps, updated, now);
     return { lead: updated, total: before.total + 1, here: before.here + 1 };
   });
   const tname = async (id: string) => (await getUnit(db, id))?.name ?? id;
@@ -136,7 +137,7 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
     const lead = b.lead;
     const n = leadNumber(lead);
     const s = shortNumber(lead, today);
-    const head = `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${tname(lead.townshipId)}`;
+    const head = `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${await tname(lead.townshipId)}`;
     await post(deps, {
             conversationId: cg,
             text: (b.here === 1
@@ -150,10 +151,10 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
     const line = async ({ lead: l, here }: Breach) => {
       const grid = (await getUnit(db, l.unitId))?.name ?? l.unitId;
       const what = clipMasked(l.text || [l.category, l.location].filter(Boolean).join(' '));
-      return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${tname(l.townshipId)} `}${grid}：${what}${here > 1 ? `（第${here}次）` : ''}`;
+      return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${await tname(l.townshipId)} `}${grid}：${what}${here > 1 ? `（第${here}次）` : ''}`;
     };
     const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
-    const head = `⏰ ${oneTownship ? `${tname(breached[0]!.lead.townshipId)} ` : ''}${breached.length} 条线索上报超过${over}，${again ? '仍' : '尚'}未受理：`;
+    const head = `⏰ ${oneTownship ? `${await tname(breached[0]!.lead.townshipId)} ` : ''}${breached.length} 条线索上报超过${over}，${again ? '仍' : '尚'}未受理：`;
     await post(deps, {
             conversationId: cg,
             text: [head, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),

@@ -65,7 +65,7 @@ export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: str
   if (lead.state === 'closed') throw new Refusal(`线索 ${n} 已办结，不能再转。`);
   const room = await groupOfUnit(db, to.id);
   if (!room) throw new Refusal(`${to.name}没有指挥室群，不能转交。请联系指挥部管理员登记该群。`);
-  if (to.id === lead.townshipId && !countyHolds(deps, lead)) {
+  if (to.id === lead.townshipId && !await countyHolds(deps, lead)) {
     throw new Refusal(`线索 ${n} 已在${to.name}（${LEAD_STATE_ZH[lead.state]}），无需转交。`);
   }
   const from = await getUnit(db, lead.townshipId);
@@ -79,10 +79,10 @@ export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: str
   let next: string;
   if (updated.state === 'reported') {
     sla = slaMs(config, updated);
-    scheduleSla(deps, updated, deps.now());
+    await scheduleSla(deps, updated, deps.now());
     next = `请${formatDurationZh(sla)}内受理：/受理 ${s}`;
   } else {
-    cancelSla(deps, updated.id);
+    await cancelSla(deps, updated.id);
     const by = updated.acceptedBy ? (await getMember(db, updated.acceptedBy))?.name : undefined;
     next = `当前${LEAD_STATE_ZH[updated.state]}${by ? `（${by}受理）` : ''}，请接续办理：/核查 ${s} <说明> 或 /处置、/办结`;
   }

@@ -4,6 +4,7 @@
  * special tasks' figures, the leads still open and 督查 findings per township (recorded, rectified,
  * published, closed). Every figure comes from the same definitions as `/统计` and the export (response-rate.ts).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import { allGrids, unitsById } from '../../src/db/queries/reports.js';
 import { listLeads } from '../../src/db/queries/leads.js';
 import { LEAD_STATE_ZH } from '../lead/index.js';
@@ -155,7 +156,7 @@ export async function dashboardData(deps: ReportDeps, now: Date, days = 30): Pro
     leadTotal: leadStats(leads),
     inspections: ts.map((t) => ({ ...inspectionTally([]), ...findingsBy.get(t.id), id: t.id, name: t.name })),
     inspectionTotal: inspectionTally(findings),
-    sections: Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, { kind: 'county' })])),
+    sections: Object.fromEntries(await mapInOrder(SECTIONS, async (s) => [s.key, await s.figures(deps, range, { kind: 'county' })] as const)),
     openLeads: await openLeadsAt(deps, now),
   };
 }

@@ -4,6 +4,7 @@
  * whose rows add up to each township's list as posted in its room (sheet 采购清单). And the errands' figures
  * in `/统计`, the digest, the export's summary and the dashboard ({@link errandSection}).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import { writeXlsx } from './xlsx.js';
 import type { Db } from '../../src/db/client.js';
 import { percent } from '../../src/core/percent.js';
@@ -30,13 +31,11 @@ export async function errandLists(deps: { db: Db }, day: number, townshipId?: st
     if (!e.items.some((i) => !i.self)) continue;
     (byTownship.get(e.townshipId) ?? byTownship.set(e.townshipId, []).get(e.townshipId)!).push(e);
   }
-  return [...byTownship]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(async ([id, orders]) => {
-      const name = (await getUnit(deps.db, id))?.name ?? id;
-      const sums = sumItems(orders);
-      return { townshipId: id, township: name, orders: orders.length, households: sums.households, lines: sums.lines, villages: await villageBreakdown(deps, name, orders) };
-    });
+  return await mapInOrder([...byTownship].sort(([a], [b]) => a.localeCompare(b)), async ([id, orders]) => {
+        const name = (await getUnit(deps.db, id))?.name ?? id;
+        const sums = sumItems(orders);
+        return { townshipId: id, township: name, orders: orders.length, households: sums.households, lines: sums.lines, villages: await villageBreakdown(deps, name, orders) };
+      });
 }
 
 /** The lists as an XLSX workbook: 采购清单 (one row per township and goods) and 分村明细 (per village). */

@@ -9,6 +9,7 @@
  * The XLSX and CSV read in Chinese: headers, states and section titles; members by name with their id in
  * a column of its own; minutes rounded to 0.1.
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import { writeXlsx } from './xlsx.js';
 import { percent } from '../../src/core/percent.js';
 import type { RiskColour } from '../../src/db/schema/index.js';
@@ -120,7 +121,7 @@ export async function buildReport(deps: ReportDeps, params: Omit<ExportParams, '
     },
     townships,
     // one item's export: its acknowledgements only
-    sections: item !== undefined ? {} : Object.fromEntries(SECTIONS.map((s) => [s.key, s.figures(deps, range, scope)])),
+    sections: item !== undefined ? {} : Object.fromEntries(await mapInOrder(SECTIONS, async (s) => [s.key, await s.figures(deps, range, scope)] as const)),
     rows,
     leads,
     tasks: item !== undefined ? [] : await taskSheetRows(deps, range, scope),

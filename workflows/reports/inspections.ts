@@ -4,6 +4,7 @@
  * as not rectified in time. The export's 督查 sheet holds one row per finding, from which these counts
  * recompute. A grid's own view shows none of it (PRODUCT.md §2.5: grid roles see nothing of inspections).
  */
+import { mapInOrder } from '../../src/core/in-order.js';
 import { inspectionsRecorded, memberNames } from '../../src/db/queries/inspections.js';
 import { getDirective } from '../../src/db/queries/directives.js';
 import { unitsById } from '../../src/db/queries/reports.js';
@@ -62,25 +63,25 @@ export async function inspectionRowsFor(deps: ReportDeps, range: Range, scope?: 
     const d = id === null ? undefined : await getDirective(deps.db, id);
     return d ? formatNumber(d) : null;
   };
-  return all.map(async (f) => ({
-    id: f.id,
-    number: findingNumber(f),
-    townshipId: f.townshipId,
-    townshipName: townships.get(f.townshipId)?.name ?? f.townshipId,
-    unitId: f.unitId,
-    unitName: f.unitName,
-    unitKind: f.unitKind,
-    directive: await label(f.directiveId),
-    problem: masked(f.text, names),
-    people: f.people,
-    state: f.state,
-    recordedAt: f.recordedAt,
-    rectifiedAt: f.rectifiedAt,
-    publishedAt: f.publishedAt,
-    notice: await label(f.noticeId),
-    closedAt: f.closedAt,
-    overdueAt: f.overdueAt,
-  }));
+  return await mapInOrder(all, async (f) => ({
+      id: f.id,
+      number: findingNumber(f),
+      townshipId: f.townshipId,
+      townshipName: townships.get(f.townshipId)?.name ?? f.townshipId,
+      unitId: f.unitId,
+      unitName: f.unitName,
+      unitKind: f.unitKind,
+      directive: await label(f.directiveId),
+      problem: masked(f.text, names),
+      people: f.people,
+      state: f.state,
+      recordedAt: f.recordedAt,
+      rectifiedAt: f.rectifiedAt,
+      publishedAt: f.publishedAt,
+      notice: await label(f.noticeId),
+      closedAt: f.closedAt,
+      overdueAt: f.overdueAt,
+    }));
 }
 
 /** Tallies findings. */

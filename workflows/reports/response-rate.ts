@@ -175,7 +175,7 @@ export async function responseRowsFor(deps: ReportDeps, range: Range, filter: Re
   const raw = (await responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {})).filter((r) => inScope(filter.scope, r));
   const units = await unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
   const history = await riskColourHistory(deps.db);
-  const reads = platformReportsReads(deps.config) ? unitsThatRead(deps.db) : null;
+  const reads = platformReportsReads(deps.config) ? await unitsThatRead(deps.db) : null;
   const rows = raw.map((r): ResponseRow => {
     const unit = units.get(r.unitId);
     const acknowledged = r.ackAt !== null;

@@ -60,7 +60,7 @@ export async function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Un
     else if (scope.kind === 'township') lines.push(...townshipLines(rows));
     else lines.push(...gridLines(rows));
   }
-  if (target.kind === 'period' && !colours?.length) for (const s of SECTIONS) lines.push(...s.lines(deps, range, scope));
+  if (target.kind === 'period' && !colours?.length) for (const s of SECTIONS) lines.push(...await s.lines(deps, range, scope));
   return lines.join('\n');
 }
 

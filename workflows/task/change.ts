@@ -32,7 +32,7 @@ export async function rescheduleTask(deps: CoreDeps, task: Task, deadline: Date,
   const { db } = deps;
   const now = deps.now();
   const moved = await setDeadline(db, task.id, deadline);
-  scheduleSteps(deps, moved);
+  await scheduleSteps(deps, moved);
   const n = formatTaskNumber(moved);
   const text = `🕘 ${n}「${moved.title}」截止时间改为 ${formatDeadline(deadline, deps.config.TIMEZONE)}。`;
   for (const t of await notDoneTargets(db, task.id)) await deps.outbox.store(db, { conversationId: t.conversationId, text, dedupKey: `task-${task.id}-v${moved.rev}-${t.unitId}-moved` });
@@ -49,7 +49,7 @@ export async function cancelTask(deps: CoreDeps, task: Task, actor: { id: string
   const { db } = deps;
   const now = deps.now();
   await cancelTaskRow(db, task.id);
-  cancelSteps(deps, task.id);
+  await cancelSteps(deps, task.id);
   const n = formatTaskNumber(task);
   for (const t of await notDoneTargets(db, task.id)) await deps.outbox.store(db, { conversationId: t.conversationId, text: `❎ ${n}「${task.title}」已取消，无需再办。`, dedupKey: `task-${task.id}-cancel-${t.unitId}` });
   let seriesEnded = false;

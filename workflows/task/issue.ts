@@ -85,7 +85,7 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
       );
   const tz = config.TIMEZONE;
   const n = formatTaskNumber(numbered);
-  const from = issuerName(db, input.conversationId);
+  const from = await issuerName(db, input.conversationId);
   const relay = [
     `【${n}】${input.title}`,
     ...(input.note ? [`说明：${input.note}`] : []),
@@ -108,7 +108,7 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
               });
     }
   }
-  scheduleSteps(deps, numbered);
+  await scheduleSteps(deps, numbered);
   await audit(db, {
         actorId: input.issuerId,
         action: 'task.issue',

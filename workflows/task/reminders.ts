@@ -54,28 +54,28 @@ export function reminderOffsets(deps: CoreDeps, deadline: Date, now: Date): numb
  * `task-<id>-due`. A reminder whose time has already passed is cancelled, not fired at once. Call inside
  * a unit of work.
  */
-export function scheduleSteps(deps: CoreDeps, task: Task): void {
+export async function scheduleSteps(deps: CoreDeps, task: Task): Promise<void> {
   const live = new Set(reminderOffsets(deps, task.deadline, deps.now()));
-  const place = (timer: TimerDef<TaskStepData, CoreDeps>, dueAt: Date, step: string) => {
+  const place = async (timer: TimerDef<TaskStepData, CoreDeps>, dueAt: Date, step: string) => {
     const data = { taskId: task.id, rev: task.rev, step };
     const base = timer.id(data);
     if (timer === remindTimer && !live.has(task.deadline.getTime() - dueAt.getTime())) {
-      timer.cancel(deps, base);
-      timer.cancel(deps, base, { prefix: true });
+      await timer.cancel(deps, base);
+      await timer.cancel(deps, base, { prefix: true });
       return;
     }
-    if (timer.schedule(deps, dueAt, data, { urgent: task.urgent })) return;
+    if (await timer.schedule(deps, dueAt, data, { urgent: task.urgent })) return;
     // the step already fired for an earlier deadline: re-arm it under a new id for this revision
-    timer.cancel(deps, base, { prefix: true });
-    timer.schedule(deps, dueAt, data, { id: `${base}-v${task.rev}`, urgent: task.urgent });
+    await timer.cancel(deps, base, { prefix: true });
+    await timer.schedule(deps, dueAt, data, { id: `${base}-v${task.rev}`, urgent: task.urgent });
   };
-  offsets(deps).forEach((ms, i) => place(remindTimer, new Date(task.deadline.getTime() - ms), `s${i}`));
-  place(dueTimer, task.deadline, 'due');
+  for (const [i, ms] of offsets(deps).entries()) await place(remindTimer, new Date(task.deadline.getTime() - ms), `s${i}`);
+  await place(dueTimer, task.deadline, 'due');
 }
 
 /** Cancels every pending reminder and deadline timer of a task. @returns how many. */
-export function cancelSteps(deps: CoreDeps, taskId: number): number {
-  return remindTimer.cancel(deps, `task-${taskId}`, { prefix: true });
+export async function cancelSteps(deps: CoreDeps, taskId: number): Promise<number> {
+  return await remindTimer.cancel(deps, `task-${taskId}`, { prefix: true });
 }
 
 async function liveTask(deps: CoreDeps, data: TaskStepData): Promise<{ task: Task; step: string } | null> {
@@ -95,12 +95,12 @@ export function taskBundleWindowMs(config: CoreDeps['config']): number {
  * several open tasks gets one reminder listing them all (PRODUCT.md §2.6).
  */
 async function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): Promise<void> {
-  const live = liveTask(deps, timer.data);
+  const live = await liveTask(deps, timer.data);
   if (!live) return;
   const bundle = [live];
-  for (const t of remindTimer.pendingDue(deps, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
-    const other = liveTask(deps, t.data);
-    if (other && other.task.id !== live.task.id && remindTimer.cancel(deps, t.id) === 1) bundle.push(other);
+  for (const t of await remindTimer.pendingDue(deps, new Date(at.getTime() + taskBundleWindowMs(deps.config)), timer.id)) {
+    const other = await liveTask(deps, t.data);
+    if (other && other.task.id !== live.task.id && await remindTimer.cancel(deps, t.id) === 1) bundle.push(other);
   }
   bundle.sort((a, b) => a.task.id - b.task.id);
   const tz = deps.config.TIMEZONE;
@@ -137,7 +137,7 @@ async function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): Pro
 
 /** The deadline: each township room (other than the issuer's) its overdue grids, the issuer the roll-up (with the sums of the figures returned, for a task with `回报:`). */
 async function due(deps: CoreDeps, timer: Timer<TaskStepData>): Promise<void> {
-  const live = liveTask(deps, timer.data);
+  const live = await liveTask(deps, timer.data);
   if (!live) return;
   const { task } = live;
   const { db } = deps;

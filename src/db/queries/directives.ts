@@ -51,7 +51,7 @@ export async function highestStored(db: Db, kind: DirectiveKind, year: number): 
 }
 
 export async function insertDirective(db: Db, values: typeof directives.$inferInsert): Promise<Directive> {
-  return (await db.insert(directives).values(values).returning())[0];
+  return (await db.insert(directives).values(values).returning())[0]!;
 }
 
 export async function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInsert)[]): Promise<void> {

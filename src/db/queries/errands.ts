@@ -1,5 +1,5 @@
 /** SQL of errand orders (红色代办): numbering, storing, the cut-off's selections, the moves. */
-import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { nextNumber } from './directives.js';
 import { errands, type Errand, type ErrandState } from '../schema/index.js';
@@ -14,7 +14,7 @@ export async function nextErrandNumber(db: Db, day: number): Promise<number> {
 
 /** Stores a new order and returns it with its id. */
 export async function insertErrand(db: Db, values: typeof errands.$inferInsert): Promise<Errand> {
-  return (await db.insert(errands).values(values).returning())[0];
+  return (await db.insert(errands).values(values).returning())[0]!;
 }
 
 /** The order numbered `number` on `day`, if any. */
@@ -56,15 +56,15 @@ export async function latestDeliveredBy(db: Db, memberId: string, conversationId
   return (await db
       .select()
       .from(errands)
-      .where(and(eq(errands.deliveredBy, memberId), eq(errands.orderedIn, conversationId), eq(errands.state, 'delivered'), sql`${errands.deliveredAt} >= ${since.getTime()}`))
+      .where(and(eq(errands.deliveredBy, memberId), eq(errands.orderedIn, conversationId), eq(errands.state, 'delivered'), gte(errands.deliveredAt, since)))
       .orderBy(sql`${errands.deliveredAt} desc`))[0];
 }
 
 /** Orders placed in [from, to) (reports; a null bound is open), optionally of one township. */
 export async function errandsBetween(db: Db, from: Date | null, to: Date | null, townshipId?: string): Promise<Errand[]> {
   const conds = [sql`1 = 1`];
-  if (from) conds.push(sql`${errands.orderedAt} >= ${from.getTime()}`);
-  if (to) conds.push(sql`${errands.orderedAt} < ${to.getTime()}`);
+  if (from) conds.push(gte(errands.orderedAt, from));
+  if (to) conds.push(lt(errands.orderedAt, to));
   if (townshipId) conds.push(eq(errands.townshipId, townshipId));
   return (await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)));
 }

@@ -5,7 +5,7 @@ import { inspections, members, type Inspection, type InspectionState } from '../
 
 /** Stores a new finding and returns it with its id. */
 export async function insertInspection(db: Db, values: typeof inspections.$inferInsert): Promise<Inspection> {
-  return (await db.insert(inspections).values(values).returning())[0];
+  return (await db.insert(inspections).values(values).returning())[0]!;
 }
 
 /** A finding by id. */

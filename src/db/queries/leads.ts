@@ -18,7 +18,7 @@ export async function nextLeadNumber(db: Db, day: number): Promise<number> {
 
 /** Stores a new lead and returns it with its id. */
 export async function insertLead(db: Db, values: typeof leads.$inferInsert): Promise<Lead> {
-  return (await db.insert(leads).values(values).returning())[0];
+  return (await db.insert(leads).values(values).returning())[0]!;
 }
 
 /** A lead by id. */

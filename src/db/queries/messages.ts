@@ -3,7 +3,7 @@
  * processed in arrival order) and the outbox's (`outbound_messages`, stored before they are queued,
  * then marked sending, sent or failed). All SQL of the inbox and the outbox lives here.
  */
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { inboundMessages, outboundMessages, type InboundRow, type OutboundRow } from '../schema/index.js';
 import { rowsAffected } from "../client.js";

@@ -112,7 +112,7 @@ export async function cancelTaskRow(db: Db, taskId: number): Promise<void> {
 }
 
 export async function insertSeries(db: Db, values: typeof taskSeries.$inferInsert): Promise<TaskSeries> {
-  return (await db.insert(taskSeries).values(values).returning())[0];
+  return (await db.insert(taskSeries).values(values).returning())[0]!;
 }
 
 export const getSeries = async (db: Db, id: number): Promise<TaskSeries | undefined> => (await db.select().from(taskSeries).where(eq(taskSeries.id, id)))[0];

@@ -15,7 +15,7 @@ export async function getTimer(db: Db, id: string): Promise<TimerRow | undefined
 
 /** Inserts a pending timer (version 1). @returns the row. */
 export async function insertTimer(db: Db, values: Pick<TimerRow, 'id' | 'kind' | 'data' | 'dueAt' | 'urgent' | 'createdAt'>): Promise<TimerRow> {
-  return (await db.insert(timers).values(values).returning())[0];
+  return (await db.insert(timers).values(values).returning())[0]!;
 }
 
 /** Moves timer `id` to `set.dueAt` (with new data and urgency), bumping its version. @returns the row. */

@@ -28,7 +28,7 @@ export interface ConsoleChat {
  * @throws whatever storing throws (not a PlatformError: the outbox retries it)
  */
 export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage): Promise<SendReceipt> {
-  const seq = chat.append(toConsoleRow(message, new Date()));
+  const seq = await chat.append(toConsoleRow(message, new Date()));
   return { platformRef: String(seq ?? '') };
 }
 
@@ -36,7 +36,7 @@ export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage)
 export function registerOutbound(http: FastifyInstance, deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; chat: ConsoleChat }): void {
   http.get('/console/v1/outbound', { onRequest: deps.onRequest }, async (req, reply) => {
     const q = readInput(outboundQuery, req.query, 'query');
-    const rows = deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
+    const rows = await deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
     return { messages: rows.map(toPosted) };
   });
 }
