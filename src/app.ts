@@ -1,8 +1,13 @@
 /**
  * buildApp(config) wires gridrelay together: SQLite, Redis, the platform adapter (the only place that
  * picks one), the inbox, the outbox, read-receipt polls (platforms that report reads) and the HTTP
- * server. Stop order: adapter → HTTP → inbox → timers → receipt polls → outbox worker (in-flight sends
- * finish) → queues → Redis → SQLite.
+ * server. Stop order: leader lease (inbound connection closed, lease given back) → adapter → HTTP →
+ * inbox → timers → receipt polls → outbox worker (in-flight sends finish) → queues → Redis → SQLite.
+ *
+ * Several processes may share one database and Redis: each serves HTTP and runs the workers, but a
+ * platform inbound connection that only one process may hold (`adapter.exclusiveInbound`: DingTalk
+ * Stream, Slack Socket Mode) is opened only by the holder of the leader lease (src/jobs/leader.ts),
+ * and closed when it loses it. The console and Slack over HTTP have none: every process is leader.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -22,6 +27,7 @@ import { closeDb, instanceId, openDb, type Db } from './db/client.js';
 import { getDirective } from './db/queries/directives.js';
 import { checkRedisEviction, createJobsConnection, type JobsConnection } from './jobs/queues.js';
 import { flushCommitted } from './jobs/unit-of-work.js';
+import { Leadership, leaderKey, soleLeader, type LeaderView } from './jobs/leader.js';
 import { healthRoutes } from './http/healthz.js';
 import { DailyDigest } from './jobs/digest.js';
 import { ErrandCutoff } from './jobs/errand-cutoff.js';
@@ -42,6 +48,8 @@ export interface App {
   outbox: Outbox;
   timers: Timers;
   adapter: PlatformAdapter;
+  /** Whether this process holds the leader lease (the platform's inbound connection), and who does. */
+  leader: LeaderView;
   log: Logger;
   /** Starts receiving, sending (re-queues unsent messages, processes stored inbound ones) and listening on `PORT` (0 = any). */
   start(opts?: { listen?: boolean }): Promise<void>;
@@ -134,7 +142,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const http = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) }) as unknown as FastifyInstance;
   installHttpErrors(http); // every refusal is {code, error, reason}; no input answers 5xx
   adapter.routes?.(http);
-  healthRoutes(http, { db, redis, adapter, outbox });
+  // the inbound connection only one process may hold: opened while this process holds the lease
+  const inbound = adapter.exclusiveInbound;
+  const leadership = inbound
+    ? new Leadership({
+        redis, key: leaderKey(config.QUEUE_PREFIX, instanceId(db)), leaseMs: config.LEADER_LEASE_MS,
+        ...(config.LEADER_RENEW_MS ? { renewMs: config.LEADER_RENEW_MS } : {}),
+        log, onElected: () => inbound.open(), onLost: () => inbound.close(),
+      })
+    : null;
+  const leader: LeaderView = leadership ?? soleLeader();
+  healthRoutes(http, { db, redis, adapter, outbox, leader });
   // reports: export API, dashboard, daily digest (BullMQ job scheduler on the `reports` queue)
   reportRoutes(http, deps);
   dashboardRoutes(http, deps);
@@ -144,10 +162,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   let stopping: Promise<void> | null = null;
   return {
-    http, db, deps, inbox, outbox, timers, adapter, log,
+    http, db, deps, inbox, outbox, timers, adapter, leader, log,
     async start(opts = {}) {
       await checkRedisEviction(redis, log);
       await adapter.start(async (msg) => await inbox.accept(msg));
+      // takes the lease at once if no one holds it, and then opens the inbound connection
+      await leadership?.start();
       await outbox.startWorker(adapter);
       const resumed = await outbox.resume();
       if (resumed.pending) log.info({ resumed: resumed.pending }, 'outbox: re-queued unsent messages');
@@ -172,6 +192,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     stop() {
       stopping ??= (async () => {
+        await leadership?.stop();
         await adapter.stop();
         await http.close();
         await inbox.stop();

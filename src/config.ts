@@ -152,6 +152,14 @@ export const configSchema = z.object({
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),
+  /**
+   * The leader lease (src/jobs/leader.ts), ms: how long the process holding the platform's inbound
+   * connection keeps the lease without renewing it. A killed leader is replaced within
+   * LEADER_LEASE_MS + LEADER_RENEW_MS.
+   */
+  LEADER_LEASE_MS: z.coerce.number().int('LEADER_LEASE_MS must be an integer (ms), e.g. 10000').min(100, 'LEADER_LEASE_MS must be at least 100 (ms), e.g. 10000').default(10_000),
+  /** How often the leader renews its lease and the other processes try to take it, ms; unset → LEADER_LEASE_MS / 3. */
+  LEADER_RENEW_MS: z.coerce.number().int('LEADER_RENEW_MS must be an integer (ms), e.g. 3000').positive('LEADER_RENEW_MS must be positive (ms), e.g. 3000').optional(),
   DEMO_ROSTER: z.string().default('examples/demo-county'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -202,8 +210,9 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Variables that are each valid but wrong together, one line per problem naming the variable to set:
- * half a set of platform credentials (which would otherwise silently start the console), and an open
- * console API on a non-loopback `HOST` without `CONSOLE_TOKEN`.
+ * half a set of platform credentials (which would otherwise silently start the console), an open
+ * console API on a non-loopback `HOST` without `CONSOLE_TOKEN`, and a leader lease renewed less often
+ * than twice per lease.
  */
 function combinationProblems(c: Config): string[] {
   const out: string[] = [];
@@ -225,6 +234,9 @@ function combinationProblems(c: Config): string[] {
   }
   if (out.length === 0 && platformOf(c) === 'console' && !isLoopbackHost(c.HOST) && !c.CONSOLE_TOKEN) {
     out.push(`CONSOLE_TOKEN is not set: with HOST=${c.HOST} (not loopback) anyone who reaches the console API could post as any member and read every group; set CONSOLE_TOKEN, or HOST=127.0.0.1`);
+  }
+  if (c.LEADER_RENEW_MS !== undefined && c.LEADER_RENEW_MS * 2 > c.LEADER_LEASE_MS) {
+    out.push(`LEADER_RENEW_MS=${c.LEADER_RENEW_MS} is more than half of LEADER_LEASE_MS=${c.LEADER_LEASE_MS}: the lease would lapse between renews; set LEADER_RENEW_MS to at most LEADER_LEASE_MS / 2 (default LEADER_LEASE_MS / 3)`);
   }
   return out;
 }

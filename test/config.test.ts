@@ -69,4 +69,12 @@ describe('configuration', () => {
     // another platform's HOST needs no console token (the console is not served)
     expect(platformOf(loadConfig({ HOST: '0.0.0.0', DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }))).toBe('dingtalk');
   });
+
+  it('takes the leader lease in ms, renewed at most twice per lease', () => {
+    expect(loadConfig({}).LEADER_LEASE_MS).toBe(10_000);
+    expect(loadConfig({}).LEADER_RENEW_MS).toBeUndefined(); // → a third of the lease
+    expect(loadConfig({ LEADER_LEASE_MS: '600', LEADER_RENEW_MS: '200' })).toMatchObject({ LEADER_LEASE_MS: 600, LEADER_RENEW_MS: 200 });
+    expect(() => loadConfig({ LEADER_LEASE_MS: '10s' })).toThrow(/LEADER_LEASE_MS/);
+    expect(() => loadConfig({ LEADER_LEASE_MS: '5000', LEADER_RENEW_MS: '3000' })).toThrow(/LEADER_RENEW_MS=3000 is more than half of LEADER_LEASE_MS=5000/);
+  });
 });

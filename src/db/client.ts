@@ -96,11 +96,20 @@ export function storeOf(db: Db): Store {
   return s;
 }
 
+const WRITES = new Set<string | symbol>(['insert', 'update', 'delete', 'run']);
+/** Whether the proxy refuses SQLite writes outside a transaction while one is open (under vitest, or `GRIDRELAY_CHECK_WRITES=1`). */
+const checkWrites = !!process.env.VITEST || process.env.GRIDRELAY_CHECK_WRITES === '1';
+
 /** Makes the `Db` proxy: inside a transaction of `store`, calls go to the transaction's handle. */
 function handle(store: Store, root: object): Db {
   const proxy = new Proxy(root, {
     get(target, prop) {
       const cur = current.getStore();
+      // SQLite has one connection: a write outside a transaction while another is open would join it (and
+      // vanish with its rollback). Tests catch such a write here; production code writes in transactions.
+      if (checkWrites && !cur && store.busy && store.dialect === 'sqlite' && WRITES.has(prop)) {
+        throw new Error(`db.${String(prop)}() outside a transaction while one is open: run it in writeTx()/runUnitOfWork()`);
+      }
       const t = (cur && cur.store === store ? cur.tx : target) as Record<string | symbol, unknown>;
       const v = t[prop];
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;

@@ -1,15 +1,21 @@
-/** `GET /healthz`: SQLite, Redis, the platform adapter and the outbox. 200 when all are up, else 503. */
+/**
+ * `GET /healthz`: SQLite, Redis, the platform adapter and the outbox (200 when all are up, else 503), and
+ * this process's `role`: `leader` (holds the platform's inbound connection) or `follower`, with `holder`
+ * (holder id of the leader as last seen, null when unknown) and `self` (this process's holder id). A
+ * follower is healthy: its adapter only sends. The console and Slack over HTTP elect no leader: always `leader`.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pingDb, type Db } from '../db/client.js';
 import type { Outbox } from '../core/outbox.js';
 import type { PlatformAdapter } from '../platform/port.js';
+import type { LeaderView } from '../jobs/leader.js';
 import { readInput, querySchema } from './validate.js';
 
 /** Neither route takes parameters (an unknown one is refused 400). */
 const noQuery = querySchema({});
 
-export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox }): void {
+export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis; adapter: PlatformAdapter; outbox: Outbox; leader: LeaderView }): void {
   // `GET /`: what this server offers, for someone who opens it in a browser
   http.get('/', async (req) => {
     readInput(noQuery, req.query, 'query');
@@ -41,6 +47,9 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
     const ok = sqlite && redis && platform.ok;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'degraded',
+      role: deps.leader.isLeader ? 'leader' : 'follower',
+      holder: deps.leader.holder,
+      self: deps.leader.id,
       sqlite: sqlite ? 'ok' : 'down',
       redis: redis ? 'ok' : 'down',
       platform: { name: deps.adapter.name, ...platform },

@@ -50,16 +50,36 @@ export class PlatformError extends GridrelayError {
   }
 }
 
+/**
+ * An inbound connection that only one process may hold at a time (DingTalk Stream: one connection per
+ * app; Slack Socket Mode). The app opens it only while this process holds the leader lease
+ * (src/jobs/leader.ts) and closes it when the lease is lost; `open` and `close` alternate, `open` only
+ * after `start`.
+ */
+export interface ExclusiveInbound {
+  /** Opens the connection (resolves after the first attempt; the adapter keeps reconnecting on its own). */
+  open(): Promise<void>;
+  /** Closes it; the adapter keeps sending. */
+  close(): Promise<void>;
+}
+
 export interface PlatformAdapter {
   readonly name: 'console' | 'dingtalk' | 'slack';
-  /** Begins receiving; every inbound message goes to `sink`, and the platform is acked only after it resolves. */
+  /**
+   * Begins receiving; every inbound message goes to `sink`, and the platform is acked only after it
+   * resolves. With {@link exclusiveInbound}, messages come only once that connection is opened.
+   */
   start(sink: InboundSink): Promise<void>;
+  /** The connection only the leader opens, where the platform has one; absent → every process receives (console, Slack HTTP events). */
+  readonly exclusiveInbound?: ExclusiveInbound;
   /**
    * Posts one message. Must be idempotent per `message.id` where the platform allows.
    * @throws PlatformError classified as retry / throttled / permanent.
    */
   send(message: OutboundMessage): Promise<SendReceipt>;
+  /** Stops receiving (closing {@link exclusiveInbound} if open) and sending. */
   stop(): Promise<void>;
+  /** For `/healthz`; an exclusive connection left closed on purpose (a follower) counts as healthy. */
   health(): AdapterHealth;
   /** Registers the adapter's own HTTP routes (the console API; Slack's HTTP receiver). */
   routes?(http: FastifyInstance): void;

@@ -1,6 +1,7 @@
 /**
  * The DingTalk platform (PRODUCT.md §3): Stream mode in through `dingtalk-stream` (our own connection
- * manager), OpenAPI and session webhooks out, read receipts from `groupMessages/query`.
+ * manager), OpenAPI and session webhooks out, read receipts from `groupMessages/query`. The Stream
+ * connection is opened only by the leader process (`exclusiveInbound`); every process sends.
  *
  * Files: this one wires the adapter; inbound.ts (robot CALLBACK → InboundMessage, ack after storing),
  * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
@@ -10,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';
-import type { AdapterHealth, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
+import type { AdapterHealth, ExclusiveInbound, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
 import { OpenApiClient } from './api.js';
 import { StreamConnection } from './connection.js';
 import { callbackHandler, type InboundStats } from './inbound.js';
@@ -44,6 +45,8 @@ export class DingTalkAdapter implements PlatformAdapter {
   private readonly robotCode: string;
   private readonly inboundStats: InboundStats = { callbacks: 0, accepted: 0, duplicates: 0, unparsable: 0, sinkErrors: 0, acks: 0 };
   private readonly sendDeps: SendDeps;
+  /** Whether the Stream connection is meant to be open (this process leads). */
+  private streamOpen = false;
 
   constructor(opts: DingTalkOptions) {
     this.robotCode = opts.robotCode || opts.clientId;
@@ -69,11 +72,25 @@ export class DingTalkAdapter implements PlatformAdapter {
     });
   }
 
-  /** Opens the Stream connection (retrying in the background if DingTalk is unreachable). */
+  /** Takes `sink` for the callbacks of the Stream connection, opened by {@link exclusiveInbound}; sends work at once. */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
-    await this.stream.start();
   }
+
+  /**
+   * The Stream connection (DingTalk allows one per app at a time): `open` connects (retrying in the
+   * background if DingTalk is unreachable), `close` disconnects; only the leader process holds it.
+   */
+  readonly exclusiveInbound: ExclusiveInbound = {
+    open: async () => {
+      this.streamOpen = true;
+      await this.stream.start();
+    },
+    close: async () => {
+      this.streamOpen = false;
+      await this.stream.stop();
+    },
+  };
 
   /** @see sendMessage — session webhook for fresh replies, else `groupMessages/send`. */
   send(message: OutboundMessage): Promise<SendReceipt> {
@@ -87,14 +104,17 @@ export class DingTalkAdapter implements PlatformAdapter {
 
   async stop(): Promise<void> {
     this.sink = null;
+    this.streamOpen = false;
     await this.stream.stop();
   }
 
+  /** `ok` when the Stream connection is up, or closed on purpose (`standby`: another process leads). */
   health(): AdapterHealth {
     const stream = this.stream.health();
+    const standby = this.sink !== null && !this.streamOpen;
     return {
-      ok: stream.state === 'connected',
-      state: stream.state,
+      ok: standby || stream.state === 'connected',
+      state: standby ? 'standby' : stream.state,
       stream,
       inbound: { ...this.inboundStats },
       outbound: { ...this.sendDeps.stats, ...this.api.stats },

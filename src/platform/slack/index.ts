@@ -14,7 +14,7 @@ import { App } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../core/message.js';
-import { PlatformError, type AdapterHealth, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
+import { PlatformError, type AdapterHealth, type ExclusiveInbound, type InboundSink, type PlatformAdapter, type SendReceipt } from '../port.js';
 import { registerListeners } from './inbound.js';
 import { boltLogger } from './logger.js';
 import { postMessage, type ChatClient } from './outbound.js';
@@ -39,7 +39,10 @@ export class SlackAdapter implements PlatformAdapter {
   private app: App | null = null;
   private readonly receiver: FastifyReceiver | SocketReceiver;
   private readonly log: Logger;
-  private state: 'idle' | 'initialising' | 'receiving' | 'auth-failed' | 'stopped' = 'idle';
+  /** `standby`: Socket Mode, started, the socket left to the leader process. */
+  private state: 'idle' | 'initialising' | 'standby' | 'receiving' | 'auth-failed' | 'stopped' = 'idle';
+  /** Socket Mode: the socket, opened only by the leader process; absent over HTTP events (every process receives). */
+  readonly exclusiveInbound?: ExclusiveInbound;
   private readonly stats = { mentions: 0, commands: 0, buttons: 0, duplicates: 0, sent: 0 };
 
   /** @throws Error when neither an app token (Socket Mode) nor a signing secret (HTTP) is configured. */
@@ -47,13 +50,14 @@ export class SlackAdapter implements PlatformAdapter {
     this.log = opts.log.child({ platform: 'slack' });
     if (!opts.appToken && !opts.signingSecret) throw new Error('Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP events)');
     this.receiver = opts.appToken ? new SocketReceiver(opts.appToken, opts.apiUrl, this.log) : new FastifyReceiver(opts.signingSecret!, this.log);
+    if (opts.appToken) this.exclusiveInbound = { open: () => this.openSocket(), close: () => this.closeSocket() };
   }
 
   routes(http: FastifyInstance): void {
     if (this.receiver instanceof FastifyReceiver) this.receiver.register(http);
   }
 
-  /** Builds the Bolt app (auth.test against `apiUrl`), registers listeners and starts receiving. */
+  /** Builds the Bolt app (auth.test against `apiUrl`) and registers listeners; over HTTP starts receiving (Socket Mode: {@link exclusiveInbound}). */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
     this.state = 'initialising';
@@ -74,8 +78,26 @@ export class SlackAdapter implements PlatformAdapter {
       throw err;
     }
     this.app = app;
+    if (this.exclusiveInbound) {
+      this.state = 'standby';
+      return;
+    }
     await app.start();
     this.state = 'receiving';
+  }
+
+  /** Socket Mode: opens the socket (`apps.connections.open`, then `hello`). @throws when Slack refuses it */
+  private async openSocket(): Promise<void> {
+    if (!this.app) throw new Error('slack: open the socket after start()');
+    await this.app.start();
+    this.state = 'receiving';
+  }
+
+  /** Socket Mode: closes the socket; sending goes on. */
+  private async closeSocket(): Promise<void> {
+    if (this.state !== 'receiving') return;
+    this.state = 'standby';
+    await this.app?.stop().catch((err: unknown) => this.log.warn({ ...errorFields(err) }, 'slack: closing the socket failed'));
   }
 
   /** @see postMessage */
@@ -88,13 +110,15 @@ export class SlackAdapter implements PlatformAdapter {
 
   async stop(): Promise<void> {
     this.sink = null;
+    const receiving = this.state === 'receiving';
     this.state = 'stopped';
-    await this.app?.stop().catch((err: unknown) => this.log.warn({ ...errorFields(err) }, 'slack: stop failed'));
+    if (receiving || !this.exclusiveInbound) await this.app?.stop().catch((err: unknown) => this.log.warn({ ...errorFields(err) }, 'slack: stop failed'));
   }
 
+  /** `ok` when receiving, or in `standby` (Socket Mode, another process holds the socket). */
   health(): AdapterHealth {
     return {
-      ok: this.state === 'receiving',
+      ok: this.state === 'receiving' || this.state === 'standby',
       state: this.state,
       mode: this.opts.appToken ? 'socket' : 'http',
       ...this.stats,
