@@ -183,6 +183,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await replanRecentPolls(deps);
       }
       inbox.kick();
+      inbox.poll(config.INBOX_POLL_MS);
       if (opts.listen ?? true) {
         await http.listen({ port: config.PORT, host: config.HOST });
         log.info({ platform: adapter.name, port: config.PORT }, 'gridrelay started');

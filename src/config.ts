@@ -151,6 +151,8 @@ export const configSchema = z.object({
   SEND_FAILURE_REPORT_AFTER: duration('SEND_FAILURE_REPORT_AFTER').prefault('1m'),
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
+  /** How often (ms) the inbox looks for messages stored but left unprocessed (another process died after storing); 0: never. */
+  INBOX_POLL_MS: z.coerce.number().int().min(0, 'INBOX_POLL_MS must be ≥ 0').default(5000),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),
   /**
    * The leader lease (src/jobs/leader.ts), ms: how long the process holding the platform's inbound

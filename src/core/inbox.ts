@@ -4,8 +4,9 @@
  * "processed" mark together. A restart processes whatever was stored but not processed.
  */
 import type { Logger } from 'pino';
-import { inboundStatus, insertInbound, markInboundDone, nextReceived } from '../db/queries/messages.js';
+import { claimInbound, claimNextReceived, insertInbound, markInboundDone } from '../db/queries/messages.js';
 import type { InboundRow } from '../db/schema/index.js';
+import { writeTx } from '../db/client.js';
 import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
@@ -16,6 +17,7 @@ export class Inbox {
   private running: Promise<void> | null = null;
   private stopped = false;
   private dirty = false;
+  private poller: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -33,15 +35,17 @@ export class Inbox {
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
-    const stored = await insertInbound(this.deps.db, {
-          platform: msg.platform,
-          platformMsgId: msg.platformMsgId,
-          conversationId: msg.conversationId,
-          senderId: msg.senderId,
-          text: msg.text,
-          extra: Object.keys(extra).length ? extra : null,
-          receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
-        });
+    const stored = await writeTx(this.deps.db, () =>
+      insertInbound(this.deps.db, {
+        platform: msg.platform,
+        platformMsgId: msg.platformMsgId,
+        conversationId: msg.conversationId,
+        senderId: msg.senderId,
+        text: msg.text,
+        extra: Object.keys(extra).length ? extra : null,
+        receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
+      }),
+    );
     if (!stored) return 'duplicate';
     this.kick();
     return 'accepted';
@@ -67,16 +71,33 @@ export class Inbox {
     while (this.running) await this.running;
   }
 
+  /**
+   * Looks for stored, unprocessed messages every `ms` (0: never) — those another process stored and could not
+   * process (it died after storing), or that a database error left behind.
+   */
+  poll(ms: number): void {
+    if (ms > 0 && !this.poller) this.poller = setInterval(() => this.kick(), ms).unref();
+  }
+
   /** Stops taking new work; resolves when the message in hand is done. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
     await this.running;
   }
 
   private async loop(): Promise<void> {
     let batch = 0;
-    for (let row = await nextReceived(this.deps.db); row && !this.stopped; row = await nextReceived(this.deps.db)) {
-      await this.processOne(row);
+    while (!this.stopped) {
+      let row: InboundRow | null;
+      try {
+        row = await this.processNext();
+      } catch (err) {
+        // the database itself failed (not a command): leave the message stored; the next kick or poll retries
+        this.log.error(errorFields(err), 'inbox: could not take the next message');
+        break;
+      }
+      if (!row) break;
       // queue what the processed messages stored (and run their after-commit work); in batches, so a
       // burst of 收到 is not one Redis round-trip each
       if (++batch >= 25) {
@@ -100,33 +121,45 @@ export class Inbox {
     }
   }
 
-  private async processOne(row: InboundRow): Promise<void> {
+  /**
+   * Takes the oldest unprocessed message and processes it in one unit of work: claim (PostgreSQL: `FOR UPDATE SKIP
+   * LOCKED`, so processes sharing the database take different messages), state change, reply and the "processed"
+   * mark commit together. A command that throws rolls that back; the message is then marked failed and the
+   * person told so, in a unit of its own. @returns the message, or null when none waits.
+   */
+  private async processNext(): Promise<InboundRow | null> {
     const { db, outbox } = this.deps;
-    const done = async (status: 'processed' | 'failed', error: string | null) => await markInboundDone(db, row.id, status, this.deps.now(), error);
+    let claimed: InboundRow | undefined;
     try {
-      // one unit of work per message: state change, reply and "processed" mark commit together; flushed in batches (loop)
       await commitUnit(this.deps, async () => {
-                // another process on the same database may have taken it first
-                if (await inboundStatus(db, row.id) !== 'received') return;
-                const { more, ...reply } = await this.dispatch(this.deps, row);
-                await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
-                for (const [i, text] of (more ?? []).entries()) {
-                  await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
-                }
-                await done('processed', null);
-              });
+        claimed = await claimNextReceived(db);
+        if (!claimed) return;
+        const row = claimed;
+        const { more, ...reply } = await this.dispatch(this.deps, row);
+        await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
+        for (const [i, text] of (more ?? []).entries()) {
+          await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
+        }
+        await markInboundDone(db, row.id, 'processed', this.deps.now(), null);
+      });
+      return claimed ?? null;
     } catch (err) {
+      if (!claimed) throw err;
+      const row: InboundRow = claimed;
       const message = err instanceof Error ? err.message : String(err);
       this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
       await commitUnit(this.deps, async () => {
-                await outbox.store(db, {
-                            conversationId: row.conversationId,
-                            text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
-                            replyToInboundId: row.id,
-                            dedupKey: `reply-${row.id}`,
-                          });
-                await done('failed', message);
-              });
+        // another process may have taken it meanwhile
+        if ((await claimInbound(db, row.id)) !== 'received') return;
+        await outbox.store(db, {
+          conversationId: row.conversationId,
+          text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
+          replyToInboundId: row.id,
+          dedupKey: `reply-${row.id}`,
+        });
+        await markInboundDone(db, row.id, 'failed', this.deps.now(), message);
+      });
+      return row;
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
- * `GET /healthz`: SQLite, Redis, the platform adapter and the outbox (200 when all are up, else 503), and
+ * `GET /healthz`: the database (`database.dialect`: sqlite or pg), the inbox's lag (`inbox.lagMs`: how long the
+ * oldest unprocessed message has waited), Redis, the platform adapter and the outbox (200 when all are up, else 503), and
  * this process's `role`: `leader` (holds the platform's inbound connection) or `follower`, with `holder`
  * (holder id of the leader as last seen, null when unknown) and `self` (this process's holder id). A
  * follower is healthy: its adapter only sends. The console and Slack over HTTP elect no leader: always `leader`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { pingDb, type Db } from '../db/client.js';
+import { dialect, pingDb, type Db } from '../db/client.js';
+import { oldestReceivedAt } from '../db/queries/messages.js';
 import type { Outbox } from '../core/outbox.js';
 import type { PlatformAdapter } from '../platform/port.js';
 import type { LeaderView } from '../jobs/leader.js';
@@ -36,7 +38,13 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
 
   http.get('/healthz', async (req, reply) => {
     readInput(noQuery, req.query, 'query');
-    const sqlite = await pingDb(deps.db);
+    const database = await pingDb(deps.db);
+    let oldest: Date | null = null;
+    try {
+      oldest = database ? await oldestReceivedAt(deps.db) : null;
+    } catch {
+      oldest = null;
+    }
     let redis = false;
     try {
       redis = (await Promise.race([deps.redis.ping(), new Promise((r) => setTimeout(() => r('timeout'), 1000))])) === 'PONG';
@@ -44,13 +52,15 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
       redis = false;
     }
     const platform = deps.adapter.health();
-    const ok = sqlite && redis && platform.ok;
+    const ok = database && redis && platform.ok;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'degraded',
       role: deps.leader.isLeader ? 'leader' : 'follower',
       holder: deps.leader.holder,
       self: deps.leader.id,
-      sqlite: sqlite ? 'ok' : 'down',
+      database: { dialect: dialect(deps.db), status: database ? 'ok' : 'down' },
+      // how long the oldest stored message has waited to be processed (0: none waits)
+      inbox: { lagMs: oldest ? Math.max(0, Date.now() - oldest.getTime()) : 0 },
       redis: redis ? 'ok' : 'down',
       platform: { name: deps.adapter.name, ...platform },
       outbox: await deps.outbox.counts(),

@@ -4,9 +4,8 @@
  * then marked sending, sent or failed). All SQL of the inbox and the outbox lives here.
  */
 import { and, asc, count, eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { type Db, dialect, rowsAffected } from '../client.js';
 import { inboundMessages, outboundMessages, type InboundRow, type OutboundRow } from '../schema/index.js';
-import { rowsAffected } from "../client.js";
 
 // ── inbound ────────────────────────────────────────────────────────────────────────────────────
 
@@ -22,6 +21,33 @@ export async function insertInbound(db: Db, values: typeof inboundMessages.$infe
 export async function nextReceived(db: Db): Promise<InboundRow | undefined> {
   return (await db.select().from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1))[0];
 }
+
+/**
+ * Inside a transaction: takes the oldest message not yet processed for this transaction. On PostgreSQL the row is
+ * locked `FOR UPDATE SKIP LOCKED`, so processes sharing the database take different messages and none waits on
+ * another; on SQLite the transaction already holds the write lock.
+ */
+export async function claimNextReceived(db: Db): Promise<InboundRow | undefined> {
+  const q = db.select().from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1);
+  return (await (dialect(db) === 'pg' ? (q as unknown as PgLockable<InboundRow[]>).for('update', { skipLocked: true }) : q))[0];
+}
+
+/**
+ * Inside a transaction: locks one message (PostgreSQL `FOR UPDATE`, waiting for a process that holds it) and gives
+ * its status; undefined when there is no such row.
+ */
+export async function claimInbound(db: Db, id: number): Promise<InboundRow['status'] | undefined> {
+  const q = db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, id));
+  return (await (dialect(db) === 'pg' ? (q as unknown as PgLockable<{ status: InboundRow['status'] }[]>).for('update') : q))[0]?.status;
+}
+
+/** The oldest message still waiting to be processed: when it was received, or null when none waits (the inbox's lag). */
+export async function oldestReceivedAt(db: Db): Promise<Date | null> {
+  return (await db.select({ at: inboundMessages.receivedAt }).from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1))[0]?.at ?? null;
+}
+
+/** A PostgreSQL select builder's row-lock clause (the SQLite builder the queries are typed with has none). */
+type PgLockable<R> = { for(strength: 'update', config?: { skipLocked?: boolean }): Promise<R> };
 
 /** An inbound message's status (`received`, `processed`, `failed`), or undefined when there is no such row. */
 export async function inboundStatus(db: Db, id: number): Promise<InboundRow['status'] | undefined> {

@@ -1,8 +1,7 @@
 /** Special task queries: tasks, their target grids and completions, recurring series. */
 import { and, count, desc, eq, gte, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { type Db, rowsAffected } from '../client.js';
 import { units, taskSeries, taskTargets, tasks, type Task, type TaskReturns, type TaskSeries, type TaskTarget } from '../schema/index.js';
-import { rowsAffected } from "../client.js";
 
 /** Stores a task; with `seriesId`+`tickAt` set, a second task for the same tick is not stored. @returns the row, or undefined on such a repeat. */
 export async function insertTask(db: Db, values: typeof tasks.$inferInsert): Promise<Task | undefined> {

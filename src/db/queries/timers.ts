@@ -4,9 +4,8 @@
  * nothing here knows how a workflow builds them.
  */
 import { and, eq, like, lte, ne } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { type Db, rowsAffected } from '../client.js';
 import { timers, type TimerRow } from '../schema/index.js';
-import { rowsAffected } from "../client.js";
 
 /** A timer by id. */
 export async function getTimer(db: Db, id: string): Promise<TimerRow | undefined> {
