@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomPrefix } from './helpers/app.js';
+import { randomPrefix, testDatabaseUrl } from './helpers/app.js';
 import { county } from './helpers/console.js';
 
 const c = county();
@@ -34,7 +34,7 @@ describe('restart mid-relay', () => {
     const env = {
       ...process.env,
       PORT: String(port),
-      DATABASE_URL: `file:${join(dir, 'g.db')}`,
+      DATABASE_URL: testDatabaseUrl(dir),
       QUEUE_PREFIX: randomPrefix(),
       QUIET_HOURS: '',
       OUTBOX_CONCURRENCY: '1',

@@ -4,6 +4,7 @@
  * `env` select DingTalk or Slack — `platform.ts` (startPlatformApp) starts the app on a local fake of
  * either (test/fakes/) and waits until it receives.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,9 +27,38 @@ export interface TestApp extends App {
 export const randomPrefix = () => `t${randomBytes(5).toString('hex')}`;
 
 /** Config for a test: fresh DB file in `dir`, random queue prefix, quiet hours off, plus `env`. */
+/**
+ * The database a test app in `dir` uses: a SQLite file in `dir`, or — when the test file runs in the `pg` project
+ * (`GRIDRELAY_TEST_DB=pg`, see vitest.config.ts) — a fresh PostgreSQL database made for `dir` (apps given the same
+ * `dir` share it, as they share the SQLite file), dropped by {@link dropTestDatabase} or at the end of the run.
+ */
+export function testDatabaseUrl(dir: string): string {
+  if (process.env.GRIDRELAY_TEST_DB !== 'pg') return `file:${join(dir, 'gridrelay.db')}`;
+  let name = pgDatabases.get(dir);
+  if (!name) {
+    name = `gr_test_${randomBytes(6).toString('hex')}`;
+    execFileSync('psql', [PG_ADMIN_URL, '-qc', `create database ${name}`], { stdio: 'pipe' });
+    pgDatabases.set(dir, name);
+  }
+  return `${PG_BASE_URL}/${name}`;
+}
+
+/** Drops the PostgreSQL database made for `dir` (nothing on SQLite). */
+export function dropTestDatabase(dir: string): void {
+  const name = pgDatabases.get(dir);
+  if (!name) return;
+  pgDatabases.delete(dir);
+  execFileSync('psql', [PG_ADMIN_URL, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'pipe' });
+}
+
+/** The PostgreSQL server of the `pg` test project (trust auth), and its maintenance database. */
+const PG_BASE_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const PG_ADMIN_URL = `${PG_BASE_URL}/postgres`;
+const pgDatabases = new Map<string, string>();
+
 export function testConfig(dir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
-    DATABASE_URL: `file:${join(dir, 'gridrelay.db')}`,
+    DATABASE_URL: testDatabaseUrl(dir),
     QUEUE_PREFIX: randomPrefix(),
     QUIET_HOURS: '',
     PORT: '0',
@@ -60,7 +90,10 @@ export async function buildTestApp(opts: { roster?: boolean; env?: Record<string
     dir,
     async close() {
       await app.stop();
-      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      if (!opts.dir) {
+        rmSync(dir, { recursive: true, force: true });
+        dropTestDatabase(dir);
+      }
     },
   };
 }

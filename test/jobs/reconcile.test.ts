@@ -82,12 +82,12 @@ describe('start-up reconciliation', () => {
   it('task series: a pending task.series-sync timer an older version left is cancelled at start, not failed for want of a handler', async () => {
     const first = await buildTestApp({ roster: false });
     const { config, dir } = first;
-    first.db.insert(timersTable).values({ id: 'tser-7-sync', kind: 'task.series-sync', data: {}, dueAt: new Date(Date.now() - 1000), urgent: true, createdAt: new Date() }).run();
+    await first.db.insert(timersTable).values({ id: 'tser-7-sync', kind: 'task.series-sync', data: {}, dueAt: new Date(Date.now() - 1000), urgent: true, createdAt: new Date() });
     await first.stop();
 
     const app = await buildTestApp({ roster: false, config, dir });
     apps.push(app);
-    expect(app.db.select().from(timersTable).where(eq(timersTable.id, 'tser-7-sync')).get()?.status).toBe('cancelled');
+    expect((await app.db.select().from(timersTable).where(eq(timersTable.id, 'tser-7-sync')))[0]?.status).toBe('cancelled');
     expect(await app.timers.queue.getFailedCount()).toBe(0);
   });
 
@@ -101,7 +101,7 @@ describe('start-up reconciliation', () => {
           (await first.outbox.store(first.db, { conversationId: 'cid-a', text: '仍待发送' }))!,
           (await first.outbox.store(first.db, { conversationId: 'cid-b', text: '已经发过' }))!,
         ]);
-    first.db.update(outboundMessages).set({ status: 'sent', sentAt: new Date() }).where(eq(outboundMessages.id, sentId)).run();
+    await first.db.update(outboundMessages).set({ status: 'sent', sentAt: new Date() }).where(eq(outboundMessages.id, sentId));
     await first.stop();
 
     // Redis holds a failed job for the pending row and a queued one for the sent row
@@ -122,6 +122,6 @@ describe('start-up reconciliation', () => {
       return all.length > 0 ? all : null;
     });
     expect(posted.map((m) => m.text)).toEqual(['仍待发送']);
-    expect(app.db.select().from(outboundMessages).where(eq(outboundMessages.id, pendingId)).get()?.status).toBe('sent');
+    expect((await app.db.select().from(outboundMessages).where(eq(outboundMessages.id, pendingId)))[0]?.status).toBe('sent');
   });
 });

@@ -92,7 +92,7 @@ describe('timers', () => {
     await again.timers.resync();
     await waitUntil(() => fired.length === 1);
     expect(fired).toEqual([true]);
-    expect(again.db.select().from(timers).where(eq(timers.id, 'old-1')).get()?.late).toBe(true);
+    expect((await again.db.select().from(timers).where(eq(timers.id, 'old-1')))[0]?.late).toBe(true);
   });
 });
 

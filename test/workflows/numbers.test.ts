@@ -58,7 +58,7 @@ describe('numbers that continue (issue 17 point 5)', () => {
     expect((await cli('numbers', 'set', '--kind', 'notice', '--next', '40')).code).toBe(0);
     expect(await ask(app.http, c.commandGroup, c.commander, '/通告 明日起集市暂停')).toContain(`通告〔${YEAR}〕第40号`);
 
-    const audited = app.db.select().from(auditLog).all().filter((a) => a.action === 'numbers.set');
+    const audited = (await app.db.select().from(auditLog)).filter((a) => a.action === 'numbers.set');
     expect(audited.map((a) => [a.subject, a.detail?.previousNext, a.detail?.next])).toEqual([
       [`指挥部令〔${YEAR}〕`, 1, 17],
       [`通告〔${YEAR}〕`, 1, 40],

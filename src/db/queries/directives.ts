@@ -1,6 +1,6 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history. */
 import { and, asc, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { rowsAffected, type Db } from '../client.js';
 import {
   acknowledgements,
   counters,
@@ -154,7 +154,7 @@ export async function getAck(db: Db, directiveId: number, unitId: string, revisi
  */
 export async function insertAck(db: Db, values: typeof acknowledgements.$inferInsert): Promise<boolean> {
   const r = (await db.insert(acknowledgements).values(values).onConflictDoNothing());
-  return r.changes > 0;
+  return rowsAffected(r) > 0;
 }
 
 /** Every target of a directive, ordered by unit id. */
