@@ -133,7 +133,7 @@ export interface WorkerSpec<D> {
    */
   lock?: { durationMs: number; stalledIntervalMs?: number; maxStalledCount?: number };
   /** Called when a job fails (an attempt, or for good: compare `job.attemptsMade` with `job.opts.attempts`); logs it. */
-  onFailed(job: Job<D> | undefined, err: Error): void;
+  onFailed(job: Job<D> | undefined, err: Error): void | Promise<void>;
 }
 
 /**
@@ -186,7 +186,9 @@ export class JobQueue<D = unknown> {
         }
       : {};
     this.worker = new Worker<D>(this.queue.name, processor, { connection, prefix, concurrency: spec.concurrency, ...lock });
-    this.worker.on('failed', (job, err) => spec.onFailed(job, err));
+    this.worker.on('failed', (job, err) => {
+      Promise.resolve(spec.onFailed(job, err)).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'job failure handler failed'));
+    });
     this.worker.on('error', (err) => log.warn({ ...errorFields(err) }, `${this.label} worker error`));
     await this.worker.waitUntilReady();
   }

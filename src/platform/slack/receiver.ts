@@ -40,7 +40,7 @@ export class FastifyReceiver implements Receiver {
   register(http: FastifyInstance): void {
     void http.register(async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'string' }, async (_req, body, done) => await done(null, body));
+      scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
       scope.post(SLACK_EVENTS_PATH, (req, reply) => this.handle(req, reply));
     });
   }
