@@ -52,13 +52,13 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
   async run(ctx, input) {
     if (!mayAcknowledge(ctx.sender, placeOf(ctx)).allowed) return { text: await inCommandGroup(ctx) };
     const r = await acknowledge(ctx.deps, {
-          unit: ctx.groupUnit,
-          member: ctx.sender,
-          words: ctx.message.text,
-          ref: input.ref,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      unit: ctx.groupUnit,
+      member: ctx.sender,
+      words: ctx.message.text,
+      ref: input.ref,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     if (r.status === 'nothing-open') return { text: '本群当前没有待确认的指挥部令或通告。' };
     const n = formatNumber(r.directive);
     if (r.status === 'already') {

@@ -26,11 +26,11 @@ export default defineCommand<{ ref: DirectiveRef }>({
   async run(ctx, { ref }) {
     const d = await resolve(ctx.deps, ref, { tier: ctx.tier, unit: ctx.groupUnit });
     const text = await chase(ctx.deps, {
-          directive: d,
-          actorId: ctx.sender.id,
-          townshipId: ctx.tier === 'township' ? ctx.groupUnit.id : undefined,
-          inboundId: ctx.message.inboundId,
-        });
+      directive: d,
+      actorId: ctx.sender.id,
+      townshipId: ctx.tier === 'township' ? ctx.groupUnit.id : undefined,
+      inboundId: ctx.message.inboundId,
+    });
     return { text };
   },
 });

@@ -33,12 +33,12 @@ export default defineCommand<Input>({
   async run(ctx, input) {
     if (!input.ok) throw input.error;
     const lead = await escalate(ctx.deps, input.ref, input.reason, {
-          member: ctx.sender,
-          tier: ctx.tier,
-          unit: ctx.groupUnit,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      member: ctx.sender,
+      tier: ctx.tier,
+      unit: ctx.groupUnit,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     return { text: `✅ 线索 ${leadNumber(lead)} 已上报县指挥部，已告知上报网格。` };
   },
 });

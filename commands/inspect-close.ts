@@ -17,12 +17,12 @@ export default defineCommand<{ ref: FindingRef; note: string }>({
   },
   async run(ctx, input) {
     const r = await closeFinding(ctx.deps, input.ref, input.note, {
-          member: ctx.sender,
-          unit: ctx.groupUnit,
-          conversationId: ctx.group.conversationId,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      member: ctx.sender,
+      unit: ctx.groupUnit,
+      conversationId: ctx.group.conversationId,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     return { text: `✅ ${findingNumber(r.finding)} 已结案${r.from === 'open' ? '（未经整改）' : ''}，已告知所在乡镇指挥室。` };
   },
 });

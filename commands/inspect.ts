@@ -47,16 +47,16 @@ export default defineCommand<FindingArgs>({
     const problem = requireText(rest.join(' '), '问题', MAX_PROBLEM_CHARS);
     const attachments = ctx.message.attachments ?? [];
     const r = await record(deps, {
-          unit,
-          directive,
-          problem,
-          people: input.people ?? null,
-          inspector: ctx.sender,
-          conversationId: ctx.group.conversationId,
-          attachments,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      unit,
+      directive,
+      problem,
+      people: input.people ?? null,
+      inspector: ctx.sender,
+      conversationId: ctx.group.conversationId,
+      attachments,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     const where = await unitLabel(deps, r.finding);
     const to = r.roomName ? `已转${r.roomName}，限${shortDateTimeIn(r.dueAt, deps.config.TIMEZONE)}前（${formatDurationZh(deps.config.INSPECTION_RECTIFY_SLA)}内）整改` : '所在乡镇没有指挥室群，未转发';
     const lines = [`✅ 已登记 ${findingNumber(r.finding)}：${where}，${to}。`];

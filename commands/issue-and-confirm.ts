@@ -135,17 +135,17 @@ export async function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, 
     ackWindowMs = by.getTime() - ctx.now.getTime();
   }
   const r = await issue(ctx.deps, {
-      kind,
-      text: args.text,
-      ackRequired: args.ackRequired,
-      scope: args.scope,
-      ackWindowMs,
-      urgent: args.urgent,
-      within,
-      issuer: ctx.sender,
-      conversationId: ctx.group.conversationId,
-      inboundId: ctx.message.inboundId,
-    });
+    kind,
+    text: args.text,
+    ackRequired: args.ackRequired,
+    scope: args.scope,
+    ackWindowMs,
+    urgent: args.urgent,
+    within,
+    issuer: ctx.sender,
+    conversationId: ctx.group.conversationId,
+    inboundId: ctx.message.inboundId,
+  });
   const n = formatNumber(r.directive);
   // the scope as written, cut: a long list of names is not echoed back in full
   const scope = r.scope ? `范围「${r.scope.length > 40 ? `${r.scope.slice(0, 39)}…` : r.scope}」：` : '';

@@ -37,12 +37,12 @@ export function moveCommand(
     },
     async run(ctx, input) {
       const r = await moveLeadTo(ctx.deps, input.ref, move, input.note, {
-              member: ctx.sender,
-              tier: ctx.tier,
-              unit: ctx.groupUnit,
-              inboundId: ctx.message.inboundId,
-              at: ctx.receivedAt,
-            });
+        member: ctx.sender,
+        tier: ctx.tier,
+        unit: ctx.groupUnit,
+        inboundId: ctx.message.inboundId,
+        at: ctx.receivedAt,
+      });
       const took = move === 'accept' || move === 'close' ? `，距上报${formatDurationZh(r.sinceReport)}` : '';
       const n = String(r.lead.number).padStart(3, '0');
       // the county took it from the command group: it may hand it down to a township

@@ -18,12 +18,12 @@ export default defineCommand<{ ref: FindingRef; note: string }>({
   },
   async run(ctx, input) {
     const r = await publishFinding(ctx.deps, input.ref, input.note, {
-          member: ctx.sender,
-          unit: ctx.groupUnit,
-          conversationId: ctx.group.conversationId,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      member: ctx.sender,
+      unit: ctx.groupUnit,
+      conversationId: ctx.group.conversationId,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     return { text: `✅ 已通报 ${findingNumber(r.finding)}：${formatNumber(r.notice)}，下发 ${r.rooms} 个乡镇指挥室（无需回执）。` };
   },
 });

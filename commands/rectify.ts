@@ -17,12 +17,12 @@ export default defineCommand<{ ref: FindingRef; note: string }>({
   async run(ctx, input) {
     const attachments = ctx.message.attachments ?? [];
     const f = await rectify(ctx.deps, input.ref, input.note, attachments, {
-          member: ctx.sender,
-          unit: ctx.groupUnit,
-          conversationId: ctx.group.conversationId,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      member: ctx.sender,
+      unit: ctx.groupUnit,
+      conversationId: ctx.group.conversationId,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     const pics = attachments.length ? `附图${attachments.length}张。` : '如有整改图片，请紧接着发到本群。';
     return { text: `✅ ${findingNumber(f)} 已整改，已报指挥部。${pics}` };
   },

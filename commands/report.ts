@@ -18,14 +18,14 @@ const HINTS: Record<LeadField, string> = {
 export async function reportAndAnswer(ctx: CommandContext, input: LeadReport): Promise<Reply> {
   const attachments = ctx.message.attachments ?? [];
   const r = await report(ctx.deps, {
-      report: input,
-      reporter: ctx.sender,
-      conversationId: ctx.group.conversationId,
-      unit: ctx.groupUnit,
-      attachments,
-      inboundId: ctx.message.inboundId,
-      at: ctx.receivedAt,
-    });
+    report: input,
+    reporter: ctx.sender,
+    conversationId: ctx.group.conversationId,
+    unit: ctx.groupUnit,
+    attachments,
+    inboundId: ctx.message.inboundId,
+    at: ctx.receivedAt,
+  });
   const n = leadNumber(r.lead);
   if (r.status === 'duplicate') {
     const at = clockIn(r.lead.reportedAt, ctx.deps.config.TIMEZONE);

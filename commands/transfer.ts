@@ -30,12 +30,12 @@ export default defineCommand<{ ref: LeadRef; township: string; note: string }>({
   async run(ctx, input) {
     const to = await findTownship(ctx.deps, input.township);
     const r = await transfer(ctx.deps, input.ref, to, input.note, {
-          member: ctx.sender,
-          tier: ctx.tier,
-          unit: ctx.groupUnit,
-          inboundId: ctx.message.inboundId,
-          at: ctx.receivedAt,
-        });
+      member: ctx.sender,
+      tier: ctx.tier,
+      unit: ctx.groupUnit,
+      inboundId: ctx.message.inboundId,
+      at: ctx.receivedAt,
+    });
     const told = [to.name, ...(r.from && r.from.id !== to.id ? [r.from.name] : []), '上报网格'].join('、');
     const sla = r.sla !== null ? `\n${formatDurationZh(r.sla)}内未受理将再报指挥部。` : '';
     return { text: `✅ 线索 ${leadNumber(r.lead)} 已转交${to.name}，已告知${told}。${sla}` };

@@ -25,7 +25,7 @@ describe('per-conversation send rate', () => {
     await writeTx(a.db, async () => {
             for (let i = 0; i < 10; i++) await a.outbox.store(a.db, { conversationId: busy, text: `消息${i}`, dedupKey: `rate-${i}` });
             await a.outbox.store(a.db, { conversationId: quiet, text: '另一个群', dedupKey: 'rate-other' });
-          });
+    });
     const t0 = Date.now();
     await a.outbox.flush();
     const other = await waitFor(a.http, quiet, (m) => m.length === 1, 5_000);

@@ -37,13 +37,13 @@ export class Inbox {
     if (msg.replyContext) extra.replyContext = msg.replyContext;
     const stored = await writeTx(this.deps.db, () =>
       insertInbound(this.deps.db, {
-        platform: msg.platform,
-        platformMsgId: msg.platformMsgId,
-        conversationId: msg.conversationId,
-        senderId: msg.senderId,
-        text: msg.text,
-        extra: Object.keys(extra).length ? extra : null,
-        receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
+      platform: msg.platform,
+      platformMsgId: msg.platformMsgId,
+      conversationId: msg.conversationId,
+      senderId: msg.senderId,
+      text: msg.text,
+      extra: Object.keys(extra).length ? extra : null,
+      receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
       }),
     );
     if (!stored) return 'duplicate';

@@ -89,16 +89,16 @@ export class Outbox {
    */
   async store(db: Db, msg: NewOutbound): Promise<number | null> {
     const id = await insertOutbound(db, {
-          conversationId: msg.conversationId,
-          text: msg.text,
-          markdown: msg.markdown ?? null,
-          mentions: msg.mentions?.length ? msg.mentions : null,
-          actions: msg.actions?.length ? msg.actions : null,
-          dedupKey: msg.dedupKey ?? null,
-          replyToInboundId: msg.replyToInboundId ?? null,
-          notifyOnFail: msg.notifyOnFail ?? null,
-          createdAt: this.opts.now(),
-        });
+      conversationId: msg.conversationId,
+      text: msg.text,
+      markdown: msg.markdown ?? null,
+      mentions: msg.mentions?.length ? msg.mentions : null,
+      actions: msg.actions?.length ? msg.actions : null,
+      dedupKey: msg.dedupKey ?? null,
+      replyToInboundId: msg.replyToInboundId ?? null,
+      notifyOnFail: msg.notifyOnFail ?? null,
+      createdAt: this.opts.now(),
+    });
     if (id === null) return null;
     this.unflushed.add(id);
     return id;

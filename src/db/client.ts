@@ -96,19 +96,38 @@ export function storeOf(db: Db): Store {
   return s;
 }
 
-const WRITES = new Set<string | symbol>(['insert', 'update', 'delete', 'run']);
-/** Whether the proxy refuses SQLite writes outside a transaction while one is open (under vitest, or `GRIDRELAY_CHECK_WRITES=1`). */
-const checkWrites = !!process.env.VITEST || process.env.GRIDRELAY_CHECK_WRITES === '1';
+const WRITES = new Set<string | symbol>(['insert', 'update', 'delete']);
+
+/**
+ * Wraps a drizzle write builder (and each builder its methods return) so that awaiting it runs the statement in a
+ * transaction of `store` of its own — taking the SQLite lock like any other transaction.
+ */
+function ownTransaction<B extends object>(store: Store, builder: B): B {
+  return new Proxy(builder, {
+    get(t, prop) {
+      if (prop === 'then') {
+        return (ok: (v: unknown) => unknown, fail: (e: unknown) => unknown) => store.transaction(async () => await (t as unknown as Promise<unknown>)).then(ok, fail);
+      }
+      const v = (t as Record<string | symbol, unknown>)[prop];
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const r = (v as (...a: unknown[]) => unknown).apply(t, args);
+        return r && typeof r === 'object' && 'then' in r ? ownTransaction(store, r) : r;
+      };
+    },
+  });
+}
 
 /** Makes the `Db` proxy: inside a transaction of `store`, calls go to the transaction's handle. */
 function handle(store: Store, root: object): Db {
   const proxy = new Proxy(root, {
     get(target, prop) {
       const cur = current.getStore();
-      // SQLite has one connection: a write outside a transaction while another is open would join it (and
-      // vanish with its rollback). Tests catch such a write here; production code writes in transactions.
-      if (checkWrites && !cur && store.busy && store.dialect === 'sqlite' && WRITES.has(prop)) {
-        throw new Error(`db.${String(prop)}() outside a transaction while one is open: run it in writeTx()/runUnitOfWork()`);
+      // SQLite has one connection: a write outside a transaction while another is open would join it (and vanish
+      // with its rollback), so a write builder made outside a transaction runs in one of its own, in turn.
+      if (!cur && store.dialect === 'sqlite' && WRITES.has(prop)) {
+        const make = (target as Record<string | symbol, (...a: unknown[]) => object>)[prop]!.bind(target);
+        return (...args: unknown[]) => ownTransaction(store, make(...args));
       }
       const t = (cur && cur.store === store ? cur.tx : target) as Record<string | symbol, unknown>;
       const v = t[prop];
@@ -153,8 +172,15 @@ export async function openDb(url: string, opts: OpenOptions = {}): Promise<Db> {
   return store.db;
 }
 
+/**
+ * One lock per SQLite file in this process: two stores on the same file in one process (tests run two apps so) must
+ * take turns here — better-sqlite3's busy wait would block the one thread the holder needs to finish.
+ */
+const fileLocks = new Map<string, Lock>();
+
 function openSqlite(path: string, opts: OpenOptions): Store {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const lockKey = path === ':memory:' ? `:memory:${randomBytes(4).toString('hex')}` : resolve(path);
   const client = new Database(path);
   client.pragma('journal_mode = WAL');
   client.pragma('busy_timeout = 5000');
@@ -165,7 +191,8 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   // the first open makes the id; a second process opening the same new file keeps the first one's
   root.insert(sqliteSchema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing().run();
   const instance = root.select({ id: sqliteSchema.instance.instanceId }).from(sqliteSchema.instance).get();
-  const lock = new Lock();
+  const lock = fileLocks.get(lockKey) ?? new Lock();
+  fileLocks.set(lockKey, lock);
   let locked = 0;
   let savepoints = 0;
   const store: Store = {

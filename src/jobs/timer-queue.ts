@@ -235,12 +235,12 @@ export class Timers {
     if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
     const fired = await commitUnit({ db }, async () => {
           const t = await getTimer(db, job.data.timerId);
-          if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
-          const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
+      if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
+      const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
           await markTimerFired(db, t.id, now, late);
           await handler(db, t, { at: now, late });
-          return true;
-        });
+      return true;
+    });
     if (fired) {
       log.debug({ timer: job.data.timerId }, 'timer fired');
       await this.opts.afterFire?.();

@@ -161,47 +161,47 @@ export async function applyRoster(db: Db, data: Validated, source = 'roster-impo
   const now = new Date();
   return await writeTx(db, async () => {
       const tree = await unitTree(db);
-      const parents = new Map<string, string | null>(tree.map((u) => [u.id, u.parentId]));
-      const kinds = new Map<string, string>(tree.map((u) => [u.id, u.kind]));
-      for (const u of data.units) {
-        parents.set(u.id, u.parentId);
-        kinds.set(u.id, u.kind);
+    const parents = new Map<string, string | null>(tree.map((u) => [u.id, u.parentId]));
+    const kinds = new Map<string, string>(tree.map((u) => [u.id, u.kind]));
+    for (const u of data.units) {
+      parents.set(u.id, u.parentId);
+      kinds.set(u.id, u.kind);
+    }
+    const townshipOf = (id: string): string | null => {
+      for (let cur: string | null | undefined = id, i = 0; cur && i < 10; cur = parents.get(cur), i++) {
+        if (kinds.get(cur) === 'township') return cur;
       }
-      const townshipOf = (id: string): string | null => {
-        for (let cur: string | null | undefined = id, i = 0; cur && i < 10; cur = parents.get(cur), i++) {
-          if (kinds.get(cur) === 'township') return cur;
-        }
-        return null;
-      };
-      for (const u of data.units) {
+      return null;
+    };
+    for (const u of data.units) {
         const before = await getUnit(db, u.id);
-        const row = { ...u, townshipId: townshipOf(u.id), updatedAt: now };
+      const row = { ...u, townshipId: townshipOf(u.id), updatedAt: now };
         await upsertUnit(db, row);
-        if (u.kind === 'township' && (before?.controlLevel ?? null) !== u.controlLevel && (before || u.controlLevel !== null)) {
+      if (u.kind === 'township' && (before?.controlLevel ?? null) !== u.controlLevel && (before || u.controlLevel !== null)) {
           await insertUnitHistory(db, { unitId: u.id, field: 'control_level', value: u.controlLevel === null ? null : String(u.controlLevel), changedAt: now, source });
-        }
-        if (u.kind === 'grid' && (before?.riskColour ?? null) !== u.riskColour && (before || u.riskColour !== null)) {
+      }
+      if (u.kind === 'grid' && (before?.riskColour ?? null) !== u.riskColour && (before || u.riskColour !== null)) {
           await insertUnitHistory(db, { unitId: u.id, field: 'risk_colour', value: u.riskColour, changedAt: now, source });
-        }
       }
-      for (const g of data.groups) {
-        // a unit re-bound to another conversation: the old binding goes
+    }
+    for (const g of data.groups) {
+      // a unit re-bound to another conversation: the old binding goes
         await bindGroup(db, g);
-      }
-      for (const m of data.members) {
+    }
+    for (const m of data.members) {
         await upsertMember(db, m);
-      }
-      const counts: RosterCounts = {
-        county: data.units.filter((u) => u.kind === 'county').length,
-        township: data.units.filter((u) => u.kind === 'township').length,
-        village: data.units.filter((u) => u.kind === 'village').length,
-        grid: data.units.filter((u) => u.kind === 'grid').length,
-        groups: data.groups.length,
-        members: data.members.length,
-      };
+    }
+    const counts: RosterCounts = {
+      county: data.units.filter((u) => u.kind === 'county').length,
+      township: data.units.filter((u) => u.kind === 'township').length,
+      village: data.units.filter((u) => u.kind === 'village').length,
+      grid: data.units.filter((u) => u.kind === 'grid').length,
+      groups: data.groups.length,
+      members: data.members.length,
+    };
       await audit(db, { actorId: source, action: 'roster.import', subject: 'roster', detail: { ...counts }, at: now });
-      return counts;
-    });
+    return counts;
+  });
 }
 
 /**

@@ -100,7 +100,7 @@ describe('start-up reconciliation', () => {
     const [pendingId, sentId] = await writeTx(first.db, async () => [
           (await first.outbox.store(first.db, { conversationId: 'cid-a', text: '仍待发送' }))!,
           (await first.outbox.store(first.db, { conversationId: 'cid-b', text: '已经发过' }))!,
-        ]);
+    ]);
     await first.db.update(outboundMessages).set({ status: 'sent', sentAt: new Date() }).where(eq(outboundMessages.id, sentId));
     await first.stop();
 

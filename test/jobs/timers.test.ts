@@ -30,7 +30,7 @@ describe('timers', () => {
     await writeTx(app.db, async () => {
             await kind.schedule(app.deps, new Date(now + 300), {}, { id: 'a-1' });
             await kind.schedule(app.deps, new Date(now + 300), {}, { id: 'b-1' });
-          });
+    });
     await app.timers.flush();
     await writeTx(app.db, async () => await kind.schedule(app.deps, new Date(now + 1500), {}, { id: 'b-1' }));
     await app.timers.flush();
@@ -53,7 +53,7 @@ describe('timers', () => {
             await kind.schedule(app.deps, new Date(Date.now() + 200), {}, { id: 'c-1-s2' });
             await kind.schedule(app.deps, new Date(Date.now() + 400), {}, { id: 'keep' });
             expect(await kind.cancel(app.deps, 'c-1', { prefix: true })).toBe(2);
-          });
+    });
     await app.timers.flush();
     await waitUntil(() => fired.includes('keep'));
     expect(fired).toEqual(['keep']);
@@ -71,7 +71,7 @@ describe('timers', () => {
     const due = new Date(Date.now() + 300);
     await writeTx(a.db, async () => {
             for (let i = 0; i < 20; i++) await kindA.schedule(a.deps, due, {}, { id: `x-${i}` });
-          });
+    });
     await a.timers.flush();
     await b.timers.resync();
     await waitUntil(() => fired.length >= 20);

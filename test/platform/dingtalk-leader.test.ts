@@ -73,7 +73,7 @@ describe('two apps, one DingTalk app: the leader holds the Stream connection', (
     expect(f.ticketRequests).toHaveLength(1);
 
     // the follower sends (OpenAPI) like the leader
-    b.outbox.store(b.db, { conversationId: GRID_GROUP, text: '来自第二个进程', dedupKey: 'leader-test-b' });
+    await b.outbox.store(b.db, { conversationId: GRID_GROUP, text: '来自第二个进程', dedupKey: 'leader-test-b' });
     await b.outbox.flush();
     await until('the follower’s send', () => f.sends.some((s) => s.msgParam.content === '来自第二个进程'));
 

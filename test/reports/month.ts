@@ -74,95 +74,95 @@ export async function generateMonth(db: Db, now: Date, seed = 20260208): Promise
   const issuer = 'staff00001';
 
   await writeTx(db, async () => {
-        let n = 0;
-        for (let d = 0; d < 30; d++) {
-          const day = addDays(first, d);
-          const dayStart = startOfDay(day, TZ).getTime();
-          const isToday = day === today;
-          const count = isToday ? 2 : 1 + (r() < 0.3 ? 1 : 0);
-          for (let k = 0; k < count; k++) {
-            n++;
-            let issuedAt = dayStart + (8 * 60 + Math.floor(r() * 600)) * MIN;
-            if (issuedAt > now.getTime() - 60 * MIN) issuedAt = Math.max(dayStart + k * MIN, now.getTime() - (60 - k) * MIN);
-            const kind = r() < 0.25 ? 'notice' : 'directive';
-            const countyWide = n % 4 === 1;
-            const township = townships[Math.floor(r() * townships.length)]!;
-            const targets = countyWide ? all : all.filter((u) => (u.townshipId ?? u.id) === township.id);
-            const special = n === 5 ? 'revoke' : n === 9 ? 'amend' : n === 13 ? 'no-receipt' : null;
-            const deadline = issuedAt + 30 * MIN;
-            const year = Number(day.slice(0, 4));
+    let n = 0;
+    for (let d = 0; d < 30; d++) {
+      const day = addDays(first, d);
+      const dayStart = startOfDay(day, TZ).getTime();
+      const isToday = day === today;
+      const count = isToday ? 2 : 1 + (r() < 0.3 ? 1 : 0);
+      for (let k = 0; k < count; k++) {
+        n++;
+        let issuedAt = dayStart + (8 * 60 + Math.floor(r() * 600)) * MIN;
+        if (issuedAt > now.getTime() - 60 * MIN) issuedAt = Math.max(dayStart + k * MIN, now.getTime() - (60 - k) * MIN);
+        const kind = r() < 0.25 ? 'notice' : 'directive';
+        const countyWide = n % 4 === 1;
+        const township = townships[Math.floor(r() * townships.length)]!;
+        const targets = countyWide ? all : all.filter((u) => (u.townshipId ?? u.id) === township.id);
+        const special = n === 5 ? 'revoke' : n === 9 ? 'amend' : n === 13 ? 'no-receipt' : null;
+        const deadline = issuedAt + 30 * MIN;
+        const year = Number(day.slice(0, 4));
             const number = await nextNumber(db, kind, year);
             const dir = await insertDirective(db, {
-                      kind, year, number, text: `第${n}条 测试指令`, issuerId: issuer, issuedIn: 'cidQzAxLWNvbW1hbmQ', issuedAt: new Date(issuedAt),
-                      ackDeadline: special === 'no-receipt' ? null : new Date(deadline), ackRequired: special !== 'no-receipt',
-                      ackWindowMs: special === 'no-receipt' ? null : 30 * MIN, scope: countyWide ? null : township.name,
-                    });
-            numbers.set(dir.id, { kind, number });
+          kind, year, number, text: `第${n}条 测试指令`, issuerId: issuer, issuedIn: 'cidQzAxLWNvbW1hbmQ', issuedAt: new Date(issuedAt),
+          ackDeadline: special === 'no-receipt' ? null : new Date(deadline), ackRequired: special !== 'no-receipt',
+          ackWindowMs: special === 'no-receipt' ? null : 30 * MIN, scope: countyWide ? null : township.name,
+        });
+        numbers.set(dir.id, { kind, number });
             await insertTargets(db, targets.map((u) => ({ directiveId: dir.id, unitId: u.id, unitKind: u.kind, unitName: u.name, townshipId: u.townshipId ?? u.id, conversationId: u.conversationId })));
-            if (special === 'no-receipt') {
-              noReceiptId = dir.id;
-              continue;
-            }
-            // acknowledgements of revision 1
-            const acked1 = new Map<string, { at: number; late: boolean }>();
-            for (const u of targets) {
-              if (r() >= pAck.get(u.townshipId ?? u.id)!) continue;
-              const at = Math.min(issuedAt + Math.floor(-Math.log(1 - r()) * 20 * MIN), isToday ? now.getTime() - 1000 : Infinity);
-              const late = at > deadline;
+        if (special === 'no-receipt') {
+          noReceiptId = dir.id;
+          continue;
+        }
+        // acknowledgements of revision 1
+        const acked1 = new Map<string, { at: number; late: boolean }>();
+        for (const u of targets) {
+          if (r() >= pAck.get(u.townshipId ?? u.id)!) continue;
+          const at = Math.min(issuedAt + Math.floor(-Math.log(1 - r()) * 20 * MIN), isToday ? now.getTime() - 1000 : Infinity);
+          const late = at > deadline;
               await insertAck(db, { directiveId: dir.id, unitId: u.id, revision: 1, memberId: `m-${u.id}`, words: '收到', at: new Date(at), late });
-              acked1.set(u.id, { at, late });
-            }
-            if (n === 2) {
-              const u = [...acked1.keys()][0]!;
+          acked1.set(u.id, { at, late });
+        }
+        if (n === 2) {
+          const u = [...acked1.keys()][0]!;
               duplicateStored = await insertAck(db, { directiveId: dir.id, unitId: u, revision: 1, memberId: 'dup', words: '收到', at: new Date(issuedAt + 50 * MIN), late: true });
-            }
-            if (special === 'revoke') {
+        }
+        if (special === 'revoke') {
               await updateDirective(db, dir.id, { status: 'revoked', revokedAt: new Date(issuedAt + 40 * MIN) });
-              revokedId = dir.id;
-              continue;
-            }
-            let current = acked1;
-            if (special === 'amend') {
-              amendedId = dir.id;
-              const amendAt = issuedAt + 60 * MIN;
-              const deadline2 = amendAt + 30 * MIN;
+          revokedId = dir.id;
+          continue;
+        }
+        let current = acked1;
+        if (special === 'amend') {
+          amendedId = dir.id;
+          const amendAt = issuedAt + 60 * MIN;
+          const deadline2 = amendAt + 30 * MIN;
               await updateDirective(db, dir.id, { revision: 2, revisedAt: new Date(amendAt), ackDeadline: new Date(deadline2) });
-              current = new Map();
-              for (const u of targets) {
-                if (!acked1.has(u.id) || r() < 0.3) continue; // about 70 % of the first round acknowledge again
-                const at = amendAt + Math.floor(r() * 50 * MIN);
-                const late = at > deadline2;
+          current = new Map();
+          for (const u of targets) {
+            if (!acked1.has(u.id) || r() < 0.3) continue; // about 70 % of the first round acknowledge again
+            const at = amendAt + Math.floor(r() * 50 * MIN);
+            const late = at > deadline2;
                 await insertAck(db, { directiveId: dir.id, unitId: u.id, revision: 2, memberId: `m-${u.id}`, words: '收到', at: new Date(at), late });
-                current.set(u.id, { at, late });
-              }
-            }
-            if (isToday) todayIds.push(dir.id);
-            for (const u of targets) {
-              const a = current.get(u.id);
-              truth.push({ directiveId: dir.id, unitId: u.id, unitKind: u.kind, townshipId: u.townshipId ?? u.id, acknowledged: !!a, onTime: !!a && !a.late, day });
-            }
-          }
-          // leads: 0–3 a day
-          const grids = all.filter((u) => u.kind === 'grid');
-          const nLeads = Math.floor(r() * 4);
-          for (let k = 0; k < nLeads; k++) {
-            const g = grids[Math.floor(r() * grids.length)]!;
-            let reportedAt = dayStart + (7 * 60 + Math.floor(r() * 720)) * MIN;
-            if (reportedAt > now.getTime()) reportedAt = Math.max(dayStart, now.getTime() - 5 * MIN);
-            const accept = r() < 0.85 ? Math.round(1 + -Math.log(1 - r()) * 8 * 60) / 60 : null; // minutes, second precision
-            const close = accept !== null && r() < 0.7 ? accept + Math.round(r() * 600 * 60) / 60 : null;
-            const dayKey = Number(dayOf(new Date(reportedAt), TZ).replace(/-/g, ''));
-            await insertLead(db, {
-                        day: dayKey, number: await nextLeadNumber(db, dayKey), text: '测试线索', dedupText: `测试线索${n}-${k}`, notUnderstood: [], attachments: [],
-                        reporterId: `m-${g.id}`, reportedIn: g.conversationId, unitId: g.id, townshipId: g.townshipId!, reportedAt: new Date(reportedAt),
-                        state: close !== null ? 'closed' : accept !== null ? 'accepted' : 'reported',
-                        acceptedAt: accept !== null ? new Date(reportedAt + accept * MIN) : null,
-                        closedAt: close !== null ? new Date(reportedAt + close * MIN) : null,
-                      });
-            leads.push({ townshipId: g.townshipId!, accept, close, day: dayOf(new Date(reportedAt), TZ) });
+            current.set(u.id, { at, late });
           }
         }
-      });
+        if (isToday) todayIds.push(dir.id);
+        for (const u of targets) {
+          const a = current.get(u.id);
+          truth.push({ directiveId: dir.id, unitId: u.id, unitKind: u.kind, townshipId: u.townshipId ?? u.id, acknowledged: !!a, onTime: !!a && !a.late, day });
+        }
+      }
+      // leads: 0–3 a day
+      const grids = all.filter((u) => u.kind === 'grid');
+      const nLeads = Math.floor(r() * 4);
+      for (let k = 0; k < nLeads; k++) {
+        const g = grids[Math.floor(r() * grids.length)]!;
+        let reportedAt = dayStart + (7 * 60 + Math.floor(r() * 720)) * MIN;
+        if (reportedAt > now.getTime()) reportedAt = Math.max(dayStart, now.getTime() - 5 * MIN);
+        const accept = r() < 0.85 ? Math.round(1 + -Math.log(1 - r()) * 8 * 60) / 60 : null; // minutes, second precision
+        const close = accept !== null && r() < 0.7 ? accept + Math.round(r() * 600 * 60) / 60 : null;
+        const dayKey = Number(dayOf(new Date(reportedAt), TZ).replace(/-/g, ''));
+            await insertLead(db, {
+                        day: dayKey, number: await nextLeadNumber(db, dayKey), text: '测试线索', dedupText: `测试线索${n}-${k}`, notUnderstood: [], attachments: [],
+          reporterId: `m-${g.id}`, reportedIn: g.conversationId, unitId: g.id, townshipId: g.townshipId!, reportedAt: new Date(reportedAt),
+          state: close !== null ? 'closed' : accept !== null ? 'accepted' : 'reported',
+          acceptedAt: accept !== null ? new Date(reportedAt + accept * MIN) : null,
+          closedAt: close !== null ? new Date(reportedAt + close * MIN) : null,
+        });
+        leads.push({ townshipId: g.townshipId!, accept, close, day: dayOf(new Date(reportedAt), TZ) });
+      }
+    }
+  });
   return { first, last: today, truth, revokedId, amendedId, noReceiptId, todayIds, leads, duplicateStored, numbers };
 }
 

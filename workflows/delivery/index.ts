@@ -58,9 +58,9 @@ async function reportFailures(deps: CoreDeps, timer: Timer<FailuresData>): Promi
   const more = groupsFailed.length > MAX_LISTED ? ` 等${groupsFailed.length}个群` : '';
   const reason = failed[0]!.error ? `（${failed[0]!.error.slice(0, 60)}）` : '';
   await deps.outbox.store(db, {
-        conversationId,
-        text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
-        dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
-      });
+    conversationId,
+    text: `⚠️ ${failed.length}条消息未能送达${reason}：${shown}${more}。请确认机器人仍在这些群内，或联系管理员更新花名册。`,
+    dedupKey: `${timer.id}-${timer.version}-${failed[0]!.id}`,
+  });
   await markFailuresReported(db, failed.map((f) => f.id));
 }

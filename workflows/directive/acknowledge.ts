@@ -110,27 +110,27 @@ export async function acknowledge(deps: CoreDeps, input: AckInput): Promise<AckR
   const now = new Date(Math.max((input.at ?? deps.now()).getTime(), since));
   const late = target.ackDeadline !== null && now.getTime() > target.ackDeadline.getTime();
   const stored = await insertAck(db, {
-      directiveId: target.id,
-      unitId: input.unit.id,
-      revision: target.revision,
-      memberId: input.member.id,
-      words: input.words,
-      at: now,
-      late,
-      inboundId: input.inboundId,
-    });
+    directiveId: target.id,
+    unitId: input.unit.id,
+    revision: target.revision,
+    memberId: input.member.id,
+    words: input.words,
+    at: now,
+    late,
+    inboundId: input.inboundId,
+  });
   if (!stored) {
     const ack = (await getAck(db, target.id, input.unit.id, target.revision))!;
     return { status: 'already', directive: target, by: ack.memberId, at: ack.at };
   }
   await audit(db, {
-        actorId: input.member.id,
-        action: `${target.kind}.acknowledge`,
-        subject: formatNumber(target),
-        detail: { unitId: input.unit.id, words: input.words, revision: target.revision, late },
-        inboundId: input.inboundId,
-        at: now,
-      });
+    actorId: input.member.id,
+    action: `${target.kind}.acknowledge`,
+    subject: formatNumber(target),
+    detail: { unitId: input.unit.id, words: input.words, revision: target.revision, late },
+    inboundId: input.inboundId,
+    at: now,
+  });
   const t = target;
   return { status: 'acknowledged', directive: t, late, stillOpen: open.filter((d) => !d.acknowledged && d.id !== t.id) };
 }

@@ -133,13 +133,13 @@ export async function chase(deps: CoreDeps, input: ChaseInput): Promise<string> 
   else await sendChase(deps, d, data, now);
   await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'chase', at: now, actorId: input.actorId, text: due.join(','), count: grids.length, inboundId: input.inboundId });
   await audit(db, {
-        actorId: input.actorId,
-        action: `${d.kind}.chase`,
-        subject: name,
-        detail: { directiveId: d.id, revision: d.revision, townships: due, grids: grids.length, heldUntil: held?.toISOString() ?? null },
-        inboundId: input.inboundId,
-        at: now,
-      });
+    actorId: input.actorId,
+    action: `${d.kind}.chase`,
+    subject: name,
+    detail: { directiveId: d.id, revision: d.revision, townships: due, grids: grids.length, heldUntil: held?.toISOString() ?? null },
+    inboundId: input.inboundId,
+    at: now,
+  });
 
   const skippedNote = skipped.length ? `（${(await mapInOrder(skipped, (t) => townshipName(deps, t))).join('、')}${formatDurationZh(gap)}内已催办，本次略过）` : '';
   const head = held ? `现在是免打扰时段，${name}的催办将于${clockFrom(held, now, tz)}发出：` : `已催办${name}：`;
@@ -172,11 +172,11 @@ async function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date
   const reply = d.ackDeadline && d.ackDeadline > at ? `请于${clockFrom(d.ackDeadline, at, tz)}前回复「收到」` : '请尽快回复「收到」';
   for (const row of silent.filter((r) => r.unitKind === 'grid')) {
     await deps.outbox.store(db, {
-            conversationId: row.conversationId,
-            text: `【催办】${row.unitName}尚未确认${name}，${reply}。——${data.by}`,
+      conversationId: row.conversationId,
+      text: `【催办】${row.unitName}尚未确认${name}，${reply}。——${data.by}`,
             mentions: await membersWithRoles(db, row.unitId, ['grid_leader', 'grid_worker']),
-            dedupKey: key(row.unitId),
-          });
+      dedupKey: key(row.unitId),
+    });
   }
   const ref = refWord(d, yearIn(at, tz), { tier: 'township' });
   for (const tid of data.townshipIds) {
@@ -189,10 +189,10 @@ async function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date
     const list = grids.length ? `本乡镇 ${grids.length} 个网格未确认（${clip(compactGridNames(grids))}），已在各网格群提醒` : '';
     const self = roomSilent ? `本指挥室也未确认，请回复「收到」或 /收到 ${ref}` : '';
     await deps.outbox.store(db, {
-            conversationId: room,
-            text: `【催办】${data.by}催办${name}：${[list, self].filter(Boolean).join('；')}。`,
+      conversationId: room,
+      text: `【催办】${data.by}催办${name}：${[list, self].filter(Boolean).join('；')}。`,
             ...(roomSilent ? { mentions: await membersWithRoles(db, tid, ['township_officer']) } : {}),
-            dedupKey: key(tid),
-          });
+      dedupKey: key(tid),
+    });
   }
 }

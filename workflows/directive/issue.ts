@@ -80,33 +80,33 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
   const ackRequired = input.ackRequired ?? true;
   const windowMs = input.ackWindowMs ?? config.ACK_ESCALATE_AFTER;
   const directive = await insertDirective(db, {
-      kind: input.kind,
-      series,
+    kind: input.kind,
+    series,
       seriesName: series ? ((await getUnit(db, series))?.name ?? null) : null,
-      year,
-      number,
-      text: input.text,
-      issuerId: input.issuer.id,
-      issuedIn: input.conversationId,
-      issuedAt: now,
-      ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
-      ackRequired,
-      ackWindowMs: ackRequired ? windowMs : null,
-      urgent: input.urgent ?? false,
-      scope: scope.label,
-      sourceInboundId: input.inboundId,
-    });
+    year,
+    number,
+    text: input.text,
+    issuerId: input.issuer.id,
+    issuedIn: input.conversationId,
+    issuedAt: now,
+    ackDeadline: ackRequired ? new Date(now.getTime() + windowMs) : null,
+    ackRequired,
+    ackWindowMs: ackRequired ? windowMs : null,
+    urgent: input.urgent ?? false,
+    scope: scope.label,
+    sourceInboundId: input.inboundId,
+  });
   await insertTargets(
-        db,
-        targets.map((u) => ({
-          directiveId: directive.id,
-          unitId: u.id,
-          unitKind: u.kind,
-          unitName: u.name,
-          townshipId: u.townshipId ?? u.id,
-          conversationId: u.conversationId,
-        })),
-      );
+    db,
+    targets.map((u) => ({
+      directiveId: directive.id,
+      unitId: u.id,
+      unitKind: u.kind,
+      unitName: u.name,
+      townshipId: u.townshipId ?? u.id,
+      conversationId: u.conversationId,
+    })),
+  );
   const issuerName = (await getGroup(db, input.conversationId))?.title ?? (await countyUnit(db))?.name ?? '指挥部';
   const relay = relayText(deps, directive, issuerName);
   // a scoped item tells each township room which of its grids it reached, so the room knows whom to chase
@@ -114,24 +114,24 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
   const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
   for (const u of targets) {
     await deps.outbox.store(db, {
-            conversationId: u.conversationId,
-            text: relay(coverage.get(u.id)),
-            ...(actions ? { actions } : {}),
-            dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
-            notifyOnFail: input.conversationId,
-          });
+      conversationId: u.conversationId,
+      text: relay(coverage.get(u.id)),
+      ...(actions ? { actions } : {}),
+      dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
+      notifyOnFail: input.conversationId,
+    });
   }
   await scheduleLadder(deps, directive, now);
   planReadPolls(deps, directive, 1, now);
   await insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });
   await audit(db, {
-        actorId: input.issuer.id,
-        action: `${input.kind}.issue`,
-        subject: formatNumber(directive),
-        detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
-        inboundId: input.inboundId,
-        at: now,
-      });
+    actorId: input.issuer.id,
+    action: `${input.kind}.issue`,
+    subject: formatNumber(directive),
+    detail: { directiveId: directive.id, targets: targets.length, scope: scope.label, ackWindowMs: directive.ackWindowMs, urgent: directive.urgent },
+    inboundId: input.inboundId,
+    at: now,
+  });
   const grids = targets.filter((u) => u.kind === 'grid').length;
   return { directive, townships: targets.length - grids, grids, scope: scope.label };
 }

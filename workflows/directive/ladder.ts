@@ -147,11 +147,11 @@ async function remind(deps: CoreDeps, bundle: Directive[], at: Date): Promise<vo
     const roles = row.unitKind === 'grid' ? ['grid_leader', 'grid_worker'] : ['township_officer'];
     const key = items[0]!;
     await deps.outbox.store(db, {
-            conversationId: row.conversationId,
-            text,
+      conversationId: row.conversationId,
+      text,
             mentions: await membersWithRoles(db, unitId, roles),
-            dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
-          });
+      dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
+    });
   }
 }
 

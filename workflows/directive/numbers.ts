@@ -44,25 +44,25 @@ export async function setNextNumber(db: Db, input: SetNextInput): Promise<SetNex
   return await writeTx(db, async (tx) => {
       const counted = await counterLast(tx, input.kind, input.year);
       const highest = Math.max(counted, await highestStored(tx, input.kind, input.year));
-      if (input.next <= highest) {
-        const last = formatNumber({ kind: input.kind, year: input.year, number: highest });
-        return {
-          ok: false,
-          reason:
+    if (input.next <= highest) {
+      const last = formatNumber({ kind: input.kind, year: input.year, number: highest });
+      return {
+        ok: false,
+        reason:
             await highestStored(tx, input.kind, input.year) >= highest
-              ? `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`
-              : `refused: numbers up to ${last} are taken (issued by hand before gridrelay, as set earlier), so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
-          lowestNext: highest + 1,
-        };
-      }
+            ? `refused: ${last} was already issued by gridrelay, so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`
+            : `refused: numbers up to ${last} are taken (issued by hand before gridrelay, as set earlier), so --next ${input.next} would reuse a number; the lowest allowed is ${highest + 1}`,
+        lowestNext: highest + 1,
+      };
+    }
       await setCounterLast(tx, input.kind, input.year, input.next - 1);
       await audit(tx, {
-              actorId: input.actorId ?? 'cli',
-              action: 'numbers.set',
-              subject: series,
-              detail: { kind: input.kind, year: input.year, previousNext: counted + 1, next: input.next, ...input.detail },
-              at: input.at ?? new Date(),
-            });
-      return { ok: true, previousNext: counted + 1, next: input.next, series };
+      actorId: input.actorId ?? 'cli',
+      action: 'numbers.set',
+      subject: series,
+      detail: { kind: input.kind, year: input.year, previousNext: counted + 1, next: input.next, ...input.detail },
+      at: input.at ?? new Date(),
     });
+    return { ok: true, previousNext: counted + 1, next: input.next, series };
+  });
 }

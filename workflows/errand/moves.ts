@@ -68,12 +68,12 @@ export async function markDelivered(
   if (e.state === 'settled') throw new Refusal(`代办 ${errandNumber(e)} 已全部自给，无需送达。`);
   const hours = Math.round(((at.getTime() - e.orderedAt.getTime()) / 3_600_000) * 100) / 100;
   const updated = (await updateErrand(deps.db, e.id, ['open', 'listed', 'bought'], {
-      state: 'delivered',
-      deliveredAt: at,
-      deliveredBy: input.sender.id,
-      deliveryInboundId: input.inboundId,
-      deliveryAttachments: input.attachments,
-      hoursToDeliver: hours,
+    state: 'delivered',
+    deliveredAt: at,
+    deliveredBy: input.sender.id,
+    deliveryInboundId: input.inboundId,
+    deliveryAttachments: input.attachments,
+    hoursToDeliver: hours,
     }))!;
   await auditStep(deps, updated, 'deliver', input.sender.id, input.inboundId, at, { pictures: input.attachments.length, hours });
   return updated;

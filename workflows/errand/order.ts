@@ -41,20 +41,20 @@ export async function placeOrder(deps: CoreDeps, input: OrderInput): Promise<Ord
   const day = dayKey(at, config.TIMEZONE);
   const { day: listDay, late } = listDayOf(at, config.ERRAND_CUTOFF, config.TIMEZONE);
   const errand = await insertErrand(db, {
-      day,
+    day,
       number: await nextErrandNumber(db, day),
-      listDay,
-      gridId: input.grid.id,
-      townshipId: input.grid.townshipId ?? input.grid.id,
-      orderedBy: input.sender.id,
-      orderedIn: input.conversationId,
-      orderedAt: at,
-      sourceInboundId: input.inboundId,
-      items: input.order.items,
-      address: input.order.address,
-      phone: input.order.phone,
-      deliveryAttachments: [],
-    });
+    listDay,
+    gridId: input.grid.id,
+    townshipId: input.grid.townshipId ?? input.grid.id,
+    orderedBy: input.sender.id,
+    orderedIn: input.conversationId,
+    orderedAt: at,
+    sourceInboundId: input.inboundId,
+    items: input.order.items,
+    address: input.order.address,
+    phone: input.order.phone,
+    deliveryAttachments: [],
+  });
   await auditStep(deps, errand, 'order', input.sender.id, input.inboundId, at, { items: errand.items.length, listDay, late });
   return { errand, listDay, late };
 }

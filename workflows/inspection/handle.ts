@@ -53,13 +53,13 @@ export async function rectify(deps: CoreDeps, ref: FindingRef, note: string, att
   if (f.state === 'rectified') throw new Refusal(`${n} 已于${shortDateTimeIn(f.rectifiedAt!, tz)}整改，无需重复。`);
   const at = stepTime(deps, f, h);
   const done = await updateInspection(deps.db, f.id, ['open'], {
-      state: 'rectified',
-      rectifiedAt: at,
-      rectifiedBy: h.member.id,
-      rectifyNote: note,
-      rectifyAttachments: attachments,
-      rectifyInboundId: h.inboundId,
-    });
+    state: 'rectified',
+    rectifiedAt: at,
+    rectifiedBy: h.member.id,
+    rectifyNote: note,
+    rectifyAttachments: attachments,
+    rectifyInboundId: h.inboundId,
+  });
   if (!done) throw new Refusal(`${n} 当前不能整改。`);
   await cancelRectifySla(deps, f.id);
   await auditStep(deps, done, 'rectify', h.member.id, h.inboundId, at, { pictures: attachments.length });
@@ -67,18 +67,18 @@ export async function rectify(deps: CoreDeps, ref: FindingRef, note: string, att
   const thisYear = yearIn(deps.now(), tz);
   const w = findingRefWord(done, thisYear);
   await post(deps, {
-        conversationId: done.recordedIn,
-        text: [
-          `【${n} 已整改】`,
+    conversationId: done.recordedIn,
+    text: [
+      `【${n} 已整改】`,
           `单位：${await unitLabel(deps, done)}`,
-          `问题：${problemLine(done, names)}`,
-          `整改情况：${masked(note, names)}`,
-          ...(attachments.length ? [`附图：${attachments.length}张`] : []),
-          `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
-          `可 /督查结案 ${w}，或 /通报 ${w}`,
-        ].join('\n'),
-        dedupKey: `insp-${done.id}-rectify`,
-      });
+      `问题：${problemLine(done, names)}`,
+      `整改情况：${masked(note, names)}`,
+      ...(attachments.length ? [`附图：${attachments.length}张`] : []),
+      `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
+      `可 /督查结案 ${w}，或 /通报 ${w}`,
+    ].join('\n'),
+    dedupKey: `insp-${done.id}-rectify`,
+  });
   return done;
 }
 
@@ -99,10 +99,10 @@ export async function attachRectifyPicture(
   if (!updated) return null;
   await auditStep(deps, updated, 'picture', input.sender.id, input.inboundId, at, { pictures: input.attachments.length, of: 'rectify' });
   await post(deps, {
-        conversationId: updated.recordedIn,
-        text: `${findingNumber(updated)}（${updated.unitName}）整改补充图片${input.attachments.length}张（共${updated.rectifyAttachments.length}张）。`,
-        dedupKey: `insp-${updated.id}-rpic-${input.inboundId}`,
-      });
+    conversationId: updated.recordedIn,
+    text: `${findingNumber(updated)}（${updated.unitName}）整改补充图片${input.attachments.length}张（共${updated.rectifyAttachments.length}张）。`,
+    dedupKey: `insp-${updated.id}-rpic-${input.inboundId}`,
+  });
   return { finding: updated, pictures: updated.rectifyAttachments.length };
 }
 
@@ -126,10 +126,10 @@ export async function closeFinding(deps: CoreDeps, ref: FindingRef, note: string
   if (room) {
     const names = await namesToMask(deps);
     await post(deps, {
-            conversationId: room.conversationId,
-            text: [`${n}（${done.unitName}：${problemLine(done, names)}）已结案（指挥部 ${clockIn(at, tz)}）${f.state === 'open' ? '，未经整改' : ''}。`, ...(note ? [`说明：${masked(note, names)}`] : [])].join('\n'),
-            dedupKey: `insp-${done.id}-close`,
-          });
+      conversationId: room.conversationId,
+      text: [`${n}（${done.unitName}：${problemLine(done, names)}）已结案（指挥部 ${clockIn(at, tz)}）${f.state === 'open' ? '，未经整改' : ''}。`, ...(note ? [`说明：${masked(note, names)}`] : [])].join('\n'),
+      dedupKey: `insp-${done.id}-close`,
+    });
   }
   return { finding: done, from: f.state };
 }

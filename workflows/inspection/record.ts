@@ -100,22 +100,22 @@ export async function record(deps: CoreDeps, input: RecordInput): Promise<Record
   const year = yearIn(now, config.TIMEZONE);
   const townshipId = input.unit.kind === 'township' ? input.unit.id : (input.unit.townshipId ?? input.unit.id);
   const finding = await insertInspection(db, {
-      year,
+    year,
       number: await nextNumber(db, 'inspection', year),
-      unitId: input.unit.id,
-      unitKind: input.unit.kind === 'township' ? 'township' : 'grid',
-      unitName: input.unit.name,
-      townshipId,
-      directiveId: input.directive?.id ?? null,
-      text: input.problem,
-      people: input.people,
-      attachments: input.attachments,
-      inspectorId: input.inspector.id,
-      recordedIn: input.conversationId,
-      recordedAt: at,
-      sourceInboundId: input.inboundId,
-      rectifyAttachments: [],
-    });
+    unitId: input.unit.id,
+    unitKind: input.unit.kind === 'township' ? 'township' : 'grid',
+    unitName: input.unit.name,
+    townshipId,
+    directiveId: input.directive?.id ?? null,
+    text: input.problem,
+    people: input.people,
+    attachments: input.attachments,
+    inspectorId: input.inspector.id,
+    recordedIn: input.conversationId,
+    recordedAt: at,
+    sourceInboundId: input.inboundId,
+    rectifyAttachments: [],
+  });
   await auditStep(deps, finding, 'record', input.inspector.id, input.inboundId, at, { unitId: finding.unitId, directiveId: finding.directiveId, people: finding.people, pictures: finding.attachments.length });
   const room = await roomOf(deps, finding);
   if (room) {
@@ -153,10 +153,10 @@ export async function attachFindingPicture(
   const room = await roomOf(deps, updated);
   if (room) {
     await post(deps, {
-            conversationId: room.conversationId,
+      conversationId: room.conversationId,
             text: `${findingNumber(updated)}（${(await getUnit(deps.db, updated.unitId))?.name ?? updated.unitName}）补充图片${input.attachments.length}张（共${updated.attachments.length}张）。`,
-            dedupKey: `insp-${updated.id}-pic-${input.inboundId}`,
-          });
+      dedupKey: `insp-${updated.id}-pic-${input.inboundId}`,
+    });
   }
   return { finding: updated, pictures: updated.attachments.length };
 }

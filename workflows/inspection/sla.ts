@@ -89,10 +89,10 @@ export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>
   const cg = await commandGroupOf(deps);
   if (cg) {
     await post(deps, {
-            conversationId: cg,
+      conversationId: cg,
             text: [`⏰ 督查问题超过${sla}未整改（${overdue.length}条），已告知所在乡镇：`, ...(await mapInOrder(overdue.slice(0, LINES), async (f) => await line(f, true))), ...more(overdue.length), '可 /督查列表 <号> 查看，/通报 <号> 通报'].join('\n'),
-            dedupKey: `insp-${overdue[0]!.id}-sla`,
-          });
+      dedupKey: `insp-${overdue[0]!.id}-sla`,
+    });
   }
   const byTownship = new Map<string, Inspection[]>();
   for (const f of overdue) byTownship.set(f.townshipId, [...(byTownship.get(f.townshipId) ?? []), f]);
@@ -101,10 +101,10 @@ export async function rectifySlaDue(deps: CoreDeps, timer: Timer<RectifySlaData>
     if (!room) continue;
     const answer = list.length === 1 ? `/整改 ${findingRefWord(list[0]!, thisYear)} <整改情况>` : '/整改 <号> <整改情况>';
     await post(deps, {
-            conversationId: room.conversationId,
+      conversationId: room.conversationId,
             text: [`⏰ 本乡镇督查问题超过${sla}未整改（${list.length}条），已报指挥部：`, ...(await mapInOrder(list.slice(0, LINES), (f) => line(f, false))), ...more(list.length), `请尽快整改并回复：${answer}`].join('\n'),
-            dedupKey: `insp-${list[0]!.id}-sla-room`,
-          });
+      dedupKey: `insp-${list[0]!.id}-sla-room`,
+    });
   }
 }
 

@@ -123,21 +123,21 @@ export async function escalate(deps: CoreDeps, ref: LeadRef, reason: string, act
     ? `${LEAD_STATE_ZH[updated.state]}（${clockIn(updated.acceptedAt, config.TIMEZONE)}受理）`
     : LEAD_STATE_ZH[updated.state];
   await post(deps, {
-        conversationId: cg,
-        text: [
-          `【线索 ${n} ${actor.unit.name}上报县】${updated.urgent ? '🔴紧急' : ''}`,
-          `理由：${maskPersonal(reason)}`,
+    conversationId: cg,
+    text: [
+      `【线索 ${n} ${actor.unit.name}上报县】${updated.urgent ? '🔴紧急' : ''}`,
+      `理由：${maskPersonal(reason)}`,
           ...await detailLines(deps, updated),
-          `状态：${state}`,
-          `上报县：${actor.member.name} ${clockIn(now, config.TIMEZONE)}`,
-          `指挥部可 /办结 ${shortNumber(updated, today)} <结果>`,
-        ].join('\n'),
-        dedupKey: `lead-${lead.id}-escalate`,
-      });
+      `状态：${state}`,
+      `上报县：${actor.member.name} ${clockIn(now, config.TIMEZONE)}`,
+      `指挥部可 /办结 ${shortNumber(updated, today)} <结果>`,
+    ].join('\n'),
+    dedupKey: `lead-${lead.id}-escalate`,
+  });
   await post(deps, {
-        conversationId: updated.reportedIn,
-        text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
-        dedupKey: `lead-${lead.id}-escalate-grid`,
-      });
+    conversationId: updated.reportedIn,
+    text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
+    dedupKey: `lead-${lead.id}-escalate-grid`,
+  });
   return updated;
 }

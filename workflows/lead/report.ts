@@ -57,26 +57,26 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
   const today = dayKey(now, config.TIMEZONE);
   const r = input.report;
   let lead = await insertLead(db, {
-      day,
+    day,
       number: await nextLeadNumber(db, day),
-      text: r.description,
-      dedupText: r.dedupText,
-      category: r.category ?? null,
-      location: r.location ?? null,
-      people: r.people ?? null,
-      peopleCount: r.peopleCount ?? null,
-      urgencyText: r.urgencyText ?? null,
-      urgency: r.urgency ?? null,
-      urgent: r.urgent,
-      notUnderstood: r.notUnderstood,
-      attachments: input.attachments,
-      reporterId: input.reporter.id,
-      reportedIn: input.conversationId,
-      unitId: input.unit.id,
-      townshipId,
-      reportedAt: at,
-      sourceInboundId: input.inboundId,
-    });
+    text: r.description,
+    dedupText: r.dedupText,
+    category: r.category ?? null,
+    location: r.location ?? null,
+    people: r.people ?? null,
+    peopleCount: r.peopleCount ?? null,
+    urgencyText: r.urgencyText ?? null,
+    urgency: r.urgency ?? null,
+    urgent: r.urgent,
+    notUnderstood: r.notUnderstood,
+    attachments: input.attachments,
+    reporterId: input.reporter.id,
+    reportedIn: input.conversationId,
+    unitId: input.unit.id,
+    townshipId,
+    reportedAt: at,
+    sourceInboundId: input.inboundId,
+  });
   await event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
   const room = await groupOfUnit(db, townshipId);
   const n = leadNumber(lead);
@@ -84,22 +84,22 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
   if (room) {
     const sla = formatDurationZh(slaMs(config, lead));
     await post(deps, {
-            conversationId: room.conversationId,
+      conversationId: room.conversationId,
             text: [head, ...await detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
-            // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
+      // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
             ...(lead.urgent ? { mentions: await membersWithRoles(db, townshipId, ['township_officer']) } : {}),
-            dedupKey: `lead-${lead.id}-room`,
-          });
+      dedupKey: `lead-${lead.id}-room`,
+    });
     await scheduleSla(deps, lead, now);
   } else {
     const cg = await commandGroup(deps);
     lead = await updateLead(db, lead.id, { escalatedAt: at, escalatedBy: 'system', escalateReason: '所属乡镇没有指挥室群' });
     if (cg) {
       await post(deps, {
-                conversationId: cg,
+        conversationId: cg,
                 text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...await detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
-                dedupKey: `lead-${lead.id}-county`,
-              });
+        dedupKey: `lead-${lead.id}-county`,
+      });
     }
   }
   return { status: 'reported', lead, roomName: room?.title ?? null };

@@ -139,13 +139,13 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
     const s = shortNumber(lead, today);
     const head = `⏰【线索 ${n}】${lead.urgent ? '🔴紧急 ' : ''}上报${waited(lead)}，${await tname(lead.townshipId)}`;
     await post(deps, {
-            conversationId: cg,
-            text: (b.here === 1
+      conversationId: cg,
+      text: (b.here === 1
               ? [`${head}尚未受理`, ...await detailLines(deps, lead), `指挥部可 /受理 ${s}`]
-              : [`${head}仍未受理（${nth(b)}）`, `指挥部可 /受理 ${s} 或 /转 ${s} <乡镇>；/线索 ${s} 查看详情`]
-            ).join('\n'),
-            dedupKey: breachKey(b),
-          });
+        : [`${head}仍未受理（${nth(b)}）`, `指挥部可 /受理 ${s} 或 /转 ${s} <乡镇>；/线索 ${s} 查看详情`]
+      ).join('\n'),
+      dedupKey: breachKey(b),
+    });
   } else {
     const oneTownship = new Set(breached.map((b) => b.lead.townshipId)).size === 1;
     const line = async ({ lead: l, here }: Breach) => {
@@ -156,10 +156,10 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
     const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
     const head = `⏰ ${oneTownship ? `${await tname(breached[0]!.lead.townshipId)} ` : ''}${breached.length} 条线索上报超过${over}，${again ? '仍' : '尚'}未受理：`;
     await post(deps, {
-            conversationId: cg,
-            text: [head, ...breached.slice(0, SLA_LINES).map(line), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
-            dedupKey: breachKey(breached[0]!),
-          });
+      conversationId: cg,
+      text: [head, ...(await mapInOrder(breached.slice(0, SLA_LINES), line)), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
+      dedupKey: breachKey(breached[0]!),
+    });
   }
 
   const byTownship = new Map<string, Breach[]>();

@@ -88,11 +88,11 @@ export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: str
   }
   const at = clockIn(now, config.TIMEZONE);
   await post(deps, {
-        conversationId: room.conversationId,
+    conversationId: room.conversationId,
         text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...(note ? [`说明：${note}`] : []), ...await detailLines(deps, updated), next].join('\n'),
         ...(updated.urgent ? { mentions: await membersWithRoles(db, to.id, ['township_officer']) } : {}),
-        dedupKey: `lead-${lead.id}-transfer${k}-room`,
-      });
+    dedupKey: `lead-${lead.id}-transfer${k}-room`,
+  });
   const fromRoom = from && from.id !== to.id ? await groupOfUnit(db, from.id) : undefined;
   if (fromRoom) {
     await post(deps, { conversationId: fromRoom.conversationId, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-from` });

@@ -33,9 +33,9 @@ export async function errandLists(deps: { db: Db }, day: number, townshipId?: st
   }
   return await mapInOrder([...byTownship].sort(([a], [b]) => a.localeCompare(b)), async ([id, orders]) => {
         const name = (await getUnit(deps.db, id))?.name ?? id;
-        const sums = sumItems(orders);
+      const sums = sumItems(orders);
         return { townshipId: id, township: name, orders: orders.length, households: sums.households, lines: sums.lines, villages: await villageBreakdown(deps, name, orders) };
-      });
+    });
 }
 
 /** The lists as an XLSX workbook: 采购清单 (one row per township and goods) and 分村明细 (per village). */

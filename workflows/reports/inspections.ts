@@ -64,24 +64,24 @@ export async function inspectionRowsFor(deps: ReportDeps, range: Range, scope?: 
     return d ? formatNumber(d) : null;
   };
   return await mapInOrder(all, async (f) => ({
-      id: f.id,
-      number: findingNumber(f),
-      townshipId: f.townshipId,
-      townshipName: townships.get(f.townshipId)?.name ?? f.townshipId,
-      unitId: f.unitId,
-      unitName: f.unitName,
-      unitKind: f.unitKind,
+    id: f.id,
+    number: findingNumber(f),
+    townshipId: f.townshipId,
+    townshipName: townships.get(f.townshipId)?.name ?? f.townshipId,
+    unitId: f.unitId,
+    unitName: f.unitName,
+    unitKind: f.unitKind,
       directive: await label(f.directiveId),
-      problem: masked(f.text, names),
-      people: f.people,
-      state: f.state,
-      recordedAt: f.recordedAt,
-      rectifiedAt: f.rectifiedAt,
-      publishedAt: f.publishedAt,
+    problem: masked(f.text, names),
+    people: f.people,
+    state: f.state,
+    recordedAt: f.recordedAt,
+    rectifiedAt: f.rectifiedAt,
+    publishedAt: f.publishedAt,
       notice: await label(f.noticeId),
-      closedAt: f.closedAt,
-      overdueAt: f.overdueAt,
-    }));
+    closedAt: f.closedAt,
+    overdueAt: f.overdueAt,
+  }));
 }
 
 /** Tallies findings. */

@@ -88,13 +88,13 @@ export async function setGridColour(deps: CoreDeps, ctx: Pick<CommandContext, 's
   const changed = await setRiskColour(deps.db, grid.id, colour, ctx.receivedAt, String(ctx.message.inboundId));
   if (!changed) return `${grid.name}已是${COLOUR_ZH[colour]}色，无需更改。`;
   await audit(deps.db, {
-        actorId: ctx.sender.id,
-        action: 'unit.risk_colour',
-        subject: grid.id,
-        detail: { from: before, to: colour },
-        inboundId: ctx.message.inboundId,
-        at: ctx.receivedAt,
-      });
+    actorId: ctx.sender.id,
+    action: 'unit.risk_colour',
+    subject: grid.id,
+    detail: { from: before, to: colour },
+    inboundId: ctx.message.inboundId,
+    at: ctx.receivedAt,
+  });
   const tname = grid.townshipId ? (await getUnit(deps.db, grid.townshipId))?.name ?? '' : '';
   const change = `${before ? `${COLOUR_ZH[before]} → ` : ''}${COLOUR_ZH[colour]}`;
   // the units concerned hear of it once each: the grid's own group, and its township room when the

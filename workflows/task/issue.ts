@@ -63,26 +63,26 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
   const year = yearIn(now, config.TIMEZONE);
   if (input.seriesId !== undefined && input.tickAt !== undefined && await occurrenceAt(db, input.seriesId, input.tickAt)) return null;
   const numbered = (await insertTask(db, {
-      year,
+    year,
       number: await nextNumber(db, 'task', year),
-      title: input.title,
-      note: input.note ?? null,
-      issuerId: input.issuerId,
-      issuedIn: input.conversationId,
-      issuedAt: now,
-      deadline: input.deadline,
-      urgent: input.urgent ?? false,
-      scopeLabel: input.scope.label,
-      returnFields: input.returnFields?.length ? input.returnFields : null,
-      seriesId: input.seriesId ?? null,
-      tickAt: input.tickAt ?? null,
-      sourceInboundId: input.inboundId ?? null,
+    title: input.title,
+    note: input.note ?? null,
+    issuerId: input.issuerId,
+    issuedIn: input.conversationId,
+    issuedAt: now,
+    deadline: input.deadline,
+    urgent: input.urgent ?? false,
+    scopeLabel: input.scope.label,
+    returnFields: input.returnFields?.length ? input.returnFields : null,
+    seriesId: input.seriesId ?? null,
+    tickAt: input.tickAt ?? null,
+    sourceInboundId: input.inboundId ?? null,
     }))!;
   const task = numbered;
   await insertTaskTargets(
-        db,
-        grids.map((g) => ({ taskId: task.id, unitId: g.id, unitName: g.name, townshipId: g.townshipId ?? g.id, conversationId: g.conversationId })),
-      );
+    db,
+    grids.map((g) => ({ taskId: task.id, unitId: g.id, unitName: g.name, townshipId: g.townshipId ?? g.id, conversationId: g.conversationId })),
+  );
   const tz = config.TIMEZONE;
   const n = formatTaskNumber(numbered);
   const from = await issuerName(db, input.conversationId);
@@ -102,21 +102,21 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
       const room = await groupOfUnit(db, tid);
       if (!room || room.conversationId === input.conversationId) continue;
       await deps.outbox.store(db, {
-                conversationId: room.conversationId,
-                text: `【${n}】${input.title}\n已下达本乡镇 ${count} 个网格，截止 ${formatDeadline(input.deadline, tz)}。截止时仍未完成的网格将报本室。`,
-                dedupKey: `task-${task.id}-room-${tid}`,
-              });
+        conversationId: room.conversationId,
+        text: `【${n}】${input.title}\n已下达本乡镇 ${count} 个网格，截止 ${formatDeadline(input.deadline, tz)}。截止时仍未完成的网格将报本室。`,
+        dedupKey: `task-${task.id}-room-${tid}`,
+      });
     }
   }
   await scheduleSteps(deps, numbered);
   await audit(db, {
-        actorId: input.issuerId,
-        action: 'task.issue',
-        subject: n,
-        detail: { taskId: task.id, grids: grids.length, deadline: input.deadline.toISOString(), scope: input.scope.label, seriesId: input.seriesId ?? null },
-        inboundId: input.inboundId ?? null,
-        at: now,
-      });
+    actorId: input.issuerId,
+    action: 'task.issue',
+    subject: n,
+    detail: { taskId: task.id, grids: grids.length, deadline: input.deadline.toISOString(), scope: input.scope.label, seriesId: input.seriesId ?? null },
+    inboundId: input.inboundId ?? null,
+    at: now,
+  });
   return { task: numbered, grids: grids.length, townships: byTownship.size };
 }
 

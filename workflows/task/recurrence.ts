@@ -93,31 +93,31 @@ export async function createSeries(deps: CoreDeps, input: CreateSeriesInput): Pr
   const now = deps.now();
   const every = config.TASK_RECUR_EVERY;
   const series = await insertSeries(db, {
-      title: input.title,
-      note: input.note ?? null,
-      scope: input.scope,
-      issuerId: input.issuerId,
-      issuedIn: input.conversationId,
-      pattern: every ? `${EVERY}${every}` : input.recurrence.pattern,
-      tz: config.TIMEZONE,
-      periodMs: every ?? input.recurrence.periodMs,
-      label: input.recurrence.label,
-      returnFields: input.returnFields?.length ? input.returnFields : null,
-      createdAt: now,
-    });
+    title: input.title,
+    note: input.note ?? null,
+    scope: input.scope,
+    issuerId: input.issuerId,
+    issuedIn: input.conversationId,
+    pattern: every ? `${EVERY}${every}` : input.recurrence.pattern,
+    tz: config.TIMEZONE,
+    periodMs: every ?? input.recurrence.periodMs,
+    label: input.recurrence.label,
+    returnFields: input.returnFields?.length ? input.returnFields : null,
+    createdAt: now,
+  });
   const deadline = every ? new Date(now.getTime() + every) : nextRecurrence(input.recurrence, now, config.TIMEZONE);
   const first = (await issueTask(deps, {
-      title: input.title,
-      note: input.note ?? null,
-      deadline,
-      scope: input.scope,
-      issuerId: input.issuerId,
-      conversationId: input.conversationId,
-      inboundId: input.inboundId,
-      urgent: input.urgent ?? false,
-      ...(input.returnFields?.length ? { returnFields: input.returnFields } : {}),
-      seriesId: series.id,
-      tickAt: now.getTime(),
+    title: input.title,
+    note: input.note ?? null,
+    deadline,
+    scope: input.scope,
+    issuerId: input.issuerId,
+    conversationId: input.conversationId,
+    inboundId: input.inboundId,
+    urgent: input.urgent ?? false,
+    ...(input.returnFields?.length ? { returnFields: input.returnFields } : {}),
+    seriesId: series.id,
+    tickAt: now.getTime(),
     }))!;
   syncSeriesAfterCommit(deps);
   await audit(db, { actorId: input.issuerId, action: 'task.series.create', subject: `series-${series.id}`, detail: { pattern: series.pattern, first: formatTaskNumber(first.task) }, inboundId: input.inboundId, at: now });
@@ -219,16 +219,16 @@ export class TaskRecurrence {
       let r: IssueTaskResult | null;
       try {
         r = await issueTask(deps, {
-                title: s.title,
-                note: s.note,
-                deadline: new Date(tick + s.periodMs),
-                scope: s.scope,
-                issuerId: s.issuerId,
-                conversationId: s.issuedIn,
-                ...(s.returnFields?.length ? { returnFields: s.returnFields } : {}),
-                seriesId: s.id,
-                tickAt: tick,
-                });
+        title: s.title,
+        note: s.note,
+        deadline: new Date(tick + s.periodMs),
+        scope: s.scope,
+        issuerId: s.issuerId,
+        conversationId: s.issuedIn,
+        ...(s.returnFields?.length ? { returnFields: s.returnFields } : {}),
+        seriesId: s.id,
+        tickAt: tick,
+        });
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
         this.opts.jobs.log.warn({ series: s.id, err: err.message }, 'task occurrence not opened');

@@ -127,11 +127,11 @@ async function remind(deps: CoreDeps, timer: Timer<TaskStepData>, at: Date): Pro
             `完成后逐项发送：${items.map((i) => `/完成 ${i.task.number}`).join('、')}`,
           ].join('\n');
     await deps.outbox.store(deps.db, {
-            conversationId: target.conversationId,
-            text,
+      conversationId: target.conversationId,
+      text,
             mentions: await membersWithRoles(deps.db, unitId, ACTORS),
-            dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
-          });
+      dedupKey: `task-${first.task.id}-v${first.task.rev}-${unitId}-${first.step}`,
+    });
   }
 }
 
@@ -152,10 +152,10 @@ async function due(deps: CoreDeps, timer: Timer<TaskStepData>): Promise<void> {
     const room = await groupOfUnit(db, tid);
     if (!room || room.conversationId === task.issuedIn) continue; // the issuer's own room gets the roll-up below
     await deps.outbox.store(db, {
-            conversationId: room.conversationId,
-            text: `⚠️ ${n}「${task.title}」已过截止时间（${shortDateTimeIn(task.deadline, tz)}），本乡镇 ${list.length} 个网格未完成：\n${gridNames(list)}\n请督促完成（/完成 ${task.number}）。`,
-            dedupKey: `${key}-${tid}-due`,
-          });
+      conversationId: room.conversationId,
+      text: `⚠️ ${n}「${task.title}」已过截止时间（${shortDateTimeIn(task.deadline, tz)}），本乡镇 ${list.length} 个网格未完成：\n${gridNames(list)}\n请督促完成（/完成 ${task.number}）。`,
+      dedupKey: `${key}-${tid}-due`,
+    });
   }
   const all = await taskTargetsOf(db, task.id);
   const done = all.length - overdue.length;

@@ -8,12 +8,12 @@ export async function audit(
   entry: { actorId: string; action: string; subject: string; detail?: Record<string, unknown>; inboundId?: number | null; at?: Date },
 ): Promise<void> {
   (await db.insert(auditLog)
-        .values({
-          at: entry.at ?? new Date(),
-          actorId: entry.actorId,
-          action: entry.action,
-          subject: entry.subject,
-          detail: entry.detail ?? null,
-          inboundId: entry.inboundId ?? null,
+    .values({
+      at: entry.at ?? new Date(),
+      actorId: entry.actorId,
+      action: entry.action,
+      subject: entry.subject,
+      detail: entry.detail ?? null,
+      inboundId: entry.inboundId ?? null,
         }));
 }

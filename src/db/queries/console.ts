@@ -13,12 +13,12 @@ export async function appendConsoleMessage(
   db: Db,
   m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; sentAt: Date },
 ): Promise<number | undefined> {
-  (await db.insert(consoleMessages).values(m).onConflictDoNothing());
+  await db.insert(consoleMessages).values(m).onConflictDoNothing();
   return (await db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)))[0]?.seq;
 }
 
 /** Up to `limit` posted messages after `seq` `after`, in `seq` order; only `conversationId`'s when given. */
 export async function consoleMessagesAfter(db: Db, after: number, limit: number, conversationId?: string): Promise<ConsoleMessageRow[]> {
   const where = conversationId ? and(gt(consoleMessages.seq, after), eq(consoleMessages.conversationId, conversationId)) : gt(consoleMessages.seq, after);
-  return (await db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit));
+  return await db.select().from(consoleMessages).where(where).orderBy(asc(consoleMessages.seq)).limit(limit);
 }

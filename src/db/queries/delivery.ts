@@ -6,10 +6,10 @@ import { groups, outboundMessages } from '../schema/index.js';
 /** Failed messages not yet reported to `conversationId`, with the target group's title, oldest first. */
 export async function unreportedFailures(db: Db, conversationId: string) {
   return (await db
-      .select({ id: outboundMessages.id, conversationId: outboundMessages.conversationId, text: outboundMessages.text, error: outboundMessages.error, title: groups.title })
-      .from(outboundMessages)
-      .leftJoin(groups, eq(groups.conversationId, outboundMessages.conversationId))
-      .where(and(eq(outboundMessages.status, 'failed'), eq(outboundMessages.notifyOnFail, conversationId), eq(outboundMessages.failureReported, false)))
+    .select({ id: outboundMessages.id, conversationId: outboundMessages.conversationId, text: outboundMessages.text, error: outboundMessages.error, title: groups.title })
+    .from(outboundMessages)
+    .leftJoin(groups, eq(groups.conversationId, outboundMessages.conversationId))
+    .where(and(eq(outboundMessages.status, 'failed'), eq(outboundMessages.notifyOnFail, conversationId), eq(outboundMessages.failureReported, false)))
       .orderBy(outboundMessages.id));
 }
 

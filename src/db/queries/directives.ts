@@ -24,9 +24,9 @@ import {
  */
 export async function nextNumber(db: Db, kind: string, year: number): Promise<number> {
   const row = (await db
-      .insert(counters)
-      .values({ kind, year, last: 1 })
-      .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
+    .insert(counters)
+    .values({ kind, year, last: 1 })
+    .onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last: sql`${counters.last} + 1` } })
       .returning({ last: counters.last }))[0];
   return row!.last;
 }
@@ -38,14 +38,14 @@ export async function counterLast(db: Db, kind: string, year: number): Promise<n
 
 /** Sets the last number counted in series `kind` for `year`: the next {@link nextNumber} takes `last + 1`. */
 export async function setCounterLast(db: Db, kind: string, year: number, last: number): Promise<void> {
-  (await db.insert(counters).values({ kind, year, last }).onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last } }));
+  await db.insert(counters).values({ kind, year, last }).onConflictDoUpdate({ target: [counters.kind, counters.year], set: { last } });
 }
 
 /** The highest number of `kind` stored for `year` in the county's series (`series` ''); 0 when none. */
 export async function highestStored(db: Db, kind: DirectiveKind, year: number): Promise<number> {
   const row = (await db
       .select({ n: sql<number | null>`max(${directives.number})`.mapWith(Number) })
-      .from(directives)
+    .from(directives)
       .where(and(eq(directives.kind, kind), eq(directives.series, ''), eq(directives.year, year))))[0];
   return row?.n ?? 0;
 }
@@ -64,18 +64,18 @@ export async function insertTargets(db: Db, rows: (typeof directiveTargets.$infe
  */
 export async function findByNumber(db: Db, kind: DirectiveKind, number: number, series = ''): Promise<Directive | undefined> {
   return (await db
-      .select()
-      .from(directives)
-      .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.number, number)))
+    .select()
+    .from(directives)
+    .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.number, number)))
       .orderBy(desc(directives.year)))[0];
 }
 
 /** Township notices numbered `number` (any township, any year), the latest first: to name them when a bare `通告N` finds none of the county's. */
 export async function townshipNoticesNumbered(db: Db, number: number): Promise<Directive[]> {
   return (await db
-      .select()
-      .from(directives)
-      .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
+    .select()
+    .from(directives)
+    .where(and(eq(directives.kind, 'notice'), ne(directives.series, ''), eq(directives.number, number)))
       .orderBy(desc(directives.year), desc(directives.id)));
 }
 
@@ -85,8 +85,8 @@ export async function townshipNoticesNumbered(db: Db, number: number): Promise<D
  */
 export async function findByKey(db: Db, kind: DirectiveKind, year: number, number: number, series = ''): Promise<Directive | undefined> {
   return (await db
-      .select()
-      .from(directives)
+    .select()
+    .from(directives)
       .where(and(eq(directives.kind, kind), eq(directives.series, series), eq(directives.year, year), eq(directives.number, number))))[0];
 }
 
@@ -105,10 +105,10 @@ export async function latestOpen(db: Db, viewer: { all: true } | { township: str
         ? or(reaching(directiveTargets.townshipId, viewer.township), eq(directives.issuedIn, viewer.issuedIn))
         : reaching(directiveTargets.unitId, viewer.unit);
   return (await db
-      .select()
-      .from(directives)
-      .where(and(eq(directives.status, 'open'), seen))
-      .orderBy(desc(directives.issuedAt), desc(directives.id))
+    .select()
+    .from(directives)
+    .where(and(eq(directives.status, 'open'), seen))
+    .orderBy(desc(directives.issuedAt), desc(directives.id))
       .limit(limit));
 }
 
@@ -128,14 +128,14 @@ export async function updateDirective(db: Db, id: number, set: Partial<Pick<Dire
  */
 export async function openForUnit(db: Db, unitId: string): Promise<(Directive & { acknowledged: boolean })[]> {
   return (await db
-      .select({ d: directives, ackAt: acknowledgements.at })
-      .from(directiveTargets)
-      .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
-      .leftJoin(
-        acknowledgements,
-        and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
-      )
-      .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+    .select({ d: directives, ackAt: acknowledgements.at })
+    .from(directiveTargets)
+    .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
+    .leftJoin(
+      acknowledgements,
+      and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
+    )
+    .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
       .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id)))
     .map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
 }
@@ -143,8 +143,8 @@ export async function openForUnit(db: Db, unitId: string): Promise<(Directive & 
 /** The unit's acknowledgement of `revision` of a directive, if any. */
 export async function getAck(db: Db, directiveId: number, unitId: string, revision = 1) {
   return (await db
-      .select()
-      .from(acknowledgements)
+    .select()
+    .from(acknowledgements)
       .where(and(eq(acknowledgements.directiveId, directiveId), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, revision))))[0];
 }
 
@@ -159,7 +159,7 @@ export async function insertAck(db: Db, values: typeof acknowledgements.$inferIn
 
 /** Every target of a directive, ordered by unit id. */
 export async function targetsOf(db: Db, directiveId: number): Promise<DirectiveTarget[]> {
-  return (await db.select().from(directiveTargets).where(eq(directiveTargets.directiveId, directiveId)).orderBy(directiveTargets.unitId));
+  return await db.select().from(directiveTargets).where(eq(directiveTargets.directiveId, directiveId)).orderBy(directiveTargets.unitId);
 }
 
 /**
@@ -168,17 +168,17 @@ export async function targetsOf(db: Db, directiveId: number): Promise<DirectiveT
  */
 export async function targetsWithAcks(db: Db, directiveId: number, revision = 1) {
   return (await db
-      .select({ t: directiveTargets, ackAt: acknowledgements.at, late: acknowledgements.late, memberId: acknowledgements.memberId })
-      .from(directiveTargets)
-      .leftJoin(
-        acknowledgements,
-        and(
-          eq(acknowledgements.directiveId, directiveTargets.directiveId),
-          eq(acknowledgements.unitId, directiveTargets.unitId),
-          eq(acknowledgements.revision, revision),
-        ),
-      )
-      .where(eq(directiveTargets.directiveId, directiveId))
+    .select({ t: directiveTargets, ackAt: acknowledgements.at, late: acknowledgements.late, memberId: acknowledgements.memberId })
+    .from(directiveTargets)
+    .leftJoin(
+      acknowledgements,
+      and(
+        eq(acknowledgements.directiveId, directiveTargets.directiveId),
+        eq(acknowledgements.unitId, directiveTargets.unitId),
+        eq(acknowledgements.revision, revision),
+      ),
+    )
+    .where(eq(directiveTargets.directiveId, directiveId))
       .orderBy(directiveTargets.unitId))
     .map((r) => ({ ...r.t, ackAt: r.ackAt, late: r.late ?? false, ackBy: r.memberId }));
 }
@@ -187,20 +187,20 @@ export async function targetsWithAcks(db: Db, directiveId: number, revision = 1)
 export async function ackCountsByRevision(db: Db, directiveId: number): Promise<Map<number, number>> {
   const rows = (await db
       .select({ revision: acknowledgements.revision, n: count() })
-      .from(acknowledgements)
-      .where(eq(acknowledgements.directiveId, directiveId))
+    .from(acknowledgements)
+    .where(eq(acknowledgements.directiveId, directiveId))
       .groupBy(acknowledgements.revision));
   return new Map(rows.map((r) => [r.revision, Number(r.n)]));
 }
 
 /** Appends to a directive's history. */
 export async function insertEvent(db: Db, values: typeof directiveEvents.$inferInsert): Promise<void> {
-  (await db.insert(directiveEvents).values(values));
+  await db.insert(directiveEvents).values(values);
 }
 
 /** A directive's history, oldest first. */
 export async function eventsOf(db: Db, directiveId: number): Promise<DirectiveEvent[]> {
-  return (await db.select().from(directiveEvents).where(eq(directiveEvents.directiveId, directiveId)).orderBy(asc(directiveEvents.id)));
+  return await db.select().from(directiveEvents).where(eq(directiveEvents.directiveId, directiveId)).orderBy(asc(directiveEvents.id));
 }
 
 /** The directive an earlier message of a conversation acknowledged (by its inbound row id), if any. */
@@ -221,16 +221,16 @@ export async function quotedItem(db: Db, inboundId: number): Promise<{ directive
   const quoted = inbound?.extra?.quotedMsgId;
   if (!inbound || typeof quoted !== 'string' || !quoted) return null;
   const out = (await db
-      .select({ dedupKey: outboundMessages.dedupKey })
-      .from(outboundMessages)
+    .select({ dedupKey: outboundMessages.dedupKey })
+    .from(outboundMessages)
       .where(and(eq(outboundMessages.conversationId, inbound.conversationId), eq(outboundMessages.platformRef, quoted))))[0];
   const item = out?.dedupKey ? /^dir-(\d+)-/.exec(out.dedupKey) : null;
   if (item) return { directiveId: Number(item[1]) };
   const reply = out?.dedupKey ? /^reply-(\d+)$/.exec(out.dedupKey) : null;
   if (reply) return { directiveId: await acknowledgedBy(db, Number(reply[1])) };
   const earlier = (await db
-      .select({ id: inboundMessages.id })
-      .from(inboundMessages)
+    .select({ id: inboundMessages.id })
+    .from(inboundMessages)
       .where(and(eq(inboundMessages.conversationId, inbound.conversationId), eq(inboundMessages.platform, inbound.platform), eq(inboundMessages.platformMsgId, quoted))))[0];
   return { directiveId: earlier ? await acknowledgedBy(db, earlier.id) : null };
 }
@@ -238,9 +238,9 @@ export async function quotedItem(db: Db, inboundId: number): Promise<{ directive
 /** Every unit with its group's conversation id (null for villages and other units without a group), ordered by id. */
 export async function unitsForScope(db: Db): Promise<(Unit & { conversationId: string | null })[]> {
   return (await db
-      .select({ unit: units, conversationId: groups.conversationId })
-      .from(units)
-      .leftJoin(groups, eq(groups.unitId, units.id))
+    .select({ unit: units, conversationId: groups.conversationId })
+    .from(units)
+    .leftJoin(groups, eq(groups.unitId, units.id))
       .orderBy(units.id))
     .map((r) => ({ ...r.unit, conversationId: r.conversationId }));
 }
@@ -248,8 +248,8 @@ export async function unitsForScope(db: Db): Promise<(Unit & { conversationId: s
 /** How far each relay of a directive's issue has gone: `conversation id → outbox status` (`pending`, `sent`, `failed`). */
 export async function relayStatusByConversation(db: Db, directiveId: number): Promise<Map<string, 'pending' | 'sent' | 'failed'>> {
   const rows = (await db
-      .select({ conversationId: outboundMessages.conversationId, status: outboundMessages.status })
-      .from(outboundMessages)
+    .select({ conversationId: outboundMessages.conversationId, status: outboundMessages.status })
+    .from(outboundMessages)
       .where(like(outboundMessages.dedupKey, `dir-${directiveId}-relay-%`)));
   return new Map(rows.map((r) => [r.conversationId, r.status]));
 }
@@ -257,8 +257,8 @@ export async function relayStatusByConversation(db: Db, directiveId: number): Pr
 /** The latest open directive or notice asking a receipt that was issued in `conversationId`, if any. */
 export async function latestOpenIssuedIn(db: Db, conversationId: string): Promise<Directive | undefined> {
   return (await db
-      .select()
-      .from(directives)
-      .where(and(eq(directives.issuedIn, conversationId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+    .select()
+    .from(directives)
+    .where(and(eq(directives.issuedIn, conversationId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
       .orderBy(desc(directives.issuedAt), desc(directives.id)))[0];
 }

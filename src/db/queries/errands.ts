@@ -34,28 +34,28 @@ export async function updateErrand(db: Db, id: number, from: readonly ErrandStat
 export async function unlistedErrands(db: Db, day: number, townshipId?: string): Promise<Errand[]> {
   const conds = [eq(errands.state, 'open'), lte(errands.listDay, day), isNull(errands.listedDay)];
   if (townshipId) conds.push(eq(errands.townshipId, townshipId));
-  return (await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)));
+  return await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id));
 }
 
 /** Orders of one township's list of `day`, in any state. */
 export async function errandsListedOn(db: Db, townshipId: string, day: number): Promise<Errand[]> {
-  return (await db.select().from(errands).where(and(eq(errands.townshipId, townshipId), eq(errands.listedDay, day))).orderBy(asc(errands.id)));
+  return await db.select().from(errands).where(and(eq(errands.townshipId, townshipId), eq(errands.listedDay, day))).orderBy(asc(errands.id));
 }
 
 /** Orders listed before `day`, not delivered and not yet told as overdue (the overdue list's selection). */
 export async function overdueErrands(db: Db, day: number): Promise<Errand[]> {
   return (await db
-      .select()
-      .from(errands)
-      .where(and(inArray(errands.state, ['listed', 'bought']), sql`${errands.listedDay} < ${day}`, isNull(errands.overdueAt)))
+    .select()
+    .from(errands)
+    .where(and(inArray(errands.state, ['listed', 'bought']), sql`${errands.listedDay} < ${day}`, isNull(errands.overdueAt)))
       .orderBy(asc(errands.id)));
 }
 
 /** The latest order `memberId` marked delivered in `conversationId` since `since` (for a picture after it). */
 export async function latestDeliveredBy(db: Db, memberId: string, conversationId: string, since: Date): Promise<Errand | undefined> {
   return (await db
-      .select()
-      .from(errands)
+    .select()
+    .from(errands)
       .where(and(eq(errands.deliveredBy, memberId), eq(errands.orderedIn, conversationId), eq(errands.state, 'delivered'), gte(errands.deliveredAt, since)))
       .orderBy(sql`${errands.deliveredAt} desc`))[0];
 }
@@ -66,14 +66,14 @@ export async function errandsBetween(db: Db, from: Date | null, to: Date | null,
   if (from) conds.push(gte(errands.orderedAt, from));
   if (to) conds.push(lt(errands.orderedAt, to));
   if (townshipId) conds.push(eq(errands.townshipId, townshipId));
-  return (await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)));
+  return await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id));
 }
 
 /** The newest list day of a township with orders still to buy (state listed), or null. */
 export async function latestListDay(db: Db, townshipId: string): Promise<number | null> {
   const row = (await db
       .select({ d: sql<number | null>`max(${errands.listedDay})`.mapWith(Number) })
-      .from(errands)
+    .from(errands)
       .where(and(eq(errands.townshipId, townshipId), eq(errands.state, 'listed'))))[0];
   return row?.d ?? null;
 }
@@ -82,5 +82,5 @@ export async function latestListDay(db: Db, townshipId: string): Promise<number 
 export async function errandsListedOnDay(db: Db, day: number, townshipId?: string): Promise<Errand[]> {
   const conds = [eq(errands.listedDay, day)];
   if (townshipId) conds.push(eq(errands.townshipId, townshipId));
-  return (await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id)));
+  return await db.select().from(errands).where(and(...conds)).orderBy(asc(errands.id));
 }

@@ -7,14 +7,14 @@ import { inboundMessages } from '../schema/index.js';
 export async function messagesBetween(db: Db, senderId: string, conversationId: string, afterId: number, beforeId: number): Promise<number> {
   const r = (await db
       .select({ n: count() })
-      .from(inboundMessages)
-      .where(
-        and(
-          eq(inboundMessages.senderId, senderId),
-          eq(inboundMessages.conversationId, conversationId),
-          gt(inboundMessages.id, afterId),
-          sql`${inboundMessages.id} < ${beforeId}`,
-        ),
+    .from(inboundMessages)
+    .where(
+      and(
+        eq(inboundMessages.senderId, senderId),
+        eq(inboundMessages.conversationId, conversationId),
+        gt(inboundMessages.id, afterId),
+        sql`${inboundMessages.id} < ${beforeId}`,
+      ),
       ))[0];
   return r?.n ?? 0;
 }

@@ -34,18 +34,18 @@ export async function findLead(db: Db, day: number, number: number): Promise<Lea
 /** The reporter's latest lead with the same normalised text reported at or after `since`. */
 export async function findRepeat(db: Db, reporterId: string, dedupText: string, since: Date): Promise<Lead | undefined> {
   return (await db
-      .select()
-      .from(leads)
-      .where(and(eq(leads.reporterId, reporterId), eq(leads.dedupText, dedupText), gte(leads.reportedAt, since)))
+    .select()
+    .from(leads)
+    .where(and(eq(leads.reporterId, reporterId), eq(leads.dedupText, dedupText), gte(leads.reportedAt, since)))
       .orderBy(desc(leads.reportedAt), desc(leads.id)))[0];
 }
 
 /** The reporter's latest lead reported in `conversationId` at or after `since`. */
 export async function latestLeadOf(db: Db, reporterId: string, conversationId: string, since: Date): Promise<Lead | undefined> {
   return (await db
-      .select()
-      .from(leads)
-      .where(and(eq(leads.reporterId, reporterId), eq(leads.reportedIn, conversationId), gte(leads.reportedAt, since)))
+    .select()
+    .from(leads)
+    .where(and(eq(leads.reporterId, reporterId), eq(leads.reportedIn, conversationId), gte(leads.reportedAt, since)))
       .orderBy(desc(leads.reportedAt), desc(leads.id)))[0];
 }
 
@@ -61,20 +61,20 @@ export async function updateLead(db: Db, id: number, set: Partial<typeof leads.$
  */
 export async function moveLead(db: Db, id: number, from: readonly LeadState[], set: Partial<typeof leads.$inferInsert> & { state: LeadState }): Promise<Lead | undefined> {
   return (await db
-      .update(leads)
-      .set(set)
-      .where(and(eq(leads.id, id), inArray(leads.state, [...from])))
+    .update(leads)
+    .set(set)
+    .where(and(eq(leads.id, id), inArray(leads.state, [...from])))
       .returning())[0];
 }
 
 /** Records one move of a lead. */
 export async function insertLeadEvent(db: Db, values: typeof leadEvents.$inferInsert): Promise<void> {
-  (await db.insert(leadEvents).values(values));
+  await db.insert(leadEvents).values(values);
 }
 
 /** A lead's moves, oldest first. */
 export async function leadEventsOf(db: Db, leadId: number): Promise<LeadEvent[]> {
-  return (await db.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.at), asc(leadEvents.id)));
+  return await db.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.at), asc(leadEvents.id));
 }
 
 /** A scope of leads: all, one township's, or one grid unit's. */
@@ -89,5 +89,5 @@ export async function listLeads(db: Db, scope: LeadScope, opts: { day?: number }
     scope.kind === 'township' ? eq(leads.townshipId, scope.townshipId) : scope.kind === 'unit' ? eq(leads.unitId, scope.unitId) : undefined,
     opts.day !== undefined ? eq(leads.day, opts.day) : ne(leads.state, 'closed'),
   ].filter((w) => w !== undefined);
-  return (await db.select().from(leads).where(and(...where)).orderBy(asc(leads.reportedAt), asc(leads.id)));
+  return await db.select().from(leads).where(and(...where)).orderBy(asc(leads.reportedAt), asc(leads.id));
 }

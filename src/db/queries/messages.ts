@@ -56,7 +56,7 @@ export async function inboundStatus(db: Db, id: number): Promise<InboundRow['sta
 
 /** Marks an inbound message processed or failed (with the error's message), at `at`. */
 export async function markInboundDone(db: Db, id: number, status: 'processed' | 'failed', at: Date, error: string | null): Promise<void> {
-  (await db.update(inboundMessages).set({ status, processedAt: at, error }).where(eq(inboundMessages.id, id)));
+  await db.update(inboundMessages).set({ status, processedAt: at, error }).where(eq(inboundMessages.id, id));
 }
 
 /** What a reply needs of the inbound message it answers: the platform's message id and the reply context in `extra`. */
@@ -85,21 +85,21 @@ export async function getOutbound(db: Db, id: number): Promise<OutboundRow | und
  */
 export async function pendingOutbound(db: Db): Promise<{ id: number; sendingAt: Date | null }[]> {
   return (await db
-      .select({ id: outboundMessages.id, sendingAt: outboundMessages.sendingAt })
-      .from(outboundMessages)
-      .where(eq(outboundMessages.status, 'pending'))
+    .select({ id: outboundMessages.id, sendingAt: outboundMessages.sendingAt })
+    .from(outboundMessages)
+    .where(eq(outboundMessages.status, 'pending'))
       .orderBy(outboundMessages.id));
 }
 
 /** Notes that a platform call for the message starts at `at` (one more attempt). */
 export async function markSending(db: Db, id: number, attempts: number, at: Date): Promise<void> {
-  (await db.update(outboundMessages).set({ attempts, sendingAt: at }).where(eq(outboundMessages.id, id)));
+  await db.update(outboundMessages).set({ attempts, sendingAt: at }).where(eq(outboundMessages.id, id));
 }
 
 /** Marks a pending message sent at `at`, with what the platform returned. A message no longer pending is left as it is. */
 export async function markSent(db: Db, id: number, at: Date, platformRef: string | null): Promise<void> {
   (await db.update(outboundMessages)
-        .set({ status: 'sent', sentAt: at, platformRef, error: null })
+    .set({ status: 'sent', sentAt: at, platformRef, error: null })
         .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'pending'))));
 }
 

@@ -14,9 +14,9 @@ export interface SentRow {
 export async function sentWithKeyPrefixes(db: Db, prefixes: string[]): Promise<SentRow[]> {
   if (prefixes.length === 0) return [];
   return (await db
-      .select({ outboxId: outboundMessages.id, conversationId: outboundMessages.conversationId, platformRef: outboundMessages.platformRef })
-      .from(outboundMessages)
-      .where(and(eq(outboundMessages.status, 'sent'), isNotNull(outboundMessages.platformRef), or(...prefixes.map((p) => like(outboundMessages.dedupKey, `${p}%`)))))
+    .select({ outboxId: outboundMessages.id, conversationId: outboundMessages.conversationId, platformRef: outboundMessages.platformRef })
+    .from(outboundMessages)
+    .where(and(eq(outboundMessages.status, 'sent'), isNotNull(outboundMessages.platformRef), or(...prefixes.map((p) => like(outboundMessages.dedupKey, `${p}%`)))))
       .orderBy(outboundMessages.id))
     .filter((r): r is SentRow => !!r.platformRef);
 }
@@ -44,21 +44,21 @@ export async function readCountsByUnit(db: Db, directiveId: number, prefixes: st
   const out = new Map<string, { members: number; readers: string[] }>();
   const sizes = (await db
       .select({ unitId: directiveTargets.unitId, n: count(sql`${members.id}`) })
-      .from(directiveTargets)
-      .leftJoin(members, eq(members.unitId, directiveTargets.unitId))
-      .where(eq(directiveTargets.directiveId, directiveId))
+    .from(directiveTargets)
+    .leftJoin(members, eq(members.unitId, directiveTargets.unitId))
+    .where(eq(directiveTargets.directiveId, directiveId))
       .groupBy(directiveTargets.unitId));
   for (const s of sizes) out.set(s.unitId, { members: Number(s.n), readers: [] });
   if (prefixes.length === 0) return out;
   const reads = (await db
-      .selectDistinct({ unitId: directiveTargets.unitId, memberId: readReceipts.memberId })
-      .from(readReceipts)
-      .innerJoin(outboundMessages, eq(outboundMessages.id, readReceipts.outboxId))
-      .innerJoin(members, eq(members.id, readReceipts.memberId))
-      .innerJoin(
-        directiveTargets,
-        and(eq(directiveTargets.directiveId, directiveId), eq(directiveTargets.conversationId, outboundMessages.conversationId), eq(directiveTargets.unitId, members.unitId)),
-      )
+    .selectDistinct({ unitId: directiveTargets.unitId, memberId: readReceipts.memberId })
+    .from(readReceipts)
+    .innerJoin(outboundMessages, eq(outboundMessages.id, readReceipts.outboxId))
+    .innerJoin(members, eq(members.id, readReceipts.memberId))
+    .innerJoin(
+      directiveTargets,
+      and(eq(directiveTargets.directiveId, directiveId), eq(directiveTargets.conversationId, outboundMessages.conversationId), eq(directiveTargets.unitId, members.unitId)),
+    )
       .where(or(...prefixes.map((p) => like(outboundMessages.dedupKey, `${p}%`)))));
   for (const r of reads) out.get(r.unitId)?.readers.push(r.memberId);
   return out;
@@ -75,9 +75,9 @@ export async function unreadMembers(db: Db, unitId: string, readers: string[]): 
 /** Directives issued or amended at or after `since` (for re-planning polls at start-up). */
 export async function directivesChangedSince(db: Db, since: Date): Promise<{ id: number; issuedAt: Date; revision: number; revisedAt: Date | null }[]> {
   return (await db
-      .select({ id: directives.id, issuedAt: directives.issuedAt, revision: directives.revision, revisedAt: directives.revisedAt })
-      .from(directives)
-      .where(or(gte(directives.issuedAt, since), gte(directives.revisedAt, since)))
+    .select({ id: directives.id, issuedAt: directives.issuedAt, revision: directives.revision, revisedAt: directives.revisedAt })
+    .from(directives)
+    .where(or(gte(directives.issuedAt, since), gte(directives.revisedAt, since)))
       .orderBy(directives.id));
 }
 

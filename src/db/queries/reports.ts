@@ -55,18 +55,18 @@ export async function responseRows(db: Db, range: { from: Date | null; to: Date 
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
   if (opts.directiveId !== undefined) conds.push(eq(directives.id, opts.directiveId));
   return (await db
-      .select({ d: directives, t: directiveTargets, ackAt: acknowledgements.at, ackBy: acknowledgements.memberId, late: acknowledgements.late })
-      .from(directiveTargets)
-      .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
-      .leftJoin(
-        acknowledgements,
-        and(
-          eq(acknowledgements.directiveId, directiveTargets.directiveId),
-          eq(acknowledgements.unitId, directiveTargets.unitId),
-          eq(acknowledgements.revision, directives.revision),
-        ),
-      )
-      .where(and(...conds))
+    .select({ d: directives, t: directiveTargets, ackAt: acknowledgements.at, ackBy: acknowledgements.memberId, late: acknowledgements.late })
+    .from(directiveTargets)
+    .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
+    .leftJoin(
+      acknowledgements,
+      and(
+        eq(acknowledgements.directiveId, directiveTargets.directiveId),
+        eq(acknowledgements.unitId, directiveTargets.unitId),
+        eq(acknowledgements.revision, directives.revision),
+      ),
+    )
+    .where(and(...conds))
       .orderBy(asc(directives.issuedAt), asc(directives.id), asc(directiveTargets.unitId)))
     .map((r) => ({
       directiveId: r.d.id,
@@ -105,24 +105,24 @@ export async function taskRows(db: Db, range: { from: Date | null; to: Date | nu
   if (range.from) conds.push(gte(tasks.issuedAt, range.from));
   if (range.to) conds.push(lt(tasks.issuedAt, range.to));
   return (await db
-      .select({
-        taskId: tasks.id,
-        year: tasks.year,
-        number: tasks.number,
-        title: tasks.title,
-        issuedAt: tasks.issuedAt,
-        deadline: tasks.deadline,
-        unitId: taskTargets.unitId,
-        unitName: taskTargets.unitName,
-        townshipId: taskTargets.townshipId,
-        doneAt: taskTargets.doneAt,
-        late: taskTargets.late,
-        returnFields: tasks.returnFields,
-        returns: taskTargets.returns,
-      })
-      .from(taskTargets)
-      .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
-      .where(and(...conds))
+    .select({
+      taskId: tasks.id,
+      year: tasks.year,
+      number: tasks.number,
+      title: tasks.title,
+      issuedAt: tasks.issuedAt,
+      deadline: tasks.deadline,
+      unitId: taskTargets.unitId,
+      unitName: taskTargets.unitName,
+      townshipId: taskTargets.townshipId,
+      doneAt: taskTargets.doneAt,
+      late: taskTargets.late,
+      returnFields: tasks.returnFields,
+      returns: taskTargets.returns,
+    })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(and(...conds))
       .orderBy(asc(tasks.issuedAt), asc(tasks.id), asc(taskTargets.unitId)));
 }
 
@@ -132,9 +132,9 @@ export async function leadsReported(db: Db, range: { from: Date | null; to: Date
   if (range.from) conds.push(gte(leads.reportedAt, range.from));
   if (range.to) conds.push(lt(leads.reportedAt, range.to));
   return (await db
-      .select()
-      .from(leads)
-      .where(conds.length ? and(...conds) : undefined)
+    .select()
+    .from(leads)
+    .where(conds.length ? and(...conds) : undefined)
       .orderBy(asc(leads.reportedAt), asc(leads.id)));
 }
 
@@ -150,9 +150,9 @@ export async function memberNames(db: Db, ids: string[]): Promise<Map<string, st
 /** Every risk-colour change (`unit_status_history`), oldest first, grouped by unit id. */
 export async function riskColourHistory(db: Db): Promise<Map<string, { value: RiskColour | null; changedAt: Date }[]>> {
   const rows = (await db
-      .select()
-      .from(unitStatusHistory)
-      .where(eq(unitStatusHistory.field, 'risk_colour'))
+    .select()
+    .from(unitStatusHistory)
+    .where(eq(unitStatusHistory.field, 'risk_colour'))
       .orderBy(asc(unitStatusHistory.changedAt), asc(unitStatusHistory.id)));
   const out = new Map<string, { value: RiskColour | null; changedAt: Date }[]>();
   for (const r of rows) out.set(r.unitId, [...(out.get(r.unitId) ?? []), { value: r.value as RiskColour | null, changedAt: r.changedAt }]);
@@ -178,7 +178,7 @@ export async function unitsById(db: Db, ids: string[]): Promise<Map<string, Unit
 export async function setRiskColour(db: Db, unitId: string, colour: RiskColour, at: Date, source: string): Promise<boolean> {
   const before = (await db.select().from(units).where(eq(units.id, unitId)))[0];
   if (!before || before.riskColour === colour) return false;
-  (await db.update(units).set({ riskColour: colour, updatedAt: at }).where(eq(units.id, unitId)));
-  (await db.insert(unitStatusHistory).values({ unitId, field: 'risk_colour', value: colour, changedAt: at, source }));
+  await db.update(units).set({ riskColour: colour, updatedAt: at }).where(eq(units.id, unitId));
+  await db.insert(unitStatusHistory).values({ unitId, field: 'risk_colour', value: colour, changedAt: at, source });
   return true;
 }

@@ -31,10 +31,10 @@ export async function rosterCounts(db: Db): Promise<{ county: number; township: 
 /** Units of the given kinds that have a group, with that group's conversation id, ordered by unit id. */
 export async function unitsWithGroups(db: Db, kinds: Unit['kind'][]): Promise<(Unit & { conversationId: string })[]> {
   return (await db
-      .select({ unit: units, conversationId: groups.conversationId })
-      .from(units)
-      .innerJoin(groups, eq(groups.unitId, units.id))
-      .where(and(inArray(units.kind, kinds), isNotNull(groups.conversationId)))
+    .select({ unit: units, conversationId: groups.conversationId })
+    .from(units)
+    .innerJoin(groups, eq(groups.unitId, units.id))
+    .where(and(inArray(units.kind, kinds), isNotNull(groups.conversationId)))
       .orderBy(units.id))
     .map((r) => ({ ...r.unit, conversationId: r.conversationId }));
 }
@@ -45,9 +45,9 @@ export const townships = async (db: Db): Promise<Unit[]> => (await db.select().f
 /** Member ids of `unitId` with one of `roles`, ordered by role as given then id. */
 export async function membersWithRoles(db: Db, unitId: string, roles: readonly string[]): Promise<string[]> {
   const rows = (await db
-      .select({ id: members.id, role: members.role })
-      .from(members)
-      .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
+    .select({ id: members.id, role: members.role })
+    .from(members)
+    .where(and(eq(members.unitId, unitId), inArray(members.role, roles as Member['role'][])))
       .orderBy(members.id));
   return roles.flatMap((r) => rows.filter((m) => m.role === r).map((m) => m.id));
 }
@@ -56,26 +56,26 @@ export async function membersWithRoles(db: Db, unitId: string, roles: readonly s
 
 /** Every unit's id, kind and parent id: the tree a roster file is checked against and added to. */
 export async function unitTree(db: Db): Promise<{ id: string; kind: UnitKind; parentId: string | null }[]> {
-  return (await db.select({ id: units.id, kind: units.kind, parentId: units.parentId }).from(units));
+  return await db.select({ id: units.id, kind: units.kind, parentId: units.parentId }).from(units);
 }
 
 /** Inserts a unit, or overwrites the one with its id. */
 export async function upsertUnit(db: Db, row: typeof units.$inferInsert): Promise<void> {
-  (await db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row }));
+  await db.insert(units).values(row).onConflictDoUpdate({ target: units.id, set: row });
 }
 
 /** Appends a change of a unit's `control_level` or `risk_colour` to its history (`unit_status_history`). */
 export async function insertUnitHistory(db: Db, values: typeof unitStatusHistory.$inferInsert): Promise<void> {
-  (await db.insert(unitStatusHistory).values(values));
+  await db.insert(unitStatusHistory).values(values);
 }
 
 /** Binds conversation `g.conversationId` to unit `g.unitId` (with its title); the unit's binding to any other conversation goes. */
 export async function bindGroup(db: Db, g: { conversationId: string; unitId: string; title: string }): Promise<void> {
-  (await db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId))));
-  (await db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } }));
+  await db.delete(groups).where(and(eq(groups.unitId, g.unitId), ne(groups.conversationId, g.conversationId)));
+  await db.insert(groups).values(g).onConflictDoUpdate({ target: groups.conversationId, set: { unitId: g.unitId, title: g.title } });
 }
 
 /** Inserts a member, or overwrites the one with its id. */
 export async function upsertMember(db: Db, m: typeof members.$inferInsert): Promise<void> {
-  (await db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m }));
+  await db.insert(members).values(m).onConflictDoUpdate({ target: members.id, set: m });
 }

@@ -21,12 +21,12 @@ export async function findTaskByNumber(db: Db, number: number): Promise<Task | u
 
 /** Every target of a task, ordered by unit id. */
 export async function taskTargetsOf(db: Db, taskId: number): Promise<TaskTarget[]> {
-  return (await db.select().from(taskTargets).where(eq(taskTargets.taskId, taskId)).orderBy(taskTargets.unitId));
+  return await db.select().from(taskTargets).where(eq(taskTargets.taskId, taskId)).orderBy(taskTargets.unitId);
 }
 
 /** Targets of a task not yet done, ordered by unit id. */
 export async function notDoneTargets(db: Db, taskId: number): Promise<TaskTarget[]> {
-  return (await db.select().from(taskTargets).where(and(eq(taskTargets.taskId, taskId), isNull(taskTargets.doneAt))).orderBy(taskTargets.unitId));
+  return await db.select().from(taskTargets).where(and(eq(taskTargets.taskId, taskId), isNull(taskTargets.doneAt))).orderBy(taskTargets.unitId);
 }
 
 export async function getTaskTarget(db: Db, taskId: number, unitId: string): Promise<TaskTarget | undefined> {
@@ -42,8 +42,8 @@ export async function markTargetDone(
 ): Promise<boolean> {
   return (
     rowsAffected(await db
-            .update(taskTargets)
-            .set({ doneAt: v.at, doneBy: v.by, late: v.late, doneNote: v.note, evidence: v.evidence, doneInboundId: v.inboundId, returns: v.returns ?? null })
+      .update(taskTargets)
+      .set({ doneAt: v.at, doneBy: v.by, late: v.late, doneNote: v.note, evidence: v.evidence, doneInboundId: v.inboundId, returns: v.returns ?? null })
             .where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId), isNull(taskTargets.doneAt)))) > 0
   );
 }
@@ -55,24 +55,24 @@ export async function markTargetDone(
 export async function saveReturnsDraft(db: Db, taskId: number, unitId: string, v: { returns: TaskReturns; note: string | null; evidence: TaskTarget['evidence'] }): Promise<boolean> {
   return (
     rowsAffected(await db
-            .update(taskTargets)
-            .set({ returns: v.returns, doneNote: v.note, evidence: v.evidence })
+      .update(taskTargets)
+      .set({ returns: v.returns, doneNote: v.note, evidence: v.evidence })
             .where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId), isNull(taskTargets.doneAt)))) > 0
   );
 }
 
 /** Replaces a done target's figures (a grid correcting its return). */
 export async function setReturns(db: Db, taskId: number, unitId: string, returns: TaskReturns): Promise<void> {
-  (await db.update(taskTargets).set({ returns }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))));
+  await db.update(taskTargets).set({ returns }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId)));
 }
 
 /** Open tasks that target `unitId`, newest first. */
 export async function openTasksForUnit(db: Db, unitId: string): Promise<(Task & { doneAt: Date | null })[]> {
   return (await db
-      .select({ t: tasks, doneAt: taskTargets.doneAt })
-      .from(taskTargets)
-      .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
-      .where(and(eq(taskTargets.unitId, unitId), eq(tasks.status, 'open')))
+    .select({ t: tasks, doneAt: taskTargets.doneAt })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(and(eq(taskTargets.unitId, unitId), eq(tasks.status, 'open')))
       .orderBy(desc(tasks.issuedAt), desc(tasks.id)))
     .map((r) => ({ ...r.t, doneAt: r.doneAt }));
 }
@@ -86,17 +86,17 @@ export async function openTasksWithCounts(db: Db, opts: { townshipId?: string; l
     ? and(eq(tasks.status, 'open'), eq(taskTargets.townshipId, opts.townshipId))
     : eq(tasks.status, 'open');
   return (await db
-      .select({
-        t: tasks,
+    .select({
+      t: tasks,
         total: count(),
         done: sql<number>`sum(case when ${taskTargets.doneAt} is not null then 1 else 0 end)`.mapWith(Number),
         late: sql<number>`sum(case when ${taskTargets.late} = 1 then 1 else 0 end)`.mapWith(Number),
-      })
-      .from(taskTargets)
-      .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
-      .where(where)
-      .groupBy(tasks.id)
-      .orderBy(desc(tasks.issuedAt), desc(tasks.id))
+    })
+    .from(taskTargets)
+    .innerJoin(tasks, eq(tasks.id, taskTargets.taskId))
+    .where(where)
+    .groupBy(tasks.id)
+    .orderBy(desc(tasks.issuedAt), desc(tasks.id))
       .limit(opts.limit))
     .map((r) => ({ ...r.t, total: Number(r.total), done: Number(r.done ?? 0), late: Number(r.late ?? 0) }));
 }
@@ -107,7 +107,7 @@ export async function setDeadline(db: Db, taskId: number, deadline: Date): Promi
 }
 
 export async function cancelTaskRow(db: Db, taskId: number): Promise<void> {
-  (await db.update(tasks).set({ status: 'cancelled' }).where(eq(tasks.id, taskId)));
+  await db.update(tasks).set({ status: 'cancelled' }).where(eq(tasks.id, taskId));
 }
 
 export async function insertSeries(db: Db, values: typeof taskSeries.$inferInsert): Promise<TaskSeries> {
@@ -117,7 +117,7 @@ export async function insertSeries(db: Db, values: typeof taskSeries.$inferInser
 export const getSeries = async (db: Db, id: number): Promise<TaskSeries | undefined> => (await db.select().from(taskSeries).where(eq(taskSeries.id, id)))[0];
 
 export async function endSeriesRow(db: Db, id: number, at: Date): Promise<void> {
-  (await db.update(taskSeries).set({ status: 'ended', endedAt: at, synced: false }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, 'active'))));
+  await db.update(taskSeries).set({ status: 'ended', endedAt: at, synced: false }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, 'active')));
 }
 
 /** Series whose BullMQ job scheduler does not yet match their status. */
@@ -127,12 +127,12 @@ export const unsyncedSeries = async (db: Db): Promise<TaskSeries[]> => (await db
 export const activeSeries = async (db: Db): Promise<TaskSeries[]> => (await db.select().from(taskSeries).where(eq(taskSeries.status, 'active')));
 
 export async function markSeriesSynced(db: Db, id: number, status: TaskSeries['status']): Promise<void> {
-  (await db.update(taskSeries).set({ synced: true }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, status))));
+  await db.update(taskSeries).set({ synced: true }).where(and(eq(taskSeries.id, id), eq(taskSeries.status, status)));
 }
 
 /** Units of one kind (e.g. villages, to read a `范围:` village name), ordered by id. */
 export async function unitsOfKind(db: Db, kind: 'township' | 'village' | 'grid') {
-  return (await db.select().from(units).where(eq(units.kind, kind)).orderBy(units.id));
+  return await db.select().from(units).where(eq(units.kind, kind)).orderBy(units.id);
 }
 
 /** The occurrence a series opened at scheduler tick `tickAt` (ms), if any. */
@@ -143,9 +143,9 @@ export async function occurrenceAt(db: Db, seriesId: number, tickAt: number): Pr
 /** The latest completion `memberId` made for `unitId` at or after `since`, with its task. */
 export async function latestCompletionBy(db: Db, unitId: string, memberId: string, since: Date): Promise<TaskTarget | undefined> {
   return (await db
-      .select()
-      .from(taskTargets)
-      .where(and(eq(taskTargets.unitId, unitId), eq(taskTargets.doneBy, memberId), gte(taskTargets.doneAt, since)))
+    .select()
+    .from(taskTargets)
+    .where(and(eq(taskTargets.unitId, unitId), eq(taskTargets.doneBy, memberId), gte(taskTargets.doneAt, since)))
       .orderBy(desc(taskTargets.doneAt)))[0];
 }
 
@@ -153,6 +153,6 @@ export async function latestCompletionBy(db: Db, unitId: string, memberId: strin
 export async function appendEvidence(db: Db, taskId: number, unitId: string, more: NonNullable<TaskTarget['evidence']>): Promise<number> {
   const t = await getTaskTarget(db, taskId, unitId);
   const evidence = [...(t?.evidence ?? []), ...more];
-  (await db.update(taskTargets).set({ evidence }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId))));
+  await db.update(taskTargets).set({ evidence }).where(and(eq(taskTargets.taskId, taskId), eq(taskTargets.unitId, unitId)));
   return evidence.length;
 }

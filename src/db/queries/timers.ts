@@ -24,7 +24,7 @@ export async function moveTimer(db: Db, id: string, version: number, set: Pick<T
 
 /** Makes timer `id` pending again, whatever its status (a fired or cancelled timer re-armed under its id); no row, no change. */
 export async function resetTimer(db: Db, id: string): Promise<void> {
-  (await db.update(timers).set({ status: 'pending', firedAt: null, late: null }).where(eq(timers.id, id)));
+  await db.update(timers).set({ status: 'pending', firedAt: null, late: null }).where(eq(timers.id, id));
 }
 
 /** Cancels the pending timer `id`, or (with `prefix`) every pending timer whose id starts with `id-`. @returns how many. */
@@ -40,12 +40,12 @@ export async function cancelTimersOfKind(db: Db, kind: string): Promise<number> 
 
 /** Marks timer `id` fired (status `done`) at `at`, `late` if it fired well after it was due. */
 export async function markTimerFired(db: Db, id: string, at: Date, late: boolean): Promise<void> {
-  (await db.update(timers).set({ status: 'done', firedAt: at, late }).where(eq(timers.id, id)));
+  await db.update(timers).set({ status: 'done', firedAt: at, late }).where(eq(timers.id, id));
 }
 
 /** Every pending timer. */
 export async function pendingTimers(db: Db): Promise<TimerRow[]> {
-  return (await db.select().from(timers).where(eq(timers.status, 'pending')));
+  return await db.select().from(timers).where(eq(timers.status, 'pending'));
 }
 
 /**
@@ -54,7 +54,7 @@ export async function pendingTimers(db: Db): Promise<TimerRow[]> {
  */
 export async function pendingTimersDue(db: Db, kind: string, until: Date, exceptId: string): Promise<TimerRow[]> {
   return (await db
-      .select()
-      .from(timers)
+    .select()
+    .from(timers)
       .where(and(eq(timers.status, 'pending'), eq(timers.kind, kind), lte(timers.dueAt, until), ne(timers.id, exceptId))));
 }

@@ -84,7 +84,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   readonly exclusiveInbound: ExclusiveInbound = {
     open: async () => {
       this.streamOpen = true;
-      await this.stream.start();
+    await this.stream.start();
     },
     close: async () => {
       this.streamOpen = false;
