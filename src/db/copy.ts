@@ -241,6 +241,17 @@ function batchFor(t: CopyTable, batch: number): number {
   return Math.max(1, Math.min(batch, Math.floor(60_000 / t.columns.length)));
 }
 
+/** The first row of `page` with a NUL character (U+0000) in a text or JSON value: its primary key and the column's key. */
+function withNul(t: CopyTable, page: Row[]): { key: string; column: string } | null {
+  const has = (v: unknown): boolean =>
+    typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(has) : v !== null && typeof v === 'object' && !(v instanceof Date) ? Object.entries(v).some(([k, x]) => has(k) || has(x)) : false;
+  for (const r of page) {
+    const column = t.columns.find((c) => has(r[c]));
+    if (column) return { key: t.primaryKey.map((k) => r[k]).join('/'), column };
+  }
+  return null;
+}
+
 /** Thrown inside the target transaction to roll it back when the verification fails. */
 class Unverified extends Error {
   constructor(readonly report: CopyReport) {
@@ -338,7 +349,9 @@ async function copyInto(client: pg.Client, source: Database.Database, tables: Co
             const first = t.primaryKey.map((k) => page[0]![k]).join('/');
             const last = t.primaryKey.map((k) => page[page.length - 1]![k]).join('/');
             const cause = err as Error & { cause?: Error };
-            throw new CopyError('failed', `copying ${t.name} (rows ${first} … ${last}) failed: ${cause.cause?.message ?? cause.message}; rolled back, ${where} unchanged`);
+            const nul = withNul(t, page);
+            const hint = nul ? ` (row ${nul.key}, column ${nul.column}, holds a NUL character, which PostgreSQL text and jsonb cannot store: edit it in the SQLite file and copy again)` : '';
+            throw new CopyError('failed', `copying ${t.name} (rows ${first} … ${last}) failed: ${cause.cause?.message ?? cause.message}${hint}; rolled back, ${where} unchanged`);
           }
           rows += page.length;
         }

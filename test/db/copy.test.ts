@@ -4,6 +4,7 @@
  * same acknowledgements, the next numbers and ids continue, the lead is there — and the CLI's counts and
  * checksums agree. A second copy into the now non-empty database is refused and changes nothing. Also `db migrate`.
  */
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -74,7 +75,7 @@ async function snapshot(url: string): Promise<Record<string, unknown>> {
         out[`${t.name}.${col} sequence`] = (await client.query(`select last_value, is_called from ${seq.rows[0]!.s}`)).rows[0];
       }
     }
-    out.instance = (await client.query('select instance_id from instance')).rows;
+    out.instanceIds = (await client.query('select instance_id from instance')).rows;
     return out;
   } finally {
     await client.end();
@@ -185,6 +186,27 @@ describe('db copy: SQLite → PostgreSQL', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is not empty \(.*directives \d+.*\): db copy only fills an empty database; nothing was written/);
     expect(await snapshot(pgUrl)).toEqual(before);
+  });
+
+  it('a copy that fails half-way exits 1, names the rows, and leaves the target empty', async () => {
+    // a NUL character: SQLite text holds it, PostgreSQL text cannot; `units` is copied last, after every other table
+    const broken = join(dir, 'broken.db');
+    const file = new Database(join(dir, 'gridrelay.db'));
+    file.exec(`vacuum into '${broken}'`);
+    file.close();
+    const edit = new Database(broken);
+    const unit = (edit.prepare('select max(id) as id from units').get() as { id: string }).id;
+    edit.prepare("update units set name = name || char(0) where id = ?").run(unit);
+    edit.close();
+    expect(copyTables().at(-1)?.name).toBe('units');
+
+    const target = await freshDatabase();
+    const r = await cli(['db', 'copy', '--from', `file:${broken}`, '--to', target]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`copying units \\(rows \\S+ … ${unit}\\) failed: .+ \\(row ${unit}, column name, holds a NUL character.*; rolled back, .+ unchanged`));
+    const after = await snapshot(target);
+    for (const t of copyTables()) expect(after[t.name], t.name).toBe(0);
+    expect(after.instanceIds).toEqual([]);
   });
 });
 
