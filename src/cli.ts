@@ -163,7 +163,7 @@ async function migrateCommand(args: string[]): Promise<number> {
 }
 
 /** The per-table counts and both checksums of a copy, as printed by `db copy`. */
-export function describeCopy(r: CopyReport): string {
+function describeCopy(r: CopyReport): string {
   const w = Math.max(5, ...r.tables.map((t) => t.table.length));
   const num = (n: number) => n.toLocaleString('en-US').padStart(10);
   const lines = [`${'table'.padEnd(w)}     sqlite   postgres`];
