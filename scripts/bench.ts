@@ -1,11 +1,19 @@
 /**
  * `npm run bench` — timings of the main job on the fixture county, each as a ratio against a floor
  * (the slowest we accept), printed as a table. Needs Redis on REDIS_URL. Exit code 1 if a ratio < 1.
+ * On SQLite by default; `DATABASE_URL=postgres://user@host:port/<any db>` runs it on that PostgreSQL server
+ * (each app gets a fresh database there, dropped after).
  *
  * Floors come from the seed: a directive must reach 747 grids and 15 townships well within a minute,
  * and a county's acknowledgements must be tallied faster than people can type them.
  */
-import { buildTestApp } from '../test/helpers/app.js';
+// before the helpers read it: which database the bench apps use
+const pgUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? new URL(process.env.DATABASE_URL!) : null;
+if (pgUrl) {
+  process.env.GRIDRELAY_TEST_DB = 'pg';
+  process.env.TEST_PG_URL = `${pgUrl.protocol}//${pgUrl.username ? `${pgUrl.username}@` : ''}${pgUrl.host}`;
+}
+const { buildTestApp, dropTestDatabase, testDatabaseUrl } = await import('../test/helpers/app.js');
 import { ask, county, outbound, say } from '../test/helpers/console.js';
 import { closeDb, openDb } from '../src/db/client.js';
 import { importRoster } from '../src/roster/import.js';
@@ -24,11 +32,12 @@ const higher = (metric: string, v: number, floor: number, unit: string) => rows.
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gridrelay-bench-'));
   try {
-    const db = await openDb(join(dir, 'import.db'));
+    const db = await openDb(testDatabaseUrl(join(dir, 'import')));
     let t = performance.now();
     await importRoster(db, FIXTURE_DIR);
     lower('roster import (1,029 units, 2,336 members)', performance.now() - t, 10_000);
     await closeDb(db);
+    dropTestDatabase(join(dir, 'import'));
 
     const app = await buildTestApp({ env: { CONSOLE_GROUP_RATE: '1000/s' } });
     try {
@@ -58,6 +67,7 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`database: ${pgUrl ? `PostgreSQL (${pgUrl.host})` : 'SQLite (file)'}`);
   const w = [44, 12, 10, 7];
   const line = (cells: string[]) => cells.map((x, i) => x.padEnd(w[i]!)).join(' | ');
   console.log(line(['metric', 'measured', 'floor', 'ratio']));
