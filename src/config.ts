@@ -153,7 +153,14 @@ export const configSchema = z.object({
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
   /** How often (ms) the inbox looks for messages stored but left unprocessed (another process died after storing); 0: never. */
   INBOX_POLL_MS: z.coerce.number().int().min(0, 'INBOX_POLL_MS must be ≥ 0').default(5000),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only').default('gridrelay'),
+  /**
+   * The Redis key prefix of every queue and lock. On Redis Cluster wrap it in braces, `{gridrelay}`: a hash tag, so
+   * every key of a queue lands in one slot, as BullMQ needs (docs/scaling.md).
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, 'QUEUE_PREFIX may hold letters, digits, _ and - only, optionally all in one {hash tag}')
+    .default('gridrelay'),
   /**
    * The leader lease (src/jobs/leader.ts), ms: how long the process holding the platform's inbound
    * connection keeps the lease without renewing it. A killed leader is replaced within

@@ -22,6 +22,13 @@ describe('configuration', () => {
     expect(c.QUIET_HOURS).toBeNull();
   });
 
+  it('takes a PostgreSQL DATABASE_URL, and a {hash-tagged} QUEUE_PREFIX for Redis Cluster; refuses a half tag', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/county' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/county');
+    expect(loadConfig({ QUEUE_PREFIX: '{gridrelay}' }).QUEUE_PREFIX).toBe('{gridrelay}');
+    expect(() => loadConfig({ QUEUE_PREFIX: '{gridrelay' })).toThrow(/QUEUE_PREFIX/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be file:<path> .* or postgres:\/\//);
+  });
+
   it('stops on a bad value with a message naming the variable and the accepted form', () => {
     expect(() => loadConfig({ ACK_REMIND_AFTER: 'soon' })).toThrow(ConfigError);
     expect(() => loadConfig({ ACK_REMIND_AFTER: 'soon' })).toThrow(/ACK_REMIND_AFTER="soon".*15m/);
