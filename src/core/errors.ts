@@ -55,5 +55,8 @@ export function codeOf(err: unknown): ErrorCode {
 
 /** Fields for logging an error: `{ code, err: message }` (pino: `log.error(errorFields(err), 'what failed')`). */
 export function errorFields(err: unknown): { code: ErrorCode; err: string } {
-  return { code: codeOf(err), err: err instanceof Error ? err.message : String(err) };
+  if (!(err instanceof Error)) return { code: codeOf(err), err: String(err) };
+  // a driver error wrapped by drizzle ("Failed query: …") carries the database's reason as its cause
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return { code: codeOf(err), err: `${err.message}${cause}` };
 }

@@ -13,7 +13,7 @@
  */
 import { instanceId, type Db } from '../db/client.js';
 import { CommitBuffer } from '../jobs/unit-of-work.js';
-import { insertOutbound, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
+import { insertOutbound, insertOutboundMany, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
 import type { OutboundAction } from './message.js';
 import type { PlatformAdapter } from '../platform/port.js';
@@ -84,11 +84,29 @@ export class Outbox {
   }
 
   /**
-   * Stores one message (synchronously, inside the caller's transaction if any).
+   * Stores one message (inside the caller's transaction if any).
    * @returns the outbox id, or `null` when `dedupKey` was already stored.
    */
   async store(db: Db, msg: NewOutbound): Promise<number | null> {
-    const id = await insertOutbound(db, {
+    const id = await insertOutbound(db, this.row(msg));
+    if (id === null) return null;
+    this.unflushed.add(id);
+    return id;
+  }
+
+  /**
+   * Stores many messages in a few multi-row statements (a relay to every group of a county), in order, inside the
+   * caller's transaction if any; a message whose `dedupKey` is already stored is skipped.
+   * @returns how many were stored
+   */
+  async storeMany(db: Db, msgs: readonly NewOutbound[]): Promise<number> {
+    const ids = await insertOutboundMany(db, msgs.map((m) => this.row(m)));
+    for (const id of ids) this.unflushed.add(id);
+    return ids.length;
+  }
+
+  private row(msg: NewOutbound) {
+    return {
       conversationId: msg.conversationId,
       text: msg.text,
       markdown: msg.markdown ?? null,
@@ -98,10 +116,7 @@ export class Outbox {
       replyToInboundId: msg.replyToInboundId ?? null,
       notifyOnFail: msg.notifyOnFail ?? null,
       createdAt: this.opts.now(),
-    });
-    if (id === null) return null;
-    this.unflushed.add(id);
-    return id;
+    };
   }
 
   /** Queues every message stored since the last flush. Call after the storing transaction commits. */

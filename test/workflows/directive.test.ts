@@ -53,6 +53,8 @@ describe('the main job: a numbered directive relayed to the whole county', () =>
     }
     // a second acknowledgement from the same grid counts once
     await say(app.http, c.groupOf[c.grids[0]!.unit_id!]!, c.memberOf(c.grids[0]!.unit_id!, 'grid_leader'), '收到');
+    // every acknowledgement processed before the commander asks (this counts; bench measures how fast)
+    await app.inbox.idle();
     const answer = await ask(app.http, c.commandGroup, c.commander, `/进度 ${n}`);
     expect(answer).toContain('网格：700/747（93.7%）');
     expect(answer).toContain('乡镇指挥室：0/15');

@@ -112,15 +112,16 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
   // a scoped item tells each township room which of its grids it reached, so the room knows whom to chase
   const coverage = scope.label !== null && !input.within ? roomCoverage(targets, scope) : new Map<string, string>();
   const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
-  for (const u of targets) {
-    await deps.outbox.store(db, {
+  await deps.outbox.storeMany(
+    db,
+    targets.map((u) => ({
       conversationId: u.conversationId,
       text: relay(coverage.get(u.id)),
       ...(actions ? { actions } : {}),
       dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
       notifyOnFail: input.conversationId,
-    });
-  }
+    })),
+  );
   await scheduleLadder(deps, directive, now);
   planReadPolls(deps, directive, 1, now);
   await insertEvent(db, { directiveId: directive.id, revision: 1, kind: 'issue', at: now, actorId: input.issuer.id, count: targets.length, inboundId: input.inboundId });

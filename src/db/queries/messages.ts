@@ -74,6 +74,19 @@ export async function insertOutbound(db: Db, values: typeof outboundMessages.$in
   return (await db.insert(outboundMessages).values(values).onConflictDoNothing({ target: outboundMessages.dedupKey }).returning({ id: outboundMessages.id }))[0]?.id ?? null;
 }
 
+/**
+ * Stores outbound messages (status `pending`) in statements of up to 200 rows, skipping those whose `dedupKey` is
+ * stored already. @returns the new row ids, in order.
+ */
+export async function insertOutboundMany(db: Db, values: (typeof outboundMessages.$inferInsert)[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < values.length; i += 200) {
+    const rows = await db.insert(outboundMessages).values(values.slice(i, i + 200)).onConflictDoNothing({ target: outboundMessages.dedupKey }).returning({ id: outboundMessages.id });
+    ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
+  }
+  return ids;
+}
+
 /** An outbound message by id. */
 export async function getOutbound(db: Db, id: number): Promise<OutboundRow | undefined> {
   return (await db.select().from(outboundMessages).where(eq(outboundMessages.id, id)))[0];
