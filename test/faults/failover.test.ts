@@ -290,7 +290,7 @@ describe('failover: three processes on PostgreSQL and one Redis', () => {
       `3 processes up in ${launchMs} ms; takeover ${takeoverMs} ms after the kill (lease ${LEASE_MS} ms, renew ${RENEW_MS} ms); ` +
       `county relay: ${relayedAtKill}/${COUNTY_TARGETS.size} groups at the kill, complete ${relayDoneAt - firstB} ms after its first send ` +
       `(${relayDoneAt - killedAt} ms after the kill, ${relayDoneAt - bAt} ms after the /令 was pushed); ` +
-      `reminder step ${step1AtKill} at the kill (due ${killedAt - step1Due} ms before, fired ${step1FiredMs} ms after due); ` +
+      `reminder step ${step1AtKill} at the kill (due ${killedAt - step1Due} ms before, fired ${step1FiredMs} ms after due${step1FiredMs > 5000 ? ': the dead process had taken it, a survivor fired it once its job lock expired' : ''}); ` +
       `unacked frame ${redelivered ? 'redelivered to the new leader' : 'acked by the dead leader before it died'}; ` +
       `duplicates ${duplicates}, ${ofTheKill.length} of them sends of the killed process in flight at the kill, sent again ${resentAfterMs.join(', ') || '-'} ms after it ` +
       `(window: ${OUTBOX_CONCURRENCY} = the killed process's outbox slots)`;
