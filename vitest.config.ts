@@ -13,7 +13,6 @@ const ON_POSTGRES = [
   'test/workflows/numbers.test.ts',
   'test/workflows/directive.test.ts',
   'test/outbox-rate.test.ts',
-  'test/restart.test.ts',
   'test/db/pg-*.test.ts',
 ];
 

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { getGroup, getMember, getUnit } from '../db/queries/roster.js';
-import type { InboundRow } from '../db/schema/index.js';
+import type { Group, InboundRow, Member, Unit } from '../db/schema/index.js';
 import type { AckHints } from './ack-classifier.js';
 import type { CommandContext, CommandDef } from './command.js';
 import type { CoreDeps } from './deps.js';
@@ -53,11 +53,12 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
   const route = createRouter(commands);
   return async (deps, row) => {
     const mlog = log.child({ inboundId: row.id, platformMsgId: row.platformMsgId, conversationId: row.conversationId });
-    const r = route(row.text, await hintsFor(deps, row));
+    const roster = rosterLookup(deps.db);
+    const r = route(row.text, await hintsFor(roster, row));
     // a long word is cut: a person's text is never echoed at length
     if (r.kind === 'unknown-command') return { text: `没有指令 ${clip(r.word)}。${HINT}` };
     if (r.kind === 'chatter' || r.kind === 'resend' || r.kind === 'which') {
-      const ctx = await contextFor(deps, row, row.text, mlog);
+      const ctx = await contextFor(deps, roster, row, row.text, mlog);
       if (typeof ctx === 'string') return { text: NOT_UNDERSTOOD };
       const allowed = <T extends Parameters<typeof mayUse>[0]>(c: T | undefined): c is T => !!c && mayUse(c, ctx.sender, placeOf(ctx)).allowed;
       if (r.kind === 'chatter') {
@@ -71,7 +72,7 @@ export function createDispatcher(commands: readonly CommandDef<any>[], plain: Pl
       return await runCommand(command, ctx, r.kind === 'resend' ? r.ref ?? '' : '');
     }
     const command = r.kind === 'command' ? r.command : plain.ack;
-    const ctx = await contextFor(deps, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
+    const ctx = await contextFor(deps, roster, row, r.kind === 'plain-ack' ? r.words : row.text, mlog);
     if (typeof ctx === 'string') {
       mlog.debug({ code: 'GR_ERR_FORBIDDEN', command: command.name }, 'not in the roster');
       return { text: ctx };
@@ -114,36 +115,49 @@ async function runCommand(command: CommandDef<any>, ctx: CommandContext, args: s
  * The names a sender may put in a plain message about itself (`周家坞村第1网格 覃雪 收到`): the sender's
  * name and unit, the group's title and its unit with the units above it. Empty for strangers.
  */
-async function hintsFor(deps: CoreDeps, row: InboundRow): Promise<AckHints> {
-  const { db } = deps;
+async function hintsFor(roster: RosterLookup, row: InboundRow): Promise<AckHints> {
   const names: string[] = [];
-  const sender = await getMember(db, row.senderId);
+  const sender = await roster.member(row.senderId);
   if (sender) names.push(sender.name);
-  const own = sender && await getUnit(db, sender.unitId);
+  const own = sender && await roster.unit(sender.unitId);
   if (own) names.push(own.name);
-  const group = await getGroup(db, row.conversationId);
+  const group = await roster.group(row.conversationId);
   if (group) names.push(group.title);
-  let unit = group ? await getUnit(db, group.unitId) : undefined;
+  let unit = group ? await roster.unit(group.unitId) : undefined;
   for (let depth = 0; unit && depth < 4; depth++) {
     names.push(unit.name);
-    unit = unit.parentId ? await getUnit(db, unit.parentId) : undefined;
+    unit = unit.parentId ? await roster.unit(unit.parentId) : undefined;
   }
   return { names };
+}
+
+/** Roster rows looked up for one message, each read once (the hints and the context ask for the same ones). */
+interface RosterLookup {
+  member(id: string): Promise<Member | undefined>;
+  group(conversationId: string): Promise<Group | undefined>;
+  unit(id: string): Promise<Unit | undefined>;
+}
+
+function rosterLookup(db: CoreDeps['db']): RosterLookup {
+  const once = <T>(read: (key: string) => Promise<T>) => {
+    const seen = new Map<string, Promise<T>>();
+    return (key: string) => seen.get(key) ?? seen.set(key, read(key)).get(key)!;
+  };
+  return { member: once((id) => getMember(db, id)), group: once((id) => getGroup(db, id)), unit: once((id) => getUnit(db, id)) };
 }
 
 /**
  * The command context of a stored message: its sender and group looked up in the roster; `log` bound to it.
  * @returns the context, or the refusal text when the sender or the group is not in the roster.
  */
-async function contextFor(deps: CoreDeps, row: InboundRow, text: string, log: Logger): Promise<CommandContext | string> {
-  const { db } = deps;
-  const sender = await getMember(db, row.senderId);
+async function contextFor(deps: CoreDeps, roster: RosterLookup, row: InboundRow, text: string, log: Logger): Promise<CommandContext | string> {
+  const sender = await roster.member(row.senderId);
   if (!sender) return '你不在本县花名册中，暂不能使用指令。请联系指挥部管理员登记。';
-  const group = await getGroup(db, row.conversationId);
-  const groupUnit = group && await getUnit(db, group.unitId);
+  const group = await roster.group(row.conversationId);
+  const groupUnit = group && await roster.unit(group.unitId);
   const tier = groupUnit && tierOf(groupUnit.kind);
   if (!group || !groupUnit || !tier) return '本群未登记在花名册中，暂不能使用指令。请联系指挥部管理员。';
-  const senderUnit = await getUnit(db, sender.unitId);
+  const senderUnit = await roster.unit(sender.unitId);
   if (!senderUnit) return '你的所属单位不在花名册中。请联系指挥部管理员。';
   const a = row.extra?.attachments;
   const message: InboundMessage & { inboundId: number } = {
