@@ -102,7 +102,10 @@ describe('/进度 N 全部: the whole silent list where the commander is', () =>
     // a few grids acknowledge so the list is not the whole roster
     for (const g of c.grids.slice(0, 5)) await say(app.http, c.groupOf[g.unit_id!]!, worker(g), '收到');
     await app.inbox.idle();
-    const pieces = await post(app, c.commandGroup, c.commander, `/进度 ${n} 全部`);
+    // pieces are separate messages sent by concurrent workers: they may arrive in any order, and each is
+    // numbered k/n so that a reader puts them in order — as this test does
+    const piece = (m: Posted) => Number(/（(\d+)\/\d+）/.exec(m.text)?.[1] ?? 0);
+    const pieces = (await post(app, c.commandGroup, c.commander, `/进度 ${n} 全部`)).sort((a, b) => piece(a) - piece(b));
     expect(pieces.length).toBeGreaterThan(3);
     for (const [k, m] of pieces.entries()) {
       expect(m.text.length, m.text).toBeLessThanOrEqual(PIECE_CHARS);
