@@ -261,8 +261,3 @@ export function platformOf(config: Config): 'console' | 'dingtalk' | 'slack' {
 export function platformReportsReads(config: Config): boolean {
   return platformOf(config) === 'dingtalk';
 }
-
-/** The SQLite file path of `DATABASE_URL` (`file:./x.db` → `./x.db`). */
-export function sqlitePath(config: Config): string {
-  return config.DATABASE_URL === ':memory:' ? ':memory:' : config.DATABASE_URL.slice('file:'.length);
-}

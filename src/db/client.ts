@@ -65,7 +65,6 @@ interface Current {
   store: Store;
   /** The dialect's transaction handle (SQLite: the database itself). */
   tx: unknown;
-  depth: number;
 }
 const current = new AsyncLocalStorage<Current>();
 
@@ -82,8 +81,6 @@ export interface Store {
   rows<R>(query: SQL): Promise<R[]>;
   /** SQLite only: the better-sqlite3 connection (tests and scripts that read SQLite directly); null on PostgreSQL. */
   readonly sqlite: Database.Database | null;
-  /** True while a transaction is open in this process (SQLite: the lock is held). */
-  readonly busy: boolean;
   close(): Promise<void>;
 }
 
@@ -138,7 +135,8 @@ function handle(store: Store, root: object): Db {
   return proxy;
 }
 
-function parseUrl(url: string): { dialect: 'sqlite'; path: string } | { dialect: 'pg'; url: string } {
+/** What a `DATABASE_URL` names: a SQLite file path (`file:<path>`, a bare path, `:memory:`) or a PostgreSQL URL. */
+export function parseDatabaseUrl(url: string): { dialect: 'sqlite'; path: string } | { dialect: 'pg'; url: string } {
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'pg', url };
   if (url === ':memory:' || url === 'file::memory:') return { dialect: 'sqlite', path: ':memory:' };
   return { dialect: 'sqlite', path: url.startsWith('file:') ? url.slice('file:'.length) : url };
@@ -146,7 +144,7 @@ function parseUrl(url: string): { dialect: 'sqlite'; path: string } | { dialect:
 
 /** The dialect a `DATABASE_URL` names: `postgres://…` → pg, `file:…` (or a bare path) → sqlite. */
 export function dialectOf(url: string): Dialect {
-  return parseUrl(url).dialect;
+  return parseDatabaseUrl(url).dialect;
 }
 
 /** Options of {@link openDb}. */
@@ -166,7 +164,7 @@ export interface OpenOptions {
  * @throws the driver's error when the database cannot be reached or a migration fails.
  */
 export async function openDb(url: string, opts: OpenOptions = {}): Promise<Db> {
-  const target = parseUrl(url);
+  const target = parseDatabaseUrl(url);
   schema.useDialect(target.dialect);
   const store = target.dialect === 'pg' ? await openPg(target.url, opts) : openSqlite(target.path, opts);
   return store.db;
@@ -193,16 +191,12 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   const instance = root.select({ id: sqliteSchema.instance.instanceId }).from(sqliteSchema.instance).get();
   const lock = fileLocks.get(lockKey) ?? new Lock();
   fileLocks.set(lockKey, lock);
-  let locked = 0;
   let savepoints = 0;
   const store: Store = {
     dialect: 'sqlite',
     sqlite: client,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
-    get busy() {
-      return locked > 0;
-    },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       const cur = current.getStore();
       if (cur?.store === store) {
@@ -219,11 +213,10 @@ function openSqlite(path: string, opts: OpenOptions): Store {
         }
       }
       const release = await lock.acquire();
-      locked++;
       try {
         client.exec('BEGIN IMMEDIATE');
         try {
-          const r = await current.run({ store, tx: root, depth: 1 }, async () => await fn(store.db));
+          const r = await current.run({ store, tx: root }, async () => await fn(store.db));
           client.exec('COMMIT');
           return r;
         } catch (err) {
@@ -231,7 +224,6 @@ function openSqlite(path: string, opts: OpenOptions): Store {
           throw err;
         }
       } finally {
-        locked--;
         release();
       }
     },
@@ -254,27 +246,18 @@ async function openPg(url: string, opts: OpenOptions): Promise<Store> {
   if (opts.migrate !== false) await migratePgLocked(pool, root);
   await root.insert(pgSchema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing();
   const [instance] = await root.select({ id: pgSchema.instance.instanceId }).from(pgSchema.instance);
-  let open = 0;
   const store: Store = {
     dialect: 'pg',
     sqlite: null,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
-    get busy() {
-      return open > 0;
-    },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       const cur = current.getStore();
       if (cur?.store === store) {
         const outer = cur.tx as typeof root;
-        return await outer.transaction((tx) => current.run({ store, tx, depth: cur.depth + 1 }, async () => await fn(store.db)));
+        return await outer.transaction((tx) => current.run({ store, tx }, async () => await fn(store.db)));
       }
-      open++;
-      try {
-        return await root.transaction((tx) => current.run({ store, tx, depth: 1 }, async () => await fn(store.db)));
-      } finally {
-        open--;
-      }
+      return await root.transaction((tx) => current.run({ store, tx }, async () => await fn(store.db)));
     },
     async rows<R>(query: SQL): Promise<R[]> {
       const cur = current.getStore();
@@ -329,11 +312,6 @@ export function dialect(db: Db): Dialect {
  */
 export async function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promise<T> {
   return await storeOf(db).transaction(async (tx) => fn(tx));
-}
-
-/** True inside a transaction of `db`'s store (in this async context). */
-export function inTransaction(db: Db): boolean {
-  return current.getStore()?.store === storeOf(db);
 }
 
 /** Answers whether the database responds (`SELECT 1`). */

@@ -19,7 +19,7 @@ import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { dialectOf, MIGRATE_LOCK_KEY, MIGRATIONS_DIR, PG_MIGRATIONS_DIR, type Dialect } from './client.js';
+import { dialectOf, MIGRATE_LOCK_KEY, parseDatabaseUrl, MIGRATIONS_DIR, PG_MIGRATIONS_DIR, type Dialect } from './client.js';
 
 /** One migration of the repo: its journal tag (file name without `.sql`) and its `when` (ms since the epoch). */
 export interface MigrationEntry {
@@ -141,8 +141,8 @@ export async function migrateDatabase(url: string): Promise<MigrateResult> {
 
 /** The file path of a SQLite `DATABASE_URL` (`file:<path>`, a bare path, or `:memory:`), as `openDb` reads it. */
 export function sqlitePath(url: string): string {
-  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
-  return url.startsWith('file:') ? url.slice('file:'.length) : url;
+  const target = parseDatabaseUrl(url);
+  return target.dialect === 'sqlite' ? target.path : url;
 }
 
 /** A database URL fit to print: a PostgreSQL URL's password replaced by `***`; other URLs as given. */

@@ -17,11 +17,6 @@ export async function insertInbound(db: Db, values: typeof inboundMessages.$infe
   return rowsAffected(await db.insert(inboundMessages).values(values).onConflictDoNothing()) > 0;
 }
 
-/** The oldest stored message not yet processed (status `received`), if any. */
-export async function nextReceived(db: Db): Promise<InboundRow | undefined> {
-  return (await db.select().from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1))[0];
-}
-
 /**
  * Inside a transaction: takes the oldest message not yet processed for this transaction. On PostgreSQL the row is
  * locked `FOR UPDATE SKIP LOCKED`, so processes sharing the database take different messages and none waits on
@@ -48,11 +43,6 @@ export async function oldestReceivedAt(db: Db): Promise<Date | null> {
 
 /** A PostgreSQL select builder's row-lock clause (the SQLite builder the queries are typed with has none). */
 type PgLockable<R> = { for(strength: 'update', config?: { skipLocked?: boolean }): Promise<R> };
-
-/** An inbound message's status (`received`, `processed`, `failed`), or undefined when there is no such row. */
-export async function inboundStatus(db: Db, id: number): Promise<InboundRow['status'] | undefined> {
-  return (await db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, id)))[0]?.status;
-}
 
 /** Marks an inbound message processed or failed (with the error's message), at `at`. */
 export async function markInboundDone(db: Db, id: number, status: 'processed' | 'failed', at: Date, error: string | null): Promise<void> {
