@@ -81,6 +81,8 @@ export interface Store {
   rows<R>(query: SQL): Promise<R[]>;
   /** SQLite only: the better-sqlite3 connection (tests and scripts that read SQLite directly); null on PostgreSQL. */
   readonly sqlite: Database.Database | null;
+  /** SQLite only: the drizzle handle of the connection itself (not the proxy), for {@link keptQuery}; null on PostgreSQL. */
+  readonly sqliteRoot: Db | null;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,43 @@ export function storeOf(db: Db): Store {
 }
 
 const WRITES = new Set<string | symbol>(['insert', 'update', 'delete']);
+
+/**
+ * `sql.placeholder(name)` typed as any value, for `.set({...})` of a {@link keptQuery} (drizzle types `set` without
+ * placeholders, but encodes them by their column as it does in `.values()`).
+ */
+export const placeholder = <T = never>(name: string): T => sql.placeholder(name) as unknown as T;
+
+/** A drizzle query builder as {@link keptQuery} uses it: prepared once (SQLite) or run with placeholder values (PostgreSQL). */
+interface PreparableQuery<T> {
+  prepare(): { execute(values?: Record<string, unknown>): PromiseLike<T> };
+}
+
+/**
+ * A query kept prepared. `build` makes it with `sql.placeholder(name)` for every value that varies; each call runs it
+ * with `values`. On SQLite the query is built and prepared once per connection, so a hot path (the inbox, the outbox,
+ * roster lookups) skips drizzle's query building and SQLite's planning on every call; on PostgreSQL it is built on
+ * each call, in the caller's transaction, as any query. Like any query it runs in the current transaction if there is
+ * one; a `write` outside a transaction runs in one of its own (SQLite), as write builders do.
+ *
+ * Placeholders in `.values({...})` and `.set({...})` are encoded by their column (a Date stored as ms on SQLite); a
+ * placeholder compared in a `where` is passed to the driver as given, so give it in the column's stored form.
+ * @returns `(db, values) => the query's result` (rows for a select or a `returning`, the driver's run result else)
+ */
+export function keptQuery<T>(build: (db: Db) => PreparableQuery<T>, opts: { write?: boolean } = {}): (db: Db, values?: Record<string, unknown>) => Promise<T> {
+  const prepared = new WeakMap<Store, { execute(values?: Record<string, unknown>): PromiseLike<T> }>();
+  return async (db, values = {}) => {
+    const store = storeOf(db);
+    if (store.dialect === 'pg') {
+      return await (build(db) as unknown as { execute(v: Record<string, unknown>): PromiseLike<T> }).execute(values);
+    }
+    let q = prepared.get(store);
+    if (!q) prepared.set(store, (q = build(store.sqliteRoot!).prepare()));
+    const run = q;
+    if (opts.write && current.getStore()?.store !== store) return await store.transaction(async () => await run.execute(values));
+    return await run.execute(values);
+  };
+}
 
 /**
  * Wraps a drizzle write builder (and each builder its methods return) so that awaiting it runs the statement in a
@@ -176,6 +215,31 @@ export async function openDb(url: string, opts: OpenOptions = {}): Promise<Db> {
  */
 const fileLocks = new Map<string, Lock>();
 
+/** Statements kept per SQLite connection (by SQL text); the oldest is dropped past this many. */
+const STATEMENT_CACHE_SIZE = 2000;
+
+/**
+ * Makes `client.prepare` keep what it prepared, keyed by the SQL text, so a query run again (drizzle builds the same
+ * SQL for every call of a query) skips SQLite's parse and plan. A kept statement that returns rows is handed out with
+ * raw mode off, as a fresh one would be (drizzle turns it on where it reads rows as arrays). better-sqlite3
+ * statements are reusable and re-prepare themselves after a schema change.
+ */
+function keepStatements(client: Database.Database): void {
+  const prepare = client.prepare.bind(client);
+  const kept = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    let stmt = kept.get(source);
+    if (stmt) {
+      if (stmt.reader) stmt.raw(false);
+      return stmt;
+    }
+    stmt = prepare(source);
+    if (kept.size >= STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+    kept.set(source, stmt);
+    return stmt;
+  }) as typeof client.prepare;
+}
+
 function openSqlite(path: string, opts: OpenOptions): Store {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const lockKey = path === ':memory:' ? `:memory:${randomBytes(4).toString('hex')}` : resolve(path);
@@ -184,6 +248,7 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   client.pragma('busy_timeout = 5000');
   client.pragma('synchronous = NORMAL');
   client.pragma('foreign_keys = ON');
+  keepStatements(client);
   const root = drizzleSqlite(client, { schema: sqliteSchema });
   if (opts.migrate !== false) migrateSqlite(root, { migrationsFolder: MIGRATIONS_DIR });
   // the first open makes the id; a second process opening the same new file keeps the first one's
@@ -192,9 +257,12 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   const lock = fileLocks.get(lockKey) ?? new Lock();
   fileLocks.set(lockKey, lock);
   let savepoints = 0;
+  const begin = client.prepare('BEGIN IMMEDIATE');
+  const commit = client.prepare('COMMIT');
   const store: Store = {
     dialect: 'sqlite',
     sqlite: client,
+    sqliteRoot: root as unknown as Db,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -214,10 +282,10 @@ function openSqlite(path: string, opts: OpenOptions): Store {
       }
       const release = await lock.acquire();
       try {
-        client.exec('BEGIN IMMEDIATE');
+        begin.run();
         try {
           const r = await current.run({ store, tx: root }, async () => await fn(store.db));
-          client.exec('COMMIT');
+          commit.run();
           return r;
         } catch (err) {
           if (client.inTransaction) client.exec('ROLLBACK');
@@ -249,6 +317,7 @@ async function openPg(url: string, opts: OpenOptions): Promise<Store> {
   const store: Store = {
     dialect: 'pg',
     sqlite: null,
+    sqliteRoot: null,
     db: undefined as unknown as Db,
     instanceId: instance?.id ?? '',
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {

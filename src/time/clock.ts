@@ -3,19 +3,30 @@
  * answers write them, its wall-clock fields, and the instant at a wall-clock time.
  */
 
+/** One formatter per time zone: making an `Intl.DateTimeFormat` costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 function parts(date: Date, timeZone: string): Record<string, string> {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-  });
-  return Object.fromEntries(fmt.formatToParts(date).map((p) => [p.type, p.value]));
+  return Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((p) => [p.type, p.value]));
 }
 
 /** The calendar year of `date` in `timeZone`. */
@@ -70,10 +81,7 @@ const WEEKDAY_EN: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu
 
 /** The wall clock of `date` in `timeZone` (IANA name). */
 export function wallClock(date: Date, timeZone: string): WallClock {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short',
-  });
-  const p = Object.fromEntries(fmt.formatToParts(date).map((x) => [x.type, x.value]));
+  const p = parts(date, timeZone);
   return {
     year: Number(p.year), month: Number(p.month), day: Number(p.day),
     hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second), weekday: WEEKDAY_EN[p.weekday!] ?? 0,

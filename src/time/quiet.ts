@@ -6,8 +6,13 @@ export interface QuietHours {
   endMin: number;
 }
 
+/** One formatter per time zone (making one costs far more than using it). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function localMinutes(date: Date, timeZone: string): number {
-  const p = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
+  let fmt = formatters.get(timeZone);
+  if (!fmt) formatters.set(timeZone, (fmt = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const p = fmt.formatToParts(date);
   const get = (t: string) => Number(p.find((x) => x.type === t)?.value ?? 0);
   return get('hour') * 60 + get('minute');
 }

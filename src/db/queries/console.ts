@@ -1,6 +1,6 @@
 /** The console platform's chats (`console_messages`): what the bot has posted, in `seq` order (PRODUCT.md §3). */
-import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { keptQuery, type Db } from '../client.js';
 import { consoleMessages } from '../schema/index.js';
 
 export type ConsoleMessageRow = typeof consoleMessages.$inferSelect;
@@ -13,9 +13,29 @@ export async function appendConsoleMessage(
   db: Db,
   m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; sentAt: Date },
 ): Promise<number | undefined> {
-  await db.insert(consoleMessages).values(m).onConflictDoNothing();
+  const [stored] = m.mentions
+    ? await db.insert(consoleMessages).values(m).onConflictDoNothing().returning({ seq: consoleMessages.seq })
+    : await appendPlain(db, { outboxId: m.outboxId, conversationId: m.conversationId, text: m.text, markdown: m.markdown, sentAt: m.sentAt });
+  if (stored) return stored.seq;
   return (await db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)))[0]?.seq;
 }
+
+/** A message without mentions (a null placeholder cannot be JSON-encoded), through a kept statement. */
+const appendPlain = keptQuery(
+  (db) =>
+    db
+      .insert(consoleMessages)
+      .values({
+        outboxId: sql.placeholder('outboxId'),
+        conversationId: sql.placeholder('conversationId'),
+        text: sql.placeholder('text'),
+        markdown: sql.placeholder('markdown'),
+        sentAt: sql.placeholder('sentAt'),
+      })
+      .onConflictDoNothing()
+      .returning({ seq: consoleMessages.seq }),
+  { write: true },
+);
 
 /** Up to `limit` posted messages after `seq` `after`, in `seq` order; only `conversationId`'s when given. */
 export async function consoleMessagesAfter(db: Db, after: number, limit: number, conversationId?: string): Promise<ConsoleMessageRow[]> {

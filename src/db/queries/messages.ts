@@ -3,8 +3,8 @@
  * processed in arrival order) and the outbox's (`outbound_messages`, stored before they are queued,
  * then marked sending, sent or failed). All SQL of the inbox and the outbox lives here.
  */
-import { and, asc, count, eq } from 'drizzle-orm';
-import { type Db, dialect, rowsAffected } from '../client.js';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { type Db, dialect, keptQuery, placeholder, rowsAffected } from '../client.js';
 import { inboundMessages, outboundMessages, type InboundRow, type OutboundRow } from '../schema/index.js';
 
 // ── inbound ────────────────────────────────────────────────────────────────────────────────────
@@ -14,8 +14,32 @@ import { inboundMessages, outboundMessages, type InboundRow, type OutboundRow } 
  * @returns true if stored, false for a repeat.
  */
 export async function insertInbound(db: Db, values: typeof inboundMessages.$inferInsert): Promise<boolean> {
+  // the common message (no attachments, quote or reply context) through a kept statement; a null placeholder cannot be
+  // JSON-encoded, so one with `extra` is built as usual
+  if (values.extra == null && values.status === undefined && values.receivedAt) {
+    const { platform, platformMsgId, conversationId, senderId, text, receivedAt } = values;
+    return rowsAffected(await insertPlainInbound(db, { platform, platformMsgId, conversationId, senderId, text, receivedAt })) > 0;
+  }
   return rowsAffected(await db.insert(inboundMessages).values(values).onConflictDoNothing()) > 0;
 }
+
+const insertPlainInbound = keptQuery(
+  (db) =>
+    db
+      .insert(inboundMessages)
+      .values({
+        platform: sql.placeholder('platform'),
+        platformMsgId: sql.placeholder('platformMsgId'),
+        conversationId: sql.placeholder('conversationId'),
+        senderId: sql.placeholder('senderId'),
+        text: sql.placeholder('text'),
+        receivedAt: sql.placeholder('receivedAt'),
+      })
+      .onConflictDoNothing(),
+  { write: true },
+);
+
+const oldestReceived = keptQuery((db) => db.select().from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1));
 
 /**
  * Inside a transaction: takes the oldest message not yet processed for this transaction. On PostgreSQL the row is
@@ -23,8 +47,9 @@ export async function insertInbound(db: Db, values: typeof inboundMessages.$infe
  * another; on SQLite the transaction already holds the write lock.
  */
 export async function claimNextReceived(db: Db): Promise<InboundRow | undefined> {
+  if (dialect(db) !== 'pg') return (await oldestReceived(db))[0];
   const q = db.select().from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1);
-  return (await (dialect(db) === 'pg' ? (q as unknown as PgLockable<InboundRow[]>).for('update', { skipLocked: true }) : q))[0];
+  return (await (q as unknown as PgLockable<InboundRow[]>).for('update', { skipLocked: true }))[0];
 }
 
 /**
@@ -46,13 +71,26 @@ type PgLockable<R> = { for(strength: 'update', config?: { skipLocked?: boolean }
 
 /** Marks an inbound message processed or failed (with the error's message), at `at`. */
 export async function markInboundDone(db: Db, id: number, status: 'processed' | 'failed', at: Date, error: string | null): Promise<void> {
-  await db.update(inboundMessages).set({ status, processedAt: at, error }).where(eq(inboundMessages.id, id));
+  await inboundDone(db, { id, status, at, error });
 }
+
+const inboundDone = keptQuery(
+  (db) =>
+    db
+      .update(inboundMessages)
+      .set({ status: placeholder('status'), processedAt: placeholder('at'), error: placeholder('error') })
+      .where(eq(inboundMessages.id, sql.placeholder('id'))),
+  { write: true },
+);
 
 /** What a reply needs of the inbound message it answers: the platform's message id and the reply context in `extra`. */
 export async function inboundReplyRef(db: Db, id: number): Promise<{ platformMsgId: string; extra: Record<string, unknown> | null } | undefined> {
-  return (await db.select({ platformMsgId: inboundMessages.platformMsgId, extra: inboundMessages.extra }).from(inboundMessages).where(eq(inboundMessages.id, id)))[0];
+  return (await replyRef(db, { id }))[0];
 }
+
+const replyRef = keptQuery((db) =>
+  db.select({ platformMsgId: inboundMessages.platformMsgId, extra: inboundMessages.extra }).from(inboundMessages).where(eq(inboundMessages.id, sql.placeholder('id'))),
+);
 
 // ── outbound ───────────────────────────────────────────────────────────────────────────────────
 
@@ -61,8 +99,31 @@ export async function inboundReplyRef(db: Db, id: number): Promise<{ platformMsg
  * @returns the new row id, or null for a repeated `dedupKey`.
  */
 export async function insertOutbound(db: Db, values: typeof outboundMessages.$inferInsert): Promise<number | null> {
+  // a plain text message (no mentions or buttons: a null placeholder cannot be JSON-encoded) through a kept statement
+  if (values.mentions == null && values.actions == null && values.status === undefined && values.createdAt) {
+    const { conversationId, text, markdown = null, dedupKey = null, replyToInboundId = null, notifyOnFail = null, createdAt } = values;
+    return (await insertPlainOutbound(db, { conversationId, text, markdown, dedupKey, replyToInboundId, notifyOnFail, createdAt }))[0]?.id ?? null;
+  }
   return (await db.insert(outboundMessages).values(values).onConflictDoNothing({ target: outboundMessages.dedupKey }).returning({ id: outboundMessages.id }))[0]?.id ?? null;
 }
+
+const insertPlainOutbound = keptQuery(
+  (db) =>
+    db
+      .insert(outboundMessages)
+      .values({
+        conversationId: sql.placeholder('conversationId'),
+        text: sql.placeholder('text'),
+        markdown: sql.placeholder('markdown'),
+        dedupKey: sql.placeholder('dedupKey'),
+        replyToInboundId: sql.placeholder('replyToInboundId'),
+        notifyOnFail: sql.placeholder('notifyOnFail'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .onConflictDoNothing({ target: outboundMessages.dedupKey })
+      .returning({ id: outboundMessages.id }),
+  { write: true },
+);
 
 /**
  * Stores outbound messages (status `pending`) in statements of up to 200 rows, skipping those whose `dedupKey` is
@@ -79,8 +140,10 @@ export async function insertOutboundMany(db: Db, values: (typeof outboundMessage
 
 /** An outbound message by id. */
 export async function getOutbound(db: Db, id: number): Promise<OutboundRow | undefined> {
-  return (await db.select().from(outboundMessages).where(eq(outboundMessages.id, id)))[0];
+  return (await outboundById(db, { id }))[0];
 }
+
+const outboundById = keptQuery((db) => db.select().from(outboundMessages).where(eq(outboundMessages.id, sql.placeholder('id'))));
 
 /**
  * The pending (not yet sent, not failed) outbound messages, oldest first, with when their last platform
@@ -96,15 +159,27 @@ export async function pendingOutbound(db: Db): Promise<{ id: number; sendingAt: 
 
 /** Notes that a platform call for the message starts at `at` (one more attempt). */
 export async function markSending(db: Db, id: number, attempts: number, at: Date): Promise<void> {
-  await db.update(outboundMessages).set({ attempts, sendingAt: at }).where(eq(outboundMessages.id, id));
+  await sendingNow(db, { id, attempts, at });
 }
+
+const sendingNow = keptQuery(
+  (db) => db.update(outboundMessages).set({ attempts: placeholder('attempts'), sendingAt: placeholder('at') }).where(eq(outboundMessages.id, sql.placeholder('id'))),
+  { write: true },
+);
 
 /** Marks a pending message sent at `at`, with what the platform returned. A message no longer pending is left as it is. */
 export async function markSent(db: Db, id: number, at: Date, platformRef: string | null): Promise<void> {
-  (await db.update(outboundMessages)
-    .set({ status: 'sent', sentAt: at, platformRef, error: null })
-        .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'pending'))));
+  await sentNow(db, { id, at, platformRef });
 }
+
+const sentNow = keptQuery(
+  (db) =>
+    db
+      .update(outboundMessages)
+      .set({ status: 'sent', sentAt: placeholder('at'), platformRef: placeholder('platformRef'), error: null })
+      .where(and(eq(outboundMessages.id, sql.placeholder('id')), eq(outboundMessages.status, 'pending'))),
+  { write: true },
+);
 
 /** Marks a pending message failed for good. @returns true if it was pending (and is now failed). */
 export async function markOutboundFailed(db: Db, id: number, error: string): Promise<boolean> {

@@ -1,12 +1,18 @@
 /** Roster lookups. All SQL of the roster lives here. */
-import { and, count, eq, inArray, isNotNull, ne } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { and, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { keptQuery, type Db } from '../client.js';
 import { groups, members, units, unitStatusHistory, type Group, type Member, type Unit, type UnitKind } from '../schema/index.js';
 
-export const getMember = async (db: Db, id: string): Promise<Member | undefined> => (await db.select().from(members).where(eq(members.id, id)))[0];
-export const getUnit = async (db: Db, id: string): Promise<Unit | undefined> => (await db.select().from(units).where(eq(units.id, id)))[0];
-export const getGroup = async (db: Db, conversationId: string): Promise<Group | undefined> =>
-  (await db.select().from(groups).where(eq(groups.conversationId, conversationId)))[0];
+const memberById = keptQuery((db) => db.select().from(members).where(eq(members.id, sql.placeholder('id'))));
+const unitById = keptQuery((db) => db.select().from(units).where(eq(units.id, sql.placeholder('id'))));
+const groupByConversation = keptQuery((db) => db.select().from(groups).where(eq(groups.conversationId, sql.placeholder('id'))));
+
+/** The member with id `id` (a platform user id). */
+export const getMember = async (db: Db, id: string): Promise<Member | undefined> => (await memberById(db, { id }))[0];
+/** The unit with id `id`. */
+export const getUnit = async (db: Db, id: string): Promise<Unit | undefined> => (await unitById(db, { id }))[0];
+/** The group of conversation `conversationId`. */
+export const getGroup = async (db: Db, conversationId: string): Promise<Group | undefined> => (await groupByConversation(db, { id: conversationId }))[0];
 export const groupOfUnit = async (db: Db, unitId: string): Promise<Group | undefined> => (await db.select().from(groups).where(eq(groups.unitId, unitId)))[0];
 
 /** The county unit (the root); undefined before a roster is imported. */
