@@ -247,6 +247,7 @@ function openSqlite(path: string, opts: OpenOptions): Store {
   client.pragma('journal_mode = WAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('synchronous = NORMAL');
+  client.pragma('wal_autocheckpoint = 10000');
   client.pragma('foreign_keys = ON');
   keepStatements(client);
   const root = drizzleSqlite(client, { schema: sqliteSchema });
