@@ -41,14 +41,17 @@ const QUEUE_NAME = 'bare-outbox';
 
 /** Every statement, in one place; `?` placeholders (numbered `$n` for PostgreSQL by {@link numbered}). */
 const SQL = {
-  /** The tables: `id` is the row id's type (INTEGER PRIMARY KEY / BIGSERIAL), `int` that of the other integers. */
+  /**
+   * The tables: `id` is the row id's type (INTEGER / BIGSERIAL), `int` that of the other integers. The claim's index
+   * is (status, id): on PostgreSQL a (status) index alone leaves the oldest-first claim scanning every processed row.
+   */
   schema: (id: string, int: string) => `CREATE TABLE IF NOT EXISTS inbound (id ${id} PRIMARY KEY, msg_id TEXT NOT NULL
       UNIQUE, conversation_id TEXT NOT NULL, sender_id TEXT NOT NULL, text TEXT NOT NULL, status TEXT NOT NULL DEFAULT
       'received', received_at ${int} NOT NULL, processed_at ${int});
     CREATE TABLE IF NOT EXISTS outbound (id ${id} PRIMARY KEY, inbound_id ${int} REFERENCES inbound (id), fanout_id
       TEXT, conversation_id TEXT NOT NULL, text TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', created_at
       ${int} NOT NULL, sent_at ${int});
-    CREATE INDEX IF NOT EXISTS inbound_status ON inbound (status);
+    CREATE INDEX IF NOT EXISTS inbound_status ON inbound (status, id);
     CREATE INDEX IF NOT EXISTS outbound_inbound ON outbound (inbound_id);
     CREATE INDEX IF NOT EXISTS outbound_fanout ON outbound (fanout_id);`,
   insertInbound: `INSERT INTO inbound (msg_id, conversation_id, sender_id, text, received_at) VALUES (?, ?, ?, ?, ?)
