@@ -75,5 +75,9 @@ function build() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (!process.argv.includes('--if-stale') || distIsStale()) build();
+  if (!process.argv.includes('--if-stale')) build();
+  else if (distIsStale()) {
+    console.log(`dist/ is ${existsSync(STAMP) ? 'older than the sources' : 'not built'}: building it (npm run build) …`);
+    build();
+  }
 }
