@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — timings of the main job on the fixture county, each as a ratio against a floor
- * (the slowest we accept), printed as a table. Needs Redis on REDIS_URL. Exit code 1 if a ratio < 1.
+ * (the slowest we accept), printed as a table. Runs compiled, `node dist/scripts/bench.js` (npm run bench
+ * rebuilds dist/ first when the sources changed). Needs Redis on REDIS_URL. Exit code 1 if a ratio < 1.
  * On SQLite by default; `DATABASE_URL=postgres://user@host:port/<any db>` runs it on that PostgreSQL server
  * (each app gets a fresh database there, dropped after).
  *

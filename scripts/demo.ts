@@ -8,10 +8,11 @@
  * `/统计 任务<号>` shows the sums.
  *
  * Talks to the gridrelay at GRIDRELAY_URL (default http://127.0.0.1:$PORT, PORT default 3000). If none
- * answers there, it starts one itself on a fresh SQLite file (console platform, local Redis) and stops it
- * at the end. Env: DEMO_ROSTER (default examples/demo-county), DEMO_SEED (default 17), DEMO_ACK_RATE (0.9).
+ * answers there, it starts one itself — the compiled one, `node dist/src/main.js` as `npm start` runs it,
+ * building dist/ first when it is missing or older than the sources — on a fresh SQLite file (console
+ * platform, local Redis) and stops it at the end. Env: DEMO_ROSTER (default examples/demo-county), DEMO_SEED (default 17), DEMO_ACK_RATE (0.9).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
@@ -149,12 +150,15 @@ async function main(): Promise<void> {
   let child: ChildProcess | null = null;
   let ownDir: string | null = null;
   if (!(await healthy())) {
+    // the compiled gridrelay, as `npm start` runs it; built first when dist/ is missing or older than the sources
+    const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('could not build dist/ (npm run build)');
     const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
     const port = 3000 + Math.floor(Math.random() * 2000) + 1000;
     base = `http://127.0.0.1:${port}`;
     console.log(`no gridrelay answering; starting one on ${base} with a fresh database in ${dir}`);
     ownDir = dir;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    child = spawn(process.execPath, ['dist/src/main.js'], {
       // its own database and its own queue prefix, so it never meets another gridrelay on this Redis
       env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUEUE_PREFIX: `demo${process.pid}`, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],

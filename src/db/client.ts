@@ -21,8 +21,7 @@ import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
@@ -32,6 +31,7 @@ import pg from 'pg';
 import * as schema from './schema/index.js';
 import * as sqliteSchema from './schema/sqlite/index.js';
 import * as pgSchema from './schema/pg/index.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
 /** The database dialects gridrelay runs on. */
 export type Dialect = 'sqlite' | 'pg';
@@ -43,10 +43,10 @@ export type Dialect = 'sqlite' | 'pg';
  */
 export type Db = BetterSQLite3Database<typeof sqliteSchema>;
 
-/** The folder drizzle-kit generates SQLite migrations into (repo root `migrations/sqlite/`). */
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/sqlite');
-/** The folder drizzle-kit generates PostgreSQL migrations into (repo root `migrations/pg/`). */
-export const PG_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/pg');
+/** The folder drizzle-kit generates SQLite migrations into (absolute: the package root's `migrations/sqlite/`). */
+export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations', 'sqlite');
+/** The folder drizzle-kit generates PostgreSQL migrations into (absolute: the package root's `migrations/pg/`). */
+export const PG_MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations', 'pg');
 
 /** A process-wide FIFO lock (promise chain). */
 class Lock {

@@ -7,14 +7,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { importRoster } from '../../src/roster/import.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 
-export const FIXTURE_DIR = resolve(import.meta.dirname, '../../examples/demo-county');
+/** The fixture county (absolute: the package root's `examples/demo-county/`; also from `dist/test/helpers/` when the bench runs compiled). */
+export const FIXTURE_DIR = join(PACKAGE_ROOT, 'examples', 'demo-county');
 
 export interface TestApp extends App {
   config: Config;

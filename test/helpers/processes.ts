@@ -1,6 +1,6 @@
 /**
  * Real gridrelay processes for multi-process fault tests: `src/main.ts` spawned as one node process with
- * tsx's loader (so SIGKILL kills the server itself, not a wrapper), each on its own port, sharing one
+ * tsx's loader (so SIGKILL kills the server itself, not a wrapper; or the compiled `dist/src/main.js`), each on its own port, sharing one
  * PostgreSQL database and one Redis prefix. Also: fresh PostgreSQL databases (from a roster template made
  * once with the CLI — importing the demo county into PostgreSQL takes ~10 s, copying a template well under one).
  *
@@ -102,19 +102,28 @@ export interface RelayProcess {
   tail(lines?: number): string;
 }
 
+/** node's arguments for gridrelay from its TypeScript sources, through tsx's loader (the default of {@link launchRelay}). */
+export const TSX_ENTRY: readonly string[] = ['--import', 'tsx', 'src/main.ts'];
+/** node's arguments for the compiled gridrelay, as `npm start` runs it (needs `npm run build`). */
+export const DIST_ENTRY: readonly string[] = ['dist/src/main.js'];
+
 /**
- * Spawns `src/main.ts` with `env` (over this process's environment, minus any DINGTALK_/SLACK_ variable) on a free port and waits until its
- * `/healthz` answers 200.
+ * Spawns gridrelay (`src/main.ts` under tsx, or `opts.command`) with `env` (over this process's environment, minus any
+ * DINGTALK_/SLACK_ variable) on a free port and waits until its `/healthz` answers 200.
  * @param opts.logFile where its stdout and stderr go
  * @param opts.upWithinMs how long it may take to answer (ms, default 60000: tsx compiles on a loaded machine)
  * @param opts.children the child is added here as soon as it is spawned (for the test's clean-up, even when start-up fails)
+ * @param opts.command node's arguments, run in {@link REPO_ROOT} (default {@link TSX_ENTRY}; {@link DIST_ENTRY}: compiled)
  * @throws with the log's tail when it exits or does not answer in time (the process is killed)
  */
-export async function launchRelay(env: Record<string, string>, opts: { logFile: string; upWithinMs?: number; children?: ChildProcess[] }): Promise<RelayProcess> {
+export async function launchRelay(
+  env: Record<string, string>,
+  opts: { logFile: string; upWithinMs?: number; children?: ChildProcess[]; command?: readonly string[] },
+): Promise<RelayProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const fd = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(opts.command ?? TSX_ENTRY)], {
     cwd: REPO_ROOT,
     env: { ...envWithoutPlatform(), ...env, PORT: String(port) },
     stdio: ['ignore', fd, fd],
