@@ -100,7 +100,7 @@ function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new Database(path);
   // gridrelay's pragmas (src/db/client.ts openSqlite), so both run on the same file settings
-  for (const p of ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = NORMAL', 'foreign_keys = ON']) db.pragma(p);
+  for (const p of ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = NORMAL', 'foreign_keys = ON', 'wal_autocheckpoint = 10000']) db.pragma(p);
   db.exec(SQL.schema('INTEGER', 'INTEGER'));
   const cache = new Map<string, Database.Statement>();
   const run = (sql: string, params: unknown[] = []): Row[] => {

@@ -21,10 +21,10 @@ export async function replyTimes(src: ReplySource, msgIds: ReadonlySet<string>):
   if (src.kind === 'bare') {
     let after = 0;
     for (;;) {
-      const res = (await (await fetch(`${src.url}/bare/replies?after=${after}`)).json()) as { replies: { id: number; msgId: string; sentAt: number }[] };
+      const res = (await (await fetch(`${src.url}/bare/replies?after=${after}`)).json()) as { replies: { inboundId: number; msgId: string; sentAt: number }[] };
       for (const r of res.replies) if (msgIds.has(r.msgId)) out.set(r.msgId, r.sentAt);
       if (!res.replies.length) break;
-      after = res.replies[res.replies.length - 1]!.id;
+      after = res.replies[res.replies.length - 1]!.inboundId;
     }
     return out;
   }

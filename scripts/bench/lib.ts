@@ -10,22 +10,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 
-/** The repository root (scripts/bench/ → two up, from src or from dist/scripts/bench → three up). */
-export const REPO_ROOT = ((): string => {
-  let dir = import.meta.dirname;
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'gridrelay') return dir;
-    } catch {
-      // not here: one up
-    }
-    dir = resolve(dir, '..');
-  }
-  throw new Error('bench: cannot find the gridrelay package root');
-})();
+/** The repository root (package.json, examples/, dist/): where servers are started. */
+import { PACKAGE_ROOT } from '../../src/paths.js';
+export { PACKAGE_ROOT as REPO_ROOT };
 
 /** A TCP port free on 127.0.0.1 right now. */
 export const freePort = () =>
@@ -61,7 +49,7 @@ export async function startServer(args: string[], env: Record<string, string>, t
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -12,6 +12,8 @@ export interface Seat {
   conversationId: string;
   memberId: string;
   unitId: string;
+  /** the unit's name (`清溪街道`) */
+  name: string;
 }
 
 /** The people and groups the bench drives. */
@@ -36,11 +38,12 @@ export function readCounty(dir: string): BenchCounty {
   const person = (unitId: string, role: string) => members.find((m) => m.unit_id === unitId && m.role === role)?.member_id;
   const byRole = new Map<string, string>();
   for (const m of members) if (!byRole.has(`${m.unit_id}|${m.role}`)) byRole.set(`${m.unit_id}|${m.role}`, m.member_id!);
+  const names = new Map(units.map((u) => [u.unit_id!, u.name!]));
   const seat = (unitId: string, role: string): Seat => {
     const conversationId = groups.get(unitId);
     const memberId = byRole.get(`${unitId}|${role}`) ?? person(unitId, role);
     if (!conversationId || !memberId) throw new Error(`bench: unit ${unitId} has no group or no ${role}`);
-    return { conversationId, memberId, unitId };
+    return { conversationId, memberId, unitId, name: names.get(unitId) ?? unitId };
   };
   const county = units.find((u) => u.kind === 'county');
   if (!county) throw new Error('bench: the roster has no county unit');

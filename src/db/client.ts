@@ -128,9 +128,14 @@ export function keptQuery<T>(build: (db: Db) => PreparableQuery<T>, opts: { writ
     }
     let q = prepared.get(store);
     if (!q) prepared.set(store, (q = build(store.sqliteRoot!).prepare()));
-    const run = q;
-    if (opts.write && current.getStore()?.store !== store) return await store.transaction(async () => await run.execute(values));
-    return await run.execute(values);
+    // better-sqlite3 runs the statement at once, in this turn of the event loop: nothing can come between
+    const run = (pq: typeof q) => (pq.execute(values) as unknown as { sync(): T }).sync();
+    if (!opts.write || current.getStore()?.store === store) return run(q);
+    // a write outside a transaction: when none is open it commits on its own (SQLite autocommit, atomic); while
+    // another unit's transaction is open it waits its turn, in a transaction of its own
+    if (!store.sqlite!.inTransaction) return run(q);
+    const pq = q;
+    return await store.transaction(async () => run(pq));
   };
 }
 

@@ -15,8 +15,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../fixtures/dingtalk');
+// from the package root, so the fake also runs compiled (dist/test/fakes, for `npm run bench`)
+const FIXTURES = resolve(PACKAGE_ROOT, 'test/fixtures/dingtalk');
 /** Reads one fixture file of test/fixtures/dingtalk as JSON. */
 export const fixture = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
 

@@ -13,15 +13,13 @@ export async function appendConsoleMessage(
   db: Db,
   m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; sentAt: Date },
 ): Promise<number | undefined> {
-  const [stored] = m.mentions
-    ? await db.insert(consoleMessages).values(m).onConflictDoNothing().returning({ seq: consoleMessages.seq })
-    : await appendPlain(db, { outboxId: m.outboxId, conversationId: m.conversationId, text: m.text, markdown: m.markdown, sentAt: m.sentAt });
+  const [stored] = await appendKept(db, { ...m, mentions: m.mentions ? JSON.stringify(m.mentions) : null });
   if (stored) return stored.seq;
   return (await db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)))[0]?.seq;
 }
 
-/** A message without mentions (a null placeholder cannot be JSON-encoded), through a kept statement. */
-const appendPlain = keptQuery(
+/** One posted message, kept prepared; `mentions` passes through as given (JSON text or null). */
+const appendKept = keptQuery(
   (db) =>
     db
       .insert(consoleMessages)
@@ -30,6 +28,7 @@ const appendPlain = keptQuery(
         conversationId: sql.placeholder('conversationId'),
         text: sql.placeholder('text'),
         markdown: sql.placeholder('markdown'),
+        mentions: sql`${sql.placeholder('mentions')}`,
         sentAt: sql.placeholder('sentAt'),
       })
       .onConflictDoNothing()

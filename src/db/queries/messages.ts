@@ -99,15 +99,28 @@ const replyRef = keptQuery((db) =>
  * @returns the new row id, or null for a repeated `dedupKey`.
  */
 export async function insertOutbound(db: Db, values: typeof outboundMessages.$inferInsert): Promise<number | null> {
-  // a plain text message (no mentions or buttons: a null placeholder cannot be JSON-encoded) through a kept statement
-  if (values.mentions == null && values.actions == null && values.status === undefined && values.createdAt) {
-    const { conversationId, text, markdown = null, dedupKey = null, replyToInboundId = null, notifyOnFail = null, createdAt } = values;
-    return (await insertPlainOutbound(db, { conversationId, text, markdown, dedupKey, replyToInboundId, notifyOnFail, createdAt }))[0]?.id ?? null;
-  }
+  if (values.status === undefined && values.createdAt) return (await insertKeptOutbound(db, keptOutbound(values)))[0]?.id ?? null;
   return (await db.insert(outboundMessages).values(values).onConflictDoNothing({ target: outboundMessages.dedupKey }).returning({ id: outboundMessages.id }))[0]?.id ?? null;
 }
 
-const insertPlainOutbound = keptQuery(
+/** The placeholder values of {@link insertKeptOutbound}: JSON columns encoded here (SQLite text), absent ones null. */
+function keptOutbound(v: typeof outboundMessages.$inferInsert): Record<string, unknown> {
+  const json = (x: unknown) => (x == null ? null : JSON.stringify(x));
+  return {
+    conversationId: v.conversationId,
+    text: v.text,
+    markdown: v.markdown ?? null,
+    mentions: json(v.mentions),
+    actions: json(v.actions),
+    dedupKey: v.dedupKey ?? null,
+    replyToInboundId: v.replyToInboundId ?? null,
+    notifyOnFail: v.notifyOnFail ?? null,
+    createdAt: v.createdAt,
+  };
+}
+
+/** One pending message, kept prepared; `mentions` and `actions` pass through as given (JSON text or null). */
+const insertKeptOutbound = keptQuery(
   (db) =>
     db
       .insert(outboundMessages)
@@ -115,6 +128,8 @@ const insertPlainOutbound = keptQuery(
         conversationId: sql.placeholder('conversationId'),
         text: sql.placeholder('text'),
         markdown: sql.placeholder('markdown'),
+        mentions: sql`${sql.placeholder('mentions')}`,
+        actions: sql`${sql.placeholder('actions')}`,
         dedupKey: sql.placeholder('dedupKey'),
         replyToInboundId: sql.placeholder('replyToInboundId'),
         notifyOnFail: sql.placeholder('notifyOnFail'),
@@ -126,11 +141,19 @@ const insertPlainOutbound = keptQuery(
 );
 
 /**
- * Stores outbound messages (status `pending`) in statements of up to 200 rows, skipping those whose `dedupKey` is
- * stored already. @returns the new row ids, in order.
+ * Stores outbound messages (status `pending`), skipping those whose `dedupKey` is stored already: on SQLite one kept
+ * statement per message (cheaper than building a multi-row statement), on PostgreSQL statements of up to 200 rows
+ * (fewer round trips). @returns the new row ids, in order.
  */
 export async function insertOutboundMany(db: Db, values: (typeof outboundMessages.$inferInsert)[]): Promise<number[]> {
   const ids: number[] = [];
+  if (dialect(db) === 'sqlite') {
+    for (const v of values) {
+      const id = await insertOutbound(db, v);
+      if (id !== null) ids.push(id);
+    }
+    return ids;
+  }
   for (let i = 0; i < values.length; i += 200) {
     const rows = await db.insert(outboundMessages).values(values.slice(i, i + 200)).onConflictDoNothing({ target: outboundMessages.dedupKey }).returning({ id: outboundMessages.id });
     ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
