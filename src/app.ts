@@ -36,8 +36,6 @@ import { dashboardRoutes } from './http/dashboard.js';
 import { installHttpErrors } from './http/validate.js';
 import type { Rate } from './time/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
-import { DingTalkAdapter } from './platform/dingtalk/index.js';
-import { SlackAdapter } from './platform/slack/index.js';
 import type { PlatformAdapter } from './platform/port.js';
 
 export interface App {
@@ -65,11 +63,13 @@ export interface AppOverrides {
 
 /**
  * The platform adapter chosen by configuration ({@link platformOf}: DingTalk credentials → DingTalk,
- * Slack bot token → Slack, else console) and the per-conversation send rate the outbox applies for it.
+ * Slack bot token → Slack, else console) and the per-conversation send rate the outbox applies for it. A platform's
+ * SDK is loaded only when it is the one chosen (each costs start-up time and tens of MB).
  */
-function createAdapter(config: Config, db: Db, log: Logger): { adapter: PlatformAdapter; rate: Rate } {
+async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ adapter: PlatformAdapter; rate: Rate }> {
   switch (platformOf(config)) {
-    case 'dingtalk':
+    case 'dingtalk': {
+      const { DingTalkAdapter } = await import('./platform/dingtalk/index.js');
       return {
         adapter: new DingTalkAdapter({
           clientId: config.DINGTALK_CLIENT_ID!,
@@ -87,7 +87,9 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
         }),
         rate: config.DINGTALK_GROUP_RATE,
       };
-    case 'slack':
+    }
+    case 'slack': {
+      const { SlackAdapter } = await import('./platform/slack/index.js');
       return {
         adapter: new SlackAdapter({
           botToken: config.SLACK_BOT_TOKEN!,
@@ -98,6 +100,7 @@ function createAdapter(config: Config, db: Db, log: Logger): { adapter: Platform
         }),
         rate: config.SLACK_CHANNEL_RATE,
       };
+    }
     default:
       return { adapter: new ConsoleAdapter(db, config.CONSOLE_TOKEN ? { token: config.CONSOLE_TOKEN } : {}), rate: config.CONSOLE_GROUP_RATE };
   }
@@ -109,7 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const db = await openDb(config.DATABASE_URL);
   const redis = createJobsConnection(config.REDIS_URL, log);
   const jobs: JobsConnection = { connection: redis, prefix: config.QUEUE_PREFIX, log };
-  const { adapter, rate } = createAdapter(config, db, log);
+  const { adapter, rate } = await createAdapter(config, db, log);
   const now = overrides.now ?? (() => new Date());
   const outbox = new Outbox({
     db, jobs, now, rate, concurrency: config.OUTBOX_CONCURRENCY,

@@ -56,6 +56,7 @@ export async function startServer(args: string[], env: Record<string, string>, t
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
+    if (process.env.BENCH_SERVER_STDERR) process.stderr.write(d);
   });
   const url = `http://127.0.0.1:${port}`;
   let exited = false;

@@ -67,7 +67,7 @@ export async function ingestOpen(t: Target, county: BenchCounty, perMinute: numb
 /** What one fan-out measured (ms from the post of the command). */
 export interface FanOut {
   groups: number;
-  /** until every relay row was stored (committed; they are queued right after) */
+  /** until every relay row was stored (gridrelay: the command's processing done, its transaction committing; the relays are queued right after it commits) */
   storedMs: number;
   /** until the last relay was sent */
   sentMs: number;
@@ -83,9 +83,10 @@ export async function fanOutGridrelay(t: Target & { databaseUrl: string }, count
   for (;;) {
     const [row] = await query<{ n: number | string; stored: unknown; sent: unknown; done: number | string }>(
       t.databaseUrl,
-      `SELECT count(*) AS n, max(o.created_at) AS stored, max(o.sent_at) AS sent, sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) AS done
-         FROM outbound_messages o JOIN directives d ON o.dedup_key LIKE 'dir-' || d.id || '-relay-%'
-         JOIN inbound_messages i ON i.platform_msg_id = ? AND d.issued_at >= i.received_at - 1000`,
+      `SELECT count(*) AS n, max(i.processed_at) AS stored, max(o.sent_at) AS sent, sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) AS done
+         FROM inbound_messages i JOIN directives d ON d.source_inbound_id = i.id
+         JOIN outbound_messages o ON o.dedup_key LIKE 'dir-' || d.id || '-relay-%'
+        WHERE i.platform_msg_id = ?`,
       [tag],
     );
     if (row && Number(row.done) >= expect) return { groups: Number(row.n), storedMs: ms(row.stored) - postedAt, sentMs: ms(row.sent) - postedAt };
@@ -129,7 +130,7 @@ export async function ladderLateness(t: Target & { databaseUrl: string }, county
     const rows = await query<{ issued: unknown; sent: unknown; status: string }>(
       t.databaseUrl,
       `SELECT d.issued_at AS issued, o.sent_at AS sent, o.status AS status
-         FROM inbound_messages i JOIN directives d ON d.issued_at >= i.received_at - 1000 AND d.issued_in = i.conversation_id
+         FROM inbound_messages i JOIN directives d ON d.source_inbound_id = i.id
          JOIN outbound_messages o ON o.dedup_key LIKE 'dir-' || d.id || '-r%-s1-%'
         WHERE i.platform_msg_id = ?`,
       [tag],

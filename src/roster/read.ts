@@ -3,7 +3,7 @@
  * units, groups and members. Each row keeps where it came from (file and 1-based row, header = row 1).
  */
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GridrelayError } from '../core/errors.js';
@@ -87,7 +87,9 @@ function readCsvFolder(dir: string): RawRoster {
 }
 
 async function readXlsx(path: string): Promise<RawRoster> {
-  const wb = new ExcelJS.Workbook();
+  // loaded only for an XLSX roster (exceljs costs start-up time and memory)
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.readFile(path);
   } catch (err) {

@@ -2,7 +2,7 @@
  * Writing an XLSX file with exceljs' streaming writer (several times faster than the in-memory one for a
  * month of rows), for the exports (export.ts, errands.ts).
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
 
 /** Adds one row of cells to a sheet and commits it (the streaming writer keeps no committed row in memory). */
@@ -21,7 +21,9 @@ export async function writeXlsx(fill: (wb: ExcelJS.stream.xlsx.WorkbookWriter, a
     sink.on('end', () => res());
     sink.on('error', rej);
   });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
+  // loaded on the first export: exceljs costs start-up time and memory every process would pay for nothing
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
   wb.creator = 'gridrelay';
   fill(wb, (ws, cells) => ws.addRow(cells).commit());
   await wb.commit();
