@@ -581,7 +581,9 @@ async function main() {
   const lastDay = dayOf(now, 'Asia/Shanghai');
   const firstDay = addDays(lastDay, -(days - 1));
   try {
+    const opened = performance.now();
     const db = await openDb(url);
+    console.log(`opened (pending migrations applied) in ${(performance.now() - opened).toFixed(0)} ms`);
     try {
       if (fresh) {
         const rosterDir = join(work, 'roster');

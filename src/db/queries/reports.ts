@@ -2,7 +2,7 @@
  * Report queries (响应率): the raw rows every figure is computed from, and risk-colour changes.
  * All SQL of reports lives here; the definitions (what counts) live in `workflows/reports/response-rate.ts`.
  */
-import { and, asc, countDistinct, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
   acknowledgements,
@@ -128,14 +128,16 @@ export async function townshipTallies(db: Db, range: { from: Date | null; to: Da
       targeted: sql<number>`sum(${directiveTallies.targeted})`.mapWith(Number),
       acknowledged: sql<number>`sum(${directiveTallies.acknowledged})`.mapWith(Number),
       onTime: sql<number>`sum(${directiveTallies.onTime})`.mapWith(Number),
-      items: countDistinct(directiveTallies.directiveId),
+      // one row per item and township at its current revision: a township's rows are its items
+      items: count(),
     })
     .from(directives)
     .innerJoin(directiveTallies, join)
     .where(where)
     .groupBy(directiveTallies.townshipId)
     .orderBy(asc(directiveTallies.townshipId))).map((t) => ({ ...t, items: Number(t.items) }));
-  const items = townships.length ? Number((await db.select({ n: countDistinct(directiveTallies.directiveId) }).from(directives).innerJoin(directiveTallies, join).where(where))[0]?.n ?? 0) : 0;
+  const reached = db.select({ one: sql`1` }).from(directiveTallies).where(and(join, sql`${directiveTallies.targeted} > 0`));
+  const items = townships.length ? Number((await db.select({ n: count() }).from(directives).where(and(counted(range), exists(reached))))[0]?.n ?? 0) : 0;
   return { townships, items };
 }
 
