@@ -23,6 +23,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { percent } from '../../src/core/percent.js';
 import { closeDb, dialect, openDb, sqliteClient, storeOf, writeTx, type Db } from '../../src/db/client.js';
+import { refreshTallies } from '../../src/db/queries/directives.js';
 import { countyUnit, groupOfUnit, unitsWithGroups } from '../../src/db/queries/roster.js';
 import { members as membersTable } from '../../src/db/schema/index.js';
 import { importRoster } from '../../src/roster/import.js';
@@ -193,7 +194,8 @@ const WORDS = ['收到', '收到', '收到', '已收到', '收到！', '好的�
  * 70 % of the first round) and 0.5 % revoked; the units' acknowledgements (about `ackRate`, a few laggard
  * townships lower; delays mostly minutes, some hours — late past the deadline — and some never), by the unit's
  * grid worker or leader (township rooms: an officer); plus leads with acceptance and closure times.
- * Numbers continue the counters of each series and year, and the counters are moved past them.
+ * Numbers continue the counters of each series and year, and the counters are moved past them; the response tallies
+ * (`directive_tallies`) are computed as the product's writes keep them (`refreshTallies`).
  * @returns counts and the wall time (ms)
  * @throws Error when the roster has no county, township room or grid group
  */
@@ -244,6 +246,7 @@ export async function seedYear(db: Db, opts: SeedOptions): Promise<SeedResult> {
   const res: SeedResult = { directives: 0, targets: 0, acks: 0, leads: 0, firstDay, lastDay, ms: 0 };
   const CHUNK_DAYS = 20;
   for (let d0 = 0; d0 < opts.days; d0 += CHUNK_DAYS) {
+    const firstId = nextId;
     const dRows: Value[][] = [];
     const tRows: Value[][] = [];
     const aRows: Value[][] = [];
@@ -336,6 +339,8 @@ export async function seedYear(db: Db, opts: SeedOptions): Promise<SeedResult> {
       await w.insert(ACKS, aRows);
       await w.insert(EVENTS, eRows);
       await w.insert(LEADS, lRows);
+      // the response tallies, as insertTargets / insertAck / updateDirective keep them
+      if (nextId > firstId) await refreshTallies(db, { fromId: firstId, toId: nextId - 1 });
     });
   }
   // counters past every number taken (a later /令 continues the series)
@@ -460,6 +465,8 @@ export interface FloorTiming {
   /** Median and runs, ms. */
   floorMs: number;
   floorRunsMs: number[];
+  /** The same sums from the response tallies (`directive_tallies`), median ms; null when the schema has none. */
+  talliesFloorMs: number | null;
   totals: { targeted: number; acknowledged: number; onTime: number; items: number; revoked: number };
   townships: FloorTownship[];
   /** Where `/统计`'s text (when given) disagrees with these figures; empty = it agrees. */
@@ -471,7 +478,8 @@ export interface FloorTiming {
  * (target snapshot ⟕ acknowledgement of the current revision, per township) plus the count of distinct items and
  * of revoked items — the least work any implementation must do. Median of `runs` after one warm-up.
  * With `statsText` (the answer of {@link timeStats}) it checks the answer's totals, item and revoked counts and each
- * township's rate and unacknowledged count against these figures; every difference is listed in `mismatches`.
+ * township's rate and unacknowledged count against these figures, and the tallies' sums against the raw ones;
+ * every difference is listed in `mismatches`.
  * @throws Error when the roster has no county
  */
 export async function timeFloorAggregate(db: Db, opts: TimeOptions & { statsText?: string }): Promise<FloorTiming> {
@@ -497,6 +505,16 @@ export async function timeFloorAggregate(db: Db, opts: TimeOptions & { statsText
     const revoked = await store.rows<{ n: number | string }>(sql`select count(*) as n from directives d where d.ack_required and d.status = 'revoked' and d.issued_at >= ${p(from)} and d.issued_at < ${p(to)}`);
     return { per, items: Number(items[0]?.n ?? 0), revoked: Number(revoked[0]?.n ?? 0) };
   };
+  // the same sums from the response tallies (one row per item and township), where the schema has them
+  const hasTallies = (await store.rows<{ n: number | string }>(
+    isSqlite ? sql`select count(*) as n from sqlite_master where name = 'directive_tallies'` : sql`select count(*) as n from information_schema.tables where table_name = 'directive_tallies'`,
+  ))[0];
+  const tallied = Number(hasTallies?.n ?? 0) > 0
+    ? await timed(opts.runs ?? 5, async () => await store.rows<{ township_id: string; targeted: number | string; acknowledged: number | string; on_time: number | string }>(sql`
+        select x.township_id, sum(x.targeted) as targeted, sum(x.acknowledged) as acknowledged, sum(x.on_time) as on_time
+          from directives d join directive_tallies x on x.directive_id = d.id and x.revision = d.revision
+         where ${counted} group by x.township_id`))
+    : null;
   const x = await timed(opts.runs ?? 5, run);
   const townships = x.result.per.map((t) => ({ townshipId: t.township_id, targeted: Number(t.targeted), acknowledged: Number(t.acknowledged), onTime: Number(t.on_time) }));
   const sum = (k: 'targeted' | 'acknowledged' | 'onTime') => townships.reduce((n, t) => n + t[k], 0);
@@ -517,7 +535,16 @@ export async function timeFloorAggregate(db: Db, opts: TimeOptions & { statsText
       expect(`township ${t.townshipId}`, `· ${names.get(t.townshipId) ?? t.townshipId} ${percent(t.acknowledged, t.targeted)}${missing ? `（未确认${missing}）` : ''}\n`);
     }
   }
-  return { floorMs: x.medianMs, floorRunsMs: x.runsMs, totals, townships, mismatches };
+  if (tallied) {
+    const byId = new Map(tallied.result.map((t) => [t.township_id, t]));
+    for (const t of townships) {
+      const y = byId.get(t.townshipId);
+      if (!y || Number(y.targeted) !== t.targeted || Number(y.acknowledged) !== t.acknowledged || Number(y.on_time) !== t.onTime) {
+        mismatches.push(`tallies of ${t.townshipId}: ${y ? `${y.acknowledged}/${y.targeted} (${y.on_time} on time)` : 'none'} ≠ raw ${t.acknowledged}/${t.targeted} (${t.onTime} on time)`);
+      }
+    }
+  }
+  return { floorMs: x.medianMs, floorRunsMs: x.runsMs, talliesFloorMs: tallied?.medianMs ?? null, totals, townships, mismatches };
 }
 
 // ── the command line ────────────────────────────────────────────────────────────────────────────────────────
@@ -554,7 +581,9 @@ async function main() {
   const lastDay = dayOf(now, 'Asia/Shanghai');
   const firstDay = addDays(lastDay, -(days - 1));
   try {
+    const opened = performance.now();
     const db = await openDb(url);
+    console.log(`opened (pending migrations applied) in ${(performance.now() - opened).toFixed(0)} ms`);
     try {
       if (fresh) {
         const rosterDir = join(work, 'roster');
@@ -572,6 +601,7 @@ async function main() {
       if (s.xlsxMs !== null) console.log(`XLSX of the last 30 days: median ${s.xlsxMs.toFixed(0)} ms (runs ${s.xlsxRunsMs.map((x) => x.toFixed(0)).join(', ')}), ${s.xlsxBytes} bytes`);
       const f = await timeFloorAggregate(db, { firstDay, lastDay, runs, now, statsText: s.text });
       console.log(`floor aggregate: median ${f.floorMs.toFixed(1)} ms (runs ${f.floorRunsMs.map((x) => x.toFixed(0)).join(', ')}); totals ${JSON.stringify(f.totals)}`);
+      if (f.talliesFloorMs !== null) console.log(`floor over the tallies: median ${f.talliesFloorMs.toFixed(1)} ms`);
       if (f.mismatches.length) for (const m of f.mismatches) console.error(`MISMATCH /统计 vs floor: ${m}`);
       else console.log('/统计 agrees with the floor aggregate');
       if (process.argv.includes('--print')) console.log(s.text);

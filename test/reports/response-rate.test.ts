@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percent } from '../../src/core/percent.js';
+import { writeTx } from '../../src/db/client.js';
+import { refreshTallies } from '../../src/db/queries/directives.js';
+import { directiveTallies } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county } from '../helpers/console.js';
 import { generateMonth, truthTally, type Month, type TruthRow } from './month.js';
@@ -210,10 +213,27 @@ describe('/统计 per tier', () => {
       .map((t) => ({ name: t.name!, ...truthTally(month.truth.filter((x) => x.townshipId === t.unit_id)) }))
       .sort((a, b) => a.acknowledged / a.targeted - b.acknowledged / b.targeted)[0]!;
     expect(text).toMatch(new RegExp(`落后：${worst.name}`));
+    for (const t of c.townships) {
+      const x = truthTally(month.truth.filter((r) => r.townshipId === t.unit_id));
+      const missing = x.targeted - x.acknowledged;
+      expect(text).toContain(`· ${t.name} ${percent(x.acknowledged, x.targeted)}${missing ? `（未确认${missing}）` : ''}\n`);
+    }
+    expect(text).toContain(`按时率 ${percent(truthTally(month.truth).onTime, month.truth.length)}`);
     expect(text).toContain('另有撤回 1 条不计');
     expect(text).toContain('已读率 —');
     expect(text).toMatch(/线索 \d+ 条/);
     expect(text.split('\n').length).toBeLessThanOrEqual(30);
+  });
+
+  it('the response tallies kept while writing equal the ones recomputed from the raw rows (as the migration fills them)', async () => {
+    const kept = await app.db.select().from(directiveTallies).orderBy(directiveTallies.directiveId, directiveTallies.townshipId, directiveTallies.revision);
+    expect(kept.length).toBeGreaterThan(0);
+    // the amended item: only its current revision's rows
+    expect(kept.filter((t) => t.directiveId === month.amendedId).every((t) => t.revision === 2)).toBe(true);
+    const max = Math.max(...kept.map((t) => t.directiveId));
+    await writeTx(app.db, async (tx) => refreshTallies(tx, { fromId: 1, toId: max }));
+    const recomputed = await app.db.select().from(directiveTallies).orderBy(directiveTallies.directiveId, directiveTallies.townshipId, directiveTallies.revision);
+    expect(recomputed).toEqual(kept);
   });
 
   it('township: only its own grids, with the laggards named', async () => {

@@ -44,9 +44,9 @@
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { percent } from '../../src/core/percent.js';
-import { responseRows, revokedCount, riskColourHistory, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
+import { responseRows, revokedCount, riskColourHistory, townshipTallies, unitsById, type ResponseRowRaw } from '../../src/db/queries/reports.js';
 import { countyUnit } from '../../src/db/queries/roster.js';
-import { unitsThatRead } from '../../src/db/queries/receipts.js';
+import { readsByTownship, unitsThatRead } from '../../src/db/queries/receipts.js';
 import { platformReportsReads } from '../../src/config.js';
 import type { RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
@@ -172,7 +172,11 @@ export const inScope = (scope: ReportScope | undefined, r: { townshipId: string;
 
 /** The counted rows of the period and filter, ordered by issue time, item, unit id. */
 export async function responseRowsFor(deps: ReportDeps, range: Range, filter: ReportFilter = {}): Promise<ResponseRow[]> {
-  const raw = (await responseRows(deps.db, range, filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {})).filter((r) => inScope(filter.scope, r));
+  const scope = filter.scope;
+  const raw = await responseRows(deps.db, range, {
+    ...(filter.directiveId !== undefined ? { directiveId: filter.directiveId } : {}),
+    ...(scope?.kind === 'township' ? { townshipId: scope.townshipId } : scope?.kind === 'grid' ? { unitId: scope.unitId } : {}),
+  });
   const units = await unitsById(deps.db, [...new Set(raw.flatMap((r) => [r.unitId, r.townshipId]))]);
   const history = await riskColourHistory(deps.db);
   const reads = platformReportsReads(deps.config) ? await unitsThatRead(deps.db) : null;
@@ -221,14 +225,43 @@ export interface BreakdownRow extends Tally {
   readRate: string;
 }
 
-/** Tallies per key, lowest response rate first (then by name). */
+/** A breakdown row of a tally: its rates as shown. */
+function breakdownRow(id: string, name: string, t: Tally): BreakdownRow {
+  return { id, name, ...t, rate: percent(t.acknowledged, t.targeted), onTimeRate: percent(t.onTime, t.targeted), readRate: readRateText(t) };
+}
+
+/** Lowest response rate first, then by id. */
+const byRate = (a: BreakdownRow, b: BreakdownRow) => a.acknowledged / a.targeted - b.acknowledged / b.targeted || a.id.localeCompare(b.id);
+
+/** Tallies per key, lowest response rate first (then by id). */
 export function breakdown(rows: readonly ResponseRow[], key: (r: ResponseRow) => string, name: (r: ResponseRow) => string): BreakdownRow[] {
   const out: BreakdownRow[] = [];
-  for (const [id, xs] of groupBy(rows, key)) {
-    const t = tally(xs);
-    out.push({ id, name: name(xs[0]!), ...t, rate: percent(t.acknowledged, t.targeted), onTimeRate: percent(t.onTime, t.targeted), readRate: readRateText(t) });
-  }
-  return out.sort((a, b) => a.acknowledged / a.targeted - b.acknowledged / b.targeted || a.id.localeCompare(b.id));
+  for (const [id, xs] of groupBy(rows, key)) out.push(breakdownRow(id, name(xs[0]!), tally(xs)));
+  return out.sort(byRate);
+}
+
+/**
+ * The county's figures of a period (no colour cut): the tally of every counted unit-item and the per-township
+ * breakdown (lowest response rate first, then by id; townships by their current names) — exactly what
+ * `tally(responseRowsFor(…))` and `breakdown(…, townshipId, townshipName)` give, from the response tallies
+ * (`townshipTallies`, one row per item and township) instead of a row per unit-item.
+ */
+export async function countyFigures(deps: ReportDeps, range: Range): Promise<{ total: Tally; townships: BreakdownRow[] }> {
+  const { townships, items } = await townshipTallies(deps.db, range);
+  const reads = platformReportsReads(deps.config) && townships.length ? await readsByTownship(deps.db, range) : null;
+  const units = await unitsById(deps.db, townships.map((t) => t.townshipId));
+  const rows = townships.map((t) =>
+    breakdownRow(t.townshipId, units.get(t.townshipId)?.name ?? t.townshipId, {
+      targeted: t.targeted,
+      acknowledged: t.acknowledged,
+      onTime: t.onTime,
+      read: reads ? (reads.get(t.townshipId) ?? 0) : null,
+      items: t.items,
+    }),
+  );
+  const sum = (k: 'targeted' | 'acknowledged' | 'onTime') => rows.reduce((n, r) => n + r[k], 0);
+  const total: Tally = { targeted: sum('targeted'), acknowledged: sum('acknowledged'), onTime: sum('onTime'), read: reads ? rows.reduce((n, r) => n + r.read!, 0) : null, items };
+  return { total, townships: rows.sort(byRate) };
 }
 
 /** The county's name (for titles), or `全县`. */

@@ -10,7 +10,7 @@ import type { Directive, RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
 import { COLOUR_ZH } from '../risk/index.js';
 import type { Period } from './period.js';
-import { readRateText, breakdown, responseRowsFor, revokedCount, scopeOf, tally, type Range, type ReportDeps, type ResponseRow } from './response-rate.js';
+import { readRateText, breakdown, countyFigures, responseRowsFor, revokedCount, scopeOf, tally, type BreakdownRow, type Range, type ReportDeps, type ResponseRow, type Tally } from './response-rate.js';
 import { SECTIONS } from './sections.js';
 
 /** Up to this many laggards are named in a list; the rest are counted. */
@@ -20,8 +20,7 @@ export type StatsTarget = { kind: 'period'; period: Period } | { kind: 'directiv
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function headline(rows: ResponseRow[]): string[] {
-  const t = tally(rows);
+function headline(t: Tally): string[] {
   return [
     `响应率 ${percent(t.acknowledged, t.targeted)}（${n(t.acknowledged)}/${n(t.targeted)}单位次）`,
     `按时率 ${percent(t.onTime, t.targeted)} · 已读率 ${readRateText(t)}`,
@@ -44,19 +43,21 @@ export async function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Un
     if (d.status === 'revoked') return `${lines[0]}\n${formatNumber(d)}已撤回，不计入响应率。`;
     if (!d.ackRequired) return `${lines[0]}\n${formatNumber(d)}无需回执，不计入响应率。`;
   }
-  const rows = await responseRowsFor(deps, range, { scope, ...(colours?.length ? { colours } : {}), ...(target.kind === 'directive' ? { directiveId: target.directive.id } : {}) });
-  const t = tally(rows);
+  // county-wide over a period, uncut: from the per-township tallies (a county-year is a million unit-items)
+  const county = scope.kind === 'county' && target.kind === 'period' && !colours?.length ? await countyFigures(deps, range) : null;
+  const rows = county ? [] : await responseRowsFor(deps, range, { scope, ...(colours?.length ? { colours } : {}), ...(target.kind === 'directive' ? { directiveId: target.directive.id } : {}) });
+  const t = county ? county.total : tally(rows);
   if (target.kind === 'period') {
     const revoked = scope.kind === 'county' ? await revokedCount(deps.db, range) : 0;
     lines.push(`指挥部令/通告 ${t.items} 条${revoked ? `（另有撤回 ${revoked} 条不计）` : ''}`);
   } else if (target.directive.revision > 1) {
     lines.push(`按更正后第${target.directive.revision}版计`);
   }
-  if (rows.length === 0) {
+  if (t.targeted === 0) {
     lines.push(target.kind === 'directive' ? `${formatNumber(target.directive)}未发给${who}。` : '期间没有需要确认的指挥部令或通告。');
   } else {
-    lines.push(...headline(rows));
-    if (scope.kind === 'county') lines.push(...countyLines(rows));
+    lines.push(...headline(t));
+    if (scope.kind === 'county') lines.push(...countyLines(county ? county.townships : breakdown(rows, (r) => r.townshipId, (r) => r.townshipName)));
     else if (scope.kind === 'township') lines.push(...townshipLines(rows));
     else lines.push(...gridLines(rows));
   }
@@ -64,8 +65,8 @@ export async function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Un
   return lines.join('\n');
 }
 
-function countyLines(rows: ResponseRow[]): string[] {
-  const byT = breakdown(rows, (r) => r.townshipId, (r) => r.townshipName);
+/** The county's lines: each township (lowest rate first, as `byT` comes) and the laggards. */
+function countyLines(byT: BreakdownRow[]): string[] {
   const out = ['各乡镇（低→高）：'];
   for (const b of byT) out.push(`· ${b.name} ${b.rate}${b.acknowledged < b.targeted ? `（未确认${b.targeted - b.acknowledged}）` : ''}`);
   const laggards = byT.filter((b) => b.acknowledged < b.targeted).slice(0, 3);

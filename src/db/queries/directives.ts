@@ -1,10 +1,11 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history. */
-import { and, asc, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
+import { and, asc, between, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { rowsAffected, type Db } from '../client.js';
 import {
   acknowledgements,
   counters,
   directiveEvents,
+  directiveTallies,
   directiveTargets,
   directives,
   groups,
@@ -54,8 +55,44 @@ export async function insertDirective(db: Db, values: typeof directives.$inferIn
   return (await db.insert(directives).values(values).returning())[0]!;
 }
 
+/**
+ * Stores a directive's target snapshot (taken at issue) and recomputes its response tallies
+ * ({@link refreshTallies}) for its current revision.
+ */
 export async function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInsert)[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) (await db.insert(directiveTargets).values(rows.slice(i, i + 200)));
+  for (const id of new Set(rows.map((r) => r.directiveId))) await refreshTallies(db, { directiveId: id });
+}
+
+/**
+ * Recomputes the response tallies (`directive_tallies`: per township, target units, acknowledged, on time) of the
+ * directives named — one, or every id in `[fromId, toId]` — at their current revision, from `directive_targets` and
+ * `acknowledgements` (rows of earlier revisions go: they no longer count). Call inside a write
+ * transaction. The queries below keep the tallies in step; this is for a new target snapshot, a new revision and
+ * rows written by other means (a bulk load).
+ */
+export async function refreshTallies(db: Db, which: { directiveId: number } | { fromId: number; toId: number }): Promise<void> {
+  const of = (col: typeof directives.id | typeof directiveTallies.directiveId) => ('directiveId' in which ? eq(col, which.directiveId) : between(col, which.fromId, which.toId));
+  await db.delete(directiveTallies).where(of(directiveTallies.directiveId));
+  await db.insert(directiveTallies).select(
+    db
+      .select({
+        directiveId: directiveTargets.directiveId,
+        townshipId: directiveTargets.townshipId,
+        revision: directives.revision,
+        targeted: sql<number>`count(*)`.as('targeted'),
+        acknowledged: sql<number>`count(${acknowledgements.unitId})`.as('acknowledged'),
+        onTime: sql<number>`coalesce(sum(case when ${acknowledgements.unitId} is not null and not ${acknowledgements.late} then 1 else 0 end), 0)`.as('on_time'),
+      })
+      .from(directiveTargets)
+      .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
+      .leftJoin(
+        acknowledgements,
+        and(eq(acknowledgements.directiveId, directiveTargets.directiveId), eq(acknowledgements.unitId, directiveTargets.unitId), eq(acknowledgements.revision, directives.revision)),
+      )
+      .where(of(directives.id))
+      .groupBy(directiveTargets.directiveId, directiveTargets.townshipId, directives.revision),
+  );
 }
 
 /**
@@ -117,9 +154,14 @@ export async function getDirective(db: Db, id: number): Promise<Directive | unde
   return (await db.select().from(directives).where(eq(directives.id, id)))[0];
 }
 
-/** Updates a directive's mutable fields (revision, deadline, status). @returns the updated row. */
+/**
+ * Updates a directive's mutable fields (revision, deadline, status); a new revision gets its response tallies
+ * ({@link refreshTallies}: nobody has acknowledged it yet). @returns the updated row.
+ */
 export async function updateDirective(db: Db, id: number, set: Partial<Pick<Directive, 'revision' | 'ackDeadline' | 'status' | 'revokedAt' | 'revisedAt'>>): Promise<Directive> {
-  return (await db.update(directives).set(set).where(eq(directives.id, id)).returning())[0]!;
+  const d = (await db.update(directives).set(set).where(eq(directives.id, id)).returning())[0]!;
+  if (set.revision !== undefined) await refreshTallies(db, { directiveId: id });
+  return d;
 }
 
 /**
@@ -149,12 +191,28 @@ export async function getAck(db: Db, directiveId: number, unitId: string, revisi
 }
 
 /**
- * Stores an acknowledgement (of `values.revision`) unless the unit already has one for that revision.
+ * Stores an acknowledgement (of `values.revision`) unless the unit already has one for that revision, and counts it
+ * in the response tallies of that revision (the unit's township: acknowledged, and on time unless `late`).
  * @returns true if stored, false if the unit had acknowledged before.
  */
 export async function insertAck(db: Db, values: typeof acknowledgements.$inferInsert): Promise<boolean> {
   const r = (await db.insert(acknowledgements).values(values).onConflictDoNothing());
-  return rowsAffected(r) > 0;
+  if (rowsAffected(r) === 0) return false;
+  // a unit outside the target snapshot is counted nowhere (as the reports' join of targets and acknowledgements)
+  await db
+    .update(directiveTallies)
+    .set({ acknowledged: sql`${directiveTallies.acknowledged} + 1`, onTime: sql`${directiveTallies.onTime} + ${values.late ? 0 : 1}` })
+    .where(
+      and(
+        eq(directiveTallies.directiveId, values.directiveId),
+        eq(directiveTallies.revision, values.revision ?? 1),
+        inArray(
+          directiveTallies.townshipId,
+          db.select({ t: directiveTargets.townshipId }).from(directiveTargets).where(and(eq(directiveTargets.directiveId, values.directiveId), eq(directiveTargets.unitId, values.unitId))),
+        ),
+      ),
+    );
+  return true;
 }
 
 /** Every target of a directive, ordered by unit id. */

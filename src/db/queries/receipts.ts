@@ -2,6 +2,7 @@
 import { and, count, eq, gte, isNotNull, like, or, sql } from 'drizzle-orm';
 import { directiveTargets, directives, members, outboundMessages, readReceipts } from '../schema/index.js';
 import { rowsAffected, storeOf, type Db } from '../client.js';
+import { counted } from './reports.js';
 
 /** A sent outbox message with its platform reference (what a read-receipt poll needs). */
 export interface SentRow {
@@ -95,4 +96,25 @@ export async function unitsThatRead(db: Db): Promise<Set<string>> {
                                  and o.dedup_key like 'dir-' || t.directive_id || '-%'`,
   );
   return new Set(rows.map((r) => `${r.d}|${r.u}`));
+}
+
+/**
+ * Per township, how many unit-items of the directives and notices a report counts over `[from, to)` (see
+ * `counted` in reports.ts) were read — the (directive, target unit) pairs of {@link unitsThatRead} among them,
+ * counted by the target's township. @returns township id → read unit-items (townships with none left out)
+ */
+export async function readsByTownship(db: Db, range: { from: Date | null; to: Date | null }): Promise<Map<string, number>> {
+  const rows = await storeOf(db).rows<{ township: string; n: number | string }>(
+    sql`select x.township_id as township, count(*) as n from (
+          select distinct t.directive_id, t.unit_id, t.township_id
+            from read_receipts r
+            join outbound_messages o on o.id = r.outbox_id
+            join members m on m.id = r.member_id
+            join directive_targets t on t.conversation_id = o.conversation_id and t.unit_id = m.unit_id
+                                    and o.dedup_key like 'dir-' || t.directive_id || '-%'
+            join directives on directives.id = t.directive_id
+           where ${counted(range)}) x
+         group by x.township_id`,
+  );
+  return new Map(rows.map((r) => [r.township, Number(r.n)]));
 }

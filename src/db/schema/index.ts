@@ -39,6 +39,7 @@ export let counters = sqlite.counters;
 export let directives = sqlite.directives;
 export let directiveTargets = sqlite.directiveTargets;
 export let acknowledgements = sqlite.acknowledgements;
+export let directiveTallies = sqlite.directiveTallies;
 export let directiveEvents = sqlite.directiveEvents;
 export let auditLog = sqlite.auditLog;
 export let timers = sqlite.timers;
@@ -71,6 +72,7 @@ export function useDialect(d: Dialect): void {
     directives = pg.directives as unknown as typeof sqlite.directives;
     directiveTargets = pg.directiveTargets as unknown as typeof sqlite.directiveTargets;
     acknowledgements = pg.acknowledgements as unknown as typeof sqlite.acknowledgements;
+    directiveTallies = pg.directiveTallies as unknown as typeof sqlite.directiveTallies;
     directiveEvents = pg.directiveEvents as unknown as typeof sqlite.directiveEvents;
     auditLog = pg.auditLog as unknown as typeof sqlite.auditLog;
     timers = pg.timers as unknown as typeof sqlite.timers;
@@ -95,6 +97,7 @@ export function useDialect(d: Dialect): void {
     directives = sqlite.directives;
     directiveTargets = sqlite.directiveTargets;
     acknowledgements = sqlite.acknowledgements;
+    directiveTallies = sqlite.directiveTallies;
     directiveEvents = sqlite.directiveEvents;
     auditLog = sqlite.auditLog;
     timers = sqlite.timers;

@@ -54,7 +54,7 @@ export const directives = sqliteTable(
     /** When the current revision went out (the last amendment); null = never amended. */
     revisedAt: integer('revised_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('directives_series_number').on(t.kind, t.series, t.year, t.number)],
+  (t) => [uniqueIndex('directives_series_number').on(t.kind, t.series, t.year, t.number), index('directives_issued').on(t.issuedAt)],
 );
 
 /** The units a directive targeted, snapshotted at issue (the response-rate denominator). */
@@ -72,6 +72,7 @@ export const directiveTargets = sqliteTable(
     primaryKey({ columns: [t.directiveId, t.unitId] }),
     index('directive_targets_conv').on(t.conversationId),
     index('directive_targets_unit').on(t.unitId),
+    index('directive_targets_township').on(t.townshipId, t.directiveId),
   ],
 );
 
@@ -92,6 +93,31 @@ export const acknowledgements = sqliteTable(
     inboundId: integer('inbound_id'),
   },
   (t) => [primaryKey({ columns: [t.directiveId, t.unitId, t.revision] })],
+);
+
+/**
+ * The response tallies (响应率) of a directive per township and revision: its target units in that township
+ * (room and grids, from the snapshot `directive_targets`), how many of them acknowledged that revision, and how
+ * many by its deadline (`late = false`). Derived rows, kept in step with `directive_targets` and
+ * `acknowledgements` by the queries that write those (src/db/queries/directives.ts: `insertTargets`,
+ * `insertAck`, `updateDirective` on a new revision), in the same transaction; `/统计` county-wide sums them
+ * instead of joining every target with its acknowledgement (a county-year is about a million of those).
+ * Only the row of the directive's current revision counts.
+ */
+export const directiveTallies = sqliteTable(
+  'directive_tallies',
+  {
+    directiveId: integer('directive_id').notNull(),
+    townshipId: text('township_id').notNull(),
+    revision: integer('revision').notNull(),
+    /** Target units of the township (its room and grids). */
+    targeted: integer('targeted').notNull(),
+    /** Of those, units that acknowledged this revision. */
+    acknowledged: integer('acknowledged').notNull().default(0),
+    /** Of those, units that acknowledged it by its deadline. */
+    onTime: integer('on_time').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.directiveId, t.townshipId, t.revision] })],
 );
 
 export const DIRECTIVE_EVENT_KINDS = ['issue', 'amend', 'revoke', 'remind', 'escalate', 'rollup', 'chase'] as const;
@@ -124,3 +150,4 @@ export const directiveEvents = sqliteTable(
 export type Directive = typeof directives.$inferSelect;
 export type DirectiveTarget = typeof directiveTargets.$inferSelect;
 export type DirectiveEvent = typeof directiveEvents.$inferSelect;
+export type DirectiveTally = typeof directiveTallies.$inferSelect;
