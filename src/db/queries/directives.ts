@@ -1,6 +1,6 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history. */
 import { and, asc, between, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
-import { rowsAffected, type Db } from '../client.js';
+import { keptQuery, rowsAffected, type Db } from '../client.js';
 import {
   acknowledgements,
   counters,
@@ -169,18 +169,22 @@ export async function updateDirective(db: Db, id: number, set: Partial<Pick<Dire
  * out (issued, or amended) first, with whether the unit acknowledged their current revision.
  */
 export async function openForUnit(db: Db, unitId: string): Promise<(Directive & { acknowledged: boolean })[]> {
-  return (await db
+  return (await openForUnitQuery(db, { unitId })).map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
+}
+
+/** {@link openForUnit}'s query, kept prepared: it runs for every acknowledgement. */
+const openForUnitQuery = keptQuery((db) =>
+  db
     .select({ d: directives, ackAt: acknowledgements.at })
     .from(directiveTargets)
     .innerJoin(directives, eq(directives.id, directiveTargets.directiveId))
     .leftJoin(
       acknowledgements,
-      and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, unitId), eq(acknowledgements.revision, directives.revision)),
+      and(eq(acknowledgements.directiveId, directives.id), eq(acknowledgements.unitId, sql.placeholder('unitId')), eq(acknowledgements.revision, directives.revision)),
     )
-    .where(and(eq(directiveTargets.unitId, unitId), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
-      .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id)))
-    .map((r) => ({ ...r.d, acknowledged: r.ackAt !== null }));
-}
+    .where(and(eq(directiveTargets.unitId, sql.placeholder('unitId')), eq(directives.status, 'open'), eq(directives.ackRequired, true)))
+    .orderBy(desc(sql`coalesce(${directives.revisedAt}, ${directives.issuedAt})`), desc(directives.id)),
+);
 
 /** The unit's acknowledgement of `revision` of a directive, if any. */
 export async function getAck(db: Db, directiveId: number, unitId: string, revision = 1) {
@@ -196,24 +200,52 @@ export async function getAck(db: Db, directiveId: number, unitId: string, revisi
  * @returns true if stored, false if the unit had acknowledged before.
  */
 export async function insertAck(db: Db, values: typeof acknowledgements.$inferInsert): Promise<boolean> {
-  const r = (await db.insert(acknowledgements).values(values).onConflictDoNothing());
-  if (rowsAffected(r) === 0) return false;
+  const { directiveId, unitId, revision = 1, memberId, words, at, late = false, inboundId = null } = values;
+  if (rowsAffected(await insertAckQuery(db, { directiveId, unitId, revision, memberId, words, at, late, inboundId })) === 0) return false;
   // a unit outside the target snapshot is counted nowhere (as the reports' join of targets and acknowledgements)
-  await db
-    .update(directiveTallies)
-    .set({ acknowledged: sql`${directiveTallies.acknowledged} + 1`, onTime: sql`${directiveTallies.onTime} + ${values.late ? 0 : 1}` })
-    .where(
-      and(
-        eq(directiveTallies.directiveId, values.directiveId),
-        eq(directiveTallies.revision, values.revision ?? 1),
-        inArray(
-          directiveTallies.townshipId,
-          db.select({ t: directiveTargets.townshipId }).from(directiveTargets).where(and(eq(directiveTargets.directiveId, values.directiveId), eq(directiveTargets.unitId, values.unitId))),
-        ),
-      ),
-    );
+  await countAckQuery(db, { directiveId, unitId, revision, onTime: late ? 0 : 1 });
   return true;
 }
+
+const insertAckQuery = keptQuery(
+  (db) =>
+    db
+      .insert(acknowledgements)
+      .values({
+        directiveId: sql.placeholder('directiveId'),
+        unitId: sql.placeholder('unitId'),
+        revision: sql.placeholder('revision'),
+        memberId: sql.placeholder('memberId'),
+        words: sql.placeholder('words'),
+        at: sql.placeholder('at'),
+        late: sql.placeholder('late'),
+        inboundId: sql.placeholder('inboundId'),
+      })
+      .onConflictDoNothing(),
+  { write: true },
+);
+
+/** +1 acknowledged (and `onTime` 0 or 1 on time) in the tally of the unit's township for that revision. */
+const countAckQuery = keptQuery(
+  (db) =>
+    db
+      .update(directiveTallies)
+      .set({ acknowledged: sql`${directiveTallies.acknowledged} + 1`, onTime: sql`${directiveTallies.onTime} + ${sql.placeholder('onTime')}` })
+      .where(
+        and(
+          eq(directiveTallies.directiveId, sql.placeholder('directiveId')),
+          eq(directiveTallies.revision, sql.placeholder('revision')),
+          inArray(
+            directiveTallies.townshipId,
+            db
+              .select({ t: directiveTargets.townshipId })
+              .from(directiveTargets)
+              .where(and(eq(directiveTargets.directiveId, sql.placeholder('directiveId')), eq(directiveTargets.unitId, sql.placeholder('unitId')))),
+          ),
+        ),
+      ),
+  { write: true },
+);
 
 /** Every target of a directive, ordered by unit id. */
 export async function targetsOf(db: Db, directiveId: number): Promise<DirectiveTarget[]> {
@@ -275,7 +307,7 @@ async function acknowledgedBy(db: Db, inboundId: number): Promise<number | null>
  *   none of those (another person's remark, a message of another group, one the bot does not know).
  */
 export async function quotedItem(db: Db, inboundId: number): Promise<{ directiveId: number | null } | null> {
-  const inbound = (await db.select().from(inboundMessages).where(eq(inboundMessages.id, inboundId)))[0];
+  const inbound = (await quotingInbound(db, { id: inboundId }))[0];
   const quoted = inbound?.extra?.quotedMsgId;
   if (!inbound || typeof quoted !== 'string' || !quoted) return null;
   const out = (await db
@@ -292,6 +324,14 @@ export async function quotedItem(db: Db, inboundId: number): Promise<{ directive
       .where(and(eq(inboundMessages.conversationId, inbound.conversationId), eq(inboundMessages.platform, inbound.platform), eq(inboundMessages.platformMsgId, quoted))))[0];
   return { directiveId: earlier ? await acknowledgedBy(db, earlier.id) : null };
 }
+
+/** What {@link quotedItem} reads of the message itself, kept prepared (it runs for every plain acknowledgement). */
+const quotingInbound = keptQuery((db) =>
+  db
+    .select({ conversationId: inboundMessages.conversationId, platform: inboundMessages.platform, extra: inboundMessages.extra })
+    .from(inboundMessages)
+    .where(eq(inboundMessages.id, sql.placeholder('id'))),
+);
 
 /** Every unit with its group's conversation id (null for villages and other units without a group), ordered by id. */
 export async function unitsForScope(db: Db): Promise<(Unit & { conversationId: string | null })[]> {
