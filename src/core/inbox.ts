@@ -1,17 +1,20 @@
 /**
  * The inbox: an inbound message is stored (unique per platform message id) before the platform is
- * acked, then processed in arrival order, one write transaction per message — state change, reply and
- * "processed" mark together. A restart processes whatever was stored but not processed.
+ * acked, then processed in arrival order — state change, reply and "processed" mark together, in a savepoint of its
+ * own inside a write transaction that takes a burst of up to 25 messages. A restart processes whatever was stored but
+ * not processed.
  */
 import type { Logger } from 'pino';
-import { claimInbound, claimNextReceived, insertInbound, markInboundDone } from '../db/queries/messages.js';
-import type { InboundRow } from '../db/schema/index.js';
+import { claimNextReceived, insertInbound, markInboundDone } from '../db/queries/messages.js';
 import { writeTx } from '../db/client.js';
 import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
 import { errorFields } from './errors.js';
 import type { InboundMessage } from './message.js';
+
+/** Messages processed in one transaction at most (each in a savepoint): a burst commits once per batch, not per message. */
+const BATCH = 25;
 
 export class Inbox {
   private running: Promise<void> | null = null;
@@ -87,23 +90,19 @@ export class Inbox {
   }
 
   private async loop(): Promise<void> {
-    let batch = 0;
     while (!this.stopped) {
-      let row: InboundRow | null;
+      let taken: number;
       try {
-        row = await this.processNext();
+        taken = await this.processBatch(BATCH);
       } catch (err) {
-        // the database itself failed (not a command): leave the message stored; the next kick or poll retries
+        // the database itself failed (not a command): leave the messages stored; the next kick or poll retries
         this.log.error(errorFields(err), 'inbox: could not take the next message');
         break;
       }
-      if (!row) break;
-      // queue what the processed messages stored (and run their after-commit work); in batches, so a
-      // burst of 收到 is not one Redis round-trip each
-      if (++batch >= 25) {
-        batch = 0;
-        await this.flush();
-      }
+      // queue what the processed messages stored (and run their after-commit work): one round of Redis calls
+      // per batch, not per message
+      await this.flush();
+      if (taken < BATCH) break;
     }
     await this.flush();
   }
@@ -122,44 +121,42 @@ export class Inbox {
   }
 
   /**
-   * Takes the oldest unprocessed message and processes it in one unit of work: claim (PostgreSQL: `FOR UPDATE SKIP
-   * LOCKED`, so processes sharing the database take different messages), state change, reply and the "processed"
-   * mark commit together. A command that throws rolls that back; the message is then marked failed and the
-   * person told so, in a unit of its own. @returns the message, or null when none waits.
+   * Takes the oldest unprocessed messages, up to `max`, and processes them in one transaction, each in a savepoint of
+   * its own: claim (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so processes sharing the database take different messages),
+   * state change, reply and the "processed" mark. A command that throws rolls back its own savepoint only; the
+   * message is then marked failed and the person told so, in the same transaction. One commit for a burst of messages
+   * instead of one each. @returns how many messages were taken (fewer than `max`: none waits now)
    */
-  private async processNext(): Promise<InboundRow | null> {
+  private async processBatch(max: number): Promise<number> {
     const { db, outbox } = this.deps;
-    let claimed: InboundRow | undefined;
-    try {
-      await commitUnit(this.deps, async () => {
-        claimed = await claimNextReceived(db);
-        if (!claimed) return;
-        const row = claimed;
-        const { more, ...reply } = await this.dispatch(this.deps, row);
-        await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
-        for (const [i, text] of (more ?? []).entries()) {
-          await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
+    let taken = 0;
+    await commitUnit(this.deps, async () => {
+      while (taken < max && !this.stopped) {
+        const row = await claimNextReceived(db);
+        if (!row) return;
+        taken++;
+        try {
+          await commitUnit(this.deps, async () => {
+            const { more, ...reply } = await this.dispatch(this.deps, row);
+            await outbox.store(db, { conversationId: row.conversationId, ...reply, replyToInboundId: row.id, dedupKey: `reply-${row.id}` });
+            for (const [i, text] of (more ?? []).entries()) {
+              await outbox.store(db, { conversationId: row.conversationId, text, replyToInboundId: row.id, dedupKey: `reply-${row.id}-${i + 2}` });
+            }
+            await markInboundDone(db, row.id, 'processed', this.deps.now(), null);
+          });
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
+          await outbox.store(db, {
+            conversationId: row.conversationId,
+            text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
+            replyToInboundId: row.id,
+            dedupKey: `reply-${row.id}`,
+          });
+          await markInboundDone(db, row.id, 'failed', this.deps.now(), message);
         }
-        await markInboundDone(db, row.id, 'processed', this.deps.now(), null);
-      });
-      return claimed ?? null;
-    } catch (err) {
-      if (!claimed) throw err;
-      const row: InboundRow = claimed;
-      const message = err instanceof Error ? err.message : String(err);
-      this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
-      await commitUnit(this.deps, async () => {
-        // another process may have taken it meanwhile
-        if ((await claimInbound(db, row.id)) !== 'received') return;
-        await outbox.store(db, {
-          conversationId: row.conversationId,
-          text: '处理这条消息时出错，已记录。请稍后重试，或联系指挥部值班员。',
-          replyToInboundId: row.id,
-          dedupKey: `reply-${row.id}`,
-        });
-        await markInboundDone(db, row.id, 'failed', this.deps.now(), message);
-      });
-      return row;
-    }
+      }
+    });
+    return taken;
   }
 }

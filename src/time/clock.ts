@@ -25,8 +25,16 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return fmt;
 }
 
+/** The last second asked for, per time zone: many answers in a row ask about the same instant (now). */
+const lastParts = new Map<string, { second: number; parts: Record<string, string> }>();
+
 function parts(date: Date, timeZone: string): Record<string, string> {
-  return Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((p) => [p.type, p.value]));
+  const second = Math.floor(date.getTime() / 1000);
+  const last = lastParts.get(timeZone);
+  if (last && last.second === second) return last.parts;
+  const p = Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((x) => [x.type, x.value]));
+  lastParts.set(timeZone, { second, parts: p });
+  return p;
 }
 
 /** The calendar year of `date` in `timeZone`. */

@@ -52,15 +52,6 @@ export async function claimNextReceived(db: Db): Promise<InboundRow | undefined>
   return (await (q as unknown as PgLockable<InboundRow[]>).for('update', { skipLocked: true }))[0];
 }
 
-/**
- * Inside a transaction: locks one message (PostgreSQL `FOR UPDATE`, waiting for a process that holds it) and gives
- * its status; undefined when there is no such row.
- */
-export async function claimInbound(db: Db, id: number): Promise<InboundRow['status'] | undefined> {
-  const q = db.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, id));
-  return (await (dialect(db) === 'pg' ? (q as unknown as PgLockable<{ status: InboundRow['status'] }[]>).for('update') : q))[0]?.status;
-}
-
 /** The oldest message still waiting to be processed: when it was received, or null when none waits (the inbox's lag). */
 export async function oldestReceivedAt(db: Db): Promise<Date | null> {
   return (await db.select({ at: inboundMessages.receivedAt }).from(inboundMessages).where(eq(inboundMessages.status, 'received')).orderBy(asc(inboundMessages.id)).limit(1))[0]?.at ?? null;
