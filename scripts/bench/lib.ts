@@ -36,6 +36,8 @@ export interface Server {
   startMs: number;
   /** The process's peak resident set so far (VmHWM of /proc/<pid>/status), MB. */
   peakRssMb(): number;
+  /** CPU time the process has used so far (user + system, /proc/<pid>/stat; 10 ms grain), ms. */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after 10 s; resolves when it exited. */
   stop(): Promise<void>;
 }
@@ -86,6 +88,15 @@ export async function startServer(args: string[], env: Record<string, string>, t
         return NaN;
       }
     },
+    cpuMs() {
+      try {
+        // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+        const after = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return ((Number(after[11]) + Number(after[12])) * 1000) / TICKS_PER_S;
+      } catch {
+        return NaN;
+      }
+    },
     stop() {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       return new Promise<void>((res) => {
@@ -99,6 +110,9 @@ export async function startServer(args: string[], env: Record<string, string>, t
     },
   };
 }
+
+/** Clock ticks per second of /proc times (Linux: 100). */
+const TICKS_PER_S = 100;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

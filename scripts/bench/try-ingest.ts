@@ -15,6 +15,7 @@ await quiet(s.url);
 console.log('relay quiet ms', (performance.now() - t).toFixed(0));
 const N = Number(process.env.N ?? 4000);
 const msgs = Array.from({ length: N }, (_, i) => { const g = c.grids[i % c.grids.length]!; return { msgId: `ack-${i}`, conversationId: g.conversationId, senderId: g.memberId, text: '收到' }; });
+const cpu0 = s.cpuMs();
 const r = await runIngest(msgs, (m) => closedLoop(s.url, m, 32), { kind: 'gridrelay', databaseUrl: dbUrl });
-console.log(r, 'rss', s.peakRssMb().toFixed(0));
+console.log(r, 'rss', s.peakRssMb().toFixed(0), 'cpu ms/msg', ((s.cpuMs() - cpu0) / N).toFixed(2));
 await s.stop();

@@ -7,11 +7,15 @@
 import type { Logger } from 'pino';
 import { claimNextReceived, insertInbound, markInboundDone } from '../db/queries/messages.js';
 import { writeTx } from '../db/client.js';
+import { mapInOrder } from './in-order.js';
 import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
 import type { Dispatcher } from './dispatch.js';
 import { errorFields } from './errors.js';
 import type { InboundMessage } from './message.js';
+
+/** An inbound row as {@link Inbox.accept} stores it. */
+type NewInbound = Parameters<typeof insertInbound>[1];
 
 /** Messages processed in one transaction at most (each in a savepoint): a burst commits once per batch, not per message. */
 const BATCH = 25;
@@ -21,6 +25,8 @@ export class Inbox {
   private stopped = false;
   private dirty = false;
   private poller: NodeJS.Timeout | null = null;
+  /** Messages accepted and waiting for their group commit (see {@link accept}). */
+  private accepting: { row: NewInbound; resolve: (stored: boolean) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly deps: CoreDeps,
@@ -32,14 +38,16 @@ export class Inbox {
    * Stores a message durably; a repeat of the same `platform` + `platformMsgId` is reported as duplicate
    * and not stored again. Processing starts in the background. `received_at` is the platform's `sentAt`
    * when it gives a valid one, else now (the console's receive time): the time of the person's action.
+   * Messages accepted in the same turn of the event loop are stored in one transaction (a group commit): each call
+   * resolves once that transaction committed, so a burst pays one commit, not one each.
+   * @throws what storing throws (the whole group's callers get it; nothing of the group is stored)
    */
   async accept(msg: InboundMessage): Promise<'accepted' | 'duplicate'> {
     const extra: Record<string, unknown> = {};
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
-    const stored = await writeTx(this.deps.db, () =>
-      insertInbound(this.deps.db, {
+    const row: NewInbound = {
       platform: msg.platform,
       platformMsgId: msg.platformMsgId,
       conversationId: msg.conversationId,
@@ -47,11 +55,25 @@ export class Inbox {
       text: msg.text,
       extra: Object.keys(extra).length ? extra : null,
       receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
-      }),
-    );
+    };
+    const stored = await new Promise<boolean>((resolve, reject) => {
+      this.accepting.push({ row, resolve, reject });
+      if (this.accepting.length === 1) setImmediate(() => void this.storeAccepted());
+    });
     if (!stored) return 'duplicate';
     this.kick();
     return 'accepted';
+  }
+
+  /** Stores the messages accepted since the last group commit, in one transaction, and answers their callers. */
+  private async storeAccepted(): Promise<void> {
+    const group = this.accepting.splice(0);
+    try {
+      const stored = await writeTx(this.deps.db, async () => await mapInOrder(group, (g) => insertInbound(this.deps.db, g.row)));
+      group.forEach((g, i) => g.resolve(stored[i]!));
+    } catch (err) {
+      for (const g of group) g.reject(err);
+    }
   }
 
   /** Starts processing stored messages if not already running; if running, it makes another pass. */
