@@ -13,11 +13,12 @@
  * `npx tsx scripts/bench/county.ts <dir> <factor>` writes the three CSVs into `<dir>` and prints the counts.
  */
 import { parse } from 'csv-parse/sync';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The demo county's folder (units.csv, groups.csv, members.csv). */
-export const DEMO_COUNTY_DIR = resolve(import.meta.dirname, '../../examples/demo-county');
+export const DEMO_COUNTY_DIR = resolve(PACKAGE_ROOT, 'examples/demo-county');
 
 /** Rows written per file (header not counted). */
 export interface CountyCounts {

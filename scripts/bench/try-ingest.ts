@@ -7,7 +7,7 @@ rmSync('/tmp/bt/g.db', { force: true }); rmSync('/tmp/bt/g.db-wal', { force: tru
 mkdirSync('/tmp/bt/prof', { recursive: true });
 const prof = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bt/prof'] : [];
 const dbUrl = 'file:/tmp/bt/g.db';
-const s = await startServer([...prof, ...(process.env.MEM ? ['--import', '/tmp/bt/mem.mjs'] : []), 'dist/src/main.js'], { DATABASE_URL: dbUrl, QUEUE_PREFIX: queuePrefix('gr'), CONSOLE_GROUP_RATE: '1000/s', QUIET_HOURS: '', DINGTALK_CLIENT_ID: '', SLACK_BOT_TOKEN: '', DEMO_ROSTER: 'examples/demo-county', LOG_LEVEL: 'warn' });
+const s = await startServer([...prof, ...(process.env.MEM ? ['--import', '/tmp/bt/mem.mjs'] : []), ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(' ') : []), 'dist/src/main.js'], { DATABASE_URL: dbUrl, QUEUE_PREFIX: queuePrefix('gr'), CONSOLE_GROUP_RATE: '1000/s', QUIET_HOURS: '', DINGTALK_CLIENT_ID: '', SLACK_BOT_TOKEN: '', DEMO_ROSTER: 'examples/demo-county', LOG_LEVEL: 'warn' });
 console.log('start ms', s.startMs.toFixed(0));
 let t = performance.now();
 await post(s.url, { msgId: 'dir-1', conversationId: c.command.conversationId, senderId: c.command.memberId, text: '/令 基准测试：请各网格收到后回复' });

@@ -25,9 +25,8 @@ import { dirname, join, resolve } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
+import type { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import * as schema from './schema/index.js';
 import * as sqliteSchema from './schema/sqlite/index.js';
 import * as pgSchema from './schema/pg/index.js';
@@ -313,7 +312,9 @@ function openSqlite(path: string, opts: OpenOptions): Store {
 }
 
 async function openPg(url: string, opts: OpenOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? (Number(process.env.PG_POOL_MAX) || 10) });
+  // the PostgreSQL stack is loaded only when used (a SQLite process would carry its memory for nothing)
+  const [{ default: pgDriver }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+  const pool = new pgDriver.Pool({ connectionString: url, max: opts.poolMax ?? (Number(process.env.PG_POOL_MAX) || 10) });
   // an idle client's error (server restart) must not crash the process; the next query reconnects
   pool.on('error', () => {});
   const root = drizzlePg(pool, { schema: pgSchema });
@@ -356,6 +357,7 @@ async function migratePgLocked(pool: pg.Pool, root: ReturnType<typeof drizzlePg<
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
     try {
+      const { migrate: migratePg } = await import('drizzle-orm/node-postgres/migrator');
       await migratePg(root, { migrationsFolder: PG_MIGRATIONS_DIR });
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY]);

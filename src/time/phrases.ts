@@ -25,7 +25,8 @@
  * - a weekday without 本/下 (`周五`) is the next such day (today counts); `本周X` is this week's (Mon–Sun),
  *   `下周X` next week's.
  */
-import * as chrono from 'chrono-node';
+// the Chinese locale only (the package's index loads every locale it has)
+import * as chronoZh from 'chrono-node/zh';
 import { DAY_MS, wallClock, zonedInstant } from './clock.js';
 
 /** The end of the working day when `WORKDAY_END` is not given, `HH:MM`. */
@@ -270,7 +271,7 @@ function offsetMinutes(at: Date, timeZone: string): number {
 function chronoFallback(text: string, now: Date, timeZone: string): Date | null {
   // a clock of three digits or more (`123点`) or a long number is no time; chrono would read `123点` as 01:23
   if (/\d{3,}\s*(点|點|时|時|分|秒|:)|\d{5,}/.test(normaliseTimeText(text))) return null;
-  const results = chrono.zh.parse(normaliseTimeText(text), { instant: now, timezone: offsetMinutes(now, timeZone) }, { forwardDate: true });
+  const results = chronoZh.parse(normaliseTimeText(text), { instant: now, timezone: offsetMinutes(now, timeZone) }, { forwardDate: true });
   const r = results[0];
   if (!r) return null;
   // only accept a reading that covers (nearly) the whole text, so a stray date in a sentence is not taken
