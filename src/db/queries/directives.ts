@@ -1,6 +1,6 @@
 /** Directive and notice queries: numbering, targets, acknowledgements, history. */
 import { and, asc, between, count, desc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
-import { keptQuery, rowsAffected, type Db } from '../client.js';
+import { dialect, keptQuery, rowsAffected, type Db } from '../client.js';
 import {
   acknowledgements,
   counters,
@@ -60,9 +60,24 @@ export async function insertDirective(db: Db, values: typeof directives.$inferIn
  * ({@link refreshTallies}) for its current revision.
  */
 export async function insertTargets(db: Db, rows: (typeof directiveTargets.$inferInsert)[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) (await db.insert(directiveTargets).values(rows.slice(i, i + 200)));
+  // SQLite: one kept statement per row (cheaper than building a multi-row statement); PostgreSQL: 200 rows a statement
+  if (dialect(db) === 'sqlite') for (const r of rows) await insertTarget(db, r);
+  else for (let i = 0; i < rows.length; i += 200) await db.insert(directiveTargets).values(rows.slice(i, i + 200));
   for (const id of new Set(rows.map((r) => r.directiveId))) await refreshTallies(db, { directiveId: id });
 }
+
+const insertTarget = keptQuery(
+  (db) =>
+    db.insert(directiveTargets).values({
+      directiveId: sql.placeholder('directiveId'),
+      unitId: sql.placeholder('unitId'),
+      unitKind: sql.placeholder('unitKind'),
+      unitName: sql.placeholder('unitName'),
+      townshipId: sql.placeholder('townshipId'),
+      conversationId: sql.placeholder('conversationId'),
+    }),
+  { write: true },
+);
 
 /**
  * Recomputes the response tallies (`directive_tallies`: per township, target units, acknowledged, on time) of the
