@@ -178,10 +178,11 @@ async function main() {
     lower(`reminder lateness, first ladder step to ${ladder.count} groups: max`, ladder.max, null, 'ms');
     await stopAll();
     // 100 tasks with one deadline (a whole minute, so it can be written 截止:YYYY-MM-DD HH:MM); TASK_REMIND_BEFORE puts
-    // their first reminders 35 s after this server starts, time enough to issue them and relay them to their grids
+    // their first reminders 35 s (PostgreSQL: 75 s) after this server starts, time enough to issue them and relay them to their grids
     const now = Date.now();
-    const deadline = new Date(Math.ceil((now + 60_000) / 60_000) * 60_000);
-    const remindBeforeS = Math.floor((deadline.getTime() - (now + 35_000)) / 1000);
+    const lead = PG ? 75_000 : 35_000;
+    const deadline = new Date(Math.ceil((now + lead + 25_000) / 60_000) * 60_000);
+    const remindBeforeS = Math.floor((deadline.getTime() - (now + lead)) / 1000);
     const taskDb = freshDb(dir, 'tasks');
     const ts = await startServer(GRIDRELAY, gridrelayEnv(taskDb, { TASK_REMIND_BEFORE: `${remindBeforeS}s` }));
     servers.push(ts);

@@ -161,6 +161,7 @@ export async function taskLateness(
   await quiet(t.server.url);
   const issuedMs = performance.now() - t0;
   const due = opts.deadline.getTime() - opts.remindBeforeMs;
+  if (Date.now() > due - 1000) throw new Error(`bench: issuing ${opts.tasks} tasks took ${Math.round(issuedMs)} ms, past their reminders' due time: give them more time`);
   const [{ n } = { n: 0 }] = await query<{ n: number | string }>(t.databaseUrl, `SELECT count(*) AS n FROM tasks WHERE deadline = ?`, [/^postgres/.test(t.databaseUrl) ? opts.deadline : opts.deadline.getTime()]);
   if (Number(n) < opts.tasks) throw new Error(`bench: only ${n} of ${opts.tasks} tasks were issued with the deadline`);
   await sleep(Math.max(0, due - Date.now()));
