@@ -234,7 +234,7 @@ async function main() {
 
 /** Prints the table and writes the run into BENCHMARKS.md between its markers (one block per dialect). */
 function print(tookS: number) {
-  const header = ['figure', 'gridrelay', 'floor', 'ratio', 'target', ''];
+  const header = ['figure', 'gridrelay', 'floor', 'ratio', 'target', 'met?'];
   const cells = rows.map((r) => [r.figure, r.gridrelay, r.floor, r.ratio === null ? '—' : `${r.ratio.toFixed(2)}`, r.target, r.met === null ? '' : r.met ? 'met' : 'NOT met']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => width(c[i]!))));
   const line = (c: string[]) => c.map((x, i) => x + ' '.repeat(widths[i]! - width(x))).join(' | ');
@@ -248,14 +248,15 @@ function print(tookS: number) {
   const md = [
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${PG ? 'PostgreSQL' : 'SQLite'}${QUICK ? ' (BENCH_QUICK)' : ''}, ${tookS.toFixed(0)} s. Machine: ${machine}.`,
     '',
-    `| ${header.slice(0, 5).join(' | ')} | |`,
+    `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
     ...cells.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`),
     '',
     ...notes.map((n) => `- ${n}`),
   ].join('\n');
   const file = join(REPO_ROOT, 'BENCHMARKS.md');
-  const key = PG ? 'pg' : 'sqlite';
+  // a short run (BENCH_QUICK) has a block of its own: it never replaces a full run's figures
+  const key = `${PG ? 'pg' : 'sqlite'}${QUICK ? '-quick' : ''}`;
   const start = `<!-- bench:${key}:start -->`;
   const end = `<!-- bench:${key}:end -->`;
   let doc: string;
