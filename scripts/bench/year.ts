@@ -32,20 +32,10 @@ import { exportReport, parseExportParams } from '../../workflows/reports/export.
 import { parsePeriod, statsText, type ReportDeps } from '../../workflows/reports/index.js';
 import { addDays, dayOf, startOfDay } from '../../workflows/reports/period.js';
 import { generateCounty } from './county.js';
+import { rng } from '../../test/reports/month.js';
 
 const MIN = 60_000;
 
-/** mulberry32: a small seeded RNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ── raw batched inserts, both dialects ──────────────────────────────────────────────────────────────────────
 
