@@ -33,6 +33,8 @@ export interface FakeSend {
 }
 export interface FakeWebhookPost {
   at: number;
+  /** The access token the post carried: each process fetches its own, so it names the sender. */
+  token: string;
   session: string;
   body: { msgtype: string; text?: { content: string }; markdown?: { title: string; text: string }; at?: { atUserIds?: string[]; isAtAll?: boolean } };
 }
@@ -256,7 +258,7 @@ export class FakeDingTalk {
       }
       case '/robot/sendBySession': {
         if (!this.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
-        this.webhookPosts.push({ at: Date.now(), session: url.searchParams.get('session') ?? '', body: body as FakeWebhookPost['body'] });
+        this.webhookPosts.push({ at: Date.now(), token, session: url.searchParams.get('session') ?? '', body: body as FakeWebhookPost['body'] });
         return json(res, 200, { errcode: 0, errmsg: 'ok' });
       }
       case '/v1.0/robot/groupMessages/send':
