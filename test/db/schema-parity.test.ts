@@ -57,7 +57,8 @@ function columnFacts(table: Table): ColumnFacts[] {
   return Object.entries(getTableColumns(table)).map(([key, c]) => ({
     key,
     sqlName: c.name,
-    dataType: c.dataType,
+    // a PostgreSQL bytea is a custom type (drizzle has no built-in one) read as a Buffer, like SQLite's blob in buffer mode
+    dataType: c.dataType === 'custom' && c.getSQLType() === 'bytea' ? 'buffer' : c.dataType,
     notNull: c.notNull,
     hasDefault: c.hasDefault,
     defaultValue: c.default,
@@ -239,6 +240,7 @@ describe('migrations/pg on PostgreSQL', () => {
           revision: 1,
           ackWindowMs: 2_592_000_000,
           urgent: true,
+          drill: false,
           scope: null,
           revokedAt: null,
           revisedAt: null,

@@ -35,6 +35,7 @@ export let members = sqlite.members;
 export let inboundMessages = sqlite.inboundMessages;
 export let outboundMessages = sqlite.outboundMessages;
 export let consoleMessages = sqlite.consoleMessages;
+export let consoleFiles = sqlite.consoleFiles;
 export let counters = sqlite.counters;
 export let directives = sqlite.directives;
 export let directiveTargets = sqlite.directiveTargets;
@@ -68,6 +69,7 @@ export function useDialect(d: Dialect): void {
     inboundMessages = pg.inboundMessages as unknown as typeof sqlite.inboundMessages;
     outboundMessages = pg.outboundMessages as unknown as typeof sqlite.outboundMessages;
     consoleMessages = pg.consoleMessages as unknown as typeof sqlite.consoleMessages;
+    consoleFiles = pg.consoleFiles as unknown as typeof sqlite.consoleFiles;
     counters = pg.counters as unknown as typeof sqlite.counters;
     directives = pg.directives as unknown as typeof sqlite.directives;
     directiveTargets = pg.directiveTargets as unknown as typeof sqlite.directiveTargets;
@@ -93,6 +95,7 @@ export function useDialect(d: Dialect): void {
     inboundMessages = sqlite.inboundMessages;
     outboundMessages = sqlite.outboundMessages;
     consoleMessages = sqlite.consoleMessages;
+    consoleFiles = sqlite.consoleFiles;
     counters = sqlite.counters;
     directives = sqlite.directives;
     directiveTargets = sqlite.directiveTargets;

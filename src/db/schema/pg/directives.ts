@@ -50,6 +50,8 @@ export const directives = pgTable(
     ackWindowMs: bigint('ack_window_ms', { mode: 'number' }),
     /** Urgent (紧急): its reminders and escalations ignore quiet hours. */
     urgent: boolean('urgent').notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: boolean('drill').notNull().default(false),
     /** The scope as written (`范围:` text), null for the whole county. */
     scope: text('scope'),
     revokedAt: timestamptz('revoked_at'),

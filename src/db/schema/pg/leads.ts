@@ -29,6 +29,8 @@ export const leads = pgTable(
     urgencyText: text('urgency_text'),
     urgency: text('urgency', { enum: LEAD_URGENCIES }),
     urgent: boolean('urgent').notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: boolean('drill').notNull().default(false),
     /** Field names (Chinese) whose values could not be read; kept as written. */
     notUnderstood: jsonb('not_understood').$type<string[]>().notNull(),
     attachments: jsonb('attachments').$type<Attachment[]>().notNull(),

@@ -2,9 +2,13 @@
  * Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats.
  * PostgreSQL copy of ../sqlite/messages.ts (same tables, names and row shapes; see ./index.ts).
  */
-import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** A `bytea` column read and written as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 import { timestamptz } from './columns.js';
 import type { OutboundAction } from '../../../core/message.js';
+import type { ConsoleAttachment } from '../sqlite/messages.js';
 
 export const inboundMessages = pgTable(
   'inbound_messages',
@@ -63,18 +67,43 @@ export const outboundMessages = pgTable(
   (t) => [index('outbound_status').on(t.status), index('outbound_conversation').on(t.conversationId)],
 );
 
-/** The console platform's chats: what the bot has posted, in `seq` order (PRODUCT.md §3). */
+/** A file attached to a console message, as the chat stores it: the bytes are in `console_files`. */
+export type { ConsoleAttachment } from '../sqlite/messages.js';
+
+/**
+ * The console platform's chats, in `seq` order (PRODUCT.md §3): what the bot has posted (`outbox_id` set,
+ * `sender_id` null) and what people said (`inbound_id` and `sender_id` set).
+ */
 export const consoleMessages = pgTable(
   'console_messages',
   {
     seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
-    /** The outbox row delivered; unique, so a resend after a crash is never shown twice. */
-    outboxId: integer('outbox_id').notNull().unique(),
+    /** The outbox row delivered (bot messages); unique, so a resend after a crash is never shown twice. */
+    outboxId: integer('outbox_id').unique(),
+    /** The inbox row (people's messages); unique, so a repeated msgId is shown once. */
+    inboundId: integer('inbound_id').unique(),
+    /** The member who said it; null for the bot. */
+    senderId: text('sender_id'),
     conversationId: text('conversation_id').notNull(),
     text: text('text').notNull(),
     markdown: text('markdown'),
     mentions: jsonb('mentions').$type<string[]>(),
+    /** Buttons the bot attached (the 「收到」 button). */
+    actions: jsonb('actions').$type<OutboundAction[]>(),
+    attachments: jsonb('attachments').$type<ConsoleAttachment[]>(),
     sentAt: timestamptz('sent_at').notNull(),
   },
   (t) => [index('console_conversation').on(t.conversationId, t.seq)],
 );
+
+/** Pictures posted through the console API (`attachments` of `POST /console/v1/inbound`), ≤ 5 MB each. */
+export const consoleFiles = pgTable('console_files', {
+  /** Random id (UUID); the file's address is `/console/v1/files/<id>`. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+  /** Size in bytes. */
+  size: integer('size').notNull(),
+  data: bytea('data').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+});

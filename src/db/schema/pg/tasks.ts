@@ -45,6 +45,8 @@ export const tasks = pgTable(
     /** Bumped by every `/改期`; reminders carry it so a stale one does nothing. */
     rev: integer('rev').notNull().default(1),
     urgent: boolean('urgent').notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: boolean('drill').notNull().default(false),
     status: text('status', { enum: ['open', 'cancelled'] }).notNull().default('open'),
     scopeLabel: text('scope_label').notNull(),
     /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`), in the order declared; null = none. */

@@ -48,6 +48,8 @@ export const directives = sqliteTable(
     ackWindowMs: integer('ack_window_ms'),
     /** Urgent (紧急): its reminders and escalations ignore quiet hours. */
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: integer('drill', { mode: 'boolean' }).notNull().default(false),
     /** The scope as written (`范围:` text), null for the whole county. */
     scope: text('scope'),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),

@@ -32,6 +32,8 @@ export const leads = sqliteTable(
     urgencyText: text('urgency_text'),
     urgency: text('urgency', { enum: LEAD_URGENCIES }),
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: integer('drill', { mode: 'boolean' }).notNull().default(false),
     /** Field names (Chinese) whose values could not be read; kept as written. */
     notUnderstood: text('not_understood', { mode: 'json' }).$type<string[]>().notNull(),
     attachments: text('attachments', { mode: 'json' }).$type<Attachment[]>().notNull(),

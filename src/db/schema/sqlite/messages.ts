@@ -1,5 +1,5 @@
 /** Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats. */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { OutboundAction } from '../../../core/message.js';
 
 export const inboundMessages = sqliteTable(
@@ -59,21 +59,51 @@ export const outboundMessages = sqliteTable(
   (t) => [index('outbound_status').on(t.status), index('outbound_conversation').on(t.conversationId)],
 );
 
-/** The console platform's chats: what the bot has posted, in `seq` order (PRODUCT.md §3). */
+/** A file attached to a console message, as the chat stores it: the bytes are in `console_files`. */
+export interface ConsoleAttachment {
+  /** `console_files.id`; served at `GET /console/v1/files/<id>`. */
+  fileId: string;
+  name: string;
+  contentType: string;
+}
+
+/**
+ * The console platform's chats, in `seq` order (PRODUCT.md §3): what the bot has posted (`outbox_id` set,
+ * `sender_id` null) and what people said (`inbound_id` and `sender_id` set).
+ */
 export const consoleMessages = sqliteTable(
   'console_messages',
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
-    /** The outbox row delivered; unique, so a resend after a crash is never shown twice. */
-    outboxId: integer('outbox_id').notNull().unique(),
+    /** The outbox row delivered (bot messages); unique, so a resend after a crash is never shown twice. */
+    outboxId: integer('outbox_id').unique(),
+    /** The inbox row (people's messages); unique, so a repeated msgId is shown once. */
+    inboundId: integer('inbound_id').unique(),
+    /** The member who said it; null for the bot. */
+    senderId: text('sender_id'),
     conversationId: text('conversation_id').notNull(),
     text: text('text').notNull(),
     markdown: text('markdown'),
     mentions: text('mentions', { mode: 'json' }).$type<string[]>(),
+    /** Buttons the bot attached (the 「收到」 button). */
+    actions: text('actions', { mode: 'json' }).$type<OutboundAction[]>(),
+    attachments: text('attachments', { mode: 'json' }).$type<ConsoleAttachment[]>(),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('console_conversation').on(t.conversationId, t.seq)],
 );
+
+/** Pictures posted through the console API (`attachments` of `POST /console/v1/inbound`), ≤ 5 MB each. */
+export const consoleFiles = sqliteTable('console_files', {
+  /** Random id (UUID); the file's address is `/console/v1/files/<id>`. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+  /** Size in bytes. */
+  size: integer('size').notNull(),
+  data: blob('data', { mode: 'buffer' }).$type<Buffer>().notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 export type InboundRow = typeof inboundMessages.$inferSelect;
 export type OutboundRow = typeof outboundMessages.$inferSelect;

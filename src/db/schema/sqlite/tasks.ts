@@ -53,6 +53,8 @@ export const tasks = sqliteTable(
     /** Bumped by every `/改期`; reminders carry it so a stale one does nothing. */
     rev: integer('rev').notNull().default(1),
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** Created in a drill (演练): marked 【演练】 in every message, left out of response-rate reports, the digest and exports. */
+    drill: integer('drill', { mode: 'boolean' }).notNull().default(false),
     status: text('status', { enum: ['open', 'cancelled'] }).notNull().default('open'),
     scopeLabel: text('scope_label').notNull(),
     /** Figures each grid returns with `/完成` (`回报:排查户数,返乡人数`), in the order declared; null = none. */
