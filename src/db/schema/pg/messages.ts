@@ -43,6 +43,11 @@ export const outboundMessages = pgTable(
     actions: jsonb('actions').$type<OutboundAction[]>(),
     /** Domain idempotency key, e.g. `dir-17-relay-<conversation>`; a second message with it is not stored. */
     dedupKey: text('dedup_key').unique(),
+    /**
+     * Priority lane under the app's send rate (src/core/outbox.ts OUTBOX_LANES): 1 a reply to a person's message,
+     * 2 urgent (urgent leads and directives), 3 relays and reminders (the default), 4 digests. Lower goes first.
+     */
+    lane: integer('lane').notNull().default(3),
     /** The inbound message this answers, if any (lets DingTalk use the session webhook). */
     replyToInboundId: integer('reply_to_inbound_id'),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),

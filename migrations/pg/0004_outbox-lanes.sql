@@ -1,0 +1,1 @@
+ALTER TABLE "outbound_messages" ADD COLUMN "lane" integer DEFAULT 3 NOT NULL;

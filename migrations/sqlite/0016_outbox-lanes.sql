@@ -1,0 +1,1 @@
+ALTER TABLE `outbound_messages` ADD `lane` integer DEFAULT 3 NOT NULL;
