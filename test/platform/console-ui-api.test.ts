@@ -7,6 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { sendable } from '../../src/platform/console/events.js';
+import type { ConsoleRow } from '../../src/platform/console/format.js';
 import { ask, county, outbound, say } from '../helpers/console.js';
 
 const c = county();
@@ -288,6 +290,11 @@ describe('server-sent events', () => {
     const [baseA, baseB] = [await base(a), await base(b)];
     // EventSource cannot send headers: the token in the query; without it, 401
     expect((await fetch(`${baseA}/console/v1/events`)).status).toBe(401);
+    for (const path of ['org', 'summary', `members?conversationId=${gridGroup}`, `chat?conversationId=${gridGroup}`, `commands?conversationId=${gridGroup}&senderId=${worker}`]) {
+      expect((await a.http.inject({ method: 'GET', url: `/console/v1/${path}` })).statusCode, path).toBe(401);
+      expect((await a.http.inject({ method: 'GET', url: `/console/v1/${path}${path.includes('?') ? '&' : '?'}token=${TOKEN}` })).statusCode, path).toBe(200);
+    }
+    expect((await a.http.inject({ method: 'POST', url: '/console/v1/press', payload: { conversationId: gridGroup, senderId: worker, seq: 1, label: '收到' } })).statusCode).toBe(401);
     const early = await a.http.inject({ method: 'POST', url: '/console/v1/inbound', headers: auth, payload: { conversationId: gridGroup, senderId: worker, text: '早先的话', msgId: 'before-connect' } });
     expect(early.statusCode).toBe(202);
 
@@ -319,9 +326,29 @@ describe('server-sent events', () => {
     // the app stops promptly with a stream open, and the stream ends
     const t0 = Date.now();
     await a.stop();
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(Date.now() - t0).toBeLessThan(5_000);
     await onA.done;
     expect(onA.ended).toBe(true);
+  });
+});
+
+describe('the event stream around a seq not yet committed (an insert of another process in flight)', () => {
+  const row = (seq: number, sentAt: number): ConsoleRow => ({ seq, conversationId: 'g', outboxId: seq, inboundId: null, senderId: null, text: String(seq), markdown: null, mentions: null, actions: null, attachments: null, sentAt: new Date(sentAt) });
+  const now = 1_000_000;
+  it('holds rows back behind a fresh gap, sends them once it has waited gapMs or the rows are old', () => {
+    const fresh = [row(11, now), row(13, now), row(14, now)];
+    const first = sendable(fresh, 10, null, now, 1000);
+    expect(first.rows.map((r) => r.seq)).toEqual([11]);
+    expect(first.gap).toEqual({ seq: 12, since: now });
+    // still waiting 500 ms later; the row arrives → all sent
+    expect(sendable(fresh.slice(1), 11, first.gap, now + 500, 1000).rows).toEqual([]);
+    expect(sendable([row(12, now + 400), ...fresh.slice(1)], 11, first.gap, now + 500, 1000).rows.map((r) => r.seq)).toEqual([12, 13, 14]);
+    // never comes (a rolled-back insert, a conflict): skipped after gapMs
+    expect(sendable(fresh.slice(1), 11, first.gap, now + 1000, 1000)).toEqual({ rows: fresh.slice(1), gap: null });
+    // an old gap (catching up after a reconnect) is not waited on
+    expect(sendable([row(20, now - 5000), row(25, now - 4000)], 10, null, now, 1000).rows.map((r) => r.seq)).toEqual([20, 25]);
+    // a gap seen before at another seq starts its own wait
+    expect(sendable([row(16, now)], 14, { seq: 12, since: now - 5000 }, now, 1000).gap).toEqual({ seq: 15, since: now });
   });
 });
 
