@@ -1,7 +1,8 @@
 import { defineCommand, type CommandContext, type CommandDef } from '../src/core/command.js';
 import { ALL_ROLES, ROLE_ZH, mayUse, placeOf } from '../src/core/permissions.js';
 
-type Who = Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>;
+/** Who asks where: the sender, the group, its unit and tier. */
+export type Who = Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>;
 
 /**
  * The commands `ctx.sender` may use in `ctx`'s group: those {@link mayUse} allows — by role, group, unit and
@@ -9,6 +10,14 @@ type Who = Pick<CommandContext, 'sender' | 'tier' | 'group' | 'groupUnit'>;
  */
 export function usableCommands(list: readonly CommandDef<any>[], ctx: Who): CommandDef<any>[] {
   return list.filter((c) => mayUse(c, ctx.sender, placeOf(ctx)).allowed);
+}
+
+/**
+ * The commands `/帮助` lists for `ctx.sender` in `ctx`'s group: the {@link usableCommands} but `/帮助` itself, in
+ * `list` order. The console page's command menu (`GET /console/v1/commands`) lists the same.
+ */
+export function helpCommands(list: readonly CommandDef<any>[], ctx: Who): CommandDef<any>[] {
+  return usableCommands(list, ctx).filter((c) => c.name !== 'help');
 }
 
 /**
@@ -87,7 +96,7 @@ export function helpCommand(list: () => readonly CommandDef<any>[]) {
     where: ['county', 'township', 'grid'],
     parse: () => ({}),
     run(ctx) {
-      const usable = usableCommands(list(), ctx).filter((c) => c.name !== 'help');
+      const usable = helpCommands(list(), ctx);
       // nothing to offer here (e.g. a grid worker in the command group): say why and where to ask instead
       if (usable.length === 0) return { text: `在${ctx.groupUnit.name}的群里没有你（${ROLE_ZH[ctx.sender.role]}）可用的指令。请在你所在单位的群里查看可用指令。` };
       return { text: helpText(usable) };

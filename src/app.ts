@@ -12,6 +12,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { COMMANDS, PLAIN_COMMANDS } from '../commands/index.js';
+import { helpCommands } from '../commands/help.js';
 import { registerWorkflowTimers } from '../workflows/index.js';
 import { noteFailedSend } from '../workflows/delivery/index.js';
 import { TaskRecurrence, cancelRetiredSyncTimers } from '../workflows/task/recurrence.js';
@@ -102,7 +103,14 @@ async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ ada
       };
     }
     default:
-      return { adapter: new ConsoleAdapter(db, config.CONSOLE_TOKEN ? { token: config.CONSOLE_TOKEN } : {}), rate: config.CONSOLE_GROUP_RATE };
+      return {
+        adapter: new ConsoleAdapter(db, {
+          ...(config.CONSOLE_TOKEN ? { token: config.CONSOLE_TOKEN } : {}),
+          // the console page's command menu lists what /帮助 lists
+          commandsFor: (who) => helpCommands(COMMANDS, who),
+        }),
+        rate: config.CONSOLE_GROUP_RATE,
+      };
   }
 }
 

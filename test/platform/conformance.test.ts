@@ -39,6 +39,14 @@ async function consoleDriver(): Promise<Driver> {
       for (let i = 0; i < times; i++) expect((await say(app.http, cid, sender, text, msgId)).status).toBe(202);
     },
     posts: async (cid) => (await outbound(app.http, cid)).map((m) => m.text),
+    async pressAck(cid, sender) {
+      // the console page's button: POST /console/v1/press on the latest bot message with a 收到 button
+      const chat = (await app.http.inject({ method: 'GET', url: `/console/v1/chat?conversationId=${cid}` })).json() as { messages: { seq: number; actions?: { label: string }[] }[] };
+      const post = chat.messages.filter((m) => m.actions?.some((a) => a.label === '收到')).at(-1);
+      if (!post) throw new Error(`no post with a button in ${cid}`);
+      const r = await app.http.inject({ method: 'POST', url: '/console/v1/press', payload: { conversationId: cid, senderId: sender, seq: post.seq, label: '收到' } });
+      expect(r.statusCode).toBe(202);
+    },
     stop: teardown,
   };
 }
@@ -119,7 +127,7 @@ function ackButton(fake: FakeSlack, channel: string) {
 
 /** name, driver factory, whether relays carry a 收到 button (the driver implements `pressAck`). */
 const DRIVERS: [string, () => Promise<Driver>, boolean][] = [
-  ['console', consoleDriver, false],
+  ['console', consoleDriver, true],
   ['dingtalk', dingtalkDriver, false],
   ['slack (HTTP)', slackDriver, true],
   ['slack (Socket Mode)', slackSocketDriver, true],

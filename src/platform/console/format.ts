@@ -1,24 +1,45 @@
 /**
- * The core's message as the console keeps and shows it: a stored row (plain text, the markdown rendition
- * and the mentions, as given) and the JSON message `GET /console/v1/outbound` answers. Pure.
+ * The core's message as the console keeps and shows it: a stored row (plain text, the markdown rendition,
+ * the mentions and the buttons, as given), the JSON message `GET /console/v1/outbound` answers (the bot's
+ * messages only, unchanged since the first console), and the {@link ChatMessage} of the console page's
+ * API (`/chat`, `/events`: people's messages and the bot's). Pure.
  */
-import type { OutboundMessage } from '../../core/message.js';
+import type { OutboundAction, OutboundMessage } from '../../core/message.js';
+import { ROLE_ZH } from '../../core/permissions.js';
+import type { ConsoleAttachment, Member } from '../../db/schema/index.js';
 
-/** A message the bot posted to the console, as stored. */
+/** A message of the console's chat, as stored: the bot's (`outboxId` set) or a person's (`senderId` set). */
 export interface ConsoleRow {
   /** Position in the console's one sequence (all conversations). */
   seq: number;
   conversationId: string;
+  /** The outbox row delivered (bot messages); null for people's. */
+  outboxId: number | null;
+  /** The inbox row (people's messages); null for the bot's. */
+  inboundId: number | null;
+  /** Who said it; null for the bot. */
+  senderId: string | null;
   text: string;
   markdown: string | null;
   mentions: string[] | null;
+  /** The bot's buttons; on a person's row, the one button that person pressed. */
+  actions: OutboundAction[] | null;
+  attachments: ConsoleAttachment[] | null;
   sentAt: Date;
 }
 
-/** A row to store: keyed by the outbox id (a resend is stored once), without `seq` (assigned on insert). */
-export type NewConsoleRow = Omit<ConsoleRow, 'seq'> & { outboxId: number };
+/** A bot message to store: keyed by the outbox id (a resend is stored once), without `seq` (assigned on insert). */
+export interface NewConsoleRow {
+  outboxId: number;
+  conversationId: string;
+  text: string;
+  markdown: string | null;
+  mentions: string[] | null;
+  actions: OutboundAction[] | null;
+  sentAt: Date;
+}
 
-/** `message` as a console row posted at `sentAt`: no markdown → null, no mentions → null. */
+/** `message` as a console row posted at `sentAt`: no markdown, mentions or actions → null. */
 export function toConsoleRow(message: OutboundMessage, sentAt: Date): NewConsoleRow {
   return {
     outboxId: message.id,
@@ -26,6 +47,7 @@ export function toConsoleRow(message: OutboundMessage, sentAt: Date): NewConsole
     text: message.text,
     markdown: message.markdown ?? null,
     mentions: message.mentions?.length ? message.mentions : null,
+    actions: message.actions?.length ? message.actions : null,
     sentAt,
   };
 }
@@ -40,7 +62,7 @@ export interface PostedMessage {
   sentAt: string;
 }
 
-/** A stored row as the outbound API shows it. */
+/** A stored bot row as the outbound API shows it (the same shape as before people's rows and buttons were kept). */
 export function toPosted(r: ConsoleRow): PostedMessage {
   return {
     seq: r.seq,
@@ -48,6 +70,66 @@ export function toPosted(r: ConsoleRow): PostedMessage {
     text: r.text,
     ...(r.markdown ? { markdown: r.markdown } : {}),
     ...(r.mentions ? { mentions: r.mentions } : {}),
+    sentAt: r.sentAt.toISOString(),
+  };
+}
+
+/** The address of a stored file (`console_files.id`). */
+export const fileUrl = (fileId: string) => `/console/v1/files/${encodeURIComponent(fileId)}`;
+
+/**
+ * One message of the console page's chat (`GET /console/v1/chat`, `GET /console/v1/events`): the bot's (`from: 'bot'`, with its markdown, mentions and buttons) or a person's
+ * (`from: 'person'`, with the sender's name and role in Chinese; `pressed` when it was a button press).
+ */
+export interface ChatMessage {
+  seq: number;
+  conversationId: string;
+  from: 'bot' | 'person';
+  senderId?: string;
+  /** The sender's name from the roster (absent for a sender not in it). */
+  senderName?: string;
+  /** The sender's role in Chinese (ROLE_ZH: 指挥长, 网格员 …). */
+  senderRole?: string;
+  text: string;
+  markdown?: string;
+  mentions?: { memberId: string; name: string }[];
+  actions?: { kind: 'ack'; label: string; command: string }[];
+  attachments?: { name: string; contentType: string; url: string }[];
+  /** A person's button press: shown as "张三 按下「收到」". */
+  pressed?: { label: string };
+  /** ISO 8601. */
+  sentAt: string;
+}
+
+/** Names and roles of the members a page of rows names, by member id. */
+export type People = ReadonlyMap<string, Pick<Member, 'name' | 'role'>>;
+
+/** The member ids `rows` name (senders and mentions): what {@link toChat} needs in `people`. */
+export function peopleOf(rows: readonly ConsoleRow[]): string[] {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    if (r.senderId) ids.add(r.senderId);
+    for (const m of r.mentions ?? []) ids.add(m);
+  }
+  return [...ids];
+}
+
+/** A stored row as the page's {@link ChatMessage}; a member missing from `people` is named by its id. */
+export function toChat(r: ConsoleRow, people: People): ChatMessage {
+  const person = r.outboxId === null && r.senderId !== null;
+  const sender = r.senderId ? people.get(r.senderId) : undefined;
+  return {
+    seq: r.seq,
+    conversationId: r.conversationId,
+    from: person ? 'person' : 'bot',
+    ...(person ? { senderId: r.senderId! } : {}),
+    ...(person && sender ? { senderName: sender.name, senderRole: ROLE_ZH[sender.role] } : {}),
+    text: r.text,
+    ...(r.markdown ? { markdown: r.markdown } : {}),
+    ...(r.mentions?.length ? { mentions: r.mentions.map((id) => ({ memberId: id, name: people.get(id)?.name ?? id })) } : {}),
+    ...(!person && r.actions?.length ? { actions: r.actions.map((a) => ({ kind: a.kind, label: a.label, command: a.command })) } : {}),
+    ...(r.attachments?.length ? { attachments: r.attachments.map((a) => ({ name: a.name, contentType: a.contentType, url: fileUrl(a.fileId) })) } : {}),
+    ...(person && r.actions?.length ? { pressed: { label: r.actions[0]!.label } } : {}),
     sentAt: r.sentAt.toISOString(),
   };
 }

@@ -1,55 +1,59 @@
 /**
  * The console platform (PRODUCT.md §3): the embedded default. gridrelay holds the chats itself and serves
- * them over HTTP, so a person or a test can play any member in any group.
+ * them over HTTP, so a person, a test or the console's web page can play any member in any group.
  *
  * - `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?}` → `202 {msgId}` once
  *   stored; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`). `quotedSeq` makes it a
- *   quoted reply to the bot's message with that `seq`.
+ *   quoted reply to the bot's message with that `seq`. The message is shown in the chat as the person's.
  * - `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
- *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page: the bot's messages only.
+ * - For the web page: `GET /console/v1/org`, `/members?conversationId=`, `/commands?conversationId=&senderId=`
+ *   (the roster, and what `/帮助` lists), `/chat?conversationId=&after=` (people's messages and the bot's),
+ *   `/summary`, `/events?after=` (server-sent events, live across processes), `POST /console/v1/press` (a
+ *   button, as Slack's).
  *
  * Input is checked (src/http/validate.ts): ids are 1–128 printable characters, `text` at most 4,000
  * characters (413 `text_too_long`), no unknown fields or parameters, `after` a non-negative integer;
  * a refusal is 4xx `{code, message, error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
- * token (`Authorization: Bearer` or `?token=`), else 401.
+ * token (`Authorization: Bearer` or `?token=`; an EventSource can only give `?token=`), else 401.
  *
- * Files: this one is the adapter (start/stop, routes, the chat's storage); inbound.ts (`POST` → InboundMessage),
- * outbound.ts (the send port, `GET`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
- * API message), errors.ts (refusals; sends raise no PlatformError).
+ * Files: this one is the adapter (start/stop, routes); inbound.ts (`POST inbound` → InboundMessage), press.ts
+ * (`POST press` → InboundMessage, as Slack's button), outbound.ts (the send port, `GET outbound`, the
+ * `ConsoleChat` port), chat.ts (the chat's storage, `GET chat`, `GET summary`), events.ts (`GET events`: SSE),
+ * org.ts (`GET org`, `members`, `commands`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
+ * API message, ChatMessage), errors.ts (refusals; sends raise no PlatformError).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { appendConsoleMessage, consoleMessagesAfter } from '../../db/queries/console.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
 import { requireToken } from '../../http/access.js';
+import { consoleChat, registerChat } from './chat.js';
+import { EVENT_TIMING, EventStreams, registerEvents, type EventTiming } from './events.js';
 import { registerInbound } from './inbound.js';
+import { registerOrg, type CommandsFor } from './org.js';
 import { registerOutbound, sendToConsole, type ConsoleChat } from './outbound.js';
+import { registerPress } from './press.js';
+
+export { consoleChat } from './chat.js';
 
 export interface ConsoleOptions {
   /** `CONSOLE_TOKEN`: set → every `/console/` request must carry it (src/http/access.ts). */
   token?: string;
-}
-
-/**
- * The console's chat in the database (`console_messages`, queries in src/db/queries/console.ts): `append`
- * stores a message unless its outbox id is there already and gives its `seq`; `page` reads rows after a
- * `seq`, optionally in one conversation.
- */
-export function consoleChat(db: Db): ConsoleChat {
-  return {
-    append: async (row) => await appendConsoleMessage(db, row),
-    page: async ({ after, conversationId, limit }) => await consoleMessagesAfter(db, after, limit, conversationId),
-  };
+  /** What `/帮助` lists for a sender in a group (app.ts: commands/help.ts); absent → `GET /console/v1/commands` lists none. */
+  commandsFor?: CommandsFor;
+  /** How the event streams poll and ping; default {@link EVENT_TIMING}. */
+  events?: Partial<EventTiming>;
 }
 
 export class ConsoleAdapter implements PlatformAdapter {
   readonly name = 'console' as const;
   private sink: InboundSink | null = null;
   private readonly chat: ConsoleChat;
+  private readonly streams = new EventStreams();
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly opts: ConsoleOptions = {},
   ) {
     this.chat = consoleChat(db);
@@ -57,6 +61,7 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
+    this.streams.reopen();
   }
 
   /** Appends the message to the conversation; idempotent per outbox id (a resend is not shown twice). @see sendToConsole */
@@ -64,17 +69,25 @@ export class ConsoleAdapter implements PlatformAdapter {
     return sendToConsole(this.chat, message);
   }
 
+  /** Stops receiving and ends every open event stream (the app's stop never waits on a browser). */
   async stop(): Promise<void> {
     this.sink = null;
+    await this.streams.closeAll();
   }
 
   health(): AdapterHealth {
-    return { ok: true, state: this.sink ? 'receiving' : 'stopped' };
+    return { ok: true, state: this.sink ? 'receiving' : 'stopped', eventStreams: this.streams.size };
   }
 
   routes(http: FastifyInstance): void {
     const onRequest = this.opts.token ? [requireToken(this.opts.token, 'CONSOLE_TOKEN')] : [];
-    registerInbound(http, { onRequest, sink: () => this.sink });
-    registerOutbound(http, { onRequest, chat: this.chat });
+    const sink = () => this.sink;
+    const { db, chat } = this;
+    registerInbound(http, { onRequest, sink, chat });
+    registerOutbound(http, { onRequest, chat });
+    registerChat(http, { onRequest, db, chat });
+    registerOrg(http, { onRequest, db, commandsFor: this.opts.commandsFor ?? (() => []) });
+    registerEvents(http, { onRequest, db, chat, streams: this.streams, timing: { ...EVENT_TIMING, ...this.opts.events } });
+    registerPress(http, { onRequest, sink, chat });
   }
 }

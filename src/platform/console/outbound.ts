@@ -2,10 +2,12 @@
  * The console's send port and its reading side. A send appends the message to the console's chat
  * (idempotent per outbox id: a resend is not shown twice) and returns its `seq`;
  * `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
- * markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ * markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page: the bot's messages only (people's
+ * rows of the chat are never in it; the page reads both through chat.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import type { OutboundMessage } from '../../core/message.js';
+import type { InboundMessage, OutboundAction, OutboundMessage } from '../../core/message.js';
+import type { ConsoleAttachment } from '../../db/schema/index.js';
 import type { requireToken } from '../../http/access.js';
 import { readInput } from '../../http/validate.js';
 import type { SendReceipt } from '../port.js';
@@ -17,10 +19,23 @@ export const PAGE = 1000;
 
 /** Where the console keeps its chat (index.ts: the database). */
 export interface ConsoleChat {
-  /** Stores `row` unless its outbox id is stored already. @returns the `seq` of the stored row */
+  /** Stores the bot's `row` unless its outbox id is stored already. @returns the `seq` of the stored row */
   append(row: NewConsoleRow): Promise<number | undefined>;
-  /** Rows after `after` (in one conversation, if given), in `seq` order, at most `limit`. */
-  page(q: { after: number; conversationId?: string; limit: number }): Promise<ConsoleRow[]>;
+  /**
+   * Stores a person's message the inbox has just accepted (found by `platform` + `platformMsgId`), at the time
+   * it was received; `pressed`: the button it came from (`POST /console/v1/press`). Once per inbox row.
+   * @returns its `seq`, or undefined when the inbox has no such message or the chat has it already
+   */
+  person(message: InboundMessage, extra?: { pressed?: OutboundAction; attachments?: ConsoleAttachment[] }): Promise<number | undefined>;
+  /** Rows after `after` (in one conversation, if given; the bot's only with `botOnly`), in `seq` order, at most `limit`. */
+  page(q: { after: number; conversationId?: string; limit: number; botOnly?: boolean }): Promise<ConsoleRow[]>;
+  /** The row with `seq`, if any. */
+  at(seq: number): Promise<ConsoleRow | undefined>;
+  /**
+   * Calls `listener` after each row this process stores (the in-process nudge of `GET /console/v1/events`;
+   * other processes' rows are found by polling). @returns a function that removes it
+   */
+  onAppend(listener: () => void): () => void;
 }
 
 /**
@@ -32,11 +47,11 @@ export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage)
   return { platformRef: String(seq ?? '') };
 }
 
-/** Registers `GET /console/v1/outbound` (query checked, 400 refusals). */
+/** Registers `GET /console/v1/outbound` (query checked, 400 refusals): the bot's messages only. */
 export function registerOutbound(http: FastifyInstance, deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; chat: ConsoleChat }): void {
   http.get('/console/v1/outbound', { onRequest: deps.onRequest }, async (req, reply) => {
     const q = readInput(outboundQuery, req.query, 'query');
-    const rows = await deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE });
+    const rows = await deps.chat.page({ after: q.after ?? 0, ...(q.conversationId ? { conversationId: q.conversationId } : {}), limit: PAGE, botOnly: true });
     return { messages: rows.map(toPosted) };
   });
 }

@@ -2,7 +2,8 @@
  * What the console API accepts (src/http/validate.ts does the checking): the body of
  * `POST /console/v1/inbound` — ids of 1–128 printable characters, `text` of at most 4,000 characters
  * without control characters or broken unicode, an optional `quotedSeq` (a quoted reply) — and the
- * query strings of both routes (no unknown parameters; `after` a non-negative integer).
+ * query strings of every route (no unknown parameters; `after` a non-negative integer); the body of
+ * `POST /console/v1/press`.
  */
 import { z } from 'zod';
 import { identifier, nonNegativeInt, querySchema } from '../../http/validate.js';
@@ -44,3 +45,47 @@ export const outboundQuery = querySchema({
   conversationId: identifier('conversationId').optional(),
   after: nonNegativeInt('after').optional(),
 });
+
+/** A conversation id as a required query parameter. */
+const conversationParam = { conversationId: identifier('conversationId') };
+
+/** The query of `GET /console/v1/org` and `GET /console/v1/summary`: nothing but an optional `token`. */
+export const emptyQuery = querySchema({});
+
+/** The query of `GET /console/v1/members`. */
+export const membersQuery = querySchema(conversationParam);
+
+/** The query of `GET /console/v1/commands`. */
+export const commandsQuery = querySchema({ ...conversationParam, senderId: identifier('senderId') });
+
+/** The query of `GET /console/v1/chat`. */
+export const chatQuery = querySchema({ ...conversationParam, after: nonNegativeInt('after').optional() });
+
+/** The query of `GET /console/v1/events` (`Last-Event-ID` may stand in for `after`). */
+export const eventsQuery = querySchema({ after: nonNegativeInt('after').optional() });
+
+/** A `Last-Event-ID` header: the `seq` of the last event seen. */
+export const lastEventId = nonNegativeInt('Last-Event-ID');
+
+/** The body of `POST /console/v1/press`: pressing the button `label` of the bot's message `seq`, as `senderId`. */
+export const pressBody = z.strictObject({
+  conversationId: identifier('conversationId'),
+  senderId: identifier('senderId'),
+  seq: z
+    .number({ error: 'seq must be a seq (a number) from /console/v1/chat' })
+    .int('seq must be a seq from /console/v1/chat')
+    .positive('seq must be a seq from /console/v1/chat')
+    .max(Number.MAX_SAFE_INTEGER),
+  label: z
+    .string({ error: (iss) => (iss.input === undefined ? 'label is required' : 'label must be a string') })
+    .min(1, 'label is required')
+    .max(64, 'label is longer than 64 characters'),
+  /** Optional, as on `POST /console/v1/inbound`: a repeated `msgId` is one press. */
+  msgId: identifier('msgId').optional(),
+});
+
+/** A checked press body. */
+export type PressBody = z.infer<typeof pressBody>;
+
+/** The query of `POST /console/v1/press`: nothing but an optional `token`. */
+export const pressQuery = querySchema({});
