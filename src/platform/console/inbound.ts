@@ -1,19 +1,28 @@
 /**
- * `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?}` → the core's
+ * `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?, attachments?}` → the core's
  * InboundMessage, stored (`await sink(msg)`) before the answer `202 {msgId}`; a repeated `msgId` is
  * accepted once (`202 {msgId, duplicate: true}`). A refused request stores nothing.
+ *
+ * Pictures (files.ts) are checked before anything is stored, then stored in `console_files` just before the
+ * inbox row (so the row never names a missing file); when storing the message fails, or it is a duplicate,
+ * they are deleted again.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { InboundMessage } from '../../core/message.js';
+import type { Attachment, InboundMessage } from '../../core/message.js';
 import type { requireToken } from '../../http/access.js';
 import { readInput } from '../../http/validate.js';
 import type { InboundSink } from '../port.js';
 import { notReceiving } from './errors.js';
+import { fileRef, readAttachments, type ConsoleFiles } from './files.js';
 import { BODY_LIMIT, inboundBody, inboundQuery, type InboundBody } from './parse.js';
 
-/** A checked console message as an InboundMessage: the text trimmed, a `quotedSeq` as `quotedMsgId`. Pure. */
-export function toInbound(body: InboundBody, msgId: string): InboundMessage {
+/**
+ * A checked console message as an InboundMessage: the text trimmed, a `quotedSeq` as `quotedMsgId`, the
+ * stored pictures (`console_files` ids) as `{kind: 'picture', ref: 'console-file:<id>'}`. Pure.
+ */
+export function toInbound(body: InboundBody, msgId: string, fileIds: readonly string[] = []): InboundMessage {
+  const attachments: Attachment[] = fileIds.map(fileRef);
   return {
     platform: 'console',
     platformMsgId: msgId,
@@ -21,21 +30,35 @@ export function toInbound(body: InboundBody, msgId: string): InboundMessage {
     senderId: body.senderId,
     text: body.text.trim(),
     ...(body.quotedSeq ? { quotedMsgId: String(body.quotedSeq) } : {}),
+    ...(attachments.length ? { attachments } : {}),
   };
 }
 
 /**
- * Registers `POST /console/v1/inbound`: query and body checked (400/413 refusals), 503 while `sink()` is
- * null, a `msgId` made up when none is given.
+ * Registers `POST /console/v1/inbound`: query, body and pictures checked (400/413/415 refusals), 503 while
+ * `sink()` is null, a `msgId` made up when none is given.
  */
-export function registerInbound(http: FastifyInstance, deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; sink: () => InboundSink | null }): void {
+export function registerInbound(
+  http: FastifyInstance,
+  deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; sink: () => InboundSink | null; files: ConsoleFiles },
+): void {
   http.post('/console/v1/inbound', { onRequest: deps.onRequest, bodyLimit: BODY_LIMIT }, async (req, reply) => {
     readInput(inboundQuery, req.query, 'query');
     const body = readInput(inboundBody, req.body, 'body', { tooLarge: ['text'] });
+    const pictures = readAttachments(body.attachments);
     const sink = deps.sink();
     if (!sink) throw notReceiving();
     const msgId = body.msgId ?? randomUUID();
-    const result = await sink(toInbound(body, msgId));
+    const fileIds = pictures.length ? await deps.files.store(pictures) : [];
+    let result: Awaited<ReturnType<InboundSink>>;
+    try {
+      result = await sink(toInbound(body, msgId, fileIds));
+    } catch (err) {
+      await deps.files.remove(fileIds).catch(() => {});
+      throw err;
+    }
+    // a repeated msgId: the first request's pictures are the message's
+    if (result === 'duplicate') await deps.files.remove(fileIds);
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
   });
 }

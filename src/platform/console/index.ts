@@ -6,7 +6,9 @@
  *   stored; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`). `quotedSeq` makes it a
  *   quoted reply to the bot's message with that `seq`.
  * - `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
- *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ *   markdown?, mentions?, attachments?, sentAt}]}` in `seq` order, at most 1,000 per page.
+ * - Pictures: inbound `attachments: [{kind?: 'image', name, contentType, dataBase64}]`, served back at
+ *   `GET /console/v1/files/<id>` (files.ts).
  *
  * Input is checked (src/http/validate.ts): ids are 1–128 printable characters, `text` at most 4,000
  * characters (413 `text_too_long`), no unknown fields or parameters, `after` a non-negative integer;
@@ -15,7 +17,8 @@
  *
  * Files: this one is the adapter (start/stop, routes, the chat's storage); inbound.ts (`POST` → InboundMessage),
  * outbound.ts (the send port, `GET`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
- * API message), errors.ts (refusals; sends raise no PlatformError).
+ * API message), files.ts (pictures: checks, `console_files`, `GET /console/v1/files/:id`), errors.ts
+ * (refusals; sends raise no PlatformError).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
@@ -23,6 +26,7 @@ import { appendConsoleMessage, consoleMessagesAfter } from '../../db/queries/con
 import type { OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
 import { requireToken } from '../../http/access.js';
+import { consoleFiles, registerFiles, type ConsoleFiles } from './files.js';
 import { registerInbound } from './inbound.js';
 import { registerOutbound, sendToConsole, type ConsoleChat } from './outbound.js';
 
@@ -47,12 +51,14 @@ export class ConsoleAdapter implements PlatformAdapter {
   readonly name = 'console' as const;
   private sink: InboundSink | null = null;
   private readonly chat: ConsoleChat;
+  private readonly files: ConsoleFiles;
 
   constructor(
     db: Db,
     private readonly opts: ConsoleOptions = {},
   ) {
     this.chat = consoleChat(db);
+    this.files = consoleFiles(db);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -61,7 +67,7 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   /** Appends the message to the conversation; idempotent per outbox id (a resend is not shown twice). @see sendToConsole */
   send(message: OutboundMessage): Promise<SendReceipt> {
-    return sendToConsole(this.chat, message);
+    return sendToConsole(this.chat, message, this.files);
   }
 
   async stop(): Promise<void> {
@@ -74,7 +80,8 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   routes(http: FastifyInstance): void {
     const onRequest = this.opts.token ? [requireToken(this.opts.token, 'CONSOLE_TOKEN')] : [];
-    registerInbound(http, { onRequest, sink: () => this.sink });
+    registerInbound(http, { onRequest, sink: () => this.sink, files: this.files });
     registerOutbound(http, { onRequest, chat: this.chat });
+    registerFiles(http, { onRequest, files: this.files });
   }
 }
