@@ -96,6 +96,10 @@ function tooLarge(at: string, bytes: number): HttpError {
   return new HttpError(413, 'attachment_too_large', `${at} is ${(bytes / 1024 / 1024).toFixed(1)} MB; at most ${ATTACHMENT_MAX_BYTES / 1024 / 1024} MB per picture`);
 }
 
+/** The chat's record of pictures just stored (`console_messages.attachments` of the person's row): `fileIds` in the order of `pictures`. Pure. */
+export const asConsoleAttachments = (pictures: readonly CheckedPicture[], fileIds: readonly string[]): ConsoleAttachment[] =>
+  pictures.map((p, i) => ({ fileId: fileIds[i]!, name: p.name, contentType: p.contentType }));
+
 /** The core's attachment of a stored picture. */
 export const fileRef = (id: string): Attachment => ({ kind: 'picture', ref: `${FILE_REF}${id}` });
 
