@@ -14,6 +14,7 @@ const ON_POSTGRES = [
   'test/workflows/directive.test.ts',
   'test/outbox-rate.test.ts',
   'test/platform/console-ui-api.test.ts',
+  'test/platform/console-attachments.test.ts',
   'test/db/pg-*.test.ts',
 ];
 

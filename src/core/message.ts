@@ -5,7 +5,10 @@
 /** A file or picture that came with a message (e.g. a DingTalk download code). */
 export interface Attachment {
   kind: 'picture' | 'file';
-  /** Platform reference to fetch it later (download code, URL). */
+  /**
+   * Platform reference to fetch it later: a DingTalk download code, a Slack file URL, or
+   * `console-file:<id>` for a picture posted through the console API (its bytes in `console_files`).
+   */
   ref: string;
 }
 
@@ -43,6 +46,11 @@ export interface OutboundMessage {
   mentions?: string[];
   /** Buttons the platform may render (Slack: Block Kit); platforms without buttons ignore them. */
   actions?: OutboundAction[];
+  /**
+   * Pictures the message carries (a lead's, a finding's, a delivery's), as they came in. The console shows
+   * its own (`console-file:` refs); DingTalk and Slack ignore them (the text says `附图：N张`).
+   */
+  attachments?: Attachment[];
   /** The inbound message this answers, with its adapter-private reply context, if any. */
   replyTo?: { inboundId: number; platformMsgId: string; replyContext?: Record<string, unknown> };
 }
@@ -55,6 +63,23 @@ export interface OutboundAction {
   kind: 'ack';
   label: string;
   command: string;
+}
+
+/**
+ * What the outbox keeps in `outbound_messages.actions` (JSON): the message's buttons and, after them, its
+ * attachments — told apart by `kind` (`ack` vs `picture`/`file`), so attachments need no column of their own.
+ */
+export type OutboxExtra = OutboundAction | Attachment;
+
+/** Splits a stored `outbound_messages.actions` array into the message's buttons and its attachments. Pure. */
+export function splitOutboxExtra(extra: readonly OutboxExtra[] | null | undefined): { actions: OutboundAction[]; attachments: Attachment[] } {
+  const actions: OutboundAction[] = [];
+  const attachments: Attachment[] = [];
+  for (const x of extra ?? []) {
+    if (x.kind === 'ack') actions.push(x);
+    else attachments.push(x);
+  }
+  return { actions, attachments };
 }
 
 /** What the bot answers to one person's message. */

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
 import type { OutboundRow } from '../db/schema/index.js';
-import type { OutboundMessage } from './message.js';
+import { splitOutboxExtra, type OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
 import { errorFields } from './errors.js';
 import type { OutboxOptions } from './outbox.js';
@@ -114,7 +114,9 @@ export class OutboxSender {
     const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
     if (row.markdown) msg.markdown = row.markdown;
     if (row.mentions?.length) msg.mentions = row.mentions;
-    if (row.actions?.length) msg.actions = row.actions;
+    const { actions, attachments } = splitOutboxExtra(row.actions);
+    if (actions.length) msg.actions = actions;
+    if (attachments.length) msg.attachments = attachments;
     if (row.replyToInboundId) {
       const inbound = await inboundReplyRef(this.opts.db, row.replyToInboundId);
       if (inbound) {

@@ -15,7 +15,7 @@ import { instanceId, type Db } from '../db/client.js';
 import { CommitBuffer } from '../jobs/unit-of-work.js';
 import { insertOutbound, insertOutboundMany, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
-import type { OutboundAction } from './message.js';
+import type { Attachment, OutboundAction } from './message.js';
 import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
@@ -29,6 +29,8 @@ export interface NewOutbound {
   mentions?: string[];
   /** Buttons the platform may render (e.g. Slack's acknowledgement button); others ignore them. */
   actions?: OutboundAction[];
+  /** Pictures the message carries (console: shown; DingTalk, Slack: ignored — say `附图` in the text). */
+  attachments?: Attachment[];
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
@@ -106,12 +108,14 @@ export class Outbox {
   }
 
   private row(msg: NewOutbound) {
+    // attachments are kept after the buttons in the one JSON column (see OutboxExtra)
+    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? [])];
     return {
       conversationId: msg.conversationId,
       text: msg.text,
       markdown: msg.markdown ?? null,
       mentions: msg.mentions?.length ? msg.mentions : null,
-      actions: msg.actions?.length ? msg.actions : null,
+      actions: extra.length ? extra : null,
       dedupKey: msg.dedupKey ?? null,
       replyToInboundId: msg.replyToInboundId ?? null,
       notifyOnFail: msg.notifyOnFail ?? null,

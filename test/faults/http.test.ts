@@ -49,7 +49,8 @@ const CASES: Case[] = [
   { name: '__proto__ in the body', url: IN, body: `{"conversationId":"${grid}","senderId":"${worker}","text":"x","__proto__":{"admin":true}}`, contentType: 'application/json', status: 400 },
   { name: 'constructor.prototype in the body', url: IN, body: `{"conversationId":"${grid}","senderId":"${worker}","text":"x","constructor":{"prototype":{"admin":true}}}`, contentType: 'application/json', status: 400 },
   { name: 'text of 4,001 characters', url: IN, body: { ...ok, text: '情'.repeat(4001) }, status: 413, code: 'text_too_long' },
-  { name: 'body of 200 KB', url: IN, body: { ...ok, text: 'x'.repeat(200_000) }, status: 413, code: 'body_too_large' },
+  // the body may hold nine pictures (about 64 MB): a long text is refused by its length
+  { name: 'text of 200,000 characters', url: IN, body: { ...ok, text: 'x'.repeat(200_000) }, status: 413, code: 'text_too_long' },
   { name: 'conversationId of 129 characters', url: IN, body: { ...ok, conversationId: 'c'.repeat(129) }, status: 400 },
   { name: 'conversationId with a control character', url: IN, body: { ...ok, conversationId: `${grid}\u0001` }, status: 400 },
   { name: 'conversationId with a newline', url: IN, body: { ...ok, conversationId: `${grid}\nX-Injected: 1` }, status: 400 },

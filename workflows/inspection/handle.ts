@@ -77,6 +77,7 @@ export async function rectify(deps: CoreDeps, ref: FindingRef, note: string, att
       `（${h.unit.name} ${h.member.name} ${clockIn(at, tz)}，登记后${formatDurationZh(at.getTime() - done.recordedAt.getTime())}）`,
       `可 /督查结案 ${w}，或 /通报 ${w}`,
     ].join('\n'),
+    attachments,
     dedupKey: `insp-${done.id}-rectify`,
   });
   return done;
@@ -101,6 +102,7 @@ export async function attachRectifyPicture(
   await post(deps, {
     conversationId: updated.recordedIn,
     text: `${findingNumber(updated)}（${updated.unitName}）整改补充图片${input.attachments.length}张（共${updated.rectifyAttachments.length}张）。`,
+    attachments: input.attachments,
     dedupKey: `insp-${updated.id}-rpic-${input.inboundId}`,
   });
   return { finding: updated, pictures: updated.rectifyAttachments.length };

@@ -128,7 +128,7 @@ export async function record(deps: CoreDeps, input: RecordInput): Promise<Record
       ...(finding.attachments.length ? [`附图：${finding.attachments.length}张`] : []),
       `请于${shortDateTimeIn(rectifyDueAt(deps, now), config.TIMEZONE)}前（${formatDurationZh(config.INSPECTION_RECTIFY_SLA)}内）整改，并回复：/整改 ${findingRefWord(finding, year)} <整改情况>（可附图片）`,
     ];
-    await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `insp-${finding.id}-room` });
+    await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), attachments: finding.attachments, dedupKey: `insp-${finding.id}-room` });
   }
   const dueAt = await scheduleRectifySla(deps, finding, now);
   return { finding, roomName: room?.title ?? null, dueAt };
@@ -155,6 +155,7 @@ export async function attachFindingPicture(
     await post(deps, {
       conversationId: room.conversationId,
             text: `${findingNumber(updated)}（${(await getUnit(deps.db, updated.unitId))?.name ?? updated.unitName}）补充图片${input.attachments.length}张（共${updated.attachments.length}张）。`,
+      attachments: input.attachments,
       dedupKey: `insp-${updated.id}-pic-${input.inboundId}`,
     });
   }

@@ -8,6 +8,7 @@ import { maskNames, maskPersonal } from '../../src/core/mask.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { memberNames } from '../../src/db/queries/inspections.js';
 import { countyUnit, getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Attachment } from '../../src/core/message.js';
 import type { Group, Inspection } from '../../src/db/schema/index.js';
 import { findingNumber } from './number.js';
 
@@ -43,9 +44,13 @@ export async function commandGroupOf(deps: CoreDeps): Promise<string | undefined
   return county ? (await groupOfUnit(deps.db, county.id))?.conversationId : undefined;
 }
 
-/** Stores one message for one group (outbox, in the caller's transaction). */
-export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): Promise<void> {
-  await deps.outbox.store(deps.db, msg);
+/**
+ * Stores one message for one group (outbox, in the caller's transaction); `attachments`: the pictures it
+ * carries (a finding's or a rectification's, the text saying `附图：N张` or `补充图片N张`).
+ */
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; attachments?: Attachment[] }): Promise<void> {
+  const { attachments, ...rest } = msg;
+  await deps.outbox.store(deps.db, { ...rest, ...(attachments?.length ? { attachments } : {}) });
 }
 
 /** Records a step of the finding in the audit log (`inspection.<action>`, subject `督查〔2026〕第5号`). */

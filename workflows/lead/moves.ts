@@ -132,6 +132,7 @@ export async function escalate(deps: CoreDeps, ref: LeadRef, reason: string, act
       `上报县：${actor.member.name} ${clockIn(now, config.TIMEZONE)}`,
       `指挥部可 /办结 ${shortNumber(updated, today)} <结果>`,
     ].join('\n'),
+    attachments: updated.attachments,
     dedupKey: `lead-${lead.id}-escalate`,
   });
   await post(deps, {

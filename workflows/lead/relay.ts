@@ -9,6 +9,7 @@ import { ROLE_ZH } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { insertLeadEvent } from '../../src/db/queries/leads.js';
 import { countyUnit, getMember, getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import type { Attachment } from '../../src/core/message.js';
 import type { Lead, Member } from '../../src/db/schema/index.js';
 import { shortDateTimeIn } from '../../src/time/clock.js';
 import { leadNumber } from './number.js';
@@ -37,9 +38,14 @@ export async function detailLines(deps: CoreDeps, lead: Lead): Promise<string[]>
   return lines;
 }
 
-/** Stores a lead message for one group with every personal number masked (all relays go through here); `mentions`: member ids to @-mention. */
-export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[] }): Promise<void> {
-  await deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
+/**
+ * Stores a lead message for one group with every personal number masked (all relays go through here);
+ * `mentions`: member ids to @-mention; `attachments`: the pictures it carries (a relay of the lead's
+ * details carries the lead's pictures, the text saying `附图：N张`; a 补充图片 notice the new ones).
+ */
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[]; attachments?: Attachment[] }): Promise<void> {
+  const { attachments, ...rest } = msg;
+  await deps.outbox.store(deps.db, { ...rest, text: maskPersonal(msg.text), ...(attachments?.length ? { attachments } : {}) });
 }
 
 /** Records a step of the lead (event and audit entry), at `at` (default now). */

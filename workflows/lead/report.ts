@@ -88,6 +88,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
             text: [head, ...await detailLines(deps, lead), `请${sla}内受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
       // an urgent lead cannot wait for someone to look: its officers are @-mentioned (never @所有人)
             ...(lead.urgent ? { mentions: await membersWithRoles(db, townshipId, ['township_officer']) } : {}),
+      attachments: lead.attachments,
       dedupKey: `lead-${lead.id}-room`,
     });
     await scheduleSla(deps, lead, now);
@@ -98,6 +99,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
       await post(deps, {
         conversationId: cg,
                 text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...await detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
+        attachments: lead.attachments,
         dedupKey: `lead-${lead.id}-county`,
       });
     }
@@ -111,9 +113,9 @@ async function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], a
   await event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
   const room = await groupOfUnit(deps.db, lead.townshipId);
-  if (room) await post(deps, { conversationId: room.conversationId, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
+  if (room) await post(deps, { conversationId: room.conversationId, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
   const cg = await commandGroup(deps);
-  if (cg && countyKnows(lead)) await post(deps, { conversationId: cg, text, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
+  if (cg && countyKnows(lead)) await post(deps, { conversationId: cg, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
   return updated.attachments.length;
 }
 

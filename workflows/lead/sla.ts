@@ -144,6 +144,8 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
               ? [`${head}尚未受理`, ...await detailLines(deps, lead), `指挥部可 /受理 ${s}`]
         : [`${head}仍未受理（${nth(b)}）`, `指挥部可 /受理 ${s} 或 /转 ${s} <乡镇>；/线索 ${s} 查看详情`]
       ).join('\n'),
+      // the first notice carries the lead's details, hence its pictures
+      ...(b.here === 1 ? { attachments: lead.attachments } : {}),
       dedupKey: breachKey(b),
     });
   } else {

@@ -91,6 +91,7 @@ export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: str
     conversationId: room.conversationId,
         text: [`【线索 ${n}】指挥部转来${updated.urgent ? ' 🔴紧急' : ''}（${actor.member.name} ${at}）`, ...(note ? [`说明：${note}`] : []), ...await detailLines(deps, updated), next].join('\n'),
         ...(updated.urgent ? { mentions: await membersWithRoles(db, to.id, ['township_officer']) } : {}),
+    attachments: updated.attachments,
     dedupKey: `lead-${lead.id}-transfer${k}-room`,
   });
   const fromRoom = from && from.id !== to.id ? await groupOfUnit(db, from.id) : undefined;

@@ -60,7 +60,8 @@ function pendingNames(xs: TaskTarget[], max: number): string {
  * figures count once it is done: the same rows and rule as the export's task sheet). County → the
  * total, then per township (lowest share done first) its count, sums and grids not yet done (a task of
  * one township: the total and its grids not yet done);
- * township → its own grids; grid → its own state and figures.
+ * township → its own grids; grid → its own state and figures. Evidence (pictures sent with `/完成` or right
+ * after it) is counted: `附件：M个（N个网格）` for a county or township, `附件N个` in a grid's own state.
  * @param heading the first line's mark (`📋` for the list, `📊` for `/统计`)
  * @throws Refusal when there is no task of that number.
  */
@@ -95,6 +96,8 @@ export async function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit:
   const who = viewer.tier === 'township' ? `${viewer.unit.name} ` : towns.length === 1 ? `${names.get(towns[0]!) ?? towns[0]} ` : '';
   const lines = [head, `${who}已${word} ${total.done}/${total.total}（${percent(total.done, total.total)}）${overdue && pending.length ? `，逾期未${word} ${pending.length}` : ''}`];
   if (fields.length) lines.push(`合计：${formatReturns(fields, total.sums)}`);
+  const withEvidence = rows.filter((t) => t.doneAt !== null && t.evidence?.length);
+  if (withEvidence.length) lines.push(`附件：${withEvidence.reduce((n, t) => n + t.evidence!.length, 0)}个（${withEvidence.length}个网格）`);
   if (viewer.tier === 'township' || towns.length === 1) {
     // one township (its room asking, or a task for one township): no per-township lines to repeat the total
     if (pending.length) lines.push(`未${word}（${pending.length}）：${pendingNames(pending, NAMES_IN_TOWNSHIP)}`);
@@ -116,7 +119,8 @@ export async function taskDetailText(deps: CoreDeps, viewer: { tier: Tier; unit:
 function gridState(task: Task, t: TaskTarget, tz: string, overdue: boolean): string[] {
   const fields = fieldsOf(task);
   if (t.doneAt) {
-    return [`${t.unitName}：✅已完成（${shortDateTimeIn(t.doneAt, tz)}${t.late ? '，逾期完成' : ''}）`, ...(fields.length ? [`回报：${formatReturns(fields, t.returns ?? {})}`] : [])];
+    const evidence = t.evidence?.length ? `，附件${t.evidence.length}个` : '';
+    return [`${t.unitName}：✅已完成（${shortDateTimeIn(t.doneAt, tz)}${t.late ? '，逾期完成' : ''}${evidence}）`, ...(fields.length ? [`回报：${formatReturns(fields, t.returns ?? {})}`] : [])];
   }
   const kept = fields.length ? formatReturns(fields, t.returns ?? {}) : '';
   const missing = fields.length ? missingFields(fields, t.returns ?? {}) : undefined;

@@ -1,11 +1,13 @@
 /**
+/**
  * The console platform's chats (`console_messages`, PRODUCT.md §3), in `seq` order: what the bot has posted
- * (`outbox_id` set, `sender_id` null) and what people said (`inbound_id` and `sender_id` set); and the roster
- * as the console's web page reads it (the organisation tree, a group's members).
+ * (`outbox_id` set, `sender_id` null) and what people said (`inbound_id` and `sender_id` set); the pictures
+ * posted through the console API (`console_files`); and the roster as the console's web page reads it (the
+ * organisation tree, a group's members).
  */
 import { and, asc, count, eq, gt, inArray, isNotNull, max, sql } from 'drizzle-orm';
-import { keptQuery, type Db } from '../client.js';
-import { consoleMessages, groups, inboundMessages, members, units, type ConsoleAttachment, type Group, type Member, type Unit } from '../schema/index.js';
+import { keptQuery, writeTx, type Db } from '../client.js';
+import { consoleFiles, consoleMessages, groups, inboundMessages, members, units, type ConsoleAttachment, type Group, type Member, type Unit } from '../schema/index.js';
 import type { OutboundAction } from '../../core/message.js';
 
 export type ConsoleMessageRow = typeof consoleMessages.$inferSelect;
@@ -17,18 +19,19 @@ export type ConsoleMessageRow = typeof consoleMessages.$inferSelect;
  */
 export async function appendConsoleMessage(
   db: Db,
-  m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; actions: OutboundAction[] | null; sentAt: Date },
+  m: { outboxId: number; conversationId: string; text: string; markdown: string | null; mentions: string[] | null; actions: OutboundAction[] | null; attachments?: ConsoleAttachment[] | null; sentAt: Date },
 ): Promise<number | undefined> {
   const [stored] = await appendKept(db, {
     ...m,
     mentions: m.mentions ? JSON.stringify(m.mentions) : null,
     actions: m.actions ? JSON.stringify(m.actions) : null,
+    attachments: m.attachments?.length ? JSON.stringify(m.attachments) : null,
   });
   if (stored) return stored.seq;
   return (await db.select({ seq: consoleMessages.seq }).from(consoleMessages).where(eq(consoleMessages.outboxId, m.outboxId)))[0]?.seq;
 }
 
-/** One posted message, kept prepared; `mentions` and `actions` pass through as given (JSON text or null). */
+/** One posted message, kept prepared; `mentions`, `actions` and `attachments` pass through as given (JSON text or null). */
 const appendKept = keptQuery(
   (db) =>
     db
@@ -40,6 +43,7 @@ const appendKept = keptQuery(
         markdown: sql.placeholder('markdown'),
         mentions: sql`${sql.placeholder('mentions')}`,
         actions: sql`${sql.placeholder('actions')}`,
+        attachments: sql`${sql.placeholder('attachments')}`,
         sentAt: sql.placeholder('sentAt'),
       })
       .onConflictDoNothing()
@@ -143,4 +147,50 @@ export async function membersOfUnit(db: Db, unitId: string): Promise<Member[]> {
 export async function membersById(db: Db, ids: readonly string[]): Promise<Pick<Member, 'id' | 'name' | 'role'>[]> {
   if (ids.length === 0) return [];
   return await db.select({ id: members.id, name: members.name, role: members.role }).from(members).where(inArray(members.id, [...ids]));
+}
+
+// ── files ──────────────────────────────────────────────────────────────────────────────────────
+
+/** A picture to store in `console_files`: its random id, name, content type and bytes. */
+export interface NewConsoleFile {
+  id: string;
+  name: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** Stores pictures (all or none, in one transaction), created at `at`. */
+export async function insertConsoleFiles(db: Db, files: readonly NewConsoleFile[], at: Date): Promise<void> {
+  if (!files.length) return;
+  await writeTx(db, async (tx) => {
+    for (const f of files) await tx.insert(consoleFiles).values({ id: f.id, name: f.name, contentType: f.contentType, size: f.data.length, data: f.data, createdAt: at });
+  });
+}
+
+/** Deletes pictures by id (those of a request that was refused or failed after they were stored). */
+export async function deleteConsoleFiles(db: Db, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await writeTx(db, async (tx) => {
+    await tx.delete(consoleFiles).where(inArray(consoleFiles.id, [...ids]));
+  });
+}
+
+/** One stored picture with its bytes, or undefined. */
+export async function getConsoleFile(db: Db, id: string): Promise<{ name: string; contentType: string; size: number; data: Buffer } | undefined> {
+  const [row] = await db
+    .select({ name: consoleFiles.name, contentType: consoleFiles.contentType, size: consoleFiles.size, data: consoleFiles.data })
+    .from(consoleFiles)
+    .where(eq(consoleFiles.id, id));
+  return row;
+}
+
+/** Name and content type of the stored pictures among `ids` (without their bytes), in the order of `ids`; unknown ids are left out. */
+export async function describeConsoleFiles(db: Db, ids: readonly string[]): Promise<ConsoleAttachment[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .select({ fileId: consoleFiles.id, name: consoleFiles.name, contentType: consoleFiles.contentType })
+    .from(consoleFiles)
+    .where(inArray(consoleFiles.id, [...ids]));
+  const byId = new Map(rows.map((r) => [r.fileId, r]));
+  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }

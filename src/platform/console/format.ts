@@ -1,12 +1,15 @@
 /**
  * The core's message as the console keeps and shows it: a stored row (plain text, the markdown rendition,
- * the mentions and the buttons, as given), the JSON message `GET /console/v1/outbound` answers (the bot's
- * messages only, unchanged since the first console), and the {@link ChatMessage} of the console page's
- * API (`/chat`, `/events`: people's messages and the bot's). Pure.
+/**
+ * The core's message as the console keeps and shows it: a stored row (plain text, the markdown rendition,
+ * the mentions, the buttons and the pictures, as given), the JSON message `GET /console/v1/outbound` answers
+ * (the bot's messages only, the shape of the first console plus `attachments`), and the {@link ChatMessage} of
+ * the console page's API (`/chat`, `/events`: people's messages and the bot's). Pure.
  */
 import type { OutboundAction, OutboundMessage } from '../../core/message.js';
 import { ROLE_ZH } from '../../core/permissions.js';
 import type { ConsoleAttachment, Member } from '../../db/schema/index.js';
+import { fileUrl } from './files.js';
 
 /** A message of the console's chat, as stored: the bot's (`outboxId` set) or a person's (`senderId` set). */
 export interface ConsoleRow {
@@ -24,6 +27,7 @@ export interface ConsoleRow {
   mentions: string[] | null;
   /** The bot's buttons; on a person's row, the one button that person pressed. */
   actions: OutboundAction[] | null;
+  /** Pictures the message carries (`console_files`), or null. */
   attachments: ConsoleAttachment[] | null;
   sentAt: Date;
 }
@@ -36,11 +40,15 @@ export interface NewConsoleRow {
   markdown: string | null;
   mentions: string[] | null;
   actions: OutboundAction[] | null;
+  attachments: ConsoleAttachment[] | null;
   sentAt: Date;
 }
 
-/** `message` as a console row posted at `sentAt`: no markdown, mentions or actions → null. */
-export function toConsoleRow(message: OutboundMessage, sentAt: Date): NewConsoleRow {
+/**
+ * `message` as a console row posted at `sentAt`: no markdown, mentions or actions → null; `files`: its
+ * `console-file:` attachments described (files.ts `consoleAttachmentsOf`), none → null.
+ */
+export function toConsoleRow(message: OutboundMessage, sentAt: Date, files: ConsoleAttachment[] = []): NewConsoleRow {
   return {
     outboxId: message.id,
     conversationId: message.conversationId,
@@ -48,17 +56,30 @@ export function toConsoleRow(message: OutboundMessage, sentAt: Date): NewConsole
     markdown: message.markdown ?? null,
     mentions: message.mentions?.length ? message.mentions : null,
     actions: message.actions?.length ? message.actions : null,
+    attachments: files.length ? files : null,
     sentAt,
   };
 }
 
-/** One message of `GET /console/v1/outbound`: `markdown` and `mentions` only when present, `sentAt` as ISO 8601. */
+/** A picture as the API shows it: its name, content type and where to fetch it (`/console/v1/files/<id>`). */
+export interface PostedAttachment {
+  name: string;
+  contentType: string;
+  url: string;
+}
+
+/** Stored attachments as the API shows them. */
+export const toPostedAttachments = (xs: readonly ConsoleAttachment[]): PostedAttachment[] =>
+  xs.map((a) => ({ name: a.name, contentType: a.contentType, url: fileUrl(a.fileId) }));
+
+/** One message of `GET /console/v1/outbound`: `markdown`, `mentions` and `attachments` only when present, `sentAt` as ISO 8601. */
 export interface PostedMessage {
   seq: number;
   conversationId: string;
   text: string;
   markdown?: string;
   mentions?: string[];
+  attachments?: PostedAttachment[];
   sentAt: string;
 }
 
@@ -70,12 +91,11 @@ export function toPosted(r: ConsoleRow): PostedMessage {
     text: r.text,
     ...(r.markdown ? { markdown: r.markdown } : {}),
     ...(r.mentions ? { mentions: r.mentions } : {}),
+    ...(r.attachments?.length ? { attachments: toPostedAttachments(r.attachments) } : {}),
     sentAt: r.sentAt.toISOString(),
   };
 }
 
-/** The address of a stored file (`console_files.id`). */
-export const fileUrl = (fileId: string) => `/console/v1/files/${encodeURIComponent(fileId)}`;
 
 /**
  * One message of the console page's chat (`GET /console/v1/chat`, `GET /console/v1/events`): the bot's (`from: 'bot'`, with its markdown, mentions and buttons) or a person's
@@ -128,7 +148,7 @@ export function toChat(r: ConsoleRow, people: People): ChatMessage {
     ...(r.markdown ? { markdown: r.markdown } : {}),
     ...(r.mentions?.length ? { mentions: r.mentions.map((id) => ({ memberId: id, name: people.get(id)?.name ?? id })) } : {}),
     ...(!person && r.actions?.length ? { actions: r.actions.map((a) => ({ kind: a.kind, label: a.label, command: a.command })) } : {}),
-    ...(r.attachments?.length ? { attachments: r.attachments.map((a) => ({ name: a.name, contentType: a.contentType, url: fileUrl(a.fileId) })) } : {}),
+    ...(r.attachments?.length ? { attachments: toPostedAttachments(r.attachments) } : {}),
     ...(person && r.actions?.length ? { pressed: { label: r.actions[0]!.label } } : {}),
     sentAt: r.sentAt.toISOString(),
   };

@@ -1,21 +1,30 @@
 /**
- * `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?}` → the core's
- * InboundMessage, stored (`await sink(msg)`) and shown in the chat as the person's message before the answer
- * `202 {msgId}`; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`, not shown again). A
- * refused request stores nothing.
+ * `POST /console/v1/inbound` `{conversationId, senderId, text, msgId?, quotedSeq?, attachments?}` → the core's
+ * InboundMessage, stored (`await sink(msg)`) and shown in the chat as the person's message (with its pictures)
+ * before the answer `202 {msgId}`; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`, not
+ * shown again). A refused request stores nothing.
+ *
+ * Pictures (files.ts) are checked before anything is stored, then stored in `console_files` just before the
+ * inbox row (so the row never names a missing file); when storing the message fails, or it is a duplicate,
+ * they are deleted again.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { InboundMessage } from '../../core/message.js';
+import type { Attachment, InboundMessage } from '../../core/message.js';
 import type { requireToken } from '../../http/access.js';
 import { readInput } from '../../http/validate.js';
 import type { InboundSink } from '../port.js';
 import { notReceiving } from './errors.js';
+import { asConsoleAttachments, fileRef, readAttachments, type ConsoleFiles } from './files.js';
 import type { ConsoleChat } from './outbound.js';
 import { BODY_LIMIT, inboundBody, inboundQuery, type InboundBody } from './parse.js';
 
-/** A checked console message as an InboundMessage: the text trimmed, a `quotedSeq` as `quotedMsgId`. Pure. */
-export function toInbound(body: InboundBody, msgId: string): InboundMessage {
+/**
+ * A checked console message as an InboundMessage: the text trimmed, a `quotedSeq` as `quotedMsgId`, the
+ * stored pictures (`console_files` ids) as `{kind: 'picture', ref: 'console-file:<id>'}`. Pure.
+ */
+export function toInbound(body: InboundBody, msgId: string, fileIds: readonly string[] = []): InboundMessage {
+  const attachments: Attachment[] = fileIds.map(fileRef);
   return {
     platform: 'console',
     platformMsgId: msgId,
@@ -23,26 +32,38 @@ export function toInbound(body: InboundBody, msgId: string): InboundMessage {
     senderId: body.senderId,
     text: body.text.trim(),
     ...(body.quotedSeq ? { quotedMsgId: String(body.quotedSeq) } : {}),
+    ...(attachments.length ? { attachments } : {}),
   };
 }
 
 /**
- * Registers `POST /console/v1/inbound`: query and body checked (400/413 refusals), 503 while `sink()` is
- * null, a `msgId` made up when none is given; an accepted message is added to `chat` as the person's.
+ * Registers `POST /console/v1/inbound`: query, body and pictures checked (400/413/415 refusals), 503 while
+ * `sink()` is null, a `msgId` made up when none is given; an accepted message is added to `chat` as the
+ * person's, with its pictures.
  */
 export function registerInbound(
   http: FastifyInstance,
-  deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; sink: () => InboundSink | null; chat: ConsoleChat },
+  deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; sink: () => InboundSink | null; chat: ConsoleChat; files: ConsoleFiles },
 ): void {
   http.post('/console/v1/inbound', { onRequest: deps.onRequest, bodyLimit: BODY_LIMIT }, async (req, reply) => {
     readInput(inboundQuery, req.query, 'query');
     const body = readInput(inboundBody, req.body, 'body', { tooLarge: ['text'] });
+    const pictures = readAttachments(body.attachments);
     const sink = deps.sink();
     if (!sink) throw notReceiving();
     const msgId = body.msgId ?? randomUUID();
-    const msg = toInbound(body, msgId);
-    const result = await sink(msg);
-    if (result === 'accepted') await deps.chat.person(msg);
+    const fileIds = pictures.length ? await deps.files.store(pictures) : [];
+    const msg = toInbound(body, msgId, fileIds);
+    let result: Awaited<ReturnType<InboundSink>>;
+    try {
+      result = await sink(msg);
+    } catch (err) {
+      await deps.files.remove(fileIds).catch(() => {});
+      throw err;
+    }
+    // a repeated msgId: the first request's pictures are the message's
+    if (result === 'duplicate') await deps.files.remove(fileIds);
+    else await deps.chat.person(msg, fileIds.length ? { attachments: asConsoleAttachments(pictures, fileIds) } : {});
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
   });
 }

@@ -6,7 +6,9 @@
  *   stored; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`). `quotedSeq` makes it a
  *   quoted reply to the bot's message with that `seq`. The message is shown in the chat as the person's.
  * - `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
- *   markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page: the bot's messages only.
+ *   markdown?, mentions?, attachments?, sentAt}]}` in `seq` order, at most 1,000 per page: the bot's messages only.
+ * - Pictures: inbound `attachments: [{kind?: 'image', name, contentType, dataBase64}]`, served back at
+ *   `GET /console/v1/files/<id>` (files.ts).
  * - For the web page: `GET /console/v1/org`, `/members?conversationId=`, `/commands?conversationId=&senderId=`
  *   (the roster, and what `/帮助` lists), `/chat?conversationId=&after=` (people's messages and the bot's),
  *   `/summary`, `/events?after=` (server-sent events, live across processes), `POST /console/v1/press` (a
@@ -20,8 +22,9 @@
  * Files: this one is the adapter (start/stop, routes); inbound.ts (`POST inbound` → InboundMessage), press.ts
  * (`POST press` → InboundMessage, as Slack's button), outbound.ts (the send port, `GET outbound`, the
  * `ConsoleChat` port), chat.ts (the chat's storage, `GET chat`, `GET summary`), events.ts (`GET events`: SSE),
- * org.ts (`GET org`, `members`, `commands`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
- * API message, ChatMessage), errors.ts (refusals; sends raise no PlatformError).
+ * org.ts (`GET org`, `members`, `commands`), files.ts (pictures: checks, `console_files`, `GET files/:id`),
+ * parse.ts (what the API accepts), format.ts (message ↔ stored row ↔ API message, ChatMessage), errors.ts
+ * (refusals; sends raise no PlatformError).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
@@ -30,6 +33,7 @@ import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '.
 import { requireToken } from '../../http/access.js';
 import { consoleChat, registerChat } from './chat.js';
 import { EVENT_TIMING, EventStreams, registerEvents, type EventTiming } from './events.js';
+import { consoleFiles, registerFiles, type ConsoleFiles } from './files.js';
 import { registerInbound } from './inbound.js';
 import { registerOrg, type CommandsFor } from './org.js';
 import { registerOutbound, sendToConsole, type ConsoleChat } from './outbound.js';
@@ -51,12 +55,14 @@ export class ConsoleAdapter implements PlatformAdapter {
   private sink: InboundSink | null = null;
   private readonly chat: ConsoleChat;
   private readonly streams = new EventStreams();
+  private readonly files: ConsoleFiles;
 
   constructor(
     private readonly db: Db,
     private readonly opts: ConsoleOptions = {},
   ) {
     this.chat = consoleChat(db);
+    this.files = consoleFiles(db);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -66,7 +72,7 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   /** Appends the message to the conversation; idempotent per outbox id (a resend is not shown twice). @see sendToConsole */
   send(message: OutboundMessage): Promise<SendReceipt> {
-    return sendToConsole(this.chat, message);
+    return sendToConsole(this.chat, message, this.files);
   }
 
   /** Stops receiving and ends every open event stream (the app's stop never waits on a browser). */
@@ -82,9 +88,10 @@ export class ConsoleAdapter implements PlatformAdapter {
   routes(http: FastifyInstance): void {
     const onRequest = this.opts.token ? [requireToken(this.opts.token, 'CONSOLE_TOKEN')] : [];
     const sink = () => this.sink;
-    const { db, chat } = this;
-    registerInbound(http, { onRequest, sink, chat });
+    const { db, chat, files } = this;
+    registerInbound(http, { onRequest, sink, chat, files });
     registerOutbound(http, { onRequest, chat });
+    registerFiles(http, { onRequest, files });
     registerChat(http, { onRequest, db, chat });
     registerOrg(http, { onRequest, db, commandsFor: this.opts.commandsFor ?? (() => []) });
     registerEvents(http, { onRequest, db, chat, streams: this.streams, timing: { ...EVENT_TIMING, ...this.opts.events } });

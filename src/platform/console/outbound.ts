@@ -1,9 +1,9 @@
 /**
  * The console's send port and its reading side. A send appends the message to the console's chat
- * (idempotent per outbox id: a resend is not shown twice) and returns its `seq`;
+ * (idempotent per outbox id: a resend is not shown twice), with its console pictures, and returns its `seq`;
  * `GET /console/v1/outbound?conversationId=&after=<seq>` → `{messages:[{seq, conversationId, text,
- * markdown?, mentions?, sentAt}]}` in `seq` order, at most 1,000 per page: the bot's messages only (people's
- * rows of the chat are never in it; the page reads both through chat.ts).
+ * markdown?, mentions?, attachments?: [{name, contentType, url}], sentAt}]}` in `seq` order, at most 1,000 per
+ * page: the bot's messages only (people's rows of the chat are never in it; the page reads both through chat.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { InboundMessage, OutboundAction, OutboundMessage } from '../../core/message.js';
@@ -11,6 +11,7 @@ import type { ConsoleAttachment } from '../../db/schema/index.js';
 import type { requireToken } from '../../http/access.js';
 import { readInput } from '../../http/validate.js';
 import type { SendReceipt } from '../port.js';
+import { consoleAttachmentsOf, type ConsoleFiles } from './files.js';
 import { toConsoleRow, toPosted, type ConsoleRow, type NewConsoleRow } from './format.js';
 import { outboundQuery } from './parse.js';
 
@@ -39,11 +40,13 @@ export interface ConsoleChat {
 }
 
 /**
- * Posts one message to the console. @returns `platformRef` = its `seq`
+ * Posts one message to the console, with its `console-file:` pictures (`files` describes them; other
+ * platforms' references are left out). @returns `platformRef` = its `seq`
  * @throws whatever storing throws (not a PlatformError: the outbox retries it)
  */
-export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage): Promise<SendReceipt> {
-  const seq = await chat.append(toConsoleRow(message, new Date()));
+export async function sendToConsole(chat: ConsoleChat, message: OutboundMessage, files?: Pick<ConsoleFiles, 'describe'>): Promise<SendReceipt> {
+  const pictures = files ? await consoleAttachmentsOf(files, message.attachments) : [];
+  const seq = await chat.append(toConsoleRow(message, new Date(), pictures));
   return { platformRef: String(seq ?? '') };
 }
 

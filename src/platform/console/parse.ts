@@ -1,17 +1,21 @@
 /**
  * What the console API accepts (src/http/validate.ts does the checking): the body of
  * `POST /console/v1/inbound` — ids of 1–128 printable characters, `text` of at most 4,000 characters
- * without control characters or broken unicode, an optional `quotedSeq` (a quoted reply) — and the
- * query strings of every route (no unknown parameters; `after` a non-negative integer); the body of
- * `POST /console/v1/press`.
+ * without control characters or broken unicode, an optional `quotedSeq` (a quoted reply), optional
+ * `attachments` (pictures, checked by files.ts) — the query strings of every route (no unknown parameters;
+ * `after` a non-negative integer) and the body of `POST /console/v1/press`.
  */
 import { z } from 'zod';
 import { identifier, nonNegativeInt, querySchema } from '../../http/validate.js';
+import { ATTACHMENT_BASE64_MAX, ATTACHMENT_NAME_MAX, MAX_ATTACHMENTS } from './files.js';
 
 /** Longest `text` accepted (characters); longer → 413 `text_too_long`. */
 export const CONSOLE_TEXT_MAX = 4000;
-/** Longest request body accepted (bytes); longer → 413 `body_too_large`. */
-export const BODY_LIMIT = 64 * 1024;
+/**
+ * Longest request body accepted (bytes); longer → 413 `body_too_large`: 64 KB for the text and ids, plus
+ * {@link MAX_ATTACHMENTS} pictures of 5 MB in base64 with their names and content types (about 64 MB in all).
+ */
+export const BODY_LIMIT = 64 * 1024 + MAX_ATTACHMENTS * (ATTACHMENT_BASE64_MAX + 4 * ATTACHMENT_NAME_MAX + 1024);
 
 /** Control characters a chat text may not hold (tab, newline and carriage return are fine), and lone surrogates. */
 const BAD_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|\p{Cs}/u;
@@ -32,6 +36,8 @@ export const inboundBody = z.strictObject({
     .positive('quotedSeq must be a seq from /console/v1/outbound')
     .max(Number.MAX_SAFE_INTEGER)
     .optional(),
+  /** Pictures `[{kind?: 'image', name, contentType, dataBase64}]`, checked by files.ts `readAttachments` (its own refusals). */
+  attachments: z.unknown().optional(),
 });
 
 /** A checked inbound body. */

@@ -7,7 +7,7 @@ import { boolean, customType, index, integer, jsonb, pgTable, text, uniqueIndex 
 /** A `bytea` column read and written as a Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 import { timestamptz } from './columns.js';
-import type { OutboundAction } from '../../../core/message.js';
+import type { OutboundAction, OutboxExtra } from '../../../core/message.js';
 import type { ConsoleAttachment } from '../sqlite/messages.js';
 
 export const inboundMessages = pgTable(
@@ -39,8 +39,11 @@ export const outboundMessages = pgTable(
     markdown: text('markdown'),
     /** JSON array of member ids to @-mention. */
     mentions: jsonb('mentions').$type<string[]>(),
-    /** JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction. */
-    actions: jsonb('actions').$type<OutboundAction[]>(),
+    /**
+     * JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction, followed by the
+     * message's attachments (kind `picture`/`file`; see OutboxExtra, splitOutboxExtra).
+     */
+    actions: jsonb('actions').$type<OutboxExtra[]>(),
     /** Domain idempotency key, e.g. `dir-17-relay-<conversation>`; a second message with it is not stored. */
     dedupKey: text('dedup_key').unique(),
     /**

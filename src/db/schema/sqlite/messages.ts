@@ -1,6 +1,6 @@
 /** Messages in and out: the inbox (dedup by platform message id), the outbox, and the console's chats. */
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { OutboundAction } from '../../../core/message.js';
+import type { OutboundAction, OutboxExtra } from '../../../core/message.js';
 
 export const inboundMessages = sqliteTable(
   'inbound_messages',
@@ -31,8 +31,11 @@ export const outboundMessages = sqliteTable(
     markdown: text('markdown'),
     /** JSON array of member ids to @-mention. */
     mentions: text('mentions', { mode: 'json' }).$type<string[]>(),
-    /** JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction. */
-    actions: text('actions', { mode: 'json' }).$type<OutboundAction[]>(),
+    /**
+     * JSON array of adapter-neutral actions (e.g. an acknowledgement button), see OutboundAction, followed by the
+     * message's attachments (kind `picture`/`file`; see OutboxExtra, splitOutboxExtra).
+     */
+    actions: text('actions', { mode: 'json' }).$type<OutboxExtra[]>(),
     /** Domain idempotency key, e.g. `dir-17-relay-<conversation>`; a second message with it is not stored. */
     dedupKey: text('dedup_key').unique(),
     /**
