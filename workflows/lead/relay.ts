@@ -5,6 +5,7 @@
  */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { maskPersonal } from '../../src/core/mask.js';
+import type { OutboxLane } from '../../src/core/message.js';
 import { ROLE_ZH } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { insertLeadEvent } from '../../src/db/queries/leads.js';
@@ -37,9 +38,17 @@ export async function detailLines(deps: CoreDeps, lead: Lead): Promise<string[]>
   return lines;
 }
 
-/** Stores a lead message for one group with every personal number masked (all relays go through here); `mentions`: member ids to @-mention. */
-export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[] }): Promise<void> {
+/**
+ * Stores a lead message for one group with every personal number masked (all relays go through here); `mentions`:
+ * member ids to @-mention; `lane`: the outbox lane ({@link leadLane} of the lead(s) it is about; default `bulk`).
+ */
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[]; lane?: OutboxLane }): Promise<void> {
   await deps.outbox.store(deps.db, { ...msg, text: maskPersonal(msg.text) });
+}
+
+/** The outbox lane of a message about `leads`: `urgent` when any is urgent (`紧急:是/高`), else `bulk`. */
+export function leadLane(...leads: Pick<Lead, 'urgent'>[]): OutboxLane {
+  return leads.some((l) => l.urgent) ? 'urgent' : 'bulk';
 }
 
 /** Records a step of the lead (event and audit entry), at `at` (default now). */
