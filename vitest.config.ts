@@ -13,6 +13,7 @@ const ON_POSTGRES = [
   'test/workflows/numbers.test.ts',
   'test/workflows/directive.test.ts',
   'test/outbox-rate.test.ts',
+  'test/platform/dingtalk-lanes.test.ts',
   'test/db/pg-*.test.ts',
 ];
 
