@@ -15,6 +15,7 @@ const ON_POSTGRES = [
   'test/outbox-rate.test.ts',
   'test/platform/console-ui-api.test.ts',
   'test/platform/console-attachments.test.ts',
+  'test/platform/dingtalk-lanes.test.ts',
   'test/db/pg-*.test.ts',
 ];
 

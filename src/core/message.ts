@@ -33,6 +33,23 @@ export interface InboundMessage {
   replyContext?: Record<string, unknown>;
 }
 
+/**
+ * The priority lane of an outbound message under the app's send rate, lower first (stored as the number in
+ * `outbound_messages.lane`, used as the BullMQ job priority and by a platform's app-wide rate limiter):
+ * 1 `reply` — an answer to a person's message; 2 `urgent` — urgent leads, urgent directives' relays,
+ * reminders and escalations; 3 `bulk` — relays and reminders (the default); 4 `digest` — the daily digest
+ * and other scheduled reports. Within a lane, messages go in the order they were stored.
+ */
+export type OutboxLane = 'reply' | 'urgent' | 'bulk' | 'digest';
+
+/** The number of each {@link OutboxLane} (`outbound_messages.lane`, the BullMQ priority): lower goes first. */
+export const OUTBOX_LANES: Readonly<Record<OutboxLane, number>> = { reply: 1, urgent: 2, bulk: 3, digest: 4 };
+
+/** The lane stored as `n` (`outbound_messages.lane`); an unknown number reads as `bulk`. */
+export function laneOf(n: number | null | undefined): OutboxLane {
+  return (Object.keys(OUTBOX_LANES) as OutboxLane[]).find((k) => OUTBOX_LANES[k] === n) ?? 'bulk';
+}
+
 /** Something the bot posts into one conversation. */
 export interface OutboundMessage {
   /** Outbox id: the idempotency key of this send. */
@@ -53,6 +70,11 @@ export interface OutboundMessage {
   attachments?: Attachment[];
   /** The inbound message this answers, with its adapter-private reply context, if any. */
   replyTo?: { inboundId: number; platformMsgId: string; replyContext?: Record<string, unknown> };
+  /**
+   * Its priority lane ({@link OutboxLane}; absent = `bulk`): an adapter with an app-wide rate limit of its own
+   * (DingTalk) lets a waiting call of a lower lane number go first; others ignore it.
+   */
+  lane?: OutboxLane;
 }
 
 /**

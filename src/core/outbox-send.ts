@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
 import type { OutboundRow } from '../db/schema/index.js';
-import { splitOutboxExtra, type OutboundMessage } from './message.js';
+import { laneOf, splitOutboxExtra, type OutboundMessage } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
 import { errorFields } from './errors.js';
 import type { OutboxOptions } from './outbox.js';
@@ -109,9 +109,9 @@ export class OutboxSender {
     await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
   }
 
-  /** The message of a stored row, as the platform port takes it (with what to reply to, if the row replies to an inbound message). */
+  /** The message of a stored row, as the platform port takes it (with its lane, and what to reply to if the row replies to an inbound message). */
   private async toMessage(row: OutboundRow): Promise<OutboundMessage> {
-    const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text };
+    const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text, lane: laneOf(row.lane) };
     if (row.markdown) msg.markdown = row.markdown;
     if (row.mentions?.length) msg.mentions = row.mentions;
     const { actions, attachments } = splitOutboxExtra(row.actions);

@@ -70,7 +70,7 @@ export class DailyDigest {
       const group = county && await groupOfUnit(db, county.id);
       if (!county || !group) return null;
       const text = await digestText(deps, county, namedPeriod('今日', now, tz));
-      return await deps.outbox.store(db, { conversationId: group.conversationId, text, dedupKey: `digest-${dayOf(now, tz)}` });
+      return await deps.outbox.store(db, { conversationId: group.conversationId, text, dedupKey: `digest-${dayOf(now, tz)}`, lane: 'digest' });
     });
   }
 

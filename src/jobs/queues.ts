@@ -79,6 +79,8 @@ export interface OwnJob<T> {
   data: T;
   /** When a delayed job is due (epoch ms); `null` for other states. */
   dueAt: number | null;
+  /** Its BullMQ priority (0 = none; lower first). */
+  priority: number;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function listOwnJobs<T>(queue: Queue, idPrefix: string, states: Job
     jobs.forEach((job, i) => {
       if (!job) return;
       const score = scores[i];
-      out.push({ id: ids[i]!, state, name: job.name, data: job.data as T, dueAt: score != null ? Math.floor(Number(score) / 0x1000) : null });
+      out.push({ id: ids[i]!, state, name: job.name, data: job.data as T, dueAt: score != null ? Math.floor(Number(score) / 0x1000) : null, priority: job.priority ?? 0 });
     });
   }
   return out;

@@ -13,3 +13,14 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, ms = 1
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The largest number of `times` (ms) falling in any window [t, t + windowMs): what a sliding-window rate limit bounds. */
+export function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((x, y) => x - y);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[j]! < sorted[i]! - windowMs + 1) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}

@@ -124,4 +124,26 @@ describe('start-up reconciliation', () => {
     expect(posted.map((m) => m.text)).toEqual(['仍待发送']);
     expect((await app.db.select().from(outboundMessages).where(eq(outboundMessages.id, pendingId)))[0]?.status).toBe('sent');
   });
+
+  it('outbox: queued sends without a priority (queued before lanes) get their lane’s priority at start', async () => {
+    const first = await buildTestApp({ roster: false });
+    const { config, dir } = first;
+    const inst = instanceId(first.db);
+    const name = first.outbox.queue.name;
+    const [replyId, bulkId] = await writeTx(first.db, async () => [
+          (await first.outbox.store(first.db, { conversationId: 'cid-a', text: '答复', lane: 'reply' }))!,
+          (await first.outbox.store(first.db, { conversationId: 'cid-b', text: '转发' }))!,
+    ]);
+    await first.stop();
+    const q = queueOf(first, name);
+    // as an older version queued them: no priority (BullMQ would run them before every prioritized job); due later
+    for (const id of [replyId, bulkId]) await q.add('send', { outboxId: id }, { jobId: `ob-${inst}-${id}`, delay: HOUR });
+
+    const app = await buildTestApp({ roster: false, config, dir });
+    apps.push(app);
+    expect((await q.getJob(`ob-${inst}-${replyId}`))?.priority).toBe(1);
+    expect((await q.getJob(`ob-${inst}-${bulkId}`))?.priority).toBe(3);
+    const rows = await app.db.select({ id: outboundMessages.id, lane: outboundMessages.lane }).from(outboundMessages);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.lane]))).toEqual({ [replyId]: 1, [bulkId]: 3 });
+  });
 });

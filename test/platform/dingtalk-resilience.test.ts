@@ -9,7 +9,7 @@ import { inboundMessages, outboundMessages } from '../../src/db/schema/index.js'
 import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
 import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
-import { until } from '../helpers/wait.js';
+import { maxInWindow, until } from '../helpers/wait.js';
 import type { FakeDingTalk } from '../fakes/dingtalk.js';
 
 const GRID_GROUP = 'cidVDAxLVYwMS1HMS1ncmlk';
@@ -29,17 +29,6 @@ const outboxRows = (a: TestApp) => a.db.select().from(outboundMessages).all();
 const sessionOf = (msg: Record<string, unknown>) => new URL(String(msg.sessionWebhook)).searchParams.get('session')!;
 /** Session-webhook answers to `msg`. */
 const answersTo = (msg: Record<string, unknown>) => fake.webhookPosts.filter((p) => p.session === sessionOf(msg));
-
-/** The largest number of `times` (ms) falling in any window [t, t + windowMs). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((x, y) => x - y);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[j]! < sorted[i]! - windowMs + 1) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 afterEach(async () => {
   await running?.teardown();

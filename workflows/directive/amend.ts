@@ -20,7 +20,7 @@ import { audit } from '../../src/db/queries/audit.js';
 import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../../src/db/queries/directives.js';
 import { getGroup } from '../../src/db/queries/roster.js';
 import type { Directive } from '../../src/db/schema/index.js';
-import { ackAction, formatNumber } from './format.js';
+import { ackAction, directiveLane, formatNumber } from './format.js';
 import { whatChanged } from './changes.js';
 import { chasedBy } from './chase.js';
 import { cancelLadder, scheduleLadder } from './ladder.js';
@@ -98,7 +98,7 @@ async function signature(deps: CoreDeps, conversationId: string, at: Date): Prom
 async function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, actions?: OutboundAction[]): Promise<number> {
   const convs = [...new Set((await targetsOf(deps.db, d.id)).map((t) => t.conversationId))];
   for (const c of convs) {
-    await deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn });
+    await deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn, lane: directiveLane(d) });
   }
   return convs.length;
 }

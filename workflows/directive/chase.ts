@@ -26,7 +26,7 @@ import { defineTimer } from '../../src/jobs/timers.js';
 import { clockFrom, yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { quietUntil } from '../../src/time/quiet.js';
-import { formatNumber } from './format.js';
+import { directiveLane, formatNumber } from './format.js';
 import { compactGridNames } from './ladder.js';
 import { refWord } from './ref.js';
 
@@ -176,6 +176,7 @@ async function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date
       text: `【催办】${row.unitName}尚未确认${name}，${reply}。——${data.by}`,
             mentions: await membersWithRoles(db, row.unitId, ['grid_leader', 'grid_worker']),
       dedupKey: key(row.unitId),
+      lane: directiveLane(d),
     });
   }
   const ref = refWord(d, yearIn(at, tz), { tier: 'township' });
@@ -193,6 +194,7 @@ async function sendChase(deps: CoreDeps, d: Directive, data: ChaseData, at: Date
       text: `【催办】${data.by}催办${name}：${[list, self].filter(Boolean).join('；')}。`,
             ...(roomSilent ? { mentions: await membersWithRoles(db, tid, ['township_officer']) } : {}),
       dedupKey: key(tid),
+      lane: directiveLane(d),
     });
   }
 }

@@ -1,5 +1,5 @@
 /** How directives and notices are named in text. */
-import type { OutboundAction } from '../../src/core/message.js';
+import type { OutboundAction, OutboxLane } from '../../src/core/message.js';
 import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
 
 export const KIND_ZH: Record<DirectiveKind, string> = { directive: '指挥部令', notice: '通告' };
@@ -16,6 +16,14 @@ export function formatNumber(d: Numbered): string {
 }
 
 
+
+/**
+ * The outbox lane of a message about `items` (a relay, a reminder, an escalation, a chase): `urgent` when
+ * any of them is urgent, else `bulk` — so an urgent item's messages go before a county-wide ordinary relay.
+ */
+export function directiveLane(...items: Pick<Directive, 'urgent'>[]): OutboxLane {
+  return items.some((d) => d.urgent) ? 'urgent' : 'bulk';
+}
 
 /**
  * The acknowledgement button a relay offers (rendered where the platform has buttons, e.g. Slack):

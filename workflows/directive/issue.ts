@@ -18,7 +18,7 @@ import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
 import { COLOUR_ZH } from '../risk/index.js';
-import { ackAction, formatNumber } from './format.js';
+import { ackAction, directiveLane, formatNumber } from './format.js';
 import { compactGridNames, scheduleLadder } from './ladder.js';
 import { planReadPolls } from './receipts.js';
 import { resolveScope, type ResolvedScope, type ScopeUnit } from './scope.js';
@@ -120,6 +120,7 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
       ...(actions ? { actions } : {}),
       dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
       notifyOnFail: input.conversationId,
+      lane: directiveLane(directive),
     })),
   );
   await scheduleLadder(deps, directive, now);

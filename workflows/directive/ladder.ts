@@ -28,7 +28,7 @@ import {
 import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
 import type { Directive } from '../../src/db/schema/index.js';
 import { defineTimer, type Timer } from '../../src/jobs/timers.js';
-import { formatNumber } from './format.js';
+import { directiveLane, formatNumber } from './format.js';
 import { refWord } from './ref.js';
 
 export type Step = 1 | 2 | 3;
@@ -151,6 +151,7 @@ async function remind(deps: CoreDeps, bundle: Directive[], at: Date): Promise<vo
       text,
             mentions: await membersWithRoles(db, unitId, roles),
       dedupKey: `dir-${key.id}-r${key.revision}-s1-${unitId}`,
+      lane: directiveLane(...items),
     });
   }
 }
@@ -202,7 +203,7 @@ async function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date
     }
     lines.push('请督促以上网格回复「收到」。');
     const key = sections[0]!.d;
-    await deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}` });
+    await deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}`, lane: directiveLane(...sections.map((s) => s.d)) });
   }
 }
 
@@ -232,7 +233,7 @@ async function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): Pr
   if (!any) return;
   lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`).join('、')}`);
   const key = countyItems[0]!;
-  await deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3` });
+  await deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3`, lane: directiveLane(...countyItems) });
 }
 
 const roomConversation = async (db: Db, townshipId: string): Promise<string | undefined> => (await groupOfUnit(db, townshipId))?.conversationId;

@@ -47,7 +47,7 @@ export async function runCutoff(deps: CoreDeps, at: Date = deps.now()): Promise<
         `【红色代办 逾期未送达】以下${orders.length}单已过一个截单时间仍未送达，请督促送达后回复 /代办 送达 <号>：`,
         ...(await mapInOrder(orders, async (o) => `代办 ${errandNumber(o)}｜${await gridLabel(deps, o)}｜${itemsLine(o, { open: true })}${o.address ? `｜${maskedAddress(o)}` : ''}｜${o.state === 'bought' ? '已采购' : `${dayLabel(o.listedDay!)}清单，未采购`}`)),
       ];
-      await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `errand-overdue-${townshipId}-${day}` });
+      await post(deps, { conversationId: room.conversationId, text: lines.join('\n'), dedupKey: `errand-overdue-${townshipId}-${day}`, lane: 'digest' });
     }
     for (const o of orders) {
       const u = await updateErrand(deps.db, o.id, ['listed', 'bought'], { overdueAt: at });
@@ -65,7 +65,7 @@ export async function runCutoff(deps: CoreDeps, at: Date = deps.now()): Promise<
     const room = await roomOf(deps, { townshipId });
     if (room) {
       const name = (await getUnit(deps.db, townshipId))?.name ?? townshipId;
-      await post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen, publicBase(deps.config)), dedupKey: `errand-list-${townshipId}-${day}` });
+      await post(deps, { conversationId: room.conversationId, text: purchaseListText(name, day, withOpen, publicBase(deps.config)), dedupKey: `errand-list-${townshipId}-${day}`, lane: 'digest' });
     }
     for (const o of listed) await auditStep(deps, o, 'list', 'system', null, at, { day });
     result.lists[townshipId] = withOpen.length;

@@ -3,6 +3,7 @@
  * lead texts are), the grid as named (`高垄口村第2网格`), the groups concerned, the audit entry of each step.
  */
 import type { CoreDeps } from '../../src/core/deps.js';
+import type { OutboxLane } from '../../src/core/message.js';
 import { maskAddress, maskPersonal } from '../../src/core/mask.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
@@ -44,8 +45,11 @@ export async function roomOf(deps: CoreDeps, e: Pick<Errand, 'townshipId'>): Pro
   return await groupOfUnit(deps.db, e.townshipId);
 }
 
-/** Stores one message for one group (outbox, in the caller's transaction). */
-export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string }): Promise<void> {
+/**
+ * Stores one message for one group (outbox, in the caller's transaction); `lane` default `bulk` (the daily
+ * cut-off's lists: `digest`).
+ */
+export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; lane?: OutboxLane }): Promise<void> {
   await deps.outbox.store(deps.db, msg);
 }
 

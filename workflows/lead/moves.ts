@@ -13,7 +13,7 @@ import type { Lead, LeadState, Member, Unit } from '../../src/db/schema/index.js
 import { clockIn, shortDateTimeIn } from '../../src/time/clock.js';
 import type { LeadRef } from './fields.js';
 import { dayKey, leadNumber, resolveLead, shortNumber } from './number.js';
-import { commandGroup, countyKnows, detailLines, event, post } from './relay.js';
+import { commandGroup, countyKnows, detailLines, event, leadLane, post } from './relay.js';
 import { cancelSla } from './sla.js';
 import { LEAD_STATE_ZH, MOVES, type Move } from './states.js';
 
@@ -89,13 +89,13 @@ export async function moveLeadTo(deps: CoreDeps, ref: LeadRef, move: Move, note:
   const who = actor.tier === 'county' ? `指挥部 ${actor.member.name}` : `${actor.unit.name} ${actor.member.name}`;
   const tail = note ? `\n${move === 'close' ? '结果' : '说明'}：${maskPersonal(note)}` : '';
   const told = `线索 ${leadNumber(moved)} ${LEAD_STATE_ZH[moved.state]}（${who} ${clockIn(now, tz)}）${tail}`;
-  await post(deps, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid` });
+  await post(deps, { conversationId: moved.reportedIn, text: told, dedupKey: `lead-${lead.id}-${move}-grid`, lane: leadLane(moved) });
   if (actor.tier === 'county') {
     const room = await groupOfUnit(db, moved.townshipId);
-    if (room) await post(deps, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room` });
+    if (room) await post(deps, { conversationId: room.conversationId, text: told, dedupKey: `lead-${lead.id}-${move}-room`, lane: leadLane(moved) });
   } else if (countyKnows(moved)) {
     const cg = await commandGroup(deps);
-    if (cg) await post(deps, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county` });
+    if (cg) await post(deps, { conversationId: cg, text: told, dedupKey: `lead-${lead.id}-${move}-county`, lane: leadLane(moved) });
   }
   return { lead: moved, sinceReport: now.getTime() - moved.reportedAt.getTime() };
 }
@@ -134,11 +134,13 @@ export async function escalate(deps: CoreDeps, ref: LeadRef, reason: string, act
     ].join('\n'),
     attachments: updated.attachments,
     dedupKey: `lead-${lead.id}-escalate`,
+    lane: leadLane(updated),
   });
   await post(deps, {
     conversationId: updated.reportedIn,
     text: `线索 ${n} 已由${actor.unit.name}上报县指挥部（${clockIn(now, config.TIMEZONE)}）。`,
     dedupKey: `lead-${lead.id}-escalate-grid`,
+    lane: leadLane(updated),
   });
   return updated;
 }

@@ -5,6 +5,7 @@
  */
 import type { CoreDeps } from '../../src/core/deps.js';
 import { maskPersonal } from '../../src/core/mask.js';
+import type { OutboxLane } from '../../src/core/message.js';
 import { ROLE_ZH } from '../../src/core/permissions.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { insertLeadEvent } from '../../src/db/queries/leads.js';
@@ -41,11 +42,20 @@ export async function detailLines(deps: CoreDeps, lead: Lead): Promise<string[]>
 /**
  * Stores a lead message for one group with every personal number masked (all relays go through here);
  * `mentions`: member ids to @-mention; `attachments`: the pictures it carries (a relay of the lead's
- * details carries the lead's pictures, the text saying `附图：N张`; a 补充图片 notice the new ones).
+ * details carries the lead's pictures, the text saying `附图：N张`; a 补充图片 notice the new ones); `lane`: the
+ * outbox lane ({@link leadLane} of the lead(s) it is about; default `bulk`).
  */
-export async function post(deps: CoreDeps, msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[]; attachments?: Attachment[] }): Promise<void> {
+export async function post(
+  deps: CoreDeps,
+  msg: { conversationId: string; text: string; dedupKey: string; mentions?: string[]; attachments?: Attachment[]; lane?: OutboxLane },
+): Promise<void> {
   const { attachments, ...rest } = msg;
   await deps.outbox.store(deps.db, { ...rest, text: maskPersonal(msg.text), ...(attachments?.length ? { attachments } : {}) });
+}
+
+/** The outbox lane of a message about `leads`: `urgent` when any is urgent (`紧急:是/高`), else `bulk`. */
+export function leadLane(...leads: Pick<Lead, 'urgent'>[]): OutboxLane {
+  return leads.some((l) => l.urgent) ? 'urgent' : 'bulk';
 }
 
 /** Records a step of the lead (event and audit entry), at `at` (default now). */

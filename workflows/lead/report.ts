@@ -14,7 +14,7 @@ import type { Lead, Member, Unit } from '../../src/db/schema/index.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import type { LeadReport } from './fields.js';
 import { dayKey, leadNumber, shortNumber } from './number.js';
-import { commandGroup, countyKnows, detailLines, event, post } from './relay.js';
+import { commandGroup, countyKnows, detailLines, event, leadLane, post } from './relay.js';
 import { scheduleSla, slaMs } from './sla.js';
 
 export interface ReportInput {
@@ -90,6 +90,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
             ...(lead.urgent ? { mentions: await membersWithRoles(db, townshipId, ['township_officer']) } : {}),
       attachments: lead.attachments,
       dedupKey: `lead-${lead.id}-room`,
+      lane: leadLane(lead),
     });
     await scheduleSla(deps, lead, now);
   } else {
@@ -101,6 +102,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
                 text: [`${head}（所属乡镇没有指挥室群，直报指挥部）`, ...await detailLines(deps, lead), `受理：/受理 ${shortNumber(lead, today)}`].join('\n'),
         attachments: lead.attachments,
         dedupKey: `lead-${lead.id}-county`,
+        lane: leadLane(lead),
       });
     }
   }
@@ -113,9 +115,9 @@ async function addPictures(deps: CoreDeps, lead: Lead, pictures: Attachment[], a
   await event(deps, updated, 'picture', actorId, `${pictures.length}`, inboundId, at);
   const text = `线索 ${leadNumber(lead)} 补充图片${pictures.length}张（共${updated.attachments.length}张）。`;
   const room = await groupOfUnit(deps.db, lead.townshipId);
-  if (room) await post(deps, { conversationId: room.conversationId, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-room` });
+  if (room) await post(deps, { conversationId: room.conversationId, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-room`, lane: leadLane(lead) });
   const cg = await commandGroup(deps);
-  if (cg && countyKnows(lead)) await post(deps, { conversationId: cg, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-county` });
+  if (cg && countyKnows(lead)) await post(deps, { conversationId: cg, text, attachments: pictures, dedupKey: `lead-${lead.id}-pic-${inboundId}-county`, lane: leadLane(lead) });
   return updated.attachments.length;
 }
 

@@ -15,7 +15,7 @@ import { clipMasked } from '../../src/core/text.js';
 import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { dayKey, leadNumber, shortNumber } from './number.js';
-import { commandGroup, detailLines, event, post } from './relay.js';
+import { commandGroup, detailLines, event, leadLane, post } from './relay.js';
 
 /** What an SLA timer carries: the lead. */
 export interface SlaData {
@@ -147,6 +147,7 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
       // the first notice carries the lead's details, hence its pictures
       ...(b.here === 1 ? { attachments: lead.attachments } : {}),
       dedupKey: breachKey(b),
+      lane: leadLane(lead),
     });
   } else {
     const oneTownship = new Set(breached.map((b) => b.lead.townshipId)).size === 1;
@@ -161,6 +162,7 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
       conversationId: cg,
       text: [head, ...(await mapInOrder(breached.slice(0, SLA_LINES), line)), ...more, '指挥部可 /受理 <号>，/线索 <号> 查看详情'].join('\n'),
       dedupKey: breachKey(breached[0]!),
+      lane: leadLane(...breached.map((b) => b.lead)),
     });
   }
 
@@ -175,6 +177,6 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
       list.length === 1
         ? `⏰ 线索 ${leadNumber(one.lead)} 上报${waited(one.lead)}仍未受理，${one.here > 1 ? `已第${one.here}次报指挥部` : '已报指挥部'}。请尽快 /受理 ${nums[0]}`
         : `⏰ 本乡镇 ${list.length} 条线索上报超过${over}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
-    await post(deps, { conversationId: room.conversationId, text, dedupKey: `${breachKey(one)}-room` });
+    await post(deps, { conversationId: room.conversationId, text, dedupKey: `${breachKey(one)}-room`, lane: leadLane(...list.map((b) => b.lead)) });
   }
 }

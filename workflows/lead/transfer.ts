@@ -17,7 +17,7 @@ import { quoted } from '../../src/core/text.js';
 import type { LeadRef } from './fields.js';
 import type { Actor } from './moves.js';
 import { dayKey, leadNumber, resolveLead, shortNumber } from './number.js';
-import { detailLines, event, post } from './relay.js';
+import { detailLines, event, leadLane, post } from './relay.js';
 import { cancelSla, scheduleSla, slaMs } from './sla.js';
 import { LEAD_STATE_ZH } from './states.js';
 
@@ -93,11 +93,12 @@ export async function transfer(deps: CoreDeps, ref: LeadRef, to: Unit, note: str
         ...(updated.urgent ? { mentions: await membersWithRoles(db, to.id, ['township_officer']) } : {}),
     attachments: updated.attachments,
     dedupKey: `lead-${lead.id}-transfer${k}-room`,
+    lane: leadLane(updated),
   });
   const fromRoom = from && from.id !== to.id ? await groupOfUnit(db, from.id) : undefined;
   if (fromRoom) {
-    await post(deps, { conversationId: fromRoom.conversationId, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-from` });
+    await post(deps, { conversationId: fromRoom.conversationId, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-from`, lane: leadLane(updated) });
   }
-  await post(deps, { conversationId: updated.reportedIn, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-grid` });
+  await post(deps, { conversationId: updated.reportedIn, text: `线索 ${n} 已由指挥部转交${to.name}办理（${at}）。`, dedupKey: `lead-${lead.id}-transfer${k}-grid`, lane: leadLane(updated) });
   return { lead: updated, from, to, sla };
 }

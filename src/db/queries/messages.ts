@@ -106,6 +106,7 @@ function keptOutbound(v: typeof outboundMessages.$inferInsert): Record<string, u
     dedupKey: v.dedupKey ?? null,
     replyToInboundId: v.replyToInboundId ?? null,
     notifyOnFail: v.notifyOnFail ?? null,
+    lane: v.lane ?? 3,
     createdAt: v.createdAt,
   };
 }
@@ -124,6 +125,7 @@ const insertKeptOutbound = keptQuery(
         dedupKey: sql.placeholder('dedupKey'),
         replyToInboundId: sql.placeholder('replyToInboundId'),
         notifyOnFail: sql.placeholder('notifyOnFail'),
+        lane: sql.placeholder('lane'),
         createdAt: sql.placeholder('createdAt'),
       })
       .onConflictDoNothing({ target: outboundMessages.dedupKey })
@@ -160,12 +162,12 @@ export async function getOutbound(db: Db, id: number): Promise<OutboundRow | und
 const outboundById = keptQuery((db) => db.select().from(outboundMessages).where(eq(outboundMessages.id, sql.placeholder('id'))));
 
 /**
- * The pending (not yet sent, not failed) outbound messages, oldest first, with when their last platform
- * call started (`sendingAt`, null if none did).
+ * The pending (not yet sent, not failed) outbound messages, oldest first, with their lane (1..4, the BullMQ
+ * priority of their send job) and when their last platform call started (`sendingAt`, null if none did).
  */
-export async function pendingOutbound(db: Db): Promise<{ id: number; sendingAt: Date | null }[]> {
+export async function pendingOutbound(db: Db): Promise<{ id: number; lane: number; sendingAt: Date | null }[]> {
   return (await db
-    .select({ id: outboundMessages.id, sendingAt: outboundMessages.sendingAt })
+    .select({ id: outboundMessages.id, lane: outboundMessages.lane, sendingAt: outboundMessages.sendingAt })
     .from(outboundMessages)
     .where(eq(outboundMessages.status, 'pending'))
       .orderBy(outboundMessages.id));

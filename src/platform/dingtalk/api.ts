@@ -1,7 +1,9 @@
 /**
  * The DingTalk OpenAPI client: `POST {DINGTALK_API_BASE}{path}` with the `x-acs-dingtalk-access-token`
  * header, the token from `POST /v1.0/oauth2/accessToken` cached until 5 minutes before it expires and
- * refreshed once when a call is refused for auth. Every call waits for the app-wide QPS limiter.
+ * refreshed once when a call is refused for auth. Every call waits for the app-wide QPS limiter, by its `rank`
+ * (the outbox lane's number: a reply goes before bulk sends; a token request before everything, as every call
+ * waits for it).
  */
 import { PlatformError } from '../port.js';
 import { classify, isAuthError, networkError, type ApiErrorBody } from './errors.js';
@@ -18,6 +20,9 @@ export interface OpenApiOptions {
 
 /** Refresh the token this long before DingTalk says it expires (ms). */
 export const TOKEN_EARLY_MS = 5 * 60_000;
+
+/** The limiter rank of a token request: ahead of every lane, since every waiting call needs the token. */
+const TOKEN_RANK = 0;
 
 export class OpenApiClient {
   private token: { value: string; refreshAt: number } | null = null;
@@ -46,7 +51,7 @@ export class OpenApiClient {
 
   private async fetchToken(): Promise<string> {
     this.stats.tokenRequests++;
-    const { status, body } = await this.request('/v1.0/oauth2/accessToken', { appKey: this.opts.appKey, appSecret: this.opts.appSecret });
+    const { status, body } = await this.request('/v1.0/oauth2/accessToken', { appKey: this.opts.appKey, appSecret: this.opts.appSecret }, undefined, TOKEN_RANK);
     const b = body as { accessToken?: string; expireIn?: number } & ApiErrorBody;
     if (status !== 200 || !b.accessToken) {
       const err = classify('oauth2/accessToken', status, b);
@@ -60,17 +65,18 @@ export class OpenApiClient {
 
   /**
    * POSTs `body` as JSON to `{apiBase}{path}` with the access token; on an auth refusal refreshes the token once and retries.
+   * @param rank the call's place in the app-wide limiter's queue (lower first; the outbox lane's number, default bulk)
    * @returns the parsed JSON response of a 2xx answer
    * @throws PlatformError classified by {@link classify}
    */
-  async call<T>(path: string, body: unknown): Promise<T> {
+  async call<T>(path: string, body: unknown, rank?: number): Promise<T> {
     let token = await this.accessToken();
-    let r = await this.request(path, body, token);
+    let r = await this.request(path, body, token, rank);
     if (r.status >= 400 && isAuthError(r.status, r.body as ApiErrorBody)) {
       this.stats.authRetries++;
       this.invalidate(token);
       token = await this.accessToken();
-      r = await this.request(path, body, token);
+      r = await this.request(path, body, token, rank);
     }
     if (r.status < 200 || r.status >= 300) throw classify(path, r.status, r.body as ApiErrorBody);
     return r.body as T;
@@ -78,15 +84,16 @@ export class OpenApiClient {
 
   /**
    * POSTs JSON to an absolute URL (the session webhook) with the access token header.
+   * @param rank as for {@link call}
    * @returns HTTP status and parsed body; @throws PlatformError('retry') on network failure
    */
-  async postUrl(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  async postUrl(url: string, body: unknown, rank?: number): Promise<{ status: number; body: unknown }> {
     const token = await this.accessToken();
-    return this.request(url, body, token);
+    return this.request(url, body, token, rank);
   }
 
-  private async request(pathOrUrl: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> {
-    const release = await this.opts.limiter.take();
+  private async request(pathOrUrl: string, body: unknown, token?: string, rank?: number): Promise<{ status: number; body: unknown }> {
+    const release = await this.opts.limiter.take(rank);
     this.stats.calls++;
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.opts.apiBase.replace(/\/$/, '') + pathOrUrl;
     try {

@@ -7,10 +7,10 @@
  * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
  * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
  * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
- * token), limiter.ts (app-wide QPS) and receipts.ts (who has read).
+ * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read).
  */
 import type { Logger } from 'pino';
-import type { OutboundMessage } from '../../core/message.js';
+import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, ExclusiveInbound, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
 import { OpenApiClient } from './api.js';
 import { StreamConnection } from './connection.js';
@@ -55,7 +55,8 @@ export class DingTalkAdapter implements PlatformAdapter {
       appKey: opts.clientId,
       appSecret: opts.clientSecret,
       timeoutMs: opts.httpTimeoutMs,
-      limiter: new SlidingWindowLimiter(opts.appQps, 1000),
+      // a free slot goes to the waiting call of the lowest outbox lane (a reply before relays), then the earliest
+      limiter: new SlidingWindowLimiter(opts.appQps, 1000, OUTBOX_LANES.bulk),
     });
     this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 } };
     const log = opts.log.child({ platform: 'dingtalk' });

@@ -3,7 +3,7 @@
  * everything else goes through `POST /v1.0/robot/groupMessages/send` (bodies built by format.ts; longer
  * than 15,000 bytes → split into several sends).
  */
-import type { OutboundMessage } from '../../core/message.js';
+import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
 import { PlatformError, type SendReceipt } from '../port.js';
 import type { OpenApiClient } from './api.js';
 import { classify, type ApiErrorBody } from './errors.js';
@@ -19,6 +19,9 @@ export interface SendDeps {
   /** Counters for `health()`. */
   stats: { webhookSends: number; openApiSends: number; webhookFallbacks: number };
 }
+
+/** The app-wide limiter's rank of a message: its lane's number (a reply goes before bulk sends). */
+const rankOf = (msg: OutboundMessage): number => OUTBOX_LANES[msg.lane ?? 'bulk'];
 
 function validWebhook(msg: OutboundMessage): DingTalkReplyContext | null {
   const ctx = msg.replyTo?.replyContext as Partial<DingTalkReplyContext> | undefined;
@@ -46,7 +49,7 @@ export async function sendMessage(deps: SendDeps, msg: OutboundMessage): Promise
 async function sendViaWebhook(deps: SendDeps, url: string, msg: OutboundMessage): Promise<SendReceipt | null> {
   const body = webhookBody(msg);
   if (utf8Bytes(JSON.stringify(body)) > MAX_PARAM_BYTES) return null; // long bodies go the OpenAPI way, split
-  const r = await deps.api.postUrl(url, body);
+  const r = await deps.api.postUrl(url, body, rankOf(msg));
   const b = r.body as ApiErrorBody;
   if (r.status === 200 && (b.errcode === undefined || b.errcode === 0)) {
     deps.stats.webhookSends++;
@@ -66,7 +69,7 @@ async function sendViaOpenApi(deps: SendDeps, msg: OutboundMessage): Promise<Sen
       openConversationId: msg.conversationId,
       msgKey,
       msgParam,
-    });
+    }, rankOf(msg));
     if (!res.processQueryKey) throw new PlatformError('retry', 'groupMessages/send: answer without processQueryKey');
     keys.push(res.processQueryKey);
     deps.stats.openApiSends++;
