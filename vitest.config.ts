@@ -12,6 +12,7 @@ const ON_POSTGRES = [
   'test/jobs/fresh-db.test.ts',
   'test/workflows/numbers.test.ts',
   'test/workflows/directive.test.ts',
+  'test/workflows/drill.test.ts',
   'test/outbox-rate.test.ts',
   'test/db/pg-*.test.ts',
 ];
