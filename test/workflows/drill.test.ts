@@ -82,16 +82,23 @@ describe('a drill on the demo county', () => {
     expect(before.json.rows.length).toBeGreaterThan(0);
     const mark = (await outbound(app.http)).at(-1)!.seq;
 
-    // one drill at a time: 202, then 409 while it runs
-    const started = await app.http.inject({ method: 'POST', url: '/console/v1/drill', payload: {} });
-    expect(started.statusCode).toBe(202);
-    expect(started.json().drillId).toMatch(/^[0-9a-f-]{36}$/);
-    const again = await app.http.inject({ method: 'POST', url: '/console/v1/drill', payload: {} });
-    expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: 'GR_ERR_CONFLICT', error: 'drill_running' });
-    const running = (await app.http.inject({ method: 'GET', url: '/console/v1/drill' })).json();
-    expect(running.running).toBe(true);
-    expect(typeof running.step).toBe('string');
+    // one drill at a time: 202, then 409 while it runs — also from a second process on the same database
+    const second = await buildTestApp({ config: app.config, dir: app.dir, roster: false });
+    try {
+      const started = await app.http.inject({ method: 'POST', url: '/console/v1/drill', payload: {} });
+      expect(started.statusCode).toBe(202);
+      expect(started.json().drillId).toMatch(/^[0-9a-f-]{36}$/);
+      const again = await app.http.inject({ method: 'POST', url: '/console/v1/drill', payload: {} });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'GR_ERR_CONFLICT', error: 'drill_running' });
+      const elsewhere = await second.http.inject({ method: 'POST', url: '/console/v1/drill' });
+      expect(elsewhere.statusCode).toBe(409);
+      const running = (await second.http.inject({ method: 'GET', url: '/console/v1/drill' })).json();
+      expect(running.running).toBe(true);
+      expect(typeof running.step).toBe('string');
+    } finally {
+      await second.stop();
+    }
     await app.drills!.idle();
     expect((await app.http.inject({ method: 'GET', url: '/console/v1/drill' })).json()).toEqual({ running: false });
 
