@@ -12,6 +12,7 @@ const ON_POSTGRES = [
   'test/jobs/fresh-db.test.ts',
   'test/workflows/numbers.test.ts',
   'test/workflows/directive.test.ts',
+  'test/workflows/drill.test.ts',
   'test/outbox-rate.test.ts',
   'test/platform/console-ui-api.test.ts',
   'test/platform/console-attachments.test.ts',

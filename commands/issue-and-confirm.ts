@@ -145,6 +145,8 @@ export async function issueAndConfirm(ctx: CommandContext, kind: DirectiveKind, 
     issuer: ctx.sender,
     conversationId: ctx.group.conversationId,
     inboundId: ctx.message.inboundId,
+    // the drill script's message issues a drill item
+    drill: ctx.message.drill === true,
   });
   const n = formatNumber(r.directive);
   // the scope as written, cut: a long list of names is not echoed back in full

@@ -25,6 +25,7 @@ export async function reportAndAnswer(ctx: CommandContext, input: LeadReport): P
     attachments,
     inboundId: ctx.message.inboundId,
     at: ctx.receivedAt,
+    drill: ctx.message.drill === true,
   });
   const n = leadNumber(r.lead);
   if (r.status === 'duplicate') {

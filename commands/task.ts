@@ -101,7 +101,8 @@ export default defineCommand<TaskArgs>({
       };
     }
     const deadline = readDeadline(input.deadline!, ctx.now, tz, { workdayEnd: deps.config.WORKDAY_END });
-    const r = (await issueTask(deps, { ...base, deadline }))!;
+    // a drill's task (the drill script's message) is a drill item; a recurring series never is
+    const r = (await issueTask(deps, { ...base, deadline, drill: ctx.message.drill === true }))!;
     const where = ctx.tier === 'county' ? `${r.grids} 个网格（${r.townships} 个乡镇）` : `本乡镇 ${r.grids} 个网格`;
     const list = input.returnFields ? `/任务列表 ${r.task.number} 查看回报汇总。` : '/任务列表 查看进度。';
     return { text: `已下达 ${formatTaskNumber(r.task)}，截止 ${formatDeadline(deadline, tz)}，共 ${where}。${remindText(deadline)}${returns}\n${list}` };

@@ -11,6 +11,11 @@
  * answers there, it starts one itself — the compiled one, `node dist/src/main.js` as `npm start` runs it,
  * building dist/ first when it is missing or older than the sources — on a fresh SQLite file (console
  * platform, local Redis) and stops it at the end. Env: DEMO_ROSTER (default examples/demo-county), DEMO_SEED (default 17), DEMO_ACK_RATE (0.9).
+ *
+ * `npm run demo -- --drill` runs the drill (演练, PRODUCT.md §2.9) instead: `POST /console/v1/drill` on the same
+ * gridrelay, then prints its steps and what the bot posts (the command group and township rooms in full, grid groups
+ * one of each kind) until it ends. Its pace is the server's `DRILL_PACE_MS` (default 900 ms: about 80 s in all; a
+ * gridrelay this script starts gets the variable from this environment).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -146,6 +151,53 @@ async function taskReturns(day: {
   console.log(`\n${commander.name}：/统计 任务${number}\n机器人：\n${sums.text}`);
 }
 
+/**
+ * The drill (`--drill`): starts it on the gridrelay at `base`, prints each step and the bot's messages as they come
+ * (the command group and township rooms in full; in grid groups the first message of each kind, the rest counted),
+ * then how many messages went where and whether each started with 【演练】.
+ */
+async function drill(): Promise<void> {
+  const titles = Object.fromEntries(csv('groups.csv').map((g) => [g.conversation_id!, g.title!]));
+  const rooms = new Set(csv('units.csv').filter((u) => u.kind !== 'grid').map((u) => u.unit_id!));
+  const full = new Set(csv('groups.csv').filter((g) => rooms.has(g.unit_id!)).map((g) => g.conversation_id!));
+  let after = (await outbound()).at(-1)?.seq ?? 0;
+  const r = await fetch(`${base}/console/v1/drill`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (r.status !== 202) throw new Error(`POST /console/v1/drill answered ${r.status}: ${await r.text()}`);
+  console.log(`演练开始（${((await r.json()) as { drillId: string }).drillId}）\n`);
+  const kinds = new Set<string>();
+  let shown = 0;
+  let folded = 0;
+  let marked = 0;
+  let total = 0;
+  let step = '';
+  const print = async () => {
+    const got = await outbound(after);
+    for (const m of got) {
+      total++;
+      if (m.text.startsWith('【演练】')) marked++;
+      // a grid group's message of a kind already shown (the same first line but for the grid's name) is counted only
+      const kind = m.text.split('\n')[0]!.replace(/[\p{Script=Han}]+?(村|社区)第\d+网格/gu, '').replace(/\d+/g, '');
+      if (full.has(m.conversationId) || !kinds.has(kind)) {
+        if (!full.has(m.conversationId)) kinds.add(kind);
+        console.log(`[${titles[m.conversationId] ?? m.conversationId}] 机器人：${m.text}\n`);
+        shown++;
+      } else folded++;
+    }
+    if (got.length) after = got.at(-1)!.seq;
+  };
+  for (;;) {
+    const s = (await (await fetch(`${base}/console/v1/drill`)).json()) as { running: boolean; step?: string };
+    if (s.step && s.step !== step) console.log(`—— 演练步骤：${(step = s.step)} ——\n`);
+    await print();
+    if (!s.running) break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  await new Promise((res) => setTimeout(res, 1500)); // let the last answers go out
+  await print();
+  console.log(`演练结束。机器人共发 ${total} 条（上面列出 ${shown} 条，网格群中同类的另 ${folded} 条从略），以【演练】开头的 ${marked} 条。`);
+  console.log('演练中的指挥部令、线索和任务不计入 /统计、每日汇总和导出；/进度 照常可查。');
+}
+
 async function main(): Promise<void> {
   let child: ChildProcess | null = null;
   let ownDir: string | null = null;
@@ -166,6 +218,10 @@ async function main(): Promise<void> {
     await until('gridrelay to start', async () => ((await healthy()) ? true : undefined));
   }
   try {
+    if (process.argv.includes('--drill')) {
+      await drill();
+      return;
+    }
     const units = csv('units.csv');
     const groupOf = Object.fromEntries(csv('groups.csv').map((g) => [g.unit_id!, g.conversation_id!]));
     const members = csv('members.csv');

@@ -1,7 +1,7 @@
 /**
  * buildApp(config) wires gridrelay together: SQLite, Redis, the platform adapter (the only place that
  * picks one), the inbox, the outbox, read-receipt polls (platforms that report reads) and the HTTP
- * server. Stop order: leader lease (inbound connection closed, lease given back) → adapter → HTTP →
+ * server. Stop order: leader lease (inbound connection closed, lease given back) → drill → adapter → HTTP →
  * inbox → timers → receipt polls → outbox worker (in-flight sends finish) → queues → Redis → SQLite.
  *
  * Several processes may share one database and Redis: each serves HTTP and runs the workers, but a
@@ -37,6 +37,10 @@ import { dashboardRoutes } from './http/dashboard.js';
 import { installHttpErrors } from './http/validate.js';
 import type { Rate } from './time/duration.js';
 import { ConsoleAdapter } from './platform/console/index.js';
+import { Drills } from '../workflows/drill/index.js';
+import { drillKey, redisDrillLease } from './jobs/drill-lease.js';
+import { drillRoutes } from './http/drill.js';
+import { requireToken } from './http/access.js';
 import type { PlatformAdapter } from './platform/port.js';
 
 export interface App {
@@ -49,6 +53,8 @@ export interface App {
   adapter: PlatformAdapter;
   /** Whether this process holds the leader lease (the platform's inbound connection), and who does. */
   leader: LeaderView;
+  /** The drill (演练, workflows/drill/): on the console platform only, else null. */
+  drills: Drills | null;
   log: Logger;
   /** Starts receiving, sending (re-queues unsent messages, processes stored inbound ones) and listening on `PORT` (0 = any). */
   start(opts?: { listen?: boolean }): Promise<void>;
@@ -170,10 +176,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const digest = new DailyDigest({ deps, jobs });
   // 红色代办's daily cut-off (BullMQ job scheduler on the `errands` queue)
   const errandCutoff = new ErrandCutoff({ deps, jobs });
+  // the drill (演练): console platform only; its people speak through the inbox, one drill at a time (Redis lease)
+  const drills = adapter.name === 'console'
+    ? new Drills({ deps, accept: (msg) => inbox.accept(msg), paceMs: config.DRILL_PACE_MS, lease: redisDrillLease(redis, drillKey(config.QUEUE_PREFIX, instanceId(db))), log })
+    : null;
+  if (drills) drillRoutes(http, { drills, onRequest: config.CONSOLE_TOKEN ? [requireToken(config.CONSOLE_TOKEN, 'CONSOLE_TOKEN')] : [] });
 
   let stopping: Promise<void> | null = null;
   return {
-    http, db, deps, inbox, outbox, timers, adapter, leader, log,
+    http, db, deps, inbox, outbox, timers, adapter, leader, log, drills,
     async start(opts = {}) {
       await checkRedisEviction(redis, log);
       await adapter.start(async (msg) => await inbox.accept(msg));
@@ -205,6 +216,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     stop() {
       stopping ??= (async () => {
         await leadership?.stop();
+        await drills?.stop();
         await adapter.stop();
         await http.close();
         await inbox.stop();

@@ -151,6 +151,11 @@ export const configSchema = z.object({
   SEND_FAILURE_REPORT_AFTER: duration('SEND_FAILURE_REPORT_AFTER').prefault('1m'),
   CONSOLE_GROUP_RATE: rate('CONSOLE_GROUP_RATE').prefault('120/min'),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1, 'OUTBOX_CONCURRENCY must be ≥ 1').default(16),
+  /**
+   * The drill (演练, workflows/drill/): the gap between two of its scripted messages, ms. The default spreads the first
+   * township's acknowledgements over about a minute; tests set a few ms.
+   */
+  DRILL_PACE_MS: z.coerce.number().int('DRILL_PACE_MS must be an integer (ms), e.g. 900').min(1, 'DRILL_PACE_MS must be at least 1 (ms)').default(900),
   /** How often (ms) the inbox looks for messages stored but left unprocessed (another process died after storing); 0: never. */
   INBOX_POLL_MS: z.coerce.number().int().min(0, 'INBOX_POLL_MS must be ≥ 0').default(5000),
   /**

@@ -169,6 +169,8 @@ async function contextFor(deps: CoreDeps, roster: RosterLookup, row: InboundRow,
     sentAt: row.receivedAt,
     inboundId: row.id,
     ...(Array.isArray(a) && a.length ? { attachments: a as Attachment[] } : {}),
+    // sent by the drill script: what this message creates is a drill item
+    ...(row.extra?.drill === true ? { drill: true } : {}),
   };
   const now = deps.now();
   // the person acted when the message was received; a platform clock ahead of ours is not believed

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   GR_ERR_BAD_REQUEST: 'HTTP request malformed: a parameter, field, JSON body, size or content type (400, 413, 415)',
   GR_ERR_UNAUTHORIZED: 'HTTP request without the right token (401)',
   GR_ERR_NOT_FOUND: 'no such HTTP route (404)',
+  GR_ERR_CONFLICT: 'HTTP request clashing with what runs now, e.g. a second drill while one runs (409)',
   GR_ERR_UNAVAILABLE: 'not receiving: starting or stopping (HTTP 503)',
   GR_ERR_INTERNAL: 'a bug: an error not of gridrelay\'s own (HTTP 500, details only in the log)',
 } as const;

@@ -47,6 +47,7 @@ export class Inbox {
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
     if (msg.replyContext) extra.replyContext = msg.replyContext;
+    if (msg.drill) extra.drill = true;
     const row: NewInbound = {
       platform: msg.platform,
       platformMsgId: msg.platformMsgId,

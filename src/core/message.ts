@@ -31,6 +31,11 @@ export interface InboundMessage {
   quotedMsgId?: string;
   /** Adapter-private context kept with the message (e.g. DingTalk sessionWebhook); opaque to the core. */
   replyContext?: Record<string, unknown>;
+  /**
+   * Sent by the drill script (workflows/drill/), never taken from outside: a directive, notice, lead or task this
+   * message creates is a drill item (marked 【演练】, left out of reports). Kept in the inbox row's `extra`.
+   */
+  drill?: boolean;
 }
 
 /**

@@ -27,6 +27,7 @@ import { OUTBOX_LANES, type Attachment, type OutboundAction, type OutboxLane } f
 import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
+import { drillFirst } from './drill.js';
 import { OutboxSender } from './outbox-send.js';
 
 /** A message to store: the outbox fills in id, status and timestamps. */
@@ -146,13 +147,14 @@ export class Outbox {
     return ids.length;
   }
 
+  /** The row of `msg`: a message naming a drill item starts with 【演练】 ({@link drillFirst}), text and markdown alike. */
   private row(msg: NewOutbound) {
     // attachments are kept after the buttons in the one JSON column (see OutboxExtra)
     const extra = [...(msg.actions ?? []), ...(msg.attachments ?? [])];
     return {
       conversationId: msg.conversationId,
-      text: msg.text,
-      markdown: msg.markdown ?? null,
+      text: drillFirst(msg.text),
+      markdown: msg.markdown ? drillFirst(msg.markdown) : null,
       mentions: msg.mentions?.length ? msg.mentions : null,
       actions: extra.length ? extra : null,
       dedupKey: msg.dedupKey ?? null,

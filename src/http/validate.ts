@@ -25,11 +25,12 @@ export interface HttpRefusal {
   reason: string;
 }
 
-/** The code of an HTTP status: 401, 403, 404, 503, other 5xx, other 4xx (a malformed request). */
+/** The code of an HTTP status: 401, 403, 404, 409, 503, other 5xx, other 4xx (a malformed request). */
 function codeForStatus(status: number): ErrorCode {
   if (status === 401) return 'GR_ERR_UNAUTHORIZED';
   if (status === 403) return 'GR_ERR_FORBIDDEN';
   if (status === 404) return 'GR_ERR_NOT_FOUND';
+  if (status === 409) return 'GR_ERR_CONFLICT';
   if (status === 503) return 'GR_ERR_UNAVAILABLE';
   if (status >= 500) return 'GR_ERR_INTERNAL';
   return 'GR_ERR_BAD_REQUEST';
@@ -39,7 +40,7 @@ function codeForStatus(status: number): ErrorCode {
  * A refused HTTP request: thrown by a route handler or hook, answered by the error handler as `status`
  * `{code, message, error, reason}` with `headers` (e.g. `WWW-Authenticate`). `code` follows from the status
  * (400/413/415 → `GR_ERR_BAD_REQUEST`, 401 → `GR_ERR_UNAUTHORIZED`, 403 → `GR_ERR_FORBIDDEN`, 404 →
- * `GR_ERR_NOT_FOUND`, 503 → `GR_ERR_UNAVAILABLE`); `message` is the reason.
+ * `GR_ERR_NOT_FOUND`, 409 → `GR_ERR_CONFLICT`, 503 → `GR_ERR_UNAVAILABLE`); `message` is the reason.
  */
 export class HttpError extends GridrelayError {
   override name = 'HttpError';

@@ -1,18 +1,20 @@
 /** How directives and notices are named in text. */
 import type { OutboundAction, OutboxLane } from '../../src/core/message.js';
+import { drillTag } from '../../src/core/drill.js';
 import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
 
 export const KIND_ZH: Record<DirectiveKind, string> = { directive: '指挥部令', notice: '通告' };
 
-/** What naming an item needs: its kind, year and number, and the township of its own series if any. */
-export type Numbered = Pick<Directive, 'kind' | 'year' | 'number'> & { seriesName?: string | null };
+/** What naming an item needs: its kind, year and number, the township of its own series if any, whether it is a drill item. */
+export type Numbered = Pick<Directive, 'kind' | 'year' | 'number'> & { seriesName?: string | null; drill?: boolean | null };
 
 /**
  * `指挥部令〔2026〕第17号` / `通告〔2026〕第18号`; a township's own notice carries the township's name:
- * `大坑乡通告〔2026〕第1号`.
+ * `大坑乡通告〔2026〕第1号`; a drill item is `【演练】指挥部令〔2026〕第17号` (the outbox moves the mark to the
+ * message's start, src/core/drill.ts).
  */
 export function formatNumber(d: Numbered): string {
-  return `${d.seriesName ?? ''}${KIND_ZH[d.kind]}〔${d.year}〕第${d.number}号`;
+  return `${drillTag(d)}${d.seriesName ?? ''}${KIND_ZH[d.kind]}〔${d.year}〕第${d.number}号`;
 }
 
 

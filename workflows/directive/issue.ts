@@ -47,6 +47,8 @@ export interface IssueInput {
    * workflows/inspection/). The preview counts them as townships.
    */
   roomsOnly?: boolean | undefined;
+  /** Issued in a drill (演练, workflows/drill/): marked 【演练】 in every message, left out of reports. */
+  drill?: boolean | undefined;
 }
 
 export interface IssueResult {
@@ -95,6 +97,7 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
     urgent: input.urgent ?? false,
     scope: scope.label,
     sourceInboundId: input.inboundId,
+    drill: input.drill ?? false,
   });
   await insertTargets(
     db,

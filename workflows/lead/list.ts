@@ -3,6 +3,7 @@
  * own; grid: its own reports), or one lead in detail. The command group sees a lead's text only once the
  * lead was escalated (or reported by the SLA); every text shown is masked.
  */
+import { drillTag } from '../../src/core/drill.js';
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
@@ -57,7 +58,7 @@ export async function leadListText(deps: CoreDeps, viewer: Viewer, opts: { today
   };
   const lines = [`${title}（${rows.length}）：`];
   for (const l of rows.slice(0, MAX_LINES)) {
-    const n = l.day === today ? String(l.number).padStart(3, '0') : leadNumber(l);
+    const n = drillTag(l) + (l.day === today ? String(l.number).padStart(3, '0') : leadNumber({ day: l.day, number: l.number }));
     const age = l.closedAt ? `${clockIn(l.closedAt, config.TIMEZONE)}办结` : formatDurationZh(now.getTime() - l.reportedAt.getTime());
     const where = viewer.tier === 'county' ? `${await name(l.townshipId)} ${await name(l.unitId)}` : viewer.tier === 'township' ? await name(l.unitId) : '';
     const what = mayReadText(l, viewer) ? (l.category ?? snippet(l.text)) : (l.category ?? '');

@@ -2,6 +2,7 @@
  * Lead numbers: gapless per day (`20260129-007`); people type today's by its number within the day (`007`).
  */
 import type { CoreDeps } from '../../src/core/deps.js';
+import { drillTag } from '../../src/core/drill.js';
 import { Refusal } from '../../src/core/errors.js';
 import { findLead } from '../../src/db/queries/leads.js';
 import type { Lead } from '../../src/db/schema/index.js';
@@ -13,14 +14,14 @@ export function dayKey(date: Date, timeZone: string): number {
   return Number(isoDayIn(date, timeZone).replace(/-/g, ''));
 }
 
-/** `20260129-007`. */
-export function leadNumber(l: Pick<Lead, 'day' | 'number'>): string {
-  return `${l.day}-${String(l.number).padStart(3, '0')}`;
+/** `20260129-007`; a drill lead `【演练】20260129-007` (the outbox moves the mark to the message's start, src/core/drill.ts). */
+export function leadNumber(l: Pick<Lead, 'day' | 'number'> & { drill?: boolean | null }): string {
+  return `${drillTag(l)}${l.day}-${String(l.number).padStart(3, '0')}`;
 }
 
 /** The short number people type for a lead of today (`007`), else the full one. */
 export function shortNumber(l: Pick<Lead, 'day' | 'number'>, today: number): string {
-  return l.day === today ? String(l.number).padStart(3, '0') : leadNumber(l);
+  return l.day === today ? String(l.number).padStart(3, '0') : leadNumber({ day: l.day, number: l.number });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ReportInput {
   inboundId: number;
   /** When it was reported: the moment the message was received (`ctx.receivedAt`); default now. */
   at?: Date | undefined;
+  /** Reported in a drill (演练, workflows/drill/): marked 【演练】 in every message, left out of reports. */
+  drill?: boolean;
 }
 
 export type ReportResult =
@@ -76,6 +78,7 @@ export async function report(deps: CoreDeps, input: ReportInput): Promise<Report
     townshipId,
     reportedAt: at,
     sourceInboundId: input.inboundId,
+    drill: input.drill ?? false,
   });
   await event(deps, lead, 'report', input.reporter.id, null, input.inboundId, at);
   const room = await groupOfUnit(db, townshipId);

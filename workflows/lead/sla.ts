@@ -6,6 +6,7 @@
  * more SLA interval ahead — so an unaccepted lead is escalated again and again until someone accepts it.
  * Leads falling due together are folded into one notice per group. Urgent leads ignore quiet hours.
  */
+import { drillTag } from '../../src/core/drill.js';
 import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getLead, leadEventsOf, updateLead } from '../../src/db/queries/leads.js';
@@ -154,7 +155,7 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
     const line = async ({ lead: l, here }: Breach) => {
       const grid = (await getUnit(db, l.unitId))?.name ?? l.unitId;
       const what = clipMasked(l.text || [l.category, l.location].filter(Boolean).join(' '));
-      return `· ${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${await tname(l.townshipId)} `}${grid}：${what}${here > 1 ? `（第${here}次）` : ''}`;
+      return `· ${drillTag(l)}${shortNumber(l, today)} ${l.urgent ? '🔴' : ''}${oneTownship ? '' : `${await tname(l.townshipId)} `}${grid}：${what}${here > 1 ? `（第${here}次）` : ''}`;
     };
     const more = breached.length > SLA_LINES ? [`…等${breached.length}条，/线索 查看全部`] : [];
     const head = `⏰ ${oneTownship ? `${await tname(breached[0]!.lead.townshipId)} ` : ''}${breached.length} 条线索上报超过${over}，${again ? '仍' : '尚'}未受理：`;

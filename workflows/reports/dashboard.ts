@@ -68,9 +68,9 @@ export interface OpenLead {
   ageMinutes: number;
 }
 
-/** The open leads of the county at `now`, oldest first (see {@link OpenLead}). */
+/** The open leads of the county at `now`, oldest first (see {@link OpenLead}); drill leads left out. */
 async function openLeadsAt(deps: ReportDeps, now: Date): Promise<DashboardData['openLeads']> {
-  const all = await listLeads(deps.db, { kind: 'all' });
+  const all = (await listLeads(deps.db, { kind: 'all' })).filter((l) => !l.drill);
   const shown = all.slice(0, OPEN_LEADS_SHOWN);
   const units = await unitsById(deps.db, [...new Set(shown.flatMap((l) => [l.townshipId, l.unitId]))]);
   const tz = deps.config.TIMEZONE;

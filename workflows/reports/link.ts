@@ -10,6 +10,7 @@ import { Refusal } from '../../src/core/errors.js';
 import type { Directive } from '../../src/db/schema/index.js';
 import { isoDayIn } from '../../src/time/clock.js';
 import { formatNumber } from '../directive/format.js';
+import { refWord } from '../directive/ref.js';
 
 /** Where people open gridrelay's HTTP routes: `PUBLIC_URL`, else `http://HOST:PORT` (a wildcard host as loopback), without a trailing `/`. */
 export function publicBase(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
@@ -34,6 +35,7 @@ export function itemExportText(deps: CoreDeps, d: Directive): string {
   const name = formatNumber(d);
   if (d.status === 'revoked') throw new Refusal(`${name}已撤回，不计入报表，没有确认明细可导出。`);
   if (!d.ackRequired) throw new Refusal(`${name}无需回执（回执:否），没有确认明细可导出。`);
+  if (d.drill) throw new Refusal(`${name}是演练，不计入报表，没有确认明细可导出。/进度 ${refWord(d)} 查看确认情况。`);
   const token = deps.config.DASHBOARD_TOKEN;
   if (!token) return `${name} 确认明细：未设置 DASHBOARD_TOKEN，报表只能在服务器本机打开，不能发链接。请管理员设置后再试。`;
   return [`${name} 确认明细（XLSX，每个单位一行）：`, itemExportUrl(deps.config, d, token), '链接含访问令牌，请勿转发到群外。'].join('\n');

@@ -8,6 +8,7 @@ import type { Tier } from '../../src/core/command.js';
 import { percent } from '../../src/core/percent.js';
 import type { Directive, RiskColour, Unit } from '../../src/db/schema/index.js';
 import { formatNumber } from '../directive/format.js';
+import { refWord } from '../directive/ref.js';
 import { COLOUR_ZH } from '../risk/index.js';
 import type { Period } from './period.js';
 import { readRateText, breakdown, countyFigures, responseRowsFor, revokedCount, scopeOf, tally, type BreakdownRow, type Range, type ReportDeps, type ResponseRow, type Tally } from './response-rate.js';
@@ -42,6 +43,7 @@ export async function statsText(deps: ReportDeps, viewer: { tier: Tier; unit: Un
     const d = target.directive;
     if (d.status === 'revoked') return `${lines[0]}\n${formatNumber(d)}已撤回，不计入响应率。`;
     if (!d.ackRequired) return `${lines[0]}\n${formatNumber(d)}无需回执，不计入响应率。`;
+    if (d.drill) return `${lines[0]}\n${formatNumber(d)}是演练，不计入响应率。/进度 ${refWord(d)} 查看确认情况。`;
   }
   // county-wide over a period, uncut: from the per-township tallies (a county-year is a million unit-items)
   const county = scope.kind === 'county' && target.kind === 'period' && !colours?.length ? await countyFigures(deps, range) : null;

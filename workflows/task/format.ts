@@ -1,13 +1,14 @@
 /** How special tasks are named and written: `专项任务〔2026〕第3号`, the numbers people type, lists of grids. */
+import { drillTag } from '../../src/core/drill.js';
 import { NUMERAL_SOURCE, parseNumeral } from '../../src/core/numerals.js';
 import type { Task, TaskTarget } from '../../src/db/schema/index.js';
 
 /** Roles @-mentioned in a grid's relay and reminders: the people who must act. */
 export const ACTORS = ['grid_leader', 'grid_worker'];
 
-/** `专项任务〔2026〕第3号`. */
-export function formatTaskNumber(t: Pick<Task, 'year' | 'number'>): string {
-  return `专项任务〔${t.year}〕第${t.number}号`;
+/** `专项任务〔2026〕第3号`; a drill task `【演练】专项任务〔2026〕第3号` (the outbox moves the mark to the message's start, src/core/drill.ts). */
+export function formatTaskNumber(t: Pick<Task, 'year' | 'number'> & { drill?: boolean | null }): string {
+  return `${drillTag(t)}专项任务〔${t.year}〕第${t.number}号`;
 }
 
 const TASK_REF = new RegExp(`^\\s*(?:专项任务|任务|task)?\\s*(?:[〔\\[(（]\\s*\\d{4}\\s*[〕\\])）]\\s*)?(?:第\\s*)?(${NUMERAL_SOURCE})(?:\\s*号)?\\s*$`, 'i');

@@ -38,6 +38,8 @@ export interface IssueTaskInput {
   /** Set for an occurrence of a recurring series: one occurrence per (series, tick). */
   seriesId?: number;
   tickAt?: number;
+  /** Created in a drill (演练, workflows/drill/): marked 【演练】 in every message, left out of reports. */
+  drill?: boolean;
 }
 
 export interface IssueTaskResult {
@@ -77,6 +79,7 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
     seriesId: input.seriesId ?? null,
     tickAt: input.tickAt ?? null,
     sourceInboundId: input.inboundId ?? null,
+    drill: input.drill ?? false,
     }))!;
   const task = numbered;
   await insertTaskTargets(

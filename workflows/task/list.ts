@@ -2,6 +2,7 @@
  * `/任务列表`: open tasks and their progress, for the asker's tier; `/任务列表 <号>` (and `/统计 任务<号>`):
  * one task — done per township, the sums of its figures per township, the grids not yet done.
  */
+import { drillTag } from '../../src/core/drill.js';
 import type { Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { Refusal } from '../../src/core/errors.js';
@@ -27,14 +28,14 @@ export async function taskListText(deps: CoreDeps, viewer: { tier: Tier; unit: U
   if (viewer.tier === 'grid') {
     const open = (await openTasksForUnit(db, viewer.unit.id)).slice(0, LIST_LIMIT);
     if (open.length === 0) return `${viewer.unit.name}当前没有专项任务。`;
-    return [`${viewer.unit.name} 专项任务：`, ...open.map((t) => `· 第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)} ${t.doneAt ? '✅已完成' : t.deadline.getTime() < now ? '⚠️已逾期' : '未完成'}`)].join('\n');
+    return [`${viewer.unit.name} 专项任务：`, ...open.map((t) => `· ${drillTag(t)}第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)} ${t.doneAt ? '✅已完成' : t.deadline.getTime() < now ? '⚠️已逾期' : '未完成'}`)].join('\n');
   }
   const rows = await openTasksWithCounts(db, { ...(viewer.tier === 'township' ? { townshipId: viewer.unit.id } : {}), limit: LIST_LIMIT });
   if (rows.length === 0) return viewer.tier === 'township' ? `${viewer.unit.name}当前没有专项任务。` : '当前没有专项任务。';
   const lines = [viewer.tier === 'township' ? `${viewer.unit.name} 专项任务进度（本乡镇网格）：` : '专项任务进度：'];
   for (const t of rows) {
     const overdue = t.deadline.getTime() < now ? t.total - t.done : 0;
-    lines.push(`· 第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)}：完成 ${t.done}/${t.total}（${percent(t.done, t.total)}）${overdue ? `，逾期 ${overdue}` : ''}`);
+    lines.push(`· ${drillTag(t)}第${t.number}号 ${t.title} 截止${shortDateTimeIn(t.deadline, tz)}：完成 ${t.done}/${t.total}（${percent(t.done, t.total)}）${overdue ? `，逾期 ${overdue}` : ''}`);
     if (viewer.tier === 'township' && t.done < t.total) {
       const pending = (await notDoneTargets(db, t.id)).filter((x) => x.townshipId === viewer.unit.id);
       lines.push(`  未完成：${gridNames(pending, 8)}`);

@@ -47,10 +47,10 @@ export interface ResponseRowRaw {
 
 /**
  * The condition on `directives` of the items a response report counts: issued in `[from, to)` (null = unbounded),
- * asking for a receipt, not revoked.
+ * asking for a receipt, not revoked, not a drill item (演练).
  */
 export function counted(range: { from: Date | null; to: Date | null }): SQL {
-  const conds = [eq(directives.ackRequired, true), ne(directives.status, 'revoked')];
+  const conds = [eq(directives.ackRequired, true), ne(directives.status, 'revoked'), eq(directives.drill, false)];
   if (range.from) conds.push(gte(directives.issuedAt, range.from));
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
   return and(...conds)!;
@@ -58,7 +58,7 @@ export function counted(range: { from: Date | null; to: Date | null }): SQL {
 
 /**
  * Target × acknowledgement rows of the directives and notices issued in `[from, to)` that asked for a
- * receipt and were not revoked, ordered by issue time, directive id, unit id.
+ * receipt and were not revoked (nor drill items), ordered by issue time, directive id, unit id.
  * @param opts.directiveId only this directive (its issue time must still fall in the period unless `from`/`to` are null)
  * @param opts.townshipId only target units of this township (its room and grids)
  * @param opts.unitId only this target unit
@@ -141,21 +141,21 @@ export async function townshipTallies(db: Db, range: { from: Date | null; to: Da
   return { townships, items };
 }
 
-/** How many directives/notices asking for a receipt were revoked among those issued in `[from, to)`. */
+/** How many directives/notices asking for a receipt were revoked among those issued in `[from, to)` (drill items left out). */
 export async function revokedCount(db: Db, range: { from: Date | null; to: Date | null }): Promise<number> {
-  const conds = [eq(directives.ackRequired, true), eq(directives.status, 'revoked')];
+  const conds = [eq(directives.ackRequired, true), eq(directives.status, 'revoked'), eq(directives.drill, false)];
   if (range.from) conds.push(gte(directives.issuedAt, range.from));
   if (range.to) conds.push(lt(directives.issuedAt, range.to));
   return (await db.select({ id: directives.id }).from(directives).where(and(...conds))).length;
 }
 
 /**
- * One target grid of one special task issued in `[from, to)` and not cancelled, with its completion and
+ * One target grid of one special task issued in `[from, to)`, not cancelled and not a drill task, with its completion and
  * its figures (`returns`; kept also while not done — counted only once done): ordered by issue time, task,
  * unit id.
  */
 export async function taskRows(db: Db, range: { from: Date | null; to: Date | null }) {
-  const conds = [ne(tasks.status, 'cancelled')];
+  const conds = [ne(tasks.status, 'cancelled'), eq(tasks.drill, false)];
   if (range.from) conds.push(gte(tasks.issuedAt, range.from));
   if (range.to) conds.push(lt(tasks.issuedAt, range.to));
   return (await db
@@ -180,15 +180,15 @@ export async function taskRows(db: Db, range: { from: Date | null; to: Date | nu
       .orderBy(asc(tasks.issuedAt), asc(tasks.id), asc(taskTargets.unitId)));
 }
 
-/** Leads reported in `[from, to)`, ordered by report time. */
+/** Leads reported in `[from, to)`, drill leads left out, ordered by report time. */
 export async function leadsReported(db: Db, range: { from: Date | null; to: Date | null }): Promise<Lead[]> {
-  const conds = [];
+  const conds = [eq(leads.drill, false)];
   if (range.from) conds.push(gte(leads.reportedAt, range.from));
   if (range.to) conds.push(lt(leads.reportedAt, range.to));
   return (await db
     .select()
     .from(leads)
-    .where(conds.length ? and(...conds) : undefined)
+    .where(and(...conds))
       .orderBy(asc(leads.reportedAt), asc(leads.id)));
 }
 

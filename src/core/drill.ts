@@ -1,0 +1,31 @@
+/**
+ * Drill (演练) items in text: an item created in a drill (`drill` on directives, leads, tasks) is named with
+ * {@link DRILL_MARK} by its one formatter (`formatNumber`, `leadNumber`, `formatTaskNumber`), and the outbox
+ * moves that mark to the start of the message ({@link drillFirst}), so every message about a drill item —
+ * relay, confirmation, reminder, escalation, progress answer — starts with 【演练】 without each message
+ * being written for it. PRODUCT.md §2.9.
+ */
+
+/** The mark every message about a drill item starts with. */
+export const DRILL_MARK = '【演练】';
+
+/** {@link DRILL_MARK} for an item created in a drill, '' otherwise: put it right before the item's number. */
+export function drillTag(item: { drill?: boolean | null }): string {
+  return item.drill ? DRILL_MARK : '';
+}
+
+/**
+ * `text` starting with {@link DRILL_MARK} when it holds one anywhere. A message naming one drill item in its
+ * first line (its heading: `✅ 已确认 【演练】指挥部令…`) has that mark moved to the start
+ * (`【演练】✅ 已确认 指挥部令…`); a message naming drill items elsewhere, or several (a reminder listing a
+ * drill item beside real ones), gets the mark put in front and keeps the marks inside, so each drill item
+ * stays recognisable. A text without the mark, or starting with it, is returned as it is. Pure.
+ */
+export function drillFirst(text: string): string {
+  const at = text.indexOf(DRILL_MARK);
+  if (at <= 0) return text;
+  const once = text.indexOf(DRILL_MARK, at + DRILL_MARK.length) < 0;
+  const firstLine = !text.slice(0, at).includes('\n');
+  if (once && firstLine) return DRILL_MARK + text.slice(0, at) + text.slice(at + DRILL_MARK.length);
+  return DRILL_MARK + text;
+}
