@@ -130,10 +130,15 @@ describe('start-up reconciliation', () => {
     const { config, dir } = first;
     const inst = instanceId(first.db);
     const name = first.outbox.queue.name;
-    const [replyId, bulkId] = await writeTx(first.db, async () => [
-          (await first.outbox.store(first.db, { conversationId: 'cid-a', text: '答复', lane: 'reply' }))!,
-          (await first.outbox.store(first.db, { conversationId: 'cid-b', text: '转发' }))!,
-    ]);
+    // stored as the outbox stores them, but not queued (the jobs are the ones below)
+    const stored = await first.db
+      .insert(outboundMessages)
+      .values([
+        { conversationId: 'cid-a', text: '答复', lane: 1, createdAt: new Date() },
+        { conversationId: 'cid-b', text: '转发', lane: 3, createdAt: new Date() },
+      ])
+      .returning({ id: outboundMessages.id });
+    const [replyId, bulkId] = stored.map((r) => r.id) as [number, number];
     await first.stop();
     const q = queueOf(first, name);
     // as an older version queued them: no priority (BullMQ would run them before every prioritized job); due later
