@@ -108,6 +108,8 @@ describe('console pictures', () => {
     const issued = await ask(app.http, c.commandGroup, c.commander, '/任务 排查返乡人员 截止:明天18点 范围:周家坞村');
     const number = Number(/专项任务〔\d{4}〕第(\d+)号/.exec(issued)![1]);
     const G3 = 'T01-V01-G3';
+    // the task's relay reaches the grid first (the answer to /完成 is then the next message there)
+    await waitFor(app.http, c.groupOf[G3]!, (m) => m.some((x) => x.text.includes(`第${number}号`)));
     const done = await askWith(c.groupOf[G3]!, c.memberOf(G3, 'grid_worker'), `/完成 ${number} 已排查`, [image('排查.png', 'image/png', PNG)]);
     expect(done.text).toContain('已留存附件 1 个');
     const detail = await ask(app.http, c.commandGroup, c.commander, `/任务列表 ${number}`);
