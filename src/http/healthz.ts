@@ -27,7 +27,13 @@ export function healthRoutes(http: FastifyInstance, deps: { db: Db; redis: Redis
       endpoints: {
         health: 'GET /healthz',
         ...(deps.adapter.name === 'console'
-          ? { say: 'POST /console/v1/inbound {conversationId, senderId, text, msgId?, quotedSeq?}', read: 'GET /console/v1/outbound?conversationId=&after=<seq>' }
+          ? {
+              console: 'GET /console/ (the web console: every group, play any member)',
+              say: 'POST /console/v1/inbound {conversationId, senderId, text, msgId?, quotedSeq?, attachments?}',
+              read: 'GET /console/v1/outbound?conversationId=&after=<seq>',
+              file: 'GET /console/v1/files/<id>',
+              drill: 'POST /console/v1/drill (演练), GET /console/v1/drill',
+            }
           : {}),
         dashboard: 'GET /dashboard',
         export: 'GET /api/v1/reports/response-rate?from=YYYY-MM-DD&to=YYYY-MM-DD&format=xlsx|csv|json',
