@@ -13,7 +13,9 @@
  * a refusal is 4xx `{code, message, error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
  * token (`Authorization: Bearer` or `?token=`), else 401.
  *
- * Files: this one is the adapter (start/stop, routes, the chat's storage); inbound.ts (`POST` → InboundMessage),
+ * The web console's page: `GET /console/` and `/console/assets/*` (page.ts), without the token.
+ *
+ * Files: this one is the adapter (start/stop, routes, the chat's storage); page.ts (the web page); inbound.ts (`POST` → InboundMessage),
  * outbound.ts (the send port, `GET`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔
  * API message), errors.ts (refusals; sends raise no PlatformError).
  */
@@ -25,10 +27,13 @@ import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '.
 import { requireToken } from '../../http/access.js';
 import { registerInbound } from './inbound.js';
 import { registerOutbound, sendToConsole, type ConsoleChat } from './outbound.js';
+import { registerPage } from './page.js';
 
 export interface ConsoleOptions {
-  /** `CONSOLE_TOKEN`: set → every `/console/` request must carry it (src/http/access.ts). */
+  /** `CONSOLE_TOKEN`: set → every `/console/v1/` request must carry it (src/http/access.ts); the page's static files need none. */
   token?: string;
+  /** The built web console's folder (default dist/console under the package root, page.ts). */
+  pageDir?: string;
 }
 
 /**
@@ -76,5 +81,7 @@ export class ConsoleAdapter implements PlatformAdapter {
     const onRequest = this.opts.token ? [requireToken(this.opts.token, 'CONSOLE_TOKEN')] : [];
     registerInbound(http, { onRequest, sink: () => this.sink });
     registerOutbound(http, { onRequest, chat: this.chat });
+    // the web console's static files: no token (they hold no data; the page passes its token on)
+    registerPage(http, this.opts.pageDir ? { dir: this.opts.pageDir } : {});
   }
 }
