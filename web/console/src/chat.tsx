@@ -31,7 +31,7 @@ function Message({ m, mine, onPress }: { m: ChatMessage; mine: boolean; onPress:
   return (
     <li class={`msg ${bot ? 'bot' : 'person'}${mine ? ' mine' : ''}`} data-seq={m.seq} data-from={m.from}>
       <div class="who">
-        {bot ? <span class="name">🤖 gridrelay</span> : <span class="name">{m.senderName ?? m.senderId}</span>}
+        {bot ? <span class="name bot-name">gridrelay<span class="bot-tag">机器人</span></span> : <span class="name">{m.senderName ?? m.senderId}</span>}
         {!bot && m.senderRole && <span class="role">{m.senderRole}</span>}
         <time>{time(m.sentAt)}</time>
       </div>

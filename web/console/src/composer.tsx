@@ -160,7 +160,8 @@ export function Composer({ commands, disabled, onSend, onError }: ComposerProps)
       )}
       <div class="bar">
         <label class="attach" title="附加图片">
-          📎<span>图片</span>
+          <span class="plus">＋</span>
+          <span>图片</span>
           <input ref={fileInput} type="file" accept={IMAGE_TYPES.join(',')} multiple onChange={(e) => void onFiles((e.target as HTMLInputElement).files)} />
         </label>
         <textarea
