@@ -1,9 +1,10 @@
 /**
  * The organisation as a tree: the county's command group, each township (its room) as a fold holding its
- * villages as folds of grids. Search by name keeps the matches and their ancestors, unfolded. Each group shows its
+ * villages as folds of grids. Search by name keeps the matches and their ancestors, unfolded; the selected group's
+ * folds are opened. Each group shows its
  * risk-colour dot and its count of unseen bot messages; a closed fold shows the sum of what it holds.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Org, Unit } from './api.ts';
 
 const RISK_ZH: Record<string, string> = { red: '红', orange: '橙', yellow: '黄', blue: '蓝', green: '绿' };
@@ -41,6 +42,17 @@ export function Tree({ org, selected, unseen, onSelect }: TreeProps) {
   const [query, setQuery] = useState('');
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const q = query.trim();
+
+  // the selected group's folds open (a group opened from a search or a link stays in sight)
+  useEffect(() => {
+    const unit = org.units.find((u) => u.conversationId === selected);
+    if (!unit) return;
+    setOpen((s) => {
+      const n = new Set(s);
+      for (let p = unit.parentId ? idx.byId.get(unit.parentId) : undefined; p && p.kind !== 'county'; p = p.parentId ? idx.byId.get(p.parentId) : undefined) n.add(p.unitId);
+      return n.size === s.size ? s : n;
+    });
+  }, [selected, org, idx]);
 
   // while searching: the matching units and their ancestors, all unfolded
   const visible = useMemo(() => {
