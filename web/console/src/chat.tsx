@@ -7,6 +7,8 @@ import { withToken, type ChatMessage } from './api.ts';
 import { messageHtml } from './render.ts';
 
 export interface ChatProps {
+  /** The open group: a new one starts at its latest message. */
+  conversationId: string | null;
   messages: ChatMessage[];
   /** The member the page speaks as: their messages are drawn on the right. */
   speakerId: string | null;
@@ -60,9 +62,13 @@ function Message({ m, mine, onPress }: { m: ChatMessage; mine: boolean; onPress:
   );
 }
 
-export function Chat({ messages, speakerId, loading, onPress }: ChatProps) {
+export function Chat({ conversationId, messages, speakerId, loading, onPress }: ChatProps) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+
+  useLayoutEffect(() => {
+    atBottom.current = true;
+  }, [conversationId]);
 
   useEffect(() => {
     const el = box.current;

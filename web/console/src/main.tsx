@@ -5,8 +5,8 @@
  * (`/console/v1/events`); the tree's unseen counts are the server's bot-message counts (`/summary`, then
  * live) minus what this browser has seen (localStorage).
  *
- * For tests the page marks `body[data-ready="1"]` once the tree is loaded and the live stream opened
- * (`"error"` when loading failed), and `data-conversation-id` on the open chat.
+ * For tests the page marks `body[data-ready="1"]` once the tree is loaded and the live stream asked for
+ * (`"error"` when loading failed), and `data-conversation-id` with the open group.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -64,7 +64,35 @@ function App() {
   // the organisation, the counts, then the live stream from the counts' last seq
   useEffect(() => {
     let es: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    /** The highest seq the stream delivered: a reconnect resumes after it, and nothing is counted twice. */
+    let lastSeq = 0;
+    const connect = () => {
+      if (stopped) return;
+      setLive('connecting');
+      es = new EventSource(withToken(`/console/v1/events?after=${lastSeq}`));
+      es.onopen = () => setLive('open');
+      es.onerror = () => {
+        // the browser retries a dropped stream itself (with Last-Event-ID); a refused one is closed: retry in 3 s
+        if (es?.readyState !== EventSource.CLOSED) return setLive('connecting');
+        setLive('closed');
+        es.close();
+        retry = setTimeout(connect, 3000);
+      };
+      es.onmessage = (ev: MessageEvent<string>) => {
+        let m: ChatMessage;
+        try {
+          m = JSON.parse(ev.data) as ChatMessage;
+        } catch {
+          return;
+        }
+        if (m.seq <= lastSeq) return;
+        lastSeq = m.seq;
+        if (m.from === 'bot') setCounts((c) => ({ ...c, [m.conversationId]: (c[m.conversationId] ?? 0) + 1 }));
+        if (m.conversationId === selectedRef.current) setMessages((ms) => merge(ms, [m]));
+      };
+    };
     (async () => {
       try {
         const [o, summary] = await Promise.all([api.org(), api.summary()]);
@@ -75,22 +103,10 @@ function App() {
         const fromHash = decodeURIComponent(location.hash.slice(1));
         const first = o.groups.find((g) => g.conversationId === fromHash) ?? o.groups.find((g) => o.units.find((u) => u.unitId === g.unitId)?.kind === 'county');
         if (first) setSelected(first.conversationId);
-        es = new EventSource(withToken(`/console/v1/events?after=${summary.lastSeq}`));
-        es.onopen = () => {
-          setLive('open');
-          document.body.dataset.ready = '1';
-        };
-        es.onerror = () => setLive(es?.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
-        es.onmessage = (ev: MessageEvent<string>) => {
-          let m: ChatMessage;
-          try {
-            m = JSON.parse(ev.data) as ChatMessage;
-          } catch {
-            return;
-          }
-          if (m.from === 'bot') setCounts((c) => ({ ...c, [m.conversationId]: (c[m.conversationId] ?? 0) + 1 }));
-          if (m.conversationId === selectedRef.current) setMessages((ms) => merge(ms, [m]));
-        };
+        lastSeq = summary.lastSeq;
+        connect();
+        // nothing is missed while the stream opens: it starts after the summary's last seq
+        document.body.dataset.ready = '1';
       } catch (err) {
         setFatal(explain(err));
         document.body.dataset.ready = 'error';
@@ -98,6 +114,7 @@ function App() {
     })();
     return () => {
       stopped = true;
+      clearTimeout(retry);
       es?.close();
     };
   }, []);
@@ -109,6 +126,7 @@ function App() {
     setMessages([]);
     setLoadingChat(true);
     setCommands([]);
+    setMembers([]);
     history.replaceState(null, '', `${location.pathname}${location.search}#${encodeURIComponent(selected)}`);
     document.body.dataset.conversationId = selected;
     wholeChat(selected)
@@ -183,7 +201,7 @@ function App() {
   const startDrill = async () => {
     try {
       await api.startDrill();
-      toast('演练已开始：指挥部群将收到一条演练令，确认会在一分钟内陆续到来', 'info');
+      toast('演练已开始：各群将陆续收到标有【演练】的消息', 'info');
       setDrill({ running: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
@@ -249,7 +267,7 @@ function App() {
             {drill.running ? `演练中${drill.step ? `：${drill.step}` : ''}` : '开始演练'}
           </button>
         </header>
-        <Chat messages={messages} speakerId={speakerId} loading={loadingChat} onPress={onPress} />
+        <Chat conversationId={selected} messages={messages} speakerId={speakerId} loading={loadingChat} onPress={onPress} />
         <Composer commands={commands} disabled={!selected || !speakerId} onSend={onSend} onError={(t) => toast(t)} />
       </main>
       <div class="toasts" role="status" aria-live="polite">
