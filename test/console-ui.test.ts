@@ -121,7 +121,7 @@ describe.skipIf(!haveChromium)('web console in headless Chromium', () => {
   it('a commander issues /令 from the page: the command menu, the confirmation, the unseen counts', async () => {
     await page.goto(`${base}/console/?token=${TOKEN}`);
     await page.waitForFunction(() => document.body.dataset.ready === '1' || document.body.dataset.ready === 'error', null, { timeout: UI_WAIT });
-    expect(await page.evaluate(() => document.body.dataset.ready)).toBe('1');
+    expect(await page.evaluate(() => document.body.dataset.ready), (await page.textContent('body')) ?? '').toBe('1');
     loaded = true;
     // the tree: the command group, every township's room; a search finds a grid inside its folds
     expect(await page.locator('.tree .row.group').count()).toBe(1 + c.townships.length);
