@@ -119,6 +119,17 @@ function App() {
     };
   }, []);
 
+  // a link to another group of this page (`#<conversationId>`) opens it
+  useEffect(() => {
+    if (!org) return;
+    const onHash = () => {
+      const id = decodeURIComponent(location.hash.slice(1));
+      if (org.groups.some((g) => g.conversationId === id)) setSelected(id);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, [org]);
+
   // the selected group: its chat and its members
   useEffect(() => {
     if (!selected) return;
