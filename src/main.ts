@@ -1,13 +1,15 @@
 /**
- * Entry: parse config, open the database, load the demo roster into an empty one, start, and stop
- * cleanly on SIGINT/SIGTERM.
+ * Entry: parse config, open the database, load the demo roster into an empty one, start, print the web
+ * console's URL (console platform), and stop cleanly on SIGINT/SIGTERM.
  */
 import { buildApp } from './app.js';
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { countyUnit } from './db/queries/roster.js';
 import { errorFields } from './core/errors.js';
 import { describeCounts, importRoster } from './roster/import.js';
+import { consoleUrl } from './platform/console/page.js';
 
 // a .env file in the working directory is read if present (the real environment wins)
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -33,6 +35,11 @@ if (!await countyUnit(app.db) && config.DEMO_ROSTER) {
   }
 }
 await app.start();
+if (app.adapter.name === 'console') {
+  // the web console's address (with ?token= when CONSOLE_TOKEN is set), on stdout whatever LOG_LEVEL says
+  const port = (app.http.server.address() as AddressInfo | null)?.port ?? config.PORT;
+  console.log(`网页控制台 / web console: ${consoleUrl(config, port)}`);
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,10 +3,11 @@
  * missing or older than the sources: `scripts/build.mjs --if-stale`, ~25 s), started as `npm start` would on a fresh
  * SQLite file with the console platform and its own queue prefix, it loads the demo roster (DEMO_ROSTER relative to
  * the working directory), answers `/healthz`, answers `/帮助` in chat, and serves the files the build copies
- * (the dashboard page) and those it finds from the package root (the migrations, or start-up would fail).
+ * (the dashboard page) and those it finds from the package root (the migrations, or start-up would fail), prints the
+ * web console's URL and serves the page Vite built into dist/console/.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -65,6 +66,19 @@ describe('npm start (compiled dist/)', () => {
       20_000,
     );
     expect(answer.text).toMatch(/\/令/);
+  });
+
+  it("prints the web console's URL and serves the page the build made", async () => {
+    const url = `${relay.base}/console/`;
+    await until('the console URL in the log', async () => readFileSync(relay.logFile, 'utf8').includes(`网页控制台 / web console: ${url}`) || undefined, 10_000);
+    const r = await fetch(url);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(relay.base + script);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
   });
 
   it('serves the dashboard page copied beside its JavaScript', async () => {

@@ -19,12 +19,14 @@
  * a refusal is 4xx `{code, message, error, reason}` and stores nothing. With `CONSOLE_TOKEN` every route needs the
  * token (`Authorization: Bearer` or `?token=`; an EventSource can only give `?token=`), else 401.
  *
- * Files: this one is the adapter (start/stop, routes); inbound.ts (`POST inbound` → InboundMessage), press.ts
- * (`POST press` → InboundMessage, as Slack's button), outbound.ts (the send port, `GET outbound`, the
- * `ConsoleChat` port), chat.ts (the chat's storage, `GET chat`, `GET summary`), events.ts (`GET events`: SSE),
- * org.ts (`GET org`, `members`, `commands`), files.ts (pictures: checks, `console_files`, `GET files/:id`),
- * parse.ts (what the API accepts), format.ts (message ↔ stored row ↔ API message, ChatMessage), errors.ts
- * (refusals; sends raise no PlatformError).
+ * The web console's page: `GET /console/` and `/console/assets/*` (page.ts), without the token.
+ *
+ * Files: this one is the adapter (start/stop, routes); page.ts (the web page); inbound.ts (`POST inbound` →
+ * InboundMessage), press.ts (`POST press` → InboundMessage, as Slack's button), outbound.ts (the send port,
+ * `GET outbound`, the `ConsoleChat` port), chat.ts (the chat's storage, `GET chat`, `GET summary`), events.ts
+ * (`GET events`: SSE), org.ts (`GET org`, `members`, `commands`), files.ts (pictures: checks, `console_files`,
+ * `GET files/:id`), parse.ts (what the API accepts), format.ts (message ↔ stored row ↔ API message,
+ * ChatMessage), errors.ts (refusals; sends raise no PlatformError).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
@@ -38,16 +40,19 @@ import { registerInbound } from './inbound.js';
 import { registerOrg, type CommandsFor } from './org.js';
 import { registerOutbound, sendToConsole, type ConsoleChat } from './outbound.js';
 import { registerPress } from './press.js';
+import { registerPage } from './page.js';
 
 export { consoleChat } from './chat.js';
 
 export interface ConsoleOptions {
-  /** `CONSOLE_TOKEN`: set → every `/console/` request must carry it (src/http/access.ts). */
+  /** `CONSOLE_TOKEN`: set → every `/console/v1/` request must carry it (src/http/access.ts); the page's static files need none. */
   token?: string;
   /** What `/帮助` lists for a sender in a group (app.ts: commands/help.ts); absent → `GET /console/v1/commands` lists none. */
   commandsFor?: CommandsFor;
   /** How the event streams poll and ping; default {@link EVENT_TIMING}. */
   events?: Partial<EventTiming>;
+  /** The built web console's folder (default dist/console under the package root, page.ts). */
+  pageDir?: string;
 }
 
 export class ConsoleAdapter implements PlatformAdapter {
@@ -96,5 +101,7 @@ export class ConsoleAdapter implements PlatformAdapter {
     registerOrg(http, { onRequest, db, commandsFor: this.opts.commandsFor ?? (() => []) });
     registerEvents(http, { onRequest, db, chat, streams: this.streams, timing: { ...EVENT_TIMING, ...this.opts.events } });
     registerPress(http, { onRequest, sink, chat });
+    // the web console's static files: no token (they hold no data; the page passes its token on)
+    registerPage(http, this.opts.pageDir ? { dir: this.opts.pageDir } : {});
   }
 }

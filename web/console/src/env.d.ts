@@ -1,0 +1,2 @@
+/** Vite's client types: `import './style.css'` and `import.meta.env`. */
+/// <reference types="vite/client" />
