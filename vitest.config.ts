@@ -16,7 +16,6 @@ const ON_POSTGRES = [
   'test/outbox-rate.test.ts',
   'test/platform/console-ui-api.test.ts',
   'test/platform/console-attachments.test.ts',
-  'test/platform/dingtalk-lanes.test.ts',
   'test/db/pg-*.test.ts',
 ];
 

@@ -5,9 +5,11 @@
  * may do what is refused as PRODUCT.md §2.5 says. Driven through the console API on the demo county.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, inspections } from '../../src/db/schema/index.js';
+import { count, eq } from 'drizzle-orm';
+import { auditLog, inspections, outboundMessages } from '../../src/db/schema/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { ask, county, outbound, waitFor, type Posted } from '../helpers/console.js';
+import { until } from '../helpers/wait.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -40,6 +42,9 @@ const officer1 = c.memberOf(T1, 'township_officer');
 const rooms = c.townships.map((t) => c.groupOf[t.unit_id!]!);
 const convs = (msgs: Posted[]) => [...new Set(msgs.map((m) => m.conversationId))].sort();
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
+/** Until the outbox has sent everything stored so far (a county-wide relay takes longer than any fixed pause on a loaded machine). */
+const idle = async (app: TestApp) =>
+  await until('the outbox sent everything', async () => (await app.db.select({ n: count() }).from(outboundMessages).where(eq(outboundMessages.status, 'pending')))[0]!.n === 0 || null, 30_000);
 const after = async (app: TestApp, seq: number) => (await outbound(app.http)).filter((m) => m.seq > seq);
 const lastSeq = async (app: TestApp) => Math.max(0, ...(await outbound(app.http)).map((m) => m.seq));
 
@@ -49,7 +54,7 @@ describe('inspections (纠察督导)', () => {
     const { http } = app;
     expect(await ask(http, cg, commander, '/令 各卡口24小时值守')).toContain('指挥部令');
     await waitFor(http, room, (m) => m.length > 0);
-    await settle();
+    await idle(app);
     const mark = await lastSeq(app);
 
     const problem = `卡口无人值守，网格员${workerName}脱岗，电话13800000001`;
@@ -126,7 +131,7 @@ describe('inspections (纠察督导)', () => {
     await waitFor(http, room, (m) => m.length > 0);
     expect(await ask(http, cg, inspector, `/督查 马坞镇 卡口登记台账不全，${workerName}未签字`)).toContain(`督查〔${year}〕第1号：马坞镇，`);
     expect(await ask(http, cg, inspector, '/督查 周家坞村第1网格 未落实测温')).toContain(`督查〔${year}〕第2号：清溪街道 周家坞村第1网格`);
-    await settle();
+    await idle(app);
     const mark = await lastSeq(app);
 
     expect(await ask(http, cg, commander, '/通报 1 请各乡镇举一反三')).toBe(`✅ 已通报 督查〔${year}〕第1号：通告〔${year}〕第2号，下发 15 个乡镇指挥室（无需回执）。`);
