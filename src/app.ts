@@ -114,6 +114,8 @@ async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ ada
           ...(config.CONSOLE_TOKEN ? { token: config.CONSOLE_TOKEN } : {}),
           // the console page's command menu lists what /帮助 lists
           commandsFor: (who) => helpCommands(COMMANDS, who),
+          // the page shows times as the bot's messages do, in the county's time zone
+          timeZone: config.TIMEZONE,
         }),
         rate: config.CONSOLE_GROUP_RATE,
       };
@@ -176,9 +178,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const digest = new DailyDigest({ deps, jobs });
   // 红色代办's daily cut-off (BullMQ job scheduler on the `errands` queue)
   const errandCutoff = new ErrandCutoff({ deps, jobs });
-  // the drill (演练): console platform only; its people speak through the inbox, one drill at a time (Redis lease)
-  const drills = adapter.name === 'console'
-    ? new Drills({ deps, accept: (msg) => inbox.accept(msg), paceMs: config.DRILL_PACE_MS, lease: redisDrillLease(redis, drillKey(config.QUEUE_PREFIX, instanceId(db))), log })
+  // the drill (演练): console platform only; its people speak through the inbox and are shown in the chat like anyone typing
+  // in the web console; one drill at a time (Redis lease)
+  const drills = adapter instanceof ConsoleAdapter
+    ? new Drills({ deps, accept: async (msg) => await adapter.acceptShown(msg, (m) => inbox.accept(m)), paceMs: config.DRILL_PACE_MS, lease: redisDrillLease(redis, drillKey(config.QUEUE_PREFIX, instanceId(db))), log })
     : null;
   if (drills) drillRoutes(http, { drills, onRequest: config.CONSOLE_TOKEN ? [requireToken(config.CONSOLE_TOKEN, 'CONSOLE_TOKEN')] : [] });
 

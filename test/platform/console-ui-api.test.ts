@@ -79,6 +79,7 @@ describe('the organisation, members and command menu', () => {
     expect(r.status).toBe(200);
     const { units, groups } = r.body;
     expect(r.body.county).toBe(c.units.find((u) => u.kind === 'county')!.name);
+    expect((r.body as { timeZone?: string }).timeZone).toBe(app.config.TIMEZONE); // the page shows times as the bot's words do
     expect(units).toHaveLength(c.units.length);
     expect(units[0]).toMatchObject({ kind: 'county', parentId: null, riskColour: null, controlLevel: null, conversationId: c.commandGroup });
     const townships = units.filter((u) => u.kind === 'township');

@@ -131,6 +131,13 @@ describe('a drill on the demo county', () => {
     const reminded = posted.filter((m) => m.text.includes('【提醒】'));
     expect(reminded.filter((r) => posted.some((m) => m.conversationId === r.conversationId && m.seq > r.seq && m.text.includes('已确认'))).length).toBeGreaterThan(0);
     expect(where((m) => m.text.includes('没有计为确认') || m.text.includes('没看懂'))).toBe(0); // every scripted word understood
+    // the drill's people are in the chat as anyone typing in the web console: the commander's /令, a grid's words before its ✅
+    const chatOf = async (cid: string) => (await app.http.inject({ method: 'GET', url: `/console/v1/chat?conversationId=${cid}` })).json().messages as { from: string; senderId?: string; text: string; seq: number }[];
+    expect((await chatOf(c.commandGroup)).some((m) => m.from === 'person' && m.text.startsWith('/令') && m.seq > mark)).toBe(true);
+    const ackedGrid = posted.find((m) => gridGroups.has(m.conversationId) && m.text.includes('已确认'))!;
+    const gridChat = await chatOf(ackedGrid.conversationId);
+    const answered = gridChat.findIndex((m) => m.seq === ackedGrid.seq);
+    expect(gridChat.slice(0, answered).some((m) => m.from === 'person' && m.seq > mark)).toBe(true);
 
     // /进度 of the drill's directive counts its acknowledgements (room + grids)
     const progress = posted.filter((m) => m.conversationId === c.commandGroup && m.text.includes('确认进度')).at(-1)!.text;

@@ -30,7 +30,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import type { OutboundMessage } from '../../core/message.js';
+import type { InboundMessage, OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, InboundSink, PlatformAdapter, SendReceipt } from '../port.js';
 import { requireToken } from '../../http/access.js';
 import { consoleChat, registerChat } from './chat.js';
@@ -51,6 +51,8 @@ export interface ConsoleOptions {
   commandsFor?: CommandsFor;
   /** How the event streams poll and ping; default {@link EVENT_TIMING}. */
   events?: Partial<EventTiming>;
+  /** IANA time zone the page shows times in (`TIMEZONE`, as in the bot's messages); default Asia/Shanghai. */
+  timeZone?: string;
   /** The built web console's folder (default dist/console under the package root, page.ts). */
   pageDir?: string;
 }
@@ -80,6 +82,16 @@ export class ConsoleAdapter implements PlatformAdapter {
     return sendToConsole(this.chat, message, this.files);
   }
 
+  /**
+   * Stores a message through `accept` (the inbox) and, when accepted, shows it in the chat as the person's — what
+   * `POST /console/v1/inbound` does, for messages made inside gridrelay (the drill's people). @returns what `accept` said
+   */
+  async acceptShown(message: InboundMessage, accept: InboundSink): Promise<'accepted' | 'duplicate'> {
+    const result = await accept(message);
+    if (result === 'accepted') await this.chat.person(message);
+    return result;
+  }
+
   /** Stops receiving and ends every open event stream (the app's stop never waits on a browser). */
   async stop(): Promise<void> {
     this.sink = null;
@@ -98,7 +110,7 @@ export class ConsoleAdapter implements PlatformAdapter {
     registerOutbound(http, { onRequest, chat });
     registerFiles(http, { onRequest, files });
     registerChat(http, { onRequest, db, chat });
-    registerOrg(http, { onRequest, db, commandsFor: this.opts.commandsFor ?? (() => []) });
+    registerOrg(http, { onRequest, db, commandsFor: this.opts.commandsFor ?? (() => []), timeZone: this.opts.timeZone ?? 'Asia/Shanghai' });
     registerEvents(http, { onRequest, db, chat, streams: this.streams, timing: { ...EVENT_TIMING, ...this.opts.events } });
     registerPress(http, { onRequest, sink, chat });
     // the web console's static files: no token (they hold no data; the page passes its token on)

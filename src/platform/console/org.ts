@@ -102,10 +102,13 @@ async function asking(db: Db, conversationId: string, senderId: string): Promise
   return { sender, group, groupUnit, tier };
 }
 
-/** Registers `GET /console/v1/org`, `/members` and `/commands` (queries checked, 4xx refusals). */
+/**
+ * Registers `GET /console/v1/org` (`{county, timeZone, units, groups}`: `timeZone` the IANA zone the bot's messages use),
+ * `/members` and `/commands` (queries checked, 4xx refusals).
+ */
 export function registerOrg(
   http: FastifyInstance,
-  deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; db: Db; commandsFor: CommandsFor },
+  deps: { onRequest: Awaited<ReturnType<typeof requireToken>>[]; db: Db; commandsFor: CommandsFor; timeZone: string },
 ): void {
   const { db } = deps;
   http.get('/console/v1/org', { onRequest: deps.onRequest }, async (req) => {
@@ -117,7 +120,7 @@ export function registerOrg(
       const g = groupOf.get(u.unitId);
       return g ? [{ conversationId: g.conversationId, title: g.title, unitId: g.unitId }] : [];
     });
-    return { county: units.find((u) => u.kind === 'county')?.name ?? '', units, groups };
+    return { county: units.find((u) => u.kind === 'county')?.name ?? '', timeZone: deps.timeZone, units, groups };
   });
   http.get('/console/v1/members', { onRequest: deps.onRequest }, async (req) => {
     const q = readInput(membersQuery, req.query, 'query');

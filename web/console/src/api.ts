@@ -26,6 +26,8 @@ export interface Group {
 
 export interface Org {
   county: string;
+  /** IANA time zone of the county (the bot's `TIMEZONE`): the page shows times in it, as the bot's messages do. */
+  timeZone?: string;
   units: Unit[];
   groups: Group[];
 }

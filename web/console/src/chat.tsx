@@ -16,9 +16,20 @@ export interface ChatProps {
   onPress(m: ChatMessage, label: string): void;
 }
 
+/** The county's time zone (set from /org); times in the chat agree with the times in the bot's own words. */
+let zone: string | undefined;
+/** Sets the time zone the chat's times are shown in (an IANA name; unknown → the browser's). */
+export function setTimeZone(tz: string | undefined): void {
+  try {
+    zone = tz ? new Intl.DateTimeFormat('zh-CN', { timeZone: tz }).resolvedOptions().timeZone : undefined;
+  } catch {
+    zone = undefined;
+  }
+}
+
 const time = (iso: string) => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) });
 };
 
 function Message({ m, mine, onPress }: { m: ChatMessage; mine: boolean; onPress: ChatProps['onPress'] }) {

@@ -11,7 +11,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newMsgId, withToken, wholeChat, type ChatMessage, type Command, type Member, type Org, type OutgoingAttachment } from './api.ts';
-import { Chat } from './chat.tsx';
+import { Chat, setTimeZone } from './chat.tsx';
 import { Composer } from './composer.tsx';
 import { loadSeen, saveSeen, unseenOf } from './seen.ts';
 import { Tree } from './tree.tsx';
@@ -97,6 +97,7 @@ function App() {
       try {
         const [o, summary] = await Promise.all([api.org(), api.summary()]);
         if (stopped) return;
+        setTimeZone(o.timeZone);
         setOrg(o);
         setCounts(Object.fromEntries(summary.conversations.map((c) => [c.conversationId, c.botMessages])));
         document.title = `${o.county} · gridrelay 网页控制台`;
