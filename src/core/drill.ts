@@ -15,17 +15,16 @@ export function drillTag(item: { drill?: boolean | null }): string {
 }
 
 /**
- * `text` starting with {@link DRILL_MARK} when it holds one anywhere. A message naming one drill item in its
- * first line (its heading: `✅ 已确认 【演练】指挥部令…`) has that mark moved to the start
- * (`【演练】✅ 已确认 指挥部令…`); a message naming drill items elsewhere, or several (a reminder listing a
- * drill item beside real ones), gets the mark put in front and keeps the marks inside, so each drill item
- * stays recognisable. A text without the mark, or starting with it, is returned as it is. Pure.
+ * `text` starting with {@link DRILL_MARK} when its heading is about a drill item: a message naming a drill item in its
+ * first line (`✅ 已确认 【演练】指挥部令…`) has that mark moved to the start (`【演练】✅ 已确认 指挥部令…`; marks further
+ * down stay). Any other text is returned as it is — a message naming drill items only further down (an answer about a
+ * real directive that lists a drill one still open, a reminder bundling a drill item with real ones) keeps the marks
+ * beside the drill items only, so nothing real reads as a drill. Pure.
  */
 export function drillFirst(text: string): string {
   const at = text.indexOf(DRILL_MARK);
   if (at <= 0) return text;
-  const once = text.indexOf(DRILL_MARK, at + DRILL_MARK.length) < 0;
   const firstLine = !text.slice(0, at).includes('\n');
-  if (once && firstLine) return DRILL_MARK + text.slice(0, at) + text.slice(at + DRILL_MARK.length);
-  return DRILL_MARK + text;
+  if (firstLine) return DRILL_MARK + text.slice(0, at) + text.slice(at + DRILL_MARK.length);
+  return text;
 }

@@ -62,7 +62,8 @@ describe('drillFirst', () => {
   it('moves one mark in the first line to the start, keeps marks elsewhere and puts one in front', () => {
     expect(drillFirst('✅ 已确认 【演练】指挥部令〔2026〕第3号。')).toBe('【演练】✅ 已确认 指挥部令〔2026〕第3号。');
     expect(drillFirst('【【演练】指挥部令〔2026〕第3号】\n正文')).toBe('【演练】【指挥部令〔2026〕第3号】\n正文');
-    expect(drillFirst('✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号')).toBe('【演练】✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号');
+    // an answer about a real directive that lists a drill one still open is not a drill message
+    expect(drillFirst('✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号')).toBe('✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号');
     expect(drillFirst('没有演练')).toBe('没有演练');
     expect(drillFirst('【演练】已在开头')).toBe('【演练】已在开头');
   });
