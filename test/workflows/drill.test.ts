@@ -64,6 +64,7 @@ describe('drillFirst', () => {
     expect(drillFirst('【【演练】指挥部令〔2026〕第3号】\n正文')).toBe('【演练】【指挥部令〔2026〕第3号】\n正文');
     // an answer about a real directive that lists a drill one still open is not a drill message
     expect(drillFirst('✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号')).toBe('✅ 已确认令2。\n尚未确认：【演练】指挥部令〔2026〕第3号');
+    expect(drillFirst('【逾期未确认】\n【演练】指挥部令〔2026〕第2号（时限02:53），本乡镇 10 个网格未确认：')).toBe('【演练】【逾期未确认】\n指挥部令〔2026〕第2号（时限02:53），本乡镇 10 个网格未确认：');
     expect(drillFirst('没有演练')).toBe('没有演练');
     expect(drillFirst('【演练】已在开头')).toBe('【演练】已在开头');
   });
