@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { until } from '../helpers/wait.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/client.js';
 import { timers } from '../../src/db/schema/index.js';
@@ -92,7 +93,10 @@ describe('timers', () => {
     await again.timers.resync();
     await waitUntil(() => fired.length === 1);
     expect(fired).toEqual([true]);
-    expect((await again.db.select().from(timers).where(eq(timers.id, 'old-1')))[0]?.late).toBe(true);
+    // the row is marked after the handler ran (its own commit): wait for it rather than read it at once
+    const lateOf = async () => (await again.db.select().from(timers).where(eq(timers.id, 'old-1')))[0]?.late;
+    await until('the row marked late', async () => ((await lateOf()) === true ? true : null));
+    expect(await lateOf()).toBe(true);
   });
 });
 
