@@ -77,7 +77,11 @@ describe('a drill on the demo county', () => {
     const confirm = await ask(app.http, c.commandGroup, c.commander, `/令 请各网格今日完成返乡人员排查 范围:${t2.name}`);
     const real = Number(/第(\d+)号/.exec(confirm)![1]);
     const t2Grids = c.grids.filter((g) => g.unit_id!.startsWith(`${t2.unit_id}-`)).slice(0, 3);
-    for (const g of t2Grids) expect(await ask(app.http, c.groupOf[g.unit_id!]!, c.memberOf(g.unit_id!, 'grid_worker'), `/收到 令${real}`)).toContain('已确认');
+    for (const g of t2Grids) {
+      // the relay first (answers go before relays: a 收到 typed before it arrives is answered before it)
+      await waitFor(app.http, c.groupOf[g.unit_id!]!, (m) => m.some((x) => x.text.includes(`第${real}号`)));
+      expect(await ask(app.http, c.groupOf[g.unit_id!]!, c.memberOf(g.unit_id!, 'grid_worker'), `/收到 令${real}`)).toContain('已确认');
+    }
     await drained();
     const before = await reports();
     expect(before.stats).toContain(`（${t2Grids.length}/`);
