@@ -4,6 +4,7 @@
  * lists), the chat with people's messages and the bot's, the 「收到」 button counted as `/收到`, server-sent events
  * across two processes on one database, and refusals of bad input.
  */
+import type { ChatMessage } from '../../src/platform/console/format.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -25,20 +26,6 @@ async function start(opts: Parameters<typeof buildTestApp>[0] = {}) {
   return app;
 }
 
-interface ChatMessage {
-  seq: number;
-  conversationId: string;
-  from: 'bot' | 'person';
-  senderId?: string;
-  senderName?: string;
-  senderRole?: string;
-  text: string;
-  markdown?: string;
-  mentions?: { memberId: string; name: string }[];
-  actions?: { kind: 'ack'; label: string; command: string }[];
-  pressed?: { label: string };
-  sentAt: string;
-}
 
 async function get<T = any>(http: FastifyInstance, url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const r = await http.inject({ method: 'GET', url, headers });
