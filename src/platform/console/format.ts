@@ -33,16 +33,7 @@ export interface ConsoleRow {
 }
 
 /** A bot message to store: keyed by the outbox id (a resend is stored once), without `seq` (assigned on insert). */
-export interface NewConsoleRow {
-  outboxId: number;
-  conversationId: string;
-  text: string;
-  markdown: string | null;
-  mentions: string[] | null;
-  actions: OutboundAction[] | null;
-  attachments: ConsoleAttachment[] | null;
-  sentAt: Date;
-}
+export type NewConsoleRow = Omit<ConsoleRow, 'seq' | 'outboxId' | 'inboundId' | 'senderId'> & { outboxId: number };
 
 /**
  * `message` as a console row posted at `sentAt`: no markdown, mentions or actions → null; `files`: its
