@@ -9,7 +9,7 @@ import { clip } from '../../src/core/text.js';
 import type { Db } from '../../src/db/client.js';
 import { audit } from '../../src/db/queries/audit.js';
 import { nextNumber } from '../../src/db/queries/directives.js';
-import { countyUnit, getGroup, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { countyUnit, getGroup, groupOfUnit, membersWithRolesByUnit } from '../../src/db/queries/roster.js';
 import { insertTask, insertTaskTargets, occurrenceAt } from '../../src/db/queries/tasks.js';
 import type { Task, TaskScope } from '../../src/db/schema/index.js';
 import { yearIn } from '../../src/time/clock.js';
@@ -96,9 +96,9 @@ export async function issueTask(deps: CoreDeps, input: IssueTaskInput): Promise<
     `完成后在本群发送 ${doneHint(numbered)}，可附图片。`,
     `——${from}`,
   ].join('\n');
-  for (const g of grids) {
-    await deps.outbox.store(db, { conversationId: g.conversationId, text: relay, mentions: await membersWithRoles(db, g.id, ACTORS), dedupKey: `task-${task.id}-relay-${g.conversationId}` });
-  }
+  // the people to @ in every grid in one query, the relays in a few statements
+  const actors = await membersWithRolesByUnit(db, grids.map((g) => g.id), ACTORS);
+  await deps.outbox.storeMany(db, grids.map((g) => ({ conversationId: g.conversationId, text: relay, mentions: actors.get(g.id) ?? [], dedupKey: `task-${task.id}-relay-${g.conversationId}` })));
   const byTownship = countBy(grids, (g) => g.townshipId ?? g.id);
   if (input.scope.tier === 'county') {
     for (const [tid, count] of byTownship) {
