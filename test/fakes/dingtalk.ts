@@ -214,16 +214,18 @@ export class FakeDingTalk {
   /**
    * Presses a card's button as `userId`: a CALLBACK frame on the card topic (fixtures/stream-frame-card-callback.json)
    * carrying the card's `command` and `conversation` params (as the template's button sends them), on the newest
-   * open connection. Pass the same `messageId` again to redeliver the same frame.
+   * open connection (`params` instead, to send other callback params). Pass the same `messageId` again to
+   * redeliver the same frame.
    * @returns the frame's messageId (what the client must answer)
    * @throws when there is no such card or no open connection
    */
-  pushCardCallback(outTrackId: string, userId: string, messageId = `fake_card_${++this.seq}`): string {
+  pushCardCallback(outTrackId: string, userId: string, messageId = `fake_card_${++this.seq}`, params?: Record<string, string>): string {
     const card = this.cardsById.get(outTrackId);
     if (!card) throw new Error(`fake dingtalk: no card ${outTrackId}`);
     const frame = fixture<{ headers: Record<string, string>; data: string }>('stream-frame-card-callback.json');
     const base = JSON.parse(frame.data) as Record<string, unknown>;
-    const content = JSON.stringify({ cardPrivateData: { actionIds: ['ack'], params: { command: card.params.command ?? '', conversation: card.params.conversation ?? '' } } });
+    const sent = params ?? { command: card.params.command ?? '', conversation: card.params.conversation ?? '' };
+    const content = JSON.stringify({ cardPrivateData: { actionIds: ['ack'], params: sent } });
     const data = { ...base, userId, outTrackId, spaceId: card.openConversationId, content, value: content };
     const conn = this.latest();
     conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(data) }));

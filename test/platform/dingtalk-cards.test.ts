@@ -188,12 +188,24 @@ describe('dingtalk cards: the 收到 button', () => {
     const stranger = c.memberOf(unitOf(OTHER_GROUP), 'grid_worker');
     await press(card, stranger);
     const note = await until('the refusal on the card', () => card.privateData[stranger]?.note);
+    expect(note).toContain('你不属于本群所在单位');
     expect(note).not.toMatch(/已确认/);
     expect(card.privateData[stranger]!.button_text).toBeUndefined();
     expect(card.params.status).toBe('待确认');
     expect(a.db.select().from(acknowledgements).all()).toHaveLength(0);
     const progress = await answerTo(await say(c.commandGroup, c.commander, '/进度 1'));
     expect(progress).toContain('网格：0/1');
+  });
+
+  it('a callback that is not a 收到 (other params) is answered and dropped: nothing stored, nothing sent', async () => {
+    const a = await start();
+    const card = await issueScoped();
+    const id = fake.pushCardCallback(card.outTrackId, GRID_WORKER, undefined, { command: '/令 越权下发', conversation: GRID_GROUP });
+    await until('the callback answered', () => fake.acks().includes(id));
+    await a.inbox.idle();
+    expect(a.db.select().from(inboundMessages).where(eq(inboundMessages.conversationId, GRID_GROUP)).all()).toHaveLength(0);
+    expect(fake.cardUpdates).toHaveLength(0);
+    expect(a.adapter.health()).toMatchObject({ cardCounts: { unreadable: 1, presses: 0 } });
   });
 });
 
