@@ -26,7 +26,7 @@ import { OUTBOX_LANES, type InboundMessage, type OutboundItem, type OutboundMess
 import { PlatformError, type InboundSink, type SendReceipt } from '../port.js';
 import type { OpenApiClient } from './api.js';
 import type { GatewayClient } from './gateway-client.js';
-import { titleOf } from './format.js';
+import { MAX_PARAM_BYTES, titleOf, utf8Bytes } from './format.js';
 
 /** The card callback topic of the Stream connection (`TOPIC_CARD` in dingtalk-stream). */
 export const CARD_TOPIC = '/v1.0/card/instances/callback';
@@ -87,9 +87,19 @@ export function messageTrackId(robotCode: string, msg: OutboundMessage): string 
   return msg.item ? itemTrackId(robotCode, msg.item, msg.item.revision, msg.conversationId) : trackId(robotCode, 'msg', msg.id, msg.conversationId, msg.text);
 }
 
-/** Whether `msg` goes out as a card when cards are on: it offers a 收到 button, or @-mentions someone. */
+/**
+ * The most UTF-8 bytes of text a card carries (a card is never split): the same room as one text send's
+ * `msgParam`; a longer message goes out as text, split ({@link MAX_PARAM_BYTES}).
+ */
+export const CARD_MAX_BYTES = MAX_PARAM_BYTES - 200;
+
+/**
+ * Whether `msg` goes out as a card when cards are on: it offers a 收到 button, or @-mentions someone — and its
+ * text fits one card ({@link CARD_MAX_BYTES}). Pure.
+ */
 export function wantsCard(msg: OutboundMessage): boolean {
-  return (msg.actions ?? []).some((a) => a.kind === 'ack') || (msg.mentions?.length ?? 0) > 0;
+  const wanted = (msg.actions ?? []).some((a) => a.kind === 'ack') || (msg.mentions?.length ?? 0) > 0;
+  return wanted && utf8Bytes(msg.markdown ?? msg.text) <= CARD_MAX_BYTES;
 }
 
 /** Plain text as card markdown: each line break kept (markdown would join single lines). Pure. */
