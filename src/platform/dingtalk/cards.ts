@@ -287,7 +287,10 @@ export interface CardCallback {
  * A card callback as the presser's message: text = the button's `command` param (`/收到 令17`), sender = the
  * presser's `userId` (staff id), conversation = the card's group (its `conversation` param, else the callback's
  * IM_GROUP `spaceId`). `platformMsgId` = `card:<outTrackId>:<userId>:<frame messageId>`: a redelivered frame is
- * one press, a second press (a new frame) a second message. The reply context names the card and the presser.
+ * one press, a second press (a new frame) a second message — which the core answers "already" (the callback has
+ * no id of the press itself, so that is also what a redelivery under a new frame id would get; an
+ * acknowledgement is counted once per unit and revision whatever comes). The reply context names the card and
+ * the presser.
  * @returns the message, or `{reason}` when the callback is not a press of our 收到 button
  */
 export function cardPressToInbound(data: string | CardCallback, frameMessageId: string): InboundMessage | { reason: string } {
