@@ -7,7 +7,8 @@
  * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
  * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
  * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
- * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read).
+ * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read); cards.ts (interactive
+ * cards, when `DINGTALK_CARD_TEMPLATE_ID` is set: card sends and updates, the 收到 button's callbacks).
  */
 import type { Logger } from 'pino';
 import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
