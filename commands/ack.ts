@@ -9,6 +9,23 @@ import { acknowledge, type DirectiveRef, formatNumber, parseRef, refWord } from 
 import { clockIn } from '../src/time/clock.js';
 import { getMember } from '../src/db/queries/roster.js';
 import { quoted } from './limits.js';
+import type { AckState } from '../src/core/message.js';
+import type { Directive } from '../src/db/schema/index.js';
+
+/**
+ * Where the acknowledgement stands, as neutral data for the reply ({@link AckState}: a platform with cards
+ * updates the pressed card with it): who, when, and in a township room how many of its own grids have
+ * acknowledged the current revision at this moment.
+ */
+async function ackStateOf(ctx: CommandContext, d: Directive, result: AckState['result'], by: string, at: Date, late?: boolean): Promise<AckState> {
+  const state: AckState = { kind: 'ack-state', result, number: formatNumber(d), by, at: at.toISOString(), clock: clockIn(at, ctx.deps.config.TIMEZONE) };
+  if (late) state.late = true;
+  if (ctx.groupUnit.kind === 'township') {
+    const grids = (await targetsWithAcks(ctx.deps.db, d.id, d.revision)).filter((r) => r.unitKind === 'grid' && r.townshipId === ctx.groupUnit.id);
+    if (grids.length) state.count = `本乡镇网格已确认 ${grids.filter((r) => r.ackAt !== null).length}/${grids.length}`;
+  }
+  return state;
+}
 
 /**
  * A 收到 in the command group (a duty officer answering the commander, or the bot's own roll-up): nothing
@@ -63,10 +80,16 @@ export default defineCommand<{ ref?: DirectiveRef | undefined }>({
     const n = formatNumber(r.directive);
     if (r.status === 'already') {
       const by = (await getMember(ctx.deps.db, r.by))?.name ?? r.by;
-      return { text: `${ctx.groupUnit.name}已于${clockIn(r.at, ctx.deps.config.TIMEZONE)}确认${n}（${by}），无需重复。` };
+      return {
+        text: `${ctx.groupUnit.name}已于${clockIn(r.at, ctx.deps.config.TIMEZONE)}确认${n}（${by}），无需重复。`,
+        ackState: await ackStateOf(ctx, r.directive, 'already', by, r.at),
+      };
     }
     const more = r.stillOpen.length ? `\n尚未确认：${r.stillOpen.map(formatNumber).join('、')}` : '';
     const version = r.directive.revision > 1 ? `（更正后第${r.directive.revision}版）` : '';
-    return { text: `✅ ${ctx.groupUnit.name}已确认${n}${version}${r.late ? '（逾期）' : ''}。${more}` };
+    return {
+      text: `✅ ${ctx.groupUnit.name}已确认${n}${version}${r.late ? '（逾期）' : ''}。${more}`,
+      ackState: await ackStateOf(ctx, r.directive, 'ok', ctx.sender.name, ctx.receivedAt, r.late),
+    };
   },
 });

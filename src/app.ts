@@ -90,6 +90,7 @@ async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ ada
           reconnectBaseMs: config.DINGTALK_RECONNECT_BASE,
           reconnectMaxMs: config.DINGTALK_RECONNECT_MAX,
           httpTimeoutMs: config.DINGTALK_HTTP_TIMEOUT,
+          ...(config.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID } : {}),
           log,
         }),
         rate: config.DINGTALK_GROUP_RATE,

@@ -139,6 +139,11 @@ export const configSchema = z.object({
   DINGTALK_RECONNECT_MAX: duration('DINGTALK_RECONNECT_MAX').prefault('60s'),
   /** OpenAPI / session-webhook request timeout. */
   DINGTALK_HTTP_TIMEOUT: duration('DINGTALK_HTTP_TIMEOUT').prefault('10s'),
+  /**
+   * Interactive cards (互动卡片): the card template id (卡片平台, see docs/platforms.md). Set → relays with a 收到
+   * button and messages that @ people go out as cards; unset → text.
+   */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().trim().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),

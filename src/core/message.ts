@@ -80,6 +80,60 @@ export interface OutboundMessage {
    * (DingTalk) lets a waiting call of a lower lane number go first; others ignore it.
    */
   lane?: OutboxLane;
+  /**
+   * The directive or notice this message relays, amends or revokes, for platforms that show items as cards
+   * (DingTalk interactive cards: one card per item, revision and group); others ignore it.
+   */
+  item?: OutboundItem;
+  /**
+   * Where the acknowledgement this message answers stands (the answer to a `/收到`, typed or pressed), for
+   * platforms that update the pressed card instead of posting the answer; others ignore it.
+   */
+  ackState?: AckState;
+}
+
+/**
+ * The item (directive or notice) a message is about, as neutral data (kept in `outbound_messages.actions`).
+ * A platform with cards makes one card per `key`, `revision` and conversation.
+ */
+export interface OutboundItem {
+  kind: 'item';
+  /** Stable id of the item within this database, e.g. `directive-17` (the row id, not the number). */
+  key: string;
+  /** The revision this message carries (1 at issue, +1 per amendment). */
+  revision: number;
+  /** How the item is named, e.g. `指挥部令〔2026〕第17号` (with 【演练】 for a drill item). */
+  number: string;
+  /** The acknowledgement deadline as shown to people (in `TIMEZONE`, e.g. `12-04 18:00`), if a receipt is asked. */
+  deadline?: string;
+  /**
+   * `open`: this message is the item's current version (a card with a 收到 button where it asks one);
+   * `revoked`: the item was revoked — the cards of `revision` lose their button and say 【已撤回】.
+   */
+  state: 'open' | 'revoked';
+  /** For an amendment: the revision it replaces, whose cards now say 【更正】 and lose their button. */
+  supersedes?: number;
+}
+
+/**
+ * Where one acknowledgement stands after a `/收到` (kept in `outbound_messages.actions`): `ok` — counted now;
+ * `already` — the unit had acknowledged before (by `by`, at `at`).
+ */
+export interface AckState {
+  kind: 'ack-state';
+  result: 'ok' | 'already';
+  /** The item, named as in {@link OutboundItem.number}. */
+  number: string;
+  /** Name of the member whose acknowledgement counts (the presser, or whoever acknowledged first). */
+  by: string;
+  /** When it was acknowledged, ISO 8601. */
+  at: string;
+  /** The same moment as shown to people (`10:42`, in `TIMEZONE`). */
+  clock: string;
+  /** Counted after its deadline. */
+  late?: boolean;
+  /** In a township room: how its own grids stand at that moment, e.g. `本乡镇网格已确认 3/52`. */
+  count?: string;
 }
 
 /**
@@ -94,19 +148,29 @@ export interface OutboundAction {
 
 /**
  * What the outbox keeps in `outbound_messages.actions` (JSON): the message's buttons and, after them, its
- * attachments — told apart by `kind` (`ack` vs `picture`/`file`), so attachments need no column of their own.
+ * attachments, its item and its acknowledgement state — told apart by `kind` (`ack`, `picture`/`file`,
+ * `item`, `ack-state`), so none of them needs a column of its own.
  */
-export type OutboxExtra = OutboundAction | Attachment;
+export type OutboxExtra = OutboundAction | Attachment | OutboundItem | AckState;
 
-/** Splits a stored `outbound_messages.actions` array into the message's buttons and its attachments. Pure. */
-export function splitOutboxExtra(extra: readonly OutboxExtra[] | null | undefined): { actions: OutboundAction[]; attachments: Attachment[] } {
+/** Splits a stored `outbound_messages.actions` array into the message's buttons, attachments, item and acknowledgement state. Pure. */
+export function splitOutboxExtra(extra: readonly OutboxExtra[] | null | undefined): {
+  actions: OutboundAction[];
+  attachments: Attachment[];
+  item?: OutboundItem;
+  ackState?: AckState;
+} {
   const actions: OutboundAction[] = [];
   const attachments: Attachment[] = [];
+  let item: OutboundItem | undefined;
+  let ackState: AckState | undefined;
   for (const x of extra ?? []) {
     if (x.kind === 'ack') actions.push(x);
+    else if (x.kind === 'item') item = x;
+    else if (x.kind === 'ack-state') ackState = x;
     else attachments.push(x);
   }
-  return { actions, attachments };
+  return { actions, attachments, ...(item ? { item } : {}), ...(ackState ? { ackState } : {}) };
 }
 
 /** What the bot answers to one person's message. */
@@ -119,4 +183,6 @@ export interface Reply {
    * list split into phone-sized pieces (each piece says which it is, `（2/3）`, as sends may arrive out of order).
    */
   more?: string[];
+  /** Where the acknowledgement stands, when this answers a `/收到` that was counted or already counted. */
+  ackState?: AckState;
 }

@@ -114,9 +114,11 @@ export class OutboxSender {
     const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text, lane: laneOf(row.lane) };
     if (row.markdown) msg.markdown = row.markdown;
     if (row.mentions?.length) msg.mentions = row.mentions;
-    const { actions, attachments } = splitOutboxExtra(row.actions);
+    const { actions, attachments, item, ackState } = splitOutboxExtra(row.actions);
     if (actions.length) msg.actions = actions;
     if (attachments.length) msg.attachments = attachments;
+    if (item) msg.item = item;
+    if (ackState) msg.ackState = ackState;
     if (row.replyToInboundId) {
       const inbound = await inboundReplyRef(this.opts.db, row.replyToInboundId);
       if (inbound) {

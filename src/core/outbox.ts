@@ -23,7 +23,7 @@ import { instanceId, type Db } from '../db/client.js';
 import { CommitBuffer } from '../jobs/unit-of-work.js';
 import { insertOutbound, insertOutboundMany, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
-import { OUTBOX_LANES, type Attachment, type OutboundAction, type OutboxLane } from './message.js';
+import { OUTBOX_LANES, type AckState, type Attachment, type OutboundAction, type OutboundItem, type OutboxLane } from './message.js';
 import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
@@ -40,6 +40,10 @@ export interface NewOutbound {
   actions?: OutboundAction[];
   /** Pictures the message carries (console: shown; DingTalk, Slack: ignored — say `附图` in the text). */
   attachments?: Attachment[];
+  /** The item it relays, amends or revokes (a card on DingTalk; kept after the buttons, see OutboxExtra). */
+  item?: OutboundItem;
+  /** Where the acknowledgement it answers stands (DingTalk updates the pressed card with it). */
+  ackState?: AckState;
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
@@ -149,8 +153,8 @@ export class Outbox {
 
   /** The row of `msg`: a message naming a drill item starts with 【演练】 ({@link drillFirst}), text and markdown alike. */
   private row(msg: NewOutbound) {
-    // attachments are kept after the buttons in the one JSON column (see OutboxExtra)
-    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? [])];
+    // attachments, the item and the acknowledgement state are kept after the buttons in the one JSON column (see OutboxExtra)
+    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? []), ...(msg.item ? [msg.item] : []), ...(msg.ackState ? [msg.ackState] : [])];
     return {
       conversationId: msg.conversationId,
       text: drillFirst(msg.text),

@@ -8,6 +8,10 @@
  * Like DingTalk, it keeps CALLBACK frames nobody acked — pushed while no connection is open, or left
  * unacked on a connection that closed — and delivers them on the next connection.
  * Access tokens expire after `tokenExpireIn` seconds (DingTalk: 7200); an expired token gets 401.
+ * Interactive cards (fixtures openapi-card-*.json, stream-frame-card-callback.json): `POST
+ * /v1.0/card/instances/createAndDeliver` (a repeated outTrackId refused as DingTalk does) and `PUT
+ * /v1.0/card/instances` (by key; an unknown outTrackId refused), both recorded and counted in `apiRequests`;
+ * `pushCardCallback` presses a card's button (a CALLBACK frame on the card topic, acked like robot callbacks).
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -47,6 +51,29 @@ export interface FakeConnection {
 }
 type Failure = { status: number; body: unknown };
 
+/** One card the fake holds: its create request, and its data as updated since. */
+export interface FakeCard {
+  at: number;
+  token: string;
+  outTrackId: string;
+  openConversationId: string;
+  /** The createAndDeliver request body as received. */
+  body: Record<string, unknown>;
+  /** Public data now (created, then updated by key). */
+  params: Record<string, string>;
+  /** Private data now, per userId. */
+  privateData: Record<string, Record<string, string>>;
+  /** `imGroupOpenDeliverModel.atUserIds` (userId → name): who the delivery @-mentions. */
+  atUserIds: Record<string, string>;
+}
+export interface FakeCardUpdate {
+  at: number;
+  outTrackId: string;
+  body: { cardData?: { cardParamMap?: Record<string, string> }; privateData?: Record<string, { cardParamMap?: Record<string, string> }>; cardUpdateOptions?: Record<string, boolean> };
+  /** HTTP status answered (200, or 400 for an unknown card). */
+  status: number;
+}
+
 export class FakeDingTalk {
   readonly clientId = 'dingSyntheticRobot01';
   readonly clientSecret = 'synthetic-secret';
@@ -74,6 +101,13 @@ export class FakeDingTalk {
   readonly refusedSends: { at: number; openConversationId: string; status: number }[] = [];
   readonly webhookPosts: FakeWebhookPost[] = [];
   readonly queries: Record<string, unknown>[] = [];
+  /** Cards created, in order (a refused duplicate is not added). */
+  readonly cards: FakeCard[] = [];
+  private readonly cardsById = new Map<string, FakeCard>();
+  /** Every card update (PUT /v1.0/card/instances), refused ones included. */
+  readonly cardUpdates: FakeCardUpdate[] = [];
+  /** createAndDeliver calls refused because the outTrackId existed already. */
+  readonly duplicateCards: { at: number; outTrackId: string }[] = [];
   /** Per-conversation failures for send (e.g. bot not in group), permanent until removed. */
   readonly failConversation = new Map<string, Failure>();
   /** Failures for the next N sends, in order. */
@@ -177,6 +211,32 @@ export class FakeDingTalk {
     conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(message) }));
   }
 
+  /**
+   * Presses a card's button as `userId`: a CALLBACK frame on the card topic (fixtures/stream-frame-card-callback.json)
+   * carrying the card's `command` and `conversation` params (as the template's button sends them), on the newest
+   * open connection (`params` instead, to send other callback params). Pass the same `messageId` again to
+   * redeliver the same frame.
+   * @returns the frame's messageId (what the client must answer)
+   * @throws when there is no such card or no open connection
+   */
+  pushCardCallback(outTrackId: string, userId: string, messageId = `fake_card_${++this.seq}`, params?: Record<string, string>): string {
+    const card = this.cardsById.get(outTrackId);
+    if (!card) throw new Error(`fake dingtalk: no card ${outTrackId}`);
+    const frame = fixture<{ headers: Record<string, string>; data: string }>('stream-frame-card-callback.json');
+    const base = JSON.parse(frame.data) as Record<string, unknown>;
+    const sent = params ?? { command: card.params.command ?? '', conversation: card.params.conversation ?? '' };
+    const content = JSON.stringify({ cardPrivateData: { actionIds: ['ack'], params: sent } });
+    const data = { ...base, userId, outTrackId, spaceId: card.openConversationId, content, value: content };
+    const conn = this.latest();
+    conn.ws.send(JSON.stringify({ ...frame, headers: { ...frame.headers, messageId, connectionId: `conn-${conn.id}`, time: String(Date.now()) }, data: JSON.stringify(data) }));
+    return messageId;
+  }
+
+  /** The cards in `openConversationId`, oldest first. */
+  cardsIn(openConversationId: string): FakeCard[] {
+    return this.cards.filter((c) => c.openConversationId === openConversationId);
+  }
+
   /** Sends SYSTEM ping (fixtures/stream-frame-ping.json) on the newest open connection. */
   ping(): void {
     const frame = fixture<{ headers: Record<string, string> }>('stream-frame-ping.json');
@@ -263,6 +323,11 @@ export class FakeDingTalk {
       }
       case '/v1.0/robot/groupMessages/send':
         return this.groupSend(res, token, body);
+      case '/v1.0/card/instances/createAndDeliver':
+        return this.cardCreate(res, token, body);
+      case '/v1.0/card/instances':
+        if (req.method !== 'PUT') return json(res, 405, { code: 'MethodNotAllowed', message: String(req.method) });
+        return this.cardUpdate(res, token, body);
       case '/v1.0/robot/groupMessages/query': {
         if (!this.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
         this.queries.push(body);
@@ -298,7 +363,58 @@ export class FakeDingTalk {
     });
     return json(res, 200, { processQueryKey });
   }
+
+  private cardCreate(res: ServerResponse, token: string, body: Record<string, unknown>): void {
+    if (!this.tokenValid(token)) return json(res, 401, ERRORS.auth().body);
+    const outTrackId = String(body.outTrackId ?? '');
+    const space = String(body.openSpaceId ?? '');
+    const cid = space.startsWith('dtv1.card//IM_GROUP.') ? space.slice('dtv1.card//IM_GROUP.'.length) : '';
+    if (!outTrackId || !cid || !body.cardTemplateId) return json(res, 400, { code: 'param.invalid', message: 'outTrackId, openSpaceId (IM_GROUP) and cardTemplateId are required' });
+    if (this.cardsById.has(outTrackId)) {
+      this.duplicateCards.push({ at: Date.now(), outTrackId });
+      const dup = CARD_ERRORS.duplicate();
+      return json(res, dup.status, dup.body);
+    }
+    const failure = this.failConversation.get(cid) ?? this.failNextSends.shift();
+    if (failure) {
+      this.refusedSends.push({ at: Date.now(), openConversationId: cid, status: failure.status });
+      return json(res, failure.status, failure.body);
+    }
+    const deliver = (body.imGroupOpenDeliverModel ?? {}) as { atUserIds?: Record<string, string> };
+    const params = { ...((body.cardData as { cardParamMap?: Record<string, string> } | undefined)?.cardParamMap ?? {}) };
+    const card: FakeCard = { at: Date.now(), token, outTrackId, openConversationId: cid, body, params, privateData: {}, atUserIds: { ...(deliver.atUserIds ?? {}) } };
+    this.cards.push(card);
+    this.cardsById.set(outTrackId, card);
+    return json(res, 200, { success: true, result: { outTrackId, deliverResults: [{ spaceType: 'IM_GROUP', spaceId: cid, success: true, carrierId: `fake-carrier-${++this.seq}` }] } });
+  }
+
+  private cardUpdate(res: ServerResponse, token: string, body: Record<string, unknown>): void {
+    if (!this.tokenValid(token)) return json(res, 401, ERRORS.auth().body);
+    const outTrackId = String(body.outTrackId ?? '');
+    const b = body as FakeCardUpdate['body'];
+    const card = this.cardsById.get(outTrackId);
+    if (!card) {
+      const unknown = CARD_ERRORS.unknown();
+      this.cardUpdates.push({ at: Date.now(), outTrackId, body: b, status: unknown.status });
+      return json(res, unknown.status, unknown.body);
+    }
+    this.cardUpdates.push({ at: Date.now(), outTrackId, body: b, status: 200 });
+    const byKey = b.cardUpdateOptions?.updateCardDataByKey === true;
+    const pub = b.cardData?.cardParamMap ?? {};
+    card.params = byKey ? { ...card.params, ...pub } : { ...pub };
+    for (const [userId, data] of Object.entries(b.privateData ?? {})) {
+      const priv = data.cardParamMap ?? {};
+      card.privateData[userId] = b.cardUpdateOptions?.updatePrivateDataByKey === true ? { ...(card.privateData[userId] ?? {}), ...priv } : { ...priv };
+    }
+    return json(res, 200, { success: true, result: true });
+  }
 }
+
+/** The card fake's two refusals, from the fixtures: a repeated outTrackId, an update of an unknown card. */
+export const CARD_ERRORS = {
+  duplicate: () => fixture<{ duplicate_response: Failure }>('openapi-card-create-and-deliver.json').duplicate_response,
+  unknown: () => fixture<{ unknown_card_response: Failure }>('openapi-card-update.json').unknown_card_response,
+};
 
 /** The fixture error bodies: 401 auth, 403 QPS, 400 robot not in group. */
 export const ERRORS = {

@@ -51,8 +51,13 @@ async function consoleDriver(): Promise<Driver> {
   };
 }
 
-async function dingtalkDriver(): Promise<Driver> {
-  const { app, fake, teardown } = await startPlatformApp({ platform: 'dingtalk' });
+/**
+ * DingTalk; with `cards`, interactive cards on (`DINGTALK_CARD_TEMPLATE_ID`): relays and messages that @ people are
+ * cards (their content counts as a post), the answer to a press is an update of the pressed card (its private note
+ * counts as a post), and `pressAck` presses the latest card's 收到 button over the Stream connection.
+ */
+async function dingtalkDriver(cards = false): Promise<Driver> {
+  const { app, fake, teardown } = await startPlatformApp({ platform: 'dingtalk', env: cards ? { DINGTALK_CARD_TEMPLATE_ID: 'synthetic-template-0001.schema' } : {} });
   const sessionConv = new Map<string, string>();
   return {
     app,
@@ -67,8 +72,24 @@ async function dingtalkDriver(): Promise<Driver> {
     async posts(cid) {
       const replies = fake.webhookPosts.filter((p) => sessionConv.get(p.session) === cid).map((p) => ({ at: p.at, text: p.body.text?.content ?? p.body.markdown?.text ?? '' }));
       const sends = fake.sends.filter((s) => s.openConversationId === cid).map((s) => ({ at: s.at, text: s.msgParam.content ?? s.msgParam.text ?? '' }));
-      return [...replies, ...sends].sort((a, b) => a.at - b.at).map((p) => p.text);
+      const cardPosts = fake.cardsIn(cid).map((k) => ({ at: k.at, text: (k.params.content ?? '').replace(/ {2}\n/g, '\n') }));
+      const ids = new Set(fake.cardsIn(cid).map((k) => k.outTrackId));
+      const notes = fake.cardUpdates
+        .filter((u) => u.status === 200 && ids.has(u.outTrackId))
+        .flatMap((u) => Object.values(u.body.privateData ?? {}).map((p) => ({ at: u.at, text: p.cardParamMap?.note ?? '' })))
+        .filter((p) => p.text);
+      return [...replies, ...sends, ...cardPosts, ...notes].sort((a, b) => a.at - b.at).map((p) => p.text);
     },
+    ...(cards
+      ? {
+          async pressAck(cid: string, sender: string) {
+            const card = fake.cardsIn(cid).filter((k) => k.params.button_show === 'true').at(-1);
+            if (!card) throw new Error(`no card with a button in ${cid}`);
+            const frame = fake.pushCardCallback(card.outTrackId, sender);
+            await until('the card callback answered', () => fake.acks().includes(frame));
+          },
+        }
+      : {}),
     stop: teardown,
   };
 }
@@ -128,7 +149,8 @@ function ackButton(fake: FakeSlack, channel: string) {
 /** name, driver factory, whether relays carry a 收到 button (the driver implements `pressAck`). */
 const DRIVERS: [string, () => Promise<Driver>, boolean][] = [
   ['console', consoleDriver, true],
-  ['dingtalk', dingtalkDriver, false],
+  ['dingtalk', () => dingtalkDriver(), false],
+  ['dingtalk (cards)', () => dingtalkDriver(true), true],
   ['slack (HTTP)', slackDriver, true],
   ['slack (Socket Mode)', slackSocketDriver, true],
 ];

@@ -12,7 +12,7 @@ import type { CommandContext, Tier } from '../../src/core/command.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { maskPersonal } from '../../src/core/mask.js';
-import type { OutboundAction } from '../../src/core/message.js';
+import type { OutboundAction, OutboundItem } from '../../src/core/message.js';
 import { Refusal } from '../../src/core/errors.js';
 import { mayChange, placeOf, type ChangeVerb } from '../../src/core/permissions.js';
 import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
@@ -20,7 +20,7 @@ import { audit } from '../../src/db/queries/audit.js';
 import { ackCountsByRevision, eventsOf, insertEvent, targetsOf, updateDirective } from '../../src/db/queries/directives.js';
 import { getGroup } from '../../src/db/queries/roster.js';
 import type { Directive } from '../../src/db/schema/index.js';
-import { ackAction, directiveLane, formatNumber } from './format.js';
+import { ackAction, directiveLane, formatNumber, itemOf } from './format.js';
 import { whatChanged } from './changes.js';
 import { chasedBy } from './chase.js';
 import { cancelLadder, scheduleLadder } from './ladder.js';
@@ -95,10 +95,14 @@ async function signature(deps: CoreDeps, conversationId: string, at: Date): Prom
   return `——${(await getGroup(deps.db, conversationId))?.title ?? '指挥部'} ${shortDateTimeIn(at, deps.config.TIMEZONE)}`;
 }
 
-async function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, actions?: OutboundAction[]): Promise<number> {
+/**
+ * Stores one message per target group of `d` (outbox key `dir-<id>-<keyPart>-<conversation>`), carrying `item`
+ * (so DingTalk also updates the cards of the revision it replaces or revokes).
+ */
+async function relayToTargets(deps: CoreDeps, d: Directive, text: string, keyPart: string, item: OutboundItem, actions?: OutboundAction[]): Promise<number> {
   const convs = [...new Set((await targetsOf(deps.db, d.id)).map((t) => t.conversationId))];
   for (const c of convs) {
-    await deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn, lane: directiveLane(d) });
+    await deps.outbox.store(deps.db, { conversationId: c, text, ...(actions ? { actions } : {}), item, dedupKey: `dir-${d.id}-${keyPart}-${c}`, notifyOnFail: d.issuedIn, lane: directiveLane(d) });
   }
   return convs.length;
 }
@@ -131,7 +135,8 @@ export async function amend(deps: CoreDeps, input: ChangeInput): Promise<ChangeR
   if (d.ackRequired && d.ackDeadline) {
     lines.push(`此前的确认不再有效，请于${clockFrom(d.ackDeadline, now, config.TIMEZONE)}前重新回复「收到」（${formatDurationZh(window)}内）。`);
   }
-  const groups = await relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, d.ackRequired ? [ackAction(d)] : undefined);
+  const item = itemOf(d, config.TIMEZONE, { supersedes: old.revision });
+  const groups = await relayToTargets(deps, d, lines.join('\n'), `amend${revision}`, item, d.ackRequired ? [ackAction(d)] : undefined);
   planReadPolls(deps, d, revision, now);
   await insertEvent(db, { directiveId: d.id, revision, kind: 'amend', at, actorId: input.actorId, text: input.text, count: groups, inboundId: input.inboundId });
   await audit(db, { actorId: input.actorId, action: `${d.kind}.amend`, subject: formatNumber(d), detail: { directiveId: d.id, revision, text: input.text }, inboundId: input.inboundId, at });
@@ -153,7 +158,7 @@ export async function revoke(deps: CoreDeps, input: ChangeInput): Promise<Change
   const lines = [`【撤回】${formatNumber(d)}已撤回，不再执行，无需确认。`];
   if (input.text) lines.push(`说明：${maskPersonal(input.text)}`);
   lines.push(await signature(deps, input.conversationId, now));
-  const groups = await relayToTargets(deps, d, lines.join('\n'), 'revoke');
+  const groups = await relayToTargets(deps, d, lines.join('\n'), 'revoke', itemOf(d, deps.config.TIMEZONE, { state: 'revoked' }));
   await insertEvent(db, { directiveId: d.id, revision: d.revision, kind: 'revoke', at: now, actorId: input.actorId, text: input.text || null, count: groups, inboundId: input.inboundId });
   await audit(db, { actorId: input.actorId, action: `${d.kind}.revoke`, subject: formatNumber(d), detail: { directiveId: d.id, reason: input.text }, inboundId: input.inboundId, at: now });
   return { directive: d, groups, changes: [] };

@@ -1,5 +1,6 @@
 /** How directives and notices are named in text. */
-import type { OutboundAction, OutboxLane } from '../../src/core/message.js';
+import type { OutboundAction, OutboundItem, OutboxLane } from '../../src/core/message.js';
+import { shortDateTimeIn } from '../../src/time/clock.js';
 import { drillTag } from '../../src/core/drill.js';
 import type { Directive, DirectiveKind } from '../../src/db/schema/index.js';
 
@@ -33,4 +34,21 @@ export function directiveLane(...items: Pick<Directive, 'urgent'>[]): OutboxLane
  */
 export function ackAction(d: Pick<Directive, 'kind' | 'number'> & { seriesName?: string | null }): OutboundAction {
   return { kind: 'ack', label: '收到', command: `/收到 ${d.seriesName ?? ''}${d.kind === 'notice' ? '通告' : '令'}${d.number}` };
+}
+
+/**
+ * The neutral item descriptor of a message about `d` (OutboundMessage.item: DingTalk shows it as a card):
+ * key `directive-<id>`, its current revision, its name, its deadline in `timeZone` when a receipt is asked.
+ * @param extra `state` (default `open`) and, for an amendment, `supersedes`
+ */
+export function itemOf(d: Directive, timeZone: string, extra: Partial<Pick<OutboundItem, 'state' | 'supersedes'>> = {}): OutboundItem {
+  return {
+    kind: 'item',
+    key: `directive-${d.id}`,
+    revision: d.revision,
+    number: formatNumber(d),
+    ...(d.ackRequired && d.ackDeadline ? { deadline: shortDateTimeIn(d.ackDeadline, timeZone) } : {}),
+    state: extra.state ?? 'open',
+    ...(extra.supersedes ? { supersedes: extra.supersedes } : {}),
+  };
 }

@@ -18,7 +18,7 @@ import { clockFrom, shortDateTimeIn, yearIn } from '../../src/time/clock.js';
 import { formatDurationZh } from '../../src/time/duration.js';
 import { RISK_COLOURS, type RiskColour } from '../../src/db/schema/index.js';
 import { COLOUR_ZH } from '../risk/index.js';
-import { ackAction, directiveLane, formatNumber } from './format.js';
+import { ackAction, directiveLane, formatNumber, itemOf } from './format.js';
 import { compactGridNames, scheduleLadder } from './ladder.js';
 import { planReadPolls } from './receipts.js';
 import { resolveScope, type ResolvedScope, type ScopeUnit } from './scope.js';
@@ -115,12 +115,14 @@ export async function issue(deps: CoreDeps, input: IssueInput): Promise<IssueRes
   // a scoped item tells each township room which of its grids it reached, so the room knows whom to chase
   const coverage = scope.label !== null && !input.within ? roomCoverage(targets, scope) : new Map<string, string>();
   const actions = directive.ackRequired ? [ackAction(directive)] : undefined;
+  const item = itemOf(directive, config.TIMEZONE);
   await deps.outbox.storeMany(
     db,
     targets.map((u) => ({
       conversationId: u.conversationId,
       text: relay(coverage.get(u.id)),
       ...(actions ? { actions } : {}),
+      item,
       dedupKey: `dir-${directive.id}-relay-${u.conversationId}`,
       notifyOnFail: input.conversationId,
       lane: directiveLane(directive),

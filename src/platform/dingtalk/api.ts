@@ -64,19 +64,20 @@ export class OpenApiClient {
   }
 
   /**
-   * POSTs `body` as JSON to `{apiBase}{path}` with the access token; on an auth refusal refreshes the token once and retries.
+   * POSTs (or PUTs) `body` as JSON to `{apiBase}{path}` with the access token; on an auth refusal refreshes the token once and retries.
    * @param rank the call's place in the app-wide limiter's queue (lower first; the outbox lane's number, default bulk)
+   * @param method `POST` (default) or `PUT` (card updates, `PUT /v1.0/card/instances`)
    * @returns the parsed JSON response of a 2xx answer
    * @throws PlatformError classified by {@link classify}
    */
-  async call<T>(path: string, body: unknown, rank?: number): Promise<T> {
+  async call<T>(path: string, body: unknown, rank?: number, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
     let token = await this.accessToken();
-    let r = await this.request(path, body, token, rank);
+    let r = await this.request(path, body, token, rank, method);
     if (r.status >= 400 && isAuthError(r.status, r.body as ApiErrorBody)) {
       this.stats.authRetries++;
       this.invalidate(token);
       token = await this.accessToken();
-      r = await this.request(path, body, token, rank);
+      r = await this.request(path, body, token, rank, method);
     }
     if (r.status < 200 || r.status >= 300) throw classify(path, r.status, r.body as ApiErrorBody);
     return r.body as T;
@@ -92,13 +93,13 @@ export class OpenApiClient {
     return this.request(url, body, token, rank);
   }
 
-  private async request(pathOrUrl: string, body: unknown, token?: string, rank?: number): Promise<{ status: number; body: unknown }> {
+  private async request(pathOrUrl: string, body: unknown, token?: string, rank?: number, method: 'POST' | 'PUT' = 'POST'): Promise<{ status: number; body: unknown }> {
     const release = await this.opts.limiter.take(rank);
     this.stats.calls++;
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.opts.apiBase.replace(/\/$/, '') + pathOrUrl;
     try {
       const res = await fetch(url, {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { 'x-acs-dingtalk-access-token': token } : {}) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.opts.timeoutMs),

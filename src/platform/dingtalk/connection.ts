@@ -24,6 +24,8 @@ export interface StreamConnectionOptions {
   log: Logger;
   /** Handles a robot CALLBACK frame; `client` is the connection it came on (ack on it). Must not throw. */
   onCallback: (frame: DWClientDownStream, client: GatewayClient) => void;
+  /** Handles a card CALLBACK frame (a card button pressed); subscribed only when given (cards on). Must not throw. */
+  onCardCallback?: (frame: DWClientDownStream, client: GatewayClient) => void;
 }
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
@@ -126,6 +128,8 @@ export class StreamConnection {
       onError: (err) => this.opts.log.error({ ...errorFields(err) }, 'dingtalk stream: frame handling failed'),
     });
     client.registerCallbackListener(GatewayClient.ROBOT_TOPIC, (frame) => this.opts.onCallback(frame, client));
+    const onCard = this.opts.onCardCallback;
+    if (onCard) client.registerCallbackListener(GatewayClient.CARD_TOPIC, (frame) => onCard(frame, client));
     client.on('frame', () => {
       this.stats.frames++;
       if (client === this.current) this.lastFrameAt = Date.now();

@@ -6,7 +6,7 @@
  * - a SYSTEM `disconnect` frame is reported as a `disconnect` event.
  * One instance = one WebSocket connection; it is never reconnected, a new instance replaces it.
  */
-import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import { DWClient, TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type WebSocket from 'ws';
 
 export interface GatewayClientOptions {
@@ -34,6 +34,8 @@ export class GatewayClient extends DWClient {
 
   /** The robot topic this client subscribes to. */
   static readonly ROBOT_TOPIC = TOPIC_ROBOT;
+  /** The interactive card callback topic (a card button pressed), subscribed when cards are on. */
+  static readonly CARD_TOPIC = TOPIC_CARD;
 
   /**
    * POSTs `{clientId, clientSecret, ua, subscriptions}` to the gateway URL and keeps `{endpoint, ticket}`.
@@ -82,5 +84,13 @@ export class GatewayClient extends DWClient {
   /** Acks a CALLBACK frame: `{code: 200, headers: {messageId}, message: 'OK', data: '{"response":null}'}`. */
   ack(messageId: string): void {
     this.socketCallBackResponse(messageId, null);
+  }
+
+  /**
+   * Answers a card callback frame with an empty response (`data: '{"response":{}}'`): DingTalk then leaves the
+   * card as it is — gridrelay updates it afterwards with `PUT /v1.0/card/instances`, not inside the callback.
+   */
+  answerCard(messageId: string): void {
+    this.socketCallBackResponse(messageId, {});
   }
 }

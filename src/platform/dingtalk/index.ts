@@ -7,7 +7,8 @@
  * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
  * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
  * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
- * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read).
+ * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read); cards.ts (interactive
+ * cards, when `DINGTALK_CARD_TEMPLATE_ID` is set: card sends and updates, the 收到 button's callbacks).
  */
 import type { Logger } from 'pino';
 import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
@@ -15,6 +16,7 @@ import type { AdapterHealth, ExclusiveInbound, InboundSink, PlatformAdapter, Rea
 import { OpenApiClient } from './api.js';
 import { StreamConnection } from './connection.js';
 import { callbackHandler, type InboundStats } from './inbound.js';
+import { CardSender, cardCallbackHandler, newCardStats, type CardStats } from './cards.js';
 import { SlidingWindowLimiter } from './limiter.js';
 import { sendMessage, type SendDeps } from './outbound.js';
 import { readReceipts } from './receipts.js';
@@ -34,6 +36,8 @@ export interface DingTalkOptions {
   reconnectBaseMs: number;
   reconnectMaxMs: number;
   httpTimeoutMs: number;
+  /** `DINGTALK_CARD_TEMPLATE_ID`: set → interactive cards (cards.ts); unset → text. */
+  cardTemplateId?: string;
   log: Logger;
 }
 
@@ -47,6 +51,9 @@ export class DingTalkAdapter implements PlatformAdapter {
   private readonly sendDeps: SendDeps;
   /** Whether the Stream connection is meant to be open (this process leads). */
   private streamOpen = false;
+  /** Interactive cards, when a template id is configured (cards.ts). */
+  private readonly cards: CardSender | null;
+  private readonly cardStats: CardStats = newCardStats();
 
   constructor(opts: DingTalkOptions) {
     this.robotCode = opts.robotCode || opts.clientId;
@@ -70,7 +77,9 @@ export class DingTalkAdapter implements PlatformAdapter {
       maxDelayMs: opts.reconnectMaxMs,
       log,
       onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats }),
+      ...(opts.cardTemplateId ? { onCardCallback: cardCallbackHandler({ sink: () => this.sink, log, stats: this.cardStats }) } : {}),
     });
+    this.cards = opts.cardTemplateId ? new CardSender({ api: this.api, robotCode: this.robotCode, templateId: opts.cardTemplateId, stats: this.cardStats, log }) : null;
   }
 
   /** Takes `sink` for the callbacks of the Stream connection, opened by {@link exclusiveInbound}; sends work at once. */
@@ -93,9 +102,14 @@ export class DingTalkAdapter implements PlatformAdapter {
     },
   };
 
-  /** @see sendMessage — session webhook for fresh replies, else `groupMessages/send`. */
-  send(message: OutboundMessage): Promise<SendReceipt> {
-    return sendMessage(this.sendDeps, message);
+  /**
+   * With cards on, first the card way (cards.ts: a card for a message with a 收到 button or mentions, a card
+   * update for the answer to a press); otherwise, and for whatever is not a card, {@link sendMessage} — session
+   * webhook for fresh replies, else `groupMessages/send`.
+   */
+  async send(message: OutboundMessage): Promise<SendReceipt> {
+    const card = this.cards ? await this.cards.send(message) : null;
+    return card ?? sendMessage(this.sendDeps, message);
   }
 
   /** @see readReceipts — readers of an OpenAPI-sent message (`platformRef` = processQueryKey). */
@@ -119,6 +133,8 @@ export class DingTalkAdapter implements PlatformAdapter {
       stream,
       inbound: { ...this.inboundStats },
       outbound: { ...this.sendDeps.stats, ...this.api.stats },
+      cards: this.cards ? 'on' : 'off',
+      ...(this.cards ? { cardCounts: { ...this.cardStats } } : {}),
     };
   }
 }

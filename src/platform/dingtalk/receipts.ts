@@ -21,7 +21,8 @@ const MAX_PAGES = 50;
  */
 export async function readReceipts(api: OpenApiClient, robotCode: string, sent: SentMessage): Promise<ReadReceipt[]> {
   const readers = new Set<string>();
-  for (const key of sent.platformRef.split(',').filter((k) => k && k !== 'webhook')) {
+  // a card (`card:<outTrackId>`) has no processQueryKey: its readers are not known
+  for (const key of sent.platformRef.split(',').filter((k) => k && k !== 'webhook' && !k.startsWith('card'))) {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const res = await api.call<QueryPage>('/v1.0/robot/groupMessages/query', {
