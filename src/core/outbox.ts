@@ -23,7 +23,7 @@ import { instanceId, type Db } from '../db/client.js';
 import { CommitBuffer } from '../jobs/unit-of-work.js';
 import { insertOutbound, insertOutboundMany, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
-import { OUTBOX_LANES, type Attachment, type OutboundAction, type OutboxLane } from './message.js';
+import { OUTBOX_LANES, type Attachment, type OutboundAction, type OutboxDing, type OutboxLane } from './message.js';
 import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
@@ -40,6 +40,11 @@ export interface NewOutbound {
   actions?: OutboundAction[];
   /** Pictures the message carries (console: shown; DingTalk, Slack: ignored — say `附图` in the text). */
   attachments?: Attachment[];
+  /**
+   * Makes this a DING row (OutboundMessage.ding): an in-app alert of `text` to `mentions`, nothing posted. Store
+   * DINGs through `storeDing` (src/core/ding.ts), which keeps them to platforms that DING and ≤ 200 receivers a row.
+   */
+  ding?: OutboxDing;
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
@@ -149,8 +154,8 @@ export class Outbox {
 
   /** The row of `msg`: a message naming a drill item starts with 【演练】 ({@link drillFirst}), text and markdown alike. */
   private row(msg: NewOutbound) {
-    // attachments are kept after the buttons in the one JSON column (see OutboxExtra)
-    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? [])];
+    // attachments are kept after the buttons in the one JSON column (see OutboxExtra), a DING's mark last
+    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? []), ...(msg.ding ? [msg.ding] : [])];
     return {
       conversationId: msg.conversationId,
       text: drillFirst(msg.text),

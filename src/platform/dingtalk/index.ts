@@ -10,14 +10,17 @@
  * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read).
  */
 import type { Logger } from 'pino';
-import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
+import { OUTBOX_LANES, type InboundMessage, type OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, ExclusiveInbound, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
 import { OpenApiClient } from './api.js';
 import { StreamConnection } from './connection.js';
 import { callbackHandler, type InboundStats } from './inbound.js';
 import { SlidingWindowLimiter } from './limiter.js';
-import { sendMessage, type SendDeps } from './outbound.js';
+import { sendDing, sendMessage, type SendDeps } from './outbound.js';
 import { readReceipts } from './receipts.js';
+import { SessionWebhooks } from './webhooks.js';
+import type { DingTalkReplyContext } from './inbound.js';
+import type { Redis } from 'ioredis';
 
 /** What the adapter needs from configuration (PRODUCT.md §4), durations in ms. */
 export interface DingTalkOptions {
@@ -35,6 +38,13 @@ export interface DingTalkOptions {
   reconnectMaxMs: number;
   httpTimeoutMs: number;
   log: Logger;
+  /**
+   * Where every process finds each group's latest session webhook (webhooks.ts): the app's Redis and key prefix
+   * (`QUEUE_PREFIX`). Absent → a message that @-mentions members outside a reply goes with names only.
+   */
+  sessionWebhooks?: { redis: Redis; prefix: string };
+  /** `DINGTALK_DING=app`: DING rows are sent (`robot/ding/send`); else they are marked sent without a call. */
+  ding?: boolean;
 }
 
 export class DingTalkAdapter implements PlatformAdapter {
@@ -58,7 +68,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       // a free slot goes to the waiting call of the lowest outbox lane (a reply before relays), then the earliest
       limiter: new SlidingWindowLimiter(opts.appQps, 1000, OUTBOX_LANES.bulk),
     });
-    this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 } };
+    this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 }, ...this.mentionDeps(opts) };
     const log = opts.log.child({ platform: 'dingtalk' });
     this.stream = new StreamConnection({
       clientId: opts.clientId,
@@ -69,7 +79,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       baseDelayMs: opts.reconnectBaseMs,
       maxDelayMs: opts.reconnectMaxMs,
       log,
-      onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats }),
+      onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats, onStored: (m) => this.keepWebhook(m) }),
     });
   }
 
@@ -98,6 +108,39 @@ export class DingTalkAdapter implements PlatformAdapter {
     return sendMessage(this.sendDeps, message);
   }
 
+  /** @see sendDing — an in-app DING to the row's mentions (`robot/ding/send`), nothing when DING is off. */
+  ding(message: OutboundMessage): Promise<SendReceipt> {
+    return sendDing(this.sendDeps, message);
+  }
+
+  /** The send dependencies of mentions and DINGs: the shared webhook store, their counters, DING on or off. */
+  private mentionDeps(opts: DingTalkOptions): Pick<SendDeps, 'webhooks' | 'mentionStats' | 'ding'> {
+    return {
+      ...(opts.sessionWebhooks ? { webhooks: new SessionWebhooks(opts.sessionWebhooks.redis, opts.sessionWebhooks.prefix, this.robotCode) } : {}),
+      mentionStats: { webhookSends: 0, namesOnlySends: 0 },
+      ding: { enabled: opts.ding ?? false, calls: 0, receivers: 0, skipped: 0 },
+    };
+  }
+
+  /** Keeps a stored robot message's session webhook as its group's latest (webhooks.ts), for every process to @ with. */
+  private async keepWebhook(msg: InboundMessage): Promise<void> {
+    const ctx = msg.replyContext as Partial<DingTalkReplyContext> | undefined;
+    if (!this.sendDeps.webhooks || !ctx?.sessionWebhook) return;
+    await this.sendDeps.webhooks.remember(msg.conversationId, ctx.sessionWebhook, Number(ctx.sessionWebhookExpiredTime));
+  }
+
+  /**
+   * How mentions go, for `health()`: through a group's fresh session webhook with `atUserIds`, else names in the
+   * text (`mode`; without the shared webhook store, names only), with counters of each; and DING on or off.
+   */
+  private mentionHealth(): Record<string, unknown> {
+    const d = this.sendDeps;
+    return {
+      mentions: { mode: d.webhooks ? 'session-webhook-or-names' : 'names', ...d.mentionStats },
+      ding: { ...d.ding },
+    };
+  }
+
   /** @see readReceipts — readers of an OpenAPI-sent message (`platformRef` = processQueryKey). */
   readReceipts(sent: SentMessage): Promise<ReadReceipt[]> {
     return readReceipts(this.api, this.robotCode, sent);
@@ -119,6 +162,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       stream,
       inbound: { ...this.inboundStats },
       outbound: { ...this.sendDeps.stats, ...this.api.stats },
+      ...this.mentionHealth(),
     };
   }
 }
