@@ -19,6 +19,7 @@ import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
 import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
 import { until } from '../helpers/wait.js';
+import { storeDing } from '../../src/core/ding.js';
 import { FakeDingTalk, type FakeWebhookPost } from '../fakes/dingtalk.js';
 
 /** Seconds between two ladder steps, and the urgent lead SLA. */
@@ -169,6 +170,24 @@ describe('DING', () => {
     expect(f.refusedDings).toHaveLength(0);
     for (const p of f.webhookPosts) expect(p.body.at?.isAtAll ?? false).toBe(false);
     expect(await health(a)).toMatchObject({ ding: { enabled: true } });
+  });
+
+  it('a DING to more than 200 people is stored as messages of at most 200 receivers, each sent once and audited', async () => {
+    const a = await start({ DINGTALK_DING: 'app' });
+    const f = running!.fake;
+    const everyone = c.members.filter((m) => m.role === 'grid_worker').slice(0, 450).map((m) => m.member_id!);
+    expect(everyone).toHaveLength(450);
+    const ding = { conversationId: c.commandGroup, text: '【演示】全员DING', receivers: everyone, subject: '演示', dedupKey: 'test-ding-450' };
+    expect(await storeDing(a.deps, a.db, ding)).toBe(3);
+    expect(await storeDing(a.deps, a.db, ding)).toBe(0); // stored once
+    await a.outbox.flush();
+    await until('three DINGs', () => f.dings.length === 3);
+    await until('three audited', async () => (await a.db.select().from(auditLog)).filter((r) => r.action === 'ding').length === 3);
+    expect(f.dings.map((d) => d.receiverUserIdList.length).sort((x, y) => x - y)).toEqual([50, 200, 200]);
+    expect(f.dings.flatMap((d) => d.receiverUserIdList).sort()).toEqual([...everyone].sort());
+    expect(f.refusedDings).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(f.dings).toHaveLength(3);
   });
 
   it('with DINGTALK_DING unset nothing is DINGed: the SLA notice and the roll-up still go, no DING row, no DING call, no audit entry', async () => {
