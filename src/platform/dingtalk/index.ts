@@ -7,7 +7,8 @@
  * outbound.ts (session webhook or `groupMessages/send`), parse.ts (text, mentions, attachments of a robot
  * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
  * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
- * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read).
+ * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read); webhooks.ts (each group's
+ * latest session webhook in Redis, kept by the leader as messages arrive, read by every process to @ members).
  */
 import type { Logger } from 'pino';
 import { OUTBOX_LANES, type InboundMessage, type OutboundMessage } from '../../core/message.js';
