@@ -2,11 +2,13 @@
  * Real @-mentions and DING on DingTalk (issue 15, items 2 without cards and 4), with the real dingtalk-stream SDK
  * against the local fake and the demo county:
  * - a reminder to a grid whose member wrote recently goes through that group's session webhook with
- *   `at.atUserIds` = its grid leader and worker — sent by a process that did not receive the member's message
- *   (the group's webhook is shared through Redis); a grid with no fresh webhook gets the reminder by OpenAPI with
- *   the names written in the text, never staff ids; the township escalation @s the township officers;
+ *   `at.atUserIds` = its grid leader and worker — sent by a process that did not receive the member’s message
+ *   (the group’s webhook is shared through Redis); a grid with no fresh webhook (one expiring within the margin)
+ *   gets the reminder by OpenAPI with the names written in the text, never staff ids; the township escalation
+ *   @s the township officers;
  * - with `DINGTALK_DING=app` an urgent lead not accepted within its SLA DINGs its township's officers in-app, and
- *   an urgent directive's county step DINGs the county duty officers; each DING is in the audit log;
+ *   an urgent directive's county step DINGs the county duty officers; each DING is in the audit log; a DING to
+ *   more than 200 people goes as rows of at most 200 receivers (the fake refuses more);
  * - with `DINGTALK_DING` unset nothing is DINGed. `@所有人` never.
  * Durations come from the environment (`TEST_MENTIONS_STEP`, default 2 s between ladder steps and the lead SLA).
  */
@@ -78,9 +80,11 @@ describe('reminders and escalations really @ people', () => {
     // the grid's worker and a township officer write to the bot: the leader (a) receives both
     const inGrid = f.robotMessage({ text: '/帮助', conversationId: c.groupOf[G1], senderStaffId: c.memberOf(G1, 'grid_worker') });
     const inRoom = f.robotMessage({ text: '/帮助', conversationId: c.groupOf[T01], senderStaffId: officers[0] });
-    const frames = [f.pushCallback(inGrid), f.pushCallback(inRoom)];
-    await until('both acked', () => frames.every((id) => f.acks().includes(id)));
-    await until('both answered', () => f.webhookPosts.length >= 2);
+    // in G2 someone wrote long ago: its webhook expires within the margin, so it must not be used
+    const staleG2 = f.robotMessage({ text: '/帮助', conversationId: c.groupOf[G2], senderStaffId: c.memberOf(G2, 'grid_worker'), sessionWebhookExpiredTime: Date.now() + 30_000 });
+    const frames = [f.pushCallback(inGrid), f.pushCallback(inRoom), f.pushCallback(staleG2)];
+    await until('all acked', () => frames.every((id) => f.acks().includes(id)));
+    await until('all answered', () => f.webhookPosts.length >= 2 && f.sends.some((s) => s.openConversationId === c.groupOf[G2]));
 
     // the leader stops; the other process (b) takes over and does everything from here on
     await a.stop();
@@ -94,10 +98,11 @@ describe('reminders and escalations really @ people', () => {
     expect(reminder.body.at).toEqual({ atUserIds: [c.memberOf(G1, 'grid_leader'), c.memberOf(G1, 'grid_worker')], isAtAll: false });
     expect(f.sends.some((s) => s.openConversationId === c.groupOf[G1] && JSON.stringify(s.msgParam).includes('【提醒】'))).toBe(false);
 
-    // G2: nobody wrote there, so the reminder goes by OpenAPI with the names written out, never staff ids
+    // G2: no webhook valid beyond the margin, so the reminder goes by OpenAPI with the names written out, never staff ids
     const g2 = await until('G2’s reminder by OpenAPI', () => f.sends.find((s) => s.openConversationId === c.groupOf[G2] && s.msgParam.content?.includes('【提醒】')));
     for (const id of [c.memberOf(G2, 'grid_leader'), c.memberOf(G2, 'grid_worker')]) expect(g2.msgParam.content).toContain(`@${nameOf(id)}`);
     expect(g2.msgParam.content).not.toMatch(/staff\d+/);
+    expect(f.webhookPosts.some((p) => p.session === sessionOf(staleG2))).toBe(false);
 
     // the township escalation at the deadline @s the township's officers, through the room's webhook
     const escalation = await until('the room’s escalation', () => f.webhookPosts.find((p) => p.session === sessionOf(inRoom) && contentOf(p).includes('【逾期未确认】')), 30_000);
