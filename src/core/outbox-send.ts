@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
 import type { OutboundRow } from '../db/schema/index.js';
-import { getMember } from '../db/queries/roster.js';
+import { memberNames } from '../db/queries/roster.js';
 import { audit } from '../db/queries/audit.js';
 import { laneOf, splitOutboxExtra, type OutboundMessage, type OutboxDing } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
@@ -154,14 +154,9 @@ export class OutboxSender {
     return msg;
   }
 
-  /** The roster name of each member id (OutboundMessage.mentionNames); ids no longer in the roster are left out. */
+  /** The roster name of each member id (OutboundMessage.mentionNames), in one query; ids no longer in the roster are left out. */
   private async namesOf(ids: readonly string[]): Promise<Record<string, string>> {
-    const names: Record<string, string> = {};
-    for (const id of ids) {
-      const m = await getMember(this.opts.db, id);
-      if (m) names[id] = m.name;
-    }
-    return names;
+    return Object.fromEntries(await memberNames(this.opts.db, ids));
   }
 
   /**
