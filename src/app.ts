@@ -73,7 +73,7 @@ export interface AppOverrides {
  * Slack bot token → Slack, else console) and the per-conversation send rate the outbox applies for it. A platform's
  * SDK is loaded only when it is the one chosen (each costs start-up time and tens of MB).
  */
-async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ adapter: PlatformAdapter; rate: Rate }> {
+async function createAdapter(config: Config, db: Db, log: Logger, jobs: JobsConnection): Promise<{ adapter: PlatformAdapter; rate: Rate }> {
   switch (platformOf(config)) {
     case 'dingtalk': {
       const { DingTalkAdapter } = await import('./platform/dingtalk/index.js');
@@ -92,6 +92,9 @@ async function createAdapter(config: Config, db: Db, log: Logger): Promise<{ ada
           httpTimeoutMs: config.DINGTALK_HTTP_TIMEOUT,
           ...(config.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID } : {}),
           log,
+          // each group's latest session webhook, kept by the leader and read by every process (to @ members)
+          sessionWebhooks: { redis: jobs.connection, prefix: jobs.prefix },
+          ding: config.DINGTALK_DING === 'app',
         }),
         rate: config.DINGTALK_GROUP_RATE,
       };
@@ -129,7 +132,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const db = await openDb(config.DATABASE_URL);
   const redis = createJobsConnection(config.REDIS_URL, log);
   const jobs: JobsConnection = { connection: redis, prefix: config.QUEUE_PREFIX, log };
-  const { adapter, rate } = await createAdapter(config, db, log);
+  const { adapter, rate } = await createAdapter(config, db, log, jobs);
   const now = overrides.now ?? (() => new Date());
   const outbox = new Outbox({
     db, jobs, now, rate, concurrency: config.OUTBOX_CONCURRENCY,

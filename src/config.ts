@@ -144,6 +144,12 @@ export const configSchema = z.object({
    * button and messages that @ people go out as cards; unset → text.
    */
   DINGTALK_CARD_TEMPLATE_ID: z.string().trim().min(1).optional(),
+  /**
+   * DingTalk DING (`robot/ding/send`, in-app; only editions that have it — 专业版/专属版): `app` DINGs the township
+   * officers of an urgent lead not accepted within its SLA and the county duty officers at an urgent directive's
+   * county step; `off` (default) never DINGs.
+   */
+  DINGTALK_DING: z.enum(['off', 'app'], { message: 'DINGTALK_DING must be off or app' }).default('off'),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
@@ -270,4 +276,9 @@ export function platformOf(config: Config): 'console' | 'dingtalk' | 'slack' {
 /** Whether the chosen platform reports who read a message (DingTalk's read receipts); only then is a read rate shown. */
 export function platformReportsReads(config: Config): boolean {
   return platformOf(config) === 'dingtalk';
+}
+
+/** Whether DINGs are sent (DingTalk with `DINGTALK_DING=app`); elsewhere no DING row is stored (src/core/ding.ts). */
+export function platformDings(config: Config): boolean {
+  return platformOf(config) === 'dingtalk' && config.DINGTALK_DING === 'app';
 }

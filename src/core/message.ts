@@ -66,6 +66,18 @@ export interface OutboundMessage {
   markdown?: string;
   /** Roster member ids to @-mention (never "all"). */
   mentions?: string[];
+  /**
+   * The roster name of each id in `mentions` (`{staff00048: '张三'}`), filled in by the outbox when it loads the
+   * row: a platform that cannot notify someone writes their name (`@张三`), never the raw id, in text people read.
+   * An id the roster no longer has is left out.
+   */
+  mentionNames?: Record<string, string>;
+  /**
+   * Set on a DING row ({@link OutboxDing}): not a post in `conversationId` but an urgent in-app alert of `text` to
+   * every member in `mentions` (DingTalk `robot/ding/send`). Only stored where the platform DINGs
+   * (`platformDings`, src/config.ts); a platform without `ding` marks such a row sent without a call.
+   */
+  ding?: OutboxDing;
   /** Buttons the platform may render (Slack: Block Kit); platforms without buttons ignore them. */
   actions?: OutboundAction[];
   /**
@@ -147,30 +159,43 @@ export interface OutboundAction {
 }
 
 /**
- * What the outbox keeps in `outbound_messages.actions` (JSON): the message's buttons and, after them, its
- * attachments, its item and its acknowledgement state — told apart by `kind` (`ack`, `picture`/`file`,
- * `item`, `ack-state`), so none of them needs a column of its own.
+ * The mark of a DING row, kept in `outbound_messages.actions` beside nothing else: the row alerts its `mentions`
+ * in-app instead of posting (OutboundMessage.ding). `subject` names the item it is about as the audit log does
+ * (`线索 20260129-007`, `指挥部令〔2026〕第17号`): each DING actually sent is audited under it (action `ding`).
  */
-export type OutboxExtra = OutboundAction | Attachment | OutboundItem | AckState;
+export interface OutboxDing {
+  kind: 'ding';
+  subject: string;
+}
 
-/** Splits a stored `outbound_messages.actions` array into the message's buttons, attachments, item and acknowledgement state. Pure. */
+/**
+ * What the outbox keeps in `outbound_messages.actions` (JSON): the message's buttons and, after them, its
+ * attachments, its item, its acknowledgement state and (a DING row) its DING mark — told apart by `kind` (`ack`,
+ * `picture`/`file`, `item`, `ack-state`, `ding`), so none of them needs a column of its own.
+ */
+export type OutboxExtra = OutboundAction | Attachment | OutboundItem | AckState | OutboxDing;
+
+/** Splits a stored `outbound_messages.actions` array into the message's buttons, attachments, item, acknowledgement state and DING mark. Pure. */
 export function splitOutboxExtra(extra: readonly OutboxExtra[] | null | undefined): {
   actions: OutboundAction[];
   attachments: Attachment[];
   item?: OutboundItem;
   ackState?: AckState;
+  ding?: OutboxDing;
 } {
   const actions: OutboundAction[] = [];
   const attachments: Attachment[] = [];
   let item: OutboundItem | undefined;
   let ackState: AckState | undefined;
+  let ding: OutboxDing | undefined;
   for (const x of extra ?? []) {
     if (x.kind === 'ack') actions.push(x);
     else if (x.kind === 'item') item = x;
     else if (x.kind === 'ack-state') ackState = x;
+    else if (x.kind === 'ding') ding = x;
     else attachments.push(x);
   }
-  return { actions, attachments, ...(item ? { item } : {}), ...(ackState ? { ackState } : {}) };
+  return { actions, attachments, ...(item ? { item } : {}), ...(ackState ? { ackState } : {}), ...(ding ? { ding } : {}) };
 }
 
 /** What the bot answers to one person's message. */

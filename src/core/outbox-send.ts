@@ -9,6 +9,9 @@
  * restart (neither DingTalk nor Slack accepts an idempotency key on sends). At most one message per
  * worker slot (`OUTBOX_CONCURRENCY`) is exposed; docs/PRODUCT.md §5 gives the measured figure.
  *
+ * A DING row (`OutboundMessage.ding`) goes to the adapter's `ding` instead of `send` (marked sent without a call
+ * where the platform has none); each DING the platform reports sent is written to the audit log (action `ding`).
+ *
  * Row times come from the app's clock (`now`); the rate window and BullMQ delays are wall-clock epoch ms
  * (`Date.now()`), shared with Redis and every other worker.
  */
@@ -16,7 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
 import type { OutboundRow } from '../db/schema/index.js';
-import { laneOf, splitOutboxExtra, type OutboundMessage } from './message.js';
+import { memberNames } from '../db/queries/roster.js';
+import { audit } from '../db/queries/audit.js';
+import { laneOf, splitOutboxExtra, type OutboundMessage, type OutboxDing } from './message.js';
 import { PlatformError, type PlatformAdapter, type SendReceipt } from '../platform/port.js';
 import { errorFields } from './errors.js';
 import type { OutboxOptions } from './outbox.js';
@@ -66,7 +71,8 @@ export class OutboxSender {
     const callStarted = Date.now();
     let receipt: SendReceipt;
     try {
-      receipt = await adapter.send(msg);
+      // a DING row alerts its members and posts nothing: a platform that cannot DING marks it sent without a call
+      receipt = msg.ding ? (adapter.ding ? await adapter.ding(msg) : {}) : await adapter.send(msg);
     } catch (err) {
       await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
@@ -82,6 +88,9 @@ export class OutboxSender {
     }
     // at once, before anything else is awaited
     await markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
+    if (msg.ding && receipt.dinged?.length) {
+      await this.auditDing(msg, msg.ding, receipt).catch((err) => this.opts.jobs.log.error({ outboxId: row.id, ...errorFields(err) }, 'auditing a DING failed'));
+    }
     // a send that took longer than the window's margin moves its slot to when it ended; a quick one (most) stays where
     // it was taken, the margin covering the difference — one Redis round trip fewer per message
     if (Date.now() - callStarted > RATE_MARGIN_MS / 2) await this.slotUsedAt(row.conversationId, slot);
@@ -109,16 +118,34 @@ export class OutboxSender {
     await connection.multi().zadd(key, 'XX', Date.now(), slot).pexpire(key, rate.perMs + RATE_MARGIN_MS).exec().catch(() => {});
   }
 
+  /**
+   * Writes a DING actually sent to the audit log: actor `system`, action `ding`, the item's subject, and who was
+   * alerted (`detail.receivers`, with the outbox id, the group it is about and the platform's DING id).
+   */
+  private async auditDing(msg: OutboundMessage, ding: OutboxDing, receipt: SendReceipt): Promise<void> {
+    await audit(this.opts.db, {
+      actorId: 'system',
+      action: 'ding',
+      subject: ding.subject,
+      detail: { outboxId: msg.id, conversationId: msg.conversationId, receivers: receipt.dinged, ...(receipt.platformRef ? { platformRef: receipt.platformRef } : {}) },
+      at: this.opts.now(),
+    });
+  }
+
   /** The message of a stored row, as the platform port takes it (with its lane, and what to reply to if the row replies to an inbound message). */
   private async toMessage(row: OutboundRow): Promise<OutboundMessage> {
     const msg: OutboundMessage = { id: row.id, conversationId: row.conversationId, text: row.text, lane: laneOf(row.lane) };
     if (row.markdown) msg.markdown = row.markdown;
-    if (row.mentions?.length) msg.mentions = row.mentions;
-    const { actions, attachments, item, ackState } = splitOutboxExtra(row.actions);
+    if (row.mentions?.length) {
+      msg.mentions = row.mentions;
+      msg.mentionNames = await this.namesOf(row.mentions);
+    }
+    const { actions, attachments, item, ackState, ding } = splitOutboxExtra(row.actions);
     if (actions.length) msg.actions = actions;
     if (attachments.length) msg.attachments = attachments;
     if (item) msg.item = item;
     if (ackState) msg.ackState = ackState;
+    if (ding) msg.ding = ding;
     if (row.replyToInboundId) {
       const inbound = await inboundReplyRef(this.opts.db, row.replyToInboundId);
       if (inbound) {
@@ -127,6 +154,11 @@ export class OutboxSender {
       }
     }
     return msg;
+  }
+
+  /** The roster name of each member id (OutboundMessage.mentionNames), in one query; ids no longer in the roster are left out. */
+  private async namesOf(ids: readonly string[]): Promise<Record<string, string>> {
+    return Object.fromEntries(await memberNames(this.opts.db, ids));
   }
 
   /**

@@ -23,7 +23,7 @@ import { instanceId, type Db } from '../db/client.js';
 import { CommitBuffer } from '../jobs/unit-of-work.js';
 import { insertOutbound, insertOutboundMany, outboundCountsByStatus, pendingOutbound } from '../db/queries/messages.js';
 import type { Rate } from '../time/duration.js';
-import { OUTBOX_LANES, type AckState, type Attachment, type OutboundAction, type OutboundItem, type OutboxLane } from './message.js';
+import { OUTBOX_LANES, type AckState, type Attachment, type OutboundAction, type OutboundItem, type OutboxDing, type OutboxLane } from './message.js';
 import type { PlatformAdapter } from '../platform/port.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from '../jobs/queues.js';
 import { errorFields } from './errors.js';
@@ -44,6 +44,11 @@ export interface NewOutbound {
   item?: OutboundItem;
   /** Where the acknowledgement it answers stands (DingTalk updates the pressed card with it). */
   ackState?: AckState;
+  /**
+   * Makes this a DING row (OutboundMessage.ding): an in-app alert of `text` to `mentions`, nothing posted. Store
+   * DINGs through `storeDing` (src/core/ding.ts), which keeps them to platforms that DING and ≤ 200 receivers a row.
+   */
+  ding?: OutboxDing;
   /** Domain idempotency key (e.g. `dir-17-relay-<cid>`): a second message with the same key is not stored. */
   dedupKey?: string;
   replyToInboundId?: number;
@@ -153,8 +158,8 @@ export class Outbox {
 
   /** The row of `msg`: a message naming a drill item starts with 【演练】 ({@link drillFirst}), text and markdown alike. */
   private row(msg: NewOutbound) {
-    // attachments, the item and the acknowledgement state are kept after the buttons in the one JSON column (see OutboxExtra)
-    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? []), ...(msg.item ? [msg.item] : []), ...(msg.ackState ? [msg.ackState] : [])];
+    // attachments, the item, the acknowledgement state and a DING's mark are kept after the buttons in the one JSON column (see OutboxExtra)
+    const extra = [...(msg.actions ?? []), ...(msg.attachments ?? []), ...(msg.item ? [msg.item] : []), ...(msg.ackState ? [msg.ackState] : []), ...(msg.ding ? [msg.ding] : [])];
     return {
       conversationId: msg.conversationId,
       text: drillFirst(msg.text),

@@ -12,6 +12,8 @@ export type InboundSink = (message: InboundMessage) => Promise<'accepted' | 'dup
 export interface SendReceipt {
   /** Platform reference of the posted message (console seq, DingTalk processQueryKey, Slack ts). */
   platformRef?: string;
+  /** A DING ({@link PlatformAdapter.ding}): the members actually alerted (none when the platform's DING is off). */
+  dinged?: string[];
 }
 
 /** A message the bot posted, as far as read receipts need it. */
@@ -77,6 +79,14 @@ export interface PlatformAdapter {
    * @throws PlatformError classified as retry / throttled / permanent.
    */
   send(message: OutboundMessage): Promise<SendReceipt>;
+  /**
+   * Sends a DING row (`message.ding`): an urgent in-app alert of `message.text` to every member in
+   * `message.mentions`, nothing posted in the group (DingTalk `POST /v1.0/robot/ding/send`). Absent: the platform
+   * cannot DING, and the outbox marks such a row sent without a call. Idempotency as for `send`.
+   * @returns `dinged`: who was alerted (empty when DING is configured off)
+   * @throws PlatformError like `send`
+   */
+  ding?(message: OutboundMessage): Promise<SendReceipt>;
   /** Stops receiving (closing {@link exclusiveInbound} if open) and sending. */
   stop(): Promise<void>;
   /** For `/healthz`; an exclusive connection left closed on purpose (a follower) counts as healthy. */

@@ -70,6 +70,8 @@ describe('the reminder-and-escalation ladder', () => {
       expect(listed.sort()).toEqual(want.sort());
       expect(msg.text).toContain(`本乡镇 ${want.length} 个网格未确认`);
       expect(msg.text.includes('本指挥室也未确认')).toBe(tid === t2);
+      // the township's officers, who must chase the grids, are @-mentioned
+      expect(new Set(msg.mentions)).toEqual(new Set(c.members.filter((m) => m.unit_id === tid && m.role === 'township_officer').map((m) => m.member_id)));
     }
     expect(await once(app, '【超时未确认汇总】')).toEqual(new Set([c.commandGroup]));
     const rollText = roll.find((m) => m.text.startsWith('【超时未确认汇总】'))!.text;

@@ -4,6 +4,7 @@
  * - WebSocket `/connect?ticket=` → SYSTEM ping, CALLBACK frames built from the fixture robot messages, `disconnect`
  * - `POST /v1.0/oauth2/accessToken`, `/v1.0/robot/groupMessages/send`, `/v1.0/robot/groupMessages/query`
  * - `POST /robot/sendBySession?session=` — the session webhook the CALLBACK frames point at
+ * - `POST /v1.0/robot/ding/send` — DING (recorded in `dings`; more than 200 receivers → 400 `ding.receivercount.limit`)
  * It records what clients did (ticket requests, acks, sends, every OpenAPI arrival) so tests can assert on it.
  * Like DingTalk, it keeps CALLBACK frames nobody acked — pushed while no connection is open, or left
  * unacked on a connection that closed — and delivers them on the next connection.
@@ -41,6 +42,17 @@ export interface FakeWebhookPost {
   token: string;
   session: string;
   body: { msgtype: string; text?: { content: string }; markdown?: { title: string; text: string }; at?: { atUserIds?: string[]; isAtAll?: boolean } };
+}
+/** One accepted `robot/ding/send` call. */
+export interface FakeDing {
+  at: number;
+  token: string;
+  robotCode: string;
+  /** 1 in-app, 2 SMS, 3 phone. */
+  remindType: number;
+  receiverUserIdList: string[];
+  content: string;
+  openDingId: string;
 }
 export interface FakeConnection {
   id: number;
@@ -108,6 +120,9 @@ export class FakeDingTalk {
   readonly cardUpdates: FakeCardUpdate[] = [];
   /** createAndDeliver calls refused because the outTrackId existed already. */
   readonly duplicateCards: { at: number; outTrackId: string }[] = [];
+  /** Accepted DING calls, in order; refused ones (over 200 receivers) are in `refusedDings`. */
+  readonly dings: FakeDing[] = [];
+  readonly refusedDings: { at: number; receivers: number; code: string }[] = [];
   /** Per-conversation failures for send (e.g. bot not in group), permanent until removed. */
   readonly failConversation = new Map<string, Failure>();
   /** Failures for the next N sends, in order. */
@@ -328,6 +343,8 @@ export class FakeDingTalk {
       case '/v1.0/card/instances':
         if (req.method !== 'PUT') return json(res, 405, { code: 'MethodNotAllowed', message: String(req.method) });
         return this.cardUpdate(res, token, body);
+      case '/v1.0/robot/ding/send':
+        return dingSend(this, res, token, body);
       case '/v1.0/robot/groupMessages/query': {
         if (!this.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
         this.queries.push(body);
@@ -415,6 +432,20 @@ export const CARD_ERRORS = {
   duplicate: () => fixture<{ duplicate_response: Failure }>('openapi-card-create-and-deliver.json').duplicate_response,
   unknown: () => fixture<{ unknown_card_response: Failure }>('openapi-card-update.json').unknown_card_response,
 };
+/** `robot/ding/send` of `fake`: refuses a bad token (401), a bad body and more than 200 receivers (400), else records it. */
+function dingSend(fake: FakeDingTalk, res: ServerResponse, token: string, body: Record<string, unknown>): void {
+  if (!fake.tokenValid(token)) return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+  const receivers = Array.isArray(body.receiverUserIdList) ? body.receiverUserIdList.map(String) : [];
+  const bad = typeof body.robotCode !== 'string' || typeof body.content !== 'string' || ![1, 2, 3].includes(Number(body.remindType)) || receivers.length === 0;
+  if (bad || receivers.length > 200) {
+    const code = bad ? 'invalidParameter.param.invalid' : 'ding.receivercount.limit';
+    fake.refusedDings.push({ at: Date.now(), receivers: receivers.length, code });
+    return json(res, 400, { code, message: bad ? '参数不合法' : 'ding receiver count limit' });
+  }
+  const openDingId = `fake-ding-${fake.dings.length + 1}-${Date.now()}`;
+  fake.dings.push({ at: Date.now(), token, robotCode: String(body.robotCode), remindType: Number(body.remindType), receiverUserIdList: receivers, content: String(body.content), openDingId });
+  return json(res, 200, { openDingId });
+}
 
 /** The fixture error bodies: 401 auth, 403 QPS, 400 robot not in group. */
 export const ERRORS = {

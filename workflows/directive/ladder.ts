@@ -6,10 +6,11 @@
  * - step 1, after `ACK_REMIND_AFTER`: a reminder in each silent unit's own group, @-mentioning the grid's
  *   grid_leader and grid_worker (a township room: its township officers);
  * - step 2, at the acknowledgement deadline (`时限`, default `ACK_ESCALATE_AFTER`): one message per
- *   township room listing its silent grids;
+ *   township room listing its silent grids, @-mentioning the township's officers (who must chase them);
  * - step 3, `ACK_ESCALATE_COUNTY_AFTER − ACK_ESCALATE_AFTER` after the deadline: one roll-up (a line
- *   per township) to the group the item was issued in — the command group. A township's own notice
- *   stops at step 2 (its room already got the list).
+ *   per township) to the group the item was issued in — the command group; for an urgent item also a DING
+ *   (src/core/ding.ts, DingTalk with `DINGTALK_DING=app` only) to the county's duty officers. A township's own
+ *   notice stops at step 2 (its room already got the list).
  * A step whose list is empty sends nothing. Timers fire exactly once (src/jobs/timers.ts) and every
  * message has an outbox key per (directive, revision, step, recipient unit), so a restart or a second
  * worker never sends twice. Steps of other directives due within a short window are folded into the
@@ -25,7 +26,8 @@ import {
   insertEvent,
   targetsWithAcks,
 } from '../../src/db/queries/directives.js';
-import { getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { countyUnit, getGroup, getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { storeDing } from '../../src/core/ding.js';
 import type { Directive } from '../../src/db/schema/index.js';
 import { defineTimer, type Timer } from '../../src/jobs/timers.js';
 import { directiveLane, formatNumber } from './format.js';
@@ -203,7 +205,14 @@ async function escalateToTownships(deps: CoreDeps, bundle: Directive[], at: Date
     }
     lines.push('请督促以上网格回复「收到」。');
     const key = sections[0]!.d;
-    await deps.outbox.store(db, { conversationId: room, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}`, lane: directiveLane(...sections.map((s) => s.d)) });
+    await deps.outbox.store(db, {
+      conversationId: room,
+      text: lines.join('\n'),
+      // the township's officers are the ones to chase their grids (never @所有人)
+      mentions: await membersWithRoles(db, tid, ['township_officer']),
+      dedupKey: `dir-${key.id}-r${key.revision}-s2-${tid}`,
+      lane: directiveLane(...sections.map((s) => s.d)),
+    });
   }
 }
 
@@ -213,10 +222,13 @@ async function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): Pr
   const countyItems = await filterInOrder(bundle, async (d) => (await getUnit(db, (await getGroup(db, d.issuedIn))?.unitId ?? ''))?.kind === 'county');
   const lines: string[] = ['【超时未确认汇总】'];
   let any = false;
+  /** Silent units of each item in the roll-up (directive id → count), for the DING of urgent ones. */
+  const silentCounts = new Map<number, number>();
   for (const d of countyItems) {
     const silent = await silentOf(db, d);
     if (silent.length === 0) continue;
     any = true;
+    silentCounts.set(d.id, silent.length);
     const grids = silent.filter((r) => r.unitKind === 'grid');
     await record(db, d, 'rollup', silent.length, at);
     lines.push(`${nameOf(d)}：${grids.length} 个网格未确认`);
@@ -234,6 +246,30 @@ async function rollUpToCounty(deps: CoreDeps, bundle: Directive[], at: Date): Pr
   lines.push(`详情：${countyItems.map((d) => `/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`).join('、')}`);
   const key = countyItems[0]!;
   await deps.outbox.store(db, { conversationId: key.issuedIn, text: lines.join('\n'), dedupKey: `dir-${key.id}-r${key.revision}-s3`, lane: directiveLane(...countyItems) });
+  await dingCountyDuty(deps, countyItems, silentCounts, at);
+}
+
+/**
+ * Step 3 of urgent items: a DING ({@link storeDing}; only on DingTalk with `DINGTALK_DING=app`) to the county's
+ * duty officers (`duty_officer` members of the county unit), one per urgent item still silent, audited under the
+ * item's number when sent. Outbox key `dir-<id>-r<rev>-s3-ding`.
+ */
+async function dingCountyDuty(deps: CoreDeps, items: Directive[], silentCounts: Map<number, number>, at: Date): Promise<void> {
+  const { db } = deps;
+  const urgent = items.filter((d) => d.urgent && (silentCounts.get(d.id) ?? 0) > 0);
+  if (urgent.length === 0) return;
+  const county = await countyUnit(db);
+  const receivers = county ? await membersWithRoles(db, county.id, ['duty_officer']) : [];
+  for (const d of urgent) {
+    await storeDing(deps, db, {
+      conversationId: d.issuedIn,
+      text: `【紧急】${nameOf(d)}超时仍有 ${silentCounts.get(d.id)} 个单位未确认，请值班员立即督办。详情：/进度 ${refWord(d, yearIn(at, deps.config.TIMEZONE))}`,
+      receivers,
+      subject: formatNumber(d),
+      dedupKey: `dir-${d.id}-r${d.revision}-s3-ding`,
+      lane: 'urgent',
+    });
+  }
 }
 
 const roomConversation = async (db: Db, townshipId: string): Promise<string | undefined> => (await groupOfUnit(db, townshipId))?.conversationId;

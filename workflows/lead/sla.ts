@@ -4,13 +4,15 @@
  * room is told; acceptance, closure or escalation cancel it. Each time it fires on a lead still not
  * accepted, the command group is told and the township room is told it was, and the timer is re-armed one
  * more SLA interval ahead — so an unaccepted lead is escalated again and again until someone accepts it.
- * Leads falling due together are folded into one notice per group. Urgent leads ignore quiet hours.
+ * Leads falling due together are folded into one notice per group. Urgent leads ignore quiet hours. An urgent
+ * lead's every breach also DINGs its township's officers (src/core/ding.ts: DingTalk with `DINGTALK_DING=app` only).
  */
 import { drillTag } from '../../src/core/drill.js';
 import { mapInOrder } from '../../src/core/in-order.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import { getLead, leadEventsOf, updateLead } from '../../src/db/queries/leads.js';
-import { getUnit, groupOfUnit } from '../../src/db/queries/roster.js';
+import { getUnit, groupOfUnit, membersWithRoles } from '../../src/db/queries/roster.js';
+import { storeDing } from '../../src/core/ding.js';
 import type { Lead } from '../../src/db/schema/index.js';
 import { clipMasked } from '../../src/core/text.js';
 import { defineTimer, type Timer } from '../../src/jobs/timers.js';
@@ -180,4 +182,25 @@ export async function slaBreached(deps: CoreDeps, timer: Timer<SlaData>, at: Dat
         : `⏰ 本乡镇 ${list.length} 条线索上报超过${over}仍未受理，已报指挥部：${nums.slice(0, SLA_NUMBERS).join('、')}${list.length > SLA_NUMBERS ? ` 等${list.length}条` : ''}\n请尽快 /受理 <号>`;
     await post(deps, { conversationId: room.conversationId, text, dedupKey: `${breachKey(one)}-room`, lane: leadLane(...list.map((b) => b.lead)) });
   }
+  for (const b of breached) if (b.lead.urgent) await dingOfficers(deps, b, cg, waited(b.lead), today);
+}
+
+/**
+ * An urgent lead past its SLA: a DING ({@link storeDing}) to its township's officers — an in-app alert they cannot
+ * miss, sent only on DingTalk with `DINGTALK_DING=app` — audited under the lead's number when sent. Outbox key
+ * `lead-<id>-sla[<n>]-ding` (one per breach: every repeat DINGs again).
+ */
+async function dingOfficers(deps: CoreDeps, b: Breach, commandGroup: string, waited: string, today: number): Promise<void> {
+  const { db } = deps;
+  const lead = b.lead;
+  const receivers = await membersWithRoles(db, lead.townshipId, ['township_officer']);
+  const room = (await groupOfUnit(db, lead.townshipId))?.conversationId ?? commandGroup;
+  await storeDing(deps, db, {
+    conversationId: room,
+    text: `🔴紧急线索 ${leadNumber(lead)} 上报${waited}仍未受理${b.here > 1 ? `（第${b.here}次提醒）` : ''}，请立即在本乡镇指挥室 /受理 ${shortNumber(lead, today)}`,
+    receivers,
+    subject: `线索 ${leadNumber(lead)}`,
+    dedupKey: `${breachKey(b)}-ding`,
+    lane: 'urgent',
+  });
 }

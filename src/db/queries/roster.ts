@@ -9,6 +9,12 @@ const groupByConversation = keptQuery((db) => db.select().from(groups).where(eq(
 
 /** The member with id `id` (a platform user id). */
 export const getMember = async (db: Db, id: string): Promise<Member | undefined> => (await memberById(db, { id }))[0];
+/** The roster name of each of `ids` that is a member, in one query (ids of up to a few hundred: a message's mentions). */
+export async function memberNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
 /** The unit with id `id`. */
 export const getUnit = async (db: Db, id: string): Promise<Unit | undefined> => (await unitById(db, { id }))[0];
 /** The group of conversation `conversationId`. */

@@ -131,7 +131,7 @@ export function cardParams(msg: OutboundMessage): CardParams {
 
 /**
  * The `createAndDeliver` request of `msg` as a card in its group. `atUserIds` maps each mentioned member id to
- * itself (DingTalk shows the name it knows); there is no way to @ everyone here.
+ * their roster name (`msg.mentionNames`; the id itself where the roster has none); there is no way to @ everyone here.
  */
 export function createAndDeliverBody(templateId: string, robotCode: string, msg: OutboundMessage, outTrackId: string): Record<string, unknown> {
   const params = cardParams(msg);
@@ -143,7 +143,7 @@ export function createAndDeliverBody(templateId: string, robotCode: string, msg:
     cardData: { cardParamMap: params },
     openSpaceId: `dtv1.card//IM_GROUP.${msg.conversationId}`,
     imGroupOpenSpaceModel: { supportForward: false, lastMessageI18n: { ZH_CN: params.title } },
-    imGroupOpenDeliverModel: { robotCode, ...(mentions.length ? { atUserIds: Object.fromEntries(mentions.map((id) => [id, id])) } : {}) },
+    imGroupOpenDeliverModel: { robotCode, ...(mentions.length ? { atUserIds: Object.fromEntries(mentions.map((id) => [id, msg.mentionNames?.[id] ?? id])) } : {}) },
     userIdType: 1,
   };
 }

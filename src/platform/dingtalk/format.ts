@@ -80,3 +80,22 @@ export function openApiParams(msg: OutboundMessage): { msgKey: 'sampleMarkdown' 
     msgParams: pieces.map((piece) => JSON.stringify(markdown ? { title, text: piece } : { content: piece })),
   };
 }
+
+/**
+ * `msg` for a send that cannot @ anyone (`groupMessages/send` has no `at`): the mentioned members' roster names
+ * written after the text (`@张三 @李四`, markdown likewise), a name the text already has left out. Ids without a
+ * name in `mentionNames` are left out too — a raw staff id is never written in text a person reads. `mentions` is
+ * dropped (nobody is notified; the names only show who is meant).
+ */
+export function withMentionNames(msg: OutboundMessage): OutboundMessage {
+  const names = [...new Set((msg.mentions ?? []).map((id) => msg.mentionNames?.[id]).filter((n): n is string => !!n))];
+  const { mentions: _mentions, mentionNames: _names, ...rest } = msg;
+  const tailOf = (body: string) => names.filter((n) => !body.includes(`@${n}`)).map((n) => `@${n}`).join(' ');
+  const text = tailOf(msg.text);
+  const out: OutboundMessage = { ...rest, text: text ? `${msg.text}\n${text}` : msg.text };
+  if (msg.markdown) {
+    const md = tailOf(msg.markdown);
+    out.markdown = md ? `${msg.markdown}\n\n${md}` : msg.markdown;
+  }
+  return out;
+}

@@ -77,8 +77,12 @@ export interface InboundStats {
   acks: number;
 }
 
-/** Builds the CALLBACK handler the connection manager calls for every robot frame. */
-export function callbackHandler(deps: { sink: () => InboundSink | null; robotCode: string; log: Logger; stats: InboundStats }) {
+/**
+ * Builds the CALLBACK handler the connection manager calls for every robot frame. `onStored`, if given, runs
+ * after a message is stored (accepted or duplicate) and before its frame is acked — the adapter keeps the
+ * group's session webhook there (webhooks.ts); its failure is logged, never thrown, and does not block the ack.
+ */
+export function callbackHandler(deps: { sink: () => InboundSink | null; robotCode: string; log: Logger; stats: InboundStats; onStored?: (msg: InboundMessage) => Promise<void> }) {
   const { log, stats } = deps;
   return (frame: DWClientDownStream, client: GatewayClient): void => {
     void (async () => {
@@ -96,6 +100,7 @@ export function callbackHandler(deps: { sink: () => InboundSink | null; robotCod
         }
         const result = await sink(msg);
         stats[result === 'duplicate' ? 'duplicates' : 'accepted']++;
+        await deps.onStored?.(msg).catch((err: unknown) => log.warn({ messageId, err: err instanceof Error ? err.message : String(err) }, 'dingtalk: keeping the group’s session webhook failed'));
       }
       if (messageId) {
         client.ack(messageId);

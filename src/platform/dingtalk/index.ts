@@ -8,18 +8,23 @@
  * message), format.ts (webhook body, `msgParam`s, splitting), errors.ts (DingTalk errors → PlatformError);
  * beside them connection.ts and gateway-client.ts (the Stream connection), api.ts (OpenAPI client and
  * token), limiter.ts (app-wide QPS, by outbox lane) and receipts.ts (who has read); cards.ts (interactive
- * cards, when `DINGTALK_CARD_TEMPLATE_ID` is set: card sends and updates, the 收到 button's callbacks).
+ * cards, when `DINGTALK_CARD_TEMPLATE_ID` is set: card sends and updates, the 收到 button's callbacks);
+ * webhooks.ts (each group's latest session webhook in Redis, kept by the leader as messages arrive, read by
+ * every process to @ members).
  */
 import type { Logger } from 'pino';
-import { OUTBOX_LANES, type OutboundMessage } from '../../core/message.js';
+import { OUTBOX_LANES, type InboundMessage, type OutboundMessage } from '../../core/message.js';
 import type { AdapterHealth, ExclusiveInbound, InboundSink, PlatformAdapter, ReadReceipt, SendReceipt, SentMessage } from '../port.js';
 import { OpenApiClient } from './api.js';
 import { StreamConnection } from './connection.js';
 import { callbackHandler, type InboundStats } from './inbound.js';
 import { CardSender, cardCallbackHandler, newCardStats, type CardStats } from './cards.js';
 import { SlidingWindowLimiter } from './limiter.js';
-import { sendMessage, type SendDeps } from './outbound.js';
+import { sendDing, sendMessage, type SendDeps } from './outbound.js';
 import { readReceipts } from './receipts.js';
+import { SessionWebhooks } from './webhooks.js';
+import type { DingTalkReplyContext } from './inbound.js';
+import type { Redis } from 'ioredis';
 
 /** What the adapter needs from configuration (PRODUCT.md §4), durations in ms. */
 export interface DingTalkOptions {
@@ -39,6 +44,13 @@ export interface DingTalkOptions {
   /** `DINGTALK_CARD_TEMPLATE_ID`: set → interactive cards (cards.ts); unset → text. */
   cardTemplateId?: string;
   log: Logger;
+  /**
+   * Where every process finds each group's latest session webhook (webhooks.ts): the app's Redis and key prefix
+   * (`QUEUE_PREFIX`). Absent → a message that @-mentions members outside a reply goes with names only.
+   */
+  sessionWebhooks?: { redis: Redis; prefix: string };
+  /** `DINGTALK_DING=app`: DING rows are sent (`robot/ding/send`); else they are marked sent without a call. */
+  ding?: boolean;
 }
 
 export class DingTalkAdapter implements PlatformAdapter {
@@ -65,7 +77,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       // a free slot goes to the waiting call of the lowest outbox lane (a reply before relays), then the earliest
       limiter: new SlidingWindowLimiter(opts.appQps, 1000, OUTBOX_LANES.bulk),
     });
-    this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 } };
+    this.sendDeps = { api: this.api, robotCode: this.robotCode, stats: { webhookSends: 0, openApiSends: 0, webhookFallbacks: 0 }, ...this.mentionDeps(opts) };
     const log = opts.log.child({ platform: 'dingtalk' });
     this.stream = new StreamConnection({
       clientId: opts.clientId,
@@ -76,7 +88,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       baseDelayMs: opts.reconnectBaseMs,
       maxDelayMs: opts.reconnectMaxMs,
       log,
-      onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats }),
+      onCallback: callbackHandler({ sink: () => this.sink, robotCode: this.robotCode, log, stats: this.inboundStats, onStored: (m) => this.keepWebhook(m) }),
       ...(opts.cardTemplateId ? { onCardCallback: cardCallbackHandler({ sink: () => this.sink, log, stats: this.cardStats }) } : {}),
     });
     this.cards = opts.cardTemplateId ? new CardSender({ api: this.api, robotCode: this.robotCode, templateId: opts.cardTemplateId, stats: this.cardStats, log }) : null;
@@ -112,6 +124,39 @@ export class DingTalkAdapter implements PlatformAdapter {
     return card ?? sendMessage(this.sendDeps, message);
   }
 
+  /** @see sendDing — an in-app DING to the row's mentions (`robot/ding/send`), nothing when DING is off. */
+  ding(message: OutboundMessage): Promise<SendReceipt> {
+    return sendDing(this.sendDeps, message);
+  }
+
+  /** The send dependencies of mentions and DINGs: the shared webhook store, their counters, DING on or off. */
+  private mentionDeps(opts: DingTalkOptions): Pick<SendDeps, 'webhooks' | 'mentionStats' | 'ding'> {
+    return {
+      ...(opts.sessionWebhooks ? { webhooks: new SessionWebhooks(opts.sessionWebhooks.redis, opts.sessionWebhooks.prefix, this.robotCode) } : {}),
+      mentionStats: { webhookSends: 0, namesOnlySends: 0 },
+      ding: { enabled: opts.ding ?? false, calls: 0, receivers: 0, skipped: 0 },
+    };
+  }
+
+  /** Keeps a stored robot message's session webhook as its group's latest (webhooks.ts), for every process to @ with. */
+  private async keepWebhook(msg: InboundMessage): Promise<void> {
+    const ctx = msg.replyContext as Partial<DingTalkReplyContext> | undefined;
+    if (!this.sendDeps.webhooks || !ctx?.sessionWebhook) return;
+    await this.sendDeps.webhooks.remember(msg.conversationId, ctx.sessionWebhook, Number(ctx.sessionWebhookExpiredTime));
+  }
+
+  /**
+   * How mentions go, for `health()`: through a group's fresh session webhook with `atUserIds`, else names in the
+   * text (`mode`; without the shared webhook store, names only), with counters of each; and DING on or off.
+   */
+  private mentionHealth(): Record<string, unknown> {
+    const d = this.sendDeps;
+    return {
+      mentions: { mode: this.cards ? 'card' : d.webhooks ? 'session-webhook-or-names' : 'names', ...d.mentionStats },
+      ding: { ...d.ding },
+    };
+  }
+
   /** @see readReceipts — readers of an OpenAPI-sent message (`platformRef` = processQueryKey). */
   readReceipts(sent: SentMessage): Promise<ReadReceipt[]> {
     return readReceipts(this.api, this.robotCode, sent);
@@ -135,6 +180,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       outbound: { ...this.sendDeps.stats, ...this.api.stats },
       cards: this.cards ? 'on' : 'off',
       ...(this.cards ? { cardCounts: { ...this.cardStats } } : {}),
+      ...this.mentionHealth(),
     };
   }
 }
