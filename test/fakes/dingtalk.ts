@@ -77,6 +77,8 @@ export interface FakeCard {
   privateData: Record<string, Record<string, string>>;
   /** `imGroupOpenDeliverModel.atUserIds` (userId → name): who the delivery @-mentions. */
   atUserIds: Record<string, string>;
+  /** The card's group message key the fake answered with (`deliverResults[].carrierId`, a processQueryKey). */
+  carrierId: string;
 }
 export interface FakeCardUpdate {
   at: number;
@@ -120,6 +122,8 @@ export class FakeDingTalk {
   readonly cardUpdates: FakeCardUpdate[] = [];
   /** createAndDeliver calls refused because the outTrackId existed already. */
   readonly duplicateCards: { at: number; outTrackId: string }[] = [];
+  /** Refuse every card creation with this (e.g. DingTalk's `cardInstance.wrong`: the template is not published). */
+  refuseCards: Failure | null = null;
   /** Accepted DING calls, in order; refused ones (over 200 receivers) are in `refusedDings`. */
   readonly dings: FakeDing[] = [];
   readonly refusedDings: { at: number; receivers: number; code: string }[] = [];
@@ -392,17 +396,21 @@ export class FakeDingTalk {
       const dup = CARD_ERRORS.duplicate();
       return json(res, dup.status, dup.body);
     }
-    const failure = this.failConversation.get(cid) ?? this.failNextSends.shift();
+    const failure = this.refuseCards ?? this.failConversation.get(cid) ?? this.failNextSends.shift();
     if (failure) {
       this.refusedSends.push({ at: Date.now(), openConversationId: cid, status: failure.status });
       return json(res, failure.status, failure.body);
     }
     const deliver = (body.imGroupOpenDeliverModel ?? {}) as { atUserIds?: Record<string, string> };
     const params = { ...((body.cardData as { cardParamMap?: Record<string, string> } | undefined)?.cardParamMap ?? {}) };
-    const card: FakeCard = { at: Date.now(), token, outTrackId, openConversationId: cid, body, params, privateData: {}, atUserIds: { ...(deliver.atUserIds ?? {}) } };
+    // like DingTalk: every cardParamMap value at most 1 KB
+    const long = Object.entries(params).find(([, v]) => Buffer.byteLength(String(v), 'utf8') > 1024);
+    if (long) return json(res, 400, { code: 'param.invalid', message: `cardParamMap.${long[0]} longer than 1KB` });
+    const carrierId = `fake-carrier-${++this.seq}`;
+    const card: FakeCard = { at: Date.now(), token, outTrackId, openConversationId: cid, body, params, privateData: {}, atUserIds: { ...(deliver.atUserIds ?? {}) }, carrierId };
     this.cards.push(card);
     this.cardsById.set(outTrackId, card);
-    return json(res, 200, { success: true, result: { outTrackId, deliverResults: [{ spaceType: 'IM_GROUP', spaceId: cid, success: true, carrierId: `fake-carrier-${++this.seq}` }] } });
+    return json(res, 200, { success: true, result: { outTrackId, deliverResults: [{ spaceType: 'IM_GROUP', spaceId: cid, success: true, carrierId }] } });
   }
 
   private cardUpdate(res: ServerResponse, token: string, body: Record<string, unknown>): void {

@@ -96,8 +96,8 @@ describe('dingtalk cards: relays', () => {
     expect(card.params).toMatchObject({ status: '待确认', button_show: 'true', button_text: '收到', command: '/收到 令1', conversation: GRID_GROUP });
     expect(card.params.deadline).toMatch(/\d\d:\d\d/);
     expect(Object.values(card.params).every((v) => typeof v === 'string')).toBe(true);
-    // the stored platform reference names the card; read receipts are not asked of it
-    expect(a.db.select().from(outboundMessages).where(eq(outboundMessages.conversationId, GRID_GROUP)).get()!.platformRef).toBe(`card:${card.outTrackId}`);
+    // the stored platform reference is the card's group message key (carrierId), which read receipts are asked of
+    expect(a.db.select().from(outboundMessages).where(eq(outboundMessages.conversationId, GRID_GROUP)).get()!.platformRef).toBe(card.carrierId);
 
     // every call DingTalk saw (cards, token, the webhook answer) in any 1 s window
     expect(maxInWindow(fake.apiRequests.map((r) => r.at), 1000)).toBeLessThanOrEqual(100);
@@ -126,6 +126,21 @@ describe('dingtalk cards: relays', () => {
     expect(fake.apiRequests.some((r) => r.path.startsWith('/v1.0/card/'))).toBe(false);
     expect(a.adapter.health()).toMatchObject({ cards: 'off' });
     expect(a.adapter.health().cardCounts).toBeUndefined();
+  });
+
+  it('a relay too long for a card value (DingTalk: 1 KB) goes as text; a card DingTalk refuses (template not published) goes as text', async () => {
+    const a = await start();
+    const long = `今晚完成返乡人员排查，${'逐户登记返乡人员姓名、来源地、返乡时间和健康状况，'.repeat(16)}结果报乡镇指挥室`;
+    await answerTo(await say(c.commandGroup, c.commander, `/令 范围:周家坞村第1网格 ${long}`));
+    const relay = await until('the long text relay', () => fake.sends.find((s) => s.openConversationId === GRID_GROUP && (s.msgParam.content ?? s.msgParam.text ?? '').includes('结果报乡镇指挥室')));
+    expect(relay.msgParam.content ?? relay.msgParam.text).toContain('逐户登记');
+    expect(fake.cardsIn(GRID_GROUP)).toHaveLength(0);
+
+    fake.refuseCards = { status: 400, body: { code: 'cardInstance.wrong', message: '创建卡片实例失败,先检查卡片模板是否已发布' } };
+    await answerTo(await say(c.commandGroup, c.commander, '/令 范围:周家坞村第1网格 明早8时前上报排查结果'));
+    await until('the refused card sent as text', () => fake.sends.find((s) => s.openConversationId === GRID_GROUP && (s.msgParam.content ?? s.msgParam.text ?? '').includes('明早8时前上报排查结果')));
+    expect(fake.cardsIn(GRID_GROUP)).toHaveLength(0);
+    expect(a.adapter.health()).toMatchObject({ cards: 'on', cardCounts: { textFallbacks: 2 } });
   });
 });
 

@@ -26,7 +26,7 @@ import { OUTBOX_LANES, type InboundMessage, type OutboundItem, type OutboundMess
 import { PlatformError, type InboundSink, type SendReceipt } from '../port.js';
 import type { OpenApiClient } from './api.js';
 import type { GatewayClient } from './gateway-client.js';
-import { MAX_PARAM_BYTES, titleOf, utf8Bytes } from './format.js';
+import { titleOf, utf8Bytes } from './format.js';
 
 /** The card callback topic of the Stream connection (`TOPIC_CARD` in dingtalk-stream). */
 export const CARD_TOPIC = '/v1.0/card/instances/callback';
@@ -59,6 +59,8 @@ export interface CardStats {
   updateMisses: number;
   /** Press answers sent as text because the card could not be updated. */
   pressFallbacks: number;
+  /** Card creations DingTalk refused for good (a template or permission problem, a message it would not take): sent as text instead. */
+  textFallbacks: number;
   /** Card callbacks received, turned into messages, duplicates, not understood, storing failed. */
   callbacks: number;
   presses: number;
@@ -67,7 +69,7 @@ export interface CardStats {
   sinkErrors: number;
 }
 
-export const newCardStats = (): CardStats => ({ created: 0, duplicates: 0, updates: 0, updateMisses: 0, pressFallbacks: 0, callbacks: 0, presses: 0, pressDuplicates: 0, unreadable: 0, sinkErrors: 0 });
+export const newCardStats = (): CardStats => ({ created: 0, duplicates: 0, updates: 0, updateMisses: 0, pressFallbacks: 0, textFallbacks: 0, callbacks: 0, presses: 0, pressDuplicates: 0, unreadable: 0, sinkErrors: 0 });
 
 /**
  * A deterministic `outTrackId`: `gr` + the first 40 hex digits of SHA-256 over `parts` — 42 characters of
@@ -88,18 +90,18 @@ export function messageTrackId(robotCode: string, msg: OutboundMessage): string 
 }
 
 /**
- * The most UTF-8 bytes of text a card carries (a card is never split): the same room as one text send's
- * `msgParam`; a longer message goes out as text, split ({@link MAX_PARAM_BYTES}).
+ * The most UTF-8 bytes of one card variable's value (DingTalk: each `cardParamMap` value at most 1 KB, on create and
+ * update): a message whose text (as card markdown) is longer goes out as text, split where needed, not as a card.
  */
-export const CARD_MAX_BYTES = MAX_PARAM_BYTES - 200;
+export const CARD_VALUE_MAX_BYTES = 1000;
 
 /**
  * Whether `msg` goes out as a card when cards are on: it offers a 收到 button, or @-mentions someone — and its
- * text fits one card ({@link CARD_MAX_BYTES}). Pure.
+ * text fits one card variable ({@link CARD_VALUE_MAX_BYTES}). Pure.
  */
 export function wantsCard(msg: OutboundMessage): boolean {
   const wanted = (msg.actions ?? []).some((a) => a.kind === 'ack') || (msg.mentions?.length ?? 0) > 0;
-  return wanted && utf8Bytes(msg.markdown ?? msg.text) <= CARD_MAX_BYTES;
+  return wanted && utf8Bytes(msg.markdown ?? asMarkdown(msg.text)) <= CARD_VALUE_MAX_BYTES;
 }
 
 /** Plain text as card markdown: each line break kept (markdown would join single lines). Pure. */
@@ -161,7 +163,7 @@ export function updateBody(outTrackId: string, pub: CardParams, priv?: { userId:
 
 /** Whether a refused creation means the outTrackId exists already (a card made by an earlier attempt). */
 function isDuplicate(err: PlatformError): boolean {
-  return err.kind === 'permanent' && /duplicat|already.?exist|已存在|重复/i.test(err.message);
+  return err.kind === 'permanent' && /cardAlreadyExist|duplicat|already.?exist|已经?存在|重复/i.test(err.message);
 }
 
 /** The press a message answers, if it answers one (its reply context, see {@link CardPressContext}). */
@@ -204,29 +206,52 @@ export class CardSender {
     }
     if (!wantsCard(msg)) return null;
     const outTrackId = messageTrackId(this.deps.robotCode, msg);
-    await this.create(msg, outTrackId, rank);
-    if (msg.item?.supersedes) {
-      const old = itemTrackId(this.deps.robotCode, msg.item, msg.item.supersedes, msg.conversationId);
-      await this.retire(old, `【更正】已更正为第${msg.item.revision}版，请确认新版`, rank);
+    let carrierId: string | null;
+    try {
+      carrierId = await this.create(msg, outTrackId, rank);
+    } catch (err) {
+      if (!(err instanceof PlatformError && err.kind === 'permanent')) throw err;
+      // a refused card (an unpublished template, a missing permission, a value DingTalk would not take) must not
+      // lose the message: it goes as text (the caller's way), and /healthz counts it
+      this.deps.stats.textFallbacks++;
+      this.deps.log.warn({ outTrackId, conversationId: msg.conversationId, err: err.message }, 'dingtalk: card refused; sent as text');
+      await this.retireSuperseded(msg, rank);
+      return null;
     }
-    return { platformRef: `card:${outTrackId}` };
+    await this.retireSuperseded(msg, rank);
+    // the card's group message key (processQueryKey) lets read receipts be asked of it, as of a text relay
+    return { platformRef: carrierId ?? `card:${outTrackId}` };
   }
 
-  private async create(msg: OutboundMessage, outTrackId: string, rank: number): Promise<void> {
+  /** An amendment's card: marks the card of the revision it replaces 【更正】, without button. */
+  private async retireSuperseded(msg: OutboundMessage, rank: number): Promise<void> {
+    if (!msg.item?.supersedes) return;
+    const old = itemTrackId(this.deps.robotCode, msg.item, msg.item.supersedes, msg.conversationId);
+    await this.retire(old, `【更正】已更正为第${msg.item.revision}版，请确认新版`, rank);
+  }
+
+  /**
+   * Creates and delivers the card. @returns the `carrierId` of its group message (DingTalk: the processQueryKey
+   * for read receipts), or null when DingTalk gave none (a repeated outTrackId: the card exists already)
+   * @throws PlatformError as the OpenAPI call (permanent also when the delivery to the group failed)
+   */
+  private async create(msg: OutboundMessage, outTrackId: string, rank: number): Promise<string | null> {
     const body = createAndDeliverBody(this.deps.templateId, this.deps.robotCode, msg, outTrackId);
-    let res: { success?: boolean; result?: { deliverResults?: { success?: boolean; errorMsg?: string }[] } };
+    let res: { success?: boolean; result?: { deliverResults?: { success?: boolean; errorMsg?: string; carrierId?: string }[] } };
     try {
       res = await this.deps.api.call('/v1.0/card/instances/createAndDeliver', body, rank);
     } catch (err) {
       if (err instanceof PlatformError && isDuplicate(err)) {
         this.deps.stats.duplicates++;
-        return;
+        return null;
       }
       throw err;
     }
-    const failed = (res.result?.deliverResults ?? []).find((r) => r.success === false);
+    const results = res.result?.deliverResults ?? [];
+    const failed = results.find((r) => r.success === false);
     if (failed) throw new PlatformError('permanent', `card/instances/createAndDeliver: not delivered to ${msg.conversationId}: ${failed.errorMsg ?? 'no reason given'}`);
     this.deps.stats.created++;
+    return results.find((r) => r.carrierId)?.carrierId ?? null;
   }
 
   /** PUTs `body`; @returns false when DingTalk refuses it for good (no such card), @throws PlatformError otherwise */
