@@ -6,10 +6,12 @@
  * reminder card that really @s the grid's leader and worker, amend and revoke updating the old cards, and text
  * when no template id is set.
  */
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgements, inboundMessages, outboundMessages } from '../../src/db/schema/index.js';
 import { splitOutboxExtra, type OutboundMessage } from '../../src/core/message.js';
+import { CARD_VARS } from '../../src/platform/dingtalk/cards.js';
 import type { TestApp } from '../helpers/app.js';
 import { county } from '../helpers/console.js';
 import { startPlatformApp, type PlatformApp } from '../helpers/platform.js';
@@ -253,5 +255,14 @@ describe('dingtalk cards: reminders, amend, revoke', () => {
     const text = await until('the revocation as text', () => fake.sends.find((s) => s.openConversationId === GRID_GROUP && JSON.stringify(s.msgParam).includes('【撤回】')));
     expect(JSON.stringify(text.msgParam)).toContain('情况有变');
     expect(fake.cardsIn(GRID_GROUP)).toHaveLength(2);
+  });
+});
+
+describe('dingtalk cards: the template in the repo', () => {
+  it('docs/dingtalk-card-template.json defines every variable gridrelay fills, and marks private exactly those a press changes privately', async () => {
+    const spec = JSON.parse(readFileSync('docs/dingtalk-card-template.json', 'utf8')) as { variables: { name: string; private?: boolean }[] };
+    expect(spec.variables.map((v) => v.name).sort()).toEqual([...CARD_VARS].sort());
+    // what a press writes for the presser alone (the press test above sees note, button_text and button_disabled in privateData)
+    expect(spec.variables.filter((v) => v.private).map((v) => v.name).sort()).toEqual(['button_disabled', 'button_text', 'note']);
   });
 });
