@@ -16,6 +16,10 @@
  * gridrelay, then prints its steps and what the bot posts (the command group and township rooms in full, grid groups
  * one of each kind) until it ends. Its pace is the server's `DRILL_PACE_MS` (default 900 ms: about 80 s in all; a
  * gridrelay this script starts gets the variable from this environment).
+ *
+ * `npm run demo -- --dingtalk` runs the county's day on the local fake DingTalk with interactive cards on instead
+ * (scripts/demo-dingtalk.ts): it never talks to a gridrelay already running, but always starts its own, the same way,
+ * pointed at the fake it starts in this process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
