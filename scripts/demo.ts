@@ -22,7 +22,9 @@
  * pointed at the fake it starts in this process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +204,16 @@ async function drill(): Promise<void> {
   console.log('演练中的指挥部令、线索和任务不计入 /统计、每日汇总和导出；/进度 照常可查。');
 }
 
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), for the gridrelay this script starts. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 /** A gridrelay this script started: its address, and how to stop it and remove its database and queue keys. */
 export interface OwnRelay {
   base: string;
@@ -211,16 +223,16 @@ export interface OwnRelay {
 
 /**
  * Starts the compiled gridrelay (`node dist/src/main.js`, as `npm start` runs it; dist/ built first when missing or
- * older than the sources) on a free port with a fresh SQLite file in a new temp folder, its own QUEUE_PREFIX,
+ * older than the sources) on a free port (the OS's pick) with a fresh SQLite file in a new temp folder, its own QUEUE_PREFIX,
  * QUIET_HOURS off and the demo roster, `env` over that; prints `<intro> on <address> with a fresh database in <folder>`
  * and resolves once `/healthz` answers 200.
- * @throws when the build fails or `/healthz` is not 200 within 60 s (the process is stopped first)
+ * @throws when the build fails, or the process exits or `/healthz` is not 200 within 60 s (the process is stopped first)
  */
 async function startOwnRelay(intro: string, env: Record<string, string> = {}): Promise<OwnRelay> {
   const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error('could not build dist/ (npm run build)');
   const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
-  const port = 3000 + Math.floor(Math.random() * 2000) + 1000;
+  const port = await freePort();
   const prefix = `demo${process.pid}`;
   const own = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
@@ -240,7 +252,10 @@ async function startOwnRelay(intro: string, env: Record<string, string> = {}): P
   console.log(`${intro} on ${own} with a fresh database in ${dir}`);
   try {
     base = own;
-    await until('gridrelay to start', async () => ((await healthy()) ? true : undefined));
+    await until('gridrelay to start', async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gridrelay exited (${child.exitCode ?? child.signalCode}) before it answered /healthz`);
+      return (await healthy()) ? true : undefined;
+    });
   } catch (err) {
     await stop();
     throw err;
