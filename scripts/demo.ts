@@ -16,9 +16,15 @@
  * gridrelay, then prints its steps and what the bot posts (the command group and township rooms in full, grid groups
  * one of each kind) until it ends. Its pace is the server's `DRILL_PACE_MS` (default 900 ms: about 80 s in all; a
  * gridrelay this script starts gets the variable from this environment).
+ *
+ * `npm run demo -- --dingtalk` runs the county's day on the local fake DingTalk with interactive cards on instead
+ * (scripts/demo-dingtalk.ts): it never talks to a gridrelay already running, but always starts its own, the same way,
+ * pointed at the fake it starts in this process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,24 +204,75 @@ async function drill(): Promise<void> {
   console.log('演练中的指挥部令、线索和任务不计入 /统计、每日汇总和导出；/进度 照常可查。');
 }
 
-async function main(): Promise<void> {
-  let child: ChildProcess | null = null;
-  let ownDir: string | null = null;
-  if (!(await healthy())) {
-    // the compiled gridrelay, as `npm start` runs it; built first when dist/ is missing or older than the sources
-    const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('could not build dist/ (npm run build)');
-    const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
-    const port = 3000 + Math.floor(Math.random() * 2000) + 1000;
-    base = `http://127.0.0.1:${port}`;
-    console.log(`no gridrelay answering; starting one on ${base} with a fresh database in ${dir}`);
-    ownDir = dir;
-    child = spawn(process.execPath, ['dist/src/main.js'], {
-      // its own database and its own queue prefix, so it never meets another gridrelay on this Redis
-      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUEUE_PREFIX: `demo${process.pid}`, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), for the gridrelay this script starts. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A gridrelay this script started: its address, and how to stop it and remove its database and queue keys. */
+export interface OwnRelay {
+  base: string;
+  /** Stops the process (SIGTERM: it finishes in-flight sends), deletes its Redis keys and its folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the compiled gridrelay (`node dist/src/main.js`, as `npm start` runs it; dist/ built first when missing or
+ * older than the sources) on a free port (the OS's pick) with a fresh SQLite file in a new temp folder, its own QUEUE_PREFIX,
+ * QUIET_HOURS off and the demo roster, `env` over that; prints `<intro> on <address> with a fresh database in <folder>`
+ * and resolves once `/healthz` answers 200.
+ * @throws when the build fails, or the process exits or `/healthz` is not 200 within 60 s (the process is stopped first)
+ */
+async function startOwnRelay(intro: string, env: Record<string, string> = {}): Promise<OwnRelay> {
+  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('could not build dist/ (npm run build)');
+  const dir = mkdtempSync(join(tmpdir(), 'gridrelay-demo-'));
+  const port = await freePort();
+  const prefix = `demo${process.pid}`;
+  const own = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+    // its own database and its own queue prefix, so it never meets another gridrelay on this Redis
+    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'demo.db')}`, QUEUE_PREFIX: prefix, QUIET_HOURS: '', DEMO_ROSTER: roster, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await clearQueues(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  console.log(`${intro} on ${own} with a fresh database in ${dir}`);
+  try {
+    base = own;
+    await until('gridrelay to start', async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gridrelay exited (${child.exitCode ?? child.signalCode}) before it answered /healthz`);
+      return (await healthy()) ? true : undefined;
     });
-    await until('gridrelay to start', async () => ((await healthy()) ? true : undefined));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { base: own, stop };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--dingtalk')) {
+    // the fake DingTalk and its own gridrelay on it, never one already running (scripts/demo-dingtalk.ts)
+    const { dingtalkDay } = await import('./demo-dingtalk.js');
+    await dingtalkDay({ csv, random: rng(seed), ackRate, startRelay: startOwnRelay });
+    return;
+  }
+  let own: OwnRelay | null = null;
+  if (!(await healthy())) {
+    own = await startOwnRelay('no gridrelay answering; starting one');
   }
   try {
     if (process.argv.includes('--drill')) {
@@ -300,13 +357,7 @@ async function main(): Promise<void> {
 
     await taskReturns({ units, groupOf, members, commandGroup, commander, random });
   } finally {
-    if (child) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      await clearQueues(`demo${process.pid}`);
-    }
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    await own?.stop();
   }
 }
 

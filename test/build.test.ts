@@ -4,12 +4,14 @@
  * SQLite file with the console platform and its own queue prefix, it loads the demo roster (DEMO_ROSTER relative to
  * the working directory), answers `/healthz`, answers `/帮助` in chat, and serves the files the build copies
  * (the dashboard page) and those it finds from the package root (the migrations, or start-up would fail), prints the
- * web console's URL and serves the page Vite built into dist/console/.
+ * web console's URL and serves the page Vite built into dist/console/. And `npm run demo -- --dingtalk` (the demo county's
+ * day on the fake DingTalk with cards on, scripts/demo-dingtalk.ts) runs through against that build (~25 s).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomPrefix } from './helpers/app.js';
@@ -86,4 +88,33 @@ describe('npm start (compiled dist/)', () => {
     expect(r.status).toBe(200);
     expect(await r.text()).toMatch(/<html/i);
   });
+});
+
+describe('npm run demo -- --dingtalk', () => {
+  it('runs the day on the fake DingTalk with cards on: 762 relay cards, presses shown on the cards, reminder cards that @ the silent grids’ leader and worker', async () => {
+    // as `npm run demo -- --dingtalk` runs it (tsx); it starts its own fake and gridrelay from the dist/ built above
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--dingtalk'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DEMO_SEED: '17' },
+      timeout: 100_000,
+      maxBuffer: 16 << 20,
+    });
+    expect(stdout).toMatch(/\/healthz：平台 dingtalk，卡片 on，@ 方式 card/);
+    expect(stdout).toMatch(/已发布 指挥部令〔\d{4}〕第1号/);
+    expect(stdout).toContain('互动卡片 762 张 —— 乡镇指挥室 15 张、网格群 747 张；以文字下发 0 条');
+    const [, pressed, typed, acked] = /(\d+) 个网格按了卡片上的「收到」，(\d+) 个网格在群里打字回复（共 (\d+)\/747 个网格），然后 15 个乡镇指挥室按了「收到」/.exec(stdout) ?? [];
+    expect(Number(pressed) + Number(typed)).toBe(Number(acked));
+    expect(Number(pressed)).toBeGreaterThan(600);
+    expect(Number(typed)).toBeGreaterThan(0);
+    expect(stdout).toMatch(/卡片公开状态（群里人人看到）：已确认 · \p{Script=Han}+ \d\d:\d\d\n/u);
+    expect(stdout).toMatch(/按钮「已确认」（不可再按）/);
+    expect(stdout).toMatch(/本乡镇网格已确认 [1-9]\d*\/\d+/);
+    expect(stdout).toContain(`网格：${acked}/747`);
+    const silent = 747 - Number(acked);
+    expect(stdout).toContain(`${silent} 个网格未确认`);
+    // every reminder card went to a silent grid and @s exactly its 网格长 and 网格员; nothing @所有人
+    expect(stdout).toMatch(new RegExp(`提醒卡片 ${silent} 张（[^）]+），${silent} 张发到未确认的网格群；${silent} 张的投放（atUserIds）正好 @ 了本网格的网格长和网格员；@所有人 0 次`));
+    expect(stdout).toMatch(/@\p{Script=Han}+（网格长） @\p{Script=Han}+（网格员） 【提醒】/u);
+    expect(stdout).toMatch(/群消息（文字）0 次/);
+  }, 120_000);
 });
