@@ -28,7 +28,7 @@ const STAMP = join(DIST, '.build-stamp');
 /** Folders whose TypeScript tsconfig.build.json compiles and whose other files are copied beside it. */
 const ASSET_ROOTS = ['src', 'commands', 'workflows', 'scripts'];
 /** Everything a build reads: a change to any of these makes dist/ stale. */
-const INPUT_DIRS = [...ASSET_ROOTS, 'test/helpers', 'web'];
+const INPUT_DIRS = [...ASSET_ROOTS, 'test/helpers', 'test/fakes', 'web'];
 /** The web console's Vite project (its own tsconfig.json and vite.config.ts); bundled into `<dist>/console`. */
 const WEB_CONSOLE = join(ROOT, 'web', 'console');
 const INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
