@@ -99,7 +99,7 @@ async function day(o: DingtalkDayOptions, fake: FakeDingTalk, remindAfter: strin
     }, 30_000);
 
   // 1. the directive
-  const order = '请各网格今日18时前完成返乡人员排查，结果报乡镇指挥室';
+  const order = '请各网格立即开展返乡人员排查，结果报乡镇指挥室';
   console.log(`${commander.name}（指挥长）在「${titleOf[commandGroup]}」@机器人：/令 ${order}`);
   const t0 = Date.now();
   const confirm = await answerTo(say(commandGroup, commander, `/令 ${order}`), 'the /令 confirmation');
@@ -157,7 +157,7 @@ async function day(o: DingtalkDayOptions, fake: FakeDingTalk, remindAfter: strin
   const firstTyped = typed[0];
   if (firstTyped) {
     const reply = await answerTo(firstTyped.session, 'the typed 收到 answer');
-    console.log(`  [${titleOf[firstTyped.cid]}] ${firstTyped.who.name}（${ROLE_NAMES[firstTyped.who.role!] ?? firstTyped.who.role}）：${firstTyped.text}\n  机器人（会话 webhook 回复）：${reply}`);
+    console.log(`  [${titleOf[firstTyped.cid]}] ${firstTyped.who.name}（${ROLE_NAMES[firstTyped.who.role!] ?? firstTyped.who.role}）@机器人：${firstTyped.text}（钉钉群里机器人只收到 @ 它的消息）\n  机器人（会话 webhook 回复）：${reply}`);
   }
   const pressed = gridPresses[0]!;
   const priv = pressed.card.privateData[pressed.who.member_id!] ?? {};
@@ -170,6 +170,7 @@ async function day(o: DingtalkDayOptions, fake: FakeDingTalk, remindAfter: strin
   // 3. progress
   const progress = await answerTo(say(commandGroup, commander, `/进度 ${number}`), 'the /进度 answer');
   console.log(`\n${commander.name}：/进度 ${number}\n机器人（会话 webhook 回复）：\n${progress}\n`);
+  console.log('（「已读」来自钉钉的已读回执，按 READ_RECEIPT_POLL 在下发后 2 分钟起查询；本演示在那之前结束，所以是 0。）\n');
 
   // 4. the first reminder step, ACK_REMIND_AFTER after the directive: cards that @ the silent grids' leader and worker
   const silent = grids.filter((g) => !acked.has(g.unit_id!));

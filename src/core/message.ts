@@ -116,7 +116,7 @@ export interface OutboundItem {
   revision: number;
   /** How the item is named, e.g. `指挥部令〔2026〕第17号` (with 【演练】 for a drill item). */
   number: string;
-  /** The acknowledgement deadline as shown to people (in `TIMEZONE`, e.g. `12-04 18:00`), if a receipt is asked. */
+  /** The acknowledgement deadline as shown to people (in `TIMEZONE`, e.g. `12月4日 18:00`), if a receipt is asked. */
   deadline?: string;
   /**
    * `open`: this message is the item's current version (a card with a 收到 button where it asks one);
