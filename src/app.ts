@@ -185,7 +185,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // the drill (演练): console platform only; its people speak through the inbox and are shown in the chat like anyone typing
   // in the web console; one drill at a time (Redis lease)
   const drills = adapter instanceof ConsoleAdapter
-    ? new Drills({ deps, accept: async (msg) => await adapter.acceptShown(msg, (m) => inbox.accept(m)), paceMs: config.DRILL_PACE_MS, lease: redisDrillLease(redis, drillKey(config.QUEUE_PREFIX, instanceId(db))), log })
+    ? new Drills({ deps, accept: async (msg) => await adapter.acceptShown(msg, (m, alsoStore) => inbox.accept(m, alsoStore)), paceMs: config.DRILL_PACE_MS, lease: redisDrillLease(redis, drillKey(config.QUEUE_PREFIX, instanceId(db))), log })
     : null;
   if (drills) drillRoutes(http, { drills, onRequest: config.CONSOLE_TOKEN ? [requireToken(config.CONSOLE_TOKEN, 'CONSOLE_TOKEN')] : [] });
 
@@ -194,7 +194,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     http, db, deps, inbox, outbox, timers, adapter, leader, log, drills,
     async start(opts = {}) {
       await checkRedisEviction(redis, log);
-      await adapter.start(async (msg) => await inbox.accept(msg));
+      await adapter.start(async (msg, alsoStore) => await inbox.accept(msg, alsoStore));
       // takes the lease at once if no one holds it, and then opens the inbound connection
       await leadership?.start();
       await outbox.startWorker(adapter);

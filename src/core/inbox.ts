@@ -26,7 +26,7 @@ export class Inbox {
   private dirty = false;
   private poller: NodeJS.Timeout | null = null;
   /** Messages accepted and waiting for their group commit (see {@link accept}). */
-  private accepting: { row: NewInbound; resolve: (stored: boolean) => void; reject: (err: unknown) => void }[] = [];
+  private accepting: { row: NewInbound; alsoStore?: () => Promise<void>; resolve: (stored: boolean) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly deps: CoreDeps,
@@ -40,9 +40,10 @@ export class Inbox {
    * when it gives a valid one, else now (the console's receive time): the time of the person's action.
    * Messages accepted in the same turn of the event loop are stored in one transaction (a group commit): each call
    * resolves once that transaction committed, so a burst pays one commit, not one each.
+   * `alsoStore` runs in that transaction right after the message is stored, when it is new (InboundSink).
    * @throws what storing throws (the whole group's callers get it; nothing of the group is stored)
    */
-  async accept(msg: InboundMessage): Promise<'accepted' | 'duplicate'> {
+  async accept(msg: InboundMessage, alsoStore?: () => Promise<void>): Promise<'accepted' | 'duplicate'> {
     const extra: Record<string, unknown> = {};
     if (msg.attachments?.length) extra.attachments = msg.attachments;
     if (msg.quotedMsgId) extra.quotedMsgId = msg.quotedMsgId;
@@ -58,7 +59,7 @@ export class Inbox {
       receivedAt: msg.sentAt && Number.isFinite(msg.sentAt.getTime()) ? msg.sentAt : this.deps.now(),
     };
     const stored = await new Promise<boolean>((resolve, reject) => {
-      this.accepting.push({ row, resolve, reject });
+      this.accepting.push({ row, ...(alsoStore ? { alsoStore } : {}), resolve, reject });
       if (this.accepting.length === 1) setImmediate(() => void this.storeAccepted());
     });
     if (!stored) return 'duplicate';
@@ -70,7 +71,14 @@ export class Inbox {
   private async storeAccepted(): Promise<void> {
     const group = this.accepting.splice(0);
     try {
-      const stored = await writeTx(this.deps.db, async () => await mapInOrder(group, (g) => insertInbound(this.deps.db, g.row)));
+      const stored = await writeTx(this.deps.db, async () =>
+        await mapInOrder(group, async (g) => {
+          const isNew = await insertInbound(this.deps.db, g.row);
+          // the adapter's own record of a new message (the console's chat row) in the same transaction
+          if (isNew && g.alsoStore) await g.alsoStore();
+          return isNew;
+        }),
+      );
       group.forEach((g, i) => g.resolve(stored[i]!));
     } catch (err) {
       for (const g of group) g.reject(err);

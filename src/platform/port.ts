@@ -5,8 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import type { InboundMessage, OutboundMessage } from '../core/message.js';
 import { GridrelayError } from '../core/errors.js';
 
-/** Hands an inbound message to the core; resolves once it is durably stored. Ack the platform only then. */
-export type InboundSink = (message: InboundMessage) => Promise<'accepted' | 'duplicate'>;
+/**
+ * Hands an inbound message to the core; resolves once it is durably stored. Ack the platform only then.
+ * `alsoStore`, if given, runs inside the transaction that stores the message, only when the message is new (not a
+ * duplicate): what the adapter keeps beside it (the console's chat row) commits, or rolls back, with it.
+ */
+export type InboundSink = (message: InboundMessage, alsoStore?: () => Promise<void>) => Promise<'accepted' | 'duplicate'>;
 
 /** What a successful send returns. */
 export interface SendReceipt {

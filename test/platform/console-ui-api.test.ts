@@ -268,6 +268,27 @@ function openEvents(url: string, headers: Record<string, string> = {}) {
   };
 }
 
+describe('a person\'s chat row and the inbox', () => {
+  it('are stored in one transaction: when storing the chat row fails, the message is not accepted either, and a retry stores both once', async () => {
+    const app = await start();
+    const msg = { platform: 'console', platformMsgId: `tx-${process.pid}-${Date.now()}`, conversationId: gridGroup, senderId: worker, text: '收到，马上落实' };
+    await expect(app.inbox.accept(msg, async () => { throw new Error('the chat row could not be stored'); })).rejects.toThrow('the chat row could not be stored');
+    // nothing of it: not in the chat, not processed (no answer), and its msgId is still free
+    expect((await chat(app.http, gridGroup)).some((m) => m.text === msg.text)).toBe(false);
+    let shown = 0;
+    expect(await app.inbox.accept(msg, async () => void shown++)).toBe('accepted');
+    expect(await app.inbox.accept(msg, async () => void shown++)).toBe('duplicate');
+    expect(shown).toBe(1);
+    // through the API the row is the chat's, once
+    const r = await app.http.inject({ method: 'POST', url: '/console/v1/inbound', payload: { conversationId: gridGroup, senderId: worker, text: '已收到', msgId: `api-${msg.platformMsgId}` } });
+    expect(r.statusCode).toBe(202);
+    const again = await app.http.inject({ method: 'POST', url: '/console/v1/inbound', payload: { conversationId: gridGroup, senderId: worker, text: '已收到', msgId: `api-${msg.platformMsgId}` } });
+    expect(again.json()).toMatchObject({ duplicate: true });
+    const messages = await chat(app.http, gridGroup);
+    expect(messages.filter((m) => m.from === 'person' && m.text === '已收到')).toHaveLength(1);
+  });
+});
+
 describe('server-sent events', () => {
   it('deliver a message posted after connecting, to this process and to another on the same database; the app stops with a stream open', async () => {
     const TOKEN = 'console-ui-token-0123456789';

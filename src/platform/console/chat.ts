@@ -2,7 +2,7 @@
  * The console's chat in the database and the page's reading of it:
  *
  * - {@link consoleChat}: `console_messages` (queries in src/db/queries/console.ts) — the bot's messages (stored by
- *   the send port, once per outbox id) and people's (stored once the inbox accepted them, once per inbox row),
+ *   the send port, once per outbox id) and people's (stored in the transaction that accepts them, once per inbox row),
  *   with an in-process nudge for `GET /console/v1/events`.
  * - `GET /console/v1/chat?conversationId=&after=<seq>` → `{messages: ChatMessage[]}`: one group's messages, people's
  *   and the bot's, in `seq` order, at most 1,000; 404 `unknown_conversation` for an id that is not a group.
@@ -55,6 +55,7 @@ export function consoleChat(db: Db): ConsoleChat {
       nudge(seq);
       return seq;
     },
+    notify: () => nudge(0),
     page: async ({ after, conversationId, limit, botOnly }) => await consoleMessagesAfter(db, after, limit, conversationId, { botOnly: botOnly ?? false }),
     at: async (seq) => await consoleMessageAt(db, seq),
     onAppend(listener) {

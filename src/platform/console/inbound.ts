@@ -56,14 +56,15 @@ export function registerInbound(
     const msg = toInbound(body, msgId, fileIds);
     let result: Awaited<ReturnType<InboundSink>>;
     try {
-      result = await sink(msg);
+      // the person's chat row is stored in the inbox's transaction: shown exactly when it is accepted
+      result = await sink(msg, async () => void (await deps.chat.person(msg, fileIds.length ? { attachments: asConsoleAttachments(pictures, fileIds) } : {})));
     } catch (err) {
       await deps.files.remove(fileIds).catch(() => {});
       throw err;
     }
     // a repeated msgId: the first request's pictures are the message's
     if (result === 'duplicate') await deps.files.remove(fileIds);
-    else await deps.chat.person(msg, fileIds.length ? { attachments: asConsoleAttachments(pictures, fileIds) } : {});
+    else deps.chat.notify();
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
   });
 }

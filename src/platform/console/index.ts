@@ -87,8 +87,8 @@ export class ConsoleAdapter implements PlatformAdapter {
    * `POST /console/v1/inbound` does, for messages made inside gridrelay (the drill's people). @returns what `accept` said
    */
   async acceptShown(message: InboundMessage, accept: InboundSink): Promise<'accepted' | 'duplicate'> {
-    const result = await accept(message);
-    if (result === 'accepted') await this.chat.person(message);
+    const result = await accept(message, async () => void (await this.chat.person(message)));
+    if (result === 'accepted') this.chat.notify();
     return result;
   }
 

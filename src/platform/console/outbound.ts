@@ -24,7 +24,8 @@ export interface ConsoleChat {
   append(row: NewConsoleRow): Promise<number | undefined>;
   /**
    * Stores a person's message the inbox has just accepted (found by `platform` + `platformMsgId`), at the time
-   * it was received; `pressed`: the button it came from (`POST /console/v1/press`). Once per inbox row.
+   * it was received; `pressed`: the button it came from (`POST /console/v1/press`). Once per inbox row. Called
+   * inside the inbox's transaction (the `alsoStore` of InboundSink), so the row commits with the message.
    * @returns its `seq`, or undefined when the inbox has no such message or the chat has it already
    */
   person(message: InboundMessage, extra?: { pressed?: OutboundAction; attachments?: ConsoleAttachment[] }): Promise<number | undefined>;
@@ -32,6 +33,11 @@ export interface ConsoleChat {
   page(q: { after: number; conversationId?: string; limit: number; botOnly?: boolean }): Promise<ConsoleRow[]>;
   /** The row with `seq`, if any. */
   at(seq: number): Promise<ConsoleRow | undefined>;
+  /**
+   * Wakes the listeners ({@link onAppend}) now: after a transaction that stored rows through {@link person} committed
+   * (a nudge from inside it may come before the rows can be read).
+   */
+  notify(): void;
   /**
    * Calls `listener` after each row this process stores (the in-process nudge of `GET /console/v1/events`;
    * other processes' rows are found by polling). @returns a function that removes it

@@ -50,8 +50,8 @@ export function registerPress(
     if (!sink) throw notReceiving();
     const msgId = body.msgId ?? randomUUID();
     const msg = pressToInbound(body, action, msgId);
-    const result = await sink(msg);
-    if (result === 'accepted') await deps.chat.person(msg, { pressed: action });
+    const result = await sink(msg, async () => void (await deps.chat.person(msg, { pressed: action })));
+    if (result === 'accepted') deps.chat.notify();
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
   });
 }
