@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import { getOutbound, inboundReplyRef, markOutboundFailed, markSending, markSent } from '../db/queries/messages.js';
+import { writeTx } from '../db/client.js';
 import type { OutboundRow } from '../db/schema/index.js';
 import { memberNames } from '../db/queries/roster.js';
 import { audit } from '../db/queries/audit.js';
@@ -66,13 +67,25 @@ export class OutboxSender {
       throw new DelayedError();
     }
     const msg = await this.toMessage(row);
-    // from here until `sent` is written, a crash means the message may go out twice: keep it short
-    await markSending(db, row.id, row.attempts + 1, this.opts.now());
+    // a platform whose send only writes this database (the console) sends in one transaction with the marks: the
+    // message is stored as sent, or not at all — one commit, and no window in which a crash could send it twice
+    const inDatabase = adapter.sendsInDatabase === true && !msg.ding;
     const callStarted = Date.now();
     let receipt: SendReceipt;
     try {
-      // a DING row alerts its members and posts nothing: a platform that cannot DING marks it sent without a call
-      receipt = msg.ding ? (adapter.ding ? await adapter.ding(msg) : {}) : await adapter.send(msg);
+      if (inDatabase) {
+        receipt = await writeTx(db, async () => {
+          await markSending(db, row.id, row.attempts + 1, this.opts.now());
+          const r = await adapter.send(msg);
+          await markSent(db, row.id, this.opts.now(), r.platformRef ?? null);
+          return r;
+        });
+      } else {
+        // from here until `sent` is written, a crash means the message may go out twice: keep it short
+        await markSending(db, row.id, row.attempts + 1, this.opts.now());
+        // a DING row alerts its members and posts nothing: a platform that cannot DING marks it sent without a call
+        receipt = msg.ding ? (adapter.ding ? await adapter.ding(msg) : {}) : await adapter.send(msg);
+      }
     } catch (err) {
       await this.slotUsedAt(row.conversationId, slot);
       if (err instanceof PlatformError && err.kind === 'permanent') {
@@ -87,7 +100,7 @@ export class OutboxSender {
       throw err;
     }
     // at once, before anything else is awaited
-    await markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
+    if (!inDatabase) await markSent(db, row.id, this.opts.now(), receipt.platformRef ?? null);
     if (msg.ding && receipt.dinged?.length) {
       await this.auditDing(msg, msg.ding, receipt).catch((err) => this.opts.jobs.log.error({ outboxId: row.id, ...errorFields(err) }, 'auditing a DING failed'));
     }

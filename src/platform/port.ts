@@ -91,6 +91,12 @@ export interface PlatformAdapter {
    * @throws PlatformError like `send`
    */
   ding?(message: OutboundMessage): Promise<SendReceipt>;
+  /**
+   * `send` only writes the app's own database (the console): the outbox runs it inside one transaction with the row's
+   * sending and sent marks (one commit; a crash leaves the message unsent, never sent twice). Never set for a
+   * platform reached over the network (a transaction must not wait on one).
+   */
+  readonly sendsInDatabase?: boolean;
   /** Stops receiving (closing {@link exclusiveInbound} if open) and sending. */
   stop(): Promise<void>;
   /** For `/healthz`; an exclusive connection left closed on purpose (a follower) counts as healthy. */

@@ -30,9 +30,13 @@ import { chatQuery, emptyQuery } from './parse.js';
 /** The chat in `db`: see {@link ConsoleChat}. Each stored row nudges the listeners of this process. */
 export function consoleChat(db: Db): ConsoleChat {
   const listeners = new Set<() => void>();
+  // after the current turn: a row stored inside a transaction (the outbox's send, the inbox's accept) is committed by
+  // then on SQLite, so the listeners' read finds it; where it is not yet (PostgreSQL), their next poll does
   const nudge = (seq: number | undefined) => {
-    if (seq === undefined) return;
-    for (const l of listeners) l();
+    if (seq === undefined || listeners.size === 0) return;
+    setImmediate(() => {
+      for (const l of listeners) l();
+    });
   };
   return {
     async append(row) {

@@ -59,6 +59,8 @@ export interface ConsoleOptions {
 
 export class ConsoleAdapter implements PlatformAdapter {
   readonly name = 'console' as const;
+  /** Sending is a row of `console_messages`: the outbox stores it with the sent mark, in one transaction. */
+  readonly sendsInDatabase = true;
   private sink: InboundSink | null = null;
   private readonly chat: ConsoleChat;
   private readonly streams = new EventStreams();
