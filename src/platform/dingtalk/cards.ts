@@ -20,12 +20,11 @@
  * Every call goes through the {@link OpenApiClient} (app-wide QPS limiter, by outbox lane).
  */
 import { createHash } from 'node:crypto';
-import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
 import { OUTBOX_LANES, type InboundMessage, type OutboundItem, type OutboundMessage } from '../../core/message.js';
 import { PlatformError, type InboundSink, type SendReceipt } from '../port.js';
 import type { OpenApiClient } from './api.js';
-import type { GatewayClient } from './gateway-client.js';
+import { storeThenAnswer, type FrameRoute } from './inbound.js';
 import { titleOf, utf8Bytes } from './format.js';
 
 /** The card callback topic of the Stream connection (`TOPIC_CARD` in dingtalk-stream). */
@@ -352,34 +351,26 @@ export function cardPressToInbound(data: string | CardCallback, frameMessageId: 
 }
 
 /**
- * The handler of card CALLBACK frames: parse → `await sink(msg)` (stored, deduplicated) → answer the frame with
+ * The handler of card CALLBACK frames ({@link storeThenAnswer}): parse → `await sink(msg)` (stored, deduplicated) → answer the frame with
  * an empty response (no card update inside the callback; the core's answer updates it afterwards). A callback
  * that is not a press of our button is answered and dropped; if storing fails the frame is left unanswered.
  * Never throws.
  */
 export function cardCallbackHandler(deps: { sink: () => InboundSink | null; log: Logger; stats: CardStats }) {
-  const { log, stats } = deps;
-  return (frame: DWClientDownStream, client: GatewayClient): void => {
-    void (async () => {
-      stats.callbacks++;
-      const messageId = frame.headers?.messageId ?? '';
-      const msg = cardPressToInbound(frame.data, messageId);
-      if ('reason' in msg) {
-        stats.unreadable++;
-        log.warn({ messageId, reason: msg.reason }, 'dingtalk: card callback not understood; answered and dropped');
-      } else {
-        const sink = deps.sink();
-        if (!sink) {
-          log.warn({ messageId }, 'dingtalk: not receiving (stopping); card callback left unanswered');
-          return;
-        }
-        const result = await sink(msg);
-        stats[result === 'duplicate' ? 'pressDuplicates' : 'presses']++;
-      }
-      if (messageId) client.answerCard(messageId);
-    })().catch((err) => {
-      stats.sinkErrors++;
-      log.error({ messageId: frame.headers?.messageId, err: err instanceof Error ? err.message : String(err) }, 'dingtalk: storing a card press failed; not answered');
-    });
+  const { stats } = deps;
+  const counter: Partial<Record<Parameters<FrameRoute['count']>[0], keyof CardStats>> = {
+    frame: 'callbacks', unreadable: 'unreadable', accepted: 'presses', duplicate: 'pressDuplicates', sinkError: 'sinkErrors',
   };
+  return storeThenAnswer(
+    {
+      what: 'card callback',
+      parse: (data, messageId) => cardPressToInbound(data, messageId),
+      answer: (client, messageId) => client.answerCard(messageId),
+      count: (outcome) => {
+        const key = counter[outcome];
+        if (key) stats[key]++;
+      },
+    },
+    deps,
+  );
 }

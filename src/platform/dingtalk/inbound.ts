@@ -78,37 +78,76 @@ export interface InboundStats {
 }
 
 /**
- * Builds the CALLBACK handler the connection manager calls for every robot frame. `onStored`, if given, runs
- * after a message is stored (accepted or duplicate) and before its frame is acked — the adapter keeps the
- * group's session webhook there (webhooks.ts); its failure is logged, never thrown, and does not block the ack.
+ * One kind of CALLBACK frame to store through the sink and answer (a robot message, a card press): how its data
+ * becomes a message, what happens after it is stored, how the frame is answered, and the counters of each outcome.
  */
-export function callbackHandler(deps: { sink: () => InboundSink | null; robotCode: string; log: Logger; stats: InboundStats; onStored?: (msg: InboundMessage) => Promise<void> }) {
-  const { log, stats } = deps;
+export interface FrameRoute {
+  /** What the frames are, for the log (`robot message`, `card callback`). */
+  what: string;
+  /** The frame's data as the core's message, or why it is not one (then the frame is answered and dropped). */
+  parse(data: string, messageId: string): InboundMessage | ParseFailure;
+  /** Runs after the message is stored (new or duplicate), before the frame is answered; its failure is logged only. */
+  afterStore?(msg: InboundMessage): Promise<void>;
+  /** Answers the frame on the connection it came on. */
+  answer(client: GatewayClient, messageId: string): void;
+  /** Counts an outcome: a frame came, was not understood, was stored new or again, was answered, storing failed. */
+  count(outcome: 'frame' | 'unreadable' | 'accepted' | 'duplicate' | 'answered' | 'sinkError'): void;
+}
+
+/**
+ * The handler of one kind of CALLBACK frame: parse → `await sink(msg)` (durably stored, deduplicated) → answer the
+ * frame on its connection. Not understood: answered and dropped (a redelivery would not parse either). No sink
+ * (stopping) or storing failed: left unanswered, so DingTalk redelivers it. Never throws.
+ */
+export function storeThenAnswer(route: FrameRoute, deps: { sink: () => InboundSink | null; log: Logger }) {
+  const { log } = deps;
   return (frame: DWClientDownStream, client: GatewayClient): void => {
+    const messageId = frame.headers?.messageId ?? '';
     void (async () => {
-      stats.callbacks++;
-      const messageId = frame.headers?.messageId;
-      const msg = parseRobotMessage(frame.data, deps.robotCode);
+      route.count('frame');
+      const msg = route.parse(frame.data, messageId);
       if (isParseFailure(msg)) {
-        stats.unparsable++;
-        log.warn({ messageId, reason: msg.reason }, 'dingtalk: robot message not understood; acked and dropped');
+        route.count('unreadable');
+        log.warn({ messageId, reason: msg.reason }, `dingtalk: ${route.what} not understood; answered and dropped`);
       } else {
         const sink = deps.sink();
         if (!sink) {
-          log.warn({ messageId }, 'dingtalk: not receiving (stopping); left unacked for redelivery');
+          log.warn({ messageId }, `dingtalk: not receiving (stopping); ${route.what} left unanswered for redelivery`);
           return;
         }
-        const result = await sink(msg);
-        stats[result === 'duplicate' ? 'duplicates' : 'accepted']++;
-        await deps.onStored?.(msg).catch((err: unknown) => log.warn({ messageId, err: err instanceof Error ? err.message : String(err) }, 'dingtalk: keeping the group’s session webhook failed'));
+        route.count((await sink(msg)) === 'duplicate' ? 'duplicate' : 'accepted');
+        await route.afterStore?.(msg).catch((err: unknown) => log.warn({ messageId, err: err instanceof Error ? err.message : String(err) }, `dingtalk: after storing a ${route.what}`));
       }
       if (messageId) {
-        client.ack(messageId);
-        stats.acks++;
+        route.answer(client, messageId);
+        route.count('answered');
       }
     })().catch((err) => {
-      stats.sinkErrors++;
-      log.error({ messageId: frame.headers?.messageId, err: err instanceof Error ? err.message : String(err) }, 'dingtalk: storing a message failed; not acked');
+      route.count('sinkError');
+      log.error({ messageId, err: err instanceof Error ? err.message : String(err) }, `dingtalk: storing a ${route.what} failed; not answered`);
     });
   };
+}
+
+/**
+ * Builds the CALLBACK handler the connection manager calls for every robot frame ({@link storeThenAnswer}, acked with
+ * `ack`). `onStored`, if given, runs after a message is stored (accepted or duplicate) and before its frame is acked —
+ * the adapter keeps the group's session webhook there (webhooks.ts); its failure is logged, never thrown, and does not
+ * block the ack.
+ */
+export function callbackHandler(deps: { sink: () => InboundSink | null; robotCode: string; log: Logger; stats: InboundStats; onStored?: (msg: InboundMessage) => Promise<void> }) {
+  const { stats } = deps;
+  const counter: Record<Parameters<FrameRoute['count']>[0], keyof InboundStats> = {
+    frame: 'callbacks', unreadable: 'unparsable', accepted: 'accepted', duplicate: 'duplicates', answered: 'acks', sinkError: 'sinkErrors',
+  };
+  return storeThenAnswer(
+    {
+      what: 'robot message',
+      parse: (data) => parseRobotMessage(data, deps.robotCode),
+      ...(deps.onStored ? { afterStore: deps.onStored } : {}),
+      answer: (client, messageId) => client.ack(messageId),
+      count: (outcome) => void stats[counter[outcome]]++,
+    },
+    deps,
+  );
 }
