@@ -317,6 +317,10 @@ async function openPg(url: string, opts: OpenOptions): Promise<Store> {
   const pool = new pgDriver.Pool({ connectionString: url, max: opts.poolMax ?? (Number(process.env.PG_POOL_MAX) || 10) });
   // an idle client's error (server restart) must not crash the process; the next query reconnects
   pool.on('error', () => {});
+  // nor may a checked-out client's between two queries of a transaction (pg-pool removes its idle listener on
+  // checkout, and the server's `terminating connection` — restart, failover, pg_terminate_backend — would be an
+  // uncaught 'error' event): the transaction's next query fails with the driver's error and the pool drops the client
+  pool.on('connect', (client) => client.on('error', () => {}));
   const root = drizzlePg(pool, { schema: pgSchema });
   if (opts.migrate !== false) await migratePgLocked(pool, root);
   await root.insert(pgSchema.instance).values({ id: 1, instanceId: randomBytes(6).toString('hex'), createdAt: new Date() }).onConflictDoNothing();

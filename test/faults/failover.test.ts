@@ -340,9 +340,10 @@ describe('failover: three processes on PostgreSQL and one Redis', () => {
     };
     const confirmations = (ms: Posted[]) => ms.filter((m) => m.conversationId === c.commandGroup && m.text.startsWith('已发布 指挥部令'));
     const relays = (ms: Posted[]) => ms.filter((m) => m.text.startsWith('【指挥部令'));
-    const all = await until('30 confirmations and 30 relays', async () => {
+    // each directive goes to its grid's group and its township's room: 60 relays
+    const all = await until('30 confirmations and 60 relays', async () => {
       const ms = await outbound(procs[0]!);
-      return confirmations(ms).length >= 30 && relays(ms).length >= 30 ? ms : null;
+      return confirmations(ms).length >= 30 && relays(ms).length >= 60 ? ms : null;
     }, 60_000);
     const doneAt = Date.now();
     await sleep(INBOX_POLL_MS * 2); // a late duplicate would show now
