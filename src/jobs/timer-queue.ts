@@ -18,7 +18,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import { instanceId, type Db } from '../db/client.js';
-import { getTimer, insertTimer, markTimerFired, moveTimer, pendingTimers, resetTimer } from '../db/queries/timers.js';
+import { getTimer, insertTimer, lockTimerKind, markTimerFired, moveTimer, pendingTimers, resetTimer } from '../db/queries/timers.js';
 import type { TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
@@ -89,6 +89,8 @@ export const typed = <Data>(row: TimerRow): Timer<Data> => ({
 export class Timers {
   private readonly jobs: JobQueue<WakeData>;
   private handlers = new Map<string, (db: Db, timer: TimerRow, fired: Fired) => void | Promise<void>>();
+  /** The kinds whose handlers take over the timers due with them (`defineTimer`'s `bundles`): fired one at a time. */
+  private bundling = new Set<string>();
   private unflushed = new CommitBuffer<TimerRow>();
 
   constructor(private readonly opts: TimersOptions) {
@@ -114,6 +116,7 @@ export class Timers {
     for (const def of defs) {
       if (this.handlers.has(def.kind)) throw new Error(`timer kind ${def.kind} registered twice`);
       this.handlers.set(def.kind, (db, row, fired) => def.handler({ ...deps, db }, typed(row), fired));
+      if (def.bundles) this.bundling.add(def.kind);
     }
   }
 
@@ -234,11 +237,13 @@ export class Timers {
     const handler = this.handlers.get(peek.kind);
     if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
     const fired = await commitUnit({ db }, async () => {
-          const t = await getTimer(db, job.data.timerId);
+      // before the timer's own row: a bundling handler takes over the rows of the others due with it
+      if (this.bundling.has(peek.kind)) await lockTimerKind(db, peek.kind);
+      const t = await getTimer(db, job.data.timerId);
       if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
       const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;
-          await markTimerFired(db, t.id, now, late);
-          await handler(db, t, { at: now, late });
+      await markTimerFired(db, t.id, now, late);
+      await handler(db, t, { at: now, late });
       return true;
     });
     if (fired) {

@@ -46,6 +46,11 @@ export interface TimerDef<Data extends object, D extends TimerDeps = TimerDeps> 
   /** The handler (called by {@link Timers} once registered with {@link Timers.register}). */
   readonly handler: TypedTimerHandler<Data, D>;
   /**
+   * Whether a firing timer of this kind takes over the others due with it ({@link pendingDue}, then
+   * {@link cancel} each): such timers fire one at a time across processes, see {@link defineTimer}.
+   */
+  readonly bundles: boolean;
+  /**
    * The timer id for `data`, from the id builder given to {@link defineTimer}.
    * @throws Error when the kind has no id builder
    */
@@ -80,11 +85,17 @@ const timersOf = (t: TimersTarget): Timers => (t instanceof Timers ? t : t.timer
  * the firing transaction) and the timer with `data` typed as scheduled.
  * @param kind unique among the app's timers, e.g. `directive.ladder`
  * @param opts.id builds a timer's id from its data (letters, digits, `-`, `_`), e.g. `dir-17-r1-s2`
+ * @param opts.bundles the handler folds the other pending timers of the kind due with it into its own message
+ *   (`pendingDue` + `cancel`). Such timers fire one at a time (on PostgreSQL a transaction-level advisory lock
+ *   on the kind, taken before the timer's row; SQLite has one writer anyway): two of them firing together
+ *   would otherwise each hold its own row and wait for the other's — a deadlock PostgreSQL breaks only after
+ *   `deadlock_timeout` by failing one, which left 100 tasks' reminders due together ≈ 50 s late. The first
+ *   to fire takes the others over; they find themselves cancelled. Default false.
  */
 export function defineTimer<Data extends object, D extends TimerDeps = TimerDeps>(
   kind: string,
   handler: TypedTimerHandler<Data, D>,
-  opts: { id?: (data: Data) => string } = {},
+  opts: { id?: (data: Data) => string; bundles?: boolean } = {},
 ): TimerDef<Data, D> {
   const id = (data: Data): string => {
     if (!opts.id) throw new Error(`timer kind ${kind} has no id builder: pass the id to schedule()`);
@@ -100,6 +111,7 @@ export function defineTimer<Data extends object, D extends TimerDeps = TimerDeps
   return {
     kind,
     handler,
+    bundles: opts.bundles ?? false,
     id,
     schedule: async (target, at, data, o = {}) => await timersOf(target).scheduleRow(dbOf(target), row(at, data, o)),
     rearm: async (target, at, data, o = {}) => await timersOf(target).rearmRow(dbOf(target), row(at, data, o)),

@@ -5,7 +5,8 @@ import { writeTx } from '../../src/db/client.js';
 import { timers } from '../../src/db/schema/index.js';
 import { quietUntil } from '../../src/time/quiet.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { testTimer } from '../helpers/timers.js';
+import { testTimer, type NoData } from '../helpers/timers.js';
+import { defineTimer } from '../../src/jobs/timers.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -78,6 +79,46 @@ describe('timers', () => {
     await waitUntil(() => fired.length >= 20);
     await new Promise((r) => setTimeout(r, 500));
     expect(fired.map((f) => f.slice(2)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `x-${i}`).sort());
+  });
+
+  it('timers that fold the others due with them (task reminders, ladder steps, SLA checks) fire as one bundle across two apps, none failing', async () => {
+    const a = await buildTestApp({ roster: false });
+    apps.push(a);
+    const b = await buildTestApp({ roster: false, config: a.config, dir: a.dir });
+    apps.push(b);
+    const bundles: string[][] = [];
+    const errors: unknown[] = [];
+    // as workflows/task/reminders.ts: the firing timer takes over every other one due by then, cancelling each
+    const bundling = () =>
+      defineTimer<NoData, TestApp['deps']>(
+        'test.bundling',
+        async (deps, timer, fired) => {
+          const bundle = [timer.id];
+          try {
+            for (const t of await kindA.pendingDue(deps, fired.at, timer.id)) if (await kindA.cancel(deps, t.id) === 1) bundle.push(t.id);
+          } catch (err) {
+            errors.push(err);
+            throw err;
+          }
+          bundles.push(bundle.sort());
+        },
+        { bundles: true },
+      );
+    const kindA = bundling();
+    a.timers.register(a.deps, kindA);
+    b.timers.register(b.deps, bundling());
+    const ids = Array.from({ length: 20 }, (_, i) => `fold-${String(i).padStart(2, '0')}`);
+    const due = new Date(Date.now() + 400);
+    await writeTx(a.db, async () => {
+      for (const id of ids) await kindA.schedule(a.deps, due, {}, { id });
+    });
+    await a.timers.flush();
+    await b.timers.resync();
+    await until('every timer fired or folded', async () => (bundles.flat().length >= 20 ? true : null), 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(errors).toEqual([]);
+    // one message for all twenty, as a grid with twenty open tasks gets one reminder listing them
+    expect(bundles).toEqual([ids]);
   });
 
   it('a timer that was due while nothing ran fires on start, marked late', async () => {

@@ -53,6 +53,7 @@ export const ladderTimerId = (directiveId: number, revision: number, step: Step)
  */
 export const ladderTimer = defineTimer<StepData, CoreDeps>('directive.ladder', async (deps, timer, fired) => await fireStep(deps, timer, fired.at), {
   id: (d) => ladderTimerId(d.directiveId, d.revision, d.step),
+  bundles: true,
 });
 
 /**

@@ -26,6 +26,7 @@ export const rectifySlaTimerId = (inspectionId: number) => `insp-${inspectionId}
 /** Kind `inspection.sla`, id `insp-<id>-sla`: the rectification check ({@link rectifySlaDue}). Registered in workflows/index.ts. */
 export const rectifySlaTimer = defineTimer<RectifySlaData, CoreDeps>('inspection.sla', async (deps, timer, fired) => await rectifySlaDue(deps, timer, fired.at), {
   id: (d) => rectifySlaTimerId(d.inspectionId),
+  bundles: true,
 });
 
 /** Schedules the rectification check of `finding`, due `INSPECTION_RECTIFY_SLA` after `from`. Call inside the recording unit of work. */

@@ -31,6 +31,7 @@ export const slaTimerId = (leadId: number) => `lead-${leadId}-sla`;
 /** Kind `lead.sla`, id `lead-<id>-sla`: the acceptance SLA check ({@link slaBreached}). Registered in workflows/index.ts. */
 export const slaTimer = defineTimer<SlaData, CoreDeps>('lead.sla', async (deps, timer, fired) => await slaBreached(deps, timer, fired.at), {
   id: (d) => slaTimerId(d.leadId),
+  bundles: true,
 });
 
 /**

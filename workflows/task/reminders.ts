@@ -28,7 +28,7 @@ export interface TaskStepData {
 const stepTimerId = (d: TaskStepData) => `task-${d.taskId}-${d.step}`;
 
 /** Kind `task.remind`, ids `task-<id>-s<i>`: a reminder to each grid not yet done ({@link remind}). Registered in workflows/index.ts. */
-export const remindTimer = defineTimer<TaskStepData, CoreDeps>('task.remind', async (deps, timer, fired) => await remind(deps, timer, fired.at), { id: stepTimerId });
+export const remindTimer = defineTimer<TaskStepData, CoreDeps>('task.remind', async (deps, timer, fired) => await remind(deps, timer, fired.at), { id: stepTimerId, bundles: true });
 
 /** Kind `task.due`, id `task-<id>-due`: at the deadline, the overdue grids and the issuer's roll-up ({@link due}). Registered in workflows/index.ts. */
 export const dueTimer = defineTimer<TaskStepData, CoreDeps>('task.due', async (deps, timer) => await due(deps, timer), { id: stepTimerId });
