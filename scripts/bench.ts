@@ -287,13 +287,14 @@ function describeMachine(): string {
       return '?';
     }
   };
+  // PostgreSQL's version from the maintenance database: the run's own may not exist
   const parts = [
     `${c.length} × ${c[0]?.model.trim() ?? 'CPU'}`,
     `${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM (${(freemem() / 2 ** 30).toFixed(0)} free)`,
     `${platform()} ${release()}`,
     `Node ${process.version}`,
     `Redis ${v('redis-cli', ['info', 'server'], /redis_version:(\S+)/)}`,
-    PG ? `PostgreSQL ${v('psql', [PG, '-tAc', 'show server_version'], /(\S+)/)}` : `SQLite ${sqliteVersion()}`,
+    PG ? `PostgreSQL ${v('psql', [PG.replace(/\/[^/?]*(\?.*)?$/, '/postgres'), '-tAc', 'show server_version'], /(\S+)/)}` : `SQLite ${sqliteVersion()}`,
   ];
   return parts.join(', ');
 }
