@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { claimNextReceived, insertInbound, markInboundDone } from '../db/queries/messages.js';
-import { writeTx } from '../db/client.js';
+import { isLockConflict, writeTx } from '../db/client.js';
 import { mapInOrder } from './in-order.js';
 import { commitUnit, flushCommitted } from '../jobs/unit-of-work.js';
 import type { CoreDeps } from './deps.js';
@@ -20,12 +20,21 @@ type NewInbound = Parameters<typeof insertInbound>[1];
 /** Messages processed in one transaction at most (each in a savepoint): a burst commits once per batch, not per message. */
 const BATCH = 25;
 
+/**
+ * How many times a message whose processing lost a lock conflict (PostgreSQL with several processes: two batches
+ * acknowledging in the same townships take the tally rows in opposite orders, and the server fails one as a deadlock)
+ * is put back and taken again before it is marked failed and its sender told so.
+ */
+const LOCK_CONFLICT_RETRIES = 5;
+
 export class Inbox {
   private running: Promise<void> | null = null;
   private stopped = false;
   private dirty = false;
   private poller: NodeJS.Timeout | null = null;
   /** Messages accepted and waiting for their group commit (see {@link accept}). */
+  /** Lock conflicts per inbound message id (see {@link LOCK_CONFLICT_RETRIES}); an entry lives until the message is done. */
+  private conflicts = new Map<number, number>();
   private accepting: { row: NewInbound; alsoStore?: () => Promise<void>; resolve: (stored: boolean) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
@@ -122,9 +131,9 @@ export class Inbox {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let taken: number;
+      let more: boolean;
       try {
-        taken = await this.processBatch(BATCH);
+        more = await this.processBatch(BATCH);
       } catch (err) {
         // the database itself failed (not a command): leave the messages stored; the next kick or poll retries
         this.log.error(errorFields(err), 'inbox: could not take the next message');
@@ -133,7 +142,7 @@ export class Inbox {
       // queue what the processed messages stored (and run their after-commit work): one round of Redis calls
       // per batch, not per message
       await this.flush();
-      if (taken < BATCH) break;
+      if (!more) break;
     }
     await this.flush();
   }
@@ -155,12 +164,15 @@ export class Inbox {
    * Takes the oldest unprocessed messages, up to `max`, and processes them in one transaction, each in a savepoint of
    * its own: claim (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so processes sharing the database take different messages),
    * state change, reply and the "processed" mark. A command that throws rolls back its own savepoint only; the
-   * message is then marked failed and the person told so, in the same transaction. One commit for a burst of messages
-   * instead of one each. @returns how many messages were taken (fewer than `max`: none waits now)
+   * message is then marked failed and the person told so, in the same transaction — except when it lost a lock
+   * conflict ({@link isLockConflict}): then the batch ends there, commits what it did (releasing its locks), and the
+   * message stays waiting, to be taken first by the next batch (up to {@link LOCK_CONFLICT_RETRIES} times). One commit
+   * for a burst of messages instead of one each. @returns whether more messages may be waiting
    */
-  private async processBatch(max: number): Promise<number> {
+  private async processBatch(max: number): Promise<boolean> {
     const { db, outbox } = this.deps;
     let taken = 0;
+    let putBack = false;
     await commitUnit(this.deps, async () => {
       while (taken < max && !this.stopped) {
         const row = await claimNextReceived(db);
@@ -175,7 +187,16 @@ export class Inbox {
             }
             await markInboundDone(db, row.id, 'processed', this.deps.now(), null);
           });
+          this.conflicts.delete(row.id);
         } catch (err) {
+          const conflicts = (this.conflicts.get(row.id) ?? 0) + 1;
+          if (isLockConflict(err) && conflicts <= LOCK_CONFLICT_RETRIES) {
+            this.conflicts.set(row.id, conflicts);
+            this.log.warn({ inboundId: row.id, attempt: conflicts, ...errorFields(err) }, 'message lost a lock conflict; taken again');
+            putBack = true;
+            return;
+          }
+          this.conflicts.delete(row.id);
           const message = err instanceof Error ? err.message : String(err);
           this.log.error({ inboundId: row.id, platformMsgId: row.platformMsgId, ...errorFields(err) }, 'message failed');
           await outbox.store(db, {
@@ -188,6 +209,6 @@ export class Inbox {
         }
       }
     });
-    return taken;
+    return putBack || taken === max;
   }
 }

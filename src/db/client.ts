@@ -395,6 +395,22 @@ export async function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promis
   return await storeOf(db).transaction(async (tx) => fn(tx));
 }
 
+/** PostgreSQL's codes for "this transaction lost a lock conflict; run it again": deadlock_detected, serialization_failure, lock_not_available. */
+const LOCK_CONFLICT_CODES = new Set(['40P01', '40001', '55P03']);
+
+/**
+ * Whether `err` (or an error in its `cause` chain — drizzle wraps the driver's) is PostgreSQL failing a statement
+ * because of a lock conflict with another transaction (a deadlock it broke, a serialization failure): the work is
+ * sound and succeeds when run again after the other transaction ends. Never true on SQLite (one writer at a time).
+ */
+export function isLockConflict(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && LOCK_CONFLICT_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /** Answers whether the database responds (`SELECT 1`). */
 export async function pingDb(db: Db): Promise<boolean> {
   try {

@@ -85,6 +85,25 @@ describe('the main job: a numbered directive relayed to the whole county', () =>
     expect(numbers).toEqual([1, 2, 3, 4]);
   });
 
+  it('every grid acknowledging at once through two processes on one database: all 747 count, none answered with an error', async () => {
+    const a = await start();
+    const b = await start({ roster: false, config: a.config, dir: a.dir });
+    const n = await issueAndRelay(a);
+    // townships interleaved, so that two processes' batches touch the same townships' tallies in opposite orders
+    const grids = [...c.grids].sort((x, y) => (x.unit_id!.split('-').at(-1)! < y.unit_id!.split('-').at(-1)! ? -1 : 1));
+    for (let i = 0; i < grids.length; i += 60) {
+      const answers = await Promise.all(grids.slice(i, i + 60).map(async (g, j) => (await say((j % 2 ? b : a).http, c.groupOf[g.unit_id!]!, worker(g), '收到')).status));
+      expect(answers.every((s) => s === 202)).toBe(true);
+    }
+    const answered = (m: { text: string }[]) => m.filter((x) => x.text.startsWith('✅') || x.text.includes('处理这条消息时出错')).length;
+    await waitFor(a.http, undefined, (m) => answered(m) >= 747, 120_000);
+    await Promise.all([a.inbox.idle(), b.inbox.idle()]);
+    const all = await outbound(a.http);
+    expect(all.filter((x) => x.text.includes('处理这条消息时出错'))).toEqual([]);
+    const progress = await ask(a.http, c.commandGroup, c.commander, `/进度 ${n}`);
+    expect(progress).toContain('网格：747/747（100.0%）');
+  }, 180_000);
+
   it('a repeated inbound msgId is accepted once and processed once', async () => {
     const app = await start();
     const first = await say(app.http, c.commandGroup, c.commander, '/令 重复投递测试', 'dup-1');
