@@ -167,14 +167,6 @@ export async function insertConsoleFiles(db: Db, files: readonly NewConsoleFile[
   });
 }
 
-/** Deletes pictures by id (those of a request that was refused or failed after they were stored). */
-export async function deleteConsoleFiles(db: Db, ids: readonly string[]): Promise<void> {
-  if (!ids.length) return;
-  await writeTx(db, async (tx) => {
-    await tx.delete(consoleFiles).where(inArray(consoleFiles.id, [...ids]));
-  });
-}
-
 /** One stored picture with its bytes, or undefined. */
 export async function getConsoleFile(db: Db, id: string): Promise<{ name: string; contentType: string; size: number; data: Buffer } | undefined> {
   const [row] = await db

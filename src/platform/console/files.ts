@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Attachment } from '../../core/message.js';
 import type { Db } from '../../db/client.js';
-import { deleteConsoleFiles, describeConsoleFiles, getConsoleFile, insertConsoleFiles, type NewConsoleFile } from '../../db/queries/console.js';
+import { describeConsoleFiles, getConsoleFile, insertConsoleFiles, type NewConsoleFile } from '../../db/queries/console.js';
 import type { ConsoleAttachment } from '../../db/schema/index.js';
 import type { requireToken } from '../../http/access.js';
 import { HttpError, identifier, querySchema, readInput } from '../../http/validate.js';
@@ -113,10 +113,11 @@ export const fileUrl = (fileId: string) => `/console/v1/files/${encodeURICompone
 
 /** Where the console keeps its pictures (index.ts: the database's `console_files`). */
 export interface ConsoleFiles {
-  /** Stores the pictures, all or none. @returns their new ids, in order */
-  store(pictures: readonly CheckedPicture[]): Promise<string[]>;
-  /** Deletes pictures by id (a request refused or failed after storing them). */
-  remove(ids: readonly string[]): Promise<void>;
+  /**
+   * Stores the pictures, all or none (inside a transaction: in it), under `ids` when given (one per picture, made up
+   * by the caller so a message can name them before they are stored), else new UUIDs. @returns their ids, in order
+   */
+  store(pictures: readonly CheckedPicture[], ids?: readonly string[]): Promise<string[]>;
   /** Names and content types of the stored pictures among `ids`, in order (unknown ids left out). */
   describe(ids: readonly string[]): Promise<ConsoleAttachment[]>;
   /** One picture with its bytes, or undefined. */
@@ -126,12 +127,11 @@ export interface ConsoleFiles {
 /** The console's pictures in the database; `now`: the clock stamping `created_at`. */
 export function consoleFiles(db: Db, now: () => Date = () => new Date()): ConsoleFiles {
   return {
-    async store(pictures) {
-      const files: NewConsoleFile[] = pictures.map((p) => ({ id: randomUUID(), name: p.name, contentType: p.contentType, data: p.data }));
+    async store(pictures, ids) {
+      const files: NewConsoleFile[] = pictures.map((p, i) => ({ id: ids?.[i] ?? randomUUID(), name: p.name, contentType: p.contentType, data: p.data }));
       await insertConsoleFiles(db, files, now());
       return files.map((f) => f.id);
     },
-    remove: async (ids) => await deleteConsoleFiles(db, ids),
     describe: async (ids) => await describeConsoleFiles(db, ids),
     get: async (id) => await getConsoleFile(db, id),
   };

@@ -4,9 +4,9 @@
  * before the answer `202 {msgId}`; a repeated `msgId` is accepted once (`202 {msgId, duplicate: true}`, not
  * shown again). A refused request stores nothing.
  *
- * Pictures (files.ts) are checked before anything is stored, then stored in `console_files` just before the
- * inbox row (so the row never names a missing file); when storing the message fails, or it is a duplicate,
- * they are deleted again.
+ * Pictures (files.ts) are checked before anything is stored, then stored in `console_files` in the transaction that
+ * stores the inbox row (their ids are made up first, so the message can name them): a message is stored with its
+ * pictures or not at all, and a duplicate stores none.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -52,19 +52,15 @@ export function registerInbound(
     const sink = deps.sink();
     if (!sink) throw notReceiving();
     const msgId = body.msgId ?? randomUUID();
-    const fileIds = pictures.length ? await deps.files.store(pictures) : [];
+    const fileIds = pictures.map(() => randomUUID());
     const msg = toInbound(body, msgId, fileIds);
-    let result: Awaited<ReturnType<InboundSink>>;
-    try {
-      // the person's chat row is stored in the inbox's transaction: shown exactly when it is accepted
-      result = await sink(msg, async () => void (await deps.chat.person(msg, fileIds.length ? { attachments: asConsoleAttachments(pictures, fileIds) } : {})));
-    } catch (err) {
-      await deps.files.remove(fileIds).catch(() => {});
-      throw err;
-    }
-    // a repeated msgId: the first request's pictures are the message's
-    if (result === 'duplicate') await deps.files.remove(fileIds);
-    else deps.chat.notify();
+    // the pictures and the person's chat row are stored in the inbox's transaction, only when the message is new:
+    // shown exactly when it is accepted, and a repeated msgId keeps the first request's pictures
+    const result = await sink(msg, async () => {
+      if (pictures.length) await deps.files.store(pictures, fileIds);
+      await deps.chat.person(msg, fileIds.length ? { attachments: asConsoleAttachments(pictures, fileIds) } : {});
+    });
+    if (result !== 'duplicate') deps.chat.notify();
     return reply.code(202).send(result === 'duplicate' ? { msgId, duplicate: true } : { msgId });
   });
 }
