@@ -32,9 +32,9 @@ export class Inbox {
   private stopped = false;
   private dirty = false;
   private poller: NodeJS.Timeout | null = null;
-  /** Messages accepted and waiting for their group commit (see {@link accept}). */
   /** Lock conflicts per inbound message id (see {@link LOCK_CONFLICT_RETRIES}); an entry lives until the message is done. */
   private conflicts = new Map<number, number>();
+  /** Messages accepted and waiting for their group commit (see {@link accept}). */
   private accepting: { row: NewInbound; alsoStore?: () => Promise<void>; resolve: (stored: boolean) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
