@@ -6,9 +6,8 @@ import { buildApp } from './app.js';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
-import { countyUnit } from './db/queries/roster.js';
 import { errorFields } from './core/errors.js';
-import { describeCounts, importRoster } from './roster/import.js';
+import { describeCounts, importRosterIfEmpty } from './roster/import.js';
 import { consoleUrl } from './platform/console/page.js';
 
 // a .env file in the working directory is read if present (the real environment wins)
@@ -26,10 +25,10 @@ try {
 }
 
 const app = await buildApp(config);
-if (!await countyUnit(app.db) && config.DEMO_ROSTER) {
+if (config.DEMO_ROSTER) {
   try {
-    const counts = await importRoster(app.db, config.DEMO_ROSTER);
-    app.log.info({ roster: config.DEMO_ROSTER }, `empty database: loaded the demo roster from ${config.DEMO_ROSTER} (${describeCounts(counts)})`);
+    const counts = await importRosterIfEmpty(app.db, config.DEMO_ROSTER);
+    if (counts) app.log.info({ roster: config.DEMO_ROSTER }, `empty database: loaded the demo roster from ${config.DEMO_ROSTER} (${describeCounts(counts)})`);
   } catch (err) {
     app.log.error(errorFields(err), 'could not load the demo roster');
   }

@@ -3,12 +3,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, closeDb, openDb } from '../src/db/client.js';
 import { rosterCounts } from '../src/db/queries/roster.js';
-import { unitStatusHistory } from '../src/db/schema/index.js';
-import { describeCounts, importRoster, RosterError } from '../src/roster/import.js';
-import { FIXTURE_DIR } from './helpers/app.js';
+import { auditLog, unitStatusHistory } from '../src/db/schema/index.js';
+import { describeCounts, importRoster, importRosterIfEmpty, RosterError } from '../src/roster/import.js';
+import { dropTestDatabase, FIXTURE_DIR, testDatabaseUrl } from './helpers/app.js';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -36,6 +37,26 @@ describe('roster import', () => {
     expect(counts).toEqual(FIXTURE_COUNTS);
     expect(await rosterCounts(d)).toEqual(FIXTURE_COUNTS);
     expect(describeCounts(counts)).toBe('1 county, 15 townships, 266 villages, 747 grids, 763 groups, 2,336 members');
+  });
+
+  it('two processes starting together on one empty database load the demo roster once (npm start with DEMO_ROSTER)', async () => {
+    const dir = tmp();
+    const url = testDatabaseUrl(dir); // SQLite here; a fresh PostgreSQL database in the pg project
+    try {
+      const a = await openDb(url);
+      dbs.push(a);
+      const b = await openDb(url, { migrate: false });
+      dbs.push(b);
+      const loaded = await Promise.all([importRosterIfEmpty(a, FIXTURE_DIR), importRosterIfEmpty(b, FIXTURE_DIR)]);
+      expect(loaded.filter((c) => c !== null)).toEqual([FIXTURE_COUNTS]);
+      expect(await rosterCounts(a)).toEqual(FIXTURE_COUNTS);
+      expect(await a.select().from(auditLog).where(eq(auditLog.action, 'roster.import'))).toHaveLength(1);
+      // a later start finds the county and loads nothing
+      expect(await importRosterIfEmpty(b, FIXTURE_DIR)).toBeNull();
+    } finally {
+      for (const d of dbs.splice(0)) await closeDb(d);
+      dropTestDatabase(dir);
+    }
   });
 
   it('is an upsert: importing twice changes nothing, a changed risk colour is kept in the history', async () => {

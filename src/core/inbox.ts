@@ -192,7 +192,8 @@ export class Inbox {
           const conflicts = (this.conflicts.get(row.id) ?? 0) + 1;
           if (isLockConflict(err) && conflicts <= LOCK_CONFLICT_RETRIES) {
             this.conflicts.set(row.id, conflicts);
-            this.log.warn({ inboundId: row.id, attempt: conflicts, ...errorFields(err) }, 'message lost a lock conflict; taken again');
+            // expected with several processes on PostgreSQL (docs/scaling.md): not an internal error, so no GR_ERR code
+            this.log.warn({ inboundId: row.id, attempt: conflicts, reason: errorFields(err).err }, 'message lost a lock conflict; taken again');
             putBack = true;
             return;
           }

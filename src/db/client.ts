@@ -395,6 +395,20 @@ export async function writeTx<T>(db: Db, fn: (tx: Db) => Promise<T> | T): Promis
   return await storeOf(db).transaction(async (tx) => fn(tx));
 }
 
+/** The first key of every {@link lockForTransaction} lock ("grl" in ASCII); the second is the name's hash. */
+const NAMED_LOCK_SPACE = 0x67726c;
+
+/**
+ * Holds the lock named `name` until the current transaction ends, so that work under one name runs one at a time
+ * across processes (e.g. `timers:task.remind`, `demo-roster`). PostgreSQL: `pg_advisory_xact_lock(space,
+ * hashtext(name))`, waiting for the holder's commit or rollback. SQLite: nothing — its write transactions already
+ * take turns. Call inside a transaction (`writeTx`), before touching the rows the lock guards.
+ */
+export async function lockForTransaction(db: Db, name: string): Promise<void> {
+  if (dialect(db) !== 'pg') return;
+  await storeOf(db).rows(sql`select pg_advisory_xact_lock(${NAMED_LOCK_SPACE}, hashtext(${name}))`);
+}
+
 /** PostgreSQL's codes for "this transaction lost a lock conflict; run it again": deadlock_detected, serialization_failure, lock_not_available. */
 const LOCK_CONFLICT_CODES = new Set(['40P01', '40001', '55P03']);
 

@@ -2,9 +2,9 @@
  * Roster import: validate every row (file, row, reason), then upsert units, groups and members in one
  * transaction — all or nothing. Control-level and risk-colour changes are written to the unit history.
  */
-import { writeTx, type Db } from '../db/client.js';
+import { lockForTransaction, writeTx, type Db } from '../db/client.js';
 import { audit } from '../db/queries/audit.js';
-import { bindGroup, getUnit, insertUnitHistory, unitTree, upsertMember, upsertUnit } from '../db/queries/roster.js';
+import { bindGroup, countyUnit, getUnit, insertUnitHistory, unitTree, upsertMember, upsertUnit } from '../db/queries/roster.js';
 import {
   RISK_COLOURS,
   ROLES,
@@ -213,6 +213,20 @@ export async function importRoster(db: Db, path: string): Promise<RosterCounts> 
   const v = await validateRoster(db, raw);
   if (!v.ok) throw new RosterError(v.problems);
   return await applyRoster(db, v.data);
+}
+
+/**
+ * Imports the roster at `path` ({@link importRoster}) when the database has no county yet — what `npm start` does with
+ * `DEMO_ROSTER` on an empty database. Processes starting together on one PostgreSQL database take turns (a lock for
+ * the transaction), so the roster is loaded once, by the first. @returns the counts, or null when a county was
+ * already there. @throws RosterError as importRoster
+ */
+export async function importRosterIfEmpty(db: Db, path: string): Promise<RosterCounts | null> {
+  return await writeTx(db, async () => {
+    await lockForTransaction(db, 'roster-if-empty');
+    if (await countyUnit(db)) return null;
+    return await importRoster(db, path);
+  });
 }
 
 /** `1 county, 15 townships, 266 villages, 747 grids, 763 groups, 2,336 members`. */

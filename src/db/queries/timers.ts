@@ -3,8 +3,8 @@
  * them (src/jobs/timers.ts). All SQL of the timers lives here. Timer ids are the callers' domain keys:
  * nothing here knows how a workflow builds them.
  */
-import { and, eq, like, lte, ne, sql } from 'drizzle-orm';
-import { type Db, dialect, rowsAffected, storeOf } from '../client.js';
+import { and, eq, like, lte, ne } from 'drizzle-orm';
+import { type Db, lockForTransaction, rowsAffected } from '../client.js';
 import { timers, type TimerRow } from '../schema/index.js';
 
 /** A timer by id. */
@@ -59,16 +59,11 @@ export async function pendingTimersDue(db: Db, kind: string, until: Date, except
       .where(and(eq(timers.status, 'pending'), eq(timers.kind, kind), lte(timers.dueAt, until), ne(timers.id, exceptId))));
 }
 
-/** The first key of the advisory locks {@link lockTimerKind} takes ("tmr" in ASCII); the second is the kind's hash. */
-const TIMER_KIND_LOCK = 0x746d72;
-
 /**
- * Holds, until the current transaction ends, the lock of timer kind `kind`: the firing of timers of a kind whose
- * handler takes over the others due with it (src/jobs/timers.ts `bundles`) one at a time across processes.
- * PostgreSQL: `pg_advisory_xact_lock(key, hashtext(kind))`, waiting for the holder's commit. SQLite: nothing (its
- * transactions already take turns). Call inside a transaction, before touching any timer row.
+ * Holds, until the current transaction ends, the lock of timer kind `kind` ({@link lockForTransaction}
+ * `timers:<kind>`): the firing of timers of a kind whose handler takes over the others due with it
+ * (src/jobs/timers.ts `bundles`) one at a time across processes. Call before touching any timer row.
  */
 export async function lockTimerKind(db: Db, kind: string): Promise<void> {
-  if (dialect(db) !== 'pg') return;
-  await storeOf(db).rows(sql`select pg_advisory_xact_lock(${TIMER_KIND_LOCK}, hashtext(${kind}))`);
+  await lockForTransaction(db, `timers:${kind}`);
 }
