@@ -17,8 +17,8 @@
  * {@link Timers.register}.
  */
 import { DelayedError, type Job } from 'bullmq';
-import { instanceId, type Db } from '../db/client.js';
-import { getTimer, insertTimer, lockTimerKind, markTimerFired, moveTimer, pendingTimers, resetTimer } from '../db/queries/timers.js';
+import { instanceId, lockForTransaction, type Db } from '../db/client.js';
+import { getTimer, insertTimer, markTimerFired, moveTimer, pendingTimers, resetTimer } from '../db/queries/timers.js';
 import type { TimerRow } from '../db/schema/index.js';
 import { quietUntil, type QuietHours } from '../time/quiet.js';
 import { JobQueue, WAITING_STATES, listOwnJobs, type JobsConnection } from './queues.js';
@@ -238,7 +238,7 @@ export class Timers {
     if (!handler) throw new Error(`no handler for timer kind ${peek.kind}`);
     const fired = await commitUnit({ db }, async () => {
       // before the timer's own row: a bundling handler takes over the rows of the others due with it
-      if (this.bundling.has(peek.kind)) await lockTimerKind(db, peek.kind);
+      if (this.bundling.has(peek.kind)) await lockForTransaction(db, `timers:${peek.kind}`);
       const t = await getTimer(db, job.data.timerId);
       if (!t || t.status !== 'pending' || t.version !== job.data.version) return false;
       const late = now.getTime() - t.dueAt.getTime() > LATE_AFTER_MS;

@@ -4,7 +4,7 @@
  * nothing here knows how a workflow builds them.
  */
 import { and, eq, like, lte, ne } from 'drizzle-orm';
-import { type Db, lockForTransaction, rowsAffected } from '../client.js';
+import { type Db, rowsAffected } from '../client.js';
 import { timers, type TimerRow } from '../schema/index.js';
 
 /** A timer by id. */
@@ -57,13 +57,4 @@ export async function pendingTimersDue(db: Db, kind: string, until: Date, except
     .select()
     .from(timers)
       .where(and(eq(timers.status, 'pending'), eq(timers.kind, kind), lte(timers.dueAt, until), ne(timers.id, exceptId))));
-}
-
-/**
- * Holds, until the current transaction ends, the lock of timer kind `kind` ({@link lockForTransaction}
- * `timers:<kind>`): the firing of timers of a kind whose handler takes over the others due with it
- * (src/jobs/timers.ts `bundles`) one at a time across processes. Call before touching any timer row.
- */
-export async function lockTimerKind(db: Db, kind: string): Promise<void> {
-  await lockForTransaction(db, `timers:${kind}`);
 }
